@@ -11,6 +11,9 @@ same rule:
    (see :mod:`geo.grid`). They are reported only for points inside a district.
 3. **Cell**: ``(district, i, j)`` if that cell exists in the cell table, else ``None`` (a cell whose clipped
    piece was dropped for being tiny, or a district without generated cells).
+
+This is the rule for the generated (regular) 100 m grid. A city's imported official grid has irregular cells,
+which the database routes by polygon (the covering cell with the smallest code); this twin does not cover that.
 """
 
 from __future__ import annotations

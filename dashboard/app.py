@@ -1,0 +1,106 @@
+"""The app factory: FastAPI serves Dash, the health check and (later) the APIs; uvicorn runs ``server``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio.to_thread
+import dash
+import dash_mantine_components as dmc
+from dash import Dash, Input, Output, State, dcc, html
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from dashboard import ids, runtime
+from dashboard.database import database_url
+from dashboard.i18n import t
+from dashboard.settings import Settings
+from db.engine import make_engine
+
+HERE = Path(__file__).parent
+log = logging.getLogger("guiyang_ops")
+
+
+def create_server(settings: Settings) -> FastAPI:
+    engine = make_engine(database_url(settings), pool_size=20, max_overflow=20)
+    runtime.install(runtime.Services(settings=settings, engine=engine))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = 64  # database calls run in worker threads; 2 cores, mostly waiting on I/O
+        yield
+        engine.dispose()
+
+    server = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None, title="guiyang-ops")
+
+    @server.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        def check() -> str:
+            with engine.connect() as conn:
+                return str(conn.execute(text("SELECT postgis_lib_version()")).scalar())
+
+        try:
+            version = await anyio.to_thread.run_sync(check)
+        except Exception as exc:  # noqa: BLE001 - any failure means: not healthy
+            log.warning("health check failed: %r", exc)
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "up", "postgis": version})
+
+    create_dash(server, settings)
+    return server
+
+
+def create_dash(server: FastAPI, settings: Settings) -> Dash:
+    app = Dash(
+        __name__,
+        server=server,  # type: ignore[arg-type]  # Dash 4's FastAPI backend takes the FastAPI app
+        backend="fastapi",
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        title=t("app.title"),
+        compress=True,
+        serve_locally=True,
+        update_title=None,  # type: ignore[arg-type]  # None: keep the title while callbacks run
+    )
+    app.layout = dmc.MantineProvider(
+        html.Div(
+            className="gy-shell",
+            children=[
+                dcc.Store(id=ids.LANG, storage_type="local", data=settings.default_lang),
+                html.Header(
+                    className="gy-header",
+                    children=[
+                        html.Span(t("app.title"), className="gy-title", id="gy-title"),
+                        html.Span(className="gy-spacer"),
+                        html.Button(
+                            t("lang.switch"), id=ids.LANG_SWITCH, n_clicks=0, style={"cursor": "pointer"}
+                        ),
+                    ],
+                ),
+                html.Main(dash.page_container, className="gy-main"),
+            ],
+        )
+    )
+
+    @app.callback(
+        Output(ids.LANG, "data"),
+        Input(ids.LANG_SWITCH, "n_clicks"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def switch_lang(_: int, lang: str) -> str:
+        return "en" if lang == "zh" else "zh"
+
+    @app.callback(
+        Output(ids.LANG_SWITCH, "children"), Output("gy-title", "children"), Input(ids.LANG, "data")
+    )
+    def label_lang(lang: str) -> tuple[str, str]:
+        return t("lang.switch", lang), t("app.title", lang)
+
+    return app

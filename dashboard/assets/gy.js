@@ -1,0 +1,53 @@
+/* guiyang-ops map styling and helpers: functions referenced from Python through Namespace("gy", ...). */
+window.gy = Object.assign({}, window.gy, {
+    map: {
+        districtStyle: function (feature, context) {
+            const h = (context && context.hideout) || {};
+            const grid = feature.properties.has_grid;
+            return {
+                color: h.line || "#3b5b7a", weight: grid ? 2 : 1.2, dashArray: grid ? null : "4 4",
+                fillColor: grid ? (h.fill || "#e8eef3") : "#f4f4f0", fillOpacity: h.fillOpacity ?? 0.55,
+            };
+        },
+        cellStyle: function (feature, context) {
+            const h = (context && context.hideout) || {};
+            return {color: h.line || "#7a93a8", weight: 0.6, fillOpacity: 0.02, fillColor: "#7a93a8"};
+        },
+        districtTooltip: function (feature, layer, context) {
+            const h = (context && context.hideout) || {};
+            const p = feature.properties;
+            layer.bindTooltip(h.lang === "en" ? p.name_en : p.name_zh, {sticky: true});
+        },
+        cellTooltip: function (feature, layer) {
+            layer.bindTooltip(feature.properties.code, {sticky: true});
+        },
+    },
+});
+
+/* dash-leaflet reports no bounds until the map moves: compute them once from center, zoom and size. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    gy: {
+        viewport: function (bounds, zoom, center, mapId) {
+            if (bounds && zoom !== undefined && zoom !== null) {
+                return {bounds: bounds, zoom: zoom};
+            }
+            const el = document.getElementById(mapId);
+            if (!el || !center) {
+                return window.dash_clientside.no_update;
+            }
+            const w = el.clientWidth || 1024, h = el.clientHeight || 768;
+            const scale = 256 * Math.pow(2, zoom);
+            const lat = Array.isArray(center) ? center[0] : center.lat;
+            const lng = Array.isArray(center) ? center[1] : center.lng;
+            const x = (lng + 180) / 360 * scale;
+            const s = Math.sin(lat * Math.PI / 180);
+            const y = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * scale;
+            const toLat = (py) => {
+                const n = Math.PI - 2 * Math.PI * py / scale;
+                return 180 / Math.PI * Math.atan(0.5 * (Math.exp(n) - Math.exp(-n)));
+            };
+            const toLng = (px) => px / scale * 360 - 180;
+            return {bounds: [[toLat(y + h / 2), toLng(x - w / 2)], [toLat(y - h / 2), toLng(x + w / 2)]], zoom: zoom};
+        },
+    },
+});

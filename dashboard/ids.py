@@ -1,0 +1,11 @@
+"""Component IDs, named once."""
+
+LANG = "gy-lang"
+LANG_SWITCH = "gy-lang-switch"
+URL = "gy-url"
+
+GRID_MAP = "grid-map"
+GRID_DISTRICTS = "grid-districts"
+GRID_CELLS = "grid-cells"
+GRID_STATUS = "grid-status"
+GRID_VIEW = "grid-view"

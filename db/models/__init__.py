@@ -1,0 +1,34 @@
+"""All models, imported so ``Base.metadata`` knows every table."""
+
+from db.models.base import Base
+from db.models.case import Case, CaseEvent, Photo
+from db.models.people import Person, StaffUser
+from db.models.public import BeautyPost, PointsEntry, ServicePoint
+from db.models.reference import (
+    Category,
+    Department,
+    District,
+    DistrictPart,
+    GridCell,
+    Holiday,
+    Responsibility,
+)
+
+__all__ = [
+    "Base",
+    "BeautyPost",
+    "Case",
+    "CaseEvent",
+    "Category",
+    "Department",
+    "District",
+    "DistrictPart",
+    "GridCell",
+    "Holiday",
+    "Person",
+    "Photo",
+    "PointsEntry",
+    "Responsibility",
+    "ServicePoint",
+    "StaffUser",
+]

@@ -1,0 +1,155 @@
+"""Browser tests: the real app served by uvicorn on the test database, driven in Debian's Chromium through
+Playwright. Any request to another host is aborted and recorded, so a page that needs the internet fails."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from dashboard.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(os.environ.get("GUIYANG_SCREENSHOTS", "var/screenshots"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AppServer:
+    def __init__(self, db_url: str, settings: Settings) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "GUIYANG_DEMO_MODE": "1",
+            "GUIYANG_SECRET_KEY": settings.secret_key or "browser-test-secret-" + "y" * 32,
+            "GUIYANG_MEDIA_DIR": str(settings.media_path),
+            "GUIYANG_LOG_LEVEL": "WARNING",
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "dashboard.asgi:make_server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--timeout-graceful-shutdown",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("the app server exited during start-up")
+            time.sleep(0.2)
+        raise RuntimeError("the app server did not become healthy in 60 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_server(db_url: str, settings: Settings) -> Iterator[AppServer]:
+    server = AppServer(db_url, settings)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required for browser tests (make browser-deps)"
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield b
+    b.close()
+
+
+class ForeignRequests(list[str]):
+    """URLs of requests to any host but the app's own (aborted)."""
+
+
+@pytest.fixture
+def foreign() -> ForeignRequests:
+    return ForeignRequests()
+
+
+@pytest.fixture
+def context(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN")
+    own = urlparse(app_server.base).netloc
+
+    def guard(route, request):  # type: ignore[no-untyped-def]
+        netloc = urlparse(request.url).netloc
+        if request.url.startswith(("data:", "blob:")) or netloc == own:
+            route.continue_()
+        else:
+            foreign.append(request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    p = context.new_page()
+    yield p
+    p.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
