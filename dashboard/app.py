@@ -15,7 +15,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from dashboard import ids, runtime
+from dashboard import auth, ids, runtime
+from dashboard.api import install_api
 from dashboard.database import database_url
 from dashboard.i18n import t
 from dashboard.settings import Settings
@@ -51,6 +52,10 @@ def create_server(settings: Settings) -> FastAPI:
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "up", "postgis": version})
 
+    auth.install(
+        server, secret=settings.session_secret(), secure=settings.cookie_secure, demo_mode=settings.demo_mode
+    )
+    install_api(server, settings)
     create_dash(server, settings)
     return server
 
@@ -103,4 +108,7 @@ def create_dash(server: FastAPI, settings: Settings) -> Dash:
     def label_lang(lang: str) -> tuple[str, str]:
         return t("lang.switch", lang), t("app.title", lang)
 
+    # Dash 4's FastAPI backend runs this set-up only before requests to Dash's own routes: a first request to a
+    # page path (/grid, /wall ...) would get an index without our assets. Do it now, once.
+    app._setup_server()
     return app

@@ -1,35 +1,29 @@
-"""zh-CN / English strings: every text the UI shows comes from here."""
+"""zh-CN / English: every text the UI shows comes through ``t``. Strings live in ``dashboard/strings/*.py``."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from functools import cache
+
 LANGS = ("zh", "en")
 
-STRINGS: dict[str, tuple[str, str]] = {
-    "app.title": ("贵阳城市管理一张图", "Guiyang City Management One Map"),
-    "app.short": ("城管一张图", "City Ops Map"),
-    "lang.switch": ("English", "中文"),
-    "nav.map": ("网格地图", "Grid map"),
-    "map.districts": ("区县边界", "District boundaries"),
-    "map.grid": ("单元网格", "Unit grid"),
-    "map.zoom_for_grid": (
-        "放大到街道级别 (≥ 14 级) 查看单元网格",
-        "Zoom to street level (≥ 14) to see the unit grid",
-    ),
-    "map.cells_shown": ("当前视野内网格 {n} 个", "{n} grid cells in view"),
-    "map.cells_capped": (
-        "视野内网格过多，仅显示前 {n} 个，请放大",
-        "Too many cells in view; showing {n}, zoom in",
-    ),
-    "map.basemap_note": (
-        "底图由本系统数据绘制，无需互联网",
-        "Basemap drawn from our own data; no internet needed",
-    ),
-    "err.db": ("数据库暂时不可用，请稍后重试。", "The database is unavailable; please try again shortly."),
-    "empty.none": ("暂无数据", "No data yet"),
-}
+
+@cache
+def strings() -> dict[str, tuple[str, str]]:
+    import dashboard.strings as pkg
+
+    merged: dict[str, tuple[str, str]] = {}
+    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"dashboard.strings.{mod.name}")
+        for key, value in getattr(module, "STRINGS", {}).items():
+            if key in merged:
+                raise KeyError(f"UI string {key!r} defined twice (dashboard/strings/{mod.name}.py)")
+            merged[key] = value
+    return merged
 
 
 def t(key: str, lang: str = "zh", **kwargs: object) -> str:
-    zh, en = STRINGS.get(key, (key, key))
+    zh, en = strings().get(key, (key, key))
     text = en if lang == "en" else zh
     return text.format(**kwargs) if kwargs else text

@@ -4,6 +4,7 @@ GUIYANG_FAIL_ON_SKIP=1 (CI, `make test`) any skipped test fails the run."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,31 +32,84 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     )
 
 
+def _template_fingerprint() -> str:
+    """A hash of everything that shapes the reference database: migrations, loaders, data files, grid scheme."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for pattern in ("db/migrations/versions/*.py", "db/seed/*.py", "db/seed/data/*", "db/models/*.py", "geo/grid.py"):
+        for f in sorted(root.glob(pattern)):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _admin_exec(admin_url: str, *statements: str) -> None:
+    eng = make_engine(admin_url, pool_size=1)
+    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        for st in statements:
+            c.execute(text(st))
+    eng.dispose()
+
+
 @pytest.fixture(scope="session")
 def db_url(settings: Settings) -> str:
-    """Create the test database afresh from the migrations, with the reference and demo public data."""
+    """A fresh test database, copied from a template built from the migrations with the reference and demo
+    public data. The template is rebuilt whenever a migration, loader, data file or the grid scheme changes."""
     if settings.database_url:
+        admin_url = database_url(settings)
         url = database_url(settings, dbname=TEST_DB)
-        admin = make_engine(database_url(settings), pool_size=1)
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
-            c.execute(text(f'CREATE DATABASE "{TEST_DB}"'))
-        admin.dispose()
     else:
         cluster = local_cluster(settings)
         cluster.init()
         cluster.start()
-        cluster.drop_database(TEST_DB)
-        cluster.ensure_database(TEST_DB)
+        admin_url = cluster.url("postgres")
         url = cluster.url(TEST_DB)
-    migrate.upgrade(url)
-    engine = make_engine(url, pool_size=1)
-    with engine.begin() as conn:
-        load_reference(conn)
-        load_demo_public(conn, settings.media_path)
-        ensure_demo_users(conn)
-    engine.dispose()
+    template = f"guiyang_ops_tmpl_{_template_fingerprint()}"
+    eng = make_engine(admin_url, pool_size=1)
+    with eng.connect() as c:
+        exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": template}).first()
+    eng.dispose()
+    if not exists:
+        building = template + "_build"
+        _admin_exec(admin_url, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)', f'CREATE DATABASE "{building}"')
+        build_url = make_engine(url).url.set(database=building).render_as_string(hide_password=False)
+        migrate.upgrade(build_url)
+        eng = make_engine(build_url, pool_size=1)
+        with eng.begin() as conn:
+            load_reference(conn)
+            load_demo_public(conn, settings.media_path)
+            ensure_demo_users(conn)
+            conn.execute(text("ANALYZE"))
+        eng.dispose()
+        try:
+            _admin_exec(admin_url, f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+        except Exception:  # noqa: BLE001 - another session built the same template meanwhile
+            _admin_exec(admin_url, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+    _admin_exec(
+        admin_url,
+        f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)',
+        f'CREATE DATABASE "{TEST_DB}" TEMPLATE "{template}"',
+    )
+    # the template's photos live in the session's media folder: restore the demo pictures there
+    if not any(settings.media_path.iterdir()):
+        eng = make_engine(url, pool_size=1)
+        with eng.begin() as conn:
+            _restore_demo_media(conn, settings.media_path)
+        eng.dispose()
     return url
+
+
+def _restore_demo_media(conn: Connection, media_dir: Path) -> None:
+    from db.media import clean_image, photo_paths
+    from db.seed.demo_public import landmarks, placeholder_picture
+
+    for lm in landmarks():
+        clean, thumb, mime, _, _ = clean_image(placeholder_picture(lm.name_zh), 10_000_000)
+        sha = hashlib.sha256(clean).hexdigest()
+        path, tpath = photo_paths(media_dir, sha, mime)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(clean)
+        tpath.write_bytes(thumb)
 
 
 @pytest.fixture(scope="session")

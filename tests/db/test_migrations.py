@@ -25,7 +25,7 @@ def test_no_drift(engine: Engine) -> None:
 
 @pytest.fixture
 def scratch_url(engine: Engine) -> Iterator[str]:
-    name = "guiyang_ops_scratch"
+    name = f"{engine.url.database}_scratch"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         c.execute(text(f'CREATE DATABASE "{name}"'))
