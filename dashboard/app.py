@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 import dash
@@ -23,6 +24,8 @@ from dashboard.settings import Settings
 from db.engine import make_engine
 
 HERE = Path(__file__).parent
+#: Paths whose page draws its own header (the wall screen, the public map).
+FULLSCREEN_PATHS = {"", "/public", "/wall"}
 log = logging.getLogger("guiyang_ops")
 
 
@@ -77,21 +80,44 @@ def create_dash(server: FastAPI, settings: Settings) -> Dash:
         html.Div(
             className="gy-shell",
             children=[
+                dcc.Location(id=ids.URL),
                 dcc.Store(id=ids.LANG, storage_type="local", data=settings.default_lang),
                 html.Header(
+                    id=ids.HEADER,
                     className="gy-header",
                     children=[
                         html.Span(t("app.title"), className="gy-title", id="gy-title"),
+                        html.Nav(id=ids.NAV, className="gy-nav"),
                         html.Span(className="gy-spacer"),
-                        html.Button(
-                            t("lang.switch"), id=ids.LANG_SWITCH, n_clicks=0, style={"cursor": "pointer"}
-                        ),
+                        html.A(id=ids.USER_MENU, href="/login", className="gy-user"),
+                        html.Button(t("lang.switch"), id=ids.LANG_SWITCH, n_clicks=0, className="gy-lang"),
                     ],
                 ),
                 html.Main(dash.page_container, className="gy-main"),
             ],
         )
     )
+
+    @app.callback(
+        Output(ids.HEADER, "style"),
+        Output(ids.NAV, "children"),
+        Output(ids.USER_MENU, "children"),
+        Output(ids.USER_MENU, "href"),
+        Input(ids.URL, "pathname"),
+        Input(ids.LANG, "data"),
+    )
+    async def header(path: str | None, lang: str) -> tuple[dict[str, str], list[Any], str, str]:
+        """Staff pages share this header; full-screen and public pages (own header) hide it."""
+        hidden = (path or "/").rstrip("/") in FULLSCREEN_PATHS
+        user = await auth.acurrent_user()
+        links = [
+            html.A(t(page["nav"], lang), href=page["path"], className="gy-nav-link")
+            for page in sorted(dash.page_registry.values(), key=lambda p: p.get("nav_order", 99))
+            if page.get("nav")
+            and (not page.get("roles") or (user is not None and user.role in page["roles"]))
+        ]
+        who = f"{user.display_name} · {t('nav.logout', lang)}" if user else t("nav.login", lang)
+        return ({"display": "none"} if hidden else {}), links, who, "/auth/logout" if user else "/login"
 
     @app.callback(
         Output(ids.LANG, "data"),

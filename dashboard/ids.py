@@ -3,6 +3,9 @@
 LANG = "gy-lang"
 LANG_SWITCH = "gy-lang-switch"
 URL = "gy-url"
+HEADER = "gy-header"
+NAV = "gy-nav"
+USER_MENU = "gy-user"
 
 GRID_MAP = "grid-map"
 GRID_DISTRICTS = "grid-districts"

@@ -13,7 +13,7 @@ from dashboard import ids, runtime
 from dashboard.i18n import t
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
 
-dash.register_page(__name__, path="/grid", title="网格地图 · Grid map")
+dash.register_page(__name__, path="/grid", title="网格地图 · Grid map", nav="nav.map", nav_order=50)
 
 ns = Namespace("gy", "map")
 CENTER = [26.58, 106.70]

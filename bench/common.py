@@ -1,0 +1,110 @@
+"""What every benchmark module shares: the context (database, app server) and the figure it reports.
+
+A benchmark module in ``bench/`` defines ``run(ctx: BenchContext) -> list[Figure]``; ``python -m bench`` (make
+bench) runs them all on the 1M-case demo city and prints one table.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    target: str = ""
+    ok: bool | None = None
+    note: str = ""
+
+
+@dataclass
+class BenchContext:
+    url: str
+    engine: Engine
+    cases: int
+    media_dir: str
+    _server: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _base: str | None = None
+
+    def app_base_url(self) -> str:
+        """Start the real app (uvicorn) on the bench database once; return its base URL."""
+        if self._base:
+            return self._base
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.url,
+            "GUIYANG_DEMO_MODE": "1",
+            "GUIYANG_LOG_LEVEL": "WARNING",
+            "GUIYANG_MEDIA_DIR": self.media_dir,
+        }
+        self._server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "dashboard.asgi:make_server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--timeout-graceful-shutdown",
+                "2",
+            ],
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    self._base = base
+                    return base
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError("the app did not start for the benchmark")
+
+    def close(self) -> None:
+        if self._server and self._server.poll() is None:
+            self._server.terminate()
+            self._server.wait(10)
+        self.engine.dispose()
+
+
+def timed(fn: Callable[[], Any], runs: int, warmup: int = 3) -> list[float]:
+    """Seconds per call over ``runs`` calls, after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def pct(samples: list[float], q: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+
+
+def mean_ms(samples: list[float]) -> float:
+    return statistics.fmean(samples) * 1000
