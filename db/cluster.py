@@ -1,7 +1,7 @@
 """A private PostgreSQL cluster owned by the project, under ``./var/pg``.
 
-It listens on its own Unix socket (``var/pg/run``) and, for tools that need TCP, on 127.0.0.1 at its own port;
-it never touches a system cluster. When the current user is root the server runs as the ``postgres`` user
+It listens only on its own Unix socket (``var/pg/run``; the port number names the socket file), so it can
+never clash with a system cluster or another checkout's cluster. When the current user is root the server runs as the ``postgres`` user
 (PostgreSQL refuses to run as root), so the data, socket and log directories are owned by that user.
 """
 
@@ -136,7 +136,7 @@ class LocalCluster:
             raise ClusterError(f"initdb failed: {res.stderr.strip() or res.stdout.strip()}")
         conf = self.data_dir / "postgresql.auto.conf"
         extra = (
-            f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
+            f"\nlisten_addresses = ''\nport = {self.port}\n"
             f"unix_socket_directories = '{self.socket_dir.resolve()}'\n"
             "max_connections = 200\nshared_buffers = '512MB'\nwork_mem = '32MB'\nmaintenance_work_mem = '512MB'\n"
             "max_wal_size = '4GB'\ncheckpoint_timeout = '15min'\nsynchronous_commit = off\n"
