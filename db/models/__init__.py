@@ -1,7 +1,9 @@
 """All models, imported so ``Base.metadata`` knows every table."""
 
+import db.models.citizen  # noqa: F401  (the citizen API tables)
 from db.models.base import Base
 from db.models.case import Case, CaseEvent, Photo
+from db.models.moderation import ModerationEntry as ModerationEntry
 from db.models.people import Person, StaffUser
 from db.models.public import BeautyPost, PointsEntry, ServicePoint
 from db.models.reference import (
