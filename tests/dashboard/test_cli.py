@@ -1,0 +1,77 @@
+"""The guiyang-ops command against the real test database: clear errors, nothing written on bad input."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import Engine, text
+
+from dashboard.cli import main
+from dashboard.settings import Settings, get_settings
+
+
+@pytest.fixture
+def use_test_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    return db_url
+
+
+def users(engine: Engine, name: str) -> int:
+    with engine.connect() as c:
+        return int(
+            c.execute(text("SELECT count(*) FROM staff_user WHERE username = :u"), {"u": name}).scalar_one()
+        )
+
+
+def test_user_add_and_its_refusals(
+    use_test_db: str, engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def run(*args: str, password: str = "a-good-password") -> int:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+        return main(["user", "add", *args, "--password-stdin"])
+
+    try:
+        assert run("cli_officer", "--role", "officer") == 2
+        assert "--district" in capsys.readouterr().err
+        assert run("cli_officer", "--role", "officer", "--district", "999999") == 2
+        assert run("cli_officer", "--role", "officer", "--district", "520103", password="short") == 2
+        assert users(engine, "cli_officer") == 0
+        assert run("cli_officer", "--role", "officer", "--district", "520103") == 0
+        assert users(engine, "cli_officer") == 1
+        assert run("cli_officer", "--role", "dispatcher") == 2  # exists already
+        assert run("cli_dept", "--role", "department", "--department", "NOPE") == 2
+        assert users(engine, "cli_dept") == 0
+    finally:
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM staff_user WHERE username LIKE 'cli\\_%'"))
+
+
+def test_db_url_prints_the_database_in_use(use_test_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "url"]) == 0
+    assert capsys.readouterr().out.strip() == use_test_db
+
+
+def test_import_layer_bad_file_exits_with_a_message(use_test_db: str, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "x.geojson"
+    bad.write_text("{}")
+    assert main(["import-layer", "--kind", "districts", str(bad)]) == 2
+    assert "图层" in capsys.readouterr().err
+
+
+def test_console_script_is_installed() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    for sub in ("db", "migrate", "load-reference", "import-layer", "serve", "user", "setup"):
+        assert sub in out.stdout
+
+
+def test_secret_key_required_outside_demo_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    s: Settings = get_settings(var_dir=tmp_path, demo_mode=False, secret_key=None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        s.session_secret()
+    demo = get_settings(var_dir=tmp_path, demo_mode=True, secret_key=None)
+    assert demo.session_secret() == demo.session_secret()  # generated once, then kept
