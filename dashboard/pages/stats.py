@@ -1,0 +1,192 @@
+"""/stats — 考核考评: department and district response times and evaluation for a chosen period.
+
+Layout only; the callbacks live in :mod:`dashboard.callbacks.stats`, the figures in :mod:`db.queries.stats`.
+``/stats?start=YYYY-MM-DD&end=YYYY-MM-DD&dim=district`` opens a given period and table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import dash
+import dash_leaflet as dl
+import dash_mantine_components as dmc
+from dash import dcc, html
+from dash.dash_table.DataTable import DataTable
+from dash_extensions.javascript import Namespace
+
+import dashboard.callbacks.stats  # noqa: F401  - registers the page's callbacks
+from dashboard.components import stats_ids as ids
+from dashboard.components.stats_columns import table_columns
+from dashboard.i18n import t
+from db.errors import ValidationError
+from db.evaluation import default_period, parse_period
+from geo.crs import TZ
+
+dash.register_page(
+    __name__,
+    path="/stats",
+    title="考核统计 · Evaluation",
+    nav="stats.nav",
+    nav_order=30,
+    roles=("admin", "lead", "dispatcher", "officer", "department", "moderator"),
+)
+
+ns = Namespace("gy", "map")
+CENTER = [26.58, 106.68]
+
+
+def _controls(start: str, end: str, dim: str) -> html.Div:
+    return html.Div(
+        className="stats-controls",
+        children=[
+            dmc.DatePickerInput(
+                id=ids.RANGE,
+                type="range",
+                value=[start, end],
+                label=t("stats.period"),
+                valueFormat="YYYY-MM-DD",
+                monthLabelFormat="YYYY年M月",
+                yearLabelFormat="YYYY年",
+                monthsListFormat="M月",
+                firstDayOfWeek=1,
+                hideWeekdays=True,
+                allowSingleDateInRange=True,
+                w=260,
+            ),
+            dmc.Group(
+                [
+                    dmc.Button(t(f"stats.quick.{q}"), id=ids.quick(q), variant="light", size="xs", n_clicks=0)
+                    for q in ids.QUICK_PICKS
+                ],
+                gap=6,
+                className="stats-quick",
+            ),
+            dmc.SegmentedControl(
+                id=ids.DIM,
+                data=[{"value": d, "label": t(f"stats.dim.{d}")} for d in ("department", "district")],
+                value=dim,
+            ),
+            html.Span(className="stats-spacer"),
+            html.A(t("stats.export.csv"), id=ids.EXPORT_CSV, className="stats-export", download="", href="#"),
+            html.A(
+                t("stats.export.xlsx"), id=ids.EXPORT_XLSX, className="stats-export", download="", href="#"
+            ),
+        ],
+    )
+
+
+def _table() -> DataTable:
+    columns = table_columns("zh")
+    return DataTable(
+        id=ids.TABLE,
+        columns=columns,
+        data=[],
+        sort_action="native",
+        sort_by=[],
+        page_action="none",
+        cell_selectable=True,
+        style_as_list_view=True,
+        fixed_rows={"headers": True},
+        style_table={"maxHeight": "440px", "overflowY": "auto"},
+        style_header={
+            "fontWeight": 600,
+            "whiteSpace": "normal",
+            "height": "auto",
+            "backgroundColor": "#f1f4f7",
+        },
+        style_cell={"fontFamily": "inherit", "fontSize": "13px", "padding": "6px 8px", "minWidth": "72px"},
+        style_cell_conditional=[{"if": {"column_id": "name"}, "textAlign": "left", "minWidth": "200px"}],
+        css=[{"selector": ".dash-spreadsheet td:not([data-dash-column=name])", "rule": "cursor: pointer;"}],
+    )
+
+
+def _drill() -> html.Aside:
+    return html.Aside(
+        id=ids.DRILL,
+        className="stats-drill",
+        children=[
+            html.Div(
+                className="stats-drill-head",
+                children=[
+                    html.Span(id=ids.DRILL_TITLE),
+                    html.Button("×", id=ids.DRILL_CLOSE, n_clicks=0, className="stats-drill-close"),
+                ],
+            ),
+            dl.Map(
+                id=ids.DRILL_MAP,
+                center=CENTER,
+                zoom=10,
+                minZoom=8,
+                maxZoom=18,
+                className="stats-drill-map",
+                children=[
+                    dl.GeoJSON(
+                        id=ids.DRILL_DISTRICTS, style=ns("districtStyle"), hideout={"fillOpacity": 0.3}
+                    ),
+                    dl.LayerGroup(id=ids.DRILL_POINTS),
+                    dl.ScaleControl(position="bottomright", imperial=False),
+                ],
+            ),
+            html.Div(id=ids.DRILL_LIST, className="stats-drill-list"),
+        ],
+    )
+
+
+def layout(start: str | None = None, end: str | None = None, dim: str | None = None, **_: Any) -> html.Div:
+    today = datetime.now(TZ).date()
+    try:
+        period = parse_period(start, end, today)
+    except ValidationError:
+        period = default_period(today)
+    return html.Div(
+        id=ids.PAGE,
+        className="stats-page",
+        children=[
+            html.Div(
+                className="stats-head",
+                children=[
+                    html.H2(t("stats.title"), id=ids.TITLE),
+                    html.Span(id=ids.SCOPE, className="stats-scope"),
+                ],
+            ),
+            _controls(
+                period.start.isoformat(), period.end.isoformat(), dim if dim == "district" else "department"
+            ),
+            html.Div(id=ids.STATUS, className="stats-status"),
+            dcc.Loading(
+                type="dot",
+                children=[
+                    dcc.Store(id=ids.DATA),
+                    html.Div(id=ids.SUMMARY, className="stats-summary"),
+                    html.Div(t("stats.hint"), id=ids.HINT, className="stats-hint"),
+                    _table(),
+                ],
+            ),
+            html.Section(
+                className="stats-trend",
+                children=[
+                    html.Div(
+                        className="stats-trend-head",
+                        children=[
+                            html.H3(t("stats.trend.title"), id=ids.TREND_TITLE),
+                            dmc.Select(id=ids.TREND_OF, data=[], value="total:", w=300, allowDeselect=False),
+                        ],
+                    ),
+                    dcc.Loading(
+                        type="dot",
+                        children=html.Div(
+                            className="stats-charts",
+                            children=[
+                                dcc.Graph(id=ids.TREND_VOLUME, config={"displaylogo": False}),
+                                dcc.Graph(id=ids.TREND_RATES, config={"displaylogo": False}),
+                            ],
+                        ),
+                    ),
+                ],
+            ),
+            html.P(id=ids.FORMULAS, className="stats-formulas"),
+            _drill(),
+        ],
+    )

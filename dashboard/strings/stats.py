@@ -1,0 +1,100 @@
+"""Strings of /stats (考核考评) and its exports."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "stats.nav": ("考核统计", "Evaluation"),
+    "stats.title": ("部门与区县考核评价", "Departments and districts: response times and evaluation"),
+    "stats.period": ("统计时段（上报日期）", "Period (date reported)"),
+    "stats.quick.this_month": ("本月", "This month"),
+    "stats.quick.last_month": ("上月", "Last month"),
+    "stats.quick.d30": ("近30天", "30 days"),
+    "stats.quick.d90": ("近90天", "90 days"),
+    "stats.dim.department": ("按部门", "By department"),
+    "stats.dim.district": ("按区县", "By district"),
+    "stats.export.csv": ("导出 CSV", "Export CSV"),
+    "stats.export.xlsx": ("导出 Excel", "Export Excel"),
+    "stats.scope.city": ("范围：全市", "Scope: the whole city"),
+    "stats.scope.district": ("范围：{name}", "Scope: {name}"),
+    "stats.scope.department": ("范围：{name}", "Scope: {name}"),
+    "stats.as_of": (
+        "{start} 至 {end}（{days} 天）上报并立案的案件，结果截至 {now}",
+        "Cases reported and filed {start} to {end} ({days} days), outcomes as of {now}",
+    ),
+    "stats.empty": (
+        "所选时段内没有立案的案件。请选择其他时段。",
+        "No cases were filed in this period. Choose another period.",
+    ),
+    "stats.error": ("无法计算统计：{msg}", "The figures could not be computed: {msg}"),
+    "stats.hint": (
+        "点击表格中的数字，在地图上查看其背后的案件；点击表头排序。",
+        "Click a number in the table to see the cases behind it on a map; click a header to sort.",
+    ),
+    # columns
+    "stats.col.dimension": ("类别", "Table"),
+    "stats.col.name": ("名称", "Name"),
+    "stats.col.code": ("代码", "Code"),
+    "stats.col.cases": ("立案数", "Cases filed"),
+    "stats.col.close_rate": ("结案率", "Closing rate"),
+    "stats.col.on_time_close_rate": ("按期结案率", "Closed on time"),
+    "stats.col.on_time_handle_rate": ("按期处置率", "Handled on time"),
+    "stats.col.rework_rate": ("返工率", "Rework rate"),
+    "stats.col.dispatch_accuracy": ("准确派遣率", "Dispatch accuracy"),
+    "stats.col.handle_p50_h": ("派遣→处置 中位(时)", "Dispatch→handled median (h)"),
+    "stats.col.handle_p90_h": ("派遣→处置 P90(时)", "Dispatch→handled p90 (h)"),
+    "stats.col.close_p50_h": ("上报→结案 中位(时)", "Report→closed median (h)"),
+    "stats.col.close_p90_h": ("上报→结案 P90(时)", "Report→closed p90 (h)"),
+    "stats.col.overdue_now": ("当前超期", "Overdue now"),
+    "stats.col.score": ("综合指标值", "Score"),
+    "stats.col.grade": ("等级", "Grade"),
+    "stats.kind.department": ("部门", "Department"),
+    "stats.kind.district": ("区县", "District"),
+    "stats.kind.total": ("合计", "Total"),
+    # summary tiles
+    "stats.tile.cases": ("立案数", "Cases filed"),
+    "stats.tile.close_rate": ("结案率", "Closing rate"),
+    "stats.tile.on_time_handle_rate": ("按期处置率", "Handled on time"),
+    "stats.tile.rework_rate": ("返工率", "Rework rate"),
+    "stats.tile.overdue_now": ("当前超期", "Overdue now"),
+    "stats.tile.score": ("综合指标值", "Score"),
+    # trend
+    "stats.trend.title": ("趋势", "Trend"),
+    "stats.trend.of": ("查看对象", "Show"),
+    "stats.trend.all": ("全部（合计）", "All (total)"),
+    "stats.trend.filed": ("立案数", "Filed"),
+    "stats.trend.closed": ("其中已结案", "Of which closed"),
+    "stats.trend.on_time": ("按期处置率", "Handled on time"),
+    "stats.trend.by_department": (
+        "各部门按期处置率（案件量前 8）",
+        "On-time handling by department (top 8 by volume)",
+    ),
+    "stats.trend.by_district": ("各区县按期处置率", "On-time handling by district"),
+    "stats.trend.day": ("上报日期", "Day reported"),
+    "stats.trend.week": ("上报周（周一）", "Week reported (Monday)"),
+    "stats.trend.count": ("案件数", "Cases"),
+    "stats.trend.rate": ("按期处置率", "On-time rate"),
+    "stats.ind.close_rate": ("结案率", "closing rate"),
+    "stats.ind.on_time_close_rate": ("按期结案率", "closed on time"),
+    "stats.ind.on_time_handle_rate": ("按期处置率", "handled on time"),
+    "stats.ind.rework_free_rate": ("1 − 返工率", "1 − rework rate"),
+    "stats.ind.dispatch_accuracy": ("准确派遣率", "dispatch accuracy"),
+    "stats.ind.volume_band": ("案件量档次", "volume band"),
+    # drill-down
+    "stats.drill.title": ("{row} · {metric}：{n} 件", "{row} · {metric}: {n} cases"),
+    "stats.drill.capped": ("（地图仅显示最需关注的 {cap} 件）", "(the map shows the {cap} most urgent)"),
+    "stats.drill.close": ("关闭", "Close"),
+    "stats.drill.none": ("没有符合条件的案件。", "No cases behind this number."),
+    "stats.drill.ticket": ("案件编号", "Ticket"),
+    "stats.drill.category": ("小类", "Category"),
+    "stats.drill.status": ("状态", "Status"),
+    "stats.drill.reported": ("上报时间", "Reported"),
+    "stats.drill.deadline": ("处置时限", "Deadline"),
+    "stats.formulas": (
+        "口径：统计时段内上报并立案的案件（不含已合并）。结案率 = 已结案 / 应结案（已结案或已过处置时限）；"
+        "按期处置率 = 在时限内处置 / 应处置（已处置或已过时限）；返工率 = 返工案件 / 曾处置案件；"
+        "准确派遣率 = 1 − 回退次数 / 派遣次数；当前超期为此刻的快照，不限时段。综合指标值按 evaluation.yaml 加权：{weights}；等级 {grades}。",
+        "Counted: cases reported and filed in the period (merged duplicates excluded). Closing rate = closed / due "
+        "(closed or past the deadline); on-time handling = handled by the deadline / due (handled or past the "
+        "deadline); rework rate = reworked / ever handled; dispatch accuracy = 1 − returns / dispatches; overdue now "
+        "is a snapshot, not limited to the period. Score weighted by evaluation.yaml: "
+        "{weights}; grades {grades}.",
+    ),
+}
