@@ -1,0 +1,156 @@
+/* The workbench in the browser: pins and clusters coloured by light, the selection shared by the queue and the
+ * map, live countdowns, and keyboard moves through the queue. Referenced from Python as Namespace("wb", "map")
+ * and ClientsideFunction("wb", ...). */
+(function () {
+    "use strict";
+    const COLORS = {green: "#2f9e44", yellow: "#f08c00", red: "#e03131", none: "#868e96"};
+    const RANK = {none: 0, green: 1, yellow: 2, red: 3};
+
+    window.wb = Object.assign({}, window.wb, {
+        map: {
+            /* one case: a dot in its light's colour; urgent cases bigger with a dark ring */
+            pin: function (feature, latlng) {
+                const p = feature.properties;
+                const marker = L.circleMarker(latlng, {
+                    radius: p.u ? 9 : 7,
+                    color: p.u ? "#5c0011" : "#ffffff",
+                    weight: p.u ? 2.5 : 1.5,
+                    fillColor: COLORS[p.l] || COLORS.none,
+                    fillOpacity: 0.95,
+                    className: "wb-pin",
+                });
+                marker.bindTooltip(p.t, {direction: "top", offset: [0, -6]});
+                return marker;
+            },
+            /* a cluster: its count, outlined in the worst light among its cases */
+            cluster: function (feature, latlng, index) {
+                const props = feature.properties;
+                let worst = "none";
+                try {
+                    const leaves = index.getLeaves(props.cluster_id, Infinity);
+                    for (let i = 0; i < leaves.length && worst !== "red"; i++) {
+                        const l = leaves[i].properties.l;
+                        if ((RANK[l] || 0) > RANK[worst]) { worst = l; }
+                    }
+                } catch (e) { /* keep "none" */ }
+                const n = props.point_count;
+                const size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 44 : 52;
+                const icon = L.divIcon({
+                    html: "<div><span>" + props.point_count_abbreviated + "</span></div>",
+                    className: "wb-cluster wb-cl-" + worst,
+                    iconSize: L.point(size, size),
+                });
+                return L.marker(latlng, {icon: icon});
+            },
+        },
+    });
+
+    const noUpdate = function () { return window.dash_clientside.no_update; };
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {
+        wb: {
+            /* a queue row, a pin, a duplicate in the card, or the card's close button */
+            select: function (rowClicks, clickData, dupClicks, closeClicks, positions) {
+                const trig = (window.dash_clientside.callback_context.triggered || []).filter(function (x) {
+                    return x.value;
+                });
+                if (!trig.length) { return noUpdate(); }
+                const pid = trig[0].prop_id;
+                const key = pid.slice(0, pid.lastIndexOf("."));
+                if (key === "wb-card-close") { return null; }
+                if (key === "wb-pins") {
+                    const f = clickData;
+                    if (!f || !f.properties || f.properties.cluster) { return noUpdate(); }
+                    const c = f.geometry.coordinates;
+                    return {id: f.properties.id, ll: [c[1], c[0]], src: "pin", ts: Date.now()};
+                }
+                let parsed;
+                try { parsed = JSON.parse(key); } catch (e) { return noUpdate(); }
+                const ll = (positions || {})[String(parsed.id)] || null;
+                return {id: parsed.id, ll: ll, src: parsed.type === "wb-row" ? "row" : "dup", ts: Date.now()};
+            },
+            /* picked in the list: fly there, close enough that the pin is out of its cluster */
+            flyTo: function (sel, zoom) {
+                if (!sel || !sel.ll || sel.src === "pin") { return noUpdate(); }
+                return {center: sel.ll, zoom: Math.max(zoom || 0, 17), transition: "flyTo"};
+            },
+            rowClasses: function (sel, rowIds) {
+                const id = sel ? sel.id : null;
+                if (sel && sel.src !== "row") {
+                    setTimeout(function () {
+                        const el = document.querySelector(".wb-row.is-sel");
+                        if (el) { el.scrollIntoView({block: "nearest"}); }
+                    }, 60);
+                }
+                return rowIds.map(function (x) { return x.id === id ? "wb-row is-sel" : "wb-row"; });
+            },
+        },
+    });
+
+    /* countdowns: <span class="wb-cd" data-deadline data-yellow data-l="剩余 {t}" data-o data-d [data-paused]> */
+    function span(ms, day) {
+        const s = Math.floor(Math.abs(ms) / 1000);
+        const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
+        const m = Math.floor((s % 3600) / 60), sec = s % 60;
+        const pad = function (x) { return String(x).padStart(2, "0"); };
+        return d ? d + day + " " + pad(h) + ":" + pad(m) : pad(h) + ":" + pad(m) + ":" + pad(sec);
+    }
+
+    function tick() {
+        const now = Date.now();
+        document.querySelectorAll(".wb-cd[data-deadline]").forEach(function (el) {
+            const ds = el.dataset;
+            let text;
+            if (ds.paused) {
+                text = ds.paused;
+            } else {
+                const deadline = Date.parse(ds.deadline), yellow = Date.parse(ds.yellow);
+                const left = deadline - now;
+                text = (left >= 0 ? ds.l : ds.o).replace("{t}", span(left, ds.d));
+                const cls = "wb-cd wb-l-" + (now > deadline ? "red" : now >= yellow ? "yellow" : "green");
+                if (el.className !== cls) { el.className = cls; }
+            }
+            if (el.textContent !== text) { el.textContent = text; }
+        });
+    }
+
+    let pending = false;
+    function soon() {
+        if (!pending) {
+            pending = true;
+            window.requestAnimationFrame(function () { pending = false; tick(); });
+        }
+    }
+
+    function start() {
+        setInterval(tick, 1000);
+        new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+        tick();
+    }
+
+    if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", start);
+    } else {
+        start();
+    }
+
+    /* keyboard: arrows move through the queue, Escape closes the case card */
+    document.addEventListener("keydown", function (ev) {
+        const el = ev.target;
+        if (ev.key === "Escape" && document.getElementById("wb-card") && !document.getElementById("wb-card").hidden) {
+            const tag = (el && el.tagName) || "";
+            if (tag !== "INPUT" && tag !== "TEXTAREA") {
+                document.getElementById("wb-card-close").click();
+            }
+            return;
+        }
+        if (!el || !el.classList || !el.classList.contains("wb-row")) { return; }
+        let next = null;
+        if (ev.key === "ArrowDown") { next = el.nextElementSibling; }
+        if (ev.key === "ArrowUp") { next = el.previousElementSibling; }
+        if (next && next.classList.contains("wb-row")) {
+            ev.preventDefault();
+            next.focus();
+        }
+    });
+})();

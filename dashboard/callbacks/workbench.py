@@ -1,0 +1,400 @@
+"""Callbacks of /workbench that read: the sign-in gate, filter options, map layers, pins, queue and the case
+card. Every one that touches case data is guarded by ``require_user`` and passes the user to the queries,
+which add the user's scope themselves. The actions live in ``workbench_actions``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import dash_leaflet as dl
+import dash_mantine_components as dmc
+from dash import (
+    ALL,
+    MATCH,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    html,
+)
+from dash import no_update as nothing
+from dash.exceptions import PreventUpdate
+from sqlalchemy import Connection
+
+from dashboard import auth, ids, runtime
+from dashboard import ids_workbench as wid
+from dashboard.components.case_card import card_info, card_sections
+from dashboard.components.workbench_forms import action_forms
+from dashboard.components.workbench_queue import legend, queue_rows, status_label
+from dashboard.i18n import t
+from db.accounts import StaffIdentity
+from db.queries import workbench as q
+from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
+from db.states import CaseStatus, Role, allowed_actions, in_scope
+from db.workflow.base import SOURCES
+
+ROLES = q.WORKBENCH_ROLES
+CELL_MIN_ZOOM = 15
+CELL_LIMIT = 4000
+LOGIN_URL = "/login?next=/workbench"
+_REF_TTL = 300.0
+_ref: dict[str, tuple[float, Any]] = {}
+
+
+async def reference(name: str, fn: Callable[[Connection], Any]) -> Any:
+    """Reference data (districts, categories, departments) read at most every five minutes."""
+    hit = _ref.get(name)
+    if hit is not None and time.monotonic() - hit[0] < _REF_TTL:
+        return hit[1]
+    value = await runtime.aread(fn)
+    _ref[name] = (time.monotonic(), value)
+    return value
+
+
+def _name(row: Any, lang: str) -> str:
+    return str(row.name_en if lang == "en" else row.name_zh)
+
+
+# --- gate and filter options ---------------------------------------------------------------------------------
+
+
+@callback(
+    Output(wid.REDIRECT, "href"),
+    Output(wid.GATE, "children"),
+    Output(wid.GATE, "hidden"),
+    Input(wid.ROOT, "id"),
+    State(ids.LANG, "data"),
+)
+async def gate(_: str, lang: str) -> tuple[Any, Any, bool]:
+    """Not signed in: to the sign-in page (and back here afterwards). A role without the workbench: say so."""
+    user = await auth.acurrent_user()
+    if user is None:
+        return LOGIN_URL, t("wb.need_login", lang), False
+    if user.role not in ROLES:
+        return nothing, t("wb.no_access", lang), False
+    return nothing, None, True
+
+
+@callback(
+    Output(wid.F_DISTRICT, "data"),
+    Output(wid.F_DISTRICT, "label"),
+    Output(wid.F_DISTRICT, "value"),
+    Output(wid.F_DISTRICT, "disabled"),
+    Output(wid.F_MAJOR, "data"),
+    Output(wid.F_MAJOR, "label"),
+    Output(wid.F_CATEGORY, "label"),
+    Output(wid.F_STATUS, "data"),
+    Output(wid.F_STATUS, "label"),
+    Output(wid.F_SOURCE, "data"),
+    Output(wid.F_SOURCE, "label"),
+    Output(wid.F_LIGHT_LABEL, "children"),
+    Output(wid.F_LIGHT, "children"),
+    Output(wid.F_WINDOW, "data"),
+    Output(wid.F_IN_VIEW, "label"),
+    Output(wid.QUEUE_TITLE, "children"),
+    Output(wid.SCOPE, "children"),
+    *[
+        Output(i, "placeholder")
+        for i in (wid.F_DISTRICT, wid.F_MAJOR, wid.F_CATEGORY, wid.F_STATUS, wid.F_SOURCE)
+    ],
+    Input(ids.LANG, "data"),
+    State(wid.F_DISTRICT, "value"),
+)
+@auth.require_user(*ROLES)
+async def filter_options(lang: str, district: str | None, *, user: StaffIdentity) -> tuple[Any, ...]:
+    districts = await reference("districts", q.districts)
+    categories = await reference("categories", q.categories)
+    departments = await reference("departments", q.departments)
+    district_data = [{"value": d.code, "label": _name(d, lang)} for d in districts]
+    fixed = user.role == "officer"
+    if fixed:
+        district = user.district_code
+        names = {d.code: _name(d, lang) for d in districts}
+        scope = t("wb.scope.district", lang, name=names.get(user.district_code or "", "—"))
+    elif user.role == "department":
+        names = {d.code: _name(d, lang) for d in departments}
+        scope = t("wb.scope.department", lang, name=names.get(user.department_code or "", "—"))
+    else:
+        scope = t("wb.scope.city", lang)
+    majors = [
+        {"value": c.code, "label": f"{t(f'wb.kind.{c.kind}', lang)} · {_name(c, lang)}"}
+        for c in categories
+        if c.level == 1
+    ]
+    statuses = [{"value": s.value, "label": status_label(s.value, lang)} for s in CaseStatus]
+    sources = [{"value": s, "label": t(f"wb.src.{s}", lang)} for s in SOURCES]
+    lights = dmc.Group(
+        gap=4,
+        wrap="nowrap",
+        children=[
+            dmc.Chip(t(f"wb.light.{k}", lang), value=k, size="xs", color=k, variant="light")
+            for k in ("green", "yellow", "red")
+        ],
+    )
+    windows = [{"value": w, "label": t(f"wb.w.{w}", lang)} for w in q.WINDOWS]
+    return (
+        district_data,
+        t("wb.f.district", lang),
+        district,
+        fixed,
+        majors,
+        t("wb.f.major", lang),
+        t("wb.f.category", lang),
+        statuses,
+        t("wb.f.status", lang),
+        sources,
+        t("wb.f.source", lang),
+        t("wb.f.light", lang),
+        lights,
+        windows,
+        t("wb.f.in_view", lang),
+        t("wb.queue", lang),
+        scope,
+        *[t("wb.f.all", lang)] * 5,
+    )
+
+
+@callback(
+    Output(wid.F_CATEGORY, "data"),
+    Output(wid.F_CATEGORY, "value"),
+    Input(wid.F_MAJOR, "value"),
+    Input(ids.LANG, "data"),
+    State(wid.F_CATEGORY, "value"),
+)
+@auth.require_user(*ROLES)
+async def category_options(
+    major: str | None, lang: str, current: str | None, *, user: StaffIdentity
+) -> tuple[Any, Any]:
+    categories = await reference("categories", q.categories)
+    minors = [c for c in categories if c.level == 2 and (not major or c.parent_code == major)]
+    data = [{"value": c.code, "label": f"{_name(c, lang)} ({c.code})"} for c in minors]
+    keep = current if any(c.code == current for c in minors) else None
+    return data, keep
+
+
+# --- map layers ----------------------------------------------------------------------------------------------
+
+
+@callback(Output(wid.DISTRICTS, "data"), Output(wid.DISTRICTS, "hideout"), Input(ids.LANG, "data"))
+@auth.require_user(*ROLES)
+async def districts_layer(lang: str, *, user: StaffIdentity) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = await reference("districts_geojson", districts_geojson)
+    return data, {"lang": lang, "fillOpacity": 0.35}
+
+
+clientside_callback(
+    ClientsideFunction(namespace="gy", function_name="viewport"),
+    Output(wid.VIEW, "data"),
+    Input(wid.MAP, "bounds"),
+    Input(wid.MAP, "zoom"),
+    State(wid.MAP, "center"),
+    State(wid.MAP, "id"),
+)
+
+
+def _bbox(view: dict[str, Any] | None) -> q.BBox | None:
+    try:
+        (south, west), (north, east) = view["bounds"]  # type: ignore[index]
+        return float(west), float(south), float(east), float(north)
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+@callback(Output(wid.CELLS, "data"), Input(wid.VIEW, "data"))
+@auth.require_user(*ROLES)
+async def cells_layer(view: dict[str, Any] | None, *, user: StaffIdentity) -> dict[str, Any]:
+    box = _bbox(view)
+    if box is None or (view or {}).get("zoom", 0) < CELL_MIN_ZOOM:
+        return EMPTY
+    return await runtime.aread(lambda c: cells_in_bbox(c, *box, limit=CELL_LIMIT))
+
+
+FILTERS = [
+    Input(wid.F_DISTRICT, "value"),
+    Input(wid.F_MAJOR, "value"),
+    Input(wid.F_CATEGORY, "value"),
+    Input(wid.F_STATUS, "value"),
+    Input(wid.F_LIGHT, "value"),
+    Input(wid.F_WINDOW, "value"),
+    Input(wid.F_SOURCE, "value"),
+]
+
+
+@callback(
+    Output(wid.PINS, "data"),
+    Output(wid.MAP_STATUS, "children"),
+    Input(wid.VIEW, "data"),
+    *FILTERS,
+    Input(wid.REFRESH, "data"),
+    Input(wid.TICK, "n_intervals"),
+    Input(ids.LANG, "data"),
+)
+@auth.require_user(*ROLES)
+async def pins_layer(view: dict[str, Any] | None, *args: Any, user: StaffIdentity) -> tuple[Any, Any]:
+    lang = args[-1]
+    box = _bbox(view)
+    if box is None:
+        raise PreventUpdate
+    filters = q.Filters.from_inputs(*args[:7])
+    pins = await runtime.aread(lambda c: q.pins(c, user, filters, box))
+    key = "wb.pins_capped" if pins.capped else "wb.pins_shown"
+    status = [
+        html.Div(t(key, lang, n=pins.shown), className="wb-capped" if pins.capped else ""),
+        legend(lang),
+    ]
+    return pins.geojson, status
+
+
+@callback(
+    Output(wid.QUEUE, "children"),
+    Output(wid.QUEUE_COUNT, "children"),
+    Output(wid.QUEUE_POS, "data"),
+    *FILTERS,
+    Input(wid.F_IN_VIEW, "checked"),
+    Input(wid.VIEW, "data"),
+    Input(wid.REFRESH, "data"),
+    Input(wid.TICK, "n_intervals"),
+    Input(ids.LANG, "data"),
+    State(wid.SELECTED, "data"),
+)
+@auth.require_user(*ROLES)
+async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any, Any]:
+    in_view, view, _refresh, _tick, lang, selected = args[7:]
+    if not in_view and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
+        raise PreventUpdate  # the map moved, but the queue does not follow it
+    filters = q.Filters.from_inputs(*args[:7])
+    box = _bbox(view) if in_view else None
+    result = await runtime.aread(lambda c: q.queue(c, user, filters, bbox=box))
+    n = len(result.rows)
+    count = t("wb.queue_capped" if result.total > n else "wb.queue_count", lang, total=result.total, n=n)
+    positions = {str(r.id): [r.lat, r.lon] for r in result.rows}
+    sel = selected.get("id") if isinstance(selected, dict) else None
+    return queue_rows(result.rows, lang, sel), count, positions
+
+
+# --- selection (in the browser) ------------------------------------------------------------------------------
+
+clientside_callback(
+    ClientsideFunction(namespace="wb", function_name="select"),
+    Output(wid.SELECTED, "data"),
+    Input({"type": wid.ROW, "id": ALL}, "n_clicks"),
+    Input(wid.PINS, "clickData"),
+    Input({"type": wid.DUP, "id": ALL}, "n_clicks"),
+    Input(wid.CARD_CLOSE, "n_clicks"),
+    State(wid.QUEUE_POS, "data"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction(namespace="wb", function_name="flyTo"),
+    Output(wid.MAP, "viewport"),
+    Input(wid.SELECTED, "data"),
+    State(wid.MAP, "zoom"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction(namespace="wb", function_name="rowClasses"),
+    Output({"type": wid.ROW, "id": ALL}, "className"),
+    Input(wid.SELECTED, "data"),
+    State({"type": wid.ROW, "id": ALL}, "id"),
+    prevent_initial_call=True,
+)
+
+
+# --- the case card -------------------------------------------------------------------------------------------
+
+
+def _selected_id(selected: Any) -> int | None:
+    value = selected.get("id") if isinstance(selected, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def notice(kind: str, text: str) -> dmc.Alert:
+    color = {"ok": "teal", "stale": "orange"}.get(kind, "red")
+    return dmc.Alert(
+        text, color=color, withCloseButton=True, className=f"wb-notice wb-notice-{kind}", role="alert"
+    )
+
+
+@callback(
+    Output(wid.CARD, "hidden"),
+    Output(wid.CARD_INFO, "children"),
+    Output(wid.CARD_NOTICE, "children"),
+    Output(wid.CARD_ACTIONS, "children"),
+    Output(wid.CARD_MORE, "children"),
+    Output(wid.CARD_STATE, "data"),
+    Output(wid.HIGHLIGHT, "children"),
+    Input(wid.SELECTED, "data"),
+    Input(wid.REFRESH, "data"),
+    Input(ids.LANG, "data"),
+    State(wid.DRAFTS, "data"),
+    State(wid.CARD_STATE, "data"),
+)
+@auth.require_user(*ROLES)
+async def case_card(
+    selected: Any, refresh: Any, lang: str, drafts: Any, shown: Any, *, user: StaffIdentity
+) -> tuple[Any, ...]:
+    """The card of the selected case, as the user may see it; after an action, with the outcome above the
+    actions. The forms are drawn again only when the possible actions changed (or after a success), so what
+    the user typed and the photos they chose survive a refused attempt."""
+    case_id = _selected_id(selected)
+    if case_id is None:
+        return True, [], None, [], [], None, []
+    card = await runtime.aread(lambda c: q.case_card(c, user, case_id))
+    if card is None:
+        missing = html.Div(t("wb.card.missing", lang), className="wb-muted")
+        return False, [missing], None, [], [], None, []
+    c = card.case
+    role = Role(user.role)
+    scoped = in_scope(
+        role,
+        user_district=user.district_code,
+        user_department=user.department_code,
+        case_district=c.district_code,
+        case_department=c.department_code,
+    )
+    actions = allowed_actions(role, CaseStatus(c.status)) if scoped else []
+    names = [a.value for a in actions]
+    refreshed = (
+        ctx.triggered_id == wid.REFRESH and isinstance(refresh, dict) and refresh.get("case") == case_id
+    )
+    note = notice(refresh["kind"], refresh["text"]) if refreshed and refresh.get("text") else None
+    same_forms = (
+        refreshed
+        and not refresh.get("reset")
+        and isinstance(shown, dict)
+        and shown.get("id") == case_id
+        and shown.get("actions") == names
+    )
+    if same_forms:
+        forms: Any = nothing
+    else:
+        departments = await reference("departments", q.departments) if "dispatch" in names else []
+        kept = drafts.get("values") if isinstance(drafts, dict) and drafts.get("case") == case_id else None
+        forms = action_forms(card, actions, lang, departments, kept)
+    ring = dl.CircleMarker(
+        center=[c.lat, c.lon], radius=16, className="wb-hl", interactive=False, pathOptions={"fillOpacity": 0}
+    )
+    state = {"id": c.id, "version": c.version, "ticket": c.ticket, "actions": names}
+    return False, card_info(card, lang), note, forms, card_sections(card, lang), state, [ring]
+
+
+@callback(
+    Output({"type": wid.UPLOAD_LIST, "a": MATCH}, "children"),
+    Input({"type": wid.UPLOAD, "a": MATCH}, "filename"),
+    State(ids.LANG, "data"),
+)
+def chosen_photos(names: list[str] | str | None, lang: str) -> str:
+    if not names:
+        return ""
+    names = [names] if isinstance(names, str) else names
+    return t("wb.a.photos_chosen", lang, n=len(names), names=", ".join(n[:40] for n in names))

@@ -1,0 +1,215 @@
+"""The case card's read-only parts: header, facts, photos, deadline with light, duplicates nearby, history."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Any
+
+import dash
+import dash_mantine_components as dmc
+from dash import html
+
+from dashboard import ids_workbench as wid
+from dashboard.components.workbench_queue import countdown, status_badge, status_label, when
+from dashboard.i18n import t
+from db.queries.workbench import CaseCard
+from db.states import ACTION_LABELS, Action
+
+THUMB_ROUTE = "/media/photo/{photo_id}/thumb"
+
+
+@functools.cache
+def thumbs_available() -> bool:
+    """Whether the photo API (another module's work) serves access-checked thumbnails."""
+    try:
+        server = dash.get_app().server
+    except Exception:  # noqa: BLE001 - no running app: no thumbnails
+        return False
+    paths = {getattr(r, "path", "") for r in getattr(server, "routes", [])}
+    return any(p.startswith("/media/photo/") and p.endswith("/thumb") for p in paths)
+
+
+def _name(row: Any, prefix: str, lang: str) -> str | None:
+    value = getattr(row, f"{prefix}_en" if lang == "en" else f"{prefix}_zh")
+    return str(value) if value else None
+
+
+def _fact(label: str, *value: Any) -> html.Div:
+    return html.Div(className="wb-fact", children=[html.Span(label, className="wb-fact-k"), html.Div(value)])
+
+
+def _photos(card: CaseCard, lang: str) -> html.Div:
+    photos = card.photos
+    if not photos:
+        return _fact(t("wb.card.photos", lang), t("wb.card.no_photos", lang))
+    counts = {"report": 0, "handled": 0}
+    for p in photos:
+        counts[p.kind] = counts.get(p.kind, 0) + 1
+    text = t("wb.card.photo_count", lang, n=len(photos), report=counts["report"], handled=counts["handled"])
+    thumbs: list[Any] = []
+    if thumbs_available():
+        thumbs = [
+            html.Img(src=THUMB_ROUTE.format(photo_id=p.id), className="wb-thumb", alt=f"{p.kind} {p.id}")
+            for p in photos[:9]
+        ]
+    return _fact(t("wb.card.photos", lang), html.Span(text), html.Div(thumbs, className="wb-thumbs"))
+
+
+def _deadline(c: Any, lang: str) -> list[Any]:
+    unit = t(f"wb.unit.{c.time_unit}", lang) if c.time_unit else ""
+    limit = f"{float(c.time_limit):g}" if c.time_limit is not None else "—"
+    out = [
+        _fact(
+            t("wb.card.stage", lang),
+            html.Div(
+                className="wb-deadline", children=[countdown(c, lang), html.Span(when(c.stage_deadline))]
+            ),
+        ),
+        _fact(
+            t("wb.card.deadline", lang),
+            html.Div(when(c.deadline, year=True)),
+            html.Div(t("wb.card.limit", lang, amount=limit, unit=unit), className="wb-muted"),
+        ),
+    ]
+    if c.rework_count or c.return_count or c.extension_count:
+        out.append(
+            html.Div(
+                t("wb.card.counters", lang, rework=c.rework_count, ret=c.return_count, ext=c.extension_count),
+                className="wb-muted",
+            )
+        )
+    return out
+
+
+def _duplicates(card: CaseCard, lang: str) -> html.Section:
+    if not card.duplicates:
+        body: Any = html.Div(t("wb.card.no_duplicates", lang), className="wb-muted")
+    else:
+        body = [
+            html.Button(
+                id={"type": wid.DUP, "id": d.id},
+                n_clicks=0,
+                type="button",
+                className="wb-dup",
+                children=[
+                    html.B(d.ticket),
+                    status_badge(d.status, lang),
+                    html.Span(t("wb.card.distance", lang, m=round(d.distance_m)), className="wb-muted"),
+                    html.Span(when(d.created_at), className="wb-muted"),
+                ],
+            )
+            for d in card.duplicates
+        ]
+    return html.Section(
+        className="wb-section", children=[html.H4(t("wb.card.duplicates", lang)), html.Div(body)]
+    )
+
+
+def _event_extras(e: Any, lang: str) -> list[str]:
+    p = e.payload or {}
+    out: list[str] = []
+    action = e.action
+    dep = _name(e, "department", lang)
+    if action == "file" and p.get("urgency"):
+        out.append(t("wb.ev.urgency", lang, level=t(f"wb.a.urgency.{p['urgency']}", lang)))
+    if action in ("dispatch", "return") and dep:
+        out.append(t("wb.ev.department", lang, name=dep))
+    if p.get("into_ticket"):
+        out.append(t("wb.ev.into", lang, ticket=p["into_ticket"]))
+    if action == "handle" and p.get("photos"):
+        out.append(t("wb.ev.photos", lang, n=len(p["photos"])))
+    if action == "extend" and p.get("amount") is not None:
+        unit = t(f"wb.unit.{p.get('unit')}", lang)
+        out.append(t("wb.ev.extend", lang, amount=f"{float(p['amount']):g}", unit=unit))
+    if action == "report" and p.get("duplicates"):
+        out.append(t("wb.ev.duplicates", lang, n=len(p["duplicates"])))
+    if action == "resume" and p.get("paused_seconds") is not None:
+        out.append(t("wb.ev.paused", lang, hours=f"{p['paused_seconds'] / 3600:.1f}"))
+    if p.get("deadline"):
+        out.append(t("wb.ev.deadline", lang, at=when(datetime.fromisoformat(p["deadline"]))))
+    return out
+
+
+def history(card: CaseCard, lang: str) -> html.Section:
+    items = []
+    for e in card.events:
+        zh, en = ACTION_LABELS[Action(e.action)]
+        role = t(f"wb.role.{e.actor_role}", lang)
+        who = role
+        if e.actor_name:  # staff names often carry the role already ("派遣员 李强")
+            who = e.actor_name if role in e.actor_name else f"{e.actor_name} ({role})"
+        status = status_label(e.to_status, lang)
+        lines: list[Any] = [
+            html.Div(f"{when(e.at)} · {who} · → {status}", className="wb-ev-meta"),
+            *[html.Div(x, className="wb-ev-extra") for x in _event_extras(e, lang)],
+        ]
+        if e.note:
+            lines.append(html.Div(e.note, className="wb-ev-note"))
+        items.append(dmc.TimelineItem(title=en if lang == "en" else zh, children=lines))
+    return html.Section(
+        className="wb-section wb-history",
+        children=[
+            html.H4(t("wb.card.history", lang)),
+            dmc.Timeline(active=len(items) - 1, bulletSize=14, lineWidth=2, children=items),
+        ],
+    )
+
+
+def card_info(card: CaseCard, lang: str) -> list[Any]:
+    c = card.case
+    tags: list[Any] = [status_badge(c.status, lang)]
+    if c.urgency == "urgent":
+        tags.append(html.Span(t("wb.urgent", lang), className="wb-tag wb-tag-urgent"))
+    if c.escalated:
+        tags.append(html.Span(t("wb.escalated", lang), className="wb-tag"))
+    category = (
+        f"{t(f'wb.kind.{c.kind}', lang)} · {_name(c, 'major', lang) or ''} / {_name(c, 'category', lang)}"
+    )
+    place = [
+        html.Div(c.address or "—"),
+        html.Div(
+            f"{_name(c, 'district', lang) or ''} · "
+            + (t("wb.card.cell", lang, code=c.cell_code) if c.cell_code else "")
+            + f" · {c.lat:.5f}, {c.lon:.5f}",
+            className="wb-muted",
+        ),
+    ]
+    department = _name(c, "department", lang) or t("wb.card.none", lang)
+    dept_extra = []
+    if c.suggested_department_code and c.suggested_department_code != c.department_code:
+        dept_extra.append(
+            html.Div(t("wb.card.suggested", lang, name=_name(c, "suggested", lang)), className="wb-muted")
+        )
+    out: list[Any] = [
+        html.Div(
+            className="wb-card-head",
+            children=[html.H3(c.ticket, className="wb-ticket"), html.Div(tags, className="wb-tags")],
+        ),
+        _fact(
+            t("wb.card.category", lang),
+            html.Span(category),
+            html.Span(f" ({c.category_code})", className="wb-muted"),
+        ),
+        _fact(t("wb.card.description", lang), html.Div(c.description or "—", className="wb-desc")),
+        _fact(t("wb.card.location", lang), *place),
+        _fact(
+            t("wb.card.source", lang),
+            f"{t(f'wb.src.{c.source}', lang)} · {t('wb.card.reported', lang)} {when(c.created_at, year=True)}",
+        ),
+        _photos(card, lang),
+        _fact(t("wb.card.department", lang), html.Div(department), *dept_extra),
+        *_deadline(c, lang),
+    ]
+    if c.merged_into_ticket:
+        out.append(
+            html.Div(t("wb.card.merged_into", lang, ticket=c.merged_into_ticket), className="wb-muted")
+        )
+    if c.close_condition and c.status == "handled":
+        out.append(html.Div(t("wb.card.close_condition", lang, text=c.close_condition), className="wb-muted"))
+    return out
+
+
+def card_sections(card: CaseCard, lang: str) -> list[Any]:
+    """Duplicates and history, shown below the actions."""
+    return [_duplicates(card, lang), history(card, lang)]

@@ -1,0 +1,188 @@
+"""The case card's action forms: one small form per action the user's role and the case's status allow.
+
+Every input has a pattern-matching ID ``{"type": FIELD, "a": action, "f": field}`` and every button
+``{"type": BTN, "a": action}``; the action callback reads them by those IDs. ``drafts`` (``"action|field"`` →
+value) puts back what the user typed when an attempt failed and the forms had to be drawn again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from dashboard import ids_workbench as wid
+from dashboard.components.workbench_queue import status_label
+from dashboard.i18n import t
+from db.media import FORMATS
+from db.queries.workbench import CaseCard
+from db.states import ACTION_LABELS, Action
+from db.workflow.base import MAX_NOTE, MAX_REASON
+
+A = Action
+#: Mantine colour and variant of each action's button.
+STYLE: dict[Action, tuple[str, str]] = {
+    A.FILE: ("blue", "filled"),
+    A.DISPATCH: ("blue", "filled"),
+    A.START: ("violet", "filled"),
+    A.HANDLE: ("teal", "filled"),
+    A.VERIFY_PASS: ("teal", "filled"),
+    A.VERIFY_FAIL: ("red", "outline"),
+    A.REJECT: ("red", "outline"),
+    A.RETURN: ("orange", "outline"),
+    A.MERGE: ("gray", "outline"),
+    A.SUSPEND: ("gray", "outline"),
+    A.RESUME: ("blue", "outline"),
+    A.EXTEND: ("gray", "outline"),
+    A.ESCALATE: ("orange", "outline"),
+}
+MAX_PHOTO_BYTES = 10_000_000
+
+
+def action_label(action: Action, lang: str) -> str:
+    zh, en = ACTION_LABELS[action]
+    return en if lang == "en" else zh
+
+
+def _fid(action: Action, name: str) -> dict[str, str]:
+    return {"type": wid.FIELD, "a": action.value, "f": name}
+
+
+class _Form:
+    def __init__(self, lang: str, drafts: dict[str, Any]) -> None:
+        self.lang = lang
+        self.drafts = drafts
+
+    def draft(self, action: Action, name: str, default: Any = None) -> Any:
+        return self.drafts.get(f"{action.value}|{name}", default)
+
+    def text(self, action: Action, name: str, label_key: str, *, required: bool = True) -> dmc.TextInput:
+        return dmc.TextInput(
+            id=_fid(action, name),
+            label=t(label_key, self.lang),
+            value=self.draft(action, name, ""),
+            inputProps={"maxLength": MAX_REASON},
+            required=required,
+            size="xs",
+            className="wb-grow",
+        )
+
+    def select(
+        self, action: Action, name: str, label_key: str, data: list[Any], value: Any, **extra: Any
+    ) -> dmc.Select:
+        return dmc.Select(
+            id=_fid(action, name),
+            label=t(label_key, self.lang),
+            data=data,
+            value=self.draft(action, name, value),
+            searchable=True,
+            allowDeselect=False,
+            size="xs",
+            className="wb-grow",
+            comboboxProps={"withinPortal": False},
+            **extra,
+        )
+
+
+def _fields(action: Action, card: CaseCard, departments: list[Any], f: _Form) -> list[Any]:
+    c, lang = card.case, f.lang
+    if action is A.FILE:
+        levels = [{"value": v, "label": t(f"wb.a.urgency.{v}", lang)} for v in ("normal", "urgent")]
+        return [f.select(action, "urgency", "wb.a.urgency", levels, c.urgency)]
+    if action in (A.REJECT, A.RETURN, A.SUSPEND):
+        return [f.text(action, "reason", "wb.a.reason")]
+    if action is A.MERGE:
+        data = [
+            {
+                "value": str(d.id),
+                "label": f"{d.ticket} · {status_label(d.status, lang)} · "
+                + t("wb.card.distance", lang, m=round(d.distance_m)),
+            }
+            for d in card.duplicates
+        ]
+        if not data:
+            extra = {"placeholder": t("wb.a.merge_none", lang), "disabled": True}
+            return [f.select(action, "into", "wb.a.merge_into", data, None, **extra)]
+        return [f.select(action, "into", "wb.a.merge_into", data, data[0]["value"])]
+    if action is A.DISPATCH:
+        data = [
+            {"value": d.code, "label": f"{d.name_en if lang == 'en' else d.name_zh} ({d.code})"}
+            for d in departments
+        ]
+        return [f.select(action, "department", "wb.a.department", data, c.suggested_department_code)]
+    if action is A.HANDLE:
+        accept = ",".join(FORMATS)
+        return [
+            dmc.Textarea(
+                id=_fid(action, "note"),
+                label=t("wb.a.handle_note", lang),
+                value=f.draft(action, "note", ""),
+                inputProps={"maxLength": MAX_NOTE},
+                required=True,
+                autosize=True,
+                minRows=2,
+                size="xs",
+            ),
+            html.Label(t("wb.a.photos", lang), className="wb-upload-label"),
+            dcc.Upload(
+                id={"type": wid.UPLOAD, "a": action.value},
+                multiple=True,
+                accept=accept,
+                max_size=MAX_PHOTO_BYTES,
+                className="wb-upload",
+                children=html.Div(t("wb.a.photos_drop", lang)),
+            ),
+            html.Div(id={"type": wid.UPLOAD_LIST, "a": action.value}, className="wb-muted"),
+        ]
+    if action is A.VERIFY_PASS:
+        return [f.text(action, "note", "wb.a.verify_note", required=False)]
+    if action is A.VERIFY_FAIL:
+        return [f.text(action, "note", "wb.a.fail_note")]
+    if action is A.EXTEND:
+        unit = t(f"wb.unit.{c.time_unit}", lang)
+        return [
+            dmc.NumberInput(
+                id=_fid(action, "amount"),
+                label=t("wb.a.amount", lang, unit=unit),
+                value=f.draft(action, "amount", ""),
+                min=0,
+                step=1,
+                size="xs",
+                w=120,
+            ),
+            f.text(action, "reason", "wb.a.reason"),
+        ]
+    if action is A.ESCALATE:
+        return [f.text(action, "reason", "wb.a.escalate_reason", required=False)]
+    return []  # START, RESUME: a button is enough
+
+
+def action_forms(
+    card: CaseCard, actions: list[Action], lang: str, departments: list[Any], drafts: dict[str, Any] | None
+) -> list[Any]:
+    if not actions:
+        return [html.Div(t("wb.card.no_actions", lang), className="wb-muted")]
+    form = _Form(lang, drafts or {})
+    blocks: list[Any] = [html.H4(t("wb.card.actions", lang))]
+    for action in actions:
+        color, variant = STYLE.get(action, ("gray", "outline"))
+        fields = _fields(action, card, departments, form)
+        blocks.append(
+            html.Div(
+                className="wb-act" + (" wb-act-wide" if action is A.HANDLE else ""),
+                children=[
+                    *fields,
+                    dmc.Button(
+                        action_label(action, lang),
+                        id={"type": wid.BTN, "a": action.value},
+                        n_clicks=0,
+                        size="xs",
+                        color=color,
+                        variant=variant,
+                        className="wb-act-btn",
+                    ),
+                ],
+            )
+        )
+    return blocks

@@ -1,0 +1,68 @@
+"""Component IDs of the sign-in page and the workbench, named once.
+
+Dict IDs (``ROW``, ``BTN``, ``FIELD``, ``UPLOAD``, ``DUP``) are pattern-matching types: rows of the queue and the
+inputs of the case card's action forms, which exist only while the card shows them.
+"""
+
+# --- sign-in ----------------------------------------------------------------------------------------------
+LOGIN_ROOT = "login-root"
+LOGIN_TITLE = "login-title"
+LOGIN_SUBTITLE = "login-subtitle"
+LOGIN_USER = "login-username"
+LOGIN_USER_LABEL = "login-username-label"
+LOGIN_PASSWORD = "login-password"
+LOGIN_PASSWORD_LABEL = "login-password-label"
+LOGIN_SUBMIT = "login-submit"
+LOGIN_ERROR = "login-error"
+LOGIN_DEMO = "login-demo"
+LOGIN_DEMO_ROW = "login-demo-row"  # pattern type: {"type": LOGIN_DEMO_ROW, "user": name, "pw": password}
+LOGIN_TEXT = "login-text"  # pattern type: {"type": LOGIN_TEXT, "k": key} (demo table texts)
+LOGIN_NOTE = "login-note"
+LOGIN_SIGNED_IN = "login-signed-in"
+
+# --- workbench --------------------------------------------------------------------------------------------
+ROOT = "wb-root"
+REDIRECT = "wb-redirect"
+GATE = "wb-gate"
+MAP = "wb-map"
+DISTRICTS = "wb-districts"
+CELLS = "wb-cells"
+PINS = "wb-pins"
+HIGHLIGHT = "wb-highlight"  # a layer group holding the ring around the selected case
+VIEW = "wb-view"
+MAP_STATUS = "wb-map-status"
+TICK = "wb-tick"
+SCOPE = "wb-scope"
+STATUS_LEGEND = "wb-legend"
+
+F_DISTRICT = "wb-f-district"
+F_MAJOR = "wb-f-major"
+F_CATEGORY = "wb-f-category"
+F_STATUS = "wb-f-status"
+F_LIGHT = "wb-f-light"
+F_WINDOW = "wb-f-window"
+F_SOURCE = "wb-f-source"
+F_IN_VIEW = "wb-f-in-view"
+F_LIGHT_LABEL = "wb-f-light-label"
+
+QUEUE_TITLE = "wb-queue-title"
+QUEUE_COUNT = "wb-queue-count"
+QUEUE = "wb-queue"
+QUEUE_POS = "wb-queue-pos"
+ROW = "wb-row"  # pattern type: {"type": ROW, "id": case_id}
+
+SELECTED = "wb-selected"
+REFRESH = "wb-refresh"
+DRAFTS = "wb-drafts"
+CARD = "wb-card"
+CARD_CLOSE = "wb-card-close"
+CARD_NOTICE = "wb-card-notice"
+CARD_INFO = "wb-card-info"
+CARD_ACTIONS = "wb-card-actions"
+CARD_MORE = "wb-card-more"
+CARD_STATE = "wb-card-state"
+DUP = "wb-dup"  # pattern type: {"type": DUP, "id": case_id}: open a duplicate's card
+BTN = "wb-btn"  # pattern type: {"type": BTN, "a": action}
+FIELD = "wb-field"  # pattern type: {"type": FIELD, "a": action, "f": field}
+UPLOAD = "wb-upload"  # pattern type: {"type": UPLOAD, "a": action}
+UPLOAD_LIST = "wb-upload-list"  # pattern type: {"type": UPLOAD_LIST, "a": action}

@@ -1,0 +1,180 @@
+"""/login: the staff sign-in form. A plain HTML form posting to /auth/login (works without JavaScript and
+from the keyboard); Dash only swaps its texts when the language changes and fills in demo accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
+
+from dashboard import auth, ids, runtime
+from dashboard import ids_workbench as wid
+from dashboard.i18n import t
+
+dash.register_page(__name__, path="/login", title="工作人员登录 · Staff sign-in")
+
+ROLE_KEYS = {"lead", "dispatcher", "officer", "department", "admin", "moderator"}
+
+
+def safe_next(value: object) -> str:
+    """Only a path on this site (``/x``, never ``//host`` or a URL) may be the target after signing in."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value[:300]
+    return "/workbench"
+
+
+def _demo_users() -> list[Any]:
+    try:
+        demo = runtime.services().settings.demo_mode
+    except RuntimeError:  # no app (layout validation outside a server)
+        return []
+    if not demo:
+        return []
+    from db.seed.demo_users import DEMO_USERS
+
+    return list(DEMO_USERS)
+
+
+def _demo_table(users: list[Any]) -> html.Div:
+    if not users:
+        return html.Div(id=wid.LOGIN_DEMO, hidden=True)
+    head = html.Tr(
+        [
+            html.Th(t("login.demo_user"), id={"type": wid.LOGIN_TEXT, "k": "user"}),
+            html.Th(t("login.demo_password"), id={"type": wid.LOGIN_TEXT, "k": "password"}),
+            html.Th(t("login.demo_role"), id={"type": wid.LOGIN_TEXT, "k": "role"}),
+        ]
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(
+                    html.Button(
+                        u.username,
+                        type="button",
+                        className="lg-fill",
+                        id={"type": wid.LOGIN_DEMO_ROW, "user": u.username, "pw": u.password},
+                    )
+                ),
+                html.Td(html.Code(u.password)),
+                html.Td(u.display_name),
+            ]
+        )
+        for u in users
+    ]
+    return html.Div(
+        id=wid.LOGIN_DEMO,
+        className="lg-demo",
+        children=[
+            html.H2(t("login.demo_title"), id={"type": wid.LOGIN_TEXT, "k": "title"}),
+            html.P(t("login.demo_hint"), id={"type": wid.LOGIN_TEXT, "k": "hint"}, className="lg-hint"),
+            html.Table([html.Thead(head), html.Tbody(rows)]),
+        ],
+    )
+
+
+def layout(error: str | None = None, **query: Any) -> html.Div:
+    target = safe_next(query.get("next"))
+    return html.Div(
+        id=wid.LOGIN_ROOT,
+        className="lg-page",
+        children=[
+            html.Form(
+                action="/auth/login",
+                method="post",
+                className="lg-card",
+                children=[
+                    html.H1(t("login.title"), id=wid.LOGIN_TITLE),
+                    html.P(t("login.subtitle"), id=wid.LOGIN_SUBTITLE, className="lg-sub"),
+                    html.Div(id=wid.LOGIN_SIGNED_IN, className="lg-signed"),
+                    html.Div(
+                        t("login.error"),
+                        id=wid.LOGIN_ERROR,
+                        className="lg-error",
+                        role="alert",
+                        hidden=not error,
+                    ),
+                    html.Label(t("login.username"), htmlFor=wid.LOGIN_USER, id=wid.LOGIN_USER_LABEL),
+                    dcc.Input(
+                        id=wid.LOGIN_USER,
+                        name="username",
+                        type="text",
+                        autoComplete="username",
+                        autoFocus=True,
+                        required=True,
+                        maxLength=64,
+                        className="lg-input",
+                    ),
+                    html.Label(t("login.password"), htmlFor=wid.LOGIN_PASSWORD, id=wid.LOGIN_PASSWORD_LABEL),
+                    dcc.Input(
+                        id=wid.LOGIN_PASSWORD,
+                        name="password",
+                        type="password",
+                        autoComplete="current-password",
+                        required=True,
+                        className="lg-input",
+                    ),
+                    dcc.Input(type="hidden", name="next", value=target, id="login-next"),
+                    html.Button(t("login.submit"), type="submit", id=wid.LOGIN_SUBMIT, className="lg-submit"),
+                    html.P(t("login.public_note"), id=wid.LOGIN_NOTE, className="lg-note"),
+                ],
+            ),
+            _demo_table(_demo_users()),
+        ],
+    )
+
+
+@callback(
+    Output(wid.LOGIN_TITLE, "children"),
+    Output(wid.LOGIN_SUBTITLE, "children"),
+    Output(wid.LOGIN_ERROR, "children"),
+    Output(wid.LOGIN_USER_LABEL, "children"),
+    Output(wid.LOGIN_PASSWORD_LABEL, "children"),
+    Output(wid.LOGIN_SUBMIT, "children"),
+    Output(wid.LOGIN_NOTE, "children"),
+    Output({"type": wid.LOGIN_TEXT, "k": ALL}, "children"),
+    Output(wid.LOGIN_SIGNED_IN, "children"),
+    Input(ids.LANG, "data"),
+    State({"type": wid.LOGIN_TEXT, "k": ALL}, "id"),
+)
+async def login_texts(lang: str, th_ids: list[dict[str, str]]) -> tuple[Any, ...]:
+    """Texts in the chosen language; a note (with a way on) when someone is already signed in."""
+    keys = {"user": "login.demo_user", "password": "login.demo_password", "role": "login.demo_role"}
+    keys |= {"title": "login.demo_title", "hint": "login.demo_hint"}
+    user = await auth.acurrent_user()
+    signed: Any = None
+    if user is not None:
+        signed = [
+            t("login.signed_in", lang, name=user.display_name),
+            " ",
+            html.A(t("login.go_workbench", lang), href="/workbench"),
+        ]
+    return (
+        t("login.title", lang),
+        t("login.subtitle", lang),
+        t("login.error", lang),
+        t("login.username", lang),
+        t("login.password", lang),
+        t("login.submit", lang),
+        t("login.public_note", lang),
+        [t(keys[i["k"]], lang) for i in th_ids],
+        signed,
+    )
+
+
+clientside_callback(
+    """
+    function (clicks, idsList) {
+        const trig = window.dash_clientside.callback_context.triggered_id;
+        if (!trig || !clicks.some(Boolean)) { return window.dash_clientside.no_update; }
+        setTimeout(function () { const b = document.getElementById("login-submit"); if (b) { b.focus(); } }, 0);
+        return [trig.user, trig.pw];
+    }
+    """,
+    Output(wid.LOGIN_USER, "value"),
+    Output(wid.LOGIN_PASSWORD, "value"),
+    Input({"type": wid.LOGIN_DEMO_ROW, "user": ALL, "pw": ALL}, "n_clicks"),
+    State({"type": wid.LOGIN_DEMO_ROW, "user": ALL, "pw": ALL}, "id"),
+    prevent_initial_call=True,
+)

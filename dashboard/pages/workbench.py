@@ -1,0 +1,147 @@
+"""/workbench: the dispatcher's and officer's desk. A map of the cases (clustered pins coloured by light) with
+a queue beside it, both from the same filters; a case card over the map with the case's history and the
+actions the user may take. Layout only: the callbacks live in ``dashboard.callbacks.workbench*``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_leaflet as dl
+import dash_mantine_components as dmc
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from dashboard import ids_workbench as wid
+from dashboard.callbacks import workbench as _callbacks  # noqa: F401  (registers the callbacks)
+from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
+from dashboard.i18n import t
+from db.queries.geo_layers import EMPTY
+from db.queries.workbench import WORKBENCH_ROLES
+
+dash.register_page(
+    __name__,
+    path="/workbench",
+    title="案件工作台 · Workbench",
+    nav="wb.nav",
+    nav_order=20,
+    roles=list(WORKBENCH_ROLES),
+)
+
+gy = Namespace("gy", "map")
+wb = Namespace("wb", "map")
+CENTER = [26.585, 106.705]
+
+
+def _filters() -> html.Div:
+    xs: dict[str, Any] = {"size": "xs"}
+    return html.Div(
+        className="wb-filters",
+        children=[
+            html.Div(id=wid.SCOPE, className="wb-scope"),
+            dmc.SimpleGrid(
+                cols=2,
+                spacing=6,
+                verticalSpacing=4,
+                children=[
+                    dmc.Select(id=wid.F_DISTRICT, data=[], clearable=True, **xs),
+                    dmc.Select(id=wid.F_MAJOR, data=[], clearable=True, searchable=True, **xs),
+                    dmc.Select(id=wid.F_CATEGORY, data=[], clearable=True, searchable=True, **xs),
+                    dmc.MultiSelect(id=wid.F_STATUS, data=[], value=[], clearable=True, **xs),
+                    dmc.MultiSelect(id=wid.F_SOURCE, data=[], value=[], clearable=True, **xs),
+                    html.Div(
+                        className="wb-lights",
+                        children=[
+                            html.Div(id=wid.F_LIGHT_LABEL, className="wb-flabel"),
+                            dmc.ChipGroup(id=wid.F_LIGHT, multiple=True, value=[], children=[]),
+                        ],
+                    ),
+                ],
+            ),
+            dmc.SegmentedControl(id=wid.F_WINDOW, value="open", data=[], fullWidth=True, size="xs", mt=6),
+            dmc.Switch(id=wid.F_IN_VIEW, checked=False, size="xs", mt=6),
+        ],
+    )
+
+
+def _map() -> html.Div:
+    return html.Div(
+        className="wb-mapcol",
+        children=[
+            dl.Map(
+                id=wid.MAP,
+                center=CENTER,
+                zoom=12,
+                minZoom=9,
+                maxZoom=19,
+                style={"height": "100%", "width": "100%"},
+                children=[
+                    dl.GeoJSON(
+                        id=wid.DISTRICTS,
+                        style=gy("districtStyle"),
+                        onEachFeature=gy("districtTooltip"),
+                        hideout={"lang": "zh"},
+                        interactive=False,
+                    ),
+                    dl.GeoJSON(id=wid.CELLS, style=gy("cellStyle"), data=EMPTY, interactive=False),
+                    dl.GeoJSON(
+                        id=wid.PINS,
+                        data=EMPTY,
+                        cluster=True,
+                        zoomToBoundsOnClick=True,
+                        superClusterOptions={"radius": 48, "maxZoom": 16},
+                        pointToLayer=wb("pin"),
+                        clusterToLayer=wb("cluster"),
+                    ),
+                    dl.LayerGroup(id=wid.HIGHLIGHT),
+                    dl.ScaleControl(position="bottomright", imperial=False),
+                ],
+            ),
+            html.Div(id=wid.MAP_STATUS, className="wb-mapstatus", role="status"),
+            html.Aside(
+                id=wid.CARD,
+                className="wb-card",
+                hidden=True,
+                children=[
+                    html.Button("×", id=wid.CARD_CLOSE, className="wb-card-close", n_clicks=0, title="关闭"),
+                    html.Div(id=wid.CARD_INFO),
+                    html.Div(id=wid.CARD_NOTICE),
+                    html.Div(id=wid.CARD_ACTIONS, className="wb-actions"),
+                    html.Div(id=wid.CARD_MORE),
+                ],
+            ),
+        ],
+    )
+
+
+def layout(**_: Any) -> html.Div:
+    return html.Div(
+        id=wid.ROOT,
+        className="wb-root",
+        children=[
+            dcc.Location(id=wid.REDIRECT, refresh=True),
+            dcc.Store(id=wid.VIEW),
+            dcc.Store(id=wid.SELECTED),
+            dcc.Store(id=wid.REFRESH, data={"n": 0}),
+            dcc.Store(id=wid.DRAFTS),
+            dcc.Store(id=wid.CARD_STATE),
+            dcc.Store(id=wid.QUEUE_POS, data={}),
+            dcc.Interval(id=wid.TICK, interval=60_000),
+            html.Div(id=wid.GATE, className="wb-gate", hidden=True),
+            _map(),
+            html.Aside(
+                className="wb-side",
+                children=[
+                    _filters(),
+                    html.Div(
+                        className="wb-qhead",
+                        children=[
+                            html.H2(t("wb.queue"), id=wid.QUEUE_TITLE),
+                            html.Span(id=wid.QUEUE_COUNT, className="wb-qcount"),
+                        ],
+                    ),
+                    html.Div(id=wid.QUEUE, className="wb-queue", role="listbox"),
+                ],
+            ),
+        ],
+    )

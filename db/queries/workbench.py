@@ -1,0 +1,340 @@
+"""Read models of the workbench (/workbench): pins, queue, case card, duplicates, filter options.
+
+Every query that returns cases takes the signed-in :class:`StaffIdentity` and adds its scope to the WHERE
+clause: an officer sees only their district, department staff only their department's cases, the command
+center everything, anyone else nothing. The UI never filters for security; these queries do.
+
+The light of a case is computed here exactly as :func:`db.workflow.light` does: green before
+``stage_yellow_at``, yellow up to and including ``stage_deadline``, red after it, no light without a stage
+clock; a suspended case is judged at ``paused_since`` (its clock stopped there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, text
+
+from db.accounts import StaffIdentity
+from db.states import OPEN_STATUSES, CaseStatus
+from db.workflow.base import SOURCES
+from geo.crs import TZ
+
+#: Staff roles that may use the workbench (everyone but the public-content moderator).
+WORKBENCH_ROLES = ("admin", "lead", "dispatcher", "officer", "department")
+#: Roles that see the whole city.
+CITY_ROLES = frozenset({"admin", "lead", "dispatcher"})
+PIN_LIMIT = 3000
+QUEUE_LIMIT = 200
+DUPLICATE_LIMIT = 10
+WINDOWS = ("open", "today", "7d", "30d")
+LIGHTS = ("green", "yellow", "red")
+#: Calendar days (today included) of each time window.
+_WINDOW_DAYS = {"today": 1, "7d": 7, "30d": 30}
+_OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
+_ALL = tuple(s.value for s in CaseStatus)
+
+#: The light of case ``c`` at ``:now`` (at ``paused_since`` when suspended); NULL without a stage clock.
+LIGHT_SQL = (
+    "(CASE WHEN c.stage_deadline IS NULL THEN NULL "
+    "WHEN coalesce(c.paused_since, :now) > c.stage_deadline THEN 'red' "
+    "WHEN coalesce(c.paused_since, :now) >= coalesce(c.stage_yellow_at, c.stage_deadline) THEN 'yellow' "
+    "ELSE 'green' END)"
+)
+
+
+def scope_sql(user: StaffIdentity, alias: str = "c") -> tuple[str, dict[str, Any]]:
+    """The WHERE fragment limiting cases (table alias ``alias``) to what ``user`` may see."""
+    if user.role == "officer":
+        return f"{alias}.district_code = :scope_district", {"scope_district": user.district_code}
+    if user.role == "department":
+        return f"{alias}.department_code = :scope_department", {"scope_department": user.department_code}
+    if user.role in CITY_ROLES:
+        return "TRUE", {}
+    return "FALSE", {}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the workbench's filter bar asks for. Unknown values (from a forged request) are ignored.
+
+    ``window``: ``open`` = every open case whatever its age (status filter limited to open statuses);
+    ``today`` / ``7d`` / ``30d`` = cases reported since then, in any status unless ``statuses`` says otherwise.
+    """
+
+    district: str | None = None
+    major: str | None = None  # 大类
+    category: str | None = None  # 小类
+    statuses: tuple[str, ...] = ()
+    lights: tuple[str, ...] = ()
+    window: str = "open"
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def from_inputs(
+        cls,
+        district: object = None,
+        major: object = None,
+        category: object = None,
+        statuses: object = None,
+        lights: object = None,
+        window: object = None,
+        sources: object = None,
+    ) -> Filters:
+        def one(v: object) -> str | None:
+            return v if isinstance(v, str) and v else None
+
+        def many(v: object, allowed: tuple[str, ...]) -> tuple[str, ...]:
+            items = v if isinstance(v, list | tuple) else []
+            return tuple(x for x in allowed if x in items)
+
+        return cls(
+            district=one(district),
+            major=one(major),
+            category=one(category),
+            statuses=many(statuses, _ALL),
+            lights=many(lights, LIGHTS),
+            window=str(window) if window in WINDOWS else "open",
+            sources=many(sources, SOURCES),
+        )
+
+
+BBox = tuple[float, float, float, float]  # west, south, east, north
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(TZ)).astimezone(TZ)
+
+
+def _where(
+    user: StaffIdentity, f: Filters, now: datetime, bbox: BBox | None = None
+) -> tuple[str, dict[str, Any]]:
+    scope, params = scope_sql(user)
+    clauses = [scope]
+    params["now"] = now
+    if f.district:
+        clauses.append("c.district_code = :district")
+        params["district"] = f.district
+    if f.category:
+        clauses.append("c.category_code = :category")
+        params["category"] = f.category
+    elif f.major:
+        clauses.append("c.category_code IN (SELECT code FROM category WHERE parent_code = :major)")
+        params["major"] = f.major
+    statuses = f.statuses
+    if f.window == "open":
+        statuses = tuple(s for s in (statuses or _OPEN) if s in _OPEN) or ("-",)
+    else:
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        params["since"] = start - timedelta(days=_WINDOW_DAYS[f.window] - 1)
+        clauses.append("c.created_at >= :since")
+    if statuses:
+        clauses.append("c.status = ANY(CAST(:statuses AS text[]))")
+        params["statuses"] = list(statuses)
+    if f.sources:
+        clauses.append("c.source = ANY(CAST(:sources AS text[]))")
+        params["sources"] = list(f.sources)
+    if f.lights:
+        clauses.append(f"{LIGHT_SQL} = ANY(CAST(:lights AS text[]))")
+        params["lights"] = list(f.lights)
+    if bbox is not None:
+        clauses.append("c.geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)")
+        params.update(w=bbox[0], s=bbox[1], e=bbox[2], n=bbox[3])
+    return " AND ".join(f"({c})" for c in clauses), params
+
+
+@dataclass(frozen=True)
+class Pins:
+    """Pins of a viewport as a GeoJSON FeatureCollection (newest first), and whether the cap was reached."""
+
+    geojson: dict[str, Any]
+    shown: int
+    capped: bool
+
+
+def pins(
+    conn: Connection,
+    user: StaffIdentity,
+    filters: Filters,
+    bbox: BBox,
+    *,
+    now: datetime | None = None,
+    limit: int = PIN_LIMIT,
+) -> Pins:
+    """The newest ``limit`` cases in ``bbox`` that ``user`` may see and ``filters`` select."""
+    where, params = _where(user, filters, _now(now), bbox)
+    rows = conn.execute(
+        text(
+            f"SELECT c.id, c.ticket, c.status, c.urgency, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, "
+            f'{LIGHT_SQL} AS light FROM "case" c WHERE {where} '
+            "ORDER BY c.created_at DESC, c.id DESC LIMIT :lim"
+        ),
+        {**params, "lim": limit + 1},
+    ).all()
+    capped = len(rows) > limit
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(r.lon, 6), round(r.lat, 6)]},
+            "properties": {
+                "id": r.id,
+                "t": r.ticket,
+                "s": r.status,
+                "l": r.light or "none",
+                "u": r.urgency == "urgent",
+            },
+        }
+        for r in rows[:limit]
+    ]
+    return Pins({"type": "FeatureCollection", "features": features}, len(features), capped)
+
+
+@dataclass(frozen=True)
+class Queue:
+    rows: list[Row[Any]] = field(default_factory=list)
+    total: int = 0
+
+
+def queue(
+    conn: Connection,
+    user: StaffIdentity,
+    filters: Filters,
+    *,
+    bbox: BBox | None = None,
+    now: datetime | None = None,
+    limit: int = QUEUE_LIMIT,
+) -> Queue:
+    """The work list: most pressing first (running clocks by stage deadline, suspended ones last)."""
+    where, params = _where(user, filters, _now(now), bbox)
+    rows = conn.execute(
+        text(
+            "SELECT c.id, c.ticket, c.status, c.urgency, c.escalated, c.source, c.address, c.created_at, "
+            "c.stage_yellow_at, c.stage_deadline, c.paused_since, c.district_code, c.department_code, "
+            "ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, cat.name_zh AS category_zh, cat.name_en AS category_en, "
+            f"d.name_zh AS district_zh, d.name_en AS district_en, {LIGHT_SQL} AS light, "
+            'count(*) OVER () AS total FROM "case" c JOIN category cat ON cat.code = c.category_code '
+            f"LEFT JOIN district d ON d.code = c.district_code WHERE {where} "
+            "ORDER BY (c.status = 'suspended'), c.stage_deadline ASC NULLS LAST, c.created_at DESC, c.id "
+            "LIMIT :lim"
+        ),
+        {**params, "lim": limit},
+    ).all()
+    return Queue(list(rows), int(rows[0].total) if rows else 0)
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    """Everything the case card shows; ``case`` carries the case's columns plus names and the light."""
+
+    case: Row[Any]
+    events: list[Row[Any]]
+    duplicates: list[Row[Any]]
+    photos: list[Row[Any]]
+
+
+_CARD = (
+    "SELECT c.id, c.ticket, c.source, c.category_code, c.description, c.address, c.status, c.resume_status, "
+    "c.urgency, c.escalated, c.district_code, c.department_code, c.suggested_department_code, "
+    "c.merged_into_id, c.deadline, c.stage_started_at, c.stage_yellow_at, c.stage_deadline, c.paused_since, "
+    "c.rework_count, c.return_count, c.extension_count, c.created_at, c.filed_at, c.dispatched_at, "
+    "c.handled_at, c.closed_at, c.updated_at, c.version, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, "
+    "cat.name_zh AS category_zh, cat.name_en AS category_en, cat.time_limit, cat.time_unit, "
+    "cat.close_condition, maj.code AS major_code, maj.name_zh AS major_zh, maj.name_en AS major_en, "
+    "cat.kind, d.name_zh AS district_zh, d.name_en AS district_en, g.code AS cell_code, "
+    "dep.name_zh AS department_zh, dep.name_en AS department_en, "
+    "sdep.name_zh AS suggested_zh, sdep.name_en AS suggested_en, mi.ticket AS merged_into_ticket, "
+    f"{LIGHT_SQL} AS light "
+    'FROM "case" c JOIN category cat ON cat.code = c.category_code '
+    "LEFT JOIN category maj ON maj.code = cat.parent_code LEFT JOIN district d ON d.code = c.district_code "
+    "LEFT JOIN grid_cell g ON g.id = c.cell_id LEFT JOIN department dep ON dep.code = c.department_code "
+    "LEFT JOIN department sdep ON sdep.code = c.suggested_department_code "
+    'LEFT JOIN "case" mi ON mi.id = c.merged_into_id '
+    "WHERE c.id = :id AND {scope}"
+)
+_EVENTS = text(
+    "SELECT e.id, e.action, e.from_status, e.to_status, e.actor_role, e.note, e.payload, e.at, "
+    "u.display_name AS actor_name, e.department_code, dep.name_zh AS department_zh, "
+    "dep.name_en AS department_en FROM case_event e LEFT JOIN staff_user u ON u.id = e.actor_user_id "
+    "LEFT JOIN department dep ON dep.code = e.department_code WHERE e.case_id = :id ORDER BY e.at, e.id"
+)
+_PHOTOS = text("SELECT id, kind, width, height, created_at FROM photo WHERE case_id = :id ORDER BY id")
+# Open cases of the same 小类 within its duplicate radius: a bounding box on the geometry index first
+# (degrees from metres, rounded up), then the spheroid distance.
+_DUPLICATES = (
+    "SELECT o.id, o.ticket, o.status, o.created_at, "
+    "ST_Distance(o.geom::geography, x.geom::geography) AS distance_m "
+    'FROM "case" x JOIN category cat ON cat.code = x.category_code '
+    'JOIN "case" o ON o.geom && ST_Expand(x.geom, '
+    "1.05 * cat.duplicate_radius_m / (111320.0 * cos(radians(ST_Y(x.geom)))), "
+    "1.05 * cat.duplicate_radius_m / 110000.0) "
+    "WHERE x.id = :id AND o.id <> x.id AND o.category_code = x.category_code "
+    "AND o.status = ANY(CAST(:open AS text[])) "
+    "AND ST_DWithin(o.geom::geography, x.geom::geography, cat.duplicate_radius_m) AND {scope} "
+    "ORDER BY distance_m, o.id LIMIT :lim"
+)
+
+
+def case_card(
+    conn: Connection, user: StaffIdentity, case_id: int, *, now: datetime | None = None
+) -> CaseCard | None:
+    """The case with its history, photos and open duplicates nearby; ``None`` if absent or out of scope."""
+    scope, params = scope_sql(user, "c")
+    row = conn.execute(text(_CARD.format(scope=scope)), {**params, "id": case_id, "now": _now(now)}).first()
+    if row is None:
+        return None
+    events = list(conn.execute(_EVENTS, {"id": case_id}).all())
+    photos = list(conn.execute(_PHOTOS, {"id": case_id}).all())
+    return CaseCard(row, events, photos=photos, duplicates=duplicates(conn, user, case_id))
+
+
+def duplicates(
+    conn: Connection, user: StaffIdentity, case_id: int, *, limit: int = DUPLICATE_LIMIT
+) -> list[Row[Any]]:
+    """Open cases of the same 小类 within the 小类's duplicate radius of ``case_id``, nearest first."""
+    scope, params = scope_sql(user, "o")
+    return list(
+        conn.execute(
+            text(_DUPLICATES.format(scope=scope)),
+            {**params, "id": case_id, "open": list(_OPEN), "lim": limit},
+        ).all()
+    )
+
+
+def may_see(conn: Connection, user: StaffIdentity, case_id: int) -> bool:
+    scope, params = scope_sql(user, "c")
+    sql = text(f'SELECT 1 FROM "case" c WHERE c.id = :id AND {scope}')
+    return conn.execute(sql, {**params, "id": case_id}).first() is not None
+
+
+def departments(conn: Connection) -> list[Row[Any]]:
+    """Departments for the dispatch select: city bureaus, utilities, then district bureaus."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT code, name_zh, name_en, type, district_code FROM department "
+                "ORDER BY CASE type WHEN 'city_bureau' THEN 0 WHEN 'utility' THEN 1 ELSE 2 END, code"
+            )
+        ).all()
+    )
+
+
+def districts(conn: Connection) -> list[Row[Any]]:
+    return list(
+        conn.execute(
+            text("SELECT code, name_zh, name_en, has_grid FROM district ORDER BY NOT has_grid, code")
+        ).all()
+    )
+
+
+def categories(conn: Connection) -> list[Row[Any]]:
+    """大类 (level 1) and active 小类 (level 2), by code."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT code, parent_code, level, kind, name_zh, name_en FROM category "
+                "WHERE active OR level = 1 ORDER BY code"
+            )
+        ).all()
+    )

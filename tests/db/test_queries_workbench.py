@@ -1,0 +1,271 @@
+"""The workbench's read models on real PostGIS: scope in the WHERE clause, filters, lights, cap, case card."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Connection, text
+
+from db import workflow as wf
+from db.accounts import StaffIdentity, load_identity
+from db.media import store_photo
+from db.queries import workbench as q
+from db.states import CaseStatus
+from db.workflow import Actor, CaseResult
+from tests.db.test_workflow_support import CATEGORY, MON, NANMING, YUNYAN, new_case, staff
+
+__all__ = ["staff"]  # the fixture, imported for pytest
+
+S = CaseStatus
+#: A box around both test points (云岩 and 南明), small enough to hold few other cases.
+BOX = (106.705, 26.565, 106.720, 26.590)
+LATER = MON + timedelta(minutes=10)
+
+
+@pytest.fixture
+def people(conn: Connection) -> dict[str, StaffIdentity]:
+    out = {}
+    for (uid,) in conn.execute(text("SELECT id FROM staff_user")).all():
+        ident = load_identity(conn, uid)
+        assert ident is not None
+        out[ident.username] = ident
+    return out
+
+
+def ids_of_pins(pins: q.Pins) -> set[int]:
+    return {f["properties"]["id"] for f in pins.geojson["features"]}
+
+
+def ids_of_queue(result: q.Queue) -> set[int]:
+    return {r.id for r in result.rows}
+
+
+def both(
+    conn: Connection, staff: dict[str, Actor], status: CaseStatus = S.REPORTED
+) -> tuple[CaseResult, ...]:
+    return new_case(conn, staff, status, point=YUNYAN), new_case(conn, staff, status, point=NANMING)
+
+
+def test_officer_of_yunyan_never_gets_a_nanming_case(
+    conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]
+) -> None:
+    yun, nan = both(conn, staff)
+    assert (yun.district_code, nan.district_code) == ("520103", "520102")
+    officer = people["yunyan"]
+    f = q.Filters()
+    pins = q.pins(conn, officer, f, BOX, now=LATER)
+    assert yun.id in ids_of_pins(pins) and nan.id not in ids_of_pins(pins)
+    queue = q.queue(conn, officer, f, now=LATER, limit=10_000)
+    assert yun.id in ids_of_queue(queue) and nan.id not in ids_of_queue(queue)
+    assert {r.district_code for r in queue.rows} == {"520103"}
+    # asking for 南明区 explicitly changes nothing: the scope is ANDed, not replaced
+    nanming = q.Filters(district="520102")
+    assert ids_of_pins(q.pins(conn, officer, nanming, BOX, now=LATER)) == set()
+    assert q.queue(conn, officer, nanming, now=LATER).total == 0
+    assert q.case_card(conn, officer, nan.id) is None
+    assert q.case_card(conn, officer, yun.id) is not None
+    assert not q.may_see(conn, officer, nan.id) and q.may_see(conn, officer, yun.id)
+
+
+def test_an_officer_without_a_district_sees_nothing(conn: Connection, staff: dict[str, Actor]) -> None:
+    yun, _ = both(conn, staff)
+    broken = StaffIdentity(0, "x", "x", "officer", None, None)
+    assert q.pins(conn, broken, q.Filters(), BOX, now=LATER).shown == 0
+    assert q.case_card(conn, broken, yun.id) is None
+
+
+def test_department_staff_see_only_their_departments_cases(
+    conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]
+) -> None:
+    mine = new_case(conn, staff, S.DISPATCHED, department="CGJ")
+    theirs = new_case(conn, staff, S.DISPATCHED, point=NANMING)  # to the suggested 520102-CGJ
+    waiting = new_case(conn, staff, S.FILED)  # no department yet
+    assert theirs.department_code == "520102-CGJ"
+    cgj = people["cgj"]
+    seen = ids_of_queue(q.queue(conn, cgj, q.Filters(), now=LATER, limit=10_000))
+    assert mine.id in seen and theirs.id not in seen and waiting.id not in seen
+    assert ids_of_pins(q.pins(conn, cgj, q.Filters(), BOX, now=LATER)) & {theirs.id, waiting.id} == set()
+    assert q.case_card(conn, cgj, theirs.id) is None and q.case_card(conn, cgj, mine.id) is not None
+
+
+def test_command_center_sees_everything_and_the_moderator_nothing(
+    conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]
+) -> None:
+    cases = {c.id for c in both(conn, staff)}
+    for name in ("dispatcher", "lead", "admin"):
+        assert cases <= ids_of_pins(q.pins(conn, people[name], q.Filters(), BOX, now=LATER))
+    assert q.pins(conn, people["moderator"], q.Filters(), BOX, now=LATER).shown == 0
+    assert q.queue(conn, people["moderator"], q.Filters(), now=LATER).total == 0
+
+
+def test_filters(conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]) -> None:
+    yun, nan = both(conn, staff)
+    filed = new_case(conn, staff, S.FILED, point=(YUNYAN[0] + 0.002, YUNYAN[1]))
+    other = wf.report(
+        conn, Actor.system(), category_code="E0101", lon=YUNYAN[0] - 0.002, lat=YUNYAN[1],
+        description="", source="hotline", now=MON,
+    )  # fmt: skip
+    user = people["dispatcher"]
+    mine = {yun.id, nan.id, filed.id, other.id}
+
+    def pins(**kw: object) -> set[int]:
+        return ids_of_pins(q.pins(conn, user, q.Filters.from_inputs(**kw), BOX, now=LATER)) & mine
+
+    assert pins() == mine
+    assert pins(district="520102") == {nan.id}
+    assert pins(category=CATEGORY) == {yun.id, nan.id, filed.id}
+    assert pins(major="E01") == {other.id}
+    assert pins(major="E01", category=CATEGORY) == {yun.id, nan.id, filed.id}  # 小类 wins over 大类
+    assert pins(statuses=["filed"]) == {filed.id}
+    assert pins(sources=["hotline"]) == {other.id}
+    assert pins(sources=["web"]) == set()
+    # forged values are ignored, not passed on
+    assert pins(statuses=["'; DROP TABLE case; --"], window="forever", sources=[1]) == mine
+
+
+def test_time_windows(conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]) -> None:
+    case = new_case(conn, staff, S.REPORTED)
+    wf.reject(conn, staff["lead"], case.id, case.version, reason="重复", now=MON + timedelta(hours=1))
+    user = people["dispatcher"]
+
+    def seen(window: str, days_later: float) -> bool:
+        f = q.Filters(window=window)
+        now = MON + timedelta(days=days_later)
+        return case.id in ids_of_pins(q.pins(conn, user, f, BOX, now=now))
+
+    assert not seen("open", 0.1)  # rejected: not open any more
+    assert seen("today", 0.1) and not seen("today", 1)
+    assert seen("7d", 6) and not seen("7d", 7)
+    assert seen("30d", 29) and not seen("30d", 30)
+    # with a status filter, the window limits by age and the status by status
+    assert case.id in ids_of_pins(
+        q.pins(conn, user, q.Filters(window="7d", statuses=("rejected",)), BOX, now=MON + timedelta(days=1))
+    )
+
+
+def test_lights_match_the_workflow(
+    conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]
+) -> None:
+    case = new_case(conn, staff, S.DISPATCHED)
+    row = wf.get_case(conn, case.id)
+    user = people["dispatcher"]
+    moments = {
+        "green": row.stage_started_at + timedelta(minutes=1),
+        "yellow": row.stage_yellow_at,
+        "red": row.stage_deadline + timedelta(seconds=1),
+    }
+    for expected, now in moments.items():
+        assert wf.light(row, now) == expected
+        light_pins = q.pins(conn, user, q.Filters(lights=(expected,)), BOX, now=now)
+        assert case.id in ids_of_pins(light_pins)
+        others = tuple(x for x in q.LIGHTS if x != expected)
+        assert case.id not in ids_of_pins(q.pins(conn, user, q.Filters(lights=others), BOX, now=now))
+        (queued,) = [
+            r for r in q.queue(conn, user, q.Filters(), now=now, limit=10_000).rows if r.id == case.id
+        ]
+        assert queued.light == expected
+
+
+def test_a_suspended_case_keeps_the_light_it_had_when_its_clock_stopped(
+    conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]
+) -> None:
+    case = new_case(conn, staff, S.SUSPENDED)  # suspended 1.5 working hours into a 4-hour limit
+    row = wf.get_case(conn, case.id)
+    assert row.paused_since is not None and row.paused_since < row.stage_deadline
+    far = MON + timedelta(days=60)
+    expected = wf.light(row, far)
+    assert expected == "green"  # judged when the clock stopped; by `far` a running clock would be red
+    feature = next(
+        f for f in q.pins(conn, people["lead"], q.Filters(), BOX, now=far).geojson["features"]
+        if f["properties"]["id"] == case.id
+    )  # fmt: skip
+    assert feature["properties"]["l"] == expected
+
+
+def test_closed_cases_have_no_light(
+    conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]
+) -> None:
+    case = new_case(conn, staff, S.HANDLED)
+    done = wf.verify(conn, staff["lead"], case.id, case.version, passed=True, now=MON + timedelta(hours=6))
+    f = q.Filters(window="today")
+    (pin,) = [
+        p
+        for p in q.pins(conn, people["lead"], f, BOX, now=LATER).geojson["features"]
+        if p["properties"]["id"] == done.id
+    ]
+    assert pin["properties"]["l"] == "none" and pin["properties"]["s"] == "closed"
+
+
+def test_pins_are_capped_newest_first(
+    conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]
+) -> None:
+    old = new_case(conn, staff, S.REPORTED, start=MON - timedelta(hours=1))
+    new = new_case(conn, staff, S.REPORTED, point=NANMING)
+    tiny = (YUNYAN[0] - 0.02, NANMING[1] - 0.005, YUNYAN[0] + 0.005, YUNYAN[1] + 0.005)
+    user = people["lead"]
+    full = q.pins(conn, user, q.Filters(), tiny, now=LATER, limit=100_000)
+    assert {old.id, new.id} <= ids_of_pins(full) and not full.capped
+    newest = [f["properties"]["id"] for f in full.geojson["features"]]
+    assert newest.index(new.id) < newest.index(old.id)
+    capped = q.pins(conn, user, q.Filters(), tiny, now=LATER, limit=full.shown - 1)
+    assert capped.capped and capped.shown == full.shown - 1
+
+
+def test_queue_puts_the_most_pressing_first(
+    conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]
+) -> None:
+    early = new_case(conn, staff, S.REPORTED, start=MON - timedelta(days=1))
+    late = new_case(conn, staff, S.REPORTED, point=NANMING)
+    rows = [r.id for r in q.queue(conn, people["lead"], q.Filters(), now=LATER, limit=10_000).rows]
+    assert rows.index(early.id) < rows.index(late.id)
+
+
+def test_case_card(
+    conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity], settings
+) -> None:  # type: ignore[no-untyped-def]
+    first = new_case(conn, staff, S.DISPATCHED, department="CGJ")
+    dup = new_case(conn, staff, S.REPORTED, point=(YUNYAN[0] + 0.0001, YUNYAN[1]))  # ~10 m away
+    far = new_case(conn, staff, S.REPORTED, point=NANMING)
+    photo = store_photo(conn, settings.media_path, _png(), kind="handled", user_id=people["cgj"].id)
+    handled = wf.handle(
+        conn, Actor.from_identity(people["cgj"]), first.id, first.version, note="已更换", photo_ids=[photo.id],
+        now=MON + timedelta(hours=2),
+    )  # fmt: skip
+    card = q.case_card(conn, people["lead"], handled.id, now=LATER)
+    assert card is not None
+    c = card.case
+    assert (c.ticket, c.status, c.version) == (handled.ticket, "handled", handled.version)
+    assert c.category_zh == "井盖破损" and c.major_code == "C01" and c.district_zh == "云岩区"
+    assert c.department_code == "CGJ" and c.suggested_department_code == "520103-CGJ"
+    assert c.cell_code and c.light in q.LIGHTS
+    assert [e.action for e in card.events] == ["report", "file", "dispatch", "handle"]
+    assert card.events[-1].note == "已更换" and card.events[-1].actor_role == "department"
+    assert card.events[1].actor_name == people["lead"].display_name
+    assert [p.id for p in card.photos] == [photo.id]
+    near = [d.id for d in card.duplicates]
+    assert dup.id in near and far.id not in near and handled.id not in near
+    assert all(d.distance_m <= 50 for d in card.duplicates)
+    # the officer of the same district sees the duplicates in their district only
+    officer = replace(people["yunyan"])
+    assert {d.id for d in q.duplicates(conn, officer, handled.id)} == set(near)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_filter_options(conn: Connection) -> None:
+    districts = q.districts(conn)
+    assert districts[0].has_grid and len(districts) == 10
+    cats = q.categories(conn)
+    assert any(c.level == 1 for c in cats) and any(c.code == CATEGORY for c in cats)
+    deps = q.departments(conn)
+    assert deps[0].type == "city_bureau" and any(d.code == "CGJ" for d in deps)
