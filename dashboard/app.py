@@ -21,6 +21,7 @@ from dashboard.api import install_api
 from dashboard.database import database_url
 from dashboard.i18n import t
 from dashboard.settings import Settings
+from db.calendar_repo import set_working_periods
 from db.engine import make_engine
 
 HERE = Path(__file__).parent
@@ -30,6 +31,7 @@ log = logging.getLogger("guiyang_ops")
 
 
 def create_server(settings: Settings) -> FastAPI:
+    set_working_periods(settings.working_periods)
     engine = make_engine(database_url(settings), pool_size=20, max_overflow=20)
     runtime.install(runtime.Services(settings=settings, engine=engine))
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from dashboard.commands import setup as s
 from dashboard.settings import Settings, get_settings
+from db.calendar_repo import set_working_periods
 from db.errors import DomainError
 from db.models.people import STAFF_ROLES
 
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     _load_extra_commands()
     args = build_parser().parse_args(argv)
     settings = get_settings()
+    set_working_periods(settings.working_periods)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     func: Handler = args.func
     try:
