@@ -18,7 +18,6 @@ from db import workflow as wf
 from db.accounts import load_identity
 
 RUNS = 1000
-TARGET_MS = 50.0
 
 
 def _actor(conn: Connection, username: str) -> wf.Actor:
@@ -112,9 +111,7 @@ def run(ctx: BenchContext, runs: int = RUNS) -> list[Figure]:
                 f"workflow {name}: mean of {len(samples):,}",
                 mean,
                 "ms",
-                f"≤ {TARGET_MS:.0f} ms",
-                mean <= TARGET_MS,
-                "one rolled-back transaction; no COMMIT",
+                note="one rolled-back transaction; no COMMIT",
             )
         )
     return figures
