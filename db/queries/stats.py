@@ -101,8 +101,9 @@ _CONDITIONS = {
     "handled_ever": "c.handled_at IS NOT NULL",
     "reworked": "c.rework_count > 0",
 }
-_HOURS_HANDLE = "extract(epoch FROM c.handled_at - c.dispatched_at) / 3600.0"
-_HOURS_CLOSE = "extract(epoch FROM c.closed_at - c.created_at) / 3600.0"
+# date_part gives float8; extract(epoch ...) gives numeric since PostgreSQL 14, measured 3-5x slower to sort
+_HOURS_HANDLE = "date_part('epoch', c.handled_at - c.dispatched_at) / 3600.0"
+_HOURS_CLOSE = "date_part('epoch', c.closed_at - c.created_at) / 3600.0"
 _OVERDUE = (
     "c.status IN ('dispatched', 'in_progress', 'suspended') AND c.deadline IS NOT NULL AND "
     "CASE WHEN c.status = 'suspended' THEN c.deadline < c.paused_since ELSE c.deadline < :now END"
@@ -116,16 +117,21 @@ _KIND = (
 
 
 def _main_sql(scope: Scope) -> str:
-    counts = ", ".join(f"count(*) FILTER (WHERE {cond}) AS {name}" for name, cond in _CONDITIONS.items())
+    # the inner query reads each case once into a narrow row (flags and hours): the three grouping sets then sort
+    # and aggregate those rather than the wide case rows; percentile_cont skips the NULL hours of unfinished cases
+    flags = ", ".join(f"{cond} AS {name}" for name, cond in _CONDITIONS.items())
+    counts = ", ".join(f"count(*) FILTER (WHERE c.{name}) AS {name}" for name in _CONDITIONS)
     return f"""
         SELECT {_KIND}, count(*) AS cases, {counts},
-               count(*) FILTER (WHERE c.return_count = 0 AND c.department_code IS NOT NULL) AS dispatches0,
-               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {_HOURS_HANDLE})
-                   FILTER (WHERE {_HANDLED}) AS handle_hours,
-               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {_HOURS_CLOSE})
-                   FILTER (WHERE c.status = 'closed') AS close_hours
-          FROM "case" c
-         WHERE {_COHORT}{scope.sql()}
+               count(*) FILTER (WHERE c.first_dispatch) AS dispatches0,
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY c.handle_h) AS handle_hours,
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY c.close_h) AS close_hours
+          FROM (SELECT c.department_code, c.district_code, {flags},
+                       c.return_count = 0 AND c.department_code IS NOT NULL AS first_dispatch,
+                       CASE WHEN {_HANDLED} THEN {_HOURS_HANDLE} END AS handle_h,
+                       CASE WHEN c.status = 'closed' THEN {_HOURS_CLOSE} END AS close_h
+                  FROM "case" c
+                 WHERE {_COHORT}{scope.sql()}) c
          GROUP BY {_SETS}"""
 
 
@@ -191,6 +197,12 @@ class StatsTable:
         return self.total.counts.cases == 0
 
 
+def _tune(conn: Connection) -> None:
+    """For this transaction only: no JIT (its compile time exceeds the gain at this size), sorts in memory."""
+    conn.execute(text("SET LOCAL jit = off"))
+    conn.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
 def _params(period: Period, scope: Scope, now: datetime) -> dict[str, Any]:
     return {"start": period.start_at, "end": period.end_at, "now": now, **scope.params()}
 
@@ -212,6 +224,7 @@ def stats_table(
     now = _now(now)
     cfg = config or default_config()
     params = _params(period, scope, now)
+    _tune(conn)
     acc: dict[tuple[str, str | None], dict[str, Any]] = {}
 
     def slot(kind: str, key: str | None) -> dict[str, Any]:
