@@ -1,0 +1,156 @@
+"""What every Open311 view shares: the route class that turns every refusal into the spec's error form (in
+the format of the path), the API's context, the jurisdiction check, reading uploads, registering a view for
+both formats."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from starlette.types import Message, Receive
+
+from dashboard.api.open311_formats import error, language, output_format
+from dashboard.api.open311_settings import Open311Settings
+from dashboard.settings import Settings
+from db.citizen.intake import MAX_PHOTOS
+from db.errors import DomainError, NotFound, ValidationError
+
+log = logging.getLogger("guiyang_ops.open311")
+SPEC_STATUSES = (400, 403, 404)
+
+
+@dataclass(frozen=True)
+class Api:
+    settings: Settings
+    cfg: Open311Settings
+
+    @property
+    def media_dir(self) -> Path:
+        return self.settings.media_path
+
+    @property
+    def max_body(self) -> int:
+        return MAX_PHOTOS * self.cfg.max_photo_bytes + 2_000_000
+
+    def check_jurisdiction(self, jurisdiction_id: str | None) -> None:
+        """Accepted when it is ours; required only if configured (400), another one is not found (404)."""
+        if jurisdiction_id is None or not jurisdiction_id.strip():
+            if self.cfg.require_jurisdiction:
+                raise ValidationError(
+                    "未提供 jurisdiction_id。", "jurisdiction_id was not provided.", field="jurisdiction_id"
+                )
+            return
+        if jurisdiction_id.strip() != self.cfg.jurisdiction_id:
+            raise NotFound(
+                f"未找到 jurisdiction_id {jurisdiction_id}。",
+                f"jurisdiction_id {jurisdiction_id} was not found.",
+                field="jurisdiction_id",
+            )
+
+    async def read_photos(self, uploads: Sequence[UploadFile] | None, *, field: str = "media") -> list[bytes]:
+        """The uploaded files' bytes, at most :data:`MAX_PHOTOS`, each read no further than the size limit."""
+        files = [u for u in uploads or () if u is not None]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(f"最多 {MAX_PHOTOS} 张照片。", f"At most {MAX_PHOTOS} photos.", field=field)
+        limit = self.cfg.max_photo_bytes
+        out = []
+        for f in files:
+            data = await f.read(limit + 1)
+            if len(data) > limit:
+                raise ValidationError(
+                    f"照片过大（最大 {limit // 1_000_000} MB）。",
+                    f"The photo is too large (max {limit // 1_000_000} MB).",
+                    field=field,
+                )
+            out.append(data)
+        return out
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge
+        return message
+
+    return wrapped
+
+
+def _describe(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        name = ".".join(loc) or "request"
+        if err.get("type") == "missing":
+            parts.append(f"{name} was not provided")
+        else:
+            parts.append(f"{name}: {err.get('msg', 'not valid')}")
+    return "; ".join(parts) or "The request is not valid."
+
+
+def open311_route_class(max_body: int) -> type[APIRoute]:
+    """A route class answering every refusal in the Open311 error form: parameter errors (FastAPI's 422) and
+    :class:`DomainError` 400/403/404 as the spec assigns, a too large body 413."""
+
+    class Open311Route(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            original = super().get_route_handler()
+
+            async def handler(request: Request) -> Response:
+                fmt = output_format(request)
+                lang = language(request, request.query_params.get("locale"))
+                length = request.headers.get("content-length", "")
+                if length.isdigit() and int(length) > max_body:
+                    return error(413, "The request is too large.", fmt)
+                if request.method in ("POST", "PUT", "PATCH"):
+                    request = Request(request.scope, _limited(request.receive, max_body))
+                try:
+                    return await original(request)
+                except RequestValidationError as exc:
+                    return error(400, _describe(exc), fmt)
+                except DomainError as exc:
+                    log.info("open311 refused %s: %s (%s)", request.url.path, exc.en, exc.detail)
+                    status = exc.status if exc.status in SPEC_STATUSES else 400
+                    return error(status, exc.message(lang), fmt)
+                except HTTPException as exc:
+                    if isinstance(exc.__cause__, BodyTooLarge):
+                        return error(413, "The request is too large.", fmt)
+                    status = exc.status_code if 400 <= exc.status_code < 500 else 400
+                    return error(status, str(exc.detail), fmt)
+                except BodyTooLarge:
+                    return error(413, "The request is too large.", fmt)
+
+            return handler
+
+    return Open311Route
+
+
+def both(
+    router: APIRouter, path: str, endpoint: Callable[..., Any], *, methods: list[str], **doc: Any
+) -> None:
+    """Register ``endpoint`` at ``path.json`` (in the OpenAPI document, with ``doc``) and ``path.xml``."""
+    router.add_api_route(f"{path}.json", endpoint, methods=methods, **doc)
+    status = doc.get("status_code")
+    router.add_api_route(
+        f"{path}.xml",
+        endpoint,
+        methods=methods,
+        include_in_schema=False,
+        **({"status_code": status} if status else {}),
+    )
