@@ -1,6 +1,7 @@
 """Callbacks of /stats: thin — parse the inputs, call :mod:`db.queries.stats` in a worker thread, format.
 
-Every callback is guarded by ``require_user()`` (any staff role); the queries enforce the user's scope.
+Every callback that reads data is guarded by ``require_user()`` (any staff role); the queries enforce the
+user's scope. The gate only sends anonymous visitors to the sign-in page.
 The slow part (the table and the trend) runs once per period into a store; language, table and trend
 switches re-render from the store without touching the database.
 """
@@ -19,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import ids as app_ids
 from dashboard import runtime
-from dashboard.auth import require_user
+from dashboard.auth import acurrent_user, require_user
 from dashboard.components import stats_charts as charts
 from dashboard.components import stats_drill as drill
 from dashboard.components import stats_ids as ids
@@ -33,11 +34,21 @@ from db.queries.stats import DRILL_CAP, drill_cases, stats_table, trend
 from geo.crs import TZ
 
 log = logging.getLogger("guiyang_ops.stats")
+LOGIN_URL = "/login?next=/stats"
 TILES = ("cases", "close_rate", "on_time_handle_rate", "rework_rate", "overdue_now", "score")
 
 
 def _today() -> date:
     return datetime.now(TZ).date()
+
+
+@callback(Output(ids.REDIRECT, "href"), Input(ids.PAGE, "id"))
+async def gate(_: str) -> str:
+    """Not signed in: to the sign-in page and back here afterwards (no data is read here; the data callbacks
+    below refuse anonymous calls on their own)."""
+    if await acurrent_user() is None:
+        return LOGIN_URL
+    raise PreventUpdate
 
 
 @callback(
@@ -144,7 +155,7 @@ def _tile(key: str, total: dict[str, Any], lang: str) -> dmc.Paper:
 def _formulas(lang: str) -> str:
     cfg = default_config()
     weights = cfg.weights["department"]
-    parts = [f"{t(f'stats.ind.{k}', lang)} {weights[k]:g}" for k in INDICATORS if weights[k] > 0]
+    parts = [f"{t(f'stats.ind.{k}', lang)} × {weights[k]:g}" for k in INDICATORS if weights[k] > 0]
     grades = ", ".join(f"{g} ≥ {m:g}" for g, m in cfg.grades) + f", {cfg.lowest}"
     return t("stats.formulas", lang, weights=" + ".join(parts), grades=grades)
 

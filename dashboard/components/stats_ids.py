@@ -1,6 +1,7 @@
 """Component IDs of /stats, named once (page, callbacks and browser tests use these)."""
 
 PAGE = "stats-page"
+REDIRECT = "stats-redirect"
 TITLE = "stats-title"
 SCOPE = "stats-scope"
 RANGE = "stats-range"

@@ -144,6 +144,7 @@ def layout(start: str | None = None, end: str | None = None, dim: str | None = N
         id=ids.PAGE,
         className="stats-page",
         children=[
+            dcc.Location(id=ids.REDIRECT, refresh=True),
             html.Div(
                 className="stats-head",
                 children=[

@@ -74,7 +74,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.ind.close_rate": ("结案率", "closing rate"),
     "stats.ind.on_time_close_rate": ("按期结案率", "closed on time"),
     "stats.ind.on_time_handle_rate": ("按期处置率", "handled on time"),
-    "stats.ind.rework_free_rate": ("1 − 返工率", "1 − rework rate"),
+    "stats.ind.rework_free_rate": ("(1 − 返工率)", "(1 − rework rate)"),
     "stats.ind.dispatch_accuracy": ("准确派遣率", "dispatch accuracy"),
     "stats.ind.volume_band": ("案件量档次", "volume band"),
     # drill-down
