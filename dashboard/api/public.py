@@ -1,0 +1,301 @@
+"""Public read endpoints (no account): the map's layers, the city's summary, report tracking and public photos.
+
+Thin views over :mod:`db.queries.public`. Fast on a slow connection and under load:
+
+- answers are built once and kept in an in-process cache for a few seconds (:class:`TTLCache`: one query per key
+  however many clients ask at once, the previous answer served while a fresh one is computed), stored as JSON
+  bytes with their gzip form and an ETag;
+- responses carry ``Cache-Control: public, max-age=…``, ``ETag`` (``If-None-Match`` → 304) and are sent gzip-ed
+  when the client accepts it;
+- moderation clears the cache at once (:func:`clear_public_cache`), so a hidden post leaves the public map within
+  the request that hid it (other worker processes within their TTL).
+
+``/media/public/{id}/{thumb|full|icon}`` serves only approved photos of approved 最美贵阳 posts or public
+reports. ``/media/staff/…`` serves any photo to moderators (for the moderation queue).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import io
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from PIL import Image, ImageOps
+from sqlalchemy import Connection
+
+from dashboard import auth, runtime
+from dashboard.settings import Settings
+from db import moderation
+from db.media import photo_paths
+from db.queries import public as q
+
+log = logging.getLogger("guiyang_ops.public")
+T = TypeVar("T")
+PREFIX = "/public/v1"
+MODERATOR_ROLES = ("moderator", "admin", "lead")
+#: (cache seconds in this process, extra seconds an old answer may be served while refreshing, HTTP max-age)
+POLICY: dict[str, tuple[float, float, int]] = {
+    "beauty": (5, 5, 10),
+    "points": (5, 5, 10),
+    "reports": (10, 60, 30),
+    "summary": (30, 120, 60),
+    "track": (5, 0, 10),
+    "near": (30, 0, 0),
+    "basemap": (600, 3600, 3600),
+    "photo": (10, 0, 60),
+}
+ICON_PX = 96
+
+
+class TTLCache:
+    """A small in-process cache for the event loop: single flight per key, stale-while-revalidate, cleared by
+    moderation (a computation started before :meth:`clear` is not stored)."""
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[float, float, Any]] = OrderedDict()
+        self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
+        self._generation = 0
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._entries.clear()
+        self._inflight.clear()
+
+    async def get(self, key: Hashable, ttl: float, grace: float, compute: Callable[[], Awaitable[T]]) -> T:
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and now < hit[0]:
+            return hit[2]
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._fill(key, ttl, grace, compute, self._generation))
+            task.add_done_callback(_log_failure)
+            self._inflight[key] = task
+        if hit is not None and now < hit[1]:
+            return hit[2]
+        return await asyncio.shield(task)
+
+    async def _fill(
+        self, key: Hashable, ttl: float, grace: float, compute: Callable[[], Awaitable[Any]], generation: int
+    ) -> Any:
+        me = asyncio.current_task()
+        try:
+            value = await compute()
+            if generation == self._generation:
+                now = time.monotonic()
+                self._entries[key] = (now + ttl, now + ttl + grace, value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+            return value
+        finally:
+            if self._inflight.get(key) is me:
+                del self._inflight[key]
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("public query failed: %r", task.exception())
+
+
+CACHE = TTLCache()
+
+
+def clear_public_cache() -> None:
+    """Forget every cached public answer (call after any moderation change, in the same process)."""
+    CACHE.clear()
+
+
+async def cached(kind: str, key: Hashable, fn: Callable[[Connection], T]) -> T:
+    """``fn`` read in a worker thread, shared and cached under (kind, key) with the kind's policy."""
+    ttl, grace, _ = POLICY[kind]
+    return await CACHE.get((kind, key), ttl, grace, lambda: runtime.aread(fn))
+
+
+@dataclass(frozen=True)
+class Body:
+    raw: bytes
+    gz: bytes
+    etag: str
+
+
+def encode(payload: str | Any) -> Body:
+    raw = (
+        payload
+        if isinstance(payload, str)
+        else json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    )
+    data = raw.encode()
+    return Body(data, gzip.compress(data, compresslevel=6), '"' + hashlib.sha1(data).hexdigest()[:20] + '"')
+
+
+async def cached_body(kind: str, key: Hashable, fn: Callable[[Connection], Any]) -> Body:
+    """Like :func:`cached`, but keeps the encoded answer (JSON bytes, gzip, ETag), built in the worker thread."""
+    ttl, grace, _ = POLICY[kind]
+    return await CACHE.get(("body", kind, key), ttl, grace, lambda: runtime.aread(lambda c: encode(fn(c))))
+
+
+def respond(request: Request, body: Body, max_age: int, status: int = 200) -> Response:
+    headers = {
+        "Cache-Control": f"public, max-age={max_age}",
+        "ETag": body.etag,
+        "Vary": "Accept-Encoding",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if status == 200 and body.etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(body.gz, status_code=status, media_type="application/json", headers=headers)
+    return Response(body.raw, status_code=status, media_type="application/json", headers=headers)
+
+
+def not_found(message: str = "not found") -> JSONResponse:
+    return JSONResponse({"error": "not_found", "message": message}, status_code=404)
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """``west,south,east,north`` in degrees, inside sane bounds; None if it is not one."""
+    try:
+        parts = [float(v) for v in (value or "").split(",")]
+    except ValueError:
+        return None
+    if len(parts) != 4:
+        return None
+    w, s, e, n = parts
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        return None
+    return w, s, e, n
+
+
+def _icon(thumb: Path) -> bytes:
+    """A small square JPEG for a photo marker, cut from the thumbnail."""
+    with Image.open(thumb) as im:
+        icon = ImageOps.fit(im.convert("RGB"), (ICON_PX, ICON_PX))
+        out = io.BytesIO()
+        icon.save(out, format="JPEG", quality=72)
+        return out.getvalue()
+
+
+_icons: OrderedDict[str, bytes] = OrderedDict()
+
+
+async def photo_response(
+    request: Request, media: Path, photo_id: int, path: str, mime: str, sha: str, variant: str, cache: str
+) -> Response:
+    full, thumb = photo_paths(media, sha, mime)
+    etag = f'"{sha[:20]}-{variant}"'
+    headers = {"Cache-Control": cache, "ETag": etag, "X-Content-Type-Options": "nosniff"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if variant == "icon":
+        data = _icons.get(sha)
+        if data is None:
+            if not thumb.exists():
+                return not_found()
+            data = await anyio.to_thread.run_sync(_icon, thumb)
+            _icons[sha] = data
+            while len(_icons) > 2000:
+                _icons.popitem(last=False)
+        return Response(data, media_type="image/jpeg", headers=headers)
+    file, media_type = (thumb, "image/jpeg") if variant == "thumb" else (media / path, mime)
+    if not file.exists():
+        log.warning("photo %s: file missing (%s)", photo_id, file)
+        return not_found()
+    return FileResponse(file, media_type=media_type, headers=headers)
+
+
+def make_router(settings: Settings) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    media = settings.media_path
+
+    @router.get(PREFIX + "/beauty.json")
+    async def beauty(request: Request) -> Response:
+        body = await cached_body("beauty", None, q.beauty_geojson)
+        return respond(request, body, POLICY["beauty"][2])
+
+    @router.get(PREFIX + "/service-points.json")
+    async def service_points(request: Request, kind: str | None = None) -> Response:
+        kinds = tuple(q.clean_kinds(kind)) if kind else q.SERVICE_KINDS
+        body = await cached_body("points", kinds, lambda c: q.service_points_geojson(c, list(kinds)))
+        return respond(request, body, POLICY["points"][2])
+
+    @router.get(PREFIX + "/reports.json")
+    async def reports(request: Request, bbox: str | None = None, zoom: int | None = None) -> Response:
+        box = parse_bbox(bbox) if bbox else q.CITY_BBOX
+        if box is None:
+            return JSONResponse(
+                {"error": "invalid", "message": "bbox=west,south,east,north"}, status_code=400
+            )
+        level, snapped = q.report_level(*box, zoom=zoom)
+        body = await cached_body(
+            "reports", (level, snapped), lambda c: q.reports_geojson(c, *snapped, level=level)
+        )
+        return respond(request, body, POLICY["reports"][2])
+
+    @router.get(PREFIX + "/summary.json")
+    async def summary(request: Request) -> Response:
+        body = await cached_body("summary", None, q.summary)
+        return respond(request, body, POLICY["summary"][2])
+
+    @router.get(PREFIX + "/basemap.json")
+    async def basemap(request: Request) -> Response:
+        body = await cached_body("basemap", None, q.basemap_geojson)
+        return respond(request, body, POLICY["basemap"][2])
+
+    @router.get(PREFIX + "/track/{ticket}.json")
+    async def track(request: Request, ticket: str) -> Response:
+        t = q.normalize_ticket(ticket)
+        if t is None:
+            return not_found("no such ticket")
+        result = await cached("track", t, lambda c: q.track(c, t))
+        if result is None:
+            return not_found("no such ticket")
+        return respond(request, encode(result), POLICY["track"][2])
+
+    @router.get(PREFIX + "/{rest:path}")
+    async def unknown(rest: str) -> JSONResponse:
+        return not_found()
+
+    @router.get("/media/public/{photo_id}/{variant}")
+    async def public_media(request: Request, photo_id: int, variant: str) -> Response:
+        if variant not in ("thumb", "full", "icon"):
+            return not_found()
+        photo = await cached("photo", photo_id, lambda c: q.public_photo(c, photo_id))
+        if photo is None:
+            return not_found()
+        cache = f"public, max-age={POLICY['photo'][2]}"
+        return await photo_response(
+            request, media, photo_id, photo.path, photo.mime, photo.sha256, variant, cache
+        )
+
+    @router.get("/media/staff/{photo_id}/{variant}")
+    async def staff_media(request: Request, photo_id: int, variant: str) -> Response:
+        user = await auth.acurrent_user()
+        if user is None or user.role not in MODERATOR_ROLES or variant not in ("thumb", "full", "icon"):
+            return not_found()
+        photo = await runtime.aread(lambda c: moderation.photo_file(c, photo_id))
+        if photo is None:
+            return not_found()
+        return await photo_response(
+            request, media, photo_id, photo.path, photo.mime, photo.sha256, variant, "private, max-age=60"
+        )
+
+    @router.get("/media/public/{rest:path}")
+    async def unknown_public_media(rest: str) -> JSONResponse:
+        return not_found()
+
+    return router

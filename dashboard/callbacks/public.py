@@ -1,0 +1,343 @@
+"""Callbacks of the public map. No login, public queries only (:mod:`db.queries.public`, through the shared
+cache of :mod:`dashboard.api.public`). Whatever needs no database runs in the browser (``assets/public.js``):
+language, layer and kind switches, the photo viewer, the viewport → reports URL, geolocation.
+
+The component IDs of the page are named here; ``dashboard/pages/public.py`` imports them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import dash_leaflet as dl
+import dash_mantine_components as dmc
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, html
+
+from dashboard import ids
+from dashboard.api.public import cached
+from dashboard.i18n import LANGS, t
+from db.queries import public as q
+from db.states import PUBLIC_STAGE
+
+log = logging.getLogger("guiyang_ops.public")
+
+# --- component IDs ----------------------------------------------------------------------------------------------
+ROOT = "pub-root"
+LABELS = "pub-labels"
+TITLE = "pub-title"
+STAFF = "pub-staff"
+LANG_SWITCH = "pub-lang-switch"
+MAPWRAP = "pub-mapwrap"
+MAP = "pub-map"
+VIEW = "pub-view"
+BASEMAP = "pub-basemap"
+REPORTS = "pub-reports"
+SERVICES = "pub-services"
+BEAUTY = "pub-beauty"
+HERE_LAYER = "pub-here-layer"
+LAYERS = "pub-layers"
+KINDS = "pub-kinds"
+PANEL = "pub-panel"
+TABS = "pub-tabs"
+NEAR_BTN = "pub-near-btn"
+NEAR_STATUS = "pub-near-status"
+NEAR_LIST = "pub-near-list"
+NEAR_DATA = "pub-near-data"
+NEAR_ITEM = "pub-near-item"
+HERE = "pub-here"
+SUMMARY = "pub-summary"
+TICK = "pub-tick"
+TRACK_INPUT = "pub-track-input"
+TRACK_BTN = "pub-track-btn"
+TRACK_RESULT = "pub-track-result"
+PHOTO = "pub-photo"
+PHOTO_IMG = "pub-photo-img"
+PHOTO_TITLE = "pub-photo-title"
+PHOTO_BODY = "pub-photo-body"
+PHOTO_CLOSE = "pub-photo-close"
+LAYER_KEYS = ("beauty", "services", "reports")
+NEAREST_N = 5
+
+
+def tid(name: str) -> str:
+    """ID of a static text element (switched by language in the browser)."""
+    return f"pub-t-{name.replace('.', '-').replace('_', '-')}"
+
+
+#: Static texts: (element id, property, string key). The browser swaps them when the language changes.
+TEXTS: list[tuple[str, str, str]] = [
+    (TITLE, "children", "pub.title"),
+    (STAFF, "children", "pub.staff"),
+    (LANG_SWITCH, "children", "lang.switch"),
+    *[(tid(f"pub.layer.{k}"), "children", f"pub.layer.{k}") for k in LAYER_KEYS],
+    *[(tid(f"pub.kind.{k}"), "children", f"pub.kind.{k}") for k in q.SERVICE_KINDS],
+    *[(tid(f"pub.tab.{k}"), "children", f"pub.tab.{k}") for k in ("nearby", "city", "track")],
+    (tid("pub.kinds_label"), "children", "pub.kinds_label"),
+    (NEAR_BTN, "children", "pub.nearest"),
+    (tid("pub.legend"), "children", "pub.legend"),
+    (tid("pub.privacy"), "children", "pub.privacy"),
+    (tid("pub.basemap"), "children", "pub.basemap"),
+    (TRACK_INPUT, "label", "pub.track.label"),
+    (TRACK_INPUT, "placeholder", "pub.track.placeholder"),
+    (TRACK_BTN, "children", "pub.track.button"),
+    (tid("pub.track.hint"), "children", "pub.track.hint"),
+    (PHOTO_CLOSE, "title", "pub.photo.close"),
+    *[(tid(f"pub.stage.{s}"), "children", "") for s in q.STAGES],
+]
+
+
+def stage_label(stage: str, lang: str) -> str:
+    if stage == "merged":
+        return t("pub.stage.merged", lang)
+    zh, en = PUBLIC_STAGE[q.STAGE_STATUS[stage]]
+    return en if lang == "en" else zh
+
+
+def text_value(element: str, key: str, lang: str) -> str:
+    if not key:  # the legend's stage names
+        return stage_label(element.rsplit("-", 1)[-1], lang)
+    return t(key, lang)
+
+
+def labels() -> dict[str, Any]:
+    """Everything the browser needs to speak both languages (built once from dashboard.i18n)."""
+    return {
+        lang: {
+            "texts": [text_value(e, k, lang) for e, _, k in TEXTS],
+            "kinds": {k: t(f"pub.kind.{k}", lang) for k in q.SERVICE_KINDS},
+            "stages": [stage_label(s, lang) for s in q.STAGES],
+            "repCount": t("pub.rep.count", lang, n="{n}"),
+            "latest": t("pub.rep.latest", lang),
+            "photo": t("pub.rep.photo", lang),
+            "hours": t("pub.hours", lang),
+            "address": t("pub.address", lang),
+            "locating": t("pub.nearest.locating", lang),
+        }
+        for lang in LANGS
+    }
+
+
+# --- browser-side callbacks -------------------------------------------------------------------------------------
+clientside_callback(
+    ClientsideFunction("pub", "texts"),
+    [Output(e, p) for e, p, _ in TEXTS],
+    Input(ids.LANG, "data"),
+    State(LABELS, "data"),
+)
+clientside_callback(
+    ClientsideFunction("pub", "toggleLang"),
+    Output(ids.LANG, "data", allow_duplicate=True),
+    Input(LANG_SWITCH, "n_clicks"),
+    State(ids.LANG, "data"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction(namespace="gy", function_name="viewport"),
+    Output(VIEW, "data"),
+    Input(MAP, "bounds"),
+    Input(MAP, "zoom"),
+    State(MAP, "center"),
+    State(MAP, "id"),
+)
+clientside_callback(ClientsideFunction("pub", "reportsUrl"), Output(REPORTS, "url"), Input(VIEW, "data"))
+clientside_callback(
+    ClientsideFunction("pub", "mapClass"),
+    Output(MAPWRAP, "className"),
+    Input(LAYERS, "value"),
+    Input(KINDS, "value"),
+    Input(VIEW, "data"),
+)
+clientside_callback(
+    ClientsideFunction("pub", "panel"),
+    Output(PANEL, "className"),
+    Output(MAP, "invalidateSize"),
+    Input(TABS, "value"),
+)
+clientside_callback(
+    ClientsideFunction("pub", "photo"),
+    Output(PHOTO, "className"),
+    Output(PHOTO_IMG, "src"),
+    Output(PHOTO_IMG, "alt"),
+    Output(PHOTO_TITLE, "children"),
+    Output(PHOTO_BODY, "children"),
+    Input(BEAUTY, "n_clicks"),
+    Input(PHOTO_CLOSE, "n_clicks"),
+    State(BEAUTY, "clickData"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction("pub", "locate"),
+    Output(HERE, "data"),
+    Output(NEAR_STATUS, "children", allow_duplicate=True),
+    Input(NEAR_BTN, "n_clicks"),
+    State(VIEW, "data"),
+    State(ids.LANG, "data"),
+    State(LABELS, "data"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction("pub", "flyTo"),
+    Output(MAP, "viewport"),
+    Input({"type": NEAR_ITEM, "index": ALL}, "n_clicks"),
+    State(NEAR_DATA, "data"),
+    prevent_initial_call=True,
+)
+
+
+# --- server callbacks (public queries only, no login) ----------------------------------------------------------
+
+
+def distance_text(metres: float, lang: str) -> str:
+    if metres < 1000:
+        return t("pub.distance.m", lang, n=int(round(metres, -1)))
+    return t("pub.distance.km", lang, n=f"{metres / 1000:.1f}")
+
+
+@callback(
+    Output(NEAR_LIST, "children"),
+    Output(NEAR_STATUS, "children"),
+    Output(HERE_LAYER, "children"),
+    Output(NEAR_DATA, "data"),
+    Input(HERE, "data"),
+    Input(KINDS, "value"),
+    Input(ids.LANG, "data"),
+)
+async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: str) -> tuple[Any, ...]:
+    if (
+        not here
+        or not isinstance(here.get("lon"), int | float)
+        or not isinstance(here.get("lat"), int | float)
+    ):
+        return [], t("pub.nearest.hint", lang), [], []
+    lon, lat = round(float(here["lon"]), 4), round(float(here["lat"]), 4)
+    use = q.clean_kinds(kinds or [])
+    try:
+        points = await cached(
+            "near", (lon, lat, tuple(use)), lambda c: q.nearest_service_points(c, lon, lat, use)
+        )
+    except Exception:  # noqa: BLE001 - the page stays usable; the log says why
+        log.exception("nearest service points failed")
+        return [], t("pub.error", lang), [], []
+    status = t("pub.nearest.gps" if here.get("src") == "gps" else "pub.nearest.centre", lang)
+    items = [
+        html.Li(
+            html.Button(
+                className="pub-near-item",
+                id={"type": NEAR_ITEM, "index": i},
+                n_clicks=0,
+                children=[
+                    html.Img(src=f"/assets/icons/{p.kind}.svg", alt="", width=26, height=26),
+                    html.Span(
+                        className="pub-near-text",
+                        children=[
+                            html.Span(p.name_en if lang == "en" else p.name_zh, className="pub-near-name"),
+                            html.Span(
+                                f"{t(f'pub.kind.{p.kind}', lang)} · {p.hours or ''}", className="pub-near-sub"
+                            ),
+                        ],
+                    ),  # fmt: skip
+                    html.Span(distance_text(p.distance_m, lang), className="pub-near-dist"),
+                ],
+            )
+        )
+        for i, p in enumerate(points)
+    ]
+    marker = dl.CircleMarker(
+        center=[lat, lon], radius=7, color="#fff", weight=2, fillColor="#d6336c", fillOpacity=1,
+        children=dl.Tooltip(t("pub.nearest.here", lang)),
+    )  # fmt: skip
+    data = [[p.lat, p.lon] for p in points]
+    return (
+        (html.Ol(items, className="pub-near-list") if items else t("pub.nearest.none", lang)),
+        status,
+        [marker],
+        data,
+    )
+
+
+@callback(Output(SUMMARY, "children"), Input(ids.LANG, "data"), Input(TICK, "n_intervals"))
+async def summary(lang: str, _: int | None) -> Any:
+    try:
+        s = await cached("summary", None, q.summary)
+    except Exception:  # noqa: BLE001
+        log.exception("public summary failed")
+        return t("pub.error", lang)
+    rate = s["on_time_rate"]
+    tiles = [
+        ("pub.sum.reports_month", f"{s['reports_month']:,}"),
+        ("pub.sum.closed_month", f"{s['closed_month']:,}"),
+        ("pub.sum.on_time", f"{rate * 100:.0f}%" if rate is not None else t("pub.sum.none", lang)),
+        ("pub.sum.open_now", f"{s['open_now']:,}"),
+    ]
+    as_of = datetime.fromisoformat(s["as_of"]).strftime("%Y-%m-%d %H:%M")
+    median = s["median_hours_to_close"]
+    return html.Div(
+        [
+            html.Div(
+                [html.Div([html.B(v), html.Span(t(k, lang))], className="pub-kpi") for k, v in tiles],
+                className="pub-kpis",
+            ),
+            html.P(t("pub.sum.median", lang, n=median), className="pub-muted")
+            if median is not None
+            else None,
+            html.P(t("pub.sum.as_of", lang, t=as_of), className="pub-muted"),
+        ]
+    )
+
+
+def _when(iso: str) -> str:
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+
+
+def _timeline(stages: list[dict[str, str]], lang: str) -> dmc.Timeline:
+    return dmc.Timeline(
+        active=len(stages) - 1,
+        bulletSize=16,
+        lineWidth=2,
+        color="teal",
+        children=[
+            dmc.TimelineItem(
+                title=stage_label(s["stage"], lang), children=html.Span(_when(s["at"]), className="pub-muted")
+            )
+            for s in stages
+        ],
+    )
+
+
+@callback(
+    Output(TRACK_RESULT, "children"),
+    Input(TRACK_BTN, "n_clicks"),
+    Input(TRACK_INPUT, "n_submit"),
+    Input(ids.LANG, "data"),
+    State(TRACK_INPUT, "value"),
+)
+async def track(_: int | None, __: int | None, lang: str, value: str | None) -> Any:
+    if not value or not value.strip():
+        return None
+    ticket = q.normalize_ticket(value)
+    if ticket is None:
+        return html.P(t("pub.track.invalid", lang), className="pub-warn")
+    try:
+        found = await cached("track", ticket, lambda c: q.track(c, ticket))
+    except Exception:  # noqa: BLE001
+        log.exception("ticket lookup failed")
+        return t("pub.error", lang)
+    if found is None:
+        return html.P(t("pub.track.not_found", lang), className="pub-warn")
+    cat = found["category"]
+    category = cat["en" if lang == "en" else "zh"] if cat else t("pub.track.category_hidden", lang)
+    parts: list[Any] = [
+        html.H3(found["ticket"], className="pub-ticket"),
+        html.P([html.B(t("pub.track.category", lang) + "："), category]),
+        html.P([html.B(t("pub.track.current", lang) + "："), html.Span(stage_label(found["stage"], lang),
+                className=f"pub-stage pub-stage-{found['stage']}")]),
+        _timeline(found["stages"], lang),
+    ]  # fmt: skip
+    if found["merged_progress"]:
+        parts += [
+            html.P(t("pub.track.merged_note", lang), className="pub-muted"),
+            _timeline(found["merged_progress"], lang),
+        ]
+    return html.Div(parts, className="pub-track-card")

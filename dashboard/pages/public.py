@@ -1,0 +1,246 @@
+"""The public map, the site's front page (``/``, also ``/public``): 最美贵阳 photos, service points, the progress
+of reports and the city's recent performance, for anyone, on a phone first. Layout only: the callbacks (and the
+component IDs) are in ``dashboard/callbacks/public.py``; styling in ``assets/public.css``, map functions in
+``assets/public.js``. Every request goes to this app only: the basemap is drawn from our own district data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_leaflet as dl
+import dash_mantine_components as dmc
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from dashboard.callbacks import public as cb
+from dashboard.i18n import t
+from db.queries import public as q
+
+TITLE = "贵阳城市服务地图 · Guiyang city map"
+DESCRIPTION = "最美贵阳、便民服务点和市民举报办理进度 · Beautiful Guiyang, city services and report progress"
+
+ns = Namespace("gyPub", "map")
+CENTER = [26.58, 106.71]
+ZOOM = 12
+API = "/public/v1"
+
+
+def _attrs(**attrs: str) -> dict[str, Any]:
+    """HTML attributes with dashes (``aria_live`` → ``aria-live``)."""
+    return {k.replace("_", "-"): v for k, v in attrs.items()}
+
+
+def _text(key: str, tag: Any = html.Span, **kw: Any) -> Any:
+    return tag(t(key), id=cb.tid(key), **kw)
+
+
+def _header() -> html.Header:
+    return html.Header(
+        className="pub-header",
+        children=[
+            html.Img(
+                src=dash.get_asset_url("icons/logo.svg"), alt="", className="pub-logo", width=28, height=28
+            ),
+            html.H1(t("pub.title"), id=cb.TITLE),
+            html.Span(className="pub-spacer"),
+            html.A(t("pub.staff"), id=cb.STAFF, href="/login", className="pub-staff"),
+            html.Button(t("lang.switch"), id=cb.LANG_SWITCH, n_clicks=0, className="pub-lang", lang="en"),
+        ],
+    )
+
+
+def _layer_chips() -> html.Div:
+    return html.Div(
+        className="pub-layers",
+        role="group",
+        **_attrs(aria_label=t("pub.layers_label")),
+        children=dmc.ChipGroup(
+            id=cb.LAYERS,
+            multiple=True,
+            value=list(cb.LAYER_KEYS),
+            children=[
+                dmc.Chip(_text(f"pub.layer.{k}"), value=k, size="sm", radius="xl", className=f"pub-chip-{k}")
+                for k in cb.LAYER_KEYS
+            ],
+        ),
+    )
+
+
+def _map() -> html.Div:
+    return html.Div(
+        id=cb.MAPWRAP,
+        className="pub-mapwrap",
+        children=[
+            dl.Map(
+                id=cb.MAP,
+                center=CENTER,
+                zoom=ZOOM,
+                minZoom=9,
+                maxZoom=18,
+                zoomControl=False,
+                attributionControl=False,
+                className="pub-map",
+                style={"height": "100%", "width": "100%"},
+                children=[
+                    dl.GeoJSON(
+                        id=cb.BASEMAP,
+                        url=f"{API}/basemap.json",
+                        style=ns("districtStyle"),
+                        onEachFeature=ns("districtLabel"),
+                        interactive=False,
+                    ),
+                    dl.GeoJSON(id=cb.REPORTS, pointToLayer=ns("reportMarker")),
+                    dl.GeoJSON(
+                        id=cb.SERVICES, url=f"{API}/service-points.json", pointToLayer=ns("serviceMarker")
+                    ),
+                    dl.GeoJSON(id=cb.BEAUTY, url=f"{API}/beauty.json", pointToLayer=ns("beautyMarker")),
+                    dl.LayerGroup(id=cb.HERE_LAYER),
+                    dl.ZoomControl(position="bottomright"),
+                    dl.ScaleControl(position="bottomleft", imperial=False),
+                ],
+            ),  # fmt: skip
+            _layer_chips(),
+            html.Div(
+                id=cb.PHOTO,
+                className="pub-photo",
+                role="dialog",
+                **_attrs(aria_modal="true", aria_labelledby=cb.PHOTO_TITLE),
+                children=html.Div(
+                    className="pub-photo-card",
+                    children=[
+                        html.Button(
+                            "×",
+                            id=cb.PHOTO_CLOSE,
+                            n_clicks=0,
+                            className="pub-photo-close",
+                            title=t("pub.photo.close"),
+                            **_attrs(aria_label="关闭 / Close"),
+                        ),
+                        html.Img(id=cb.PHOTO_IMG, alt=""),
+                        html.H2(id=cb.PHOTO_TITLE),
+                        html.P(id=cb.PHOTO_BODY),
+                    ],  # fmt: skip
+                ),
+            ),
+        ],
+    )
+
+
+def _nearby() -> html.Div:
+    return html.Div(
+        [
+            _text("pub.kinds_label", html.Div, className="pub-label"),
+            dmc.ChipGroup(
+                id=cb.KINDS,
+                multiple=True,
+                value=list(q.SERVICE_KINDS),
+                children=html.Div(
+                    className="pub-kinds",
+                    children=[
+                        dmc.Chip(
+                            [
+                                html.Img(
+                                    src=dash.get_asset_url(f"icons/{k}.svg"), alt="", width=16, height=16
+                                ),
+                                _text(f"pub.kind.{k}"),
+                            ],
+                            value=k,
+                            size="xs",
+                            radius="xl",
+                        )  # fmt: skip
+                        for k in q.SERVICE_KINDS
+                    ],
+                ),
+            ),
+            html.Button(t("pub.nearest"), id=cb.NEAR_BTN, n_clicks=0, className="pub-button"),
+            html.P(
+                t("pub.nearest.hint"), id=cb.NEAR_STATUS, className="pub-muted", **_attrs(aria_live="polite")
+            ),
+            html.Div(id=cb.NEAR_LIST),
+        ]
+    )
+
+
+def _city() -> html.Div:
+    legend = [
+        html.Span(
+            [
+                html.I(className=f"pub-dot pub-dot-{s}"),
+                html.Span(cb.stage_label(s, "zh"), id=cb.tid(f"pub.stage.{s}")),
+            ],
+            className="pub-legend-item",
+        )
+        for s in q.STAGES
+    ]
+    return html.Div(
+        [
+            html.Div(id=cb.SUMMARY, className="pub-summary", **_attrs(aria_live="polite")),
+            _text("pub.legend", html.Div, className="pub-label"),
+            html.Div(legend, className="pub-legend"),
+            _text("pub.privacy", html.P, className="pub-muted"),
+            _text("pub.basemap", html.P, className="pub-muted"),
+        ]
+    )
+
+
+def _track() -> html.Div:
+    return html.Div(
+        [
+            _text("pub.track.hint", html.P, className="pub-muted"),
+            html.Div(
+                className="pub-track-form",
+                children=[
+                    dmc.TextInput(
+                        id=cb.TRACK_INPUT,
+                        label=t("pub.track.label"),
+                        placeholder=t("pub.track.placeholder"),
+                        autoComplete="off",
+                        debounce=False,
+                        className="pub-track-input",
+                    ),
+                    html.Button(t("pub.track.button"), id=cb.TRACK_BTN, n_clicks=0, className="pub-button"),
+                ],
+            ),  # fmt: skip
+            html.Div(id=cb.TRACK_RESULT, **_attrs(aria_live="polite")),
+        ]
+    )
+
+
+def _panel() -> html.Aside:
+    tabs = (("city", _city()), ("nearby", _nearby()), ("track", _track()))
+    return html.Aside(
+        id=cb.PANEL,
+        className="pub-panel",
+        children=dmc.Tabs(
+            id=cb.TABS,
+            value="city",
+            allowTabDeactivation=True,
+            keepMounted=True,
+            color="teal",
+            children=[
+                dmc.TabsList([dmc.TabsTab(_text(f"pub.tab.{k}"), value=k) for k, _ in tabs], grow=True),
+                *[dmc.TabsPanel(body, value=k, className="pub-tab-body") for k, body in tabs],
+            ],
+        ),
+    )
+
+
+def layout(**_: Any) -> html.Div:
+    return html.Div(
+        id=cb.ROOT,
+        className="pub-root",
+        children=[
+            dcc.Store(id=cb.LABELS, data=cb.labels()),
+            dcc.Store(id=cb.VIEW),
+            dcc.Store(id=cb.HERE),
+            dcc.Store(id=cb.NEAR_DATA),
+            dcc.Interval(id=cb.TICK, interval=120_000),
+            _header(),
+            html.Div(className="pub-body", children=[_map(), _panel()]),
+        ],
+    )
+
+
+dash.register_page(__name__, path="/", title=TITLE, description=DESCRIPTION, layout=layout)
+dash.register_page(f"{__name__}.alias", path="/public", title=TITLE, description=DESCRIPTION, layout=layout)

@@ -1,0 +1,468 @@
+"""Read models of the public map: the ONLY queries public pages and endpoints use.
+
+Read-only by construction: nothing here selects a person's fields (name, phone, account, email, home), a case's
+description or address, nor a case_event's note, actor or payload. Reports appear only when both the case and its
+小类 are public, at a coarsened position (the point on the surface of the case's unit-grid cell, or the centre
+of a 50 m square when the case has no cell; coarser blocks and district label points when zoomed out), with their
+status in plain words (:data:`db.states.PUBLIC_STAGE`). Photos appear only when approved and attached to an
+approved 最美贵阳 post or a public report.
+
+Map layers come back as GeoJSON text built in the database (``json_agg``): the endpoints send it as it is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from db.states import CaseStatus
+from geo.crs import TZ
+
+#: Decimals of public coordinates (5 ≈ 1 m: enough for a marker, small on the wire).
+COORD_DP = 5
+#: Reports on the public map: created within this many days.
+REPORT_WINDOW_DAYS = 30
+#: At most this many report features in one answer (the busiest first).
+MAX_REPORT_FEATURES = 1500
+#: Recent reports listed per cell at street level.
+ITEMS_PER_CELL = 3
+#: Side of the square a report without a grid cell is snapped to (metres, EPSG:32648).
+SNAP_M = 50
+SERVICE_KINDS = ("toilet", "parking", "service_station", "water", "charging", "recycling", "rest")
+TICKET_RE = re.compile(r"^GY\d{6}-\d{1,12}$")
+
+#: Public stage of each status: received (已受理) → progress (处理中) → resolved (已办结) | refused (不予受理).
+STAGE_OF: dict[str, str] = {
+    CaseStatus.REPORTED: "received",
+    CaseStatus.FILED: "received",
+    CaseStatus.DISPATCHED: "progress",
+    CaseStatus.IN_PROGRESS: "progress",
+    CaseStatus.HANDLED: "progress",
+    CaseStatus.SUSPENDED: "progress",
+    CaseStatus.CLOSED: "resolved",
+    CaseStatus.MERGED: "resolved",
+    CaseStatus.REJECTED: "refused",
+}
+STAGES = ("received", "progress", "resolved", "refused")
+#: A status standing for each stage, to label it with ``PUBLIC_STAGE``.
+STAGE_STATUS = {
+    "received": CaseStatus.REPORTED,
+    "progress": CaseStatus.DISPATCHED,
+    "resolved": CaseStatus.CLOSED,
+    "refused": CaseStatus.REJECTED,
+}
+_RANK = {"received": 0, "progress": 1, "resolved": 2, "refused": 2}
+
+
+def _statuses(stage: str) -> str:
+    return ", ".join(f"'{s}'" for s, st in STAGE_OF.items() if st == stage)
+
+
+_STAGE_COUNTS = ", ".join(f"count(*) FILTER (WHERE status IN ({_statuses(s)})) AS {s}" for s in STAGES)
+_STAGE_CASE = (
+    "CASE " + " ".join(f"WHEN status IN ({_statuses(s)}) THEN {i}" for i, s in enumerate(STAGES)) + " END"
+)
+
+
+def _pt(geom: str) -> str:
+    """A GeoJSON point from a geometry expression, coordinates rounded to COORD_DP."""
+    return (
+        f"json_build_object('type', 'Point', 'coordinates', json_build_array("
+        f"round(ST_X({geom})::numeric, {COORD_DP}), round(ST_Y({geom})::numeric, {COORD_DP})))"
+    )
+
+
+def _collection(feature_sql: str, order: str = "") -> str:
+    return (
+        "SELECT json_build_object('type', 'FeatureCollection', 'features', "
+        f"coalesce(json_agg({feature_sql}{' ORDER BY ' + order if order else ''}), '[]'::json))::text"
+    )
+
+
+# --- 最美贵阳 and service points ---------------------------------------------------------------------------------
+
+_BEAUTY = text(
+    _collection(
+        "json_build_object('type', 'Feature', 'geometry', "
+        + _pt("b.geom")
+        + ", 'properties', json_build_object("
+        "'id', b.id, 'title', b.title, 'body', b.body, 'photo', p.id, 'w', p.width, 'h', p.height))",
+        "b.created_at DESC, b.id DESC",
+    )
+    + " FROM beauty_post b JOIN photo p ON p.id = b.photo_id AND p.approved WHERE b.state = 'approved'"
+)
+
+
+def beauty_geojson(conn: Connection) -> str:
+    """Approved 最美贵阳 posts with an approved photo: title, text, photo id and size, newest first."""
+    return str(conn.execute(_BEAUTY).scalar_one())
+
+
+def clean_kinds(kinds: object) -> list[str]:
+    """Known service-point kinds from a list or a comma-separated string (unknown ones dropped)."""
+    items = (
+        kinds.split(",") if isinstance(kinds, str) else list(kinds) if isinstance(kinds, list | tuple) else []
+    )
+    return [k for k in SERVICE_KINDS if k in {str(i).strip() for i in items}]
+
+
+_POINTS = text(
+    _collection(
+        "json_build_object('type', 'Feature', 'geometry', "
+        + _pt("geom")
+        + ", 'properties', json_build_object("
+        "'id', id, 'kind', kind, 'name_zh', name_zh, 'name_en', name_en, 'address', address, "
+        "'hours', open_hours))",
+        "kind, id",
+    )
+    + " FROM service_point WHERE retired_at IS NULL AND kind = ANY(:kinds)"
+)
+
+
+def service_points_geojson(conn: Connection, kinds: list[str] | None = None) -> str:
+    """Service points in use, of the given kinds (all when None)."""
+    return str(
+        conn.execute(_POINTS, {"kinds": list(kinds if kinds is not None else SERVICE_KINDS)}).scalar_one()
+    )
+
+
+@dataclass(frozen=True)
+class NearPoint:
+    id: int
+    kind: str
+    name_zh: str
+    name_en: str
+    address: str | None
+    hours: str | None
+    lon: float
+    lat: float
+    distance_m: float
+
+
+_NEAREST = text(
+    """
+    WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g),
+    cand AS (
+        SELECT s.id, s.kind, s.name_zh, s.name_en, s.address, s.open_hours, s.geom
+          FROM service_point s, p
+         WHERE s.retired_at IS NULL AND s.kind = ANY(:kinds)
+         ORDER BY s.geom <-> p.g LIMIT :cand)
+    SELECT c.id, c.kind, c.name_zh, c.name_en, c.address, c.open_hours AS hours,
+           round(ST_X(c.geom)::numeric, 5)::float8 AS lon, round(ST_Y(c.geom)::numeric, 5)::float8 AS lat,
+           ST_Distance(c.geom::geography, p.g::geography) AS distance_m
+      FROM cand c, p ORDER BY distance_m, c.id LIMIT :n
+    """
+)
+
+
+def nearest_service_points(
+    conn: Connection, lon: float, lat: float, kinds: list[str] | None = None, limit: int = 5
+) -> list[NearPoint]:
+    """The ``limit`` service points nearest to (lon, lat), with their distance in metres (on the spheroid)."""
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        return []
+    use = list(kinds if kinds is not None else SERVICE_KINDS)
+    n = max(1, min(int(limit), 20))
+    rows = conn.execute(_NEAREST, {"lon": lon, "lat": lat, "kinds": use, "n": n, "cand": n * 4}).all()
+    return [NearPoint(**row._mapping) for row in rows]
+
+
+# --- reports ----------------------------------------------------------------------------------------------------
+
+#: Aggregation levels, finest first: (name, largest bbox area in square degrees, block side in 100 m cells,
+#: snapping step of the bbox in degrees). ``cell`` lists recent reports; ``district`` ignores the bbox.
+LEVELS: tuple[tuple[str, float, int, float], ...] = (
+    ("cell", 0.003, 1, 0.01),
+    ("b5", 0.03, 5, 0.02),
+    ("b10", 0.2, 10, 0.05),
+    ("district", math.inf, 0, 0.0),
+)
+CITY_BBOX = (106.0, 26.0, 107.5, 27.5)
+
+
+#: Finest level shown at each zoom (coarser for lower zooms): street level from zoom 15.
+ZOOM_LEVELS = ((15, "cell"), (14, "b5"), (13, "b10"))
+
+
+def report_level(
+    west: float, south: float, east: float, north: float, zoom: int | None = None
+) -> tuple[str, tuple[float, ...]]:
+    """The aggregation level for a viewport (the coarser of what its area and its zoom allow) and the viewport
+    snapped outward to that level's step (so nearby viewports share one cached answer)."""
+    area = max(0.0, east - west) * max(0.0, north - south)
+    names = [name for name, *_ in LEVELS]
+    by_area = next(i for i, (_, max_area, _, _) in enumerate(LEVELS) if area <= max_area)
+    by_zoom = (
+        0 if zoom is None else next((names.index(lv) for z, lv in ZOOM_LEVELS if zoom >= z), len(names) - 1)
+    )
+    name, _, _, step = LEVELS[max(by_area, by_zoom)]
+    if not step:
+        return name, CITY_BBOX
+    snap = (
+        math.floor(west / step) * step,
+        math.floor(south / step) * step,
+        math.ceil(east / step) * step,
+        math.ceil(north / step) * step,
+    )
+    return name, tuple(round(v, 4) for v in snap)
+
+
+_WHERE = (
+    'FROM "case" c JOIN category k ON k.code = c.category_code '
+    "WHERE c.created_at >= :since AND c.public AND k.public "
+    "AND c.geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
+)
+_FEATURE = (
+    "json_build_object('type', 'Feature', 'geometry', " + _pt("pos") + ", 'properties', json_build_object("
+    "'n', n, 's', json_build_array(" + ", ".join(STAGES) + "){items}))"
+)
+
+# street level: one feature per cell (or 50 m square without a cell), with its most recent reports
+_CELLS = text(
+    f"""
+    WITH r0 AS (
+        SELECT c.id, c.status, c.created_at, k.name_zh, k.name_en, c.cell_id,
+               CASE WHEN c.cell_id IS NULL THEN floor(ST_X(ST_Transform(c.geom, 32648)) / {SNAP_M})::int END AS sx,
+               CASE WHEN c.cell_id IS NULL THEN floor(ST_Y(ST_Transform(c.geom, 32648)) / {SNAP_M})::int END AS sy
+          {_WHERE}),
+    r AS (SELECT r0.*, coalesce('c' || cell_id, 's' || sx || ':' || sy) AS key FROM r0),
+    g AS (
+        SELECT key, min(cell_id) AS cell_id, min(sx) AS sx, min(sy) AS sy, count(*) AS n, {_STAGE_COUNTS}
+          FROM r GROUP BY key ORDER BY n DESC, key LIMIT {MAX_REPORT_FEATURES}),
+    recent AS (
+        SELECT key, id, status, created_at, name_zh, name_en FROM (
+            SELECT r.*, row_number() OVER (PARTITION BY key ORDER BY created_at DESC, id DESC) AS rn FROM r) x
+         WHERE rn <= {ITEMS_PER_CELL}),
+    items AS (
+        SELECT key, json_agg(json_build_array(name_zh, name_en, {_STAGE_CASE},
+                   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'),
+                   (SELECT min(p.id) FROM photo p WHERE p.case_id = recent.id AND p.approved))
+                   ORDER BY created_at DESC, id DESC) AS items
+          FROM recent GROUP BY key),
+    f AS (
+        SELECT g.*, i.items,
+               CASE WHEN g.cell_id IS NOT NULL THEN ST_PointOnSurface(gc.geom)
+                    ELSE ST_Transform(ST_SetSRID(ST_MakePoint((g.sx + 0.5) * {SNAP_M}, (g.sy + 0.5) * {SNAP_M}),
+                                                 32648), 4326)
+               END AS pos
+          FROM g LEFT JOIN grid_cell gc ON gc.id = g.cell_id LEFT JOIN items i ON i.key = g.key)
+    {_collection(_FEATURE.format(items=", 'items', items"), "n DESC, key")} FROM f
+    """
+)
+
+# zoomed out: blocks of size × size cells (a 100 m grid cell's i, j), at the block's centre
+_BLOCKS = text(
+    f"""
+    WITH r AS (
+        SELECT c.status,
+               floor(coalesce(gc.i, floor(ST_X(ST_Transform(c.geom, 32648)) / 100)) / :size)::int AS bi,
+               floor(coalesce(gc.j, floor(ST_Y(ST_Transform(c.geom, 32648)) / 100)) / :size)::int AS bj
+          {_WHERE.replace("WHERE", "LEFT JOIN grid_cell gc ON gc.id = c.cell_id WHERE")}),
+    g AS (
+        SELECT bi, bj, count(*) AS n, {_STAGE_COUNTS}
+          FROM r GROUP BY bi, bj ORDER BY n DESC, bi, bj LIMIT {MAX_REPORT_FEATURES}),
+    f AS (
+        SELECT g.*, ST_Transform(ST_SetSRID(ST_MakePoint((bi + 0.5) * :size * 100, (bj + 0.5) * :size * 100),
+                                            32648), 4326) AS pos
+          FROM g)
+    {_collection(_FEATURE.format(items=""), "n DESC, bi, bj")} FROM f
+    """
+)
+
+_DISTRICTS = text(
+    f"""
+    WITH g AS (
+        SELECT c.district_code, count(*) AS n, {_STAGE_COUNTS}
+          {_WHERE} AND c.district_code IS NOT NULL GROUP BY c.district_code),
+    f AS (SELECT g.*, coalesce(d.label_point, ST_PointOnSurface(d.geom)) AS pos
+            FROM g JOIN district d ON d.code = g.district_code)
+    {_collection(_FEATURE.format(items=", 'district', district_code"), "district_code")} FROM f
+    """
+)
+
+
+def _no_jit(conn: Connection) -> None:
+    """JIT compiling costs ~1 s on these aggregates (PostGIS functions look expensive to the planner) and saves
+    nothing: off for this transaction only."""
+    conn.execute(text("SET LOCAL jit = off"))
+
+
+def reports_geojson(
+    conn: Connection,
+    west: float,
+    south: float,
+    east: float,
+    north: float,
+    *,
+    level: str | None = None,
+    zoom: int | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Public reports of the last REPORT_WINDOW_DAYS days in a viewport, aggregated at ``level`` (default: from
+    the viewport's size): each feature has ``n`` reports and ``s`` = counts per stage (received, progress,
+    resolved, refused); at street level also ``items``: the latest reports as [小类 zh, 小类 en, stage index,
+    date, approved photo id or null]. Never a true position, a ticket, a description or a person."""
+    auto, (w, s, e, n) = report_level(west, south, east, north, zoom)
+    level = level or auto
+    _no_jit(conn)
+    since = (now or datetime.now(TZ)) - timedelta(days=REPORT_WINDOW_DAYS)
+    params: dict[str, Any] = {"w": w, "s": s, "e": e, "n": n, "since": since}
+    if level == "cell":
+        return str(conn.execute(_CELLS, params).scalar_one())
+    if level in ("b5", "b10"):
+        return str(conn.execute(_BLOCKS, {**params, "size": 5 if level == "b5" else 10}).scalar_one())
+    w, s, e, n = CITY_BBOX
+    return str(conn.execute(_DISTRICTS, {**params, "w": w, "s": s, "e": e, "n": n}).scalar_one())
+
+
+# --- summary and tracking -----------------------------------------------------------------------------------------
+
+_SUMMARY = text(
+    f"""
+    SELECT
+      (SELECT count(*) FROM "case" WHERE created_at >= :month) AS reports_month,
+      (SELECT count(*) FROM "case" WHERE created_at >= :since30) AS reports_30d,
+      (SELECT count(*) FROM "case" WHERE status IN ({_statuses("received")}, {_statuses("progress")}))
+          AS open_now,
+      x.closed_month, x.on_time_month, x.with_deadline_month, x.median_hours
+    FROM (
+      SELECT count(*) AS closed_month,
+             count(*) FILTER (WHERE deadline IS NOT NULL AND closed_at <= deadline) AS on_time_month,
+             count(*) FILTER (WHERE deadline IS NOT NULL) AS with_deadline_month,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) / 3600)
+                 AS median_hours
+        FROM "case" WHERE status = 'closed' AND closed_at >= :month) x
+    """
+)
+
+
+def summary(conn: Connection, now: datetime | None = None) -> dict[str, Any]:
+    """The city's recent performance, counts only: reports this month and in the last 30 days, open now,
+    closed this month, the share of those closed by their deadline (按期结案率), median hours to close."""
+    at = (now or datetime.now(TZ)).astimezone(TZ)
+    month = at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    _no_jit(conn)
+    row = conn.execute(_SUMMARY, {"month": month, "since30": at - timedelta(days=30)}).one()
+    due = int(row.with_deadline_month or 0)
+    return {
+        "month": month.strftime("%Y-%m"),
+        "reports_month": int(row.reports_month),
+        "reports_30d": int(row.reports_30d),
+        "open_now": int(row.open_now),
+        "closed_month": int(row.closed_month),
+        "on_time_rate": round(int(row.on_time_month) / due, 4) if due else None,
+        "median_hours_to_close": round(float(row.median_hours), 1) if row.median_hours is not None else None,
+        "as_of": at.isoformat(timespec="minutes"),
+    }
+
+
+_TRACK_CASE = text(
+    "SELECT c.id, c.ticket, c.status, c.merged_into_id, (c.public AND k.public) AS shown, k.name_zh, k.name_en "
+    'FROM "case" c JOIN category k ON k.code = c.category_code WHERE c.{col} = :v'
+)
+_TRACK_BY_TICKET = text(str(_TRACK_CASE).replace("{col}", "ticket"))
+_TRACK_BY_ID = text(str(_TRACK_CASE).replace("{col}", "id"))
+_TRACK_EVENTS = text("SELECT to_status, at FROM case_event WHERE case_id = :id ORDER BY at, id")
+
+
+def normalize_ticket(ticket: object) -> str | None:
+    """``GY251120-123`` from what a person typed (spaces, lower case, full-width dash); None if not a ticket."""
+    if not isinstance(ticket, str):
+        return None
+    t = ticket.strip().upper().replace(" ", "").replace("－", "-").replace("—", "-")
+    return t if TICKET_RE.match(t) else None
+
+
+def _stages(conn: Connection, case_id: int) -> list[dict[str, str]]:
+    """First time each public stage was reached, in order; a step back (回退) does not show as a stage."""
+    out: list[dict[str, str]] = []
+    rank = -1
+    for to_status, at in conn.execute(_TRACK_EVENTS, {"id": case_id}).all():
+        stage = STAGE_OF.get(to_status)
+        if stage is None:
+            continue
+        if to_status == CaseStatus.MERGED:
+            stage = "merged"
+        elif _RANK[stage] <= rank:
+            continue
+        rank = max(rank, _RANK.get(stage, 2))
+        out.append({"stage": stage, "at": at.astimezone(TZ).isoformat(timespec="minutes")})
+    return out
+
+
+def track(conn: Connection, ticket: object) -> dict[str, Any] | None:
+    """A report's progress by its ticket: public stages with dates, nothing about people, notes or places.
+    The 小类 shows only for public reports. A merged report also carries the progress of the case it was
+    merged into (``merged_progress``), whose stage is the current one."""
+    t = normalize_ticket(ticket)
+    if t is None:
+        return None
+    row = conn.execute(_TRACK_BY_TICKET, {"v": t}).first()
+    if row is None:
+        return None
+    result: dict[str, Any] = {
+        "ticket": row.ticket,
+        "category": {"zh": row.name_zh, "en": row.name_en} if row.shown else None,
+        "stage": STAGE_OF[row.status],
+        "stages": _stages(conn, row.id),
+        "merged_progress": None,
+    }
+    target, hops = row, 0
+    while target.status == CaseStatus.MERGED and target.merged_into_id is not None and hops < 5:
+        nxt = conn.execute(_TRACK_BY_ID, {"v": target.merged_into_id}).first()
+        if nxt is None:
+            break
+        target, hops = nxt, hops + 1
+    if target is not row:
+        result["stage"] = STAGE_OF[target.status]
+        result["merged_progress"] = [s for s in _stages(conn, target.id) if s["stage"] != "merged"]
+    return result
+
+
+# --- photos and basemap -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicPhoto:
+    id: int
+    path: str
+    mime: str
+    sha256: str
+
+
+_PHOTO = text(
+    """
+    SELECT p.id, p.path, p.mime, p.sha256 FROM photo p
+     WHERE p.id = :id AND p.approved AND (
+           EXISTS (SELECT 1 FROM beauty_post b WHERE b.photo_id = p.id AND b.state = 'approved')
+        OR EXISTS (SELECT 1 FROM "case" c JOIN category k ON k.code = c.category_code
+                    WHERE c.id = p.case_id AND c.public AND k.public))
+    """
+)
+
+
+def public_photo(conn: Connection, photo_id: int) -> PublicPhoto | None:
+    """The stored file of a photo the public may see: approved, and on an approved post or a public report."""
+    row = conn.execute(_PHOTO, {"id": photo_id}).first()
+    return PublicPhoto(**row._mapping) if row else None
+
+
+_BASEMAP = text(
+    _collection(
+        "json_build_object('type', 'Feature', 'geometry', "
+        "ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.0005), 4)::json, 'properties', "
+        "json_build_object('code', code, 'name_zh', name_zh, 'name_en', name_en, 'has_grid', has_grid))",
+        "code",
+    )
+    + " FROM district"
+)
+
+
+def basemap_geojson(conn: Connection) -> str:
+    """District outlines (simplified, 4 decimals): the basemap drawn from our own data, no tile server."""
+    return str(conn.execute(_BASEMAP).scalar_one())
