@@ -24,7 +24,7 @@ from dashboard.auth import acurrent_user, require_user
 from dashboard.components import stats_charts as charts
 from dashboard.components import stats_drill as drill
 from dashboard.components import stats_ids as ids
-from dashboard.components.stats_columns import DRILLABLE, label, records, table_columns
+from dashboard.components.stats_columns import DATE_FORMATS, DRILLABLE, label, records, table_columns
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.errors import DomainError
@@ -61,6 +61,7 @@ async def gate(_: str) -> str:
     Output(ids.HINT, "children"),
     Output(ids.TREND_TITLE, "children"),
     Output(ids.TABLE, "columns"),
+    *[Output(ids.RANGE, prop) for prop in DATE_FORMATS["zh"]],
     Input(app_ids.LANG, "data"),
 )
 @require_user()
@@ -75,6 +76,7 @@ async def labels(lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
         t("stats.hint", lang),
         t("stats.trend.title", lang),
         table_columns(lang),
+        *DATE_FORMATS["en" if lang == "en" else "zh"].values(),
     )
 
 
@@ -176,6 +178,7 @@ def _export_href(fmt: str, data: dict[str, Any], lang: str) -> str:
     Output(ids.TREND_OF, "data"),
     Output(ids.TREND_OF, "value"),
     Output(ids.FORMULAS, "children"),
+    Output(ids.TABLE_WRAP, "hidden"),
     Input(ids.DATA, "data"),
     Input(ids.DIM, "value"),
     Input(app_ids.LANG, "data"),
@@ -192,7 +195,7 @@ async def render(
         alert = dmc.Alert(
             t("stats.error", lang, msg=data["error"][lang]), color="red", className="stats-alert"
         )
-        return [], [], alert, "", "#", "#", [], "total:", formulas
+        return [], [], alert, "", "#", "#", [], "total:", formulas, True
     scope = data["scope"]
     if scope["district"] or scope["department"]:
         name = (
@@ -227,6 +230,7 @@ async def render(
         options,
         keep,
         formulas,
+        bool(data["empty"]),
     )
 
 

@@ -30,6 +30,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("score", "score"),
     ("grade", "text"),
 )
+#: DatePickerInput label formats per language (dayjs tokens; numeric, so no locale file is needed)
+DATE_FORMATS = {
+    "zh": {"monthLabelFormat": "YYYY年M月", "yearLabelFormat": "YYYY年", "monthsListFormat": "M月"},
+    "en": {"monthLabelFormat": "MMMM YYYY", "yearLabelFormat": "YYYY", "monthsListFormat": "MMM"},
+}
 #: Columns whose numbers open the drill-down (the cases behind them).
 DRILLABLE = frozenset(k for k, _ in COLUMNS if k != "name")
 #: The exports lead with these two columns: which table, and the department / district code.

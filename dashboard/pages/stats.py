@@ -18,7 +18,7 @@ from dash_extensions.javascript import Namespace
 
 import dashboard.callbacks.stats  # noqa: F401  - registers the page's callbacks
 from dashboard.components import stats_ids as ids
-from dashboard.components.stats_columns import table_columns
+from dashboard.components.stats_columns import DATE_FORMATS, table_columns
 from dashboard.i18n import t
 from db.errors import ValidationError
 from db.evaluation import default_period, parse_period
@@ -35,6 +35,7 @@ dash.register_page(
 
 ns = Namespace("gy", "map")
 CENTER = [26.58, 106.68]
+FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif'
 
 
 def _controls(start: str, end: str, dim: str) -> html.Div:
@@ -47,9 +48,7 @@ def _controls(start: str, end: str, dim: str) -> html.Div:
                 value=[start, end],
                 label=t("stats.period"),
                 valueFormat="YYYY-MM-DD",
-                monthLabelFormat="YYYY年M月",
-                yearLabelFormat="YYYY年",
-                monthsListFormat="M月",
+                **DATE_FORMATS["zh"],
                 firstDayOfWeek=1,
                 hideWeekdays=True,
                 allowSingleDateInRange=True,
@@ -88,7 +87,6 @@ def _table() -> DataTable:
         page_action="none",
         cell_selectable=True,
         style_as_list_view=True,
-        fixed_rows={"headers": True},
         style_table={"maxHeight": "440px", "overflowY": "auto"},
         style_header={
             "fontWeight": 600,
@@ -96,7 +94,7 @@ def _table() -> DataTable:
             "height": "auto",
             "backgroundColor": "#f1f4f7",
         },
-        style_cell={"fontFamily": "inherit", "fontSize": "13px", "padding": "6px 8px", "minWidth": "72px"},
+        style_cell={"fontFamily": FONT, "fontSize": "13px", "padding": "6px 8px", "minWidth": "72px"},
         style_cell_conditional=[{"if": {"column_id": "name"}, "textAlign": "left", "minWidth": "200px"}],
         css=[{"selector": ".dash-spreadsheet td:not([data-dash-column=name])", "rule": "cursor: pointer;"}],
     )
@@ -161,8 +159,10 @@ def layout(start: str | None = None, end: str | None = None, dim: str | None = N
                 children=[
                     dcc.Store(id=ids.DATA),
                     html.Div(id=ids.SUMMARY, className="stats-summary"),
-                    html.Div(t("stats.hint"), id=ids.HINT, className="stats-hint"),
-                    _table(),
+                    html.Div(
+                        id=ids.TABLE_WRAP,
+                        children=[html.Div(t("stats.hint"), id=ids.HINT, className="stats-hint"), _table()],
+                    ),
                 ],
             ),
             html.Section(
