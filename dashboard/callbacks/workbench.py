@@ -320,9 +320,7 @@ def _selected_id(selected: Any) -> int | None:
 
 def notice(kind: str, text: str) -> dmc.Alert:
     color = {"ok": "teal", "stale": "orange"}.get(kind, "red")
-    return dmc.Alert(
-        text, color=color, withCloseButton=True, className=f"wb-notice wb-notice-{kind}", role="alert"
-    )
+    return dmc.Alert(text, color=color, withCloseButton=True, className=f"wb-notice wb-notice-{kind}")
 
 
 @callback(

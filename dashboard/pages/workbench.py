@@ -49,13 +49,13 @@ def _filters() -> html.Div:
                     dmc.Select(id=wid.F_CATEGORY, data=[], clearable=True, searchable=True, **xs),
                     dmc.MultiSelect(id=wid.F_STATUS, data=[], value=[], clearable=True, **xs),
                     dmc.MultiSelect(id=wid.F_SOURCE, data=[], value=[], clearable=True, **xs),
-                    html.Div(
-                        className="wb-lights",
-                        children=[
-                            html.Div(id=wid.F_LIGHT_LABEL, className="wb-flabel"),
-                            dmc.ChipGroup(id=wid.F_LIGHT, multiple=True, value=[], children=[]),
-                        ],
-                    ),
+                ],
+            ),
+            html.Div(
+                className="wb-lights",
+                children=[
+                    html.Span(id=wid.F_LIGHT_LABEL, className="wb-flabel"),
+                    dmc.ChipGroup(id=wid.F_LIGHT, multiple=True, value=[], children=[]),
                 ],
             ),
             dmc.SegmentedControl(id=wid.F_WINDOW, value="open", data=[], fullWidth=True, size="xs", mt=6),

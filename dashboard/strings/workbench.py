@@ -15,7 +15,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Wrong user name or password, or the account is disabled.",
     ),
     "login.demo_title": ("演示账号（仅演示模式）", "Demo accounts (demo mode only)"),
-    "login.demo_hint": ("点击一行即可填入", "Click a row to fill in the form"),
+    "login.demo_hint": ("点击用户名即可填入表单", "Click a user name to fill in the form"),
     "login.demo_user": ("用户名", "User"),
     "login.demo_password": ("密码", "Password"),
     "login.demo_role": ("角色", "Role"),

@@ -1,0 +1,91 @@
+"""The sign-in page in real Chromium: keyboard sign-in, the error, the demo accounts, the language switch, the
+way back to where the user wanted to go, and no request to any other host."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from db.seed.demo_users import DEMO_USERS
+from tests.browser.conftest import AppServer, ForeignRequests, screenshot
+
+PASSWORDS = {u.username: u.password for u in DEMO_USERS}
+
+
+def sign_in(page: Page, base: str, user: str, target: str = "/workbench") -> None:
+    page.goto(f"{base}/login?next={target}")
+    page.locator("#login-username").fill(user)
+    page.locator("#login-password").fill(PASSWORDS[user])
+    page.locator("#login-submit").click()
+    page.wait_for_url(f"**{target}")
+
+
+def test_sign_in_from_the_keyboard_and_back_to_the_page_asked_for(
+    page: Page, app_server: AppServer, foreign: ForeignRequests
+) -> None:
+    page.goto(app_server.base + "/workbench")
+    page.wait_for_url("**/login?next=/workbench", timeout=15_000)  # not signed in: to the sign-in page
+    expect(page.locator("#login-title")).to_have_text("工作人员登录")
+    expect(page.locator("#login-username")).to_be_focused()
+    expect(page.locator("#login-error")).to_be_hidden()
+    screenshot(page, "login")
+    page.keyboard.type("dispatcher")
+    page.keyboard.press("Tab")
+    expect(page.locator("#login-password")).to_be_focused()
+    page.keyboard.type(PASSWORDS["dispatcher"])
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/workbench", timeout=15_000)
+    expect(page.locator("#gy-user")).to_contain_text("李强")
+    assert foreign == [], f"the page asked other hosts: {foreign[:5]}"
+
+
+def test_a_wrong_password_says_so_and_keeps_the_target(page: Page, app_server: AppServer) -> None:
+    page.goto(app_server.base + "/login?next=/stats")
+    page.locator("#login-username").fill("dispatcher")
+    page.locator("#login-password").fill("not-the-password")
+    page.locator("#login-submit").click()
+    page.wait_for_url("**/login?error=1&next=/stats")
+    expect(page.locator("#login-error")).to_be_visible()
+    expect(page.locator("#login-error")).to_contain_text("用户名或密码不正确")
+    assert page.locator("input[name=next]").input_value() == "/stats"
+
+
+def test_a_foreign_target_is_replaced(page: Page, app_server: AppServer) -> None:
+    page.goto(app_server.base + "/login?next=//evil.example/x")
+    assert page.locator("input[name=next]").input_value() == "/workbench"
+
+
+def test_demo_accounts_are_listed_and_fill_the_form(page: Page, app_server: AppServer) -> None:
+    page.goto(app_server.base + "/login")
+    demo = page.locator("#login-demo")
+    for user in DEMO_USERS:
+        expect(demo).to_contain_text(user.username)
+    demo.get_by_role("button", name="lead", exact=True).click()
+    expect(page.locator("#login-username")).to_have_value("lead")
+    expect(page.locator("#login-password")).to_have_value(PASSWORDS["lead"])
+    page.locator("#login-submit").click()
+    page.wait_for_url("**/workbench")
+    expect(page.locator("#gy-user")).to_contain_text("王敏")
+
+
+def test_english(page: Page, app_server: AppServer) -> None:
+    page.goto(app_server.base + "/login")
+    expect(page.locator("#login-title")).to_have_text("工作人员登录")
+    page.locator("#gy-lang-switch").click()
+    expect(page.locator("#login-title")).to_have_text("Staff sign-in")
+    expect(page.locator("#login-submit")).to_have_text("Sign in")
+    expect(page.locator("#login-demo")).to_contain_text("Demo accounts")
+    page.locator("#gy-lang-switch").click()  # the choice is stored in the browser: leave it as it was
+    expect(page.locator("#login-title")).to_have_text("工作人员登录")
+
+
+def test_signed_in_users_are_told_so(page: Page, app_server: AppServer) -> None:
+    sign_in(page, app_server.base, "cgj")
+    page.goto(app_server.base + "/login")
+    expect(page.locator("#login-signed-in")).to_contain_text("刘洋")
+
+
+def test_a_role_without_the_workbench_is_told_so(page: Page, app_server: AppServer) -> None:
+    sign_in(page, app_server.base, "moderator", target="/login")
+    page.goto(app_server.base + "/workbench")
+    expect(page.locator("#wb-gate")).to_contain_text("无权使用工作台", timeout=15_000)
+    expect(page.locator("#gy-nav")).not_to_contain_text("工作台")

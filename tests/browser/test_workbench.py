@@ -1,0 +1,423 @@
+"""/workbench in real Chromium on the real app and the test database: a case filed, dispatched, handled with a
+photo and verified by clicking; the officer's scope, also against forged callback requests; two browsers
+racing on one case; no request to any other host.
+
+Cases are created through the workflow commands in committed transactions, each at its own random point, and
+left in place: no test depends on data being absent."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import uuid
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import Engine, text
+
+from db import workflow as wf
+from db.accounts import load_identity
+from db.states import CaseStatus
+from db.workflow import Actor, CaseResult
+from tests.browser.conftest import AppServer, ForeignRequests, screenshot
+from tests.browser.test_login import sign_in
+
+NANMING = (106.7119, 26.5716)  # 甲秀楼, 南明区
+YUNYAN = (106.7135, 26.5838)  # 云岩区
+STREET_LIGHT = "C0102"  # 路灯不亮: the city bureau (CGJ) in the central districts
+CONTEXT = {"viewport": {"width": 1600, "height": 900}, "locale": "zh-CN"}
+_rng = random.Random()
+
+
+def actor(engine: Engine, username: str) -> Actor:
+    with engine.connect() as conn:
+        uid = conn.execute(
+            text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}
+        ).scalar_one()
+        ident = load_identity(conn, uid)
+    assert ident is not None
+    return Actor.from_identity(ident)
+
+
+def new_case(
+    engine: Engine,
+    near: tuple[float, float],
+    district: str,
+    *,
+    status: CaseStatus = CaseStatus.REPORTED,
+    category: str = STREET_LIGHT,
+) -> CaseResult:
+    """A case at a random point within ~150 m of ``near`` (in ``district``), driven to ``status``, committed."""
+    lead = actor(engine, "lead")
+    with engine.begin() as conn:
+        r = wf.report(
+            conn,
+            Actor.system(),
+            category_code=category,
+            lon=near[0] + _rng.uniform(-0.0015, 0.0015),
+            lat=near[1] + _rng.uniform(-0.001, 0.001),
+            description=f"浏览器测试 {uuid.uuid4().hex[:8]}",
+            source="inspector",
+            address="测试路",
+        )
+        assert r.district_code == district
+        if status is not CaseStatus.REPORTED:
+            r = wf.file_case(conn, lead, r.id, r.version)
+        if status in (CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS):
+            r = wf.dispatch(conn, lead, r.id, r.version)
+        if status is CaseStatus.IN_PROGRESS:
+            r = wf.start(conn, lead, r.id, r.version)
+    return r
+
+
+def case_row(engine: Engine, case_id: int) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(
+            text('SELECT status, version, department_code FROM "case" WHERE id = :id'), {"id": case_id}
+        ).one()
+
+
+def open_workbench(page: Page, base: str, user: str) -> None:
+    sign_in(page, base, user)
+    expect(page.locator("#wb-queue-count")).to_contain_text("件", timeout=20_000)
+
+
+def open_card(page: Page, ticket: str) -> None:
+    page.locator(".wb-row", has_text=ticket).click()
+    expect(page.locator("#wb-card .wb-ticket")).to_have_text(ticket, timeout=15_000)
+
+
+def act(page: Page, label: str) -> None:
+    page.locator("#wb-card .wb-act-btn", has_text=label).first.click()
+
+
+def expect_status(page: Page, label: str) -> None:
+    expect(page.locator("#wb-card .wb-card-head .wb-status")).to_have_text(label, timeout=15_000)
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 160, 90)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
+    browser: Browser, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    case = new_case(engine, NANMING, "520102")
+    base = app_server.base
+
+    # the dispatcher: pick the case in the queue, file it, dispatch it to the suggested department
+    ctx = browser.new_context(**CONTEXT)
+    page = ctx.new_page()
+    _guard(ctx, base, foreign)
+    open_workbench(page, base, "dispatcher")
+    open_card(page, case.ticket)
+    expect(page.locator(".wb-row.is-sel")).to_contain_text(case.ticket)
+    expect(page.locator("path.wb-hl")).to_have_count(1, timeout=10_000)  # the ring around the pin
+    expect_status(page, "待受理")
+    act(page, "立案")
+    expect(page.locator("#wb-card-notice")).to_contain_text("立案成功", timeout=15_000)
+    expect_status(page, "待派遣")
+    department = page.locator("#wb-card .wb-act", has=page.locator(".wb-act-btn", has_text="派遣")).locator(
+        "input"
+    )
+    expect(department.first).to_have_value("贵阳市城市管理局 (CGJ)")  # pre-selected from routing
+    act(page, "派遣")
+    expect(page.locator("#wb-card-notice")).to_contain_text("派遣成功", timeout=15_000)
+    expect_status(page, "待处置")
+    assert case_row(engine, case.id).department_code == "CGJ"
+    ctx.close()
+
+    # the city bureau: report it handled with a note and a photo
+    ctx = browser.new_context(**CONTEXT)
+    page = ctx.new_page()
+    _guard(ctx, base, foreign)
+    open_workbench(page, base, "cgj")
+    open_card(page, case.ticket)
+    form = page.locator("#wb-card .wb-act-wide")
+    form.locator("textarea").fill("已更换灯泡，恢复照明")
+    form.locator("input[type=file]").set_input_files(
+        files=[{"name": "fixed.png", "mimeType": "image/png", "buffer": png()}]
+    )
+    expect(form).to_contain_text("fixed.png")
+    act(page, "处置反馈")
+    expect(page.locator("#wb-card-notice")).to_contain_text("处置反馈成功", timeout=15_000)
+    expect_status(page, "待核查")
+    expect(page.locator("#wb-card")).to_contain_text("照片 1 张")
+    expect(page.locator("#wb-card")).to_contain_text("1 张（上报 0，处置 1）")
+    screenshot(page, "workbench-card-handled")
+    ctx.close()
+
+    # the shift lead: verify on site, pass → closed, with the whole history
+    ctx = browser.new_context(**CONTEXT)
+    page = ctx.new_page()
+    _guard(ctx, base, foreign)
+    open_workbench(page, base, "lead")
+    open_card(page, case.ticket)
+    act(page, "核查通过")
+    expect(page.locator("#wb-card-notice")).to_contain_text("核查通过成功", timeout=15_000)
+    expect_status(page, "已结案")
+    history = page.locator("#wb-card .wb-history")
+    for step in ("上报", "立案", "派遣", "处置反馈", "核查通过"):
+        expect(history).to_contain_text(step)
+    expect(history).to_contain_text("已更换灯泡，恢复照明")
+    expect(history).to_contain_text("部门：贵阳市城市管理局")
+    screenshot(page, "workbench-card-closed")
+    ctx.close()
+
+    with engine.connect() as conn:
+        events = conn.execute(
+            text("SELECT action, actor_role FROM case_event WHERE case_id = :id ORDER BY id"), {"id": case.id}
+        ).all()
+        photos = conn.execute(text("SELECT kind FROM photo WHERE case_id = :id"), {"id": case.id}).all()
+    assert [tuple(e) for e in events] == [
+        ("report", "system"),
+        ("file", "dispatcher"),
+        ("dispatch", "dispatcher"),
+        ("handle", "department"),
+        ("verify_pass", "lead"),
+    ]
+    assert [p.kind for p in photos] == ["handled"]
+    assert foreign == [], f"the pages asked other hosts: {foreign[:5]}"
+
+
+def _guard(ctx: BrowserContext, base: str, foreign: ForeignRequests) -> None:
+    """The ``context`` fixture's rule for contexts made here: only the app's own host."""
+    own = base.split("//", 1)[1]
+
+    def route(r, request):  # type: ignore[no-untyped-def]
+        host = request.url.split("//", 1)[-1].split("/", 1)[0]
+        if request.url.startswith(("data:", "blob:")) or host == own:
+            r.continue_()
+        else:
+            foreign.append(request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+
+
+def test_a_pin_opens_the_card_and_selects_the_row(
+    page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    case = new_case(engine, YUNYAN, "520103")
+    open_workbench(page, app_server.base, "dispatcher")
+    open_card(page, case.ticket)  # the map flies to the case, close enough to show single pins
+    page.locator("#wb-card-close").click()
+    expect(page.locator("#wb-card")).to_be_hidden()
+    expect(page.locator(".wb-row.is-sel")).to_have_count(0)
+    page.wait_for_timeout(2500)  # the flight ends and the viewport's pins arrive
+    expect(page.locator("path.wb-pin").first).to_be_visible(timeout=10_000)
+    box = page.locator("#wb-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the case is at the centre
+    expect(page.locator("#wb-card .wb-ticket")).to_have_text(case.ticket, timeout=15_000)
+    expect(page.locator(".wb-row.is-sel")).to_contain_text(case.ticket)
+    screenshot(page, "workbench-card")
+    assert foreign == [], f"the page asked other hosts: {foreign[:5]}"
+
+
+# --- scope ----------------------------------------------------------------------------------------------------
+
+
+def _callback(page: Page, base: str, outputs: tuple[str, ...]) -> dict[str, Any]:
+    """The callback of /_dash-dependencies whose outputs are exactly ``outputs`` (``"id.prop"``)."""
+    deps = page.context.request.get(base + "/_dash-dependencies").json()
+    for d in deps:
+        if d["output"].strip(".").split("...") == list(outputs):
+            return d  # type: ignore[no-any-return]
+    raise AssertionError(f"no callback for {outputs}")
+
+
+def _post(page: Page, base: str, body: dict[str, Any]) -> Any:
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
+    return page.context.request.post(
+        base + "/_dash-update-component",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
+    )
+
+
+def _said(resp: Any) -> str:
+    """A callback's answer as readable text (Dash escapes non-ASCII characters)."""
+    return json.dumps(resp.json(), ensure_ascii=False)
+
+
+def _forge_action(page: Page, base: str, case: CaseResult, action: str) -> Any:
+    """What the action callback receives when the button ``action`` of a card showing ``case`` is clicked."""
+    dep = _callback(page, base, ("wb-refresh.data", "wb-drafts.data"))
+    btn = {"a": action, "type": "wb-btn"}
+    body = {
+        "output": dep["output"],
+        "outputs": [{"id": "wb-refresh", "property": "data"}, {"id": "wb-drafts", "property": "data"}],
+        "inputs": [[{"id": btn, "property": "n_clicks", "value": 1}]],
+        "changedPropIds": [json.dumps(btn, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
+        "state": [
+            {"id": "wb-card-state", "property": "data", "value": {"id": case.id, "version": case.version}},
+            [],
+            [],
+            [],
+            [],
+            {"id": "gy-lang", "property": "data", "value": "zh"},
+            {"id": "wb-refresh", "property": "data", "value": {"n": 0}},
+        ],
+    }
+    return _post(page, base, body)
+
+
+def test_an_officer_of_yunyan_cannot_see_or_act_on_a_nanming_case(
+    page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    nanming = new_case(engine, NANMING, "520102", status=CaseStatus.DISPATCHED)
+    yunyan = new_case(engine, YUNYAN, "520103", status=CaseStatus.DISPATCHED)
+    base = app_server.base
+    open_workbench(page, base, "yunyan")
+    expect(page.locator("#wb-scope")).to_contain_text("云岩区")
+    expect(page.locator("#wb-queue")).to_contain_text(yunyan.ticket)
+    expect(page.locator("#wb-queue")).not_to_contain_text(nanming.ticket)
+    assert "520102" not in page.locator("#wb-queue").inner_text()
+
+    # the action callback, called by hand: the 南明区 case stays as it was ...
+    before = case_row(engine, nanming.id)
+    resp = _forge_action(page, base, nanming, "start")
+    assert resp.status == 200, resp.text()
+    assert "不在您的辖区" in _said(resp)
+    assert case_row(engine, nanming.id) == before
+    # ... while the very same request for a 云岩区 case works (the request is well-formed)
+    resp = _forge_action(page, base, yunyan, "start")
+    assert resp.status == 200 and "开始处置成功" in _said(resp), resp.text()
+    assert case_row(engine, yunyan.id).status == "in_progress"
+
+    # the card callback, called by hand, shows nothing of the 南明区 case
+    dep = _callback(
+        page,
+        base,
+        tuple(
+            f"{i}.{p}"
+            for i, p in (
+                ("wb-card", "hidden"),
+                ("wb-card-info", "children"),
+                ("wb-card-notice", "children"),
+                ("wb-card-actions", "children"),
+                ("wb-card-more", "children"),
+                ("wb-card-state", "data"),
+                ("wb-highlight", "children"),
+            )
+        ),
+    )
+    outputs = [
+        dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+        for o in dep["output"].strip(".").split("...")
+    ]
+    body = {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": [
+            {"id": "wb-selected", "property": "data", "value": {"id": nanming.id}},
+            {"id": "wb-refresh", "property": "data", "value": {"n": 0}},
+            {"id": "gy-lang", "property": "data", "value": "zh"},
+        ],
+        "changedPropIds": ["wb-selected.data"],
+        "state": [
+            {"id": "wb-drafts", "property": "data", "value": None},
+            {"id": "wb-card-state", "property": "data", "value": None},
+        ],
+    }
+    resp = _post(page, base, body)
+    assert resp.status == 200, resp.text()
+    assert nanming.ticket not in resp.text() and "不在您的辖区、部门范围内" in _said(resp)
+
+    # without the CSRF header the callback endpoint refuses a signed-in session outright
+    plain = page.context.request.post(base + "/_dash-update-component", data=json.dumps(body),
+                                      headers={"Content-Type": "application/json"})  # fmt: skip
+    assert plain.status == 403
+    assert foreign == [], f"the page asked other hosts: {foreign[:5]}"
+
+
+# --- conflicts ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -> Any:
+    contexts = [browser.new_context(**CONTEXT) for _ in range(2)]
+    for c in contexts:
+        _guard(c, app_server.base, foreign)
+    yield [c.new_page() for c in contexts]
+    for c in contexts:
+        c.close()
+
+
+def test_two_browsers_on_one_case_one_success_one_clear_conflict(
+    two: list[Page], app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    case = new_case(engine, NANMING, "520102")
+    first, second = two
+    open_workbench(first, app_server.base, "dispatcher")
+    open_workbench(second, app_server.base, "lead")
+    for page in two:
+        open_card(page, case.ticket)
+        expect_status(page, "待受理")
+
+    act(first, "立案")
+    expect(first.locator("#wb-card-notice")).to_contain_text("立案成功", timeout=15_000)
+
+    reason = second.locator(
+        "#wb-card .wb-act", has=second.locator(".wb-act-btn", has_text="不予立案")
+    ).locator("input")
+    reason.fill("重复上报")
+    act(second, "不予立案")
+    notice = second.locator("#wb-card-notice")
+    expect(notice).to_contain_text("刚被其他人修改", timeout=15_000)
+    expect_status(second, "待派遣")  # the card shows the new state at once
+    screenshot(second, "workbench-conflict")
+    row = case_row(engine, case.id)
+    assert (row.status, row.version) == ("filed", 2)
+    with engine.connect() as conn:
+        n = conn.execute(
+            text("SELECT count(*) FROM case_event WHERE case_id = :id"), {"id": case.id}
+        ).scalar()
+    assert n == 2  # report + file; the refused reject wrote nothing
+    assert foreign == []
+
+
+def test_a_conflict_keeps_what_was_typed(two: list[Page], app_server: AppServer, engine: Engine) -> None:
+    case = new_case(engine, YUNYAN, "520103", status=CaseStatus.DISPATCHED)
+    first, second = two
+    for page in two:
+        open_workbench(page, app_server.base, "lead")
+        open_card(page, case.ticket)
+
+    def extend(page: Page, amount: str, reason: str) -> None:
+        form = page.locator("#wb-card .wb-act", has=page.locator(".wb-act-btn", has_text="延期"))
+        form.locator("input").nth(0).fill(amount)
+        form.locator("input").nth(1).fill(reason)
+        act(page, "延期")
+
+    extend(first, "2", "等待配件")
+    expect(first.locator("#wb-card-notice")).to_contain_text("延期成功", timeout=15_000)
+    extend(second, "3", "雨天无法施工")
+    expect(second.locator("#wb-card-notice")).to_contain_text("刚被其他人修改", timeout=15_000)
+    form = second.locator("#wb-card .wb-act", has=second.locator(".wb-act-btn", has_text="延期"))
+    expect(form.locator("input").nth(0)).to_have_value("3")
+    expect(form.locator("input").nth(1)).to_have_value("雨天无法施工")
+    expect(second.locator("#wb-card .wb-history")).to_contain_text("等待配件")  # the other's step is shown
+    act(second, "延期")  # a second, informed try goes through
+    expect(second.locator("#wb-card-notice")).to_contain_text("延期成功", timeout=15_000)
+    assert case_row(engine, case.id).version == case.version + 2
+
+
+def test_a_refused_action_explains_itself_and_keeps_the_input(
+    page: Page, app_server: AppServer, engine: Engine
+) -> None:
+    case = new_case(engine, NANMING, "520102", status=CaseStatus.DISPATCHED)
+    open_workbench(page, app_server.base, "lead")
+    open_card(page, case.ticket)
+    form = page.locator("#wb-card .wb-act", has=page.locator(".wb-act-btn", has_text="延期"))
+    form.locator("input").nth(0).fill("1")
+    act(page, "延期")  # no reason given
+    expect(page.locator("#wb-card-notice")).to_contain_text("请填写原因", timeout=15_000)
+    expect(form.locator("input").nth(0)).to_have_value("1")
+    assert case_row(engine, case.id).version == case.version
