@@ -1,0 +1,86 @@
+"""``GET /push/events``: the wall's doorbell as server-sent events (staff session required).
+
+Events: ``doorbell`` with ``{"id": latest case_event id}`` at connect and at every new event (coalesced), and a
+``ping`` every 15 s so the page can tell a live stream from a dead one. The page then asks for everything after
+the last id it has (a Dash callback); the event carries no case data. ``retry: 1000`` makes the browser's
+EventSource reconnect within a second after a restart or a network drop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from dashboard import auth, runtime
+from dashboard.push import PushHub, conninfo_from_sqlalchemy
+from dashboard.settings import Settings
+
+PING_SECONDS = 15
+RETRY_MS = 1000
+
+
+def make_router(settings: Settings, hub_factory: Callable[[], PushHub] | None = None) -> APIRouter:
+    hubs: list[PushHub] = []
+
+    def hub() -> PushHub:
+        if not hubs:
+            if hub_factory is not None:
+                hubs.append(hub_factory())
+            else:
+                url = runtime.services().engine.url.render_as_string(hide_password=False)
+                hubs.append(PushHub(conninfo_from_sqlalchemy(url)))
+        return hubs[0]
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        yield
+        if hubs:
+            await hubs[0].stop()
+
+    router = APIRouter(prefix="/push", lifespan=lifespan)
+
+    @router.get("/events", include_in_schema=False, response_model=None)
+    async def events(request: Request) -> EventSourceResponse | JSONResponse:
+        user = await auth.acurrent_user()
+        if user is None:
+            return JSONResponse(
+                {"error": "unauthorized", "message": "请先登录 / please sign in"}, status_code=401
+            )
+        h = hub()
+        sub = h.subscribe()
+
+        async def stream() -> AsyncIterator[ServerSentEvent]:
+            try:
+                yield ServerSentEvent(data=json.dumps({"hello": True}), event="hello", retry=RETRY_MS)
+                while True:
+                    latest = await sub.wait()
+                    yield ServerSentEvent(data=json.dumps({"id": latest}), event="doorbell", id=str(latest))
+            finally:
+                h.unsubscribe(sub)
+
+        return EventSourceResponse(
+            stream(),
+            ping=PING_SECONDS,
+            ping_message_factory=lambda: ServerSentEvent(data="", event="ping"),
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    @router.get("/status", include_in_schema=False)
+    async def status() -> JSONResponse:
+        user = await auth.acurrent_user()
+        if user is None:
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
+        h = hub()
+        return JSONResponse({"listening": h.connected, "latest": h.latest, "subscribers": h.subscribers})
+
+    @router.api_route("/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
+    async def not_found(rest: str) -> JSONResponse:
+        return JSONResponse({"error": "not_found"}, status_code=404)
+
+    return router

@@ -1,0 +1,236 @@
+/* The wall screen (/wall): map styling through `hideout`, clientside callbacks, and the push doorbell.
+ * Component ids are the ones of dashboard/components/wall_ids.py. */
+(function () {
+    "use strict";
+    const CELL_KEY = (f) => (f.properties && f.properties.k) || f.id;
+    const idSets = new WeakMap();
+    const hiddenSets = new WeakMap();
+
+    function classOf(n, breaks) {
+        for (let k = 0; k < breaks.length; k++) {
+            if (n <= breaks[k]) { return k; }
+        }
+        return breaks.length;
+    }
+
+    function colorOf(k, classes, colors) {
+        if (classes <= 1) { return colors[colors.length - 1]; }
+        return colors[Math.round(k * (colors.length - 1) / (classes - 1))];
+    }
+
+    function hiddenSet(h) {
+        let s = hiddenSets.get(h);
+        if (!s) { s = new Set(h.hidden || []); hiddenSets.set(h, s); }
+        return s;
+    }
+
+    function pinMarker(feature, latlng, extra) {
+        const p = feature.properties || {};
+        const cls = "wall-pin wall-pin-" + (p.l || "g") + (p.u ? " wall-pin-urgent" : "") + (extra || "");
+        const html = "<i data-case=\"" + p.id + "\"" + (extra ? " data-live=\"1\"" : "") + "></i>";
+        return L.marker(latlng, {
+            icon: L.divIcon({className: cls, html: html, iconSize: null}),
+            keyboard: false, interactive: false, zIndexOffset: (p.u ? 500 : 0) + (extra ? 1000 : 0),
+        });
+    }
+
+    window.wall = Object.assign({}, window.wall, {
+        map: {
+            heatStyle: function (feature, context) {
+                const h = (context && context.hideout) || {};
+                const n = (h.counts || {})[CELL_KEY(feature)] || 0;
+                if (!n || !h.colors) { return {stroke: false, fill: false}; }
+                const breaks = h.breaks || [];
+                const color = colorOf(classOf(n, breaks), breaks.length + 1, h.colors);
+                return {stroke: h.level !== "cell", color: "#0b1420", weight: 0.4, fillColor: color, fillOpacity: 0.8};
+            },
+            landStyle: function (feature, context) {
+                const h = (context && context.hideout) || {};
+                const grid = feature.properties.has_grid;
+                return {stroke: false, fillColor: grid ? "#13263a" : "#0e1b29", fillOpacity: h.tiles ? 0.3 : 1};
+            },
+            districtStyle: function (feature) {
+                const grid = feature.properties.has_grid;
+                return {color: grid ? "#5fb4dc" : "#35506a", weight: grid ? 2 : 1, opacity: grid ? 0.85 : 0.6,
+                    dashArray: grid ? null : "6 6", fill: false};
+            },
+            districtLabel: function (feature, layer, context) {
+                const h = (context && context.hideout) || {};
+                const p = feature.properties;
+                layer.bindTooltip(h.lang === "en" ? p.name_en : p.name_zh, {
+                    permanent: true, direction: "center", interactive: false,
+                    className: "wall-district-label" + (p.has_grid ? "" : " wall-district-outer"),
+                });
+            },
+            pin: function (feature, latlng) { return pinMarker(feature, latlng, ""); },
+            livePin: function (feature, latlng) { return pinMarker(feature, latlng, " wall-pin-live"); },
+            notHidden: function (feature, context) {
+                const h = (context && context.hideout) || {};
+                return !(h.hidden && h.hidden.length && hiddenSet(h).has(feature.properties.id));
+            },
+            cluster: function (feature, latlng, index) {
+                const n = feature.properties.point_count;
+                let red = 0, yellow = 0, urgent = 0;
+                for (const leaf of index.getLeaves(feature.properties.cluster_id, Infinity)) {
+                    const p = leaf.properties;
+                    if (p.l === "r") { red++; } else if (p.l === "y") { yellow++; }
+                    if (p.u) { urgent++; }
+                }
+                const worst = red ? "r" : (yellow ? "y" : "g");
+                const size = (1.9 + 0.8 * Math.log10(n)).toFixed(2) + "vh";
+                const html = "<div style=\"--s:" + size + "\"><span>" + feature.properties.point_count_abbreviated +
+                    "</span>" + (red ? "<b>" + red + "</b>" : "") + "</div>";
+                return L.marker(latlng, {
+                    icon: L.divIcon({html: html, className: "wall-cluster wall-cluster-" + worst +
+                        (urgent ? " wall-cluster-urgent" : ""), iconSize: null}),
+                    keyboard: false,
+                });
+            },
+        },
+    });
+
+    const lastBump = {t: 0};
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {
+        wall: {
+            rotate: function (n, presets, lang, config) {
+                const nu = window.dash_clientside.no_update;
+                if (!presets || !presets.length) { return [nu, nu]; }
+                const rotating = config && config.rotate > 0;
+                const p = presets[rotating ? (n || 0) % presets.length : 0];
+                const label = lang === "en" ? p.en : p.zh;
+                const trig = (window.dash_clientside.callback_context.triggered || []).map((x) => x.prop_id);
+                if (trig.length === 1 && trig[0].indexOf("wall-") !== 0) { return [nu, label]; }
+                return [{bounds: p.bounds, transition: n ? "flyToBounds" : "fitBounds",
+                    options: {padding: [16, 16], duration: 1.5}}, label];
+            },
+            view: function (bounds, zoom, viewport, current) {
+                // only once our viewport (a preset) is set: the map's initial view is not the wall's
+                const nu = window.dash_clientside.no_update;
+                if (!viewport || !bounds || zoom === undefined || zoom === null) { return nu; }
+                const view = {bounds: bounds, zoom: zoom};
+                const round = (v) => JSON.stringify(v, (k, x) => (typeof x === "number" ? Math.round(x * 1e5) / 1e5 : x));
+                return current && round(current) === round(view) ? nu : view;
+            },
+            clusterOptions: function () {
+                // cluster radius in screen pixels, proportional to the screen (a 4K wall gets twice 1080p's)
+                return {radius: Math.round(Math.max(60, window.innerHeight / 13)), maxZoom: 15};
+            },
+            heatHideout: function (data, config, geo, refresh, drawn) {
+                const nu = window.dash_clientside.no_update;
+                if (!data || !config) { return [nu, nu]; }
+                if (drawn && drawn.level !== data.level) { return [nu, nu]; }  // counts of another level: stale
+                const hideout = {counts: data.counts, breaks: data.breaks, colors: config.colors, level: data.level};
+                let bump = nu;
+                if (geo && geo.features) {
+                    let ids = idSets.get(geo);
+                    if (!ids) { ids = new Set(geo.features.map(CELL_KEY)); idSets.set(geo, ids); }
+                    for (const k in data.counts) {
+                        if (!ids.has(k)) {  // a cell's first report since the geometry came: fetch it (once a minute)
+                            if (Date.now() - lastBump.t > 60000) { lastBump.t = Date.now(); bump = (refresh || 0) + 1; }
+                            break;
+                        }
+                    }
+                }
+                return [hideout, bump];
+            },
+            basePins: function (cols) {
+                if (!cols || !cols.id) { return window.dash_clientside.no_update; }
+                const urgent = new Set(cols.u || []);
+                const features = new Array(cols.id.length);
+                for (let i = 0; i < cols.id.length; i++) {
+                    features[i] = {type: "Feature", geometry: {type: "Point", coordinates: [cols.x[i], cols.y[i]]},
+                        properties: {id: cols.id[i], l: cols.l[i] || "g", u: urgent.has(cols.id[i]) ? 1 : 0}};
+                }
+                return {type: "FeatureCollection", features: features};
+            },
+            livePins: function (live, asOf, hideout) {
+                const features = [], hidden = [];
+                for (const k in (live || {})) {
+                    const v = live[k];
+                    const ev = v.gone ? v.ev : (v.properties || {}).ev;
+                    if (!(ev > (asOf || 0))) { continue; }
+                    hidden.push(Number(k));
+                    if (!v.gone) { features.push(v); }
+                }
+                hidden.sort((a, b) => a - b);
+                const same = hideout && JSON.stringify(hideout.hidden || []) === JSON.stringify(hidden);
+                return [{type: "FeatureCollection", features: features},
+                    same ? window.dash_clientside.no_update : {hidden: hidden}];
+            },
+            copy: function (data) { return data || window.dash_clientside.no_update; },
+            clock: function () {
+                return new Date().toLocaleString("sv-SE", {timeZone: "Asia/Shanghai", hour12: false});
+            },
+            conn: function (state, lang, strings) {
+                const s = (strings && strings[lang === "en" ? "en" : "zh"]) || {};
+                return [s["wall.conn." + state] || state, "wall-conn wall-conn-" + state];
+            },
+        },
+    });
+
+    /* Push: our own EventSource on /push/events rings the doorbell store (coalesced to one write per 100 ms);
+     * a Dash callback then catches up from the last event id. The browser reconnects by itself after a drop
+     * (the server sends retry: 1000); a closed stream (HTTP error) or one silent for 45 s (pings come every
+     * 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
+    const PUSH_URL = "/push/events", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
+    let es = null, retry = null, watchdog = null, backoff = 1000, lastRing = 0, pendingId = null, flushTimer = null;
+    let rings = 0;
+
+    function setProps(id, props) {
+        const dc = window.dash_clientside;
+        if (dc && dc.set_props) {
+            try { dc.set_props(id, props); } catch (err) { /* layout not mounted yet */ }
+        }
+    }
+    const onWall = () => !!document.getElementById(MARK);
+    const state = (s) => setProps(STATE, {data: s});
+
+    function flush() {
+        flushTimer = null;
+        lastRing = Date.now();
+        rings += 1;
+        setProps(BELL, {data: {id: pendingId, n: rings}});
+    }
+    function ring(id) {
+        pendingId = id;
+        const wait = 100 - (Date.now() - lastRing);
+        if (wait <= 0) { flush(); } else if (!flushTimer) { flushTimer = setTimeout(flush, wait); }
+    }
+    function kick() {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => { state("connecting"); schedule(); }, 45000);
+    }
+    function close() {
+        if (es) { es.close(); es = null; }
+        clearTimeout(watchdog);
+    }
+    function schedule() {
+        close();
+        if (retry) { return; }
+        retry = setTimeout(() => { retry = null; open(); }, backoff);
+        backoff = Math.min(backoff * 2, 30000);
+    }
+    function open() {
+        close();
+        if (!onWall()) { return; }
+        const src = new EventSource(PUSH_URL);
+        es = src;
+        src.addEventListener("open", () => { backoff = 1000; state("open"); kick(); });
+        src.addEventListener("hello", kick);
+        src.addEventListener("ping", kick);
+        src.addEventListener("doorbell", (e) => {
+            kick();
+            try { ring(JSON.parse(e.data).id); } catch (err) { /* not ours */ }
+        });
+        src.addEventListener("error", () => {
+            if (src !== es) { return; }
+            if (src.readyState === EventSource.CLOSED) { state("offline"); schedule(); } else { state("connecting"); }
+        });
+    }
+    window.wallPush = {open: open, close: close, state: () => (es ? es.readyState : -1)};
+    setInterval(() => {
+        const here = onWall();
+        if (here && !es && !retry) { open(); }
+        if (!here && es) { close(); }
+    }, 500);
+})();

@@ -1,0 +1,381 @@
+"""Callbacks of the wall screen (/wall). Thin: parse inputs, call ``db.queries``, format with
+:mod:`dashboard.components.wall_panels`. Every callback that reads case data is guarded by ``require_user``.
+
+Data flow
+---------
+- the map's viewport (``VIEW``) → :func:`heat_view` (heatmap geometry + counts, level chosen from the zoom) and
+  :func:`base_pins` (open cases of the viewport, columnar, with the event id the snapshot includes);
+- the heatmap window or the fallback timer → :func:`heat_counts` (counts only: the geometry stays in the browser,
+  the style reads the counts from ``hideout``);
+- the doorbell (written by ``assets/wall.js`` from ``/push/events``) or the fallback timer → :func:`catch_up`
+  (events after the screen's cursor → ticker, live pins, cursor), which moves the KPI tiles;
+- clientside (``assets/wall.js``): viewport, rotation, pins → GeoJSON, live layer, heat hideout, clock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
+from dash.exceptions import PreventUpdate
+from sqlalchemy import Connection
+
+from dashboard import auth, ids, runtime
+from dashboard.components import wall_ids as w
+from dashboard.components.wall_panels import (
+    DEFAULT_PALETTE,
+    PALETTES,
+    heat_legend,
+    kpi_tiles,
+    pin_legend,
+    response_table,
+    ticker_items,
+)
+from dashboard.i18n import t
+from db.accounts import StaffIdentity
+from db.models.people import STAFF_ROLES
+from db.queries.geo_layers import districts_geojson
+from db.queries.grid import (
+    MAX_FEATURES,
+    WINDOWS,
+    Bbox,
+    FeatureCache,
+    HeatIndex,
+    class_breaks,
+    coarser,
+    geometry,
+    level_for,
+)
+from db.queries.live import catch_up as q_catch_up
+from db.queries.live import kpis, latest_events, open_pins, view_presets
+from db.queries.response import response_panel
+
+ROLES = tuple(STAFF_ROLES)
+TICKER_SIZE = 10
+CATCHUP_LIMIT = 400
+PANEL_DAYS = 30
+HEAT = HeatIndex()
+FEATURES = FeatureCache()
+T = TypeVar("T")
+_memo: dict[str, tuple[int, float, Any]] = {}
+_warming = threading.Lock()
+
+
+async def shared(name: str, version: int, ttl: float, fn: Callable[[Connection], T]) -> T:
+    """One computation for every screen: reused for ``ttl`` seconds unless a newer ``version`` is asked for
+    (the KPI tiles use the last event id: a new event recomputes them once, for all screens)."""
+    hit = _memo.get(name)
+    now = time.monotonic()
+    if hit is not None and version <= hit[0] and now - hit[1] < ttl:
+        return hit[2]  # type: ignore[no-any-return]
+    value = await runtime.aread(fn)
+    _memo[name] = (max(version, hit[0] if hit else version), now, value)
+    return value
+
+
+def warm_up() -> None:
+    """Build the heatmap index in the background (called by the layout, so the first screen finds it ready)."""
+    if HEAT.ready or not _warming.acquire(blocking=False):
+        return
+
+    def build() -> None:
+        try:
+            runtime.read(HEAT.refresh)
+        except Exception:  # noqa: BLE001 - the first heat callback retries and reports
+            pass
+        finally:
+            _warming.release()
+
+    threading.Thread(target=build, name="wall-heat-warm-up", daemon=True).start()
+
+
+def bbox_of(view: dict[str, Any] | None) -> Bbox | None:
+    try:
+        (south, west), (north, east) = view["bounds"]  # type: ignore[index]
+        box = (float(west), float(south), float(east), float(north))
+    except (TypeError, KeyError, ValueError):
+        return None
+    if not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
+        return None
+    return box
+
+
+def palette(config: dict[str, Any] | None) -> list[str]:
+    return PALETTES.get((config or {}).get("scale", DEFAULT_PALETTE), PALETTES[DEFAULT_PALETTE])
+
+
+def _window(value: object) -> str:
+    return value if isinstance(value, str) and value in WINDOWS else "7d"
+
+
+# --- static layers and texts -----------------------------------------------------------------------------------
+
+
+@callback(Output(w.DISTRICTS, "data"), Output(w.PRESETS, "data"), Input(w.MAP, "id"))
+@auth.require_user(*ROLES)
+async def load_static(_: str, *, user: StaffIdentity) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    return await shared("static", 0, 600, lambda c: (districts_geojson(c), view_presets(c)))
+
+
+@callback(
+    Output(w.DISTRICTS, "hideout"),
+    Output(w.WINDOW, "options"),
+    Output("wall-title", "children"),
+    Output("wall-subtitle", "children"),
+    Output("wall-heat-title", "children"),
+    Output("wall-ticker-title", "children"),
+    Input(ids.LANG, "data"),
+)
+def texts(lang: str) -> tuple[Any, ...]:
+    return (
+        {"lang": lang},
+        [{"label": t(f"wall.window.{k}", lang), "value": k} for k in WINDOWS],
+        t("wall.title", lang),
+        t("wall.subtitle", lang),
+        t("wall.heat.title", lang),
+        t("wall.ticker.title", lang),
+    )
+
+
+# --- heatmap ---------------------------------------------------------------------------------------------------
+
+
+def _heat_payload(
+    level: str, window: str, counts: dict[str, int], config: dict[str, Any] | None, lang: str
+) -> tuple[dict[str, Any], list[Any]]:
+    breaks = class_breaks(list(counts.values()))
+    data = {"level": level, "window": window, "counts": counts, "breaks": breaks}
+    return data, heat_legend(counts, breaks, level, palette(config), lang)
+
+
+@callback(
+    Output(w.HEAT, "data"),
+    Output(w.HEAT_LEVEL, "data"),
+    Output(w.HEAT_COUNTS, "data"),
+    Output(w.LEGEND, "children"),
+    Input(w.VIEW, "data"),
+    Input(w.GEO_REFRESH, "data"),
+    State(w.WINDOW, "value"),
+    State(ids.LANG, "data"),
+    State(w.CONFIG, "data"),
+)
+@auth.require_user(*ROLES)
+async def heat_view(
+    view: dict[str, Any] | None,
+    _refresh: Any,
+    window: str,
+    lang: str,
+    config: dict[str, Any] | None,
+    *,
+    user: StaffIdentity,
+) -> tuple[Any, ...]:
+    """Geometry (only here: viewport or level changed) and counts of the heatmap."""
+    box = bbox_of(view)
+    if box is None:
+        raise PreventUpdate
+    win = _window(window)
+    first = level_for(float((view or {}).get("zoom", 11)), (box[1] + box[3]) / 2)
+
+    def work(conn: Connection) -> tuple[str, dict[str, Any], dict[str, int]]:
+        level, keys = first, HEAT.keys(conn, first, box)
+        while len(keys) > MAX_FEATURES and level != "district":
+            level = coarser(level)
+            keys = HEAT.keys(conn, level, box, refresh=False)
+        counts = HEAT.counts(conn, level, win, box, refresh=False)
+        return level, geometry(conn, level, keys, FEATURES), counts
+
+    level, geo, counts = await runtime.aread(work)
+    data, legend = _heat_payload(level, win, counts, config, lang)
+    return geo, {"level": level, "bbox": list(box)}, data, legend
+
+
+@callback(
+    Output(w.HEAT_COUNTS, "data", allow_duplicate=True),
+    Output(w.LEGEND, "children", allow_duplicate=True),
+    Input(w.WINDOW, "value"),
+    Input(w.FALLBACK, "n_intervals"),
+    Input(ids.LANG, "data"),
+    State(w.HEAT_LEVEL, "data"),
+    State(w.CONFIG, "data"),
+    prevent_initial_call=True,
+)
+@auth.require_user(*ROLES)
+async def heat_counts(
+    window: str,
+    _n: Any,
+    lang: str,
+    drawn: dict[str, Any] | None,
+    config: dict[str, Any] | None,
+    *,
+    user: StaffIdentity,
+) -> tuple[Any, ...]:
+    """Counts only (window changed, or the periodic refresh): the browser restyles, no geometry is sent."""
+    if not drawn:
+        raise PreventUpdate
+    level, box, win = drawn["level"], tuple(drawn["bbox"]), _window(window)
+    counts = await runtime.aread(lambda c: HEAT.counts(c, level, win, box))
+    return _heat_payload(level, win, counts, config, lang)
+
+
+# --- pins ------------------------------------------------------------------------------------------------------
+
+
+@callback(
+    Output(w.BASE, "data"),
+    Output(w.BASE_AS_OF, "data"),
+    Output(w.PIN_LEGEND, "children"),
+    Input(w.VIEW, "data"),
+    Input(w.BASE_RELOAD, "data"),
+    Input(w.FALLBACK, "n_intervals"),
+    State(ids.LANG, "data"),
+)
+@auth.require_user(*ROLES)
+async def base_pins(
+    view: dict[str, Any] | None, _reload: Any, _n: Any, lang: str, *, user: StaffIdentity
+) -> tuple[Any, ...]:
+    box = bbox_of(view)
+    if box is None:
+        raise PreventUpdate
+    pins = await runtime.aread(lambda c: open_pins(c, box))
+    return pins.columns, pins.as_of, pin_legend(len(pins), pins.capped, lang)
+
+
+def merge_live(
+    live: dict[str, Any], pins: list[dict[str, Any]], gone: list[list[int]], as_of: int
+) -> dict[str, Any]:
+    """Cases changed after the base snapshot: ``{id: pin feature}`` or ``{id: {"ev": n, "gone": true}}``."""
+    out = {k: v for k, v in live.items() if int(v.get("properties", v).get("ev", 0)) > as_of}
+    for f in pins:
+        out[str(f["properties"]["id"])] = f
+    for case_id, ev in gone:
+        out[str(case_id)] = {"ev": ev, "gone": True}
+    return out
+
+
+@callback(
+    Output(w.CURSOR, "data"),
+    Output(w.LIVE, "data"),
+    Output(w.TICKER_STORE, "data"),
+    Output(w.BASE_RELOAD, "data"),
+    Input(w.DOORBELL, "data"),
+    Input(w.FALLBACK, "n_intervals"),
+    State(w.CURSOR, "data"),
+    State(w.LIVE, "data"),
+    State(w.TICKER_STORE, "data"),
+    State(w.BASE_AS_OF, "data"),
+    State(w.BASE_RELOAD, "data"),
+)
+@auth.require_user(*ROLES)
+async def catch_up(
+    bell: dict[str, Any] | None,
+    _n: Any,
+    cursor: int | None,
+    live: dict[str, Any] | None,
+    ticker: list[dict[str, Any]] | None,
+    as_of: int | None,
+    reload: int | None,
+    *,
+    user: StaffIdentity,
+) -> tuple[Any, ...]:
+    """Everything after the last event id this screen has (the push event is only a doorbell)."""
+    if cursor is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
+        first = await runtime.aread(lambda c: latest_events(c, TICKER_SIZE))
+        return first.last_id, {}, first.events, no_update
+    if ctx.triggered_id == w.DOORBELL and bell and isinstance(bell.get("id"), int) and bell["id"] <= cursor:
+        raise PreventUpdate
+    got = await runtime.aread(lambda c: q_catch_up(c, int(cursor), CATCHUP_LIMIT))
+    if not got.events:
+        raise PreventUpdate
+    if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
+        fresh = await runtime.aread(lambda c: latest_events(c, TICKER_SIZE))
+        return fresh.last_id, {}, fresh.events, (reload or 0) + 1
+    merged = merge_live(live or {}, got.pins, got.gone, int(as_of or 0))
+    return got.last_id, merged, (got.events + (ticker or []))[:TICKER_SIZE], no_update
+
+
+# --- KPI tiles, department panel, ticker -------------------------------------------------------------------------
+
+
+@callback(
+    Output(w.KPIS, "children"),
+    Input(w.CURSOR, "data"),
+    Input(w.FALLBACK, "n_intervals"),
+    Input(ids.LANG, "data"),
+)
+@auth.require_user(*ROLES)
+async def kpi_panel(cursor: int | None, _n: Any, lang: str, *, user: StaffIdentity) -> list[Any]:
+    # the same numbers for every screen until a new event, or for 20 s (overdue counts move with time)
+    k = await shared("kpis", -1 if cursor is None else int(cursor), 20, kpis)
+    return kpi_tiles(k, lang)
+
+
+@callback(Output(w.PANEL, "children"), Input(w.FALLBACK, "n_intervals"), Input(ids.LANG, "data"))
+@auth.require_user(*ROLES)
+async def department_panel(_n: Any, lang: str, *, user: StaffIdentity) -> list[Any]:
+    rows = await shared("panel", 0, 30, lambda c: response_panel(c, days=PANEL_DAYS))
+    return response_table(rows, lang, PANEL_DAYS)
+
+
+@callback(Output(w.TICKER, "children"), Input(w.TICKER_STORE, "data"), Input(ids.LANG, "data"))
+@auth.require_user(*ROLES)
+async def ticker(events: list[dict[str, Any]] | None, lang: str, *, user: StaffIdentity) -> list[Any]:
+    return ticker_items(events or [], lang)
+
+
+# --- in the browser (assets/wall.js) ---------------------------------------------------------------------------
+
+
+def _cs(name: str) -> ClientsideFunction:
+    return ClientsideFunction(namespace="wall", function_name=name)
+
+
+clientside_callback(
+    _cs("rotate"),
+    Output(w.MAP, "viewport"),
+    Output(w.PRESET_LABEL, "children"),
+    Input(w.ROTATE, "n_intervals"),
+    Input(w.PRESETS, "data"),
+    Input(ids.LANG, "data"),
+    State(w.CONFIG, "data"),
+)
+clientside_callback(
+    _cs("view"),
+    Output(w.VIEW, "data"),
+    Input(w.MAP, "bounds"),
+    Input(w.MAP, "zoom"),
+    State(w.MAP, "viewport"),
+    State(w.VIEW, "data"),
+)
+clientside_callback(_cs("clusterOptions"), Output(w.PINS, "superClusterOptions"), Input(w.MAP, "id"))
+clientside_callback(
+    _cs("heatHideout"),
+    Output(w.HEAT, "hideout"),
+    Output(w.GEO_REFRESH, "data"),
+    Input(w.HEAT_COUNTS, "data"),
+    State(w.CONFIG, "data"),
+    State(w.HEAT, "data"),
+    State(w.GEO_REFRESH, "data"),
+    State(w.HEAT_LEVEL, "data"),
+)
+clientside_callback(_cs("copy"), Output(w.LAND, "data"), Input(w.DISTRICTS, "data"))
+clientside_callback(_cs("basePins"), Output(w.PINS, "data"), Input(w.BASE, "data"))
+clientside_callback(
+    _cs("livePins"),
+    Output(w.LIVE_PINS, "data"),
+    Output(w.PINS, "hideout"),
+    Input(w.LIVE, "data"),
+    Input(w.BASE_AS_OF, "data"),
+    State(w.PINS, "hideout"),
+)
+clientside_callback(_cs("clock"), Output(w.CLOCK, "children"), Input(w.CLOCK_TICK, "n_intervals"))
+clientside_callback(
+    _cs("conn"),
+    Output(w.CONN, "children"),
+    Output(w.CONN, "className"),
+    Input(w.CONN_STATE, "data"),
+    Input(ids.LANG, "data"),
+    State(w.I18N, "data"),
+)

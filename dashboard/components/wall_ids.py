@@ -1,0 +1,42 @@
+"""Component IDs of the wall screen (/wall), named once; ``wall.js`` uses the same strings."""
+
+ROOT = "wall-root"
+MAP = "wall-map"
+DISTRICTS = "wall-districts"
+LAND = "wall-land"  # district fills under the heatmap (the basemap drawn from our own data)
+HEAT = "wall-heat"
+PINS = "wall-pins"  # the clustered base layer of open cases in the viewport
+LIVE_PINS = "wall-live-pins"  # the small "new since" layer
+PRESET_LABEL = "wall-preset-label"
+
+# configuration and timers
+CONFIG = "wall-config"  # {rotate, fallback, window, scale} from the URL
+PRESETS = "wall-presets"
+ROTATE = "wall-rotate"
+FALLBACK = "wall-fallback"
+CLOCK_TICK = "wall-clock-tick"
+CLOCK = "wall-clock"
+I18N = "wall-i18n"
+
+# state
+VIEW = "wall-view"  # {bounds, zoom} of the map
+HEAT_LEVEL = "wall-heat-level"  # {level, bbox} of the geometry drawn
+HEAT_COUNTS = "wall-heat-counts"  # {level, window, counts, breaks}
+GEO_REFRESH = "wall-geo-refresh"  # bumped by the browser when counts name a cell the geometry lacks
+BASE = "wall-base"  # columnar open pins of the viewport
+BASE_AS_OF = "wall-base-as-of"  # last event id the base snapshot includes
+BASE_RELOAD = "wall-base-reload"
+DOORBELL = "wall-doorbell"  # written by wall.js from the event stream
+CONN_STATE = "wall-conn-state"  # written by wall.js: open / connecting / offline
+CONN = "wall-conn"
+CURSOR = "wall-cursor"  # last event id this screen has seen (None until the first catch-up)
+LIVE = "wall-live"  # {case id: pin feature or None (gone)} changed after the base snapshot
+TICKER_STORE = "wall-ticker-store"
+
+# panels
+WINDOW = "wall-window"
+LEGEND = "wall-legend"
+PIN_LEGEND = "wall-pin-legend"
+KPIS = "wall-kpis"
+PANEL = "wall-panel"
+TICKER = "wall-ticker"

@@ -1,0 +1,217 @@
+"""The wall's panels as Dash components: KPI tiles, the department ranking, the ticker, the heatmap legend.
+
+Pure formatting (data in, components out): no database, no callbacks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dash import html
+
+from dashboard.i18n import t
+from db.queries.live import RATE_DAYS, Kpis
+from db.queries.response import DepartmentRow
+from db.states import ACTION_LABELS, Action
+
+PALETTES: dict[str, list[str]] = {
+    # on a dark map the lowest class must still show: blue → teal → yellow → orange → red
+    "heat": ["#2f6fa8", "#2fa59c", "#e3c53c", "#f2871f", "#ff3b30"],
+    "viridis": ["#46327e", "#365c8d", "#277f8e", "#4ac16d", "#fde725"],
+}
+DEFAULT_PALETTE = "heat"
+#: Rows of the department panel; beyond this the middle is elided (the worst rows always show).
+PANEL_ROWS = 14
+PANEL_TAIL = 4
+WARN_RATE = 0.8
+
+
+def data_attrs(**values: str) -> dict[str, Any]:
+    """``data-*`` attributes for an html component (tests and the browser find elements by them)."""
+    return {f"data-{k.replace('_', '-')}": v for k, v in values.items()}
+
+
+def class_color(k: int, classes: int, palette: list[str]) -> str:
+    """Colour of class ``k`` of ``classes`` (the same rule as ``wall.js``)."""
+    if classes <= 1:
+        return palette[-1]
+    return palette[round(k * (len(palette) - 1) / (classes - 1))]
+
+
+def pct(rate: float | None, lang: str) -> str:
+    if rate is None:
+        return t("wall.kpi.none", lang)
+    return "100%" if rate >= 0.9995 else f"{rate * 100:.1f}%"
+
+
+def _tile(kind: str, label: str, value: str, sub: str, alert: bool = False) -> html.Div:
+    return html.Div(
+        className=f"wall-kpi wall-kpi-{kind}" + (" wall-alert" if alert else ""),
+        children=[
+            html.Div(label, className="wall-kpi-label"),
+            html.Div(value, className="wall-kpi-value", **data_attrs(kpi=kind)),
+            html.Div(sub, className="wall-kpi-sub"),
+        ],
+    )
+
+
+def kpi_tiles(k: Kpis, lang: str) -> list[html.Div]:
+    rate_sub = {"days": RATE_DAYS}
+    return [
+        _tile("today", t("wall.kpi.today", lang), f"{k.today_reports:,}", t("wall.kpi.sub_today", lang)),
+        _tile("open", t("wall.kpi.open", lang), f"{k.open_cases:,}", t("wall.kpi.sub_now", lang)),
+        _tile(
+            "overdue",
+            t("wall.kpi.overdue", lang),
+            f"{k.overdue:,}",
+            t("wall.kpi.sub_now", lang),
+            k.overdue > 0,
+        ),
+        _tile(
+            "on_time",
+            t("wall.kpi.on_time", lang),
+            pct(k.on_time_rate, lang),
+            t("wall.kpi.sub_rate", lang, n=f"{k.handled:,}", d=f"{k.due_handling:,}", **rate_sub),
+            k.on_time_rate is not None and k.on_time_rate < WARN_RATE,
+        ),
+        _tile(
+            "closing",
+            t("wall.kpi.closing", lang),
+            pct(k.closing_rate, lang),
+            t("wall.kpi.sub_rate", lang, n=f"{k.closed:,}", d=f"{k.due_close:,}", **rate_sub),
+            k.closing_rate is not None and k.closing_rate < WARN_RATE,
+        ),
+    ]
+
+
+def duration(hours: float | None, lang: str) -> str:
+    if hours is None:
+        return t("wall.kpi.none", lang)
+    if hours < 48:
+        return t("wall.panel.hours", lang, h=f"{hours:.1f}")
+    return t("wall.panel.days", lang, d=f"{hours / 24:.1f}")
+
+
+def _row(d: DepartmentRow, lang: str, worst: bool) -> html.Tr:
+    late = d.on_time_rate is not None and d.on_time_rate < WARN_RATE
+    return html.Tr(
+        className=("wall-worst" if worst else "") + (" wall-warn" if late else ""),
+        **data_attrs(dept=d.code),
+        children=[
+            html.Td(str(d.rank), className="wall-num"),
+            html.Td(d.name(lang), className="wall-dept", title=d.name(lang)),
+            html.Td(f"{d.handled:,}", className="wall-num"),
+            html.Td(duration(d.median_h, lang), className="wall-num"),
+            html.Td(duration(d.p90_h, lang), className="wall-num"),
+            html.Td(pct(d.on_time_rate, lang), className="wall-num wall-rate"),
+            html.Td(pct(d.rework_rate, lang), className="wall-num"),
+        ],
+    )
+
+
+def response_table(rows: list[DepartmentRow], lang: str, days: int = 30) -> list[Any]:
+    title = html.Div(t("wall.panel.title", lang, days=days), className="wall-panel-title")
+    if not rows:
+        return [title, html.Div(t("wall.panel.empty", lang), className="wall-empty")]
+    head = html.Tr(
+        [
+            html.Th(t(f"wall.panel.{k}", lang), className="wall-num" if k != "dept" else "")
+            for k in ("rank", "dept", "handled", "median", "p90", "on_time", "rework")
+        ]
+    )
+    worst = rows[-1].code
+    if len(rows) <= PANEL_ROWS:
+        shown: list[DepartmentRow | None] = list(rows)
+    else:
+        head_n = PANEL_ROWS - PANEL_TAIL - 1
+        shown = [*rows[:head_n], None, *rows[-PANEL_TAIL:]]
+    body = [
+        _row(d, lang, d.code == worst)
+        if d is not None
+        else html.Tr(
+            html.Td(
+                t("wall.panel.more", lang, n=len(rows) - PANEL_ROWS + 1), colSpan=7, className="wall-more"
+            )
+        )
+        for d in shown
+    ]
+    return [title, html.Table([html.Thead(head), html.Tbody(body)], className="wall-table")]
+
+
+def action_label(action: str, lang: str) -> str:
+    try:
+        zh, en = ACTION_LABELS[Action(action)]
+    except ValueError:
+        return action
+    return en if lang == "en" else zh
+
+
+def ticker_items(events: list[dict[str, Any]], lang: str) -> list[Any]:
+    if not events:
+        return [html.Div(t("wall.ticker.empty", lang), className="wall-empty")]
+    k = 1 if lang == "en" else 0
+    return [
+        html.Div(
+            className=f"wall-tick wall-tick-{e['action']}" + (" wall-tick-urgent" if e.get("urgent") else ""),
+            **data_attrs(ticket=e["ticket"], event=str(e["id"])),
+            children=[
+                html.Span(
+                    [
+                        html.Span(
+                            datetime.fromisoformat(e["at"]).strftime("%H:%M:%S"), className="wall-tick-time"
+                        ),
+                        html.Span(action_label(e["action"], lang), className="wall-tick-action"),
+                    ],
+                    className="wall-tick-head",
+                ),
+                html.Span(e["ticket"], className="wall-tick-ticket"),
+                html.Span(f"{e['dist'][k]} · {e['cat'][k]}", className="wall-tick-what"),
+            ],
+        )
+        for e in events
+    ]
+
+
+def heat_legend(
+    counts: dict[str, int], breaks: list[int], level: str, palette: list[str], lang: str
+) -> list[Any]:
+    values = list(counts.values())
+    total = sum(values)
+    head = html.Div(
+        [html.Span(t(f"wall.level.{level}", lang)), html.Span(t("wall.heat.total", lang, n=f"{total:,}"))],
+        className="wall-legend-head",
+    )
+    if not values:
+        return [head, html.Div(t("wall.heat.none", lang), className="wall-empty")]
+    top = max(values)
+    lows = [1, *(b + 1 for b in breaks)]
+    highs = [*breaks, top]
+    n = len(lows)
+    swatches = [
+        html.Div(
+            className="wall-swatch",
+            children=[
+                html.Span(className="wall-swatch-box", style={"background": class_color(k, n, palette)}),
+                html.Span(str(lo) if lo == hi else f"{lo}–{hi}"),
+            ],
+        )
+        for k, (lo, hi) in enumerate(zip(lows, highs, strict=True))
+    ]
+    return [head, html.Div(swatches, className="wall-swatches")]
+
+
+def pin_legend(n: int, capped: bool, lang: str) -> list[Any]:
+    items = [
+        html.Span(
+            [html.I(className=f"wall-dot wall-dot-{k}"), t(f"wall.pins.{name}", lang)], className="wall-key"
+        )
+        for k, name in (("g", "green"), ("y", "yellow"), ("r", "red"), ("u", "urgent"))
+    ]
+    count = t("wall.pins.count", lang, n=f"{n:,}") + (
+        f" · {t('wall.pins.capped', lang, n=f'{n:,}')}" if capped else ""
+    )
+    return [
+        html.Div(items, className="wall-keys"),
+        html.Div(count, className="wall-pin-count", **data_attrs(pins=str(n))),
+    ]

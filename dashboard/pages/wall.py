@@ -1,0 +1,253 @@
+"""/wall: the command center's wall screen (4K, dark room, nobody touching it). Layout only.
+
+The city map fills most of the screen: district outlines, the unit-grid heatmap (styled in the browser through
+``hideout``), open-case pins clustered by light with urgent ones pulsing, and a small separate layer of pins
+changed since the last base snapshot. Around it: KPI tiles, the department response-time ranking and a ticker.
+Push: ``assets/wall.js`` listens to ``/push/events`` and rings the doorbell store; callbacks in
+:mod:`dashboard.callbacks.wall` catch up from the last event id.
+
+URL parameters: ``?rotate=30`` rotates through preset views (whole city, each central district) every 30 s;
+``?fallback=45`` sets the polling fallback in seconds (10–86400); ``?window=today|7d|30d``;
+``?scale=heat|viridis``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import dash
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from dashboard import auth, runtime
+from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the callbacks)
+from dashboard.components import wall_ids as w
+from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
+from dashboard.i18n import t
+from db.models.people import STAFF_ROLES
+from db.queries.grid import EMPTY, WINDOWS
+
+dash.register_page(
+    __name__,
+    path="/wall",
+    title="指挥大屏 · Wall",
+    nav="wall.nav",
+    nav_order=10,
+    roles=list(STAFF_ROLES),
+)
+
+ns = Namespace("wall", "map")
+CENTER = [26.58, 106.72]
+DEFAULT_FALLBACK = 45
+DEFAULT_WINDOW = "7d"
+TIANDITU = (
+    "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
+)
+JS_STRINGS = ("wall.conn.open", "wall.conn.connecting", "wall.conn.offline")
+
+
+def _int(value: object, default: int, lo: int, hi: int) -> int:
+    try:
+        n = int(str(value))
+    except (TypeError, ValueError):
+        return default
+    return max(lo, min(hi, n))
+
+
+def config_from_query(
+    rotate: object = None, fallback: object = None, window: object = None, scale: object = None
+) -> dict[str, Any]:
+    return {
+        "rotate": 0 if rotate in (None, "", "0") else _int(rotate, 0, 5, 3600),
+        "fallback": _int(fallback, DEFAULT_FALLBACK, 10, 86400),
+        "window": window if window in WINDOWS else DEFAULT_WINDOW,
+        "scale": scale if isinstance(scale, str) and scale in PALETTES else DEFAULT_PALETTE,
+    } | {"colors": PALETTES[scale if isinstance(scale, str) and scale in PALETTES else DEFAULT_PALETTE]}
+
+
+def _tiles() -> list[Any]:
+    """Optional tile layers, only when configured (the default basemap is our own data, no internet)."""
+    try:
+        settings = runtime.services().settings
+    except RuntimeError:
+        return []
+    layers: list[Any] = []
+    if settings.tianditu_key:
+        key = quote(settings.tianditu_key)
+        for layer in ("vec", "cva"):
+            layers.append(
+                dl.TileLayer(
+                    url=TIANDITU.format(layer=layer, key=key, s="{s}"),
+                    subdomains="01234567",
+                    maxZoom=18,
+                    className="wall-tiles",
+                    attribution="天地图",
+                )
+            )
+    elif settings.osm_tiles:
+        layers.append(
+            dl.TileLayer(
+                url="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                maxZoom=19,
+                className="wall-tiles",
+                attribution="© OpenStreetMap contributors",
+            )
+        )
+    return layers
+
+
+def _signin(query: dict[str, Any]) -> html.Div:
+    target = "/wall" + ("?" + urlencode({k: v for k, v in query.items() if v is not None}) if query else "")
+    return html.Div(
+        id=w.ROOT,
+        className="wall-root wall-signin",
+        children=[
+            html.Div(t("wall.title"), className="wall-signin-title"),
+            html.P([t("wall.signin"), " / ", t("wall.signin", "en")]),
+            html.A(
+                f"{t('wall.signin_link')} · {t('wall.signin_link', 'en')}",
+                href="/login?next=" + quote(target),
+            ),
+        ],
+    )
+
+
+def _stores(config: dict[str, Any]) -> list[Any]:
+    strings = {lang: {k: t(k, lang) for k in JS_STRINGS} for lang in ("zh", "en")}
+    return [
+        dcc.Store(id=w.CONFIG, data=config),
+        dcc.Store(id=w.I18N, data=strings),
+        dcc.Store(id=w.PRESETS),
+        dcc.Store(id=w.VIEW),
+        dcc.Store(id=w.HEAT_LEVEL),
+        dcc.Store(id=w.HEAT_COUNTS),
+        dcc.Store(id=w.GEO_REFRESH, data=0),
+        dcc.Store(id=w.BASE),
+        dcc.Store(id=w.BASE_AS_OF, data=0),
+        dcc.Store(id=w.BASE_RELOAD, data=0),
+        dcc.Store(id=w.DOORBELL),
+        dcc.Store(id=w.CONN_STATE, data="connecting"),
+        dcc.Store(id=w.CURSOR, data=None),
+        dcc.Store(id=w.LIVE, data={}),
+        dcc.Store(id=w.TICKER_STORE, data=[]),
+        dcc.Interval(id=w.FALLBACK, interval=config["fallback"] * 1000),
+        dcc.Interval(id=w.ROTATE, interval=max(config["rotate"], 5) * 1000, disabled=not config["rotate"]),
+        dcc.Interval(id=w.CLOCK_TICK, interval=1000),
+    ]
+
+
+def _map(config: dict[str, Any]) -> html.Div:
+    tiles = _tiles()
+    land = {"tiles": bool(tiles)}
+    return html.Div(
+        className="wall-mapbox",
+        children=[
+            dl.Map(
+                id=w.MAP,
+                center=CENTER,
+                zoom=11,
+                minZoom=8,
+                maxZoom=18,
+                zoomSnap=0.25,
+                zoomControl=False,
+                attributionControl=False,
+                preferCanvas=True,
+                style={"height": "100%", "width": "100%"},
+                children=[
+                    *tiles,
+                    dl.Pane(
+                        dl.GeoJSON(
+                            id=w.LAND, data=EMPTY, style=ns("landStyle"), hideout=land, interactive=False
+                        ),
+                        name="wall-land",
+                    ),
+                    dl.Pane(
+                        dl.GeoJSON(
+                            id=w.HEAT, data=EMPTY, style=ns("heatStyle"), hideout={}, interactive=False
+                        ),
+                        name="wall-heat",
+                    ),
+                    dl.Pane(
+                        dl.GeoJSON(
+                            id=w.DISTRICTS,
+                            data=EMPTY,
+                            style=ns("districtStyle"),
+                            onEachFeature=ns("districtLabel"),
+                            hideout={"lang": "zh"},
+                            interactive=False,
+                        ),
+                        name="wall-lines",
+                    ),
+                    dl.GeoJSON(
+                        id=w.PINS,
+                        data=EMPTY,
+                        cluster=True,
+                        pointToLayer=ns("pin"),
+                        clusterToLayer=ns("cluster"),
+                        filter=ns("notHidden"),
+                        hideout={"hidden": []},
+                        superClusterOptions={"radius": 80, "maxZoom": 15},
+                        zoomToBoundsOnClick=True,
+                    ),
+                    dl.GeoJSON(id=w.LIVE_PINS, data=EMPTY, pointToLayer=ns("livePin")),
+                ],
+            ),
+            html.Div(id=w.PRESET_LABEL, className="wall-preset"),
+            html.Div(
+                className="wall-legend",
+                children=[
+                    html.Div(t("wall.heat.title"), className="wall-legend-title", id="wall-heat-title"),
+                    dcc.RadioItems(
+                        id=w.WINDOW,
+                        options=[{"label": t(f"wall.window.{k}"), "value": k} for k in WINDOWS],
+                        value=config["window"],
+                        inline=True,
+                        className="wall-window",
+                    ),
+                    html.Div(id=w.LEGEND),
+                    html.Div(id=w.PIN_LEGEND, className="wall-pin-legend"),
+                ],
+            ),
+        ],
+    )
+
+
+def layout(
+    rotate: object = None, fallback: object = None, window: object = None, scale: object = None, **_: Any
+) -> html.Div:
+    if not auth.session().get("uid"):
+        return _signin({"rotate": rotate, "fallback": fallback, "window": window, "scale": scale})
+    config = config_from_query(rotate, fallback, window, scale)
+    _callbacks.warm_up()
+    return html.Div(
+        id=w.ROOT,
+        className="wall-root",
+        children=[
+            *_stores(config),
+            html.Header(
+                className="wall-top",
+                children=[
+                    html.Div(t("wall.title"), className="wall-title", id="wall-title"),
+                    html.Div(t("wall.subtitle"), className="wall-subtitle", id="wall-subtitle"),
+                    html.Div(className="wall-spacer"),
+                    html.Div(id=w.CONN, className="wall-conn wall-conn-connecting"),
+                    html.Div(id=w.CLOCK, className="wall-clock"),
+                ],
+            ),
+            html.Section(id=w.KPIS, className="wall-kpis"),
+            html.Div(
+                className="wall-main",
+                children=[_map(config), html.Aside(id=w.PANEL, className="wall-panel")],
+            ),
+            html.Footer(
+                className="wall-ticker-row",
+                children=[
+                    html.Div(t("wall.ticker.title"), className="wall-ticker-title", id="wall-ticker-title"),
+                    html.Div(id=w.TICKER, className="wall-ticker"),
+                ],
+            ),
+        ],
+    )

@@ -1,0 +1,259 @@
+"""Read models of the wall screen: open-case pins, the catch-up after a push doorbell, KPI tiles, preset views.
+
+Lights follow :func:`db.workflow.light` (green before ``stage_yellow_at``, yellow up to ``stage_deadline``, red
+after; a suspended case shows its light at ``paused_since``), computed in SQL with an explicit ``now``.
+Pins carry no personal data: id, ticket, light, urgency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+
+from db.queries.grid import window_start
+from db.states import OPEN_STATUSES
+from geo.crs import TZ
+
+OPEN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
+#: Pins in one viewport at most (newest first); clustering keeps them readable.
+PIN_CAP = 20_000
+#: KPI rates look at the cases reported in this many days.
+RATE_DAYS = 30
+LIGHT_SQL = (
+    "CASE WHEN c.stage_deadline IS NULL THEN NULL "
+    "WHEN coalesce(c.paused_since, CAST(:now AS timestamptz)) < coalesce(c.stage_yellow_at, c.stage_deadline) "
+    "THEN 'g' WHEN coalesce(c.paused_since, CAST(:now AS timestamptz)) <= c.stage_deadline THEN 'y' ELSE 'r' END"
+)
+Bbox = tuple[float, float, float, float]
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(TZ)).astimezone(TZ)
+
+
+def pin_feature(row: Any, event_id: int | None = None) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "id": int(row.id),
+        "t": row.ticket,
+        "l": row.light or "g",
+        "u": int(bool(row.escalated)),
+    }
+    if event_id is not None:
+        props["ev"] = event_id
+    return {
+        "type": "Feature",
+        "id": int(row.id),
+        "geometry": {"type": "Point", "coordinates": [round(float(row.lon), 6), round(float(row.lat), 6)]},
+        "properties": props,
+    }
+
+
+_PINS = text(
+    f"""
+    SELECT (SELECT coalesce(max(id), 0) FROM case_event) AS as_of, count(*) AS n,
+           coalesce(array_agg(p.id), '{{}}') AS ids,
+           coalesce(array_agg(round(ST_X(p.geom)::numeric, 6)::float8), '{{}}') AS xs,
+           coalesce(array_agg(round(ST_Y(p.geom)::numeric, 6)::float8), '{{}}') AS ys,
+           coalesce(string_agg(coalesce(p.light, 'g'), ''), '') AS lights,
+           coalesce(array_agg(p.id) FILTER (WHERE p.escalated), '{{}}') AS urgent
+      FROM (SELECT c.id, c.geom, c.escalated, {LIGHT_SQL} AS light
+              FROM "case" c
+             WHERE c.status IN {OPEN_SQL} AND c.geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)
+             ORDER BY c.id DESC
+             LIMIT :cap) p
+    """
+)
+_AS_OF = text("SELECT coalesce(max(id), 0) FROM case_event")
+
+
+@dataclass(frozen=True)
+class Pins:
+    """Open cases in a viewport, columnar (small to send; the browser turns them into GeoJSON): ``id``, ``x``
+    (lon), ``y`` (lat), ``l`` (one light letter per pin: g/y/r), ``u`` (ids of escalated cases); ``as_of`` is the
+    last event id the snapshot includes."""
+
+    columns: dict[str, Any]
+    as_of: int
+    capped: bool
+
+    def __len__(self) -> int:
+        return len(self.columns["id"])
+
+
+def open_pins(conn: Connection, bbox: Bbox, now: datetime | None = None, cap: int = PIN_CAP) -> Pins:
+    w, s, e, n = bbox
+    r = conn.execute(_PINS, {"w": w, "s": s, "e": e, "n": n, "now": _now(now), "cap": cap}).one()
+    columns = {"id": list(r.ids), "x": list(r.xs), "y": list(r.ys), "l": r.lights, "u": list(r.urgent)}
+    return Pins(columns=columns, as_of=int(r.as_of), capped=int(r.n) >= cap)
+
+
+# --- the catch-up after a doorbell -----------------------------------------------------------------------------
+
+_EVENT_COLUMNS = (
+    "e.id, e.case_id, e.action, e.to_status, e.at, c.ticket, c.escalated, "
+    "cat.name_zh AS cat_zh, cat.name_en AS cat_en, d.name_zh AS dist_zh, d.name_en AS dist_en"
+)
+_EVENT_FROM = (
+    'case_event e JOIN "case" c ON c.id = e.case_id LEFT JOIN category cat ON cat.code = c.category_code '
+    "LEFT JOIN district d ON d.code = c.district_code"
+)
+_EVENTS_AFTER = text(
+    f"SELECT {_EVENT_COLUMNS} FROM {_EVENT_FROM} WHERE e.id > :after ORDER BY e.id LIMIT :lim"
+)
+_LATEST_EVENTS = text(f"SELECT {_EVENT_COLUMNS} FROM {_EVENT_FROM} ORDER BY e.id DESC LIMIT :lim")
+_CASES = text(
+    f"""
+    SELECT c.id, c.ticket, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, c.escalated, c.status,
+           c.status IN {OPEN_SQL} AS open, {LIGHT_SQL} AS light
+      FROM "case" c WHERE c.id IN :ids
+    """
+).bindparams(bindparam("ids", expanding=True))
+
+
+def event_item(row: Any) -> dict[str, Any]:
+    """A ticker entry (plain JSON for a dcc.Store)."""
+    return {
+        "id": int(row.id),
+        "case": int(row.case_id),
+        "action": row.action,
+        "status": row.to_status,
+        "at": row.at.astimezone(TZ).isoformat(),
+        "ticket": row.ticket,
+        "urgent": bool(row.escalated),
+        "cat": [row.cat_zh or "", row.cat_en or ""],
+        "dist": [row.dist_zh or "", row.dist_en or ""],
+    }
+
+
+@dataclass
+class CatchUp:
+    """What happened after an event id: the events (newest first), the touched cases' current pins (open ones,
+    with ``properties.ev`` = the case's last event id) and ``[case id, last event id]`` of touched cases that are
+    no longer open; ``overflow`` when more events than ``limit`` arrived (the caller then reloads its base)."""
+
+    last_id: int
+    events: list[dict[str, Any]] = field(default_factory=list)
+    pins: list[dict[str, Any]] = field(default_factory=list)
+    gone: list[list[int]] = field(default_factory=list)
+    overflow: bool = False
+
+
+def latest_events(conn: Connection, n: int = 12) -> CatchUp:
+    """The newest ``n`` events (newest first) and the id to continue from: the first call of a fresh screen."""
+    rows = conn.execute(_LATEST_EVENTS, {"lim": n}).all()
+    last = int(rows[0].id) if rows else int(conn.execute(_AS_OF).scalar_one())
+    return CatchUp(last_id=last, events=[event_item(r) for r in rows])
+
+
+def catch_up(conn: Connection, after: int, limit: int = 500, now: datetime | None = None) -> CatchUp:
+    """Events with id > ``after`` (at most ``limit``) and the current state of the cases they touched."""
+    rows = conn.execute(_EVENTS_AFTER, {"after": after, "lim": limit + 1}).all()
+    overflow = len(rows) > limit
+    rows = rows[:limit]
+    if not rows:
+        return CatchUp(last_id=after)
+    last_event: dict[int, int] = {}
+    for r in rows:
+        last_event[int(r.case_id)] = int(r.id)
+    cases = conn.execute(_CASES, {"ids": list(last_event), "now": _now(now)}).all()
+    pins = [pin_feature(c, last_event[int(c.id)]) for c in cases if c.open]
+    gone = [[int(c.id), last_event[int(c.id)]] for c in cases if not c.open]
+    return CatchUp(
+        last_id=int(rows[-1].id),
+        events=[event_item(r) for r in reversed(rows)],
+        pins=pins,
+        gone=gone,
+        overflow=overflow,
+    )
+
+
+# --- KPI tiles -------------------------------------------------------------------------------------------------
+
+_KPIS = text(
+    f"""
+    WITH cohort AS (
+        SELECT count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.deadline IS NOT NULL) AS handled,
+               count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.handled_at <= c.deadline) AS on_time,
+               count(*) FILTER (WHERE c.handled_at IS NULL AND c.status IN ('dispatched', 'in_progress', 'suspended')
+                                  AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz)))
+                   AS late_unhandled,
+               count(*) FILTER (WHERE c.status = 'closed') AS closed,
+               count(*) FILTER (WHERE c.status = 'closed' OR (c.filed_at IS NOT NULL
+                                  AND c.status NOT IN ('rejected', 'merged')
+                                  AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz))))
+                   AS due_close
+          FROM "case" c WHERE c.created_at >= :since AND c.created_at <= :now)
+    SELECT (SELECT count(*) FROM "case" WHERE created_at >= :today AND created_at <= :now) AS today_reports,
+           (SELECT count(*) FROM "case" WHERE status IN {OPEN_SQL}) AS open_cases,
+           (SELECT count(*) FROM "case" c WHERE c.status IN {OPEN_SQL} AND c.stage_deadline < :now
+               AND coalesce(c.paused_since, CAST(:now AS timestamptz)) > c.stage_deadline) AS overdue,
+           cohort.*
+      FROM cohort
+    """
+)
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """The wall's tiles. Rates are over the cases reported in the last :data:`RATE_DAYS` days (``None``: no
+    case was due yet):
+
+    - ``on_time_rate`` 按期处置率 = handled by the deadline / (handled + past the deadline still unhandled);
+    - ``closing_rate`` 结案率 = closed / (closed + filed cases past their deadline and not closed).
+    """
+
+    today_reports: int
+    open_cases: int
+    overdue: int
+    on_time_rate: float | None
+    closing_rate: float | None
+    handled: int
+    due_handling: int
+    closed: int
+    due_close: int
+
+
+def kpis(conn: Connection, now: datetime | None = None, days: int = RATE_DAYS) -> Kpis:
+    at = _now(now)
+    r = conn.execute(
+        _KPIS, {"now": at, "today": window_start("today", at), "since": at - timedelta(days=days)}
+    ).one()
+    due_handling = int(r.handled) + int(r.late_unhandled)
+    return Kpis(
+        today_reports=int(r.today_reports),
+        open_cases=int(r.open_cases),
+        overdue=int(r.overdue),
+        on_time_rate=(int(r.on_time) / due_handling) if due_handling else None,
+        closing_rate=(int(r.closed) / int(r.due_close)) if r.due_close else None,
+        handled=int(r.handled),
+        due_handling=due_handling,
+        closed=int(r.closed),
+        due_close=int(r.due_close),
+    )
+
+
+# --- preset views ----------------------------------------------------------------------------------------------
+
+_PRESETS = text(
+    """
+    SELECT 'city' AS key, '全市' AS zh, 'Whole city' AS en,
+           ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n, 0 AS ord
+      FROM (SELECT ST_Extent(geom)::geometry AS b FROM district WHERE has_grid) x
+    UNION ALL
+    SELECT code, name_zh, name_en, ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), 1
+      FROM district WHERE has_grid
+    ORDER BY ord, key
+    """
+)
+
+
+def view_presets(conn: Connection) -> list[dict[str, Any]]:
+    """The wall's rotation: the whole city (the districts with a grid), then each central district."""
+    return [
+        {"key": r.key, "zh": r.zh, "en": r.en, "bounds": [[float(r.s), float(r.w)], [float(r.n), float(r.e)]]}
+        for r in conn.execute(_PRESETS)
+        if r.w is not None
+    ]

@@ -1,0 +1,195 @@
+"""Heatmap aggregates (db/queries/grid.py) on the real test database: the in-memory index, the SQL path and a
+direct count agree; coarse levels add up; windows start at local midnight; the index picks up new cases."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import Connection, text
+
+from db.queries import grid
+from db.workflow import Actor, report
+from geo.crs import TZ
+
+pytestmark = pytest.mark.db
+
+CATEGORY = "C0101"
+CENTER = (106.7102, 26.5783)  # 南明区 / 云岩区, inside the service area
+NOW = datetime.now(TZ).replace(microsecond=0)
+VIEW = (106.60, 26.50, 106.80, 26.65)
+
+
+def _report(
+    conn: Connection, k: int, at: datetime, lon: float | None = None, lat: float | None = None
+) -> int:
+    x = CENTER[0] + 0.0031 * (k % 9) if lon is None else lon
+    y = CENTER[1] + 0.0027 * (k // 9) if lat is None else lat
+    r = report(
+        conn,
+        Actor.system(),
+        category_code=CATEGORY,
+        lon=x,
+        lat=y,
+        description=f"grid test {k}",
+        source="app",
+        now=at,
+    )
+    return r.id
+
+
+@pytest.fixture
+def cases(conn: Connection) -> list[int]:
+    """27 reports spread over ~2.5 km × 0.5 km: today, 3 days ago and 20 days ago, several per cell."""
+    ids = []
+    for k in range(27):
+        age = (0, 3, 20)[k % 3]
+        ids.append(_report(conn, k, NOW - timedelta(days=age, minutes=5)))
+        if k % 4 == 0:  # a second report in the same cell
+            ids.append(_report(conn, k, NOW - timedelta(days=age, minutes=7)))
+    return ids
+
+
+def _direct(conn: Connection, window: str) -> dict[str, int]:
+    rows = conn.execute(
+        text(
+            'SELECT cell_id, count(*) FROM "case" WHERE created_at >= :s AND created_at <= :n '
+            "AND cell_id IS NOT NULL GROUP BY cell_id"
+        ),
+        {"s": grid.window_start(window, NOW), "n": NOW},
+    ).all()
+    return {str(c): int(n) for c, n in rows}
+
+
+@pytest.mark.parametrize("window", list(grid.WINDOWS))
+def test_cell_counts_equal_a_direct_count(conn: Connection, cases: list[int], window: str) -> None:
+    index = grid.HeatIndex()
+    direct = _direct(conn, window)
+    assert index.counts(conn, "cell", window, now=NOW) == direct
+    assert grid.counts_sql(conn, "cell", window, now=NOW) == direct
+    mine = conn.execute(
+        text('SELECT count(*) FROM "case" WHERE id = ANY(:ids) AND created_at >= :s'),
+        {"ids": cases, "s": grid.window_start(window, NOW)},
+    ).scalar_one()
+    assert sum(direct.values()) >= mine > 0
+
+
+@pytest.mark.parametrize("level", grid.LEVELS)
+@pytest.mark.parametrize("bbox", [None, VIEW])
+def test_index_and_sql_agree_at_every_level(
+    conn: Connection, cases: list[int], level: str, bbox: grid.Bbox | None
+) -> None:
+    index = grid.HeatIndex()
+    for window in grid.WINDOWS:
+        assert index.counts(conn, level, window, bbox, now=NOW) == grid.counts_sql(
+            conn, level, window, bbox, NOW
+        )
+
+
+def test_coarse_levels_sum_to_the_same_total(conn: Connection, cases: list[int]) -> None:
+    index = grid.HeatIndex()
+    for window in grid.WINDOWS:
+        totals = {level: sum(index.counts(conn, level, window, now=NOW).values()) for level in grid.LEVELS}
+        assert len(set(totals.values())) == 1, totals
+        direct = conn.execute(
+            text('SELECT count(*) FROM "case" WHERE created_at >= :s AND created_at <= :n'),
+            {"s": grid.window_start(window, NOW), "n": NOW},
+        ).scalar_one()
+        assert totals["district"] == direct
+
+
+def test_squares_group_cells_by_i_j(conn: Connection, cases: list[int]) -> None:
+    index = grid.HeatIndex()
+    cells = index.counts(conn, "cell", "30d", now=NOW)
+    ij = dict(
+        conn.execute(
+            text("SELECT id::text, ARRAY[i, j] FROM grid_cell WHERE id = ANY(:ids)"),
+            {"ids": [int(k) for k in cells]},
+        ).all()
+    )
+    for level, f in (("500m", 5), ("1km", 10)):
+        expected: dict[str, int] = {}
+        for cell, n in cells.items():
+            i, j = ij[cell]
+            expected[f"{i // f}_{j // f}"] = expected.get(f"{i // f}_{j // f}", 0) + n
+        assert index.counts(conn, level, "30d", now=NOW) == expected
+
+
+def test_windows_start_at_local_midnight() -> None:
+    at = datetime(2026, 3, 10, 0, 30, tzinfo=TZ)
+    assert grid.window_start("today", at) == datetime(2026, 3, 10, tzinfo=TZ)
+    assert grid.window_start("7d", at) == datetime(2026, 3, 4, tzinfo=TZ)
+    assert grid.window_start("30d", at) == datetime(2026, 2, 9, tzinfo=TZ)
+
+
+def test_a_report_just_before_midnight_is_not_today(conn: Connection) -> None:
+    midnight = grid.window_start("today", NOW)
+    case_id = _report(conn, 0, midnight - timedelta(seconds=30), lon=106.6801, lat=26.6101)
+    cell = str(conn.execute(text('SELECT cell_id FROM "case" WHERE id = :i'), {"i": case_id}).scalar_one())
+    index = grid.HeatIndex()
+    today = index.counts(conn, "cell", "today", now=NOW)
+    week = index.counts(conn, "cell", "7d", now=NOW)
+    assert week[cell] == today.get(cell, 0) + 1
+
+
+def test_the_index_adds_new_cases_without_a_rebuild(conn: Connection, cases: list[int]) -> None:
+    index = grid.HeatIndex(rebuild_seconds=3600)
+    before = index.counts(conn, "district", "today", now=NOW)
+    built = index._built_at
+    _report(conn, 100, NOW - timedelta(minutes=1), lon=106.7313, lat=26.5912)
+    after = index.counts(conn, "district", "today", now=NOW)
+    assert index._built_at == built
+    assert sum(after.values()) == sum(before.values()) + 1
+
+
+def test_viewport_keeps_only_cells_inside(conn: Connection, cases: list[int]) -> None:
+    index = grid.HeatIndex()
+    small = (CENTER[0] - 0.001, CENTER[1] - 0.001, CENTER[0] + 0.001, CENTER[1] + 0.001)
+    inside = index.counts(conn, "cell", "30d", small, now=NOW)
+    everywhere = index.counts(conn, "cell", "30d", now=NOW)
+    assert inside and len(inside) < len(everywhere)
+    boxes = conn.execute(
+        text(
+            "SELECT id::text FROM grid_cell WHERE id = ANY(:ids) AND geom && ST_Expand(ST_MakeEnvelope(:w, :s, :e, :n, 4326), 0.002)"
+        ),
+        {"ids": [int(k) for k in inside], "w": small[0], "s": small[1], "e": small[2], "n": small[3]},
+    ).scalars()
+    assert set(boxes) == set(inside)
+
+
+def test_geometry_has_one_feature_per_key(conn: Connection, cases: list[int]) -> None:
+    index = grid.HeatIndex()
+    cache = grid.FeatureCache()
+    for level in grid.LEVELS:
+        keys = index.keys(conn, level, VIEW, now=NOW)
+        geo = grid.geometry(conn, level, keys, cache)
+        assert [f["properties"]["k"] for f in geo["features"]] == keys
+        assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in geo["features"])
+        assert grid.geometry(conn, level, keys, cache) == geo  # from the cache now
+    # a 1 km square around a known cell contains that cell's centroid
+    cell = next(iter(index.counts(conn, "cell", "30d", now=NOW)))
+    i, j = conn.execute(text("SELECT i, j FROM grid_cell WHERE id = :i"), {"i": int(cell)}).one()
+    square = grid.squares("1km", [f"{i // 10}_{j // 10}"])[0]
+    ring = square["geometry"]["coordinates"][0]
+    lon, lat = conn.execute(
+        text("SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM grid_cell WHERE id = :i"),
+        {"i": int(cell)},
+    ).one()
+    assert min(p[0] for p in ring) <= lon <= max(p[0] for p in ring)
+    assert min(p[1] for p in ring) <= lat <= max(p[1] for p in ring)
+
+
+def test_level_follows_the_zoom() -> None:
+    assert grid.level_for(16, 26.6) == "cell"
+    assert grid.level_for(12.5, 26.6) == "500m"
+    assert grid.level_for(10.5, 26.6) == "1km"
+    assert grid.level_for(8, 26.6) == "district"
+    assert grid.coarser("cell") == "500m" and grid.coarser("district") == "district"
+
+
+def test_class_breaks() -> None:
+    assert grid.class_breaks([1, 2, 3, 100]) == [3, 6, 16, 40]
+    assert grid.class_breaks([]) == []
+    assert grid.class_breaks([2, 2]) == [1]
+    breaks = grid.class_breaks(list(range(1, 500)))
+    assert breaks == sorted(set(breaks)) and breaks[-1] < 499

@@ -1,0 +1,205 @@
+"""Wall read models (db/queries/live.py, db/queries/response.py) on the real test database: pins with the
+workflow's lights, the catch-up after an event id, KPI numbers and the department panel against direct SQL."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import Connection, text
+
+from db import workflow as wf
+from db.queries import live, response
+from db.states import OPEN_STATUSES, Role
+from db.workflow import Actor
+from geo.crs import TZ
+
+pytestmark = pytest.mark.db
+
+NOW = datetime.now(TZ).replace(microsecond=0)
+BOX = (106.60, 26.50, 106.85, 26.70)
+
+
+@pytest.fixture
+def lead(conn: Connection) -> Actor:
+    uid = conn.execute(text("SELECT id FROM staff_user WHERE username = 'lead'")).scalar_one()
+    return Actor(Role.LEAD, user_id=uid)
+
+
+def _report(conn: Connection, k: int, at: datetime, category: str = "C0101") -> wf.CaseResult:
+    return wf.report(
+        conn,
+        Actor.system(),
+        category_code=category,
+        lon=106.6905 + 0.0023 * (k % 11),
+        lat=26.5702 + 0.0019 * (k // 11),
+        description=f"live test {k}",
+        source="app",
+        now=at,
+    )
+
+
+def _handled(conn: Connection, lead: Actor, k: int, at: datetime, hours: float, department: str) -> int:
+    """A case reported, filed and dispatched at ``at``, handled ``hours`` later."""
+    r = _report(conn, k, at)
+    r = wf.file_case(conn, lead, r.id, r.version, now=at + timedelta(minutes=1))
+    r = wf.dispatch(conn, lead, r.id, r.version, department_code=department, now=at + timedelta(minutes=2))
+    wf.handle(conn, lead, r.id, r.version, note="done", now=at + timedelta(minutes=2, hours=hours))
+    return r.id
+
+
+def test_open_pins_carry_the_workflow_light(conn: Connection) -> None:
+    fresh = _report(conn, 1, NOW - timedelta(minutes=3))
+    old = _report(conn, 2, NOW - timedelta(days=12))
+    pins = live.open_pins(conn, BOX, now=NOW)
+    cols = pins.columns
+    assert len(cols["id"]) == len(cols["x"]) == len(cols["y"]) == len(cols["l"]) == len(pins)
+    where = {case_id: k for k, case_id in enumerate(cols["id"])}
+    for case_id in (fresh.id, old.id):
+        assert case_id in where
+        assert cols["l"][where[case_id]] == wf.light(wf.get_case(conn, case_id), NOW)[0]
+    assert cols["l"][where[old.id]] == "r"
+    n_open = conn.execute(
+        text(
+            'SELECT count(*) FROM "case" WHERE status = ANY(:s) '
+            "AND geom && ST_MakeEnvelope(:w, :so, :e, :n, 4326)"
+        ),
+        {"s": [s.value for s in OPEN_STATUSES], "w": BOX[0], "so": BOX[1], "e": BOX[2], "n": BOX[3]},
+    ).scalar_one()
+    assert len(pins) == n_open
+    assert pins.as_of == conn.execute(text("SELECT max(id) FROM case_event")).scalar_one()
+
+
+def test_open_pins_leave_out_closed_and_outside_cases(conn: Connection, lead: Actor) -> None:
+    r = _report(conn, 3, NOW - timedelta(minutes=3))
+    rejected = wf.reject(conn, lead, r.id, r.version, reason="重复", now=NOW)
+    _report(conn, 13, NOW - timedelta(minutes=2))
+    _report(conn, 14, NOW - timedelta(minutes=1))
+    far = live.open_pins(conn, (106.0, 27.5, 106.1, 27.6), now=NOW)
+    assert len(far) == 0
+    assert rejected.id not in live.open_pins(conn, BOX, now=NOW).columns["id"]
+    capped = live.open_pins(conn, BOX, now=NOW, cap=1)
+    assert len(capped) == 1 and capped.capped
+
+
+def test_escalated_cases_are_marked_urgent(conn: Connection, lead: Actor) -> None:
+    r = _report(conn, 4, NOW - timedelta(minutes=3))
+    wf.escalate(conn, lead, r.id, r.version, reason="危险", now=NOW)
+    assert r.id in live.open_pins(conn, BOX, now=NOW).columns["u"]
+
+
+def test_catch_up_returns_events_after_an_id(conn: Connection, lead: Actor) -> None:
+    start = live.latest_events(conn, 5).last_id
+    a = _report(conn, 5, NOW - timedelta(minutes=2))
+    b = _report(conn, 6, NOW - timedelta(minutes=1))
+    gone = wf.reject(conn, lead, b.id, b.version, reason="无效", now=NOW)
+    got = live.catch_up(conn, start, now=NOW)
+    assert [e["id"] for e in got.events] == sorted((a.event_id, b.event_id, gone.event_id), reverse=True)
+    assert got.last_id == gone.event_id
+    assert got.events[-1]["ticket"] == a.ticket and got.events[-1]["action"] == "report"
+    assert [p["properties"]["id"] for p in got.pins] == [a.id]
+    assert got.pins[0]["properties"]["ev"] == a.event_id
+    assert got.gone == [[b.id, gone.event_id]]
+    assert live.catch_up(conn, got.last_id, now=NOW).events == []
+    partial = live.catch_up(conn, start, limit=2, now=NOW)
+    assert partial.overflow and partial.last_id == b.event_id
+
+
+def test_latest_events_are_newest_first(conn: Connection) -> None:
+    a = _report(conn, 7, NOW - timedelta(minutes=1))
+    latest = live.latest_events(conn, 3)
+    assert latest.last_id == a.event_id == latest.events[0]["id"]
+    assert [e["id"] for e in latest.events] == sorted((e["id"] for e in latest.events), reverse=True)
+    assert latest.events[0]["dist"][0].endswith("区")
+
+
+def test_kpis_match_direct_sql(conn: Connection, lead: Actor) -> None:
+    _handled(conn, lead, 8, NOW - timedelta(days=2), 1.0, "CGJ")
+    _report(conn, 9, NOW - timedelta(minutes=1))
+    _report(conn, 10, NOW - timedelta(days=15))
+    k = live.kpis(conn, now=NOW)
+    today = datetime.combine(NOW.date(), datetime.min.time(), tzinfo=TZ)
+    since = NOW - timedelta(days=live.RATE_DAYS)
+    opened = [s.value for s in OPEN_STATUSES]
+
+    def one(sql: str, **params: object) -> int:
+        return int(
+            conn.execute(text(sql), {"now": NOW, "since": since, "open": opened, **params}).scalar_one()
+        )
+
+    assert k.today_reports == one(
+        'SELECT count(*) FROM "case" WHERE created_at >= :t AND created_at <= :now', t=today
+    )
+    assert k.open_cases == one('SELECT count(*) FROM "case" WHERE status = ANY(:open)')
+    assert k.overdue == one(
+        'SELECT count(*) FROM "case" WHERE status = ANY(:open) AND stage_deadline IS NOT NULL '
+        "AND coalesce(paused_since, :now) > stage_deadline"
+    )
+    rows = conn.execute(
+        text(
+            'SELECT status, filed_at, handled_at, deadline, paused_since FROM "case" '
+            "WHERE created_at >= :since AND created_at <= :now"
+        ),
+        {"since": since, "now": NOW},
+    ).all()
+    handled = [r for r in rows if r.handled_at is not None and r.deadline is not None]
+    on_time = [r for r in handled if r.handled_at <= r.deadline]
+    late = [
+        r
+        for r in rows
+        if r.handled_at is None
+        and r.status in ("dispatched", "in_progress", "suspended")
+        and r.deadline is not None
+        and r.deadline < (r.paused_since or NOW)
+    ]
+    closed = [r for r in rows if r.status == "closed"]
+    due_close = closed + [
+        r
+        for r in rows
+        if r.status not in ("closed", "rejected", "merged")
+        and r.filed_at is not None
+        and r.deadline is not None
+        and r.deadline < (r.paused_since or NOW)
+    ]
+    assert (k.handled, k.due_handling) == (len(handled), len(handled) + len(late))
+    assert k.on_time_rate == pytest.approx(len(on_time) / (len(handled) + len(late)))
+    assert k.closed == len(closed) and k.due_close == len(due_close)
+    assert k.closing_rate == (pytest.approx(len(closed) / len(due_close)) if due_close else None)
+
+
+def test_response_panel_matches_the_raw_rows(conn: Connection, lead: Actor) -> None:
+    hours = [0.5, 2.0, 3.0, 7.5, 30.0, 1.0]
+    for k, h in enumerate(hours):
+        _handled(conn, lead, 20 + k, NOW - timedelta(days=3, hours=k), h, "CGJ")
+    rows = response.response_panel(conn, now=NOW)
+    assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
+    rates = [r.on_time_rate or 0 for r in rows]
+    assert rates == sorted(rates, reverse=True)
+    cgj = next(r for r in rows if r.code == "CGJ")
+    raw = conn.execute(
+        text(
+            "SELECT extract(epoch FROM handled_at - dispatched_at) / 3600 AS h, handled_at <= deadline AS ok, "
+            "rework_count FROM \"case\" WHERE department_code = 'CGJ' AND handled_at IS NOT NULL "
+            "AND created_at >= :since AND created_at <= :now AND dispatched_at IS NOT NULL"
+        ),
+        {"since": NOW - timedelta(days=30), "now": NOW},
+    ).all()
+    spans = [float(r.h) for r in raw]
+    assert cgj.handled == len(raw) >= len(hours)
+    assert cgj.median_h == pytest.approx(statistics.median(spans))
+    assert cgj.p90_h == pytest.approx(float(np.percentile(spans, 90)))
+    assert cgj.rework_rate == pytest.approx(sum(r.rework_count > 0 for r in raw) / len(raw))
+    assert cgj.on_time_rate is not None and 0 <= cgj.on_time_rate <= 1
+
+
+def test_view_presets_start_with_the_whole_city(conn: Connection) -> None:
+    presets = live.view_presets(conn)
+    assert presets[0]["key"] == "city"
+    codes = {p["key"] for p in presets[1:]}
+    assert codes == set(conn.execute(text("SELECT code FROM district WHERE has_grid")).scalars())
+    (s, w), (n, e) = presets[0]["bounds"]
+    for p in presets[1:]:
+        (ps, pw), (pn, pe) = p["bounds"]
+        assert s <= ps and w <= pw and pn <= n and pe <= e
