@@ -82,6 +82,20 @@ window.gyPub = (function () {
                 }, {maxWidth: 260});
                 return marker;
             },
+            adminMarker: function (feature, latlng) {  // /moderation: click to select, no popup
+                const p = feature.properties;
+                const icon = L.divIcon({
+                    className: "pub-m pub-m-svc",
+                    html: '<img src="/assets/icons/' + esc(p.kind) + '.svg" alt="" width="24" height="24">',
+                    iconSize: [26, 26], iconAnchor: [13, 13],
+                });
+                return L.marker(latlng, {icon: icon, title: "#" + p.id + " " + p.name_zh, keyboard: true});
+            },
+            dragEnd: function (e) {  // /moderation: the dragged edit marker's position becomes the pending one
+                const ll = e.target.getLatLng();
+                window.dash_clientside.set_props("mod-pt-pos", {data: [Math.round(ll.lat * 1e6) / 1e6,
+                                                                       Math.round(ll.lng * 1e6) / 1e6]});
+            },
             reportMarker: function (feature, latlng) {
                 const p = feature.properties;
                 let best = 0;
@@ -182,6 +196,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const id = JSON.parse(trig.prop_id.split(".")[0]);
             const pt = data[id.index];
             return pt ? {center: pt, zoom: 17, transition: "flyTo"} : window.dash_clientside.no_update;
+        },
+    },
+    modPub: {
+        marker: function (pos, sel, lang, labels) {
+            const l = labels[lang === "en" ? "en" : "zh"];
+            const title = sel ? l.editing.replace("{id}", sel) : l.new;
+            if (!pos) {
+                return [window.dash_clientside.no_update, 0, l.nopos, title];
+            }
+            const text = l.pos.replace("{lon}", pos[1].toFixed(6)).replace("{lat}", pos[0].toFixed(6));
+            return [pos, 1, text, title];
         },
     },
 });

@@ -152,10 +152,10 @@ _NEAREST = text(
           FROM service_point s, p
          WHERE s.retired_at IS NULL AND s.kind = ANY(:kinds)
          ORDER BY s.geom <-> p.g LIMIT :cand)
-    SELECT c.id, c.kind, c.name_zh, c.name_en, c.address, c.open_hours AS hours,
-           round(ST_X(c.geom)::numeric, 5)::float8 AS lon, round(ST_Y(c.geom)::numeric, 5)::float8 AS lat,
-           ST_Distance(c.geom::geography, p.g::geography) AS distance_m
-      FROM cand c, p ORDER BY distance_m, c.id LIMIT :n
+    SELECT sp.id, sp.kind, sp.name_zh, sp.name_en, sp.address, sp.open_hours AS hours,
+           round(ST_X(sp.geom)::numeric, 5)::float8 AS lon, round(ST_Y(sp.geom)::numeric, 5)::float8 AS lat,
+           ST_Distance(sp.geom::geography, p.g::geography) AS distance_m
+      FROM cand sp, p ORDER BY distance_m, sp.id LIMIT :n
     """
 )
 

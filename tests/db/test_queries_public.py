@@ -1,0 +1,317 @@
+"""The public read models on the real PostGIS test database: only public reports, coarsened, no personal data;
+tracking stages; photos only when approved; service points and 最美贵阳 posts. The seeding helpers here are
+shared with the browser tests (``seed_city_cases``)."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, text
+
+from db import workflow as wf
+from db.accounts import load_identity
+from db.queries import public as q
+from db.workflow import Actor
+from geo.crs import TZ
+
+PUBLIC_CATEGORY = "C0101"  # 井盖破损: public
+PRIVATE_CATEGORY = "E0502"  # 流动摊贩: not on the public map ("about persons")
+YUNYAN = (106.7135, 26.5838)
+NOTE = "内部意见：勿外传"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Distinctive personal values that must never leave the staff side."""
+
+    name: str
+    phone: str
+    account: str
+    email: str
+    note: str
+
+    def values(self) -> list[str]:
+        return [self.name, self.phone, self.account, self.email, self.note]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    point: tuple[float, float]
+    secrets: Secrets
+    person: int
+    closed: Any  # CaseResult of a public case driven to closed, with internal notes
+    open: Any  # a public case just reported (same cell)
+    private: Any  # a case marked not public
+    hidden_category: Any  # a case of a non-public 小类
+    merged: Any  # a duplicate merged into ``open``
+    times: dict[str, datetime]
+
+
+def unique_point(rng: random.Random | None = None) -> tuple[float, float]:
+    """A point in 云岩区's grid, ~1 km around YUNYAN, rounded to 6 decimals (the way reports arrive)."""
+    r = rng or random.Random()
+    return (round(YUNYAN[0] + r.uniform(-0.008, 0.008), 6), round(YUNYAN[1] + r.uniform(-0.006, 0.006), 6))
+
+
+def make_secrets(tag: str) -> Secrets:
+    return Secrets(
+        name=f"隐私测试员{tag}",
+        phone=f"139{tag[-8:].rjust(8, '7')}",
+        account=f"acct-pubtest-{tag}",
+        email=f"pubtest.{tag}@example.cn",
+        note=f"{NOTE}-{tag}",
+    )
+
+
+def lead(conn: Connection) -> Actor:
+    uid = conn.execute(text("SELECT id FROM staff_user WHERE username = 'lead'")).scalar_one()
+    ident = load_identity(conn, uid)
+    assert ident is not None
+    return Actor.from_identity(ident)
+
+
+def seed_city_cases(
+    conn: Connection, point: tuple[float, float], tag: str, now: datetime | None = None
+) -> Seeded:
+    """A citizen with distinctive personal data and five reports at ``point`` through the workflow commands:
+    one closed (with internal notes), one open, one merged into it, one private, one of a non-public 小类."""
+    now = now or datetime.now(TZ)
+    secrets = make_secrets(tag)
+    person = int(
+        conn.execute(
+            text(
+                "INSERT INTO person (pseudonym, account_id, name, phone, email, registered, home) VALUES "
+                "(:p, :a, :n, :ph, :e, true, ST_SetSRID(ST_MakePoint(:x, :y), 4326)) RETURNING id"
+            ),
+            {"p": f"pubtest-{tag}", "a": secrets.account, "n": secrets.name, "ph": secrets.phone,
+             "e": secrets.email, "x": point[0], "y": point[1]},
+        ).scalar_one()
+    )  # fmt: skip
+    citizen, boss = Actor.citizen(person), lead(conn)
+    t0 = now - timedelta(days=2)
+    times = {"report": t0, "file": t0 + timedelta(minutes=20), "dispatch": t0 + timedelta(minutes=40),
+             "handle": t0 + timedelta(hours=3), "verify": t0 + timedelta(hours=4)}  # fmt: skip
+
+    def report(category: str, public: bool | None = None, at: datetime = t0) -> Any:
+        return wf.report(
+            conn, citizen, category_code=category, lon=point[0], lat=point[1], source="app", public=public,
+            description=f"{secrets.name} 电话 {secrets.phone} 举报", address=f"{secrets.name}家门口", now=at,
+        )  # fmt: skip
+
+    closed = report(PUBLIC_CATEGORY)
+    closed = wf.file_case(conn, boss, closed.id, closed.version, now=times["file"])
+    closed = wf.dispatch(conn, boss, closed.id, closed.version, now=times["dispatch"])
+    closed = wf.handle(conn, boss, closed.id, closed.version, note=secrets.note, now=times["handle"])
+    closed = wf.verify(
+        conn, boss, closed.id, closed.version, passed=True, note=secrets.note, now=times["verify"]
+    )
+    opened = report(PUBLIC_CATEGORY, at=now - timedelta(hours=5))
+    merged = report(PUBLIC_CATEGORY, at=now - timedelta(hours=4))
+    merged = wf.merge(
+        conn, boss, merged.id, merged.version, into_case_id=opened.id, now=now - timedelta(hours=3)
+    )
+    opened = wf.file_case(conn, boss, opened.id, opened.version, now=now - timedelta(hours=2))
+    opened = wf.dispatch(conn, boss, opened.id, opened.version, now=now - timedelta(hours=1))
+    private = report(PUBLIC_CATEGORY, public=False)
+    hidden_category = report(PRIVATE_CATEGORY)
+    return Seeded(point, secrets, person, closed, opened, private, hidden_category, merged, times)
+
+
+def bbox_around(point: tuple[float, float], half: float = 0.004) -> tuple[float, float, float, float]:
+    return point[0] - half, point[1] - half, point[0] + half, point[1] + half
+
+
+def all_coordinates(geojson: dict[str, Any]) -> list[tuple[float, float]]:
+    return [tuple(f["geometry"]["coordinates"]) for f in geojson["features"]]
+
+
+@pytest.fixture
+def seeded(conn: Connection) -> Seeded:
+    return seed_city_cases(conn, unique_point(random.Random(11)), "dbq0000001")
+
+
+def test_reports_show_only_public_cases_at_the_cell_centre(conn: Connection, seeded: Seeded) -> None:
+    data = json.loads(q.reports_geojson(conn, *bbox_around(seeded.point), level="cell"))
+    cell = conn.execute(
+        text(
+            "SELECT round(ST_X(ST_PointOnSurface(geom))::numeric, 5)::float8, "
+            "round(ST_Y(ST_PointOnSurface(geom))::numeric, 5)::float8 FROM grid_cell WHERE id = :id"
+        ),
+        {"id": seeded.closed.cell_id},
+    ).one()
+    mine = [f for f in data["features"] if tuple(f["geometry"]["coordinates"]) == tuple(cell)]
+    assert len(mine) == 1, "the seeded cell is one feature at the point on the cell's surface"
+    props = mine[0]["properties"]
+    # the closed and the open public case, and the merged duplicate (public, resolved); not the private ones
+    assert props["n"] == 3
+    assert props["s"] == [0, 1, 2, 0]  # received, in progress, resolved, refused
+    assert [it[0] for it in props["items"]] == ["井盖破损"] * 3
+    assert seeded.point not in all_coordinates(data)
+    text_out = json.dumps(data, ensure_ascii=False)
+    for secret in seeded.secrets.values():
+        assert secret not in text_out
+
+
+@pytest.mark.parametrize("level", ["cell", "b5", "b10", "district"])
+def test_no_level_leaks_a_true_point_or_personal_data(conn: Connection, seeded: Seeded, level: str) -> None:
+    out = q.reports_geojson(conn, *bbox_around(seeded.point, 0.02), level=level)
+    data = json.loads(out)
+    assert data["features"], level
+    true_points = {
+        tuple(r)
+        for r in conn.execute(
+            text(
+                'SELECT round(ST_X(geom)::numeric, 5)::float8, round(ST_Y(geom)::numeric, 5)::float8 FROM "case"'
+            )
+        ).all()
+    }
+    assert not true_points & set(all_coordinates(data))
+    for secret in seeded.secrets.values():
+        assert secret not in out
+    assert "description" not in out and "ticket" not in out and "GY" not in out
+
+
+def test_private_and_non_public_category_reports_never_count(conn: Connection, seeded: Seeded) -> None:
+    box = bbox_around(seeded.point, 0.02)
+    before = sum(
+        f["properties"]["n"] for f in json.loads(q.reports_geojson(conn, *box, level="b5"))["features"]
+    )
+    extra = wf.report(conn, Actor.system(), category_code=PRIVATE_CATEGORY, lon=seeded.point[0],
+                      lat=seeded.point[1], description="x", source="hotline")  # fmt: skip
+    wf.report(conn, Actor.system(), category_code=PUBLIC_CATEGORY, lon=seeded.point[0], lat=seeded.point[1],
+              description="x", source="hotline", public=False)  # fmt: skip
+    after = sum(
+        f["properties"]["n"] for f in json.loads(q.reports_geojson(conn, *box, level="b5"))["features"]
+    )
+    assert after == before
+    assert extra.id and q.track(conn, extra.ticket)["category"] is None  # type: ignore[index]
+    # a category made private later disappears from the map at once
+    conn.execute(text("UPDATE category SET public = false WHERE code = :c"), {"c": PUBLIC_CATEGORY})
+    gone = json.loads(q.reports_geojson(conn, *bbox_around(seeded.point), level="cell"))
+    assert all(it[0] != "井盖破损" for f in gone["features"] for it in f["properties"].get("items", []))
+
+
+def test_old_reports_leave_the_map(conn: Connection, seeded: Seeded) -> None:
+    later = datetime.now(TZ) + timedelta(days=q.REPORT_WINDOW_DAYS + 3)
+    data = json.loads(q.reports_geojson(conn, *bbox_around(seeded.point), level="cell", now=later))
+    assert data["features"] == []
+
+
+def test_report_photo_only_when_approved(conn: Connection, seeded: Seeded, settings: Any) -> None:
+    from db.media import store_photo
+    from db.seed.demo_public import placeholder_picture
+
+    photo = store_photo(conn, settings.media_path, placeholder_picture("pubtest-photo"), kind="report",
+                        case_id=seeded.closed.id)  # fmt: skip
+    assert q.public_photo(conn, photo.id) is None
+
+    def items() -> list[Any]:
+        data = json.loads(q.reports_geojson(conn, *bbox_around(seeded.point), level="cell"))
+        return [it for f in data["features"] for it in f["properties"]["items"]]
+
+    assert all(it[4] is None for it in items())
+    conn.execute(text("UPDATE photo SET approved = true WHERE id = :id"), {"id": photo.id})
+    assert photo.id in [it[4] for it in items()]
+    assert q.public_photo(conn, photo.id) is not None
+    # the same photo on a private case is never public
+    conn.execute(text('UPDATE "case" SET public = false WHERE id = :id'), {"id": seeded.closed.id})
+    assert q.public_photo(conn, photo.id) is None
+
+
+def test_track_shows_stages_with_dates_and_nothing_personal(conn: Connection, seeded: Seeded) -> None:
+    got = q.track(conn, seeded.closed.ticket.lower().replace("-", " - "))
+    assert got is not None
+    assert got["ticket"] == seeded.closed.ticket
+    assert got["category"] == {"zh": "井盖破损", "en": "Damaged or missing manhole cover"}
+    assert got["stage"] == "resolved"
+    stamps = {k: v.astimezone(TZ).isoformat(timespec="minutes") for k, v in seeded.times.items()}
+    assert got["stages"] == [
+        {"stage": "received", "at": stamps["report"]},
+        {"stage": "progress", "at": stamps["dispatch"]},
+        {"stage": "resolved", "at": stamps["verify"]},
+    ]
+    out = json.dumps(got, ensure_ascii=False)
+    for secret in seeded.secrets.values():
+        assert secret not in out
+    assert q.track(conn, "GY000000-0") is None
+    assert q.track(conn, "not a ticket") is None
+
+
+def test_a_merged_ticket_shows_the_surviving_case(conn: Connection, seeded: Seeded) -> None:
+    got = q.track(conn, seeded.merged.ticket)
+    assert got is not None
+    assert [s["stage"] for s in got["stages"]] == ["received", "merged"]
+    assert got["stage"] == "progress"  # the surviving case is dispatched
+    assert [s["stage"] for s in got["merged_progress"]] == ["received", "progress"]
+
+
+def test_private_case_is_trackable_without_its_category(conn: Connection, seeded: Seeded) -> None:
+    got = q.track(conn, seeded.private.ticket)
+    assert got is not None and got["category"] is None and got["stage"] == "received"
+
+
+def test_summary_counts(conn: Connection, seeded: Seeded) -> None:
+    s = q.summary(conn)
+    assert s["reports_month"] >= 0 and s["reports_30d"] >= 5
+    assert s["open_now"] >= 3
+    assert s["on_time_rate"] is None or 0 <= s["on_time_rate"] <= 1
+    assert set(s) == {"month", "reports_month", "reports_30d", "open_now", "closed_month", "on_time_rate",
+                      "median_hours_to_close", "as_of"}  # fmt: skip
+
+
+def test_beauty_posts_only_approved_with_approved_photo(conn: Connection) -> None:
+    data = json.loads(q.beauty_geojson(conn))
+    ids = {f["properties"]["id"] for f in data["features"]}
+    assert len(ids) >= 10
+    first = next(iter(ids))
+    conn.execute(text("UPDATE beauty_post SET state = 'hidden' WHERE id = :id"), {"id": first})
+    assert first not in {f["properties"]["id"] for f in json.loads(q.beauty_geojson(conn))["features"]}
+    second = next(i for i in ids if i != first)
+    conn.execute(
+        text(
+            "UPDATE photo SET approved = false WHERE id = (SELECT photo_id FROM beauty_post WHERE id = :id)"
+        ),
+        {"id": second},
+    )
+    assert second not in {f["properties"]["id"] for f in json.loads(q.beauty_geojson(conn))["features"]}
+    assert set(data["features"][0]["properties"]) == {"id", "title", "body", "photo", "w", "h"}
+
+
+def test_service_points_by_kind_and_nearest(conn: Connection) -> None:
+    toilets = json.loads(q.service_points_geojson(conn, ["toilet"]))["features"]
+    assert toilets and {f["properties"]["kind"] for f in toilets} == {"toilet"}
+    coords = [c for f in toilets for c in f["geometry"]["coordinates"]]
+    assert all(round(c, 5) == c for c in coords)
+    near = q.nearest_service_points(conn, *YUNYAN, ["toilet", "water"], limit=4)
+    assert len(near) == 4 and {p.kind for p in near} <= {"toilet", "water"}
+    assert [p.distance_m for p in near] == sorted(p.distance_m for p in near)
+    conn.execute(text("UPDATE service_point SET retired_at = now() WHERE id = :id"), {"id": near[0].id})
+    assert near[0].id not in [p.id for p in q.nearest_service_points(conn, *YUNYAN, ["toilet", "water"], 4)]
+    assert q.clean_kinds("toilet,bogus, water") == ["toilet", "water"]
+    assert q.nearest_service_points(conn, float("nan"), 26.5) == []
+
+
+def test_report_level_follows_zoom_and_area() -> None:
+    assert q.report_level(106.5, 26.4, 106.9, 26.8, 12)[0] == "district"
+    assert q.report_level(106.69, 26.56, 106.73, 26.60, 15)[0] == "cell"
+    assert q.report_level(106.69, 26.56, 106.73, 26.60, 14)[0] == "b5"
+    assert q.report_level(106.60, 26.50, 106.80, 26.65, 18)[0] == "b10"  # too big an area for cells
+    level, box = q.report_level(106.691, 26.561, 106.729, 26.599, 16)
+    assert level == "cell" and box == (106.69, 26.56, 106.73, 26.6)
+
+
+def test_public_sql_names_no_personal_column() -> None:
+    from sqlalchemy.sql.elements import TextClause
+
+    statements = [str(v) for v in vars(q).values() if isinstance(v, TextClause)]
+    assert len(statements) >= 8
+    sql = "\n".join(statements)
+    for word in ("person", "reporter_id", "phone", "account_id", "email", "pseudonym", "description", "actor_",
+                 "payload", "c.address", "note"):  # fmt: skip
+        assert word not in sql, word
+    assert "SELECT to_status, at FROM case_event" in sql
