@@ -54,12 +54,13 @@
                 return {color: grid ? "#5fb4dc" : "#35506a", weight: grid ? 2 : 1, opacity: grid ? 0.85 : 0.6,
                     dashArray: grid ? null : "6 6", fill: false};
             },
-            districtLabel: function (feature, layer, context) {
+            label: function (feature, latlng, context) {
                 const h = (context && context.hideout) || {};
                 const p = feature.properties;
-                layer.bindTooltip(h.lang === "en" ? p.name_en : p.name_zh, {
-                    permanent: true, direction: "center", interactive: false,
-                    className: "wall-district-label" + (p.has_grid ? "" : " wall-district-outer"),
+                return L.marker(latlng, {
+                    icon: L.divIcon({className: "wall-district-label" + (p.grid ? "" : " wall-district-outer"),
+                        html: "<span>" + (h.lang === "en" ? p.en : p.zh) + "</span>", iconSize: null}),
+                    interactive: false, keyboard: false, zIndexOffset: -1000,
                 });
             },
             pin: function (feature, latlng) { return pinMarker(feature, latlng, ""); },

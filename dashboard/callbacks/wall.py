@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
@@ -50,7 +51,7 @@ from db.queries.grid import (
     level_for,
 )
 from db.queries.live import catch_up as q_catch_up
-from db.queries.live import kpis, latest_events, open_pins, view_presets
+from db.queries.live import district_labels, kpis, latest_events, open_pins, view_presets
 from db.queries.response import response_panel
 
 ROLES = tuple(STAFF_ROLES)
@@ -70,7 +71,7 @@ async def shared(name: str, version: int, ttl: float, fn: Callable[[Connection],
     hit = _memo.get(name)
     now = time.monotonic()
     if hit is not None and version <= hit[0] and now - hit[1] < ttl:
-        return hit[2]  # type: ignore[no-any-return]
+        return hit[2]
     value = await runtime.aread(fn)
     _memo[name] = (max(version, hit[0] if hit else version), now, value)
     return value
@@ -111,17 +112,34 @@ def _window(value: object) -> str:
     return value if isinstance(value, str) and value in WINDOWS else "7d"
 
 
-# --- static layers and texts -----------------------------------------------------------------------------------
-
-
-@callback(Output(w.DISTRICTS, "data"), Output(w.PRESETS, "data"), Input(w.MAP, "id"))
-@auth.require_user(*ROLES)
-async def load_static(_: str, *, user: StaffIdentity) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    return await shared("static", 0, 600, lambda c: (districts_geojson(c), view_presets(c)))
+# --- gate, static layers and texts ------------------------------------------------------------------------------
 
 
 @callback(
-    Output(w.DISTRICTS, "hideout"),
+    Output(w.REDIRECT, "href"),
+    Input(w.ROOT, "id"),
+    State(w.REDIRECT, "pathname"),
+    State(w.REDIRECT, "search"),
+)
+async def gate(_: str, path: str | None, search: str | None) -> Any:
+    """Not signed in (or the session has expired): to the sign-in page, and back to this wall afterwards."""
+    if await auth.acurrent_user() is not None:
+        return no_update
+    return "/login?next=" + quote((path or "/wall") + (search or ""), safe="")
+
+
+@callback(
+    Output(w.DISTRICTS, "data"), Output(w.LABELS, "data"), Output(w.PRESETS, "data"), Input(w.MAP, "id")
+)
+@auth.require_user(*ROLES)
+async def load_static(_: str, *, user: StaffIdentity) -> tuple[Any, ...]:
+    return await shared(
+        "static", 0, 600, lambda c: (districts_geojson(c), district_labels(c), view_presets(c))
+    )
+
+
+@callback(
+    Output(w.LABELS, "hideout"),
     Output(w.WINDOW, "options"),
     Output("wall-title", "children"),
     Output("wall-subtitle", "children"),

@@ -1,8 +1,10 @@
 """Component IDs of the wall screen (/wall), named once; ``wall.js`` uses the same strings."""
 
 ROOT = "wall-root"
+REDIRECT = "wall-redirect"  # to the sign-in page when the session is gone
 MAP = "wall-map"
 DISTRICTS = "wall-districts"
+LABELS = "wall-labels"
 LAND = "wall-land"  # district fills under the heatmap (the basemap drawn from our own data)
 HEAT = "wall-heat"
 PINS = "wall-pins"  # the clustered base layer of open cases in the viewport

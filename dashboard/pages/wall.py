@@ -105,6 +105,7 @@ def _signin(query: dict[str, Any]) -> html.Div:
         id=w.ROOT,
         className="wall-root wall-signin",
         children=[
+            dcc.Location(id=w.REDIRECT, refresh=True),
             html.Div(t("wall.title"), className="wall-signin-title"),
             html.P([t("wall.signin"), " / ", t("wall.signin", "en")]),
             html.A(
@@ -175,8 +176,6 @@ def _map(config: dict[str, Any]) -> html.Div:
                             id=w.DISTRICTS,
                             data=EMPTY,
                             style=ns("districtStyle"),
-                            onEachFeature=ns("districtLabel"),
-                            hideout={"lang": "zh"},
                             interactive=False,
                         ),
                         name="wall-lines",
@@ -192,6 +191,7 @@ def _map(config: dict[str, Any]) -> html.Div:
                         superClusterOptions={"radius": 80, "maxZoom": 15},
                         zoomToBoundsOnClick=True,
                     ),
+                    dl.GeoJSON(id=w.LABELS, data=EMPTY, pointToLayer=ns("label"), hideout={"lang": "zh"}),
                     dl.GeoJSON(id=w.LIVE_PINS, data=EMPTY, pointToLayer=ns("livePin")),
                 ],
             ),
@@ -226,6 +226,7 @@ def layout(
         id=w.ROOT,
         className="wall-root",
         children=[
+            dcc.Location(id=w.REDIRECT, refresh=True),
             *_stores(config),
             html.Header(
                 className="wall-top",

@@ -42,7 +42,7 @@ WIDEST = "30d"
 #: A level is drawn only when its squares are at least this many screen pixels wide.
 MIN_PX = 8
 #: Never send more features than this; a busier viewport goes one level coarser.
-MAX_FEATURES = 12_000
+MAX_FEATURES = 6_000
 KEEP_DAYS = 32
 REBUILD_SECONDS = 600.0
 EMPTY: dict[str, Any] = {"type": "FeatureCollection", "features": []}
@@ -186,6 +186,29 @@ class _Cases:
     high_water: int  # largest case id loaded
 
 
+@dataclass(frozen=True)
+class _Level:
+    """A level's squares, precomputed from the grid: each cell's square, each square's ``(I, J)`` and key."""
+
+    grid: _Grid
+    inverse: IntArray  # grid position -> square index
+    si: IntArray
+    sj: IntArray
+    keys: npt.NDArray[np.object_]
+
+    @classmethod
+    def build(cls, grid: _Grid, level: str) -> _Level:
+        if level == "cell":
+            keys = np.array([str(x) for x in grid.ids.tolist()], dtype=object)
+            return cls(grid, np.arange(len(grid.ids)), grid.i, grid.j, keys)
+        f = FACTOR[level]
+        code = (grid.i // f) * 100_000 + grid.j // f
+        uniq, inverse = np.unique(code, return_inverse=True)
+        si, sj = uniq // 100_000, uniq % 100_000
+        keys = np.array([f"{a}_{b}" for a, b in zip(si.tolist(), sj.tolist(), strict=True)], dtype=object)
+        return cls(grid, inverse.astype(np.int64), si, sj, keys)
+
+
 class HeatIndex:
     """Counts of the last :data:`KEEP_DAYS` days in memory, refreshed incrementally; safe across threads."""
 
@@ -195,6 +218,8 @@ class HeatIndex:
         self._grid: _Grid | None = None
         self._cases: _Cases | None = None
         self._built_at = 0.0
+        self._memo: dict[str, tuple[Any, IntArray, IntArray]] = {}
+        self._levels: dict[str, _Level] = {}
 
     @property
     def ready(self) -> bool:
@@ -279,15 +304,32 @@ class HeatIndex:
         return (int(row[0]), int(row[1])) != grid.signature
 
     # counting
-    def _cell_counts(self, window: str, now: datetime) -> tuple[_Grid, IntArray, IntArray]:
+    def _per_cell(self, window: str, now: datetime | None) -> tuple[_Grid, _Cases, IntArray, IntArray]:
+        """Counts per grid cell and per district in ``window``; memoised until new cases or a new day (when
+        ``now`` is not given: an explicit ``now`` also caps the window's end)."""
         grid, cases = self._grid, self._cases
         assert grid is not None and cases is not None
-        mask = (cases.created >= window_start(window, now).timestamp()) & (cases.created <= now.timestamp())
+        start = window_start(window, now).timestamp()
+        key = (window, start, cases.high_water, len(cases.pos), grid.signature, None if now is None else now)
+        hit = self._memo.get(window)
+        if hit is not None and hit[0] == key:
+            return grid, cases, hit[1], hit[2]
+        mask = cases.created >= start
+        if now is not None:
+            mask &= cases.created <= now.timestamp()
         pos = cases.pos[mask]
         per_cell = np.bincount(pos[pos >= 0], minlength=len(grid.ids))
         dist = cases.district[mask]
         per_district = np.bincount(dist[dist >= 0], minlength=len(grid.codes))
-        return grid, per_cell, per_district
+        self._memo[window] = (key, per_cell, per_district)
+        return grid, cases, per_cell, per_district
+
+    def _level(self, grid: _Grid, level: str) -> _Level:
+        made = self._levels.get(level)
+        if made is None or made.grid is not grid:
+            made = _Level.build(grid, level)
+            self._levels[level] = made
+        return made
 
     def counts(
         self,
@@ -300,18 +342,33 @@ class HeatIndex:
     ) -> dict[str, int]:
         """Report counts per key of ``level`` in ``window`` (same numbers as :func:`counts_sql`); ``refresh``
         first adds the cases inserted since the last call."""
-        at = now or datetime.now(TZ)
         if refresh or self._cases is None:
-            self.refresh(conn, at)
-        grid, per_cell, per_district = self._cell_counts(window, at)
+            self.refresh(conn, now)
+        grid, _, per_cell, per_district = self._per_cell(window, now)
         if level == "district":
             return {
                 code: int(per_district[k])
                 for k, code in enumerate(grid.codes)
                 if per_district[k] and (bbox is None or _boxes_meet(grid.boxes[code], bbox))
             }
-        keys, values = _aggregate(grid, per_cell, level, bbox)
-        return dict(zip(keys, (int(v) for v in values), strict=True))
+        agg = self._level(grid, level)
+        per = (
+            per_cell
+            if level == "cell"
+            else np.bincount(agg.inverse, weights=per_cell, minlength=len(agg.keys))
+        )
+        keep = per > 0
+        if bbox is not None:
+            f = FACTOR[level]
+            i0, i1, j0, j1 = ij_range(bbox)
+            keep &= (
+                (agg.si * f <= i1)
+                & ((agg.si + 1) * f - 1 >= i0)
+                & (agg.sj * f <= j1)
+                & ((agg.sj + 1) * f - 1 >= j0)
+            )
+        idx = np.flatnonzero(keep)
+        return dict(zip(agg.keys[idx].tolist(), per[idx].astype(np.int64).tolist(), strict=True))
 
     def keys(
         self,
@@ -327,28 +384,6 @@ class HeatIndex:
 
 def _boxes_meet(a: Bbox, b: Bbox) -> bool:
     return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
-
-
-def _aggregate(grid: _Grid, per_cell: IntArray, level: str, bbox: Bbox | None) -> tuple[list[str], IntArray]:
-    nz = np.nonzero(per_cell)[0]
-    i, j, n = grid.i[nz], grid.j[nz], per_cell[nz]
-    f = FACTOR[level]
-    if level == "cell":
-        if bbox is not None:
-            i0, i1, j0, j1 = ij_range(bbox)
-            keep = (i >= i0) & (i <= i1) & (j >= j0) & (j <= j1)
-            nz, n = nz[keep], n[keep]
-        return [str(int(x)) for x in grid.ids[nz]], n
-    si, sj = i // f, j // f
-    code = si * 100_000 + sj
-    uniq, inverse = np.unique(code, return_inverse=True)
-    sums = np.bincount(inverse, weights=n).astype(np.int64)
-    ui, uj = uniq // 100_000, uniq % 100_000
-    if bbox is not None:
-        i0, i1, j0, j1 = ij_range(bbox)
-        keep = (ui * f <= i1) & ((ui + 1) * f - 1 >= i0) & (uj * f <= j1) & ((uj + 1) * f - 1 >= j0)
-        ui, uj, sums = ui[keep], uj[keep], sums[keep]
-    return [f"{a}_{b}" for a, b in zip(ui.tolist(), uj.tolist(), strict=True)], sums
 
 
 # --- geometry --------------------------------------------------------------------------------------------------

@@ -24,19 +24,23 @@ from geo.crs import TZ
 
 _PANEL = text(
     """
-    SELECT c.department_code AS code, d.name_zh, d.name_en,
-           count(*) FILTER (WHERE c.handled_at IS NOT NULL) AS handled,
-           count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.handled_at <= c.deadline) AS on_time,
-           count(*) FILTER (WHERE c.handled_at IS NULL AND c.status IN ('dispatched', 'in_progress', 'suspended')
-                              AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz))) AS late_unhandled,
-           count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.rework_count > 0) AS reworked,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.handled_at - c.dispatched_at))
-               FILTER (WHERE c.handled_at >= c.dispatched_at) AS median_s,
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.handled_at - c.dispatched_at))
-               FILTER (WHERE c.handled_at >= c.dispatched_at) AS p90_s
-      FROM "case" c JOIN department d ON d.code = c.department_code
-     WHERE c.created_at >= :since AND c.created_at <= :now AND c.dispatched_at IS NOT NULL
-     GROUP BY c.department_code, d.name_zh, d.name_en
+    SELECT g.*, d.name_zh, d.name_en
+      FROM (SELECT c.department_code AS code,
+                   count(*) FILTER (WHERE c.handled_at IS NOT NULL) AS handled,
+                   count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.handled_at <= c.deadline) AS on_time,
+                   count(*) FILTER (WHERE c.handled_at IS NULL
+                                      AND c.status IN ('dispatched', 'in_progress', 'suspended')
+                                      AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz)))
+                       AS late_unhandled,
+                   count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.rework_count > 0) AS reworked,
+                   percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP
+                       (ORDER BY extract(epoch FROM c.handled_at - c.dispatched_at))
+                       FILTER (WHERE c.handled_at >= c.dispatched_at) AS spans
+              FROM "case" c
+             WHERE c.created_at >= :since AND c.created_at <= :now AND c.dispatched_at IS NOT NULL
+               AND c.department_code IS NOT NULL
+             GROUP BY c.department_code) g
+      JOIN department d ON d.code = g.code
     """
 )
 
@@ -76,8 +80,8 @@ def response_panel(
                 name_en=r.name_en,
                 handled=handled,
                 due=due,
-                median_h=None if r.median_s is None else float(r.median_s) / 3600,
-                p90_h=None if r.p90_s is None else float(r.p90_s) / 3600,
+                median_h=None if r.spans is None else float(r.spans[0]) / 3600,
+                p90_h=None if r.spans is None else float(r.spans[1]) / 3600,
                 on_time_rate=int(r.on_time) / due,
                 rework_rate=(int(r.reworked) / handled) if handled else None,
             )

@@ -101,12 +101,12 @@ def test_coarse_levels_sum_to_the_same_total(conn: Connection, cases: list[int])
 def test_squares_group_cells_by_i_j(conn: Connection, cases: list[int]) -> None:
     index = grid.HeatIndex()
     cells = index.counts(conn, "cell", "30d", now=NOW)
-    ij = dict(
-        conn.execute(
-            text("SELECT id::text, ARRAY[i, j] FROM grid_cell WHERE id = ANY(:ids)"),
-            {"ids": [int(k) for k in cells]},
-        ).all()
-    )
+    ij: dict[str, tuple[int, int]] = {
+        str(r.id): (int(r.i), int(r.j))
+        for r in conn.execute(
+            text("SELECT id, i, j FROM grid_cell WHERE id = ANY(:ids)"), {"ids": [int(k) for k in cells]}
+        )
+    }
     for level, f in (("500m", 5), ("1km", 10)):
         expected: dict[str, int] = {}
         for cell, n in cells.items():

@@ -1,0 +1,243 @@
+"""/wall in real Chromium on the real app and the test database: it renders with data for a signed-in lead (at
+1920×1080 and 3840×2160), a new report arrives by push (the polling fallback set to an hour), the wall reconnects
+after the app server restarts, no request goes to another host, and anonymous callers get nothing.
+
+Cases are created through the workflow commands in committed transactions, each at its own random point, and left
+in place: no test depends on data being absent."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import Engine, text
+
+from dashboard.settings import Settings
+from db import workflow as wf
+from db.seed.demo_users import DEMO_USERS
+from db.states import Role
+from db.workflow import Actor, CaseResult
+from tests.browser.conftest import AppServer, ForeignRequests, screenshot
+
+pytestmark = pytest.mark.browser
+
+PASSWORDS = {u.username: u.password for u in DEMO_USERS}
+SPOTS = [(106.7119, 26.5716), (106.7135, 26.5838), (106.6602, 26.6201), (106.7550, 26.5402)]
+NONZERO = re.compile(r"^[1-9][\d,]*$")
+LONG_FALLBACK = "?fallback=3600"  # push only: the polling fallback would come after an hour
+_rng = random.Random()
+
+
+def commit_report(
+    engine: Engine, near: tuple[float, float] | None = None, category: str = "C0102"
+) -> CaseResult:
+    lon, lat = near or _rng.choice(SPOTS)
+    with engine.begin() as conn:
+        return wf.report(
+            conn,
+            Actor.system(),
+            category_code=category,
+            lon=lon + _rng.uniform(-0.002, 0.002),
+            lat=lat + _rng.uniform(-0.0015, 0.0015),
+            description=f"大屏测试 {uuid.uuid4().hex[:8]}",
+            source="app",
+        )
+
+
+def guarded_context(browser: Browser, base: str, foreign: ForeignRequests, w: int, h: int) -> BrowserContext:
+    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="zh-CN")
+    own = urlparse(base).netloc
+
+    def guard(route: Any, request: Any) -> None:
+        if request.url.startswith(("data:", "blob:")) or urlparse(request.url).netloc == own:
+            route.continue_()
+        else:
+            foreign.append(request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    return ctx
+
+
+def sign_in(ctx: BrowserContext, base: str, user: str = "lead") -> None:
+    """POST the sign-in form (the page's own form posts the same): the context then holds the session."""
+    resp = ctx.request.post(
+        base + "/auth/login", form={"username": user, "password": PASSWORDS[user], "next": "/wall"}
+    )
+    assert resp.ok and resp.url.endswith("/wall"), resp.url
+
+
+def open_wall(page: Page, base: str, query: str = "") -> None:
+    page.goto(base + "/wall" + query)
+    expect(page.locator("[data-kpi=open]")).to_have_text(NONZERO, timeout=30_000)
+    expect(page.locator("#wall-conn")).to_have_class("wall-conn wall-conn-open", timeout=20_000)
+
+
+@pytest.fixture
+def wall_page(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -> Iterator[Page]:
+    ctx = guarded_context(browser, app_server.base, foreign, 1920, 1080)
+    sign_in(ctx, app_server.base)
+    page = ctx.new_page()
+    yield page
+    ctx.close()
+
+
+def test_wall_renders_with_data(
+    browser: Browser, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    made = [commit_report(engine, spot) for spot in SPOTS for _ in range(3)]
+    for w, h, name in ((1920, 1080, "wall-1080p"), (3840, 2160, "wall-4k")):
+        ctx = guarded_context(browser, app_server.base, foreign, w, h)
+        sign_in(ctx, app_server.base)
+        page = ctx.new_page()
+        open_wall(page, app_server.base)
+        for kpi in ("today", "open", "overdue", "on_time", "closing"):
+            expect(page.locator(f"[data-kpi={kpi}]")).not_to_be_empty()
+        # open cases as pins (clustered or single), the heatmap legend with a total, districts labelled
+        expect(page.locator(".wall-cluster div, .wall-pin i").first).to_be_attached(timeout=15_000)
+        expect(page.locator(".wall-legend-head")).to_contain_text("件", timeout=15_000)
+        assert int(page.locator("[data-pins]").get_attribute("data-pins") or 0) >= len(made)
+        expect(page.locator(".wall-district-label span", has_text="云岩区")).to_be_visible()
+        expect(page.locator("#wall-preset-label")).to_have_text("全市")
+        expect(page.locator(".wall-tick").first).to_be_visible(timeout=15_000)
+        expect(page.locator("#wall-panel .wall-panel-title")).to_be_visible()
+        # 4K and 1080p both without scrollbars: nothing overflows the viewport
+        overflow = page.evaluate(
+            "() => [document.documentElement.scrollWidth > innerWidth, document.documentElement.scrollHeight > innerHeight]"
+        )
+        assert overflow == [False, False]
+        page.wait_for_timeout(800)
+        screenshot(page, name)
+        ctx.close()
+    assert foreign == [], f"the wall asked other hosts: {foreign[:5]}"
+
+
+def test_a_new_report_appears_by_push(wall_page: Page, app_server: AppServer, engine: Engine) -> None:
+    open_wall(wall_page, app_server.base, LONG_FALLBACK)
+    times = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        case = commit_report(engine)
+        expect(wall_page.locator(f'[data-case="{case.id}"][data-live]')).to_be_attached(timeout=10_000)
+        expect(wall_page.locator(f'.wall-tick[data-ticket="{case.ticket}"]')).to_be_visible(timeout=10_000)
+        times.append(time.monotonic() - t0)
+    print(f"report → pin on /wall by push: {', '.join(f'{t * 1000:.0f} ms' for t in times)}")
+    assert min(times) < 3.0
+
+
+def test_a_closed_case_leaves_the_live_layer(wall_page: Page, app_server: AppServer, engine: Engine) -> None:
+    open_wall(wall_page, app_server.base, LONG_FALLBACK)
+    case = commit_report(engine)
+    pin = wall_page.locator(f'[data-case="{case.id}"][data-live]')
+    expect(pin).to_be_attached(timeout=10_000)
+    with engine.begin() as conn:
+        uid = conn.execute(text("SELECT id FROM staff_user WHERE username = 'lead'")).scalar_one()
+        wf.reject(conn, Actor(Role.LEAD, user_id=uid), case.id, case.version, reason="测试")
+    expect(pin).not_to_be_attached(timeout=10_000)
+
+
+@pytest.fixture
+def restartable(db_url: str, settings: Settings) -> Iterator[AppServer]:
+    """An app server of this test's own, stopped and started again on the same port by the test."""
+    server = AppServer(db_url, settings)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_the_wall_reconnects_after_the_server_restarts(
+    browser: Browser, restartable: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    ctx = guarded_context(browser, restartable.base, foreign, 1600, 900)
+    sign_in(ctx, restartable.base)
+    page = ctx.new_page()
+    open_wall(page, restartable.base, LONG_FALLBACK)
+    restartable.stop()
+    expect(page.locator("#wall-conn")).not_to_have_class("wall-conn wall-conn-open", timeout=10_000)
+    restartable.start()  # same port: the page's EventSource finds it again by itself
+    expect(page.locator("#wall-conn")).to_have_class("wall-conn wall-conn-open", timeout=30_000)
+    case = commit_report(engine)
+    expect(page.locator(f'[data-case="{case.id}"][data-live]')).to_be_attached(timeout=10_000)
+    expect(page.locator(f'.wall-tick[data-ticket="{case.ticket}"]')).to_be_visible(timeout=10_000)
+    ctx.close()
+    assert foreign == []
+
+
+def _dependency(base: str, first_output: str) -> dict[str, Any]:
+    for dep in httpx.get(base + "/_dash-dependencies").json():
+        if dep["output"].strip(".").split("...")[0] == first_output:
+            return dep  # type: ignore[no-any-return]
+    raise AssertionError(f"no callback writes {first_output}")
+
+
+def test_anonymous_callers_get_no_wall_data(app_server: AppServer, engine: Engine) -> None:
+    commit_report(engine)
+    base = app_server.base
+    view = {"bounds": [[26.4, 106.5], [26.8, 106.9]], "zoom": 12}
+    dep = _dependency(base, "wall-base.data")
+    body = {
+        "output": dep["output"],
+        "outputs": [
+            {"id": o.split(".")[0], "property": o.split(".")[1]}
+            for o in dep["output"].strip(".").split("...")
+        ],
+        "inputs": [
+            {"id": "wall-view", "property": "data", "value": view},
+            {"id": "wall-base-reload", "property": "data", "value": 0},
+            {"id": "wall-fallback", "property": "n_intervals", "value": 1},
+        ],
+        "changedPropIds": ["wall-view.data"],
+        "state": [{"id": "gy-lang", "property": "data", "value": "zh"}],
+    }
+    anonymous = httpx.post(base + "/_dash-update-component", json=body)
+    assert anonymous.status_code == 204 and not anonymous.content
+    with httpx.Client(base_url=base) as staff:
+        staff.post("/auth/login", data={"username": "lead", "password": PASSWORDS["lead"], "next": "/wall"})
+        signed = staff.post(
+            "/_dash-update-component", json=body, headers={"X-CSRFToken": staff.cookies["_csrf_token"]}
+        )
+        assert signed.status_code == 200 and json.loads(signed.text)["response"]["wall-base"]["data"]["id"]
+        assert staff.get("/push/status").json()["listening"] in (True, False)
+    # the event stream and its status refuse anonymous callers too
+    assert httpx.get(base + "/push/events").status_code == 401
+    assert httpx.get(base + "/push/status").status_code == 401
+    for first in ("wall-kpis.children", "wall-panel.children", "wall-heat.data", "wall-cursor.data"):
+        dep = _dependency(base, first)
+        assert dep["output"]  # the wall's data callbacks exist ...
+    # ... and the catch-up answers nothing without a session
+    dep = _dependency(base, "wall-cursor.data")
+    body = {
+        "output": dep["output"],
+        "outputs": [
+            {"id": o.split(".")[0], "property": o.split(".")[1]}
+            for o in dep["output"].strip(".").split("...")
+        ],
+        "inputs": [
+            {"id": "wall-doorbell", "property": "data", "value": {"id": 10**9, "n": 1}},
+            {"id": "wall-fallback", "property": "n_intervals", "value": 1},
+        ],
+        "changedPropIds": ["wall-doorbell.data"],
+        "state": [
+            {"id": "wall-cursor", "property": "data", "value": 0},
+            {"id": "wall-live", "property": "data", "value": {}},
+            {"id": "wall-ticker-store", "property": "data", "value": []},
+            {"id": "wall-base-as-of", "property": "data", "value": 0},
+            {"id": "wall-base-reload", "property": "data", "value": 0},
+        ],
+    }
+    assert httpx.post(base + "/_dash-update-component", json=body).status_code == 204
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(page: Page, app_server: AppServer) -> None:
+    page.goto(app_server.base + "/wall?rotate=30")
+    page.wait_for_url("**/login?next=*", timeout=15_000)
+    assert "wall" in page.url
