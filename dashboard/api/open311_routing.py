@@ -19,7 +19,7 @@ from starlette.types import Message, Receive
 from dashboard.api.open311_formats import error, language, output_format
 from dashboard.api.open311_settings import Open311Settings
 from dashboard.settings import Settings
-from db.citizen.intake import MAX_PHOTOS
+from db.citizen.intake import MAX_PHOTOS, check_declared_type
 from db.errors import DomainError, NotFound, ValidationError
 
 log = logging.getLogger("guiyang_ops.open311")
@@ -69,6 +69,7 @@ class Api:
                     f"The photo is too large (max {limit // 1_000_000} MB).",
                     field=field,
                 )
+            check_declared_type(data, f.content_type, f.filename)
             out.append(data)
         return out
 

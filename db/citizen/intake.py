@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +21,7 @@ from db.citizen import idempotency
 from db.citizen.persons import ReporterIdentity, clean_identity, person_for_reporter
 from db.citizen.services import check_attributes, service_questions
 from db.errors import ValidationError
-from db.media import clean_image, store_photo
+from db.media import clean_image, sniff, store_photo
 from db.workflow import Actor
 from geo.crs import gcj02_to_wgs84
 
@@ -91,6 +91,44 @@ def check_photos(photos: Sequence[bytes], max_bytes: int, *, required: bool = Fa
         )
     for data in photos:
         clean_image(data, max_bytes)
+
+
+_EXTENSIONS = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".jpe": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+_TYPES = {
+    "image/jpeg": "image/jpeg",
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "image/png": "image/png",
+    "image/webp": "image/webp",
+}
+
+
+def check_declared_type(data: bytes, content_type: str | None, filename: str | None) -> None:
+    """An upload's bytes must be the image type it claims (by content type or file name): a text file named
+    ``.jpg`` or PNG bytes sent as ``image/jpeg`` are refused. Undeclared (``application/octet-stream``)
+    uploads are judged by their content alone (and :func:`check_photos` decodes them fully)."""
+    actual = sniff(data)
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    declared = {_TYPES[ctype]} if ctype in _TYPES else set()
+    suffix = PurePosixPath((filename or "").replace("\\", "/")).suffix.lower()
+    if suffix in _EXTENSIONS:
+        declared.add(_EXTENSIONS[suffix])
+    if actual is None or (ctype.startswith("image/") and ctype not in _TYPES):
+        raise ValidationError(
+            "只接受 JPEG、PNG 或 WebP 图片。", "Only JPEG, PNG or WebP images are accepted.", field="media"
+        )
+    if declared and declared != {actual}:
+        raise ValidationError(
+            "图片内容与声明的类型不符。",
+            f"The image content ({actual}) does not match its declared type ({', '.join(sorted(declared))}).",
+            field="media",
+        )
 
 
 def fingerprint(req: ReportRequest) -> str:
