@@ -27,13 +27,14 @@ default the last 30 days with today; quick picks this month, last month, the las
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from db.errors import ValidationError
@@ -201,6 +202,16 @@ def weighted_score(values: Mapping[str, float | None], weights: Mapping[str, flo
     if total <= 0:
         return None
     return round(sum(w * v for w, v in pairs) / total, 1)
+
+
+def median_p90_hours(durations: Sequence[np.ndarray] | None) -> tuple[float | None, float | None]:
+    """Median and p90, in hours with one decimal, of durations in seconds (several arrays, taken together);
+    linear interpolation between the closest ranks, which is PostgreSQL's ``percentile_cont``."""
+    values = np.concatenate(durations) if durations else np.empty(0)
+    if values.size == 0:
+        return None, None
+    p50, p90 = np.percentile(values, [50, 90]) / 3600.0
+    return round(float(p50), 1), round(float(p90), 1)
 
 
 def evaluate(counts: Counts, period_days: int, cfg: EvaluationConfig, kind: str = "department") -> Evaluation:

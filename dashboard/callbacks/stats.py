@@ -30,7 +30,7 @@ from db.accounts import StaffIdentity
 from db.errors import DomainError
 from db.evaluation import INDICATORS, Period, default_config, parse_period, quick_period
 from db.queries.geo_layers import districts_geojson
-from db.queries.stats import DRILL_CAP, drill_cases, stats_table, trend
+from db.queries.stats import DRILL_CAP, drill_cases, stats_table
 from geo.crs import TZ
 
 log = logging.getLogger("guiyang_ops.stats")
@@ -107,7 +107,7 @@ async def load(value: list[str | None] | None, *, user: StaffIdentity) -> dict[s
         raise PreventUpdate  # the picker is half-way through choosing a range
     try:
         period = parse_period(start, end, _today())
-        table, series = await runtime.aread(lambda c: (stats_table(c, user, period), trend(c, user, period)))
+        table = await runtime.aread(lambda c: stats_table(c, user, period, with_trend=True))
     except (DomainError, SQLAlchemyError) as exc:
         log.warning("stats for %s failed: %r", user.username, exc)
         return _error(exc)
@@ -124,7 +124,7 @@ async def load(value: list[str | None] | None, *, user: StaffIdentity) -> dict[s
             "name": table.scope_name,
         },
         "records": zh,
-        "trend": series,
+        "trend": table.trend,
         "empty": table.empty,
     }
 

@@ -37,15 +37,18 @@ not dispatched (or returned and waiting for a new dispatch) appear in the distri
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+import numpy as np
+from sqlalchemy import Connection, RowMapping, text
 
 from db.accounts import StaffIdentity
 from db.errors import Forbidden
 from db.evaluation import Counts, Evaluation, EvaluationConfig, Period, default_config, evaluate
+from db.evaluation import median_p90_hours as hours
 from geo.crs import TZ
 
 DRILL_CAP = 300
@@ -101,9 +104,9 @@ _CONDITIONS = {
     "handled_ever": "c.handled_at IS NOT NULL",
     "reworked": "c.rework_count > 0",
 }
-# date_part gives float8; extract(epoch ...) gives numeric since PostgreSQL 14, measured 3-5x slower to sort
-_HOURS_HANDLE = "date_part('epoch', c.handled_at - c.dispatched_at) / 3600.0"
-_HOURS_CLOSE = "date_part('epoch', c.closed_at - c.created_at) / 3600.0"
+# date_part gives float8; extract(epoch ...) gives numeric since PostgreSQL 14, measured 3-5x slower
+_SECONDS_HANDLE = "date_part('epoch', c.handled_at - c.dispatched_at)"
+_SECONDS_CLOSE = "date_part('epoch', c.closed_at - c.created_at)"
 _OVERDUE = (
     "c.status IN ('dispatched', 'in_progress', 'suspended') AND c.deadline IS NOT NULL AND "
     "CASE WHEN c.status = 'suspended' THEN c.deadline < c.paused_since ELSE c.deadline < :now END"
@@ -116,23 +119,30 @@ _KIND = (
 )
 
 
-def _main_sql(scope: Scope) -> str:
-    # the inner query reads each case once into a narrow row (flags and hours): the three grouping sets then sort
-    # and aggregate those rather than the wide case rows; percentile_cont skips the NULL hours of unfinished cases
+def _main_sql(scope: Scope, unit: str | None = None) -> str:
+    # One pass over the cohort, grouped by (department, district): additive counts, and each case's durations in
+    # seconds as two float8 arrays. Python rolls the counts up to departments, districts and the total and takes the
+    # median and p90 of the durations with numpy's linear interpolation (percentile_cont's definition). Measured on
+    # 1M cases (90 days, 238k in the cohort): ~230 ms server CPU against ~640 ms for percentile_cont over three
+    # grouping sets, which sorts every duration three times. With ``unit`` (day | week) the rows are also split by
+    # the bucket of the report date, so the trend comes from the same pass.
+    bucket = (
+        f"date_trunc('{unit}', c.created_at AT TIME ZONE 'Asia/Shanghai')::date" if unit else "NULL::date"
+    )
     flags = ", ".join(f"{cond} AS {name}" for name, cond in _CONDITIONS.items())
     counts = ", ".join(f"count(*) FILTER (WHERE c.{name}) AS {name}" for name in _CONDITIONS)
     return f"""
-        SELECT {_KIND}, count(*) AS cases, {counts},
+        SELECT c.bucket, c.department_code, c.district_code, count(*) AS cases, {counts},
                count(*) FILTER (WHERE c.first_dispatch) AS dispatches0,
-               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY c.handle_h) AS handle_hours,
-               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY c.close_h) AS close_hours
-          FROM (SELECT c.department_code, c.district_code, {flags},
+               array_agg(c.handle_s) FILTER (WHERE c.handle_s IS NOT NULL) AS handle_s,
+               array_agg(c.close_s) FILTER (WHERE c.close_s IS NOT NULL) AS close_s
+          FROM (SELECT {bucket} AS bucket, c.department_code, c.district_code, {flags},
                        c.return_count = 0 AND c.department_code IS NOT NULL AS first_dispatch,
-                       CASE WHEN {_HANDLED} THEN {_HOURS_HANDLE} END AS handle_h,
-                       CASE WHEN c.status = 'closed' THEN {_HOURS_CLOSE} END AS close_h
+                       CASE WHEN {_HANDLED} THEN {_SECONDS_HANDLE} END AS handle_s,
+                       CASE WHEN c.status = 'closed' THEN {_SECONDS_CLOSE} END AS close_s
                   FROM "case" c
                  WHERE {_COHORT}{scope.sql()}) c
-         GROUP BY {_SETS}"""
+         GROUP BY 1, 2, 3"""
 
 
 def _returns_sql(scope: Scope) -> str:
@@ -191,6 +201,7 @@ class StatsTable:
     departments: list[StatsRow] = field(default_factory=list)
     districts: list[StatsRow] = field(default_factory=list)
     scope_name: tuple[str, str] | None = None  # (zh, en) of the district or department the user is limited to
+    trend: dict[str, Any] | None = None  # :func:`trend`'s result, when asked for with the table
 
     @property
     def empty(self) -> bool:
@@ -218,24 +229,39 @@ def stats_table(
     *,
     now: datetime | None = None,
     config: EvaluationConfig | None = None,
+    with_trend: bool = False,
 ) -> StatsTable:
-    """The evaluation table of ``period`` within the user's scope: per department, per district and the total."""
+    """The evaluation table of ``period`` within the user's scope: per department, per district and the total
+    (and, ``with_trend``, the trend of :func:`trend` from the same pass over the cases)."""
     scope = scope_of(user)
     now = _now(now)
     cfg = config or default_config()
     params = _params(period, scope, now)
     _tune(conn)
+    unit = _unit(period) if with_trend else None
+    cohort = conn.execute(text(_main_sql(scope, unit)), params).mappings().all()
     acc: dict[tuple[str, str | None], dict[str, Any]] = {}
 
     def slot(kind: str, key: str | None) -> dict[str, Any]:
-        return acc.setdefault((kind, key), {"dispatches": 0, "returns": 0, "overdue_now": 0})
+        return acc.setdefault(
+            (kind, key),
+            {**dict.fromkeys(COUNT_FIELDS, 0), "overdue_now": 0, "handle_s": [], "close_s": []},
+        )
 
-    for row in conn.execute(text(_main_sql(scope)), params).mappings():
-        s = slot(row["kind"], row["key"])
-        s.update({k: v for k, v in row.items() if k not in ("kind", "key", "dispatches0")})
-        for name in ("handle", "close"):
-            s[f"{name}_p50"], s[f"{name}_p90"] = row[f"{name}_hours"] or (None, None)
-        s["dispatches"] += row["dispatches0"]
+    for row in cohort:
+        for kind, key in (
+            ("department", row["department_code"]),
+            ("district", row["district_code"]),
+            ("total", None),
+        ):
+            s = slot(kind, key)
+            for f in COUNT_FIELDS:
+                if f not in ("dispatches", "returns"):
+                    s[f] += row[f]
+            s["dispatches"] += row["dispatches0"]
+            for durations in ("handle_s", "close_s"):
+                if row[durations]:
+                    s[durations].append(np.asarray(row[durations], dtype=np.float64))
     for row in conn.execute(text(_returns_sql(scope)), params).mappings():
         s = slot(row["kind"], row["key"])
         s["dispatches"] += row["dispatches"]
@@ -256,10 +282,8 @@ def stats_table(
             en,
             counts,
             evaluate(counts, period.days, cfg, "district" if kind == "district" else "department"),
-            handle_p50_h=_hours(values.get("handle_p50")),
-            handle_p90_h=_hours(values.get("handle_p90")),
-            close_p50_h=_hours(values.get("close_p50")),
-            close_p90_h=_hours(values.get("close_p90")),
+            *hours(values.get("handle_s")),
+            *hours(values.get("close_s")),
             overdue_now=int(values.get("overdue_now") or 0),
         )
 
@@ -277,14 +301,40 @@ def stats_table(
         [r for r in rank if r.kind == "department"],
         [r for r in rank if r.kind == "district"],
         names.get(limited),
+        _trend(cohort, unit, period) if unit else None,
     )
 
 
-def _hours(value: Any) -> float | None:
-    return None if value is None else round(float(value), 1)
-
-
 # --- trend -----------------------------------------------------------------------------------------------------
+
+
+def _unit(period: Period) -> str:
+    return "day" if period.days <= 31 else "week"
+
+
+def _trend(cohort: Sequence[RowMapping], unit: str, period: Period) -> dict[str, Any]:
+    acc: dict[tuple[str, str, str], list[int]] = {}
+    for row in cohort:
+        values = (row["cases"], row["closed"], row["due_handle"], row["handled_on_time"])
+        for kind, key in (
+            ("department", row["department_code"]),
+            ("district", row["district_code"]),
+            ("total", ""),
+        ):
+            if key is not None:
+                sums = acc.setdefault((row["bucket"].isoformat(), kind, key), [0, 0, 0, 0])
+                for i, v in enumerate(values):
+                    sums[i] += v
+    points = [
+        {
+            "bucket": b,
+            "kind": kind,
+            "key": key,
+            **dict(zip(("cases", "closed", "due_handle", "handled_on_time"), v, strict=True)),
+        }
+        for (b, kind, key), v in sorted(acc.items())
+    ]
+    return {"unit": unit, "start": period.start.isoformat(), "end": period.end.isoformat(), "points": points}
 
 
 def trend(
@@ -293,22 +343,10 @@ def trend(
     """Per day (periods up to 31 days) or per week (Monday) of report: 立案数, of which closed, and the on-time
     handling counts, for every department, district and the total of the user's scope (JSON-ready)."""
     scope = scope_of(user)
-    unit = "day" if period.days <= 31 else "week"
-    sql = f"""
-        SELECT {_KIND}, date_trunc('{unit}', c.created_at AT TIME ZONE 'Asia/Shanghai')::date AS bucket,
-               count(*) AS cases, count(*) FILTER (WHERE c.status = 'closed') AS closed,
-               count(*) FILTER (WHERE {_CONDITIONS["due_handle"]}) AS due_handle,
-               count(*) FILTER (WHERE {_CONDITIONS["handled_on_time"]}) AS handled_on_time
-          FROM "case" c
-         WHERE {_COHORT}{scope.sql()}
-         GROUP BY GROUPING SETS ((bucket, c.department_code), (bucket, c.district_code), (bucket))"""
-    points = [
-        {**dict(r), "bucket": r["bucket"].isoformat(), "key": r["key"] or ""}
-        for r in conn.execute(text(sql), _params(period, scope, _now(now))).mappings()
-        if r["kind"] == "total" or r["key"] is not None
-    ]
-    points.sort(key=lambda p: p["bucket"])
-    return {"unit": unit, "start": period.start.isoformat(), "end": period.end.isoformat(), "points": points}
+    _tune(conn)
+    unit = _unit(period)
+    cohort = conn.execute(text(_main_sql(scope, unit)), _params(period, scope, _now(now))).mappings().all()
+    return _trend(cohort, unit, period)
 
 
 # --- drill-down: the cases behind a number ---------------------------------------------------------------------
@@ -327,10 +365,10 @@ DRILL_METRICS: dict[str, tuple[str, str]] = {
     ),
     "rework_rate": ("c.rework_count > 0", "c.rework_count DESC, c.created_at DESC"),
     "dispatch_accuracy": ("c.return_count > 0", "c.return_count DESC, c.created_at DESC"),
-    "handle_p50_h": (_HANDLED, f"{_HOURS_HANDLE} DESC"),
-    "handle_p90_h": (_HANDLED, f"{_HOURS_HANDLE} DESC"),
-    "close_p50_h": ("c.status = 'closed'", f"{_HOURS_CLOSE} DESC"),
-    "close_p90_h": ("c.status = 'closed'", f"{_HOURS_CLOSE} DESC"),
+    "handle_p50_h": (_HANDLED, f"{_SECONDS_HANDLE} DESC"),
+    "handle_p90_h": (_HANDLED, f"{_SECONDS_HANDLE} DESC"),
+    "close_p50_h": ("c.status = 'closed'", f"{_SECONDS_CLOSE} DESC"),
+    "close_p90_h": ("c.status = 'closed'", f"{_SECONDS_CLOSE} DESC"),
     "overdue_now": ("", "c.deadline"),  # a snapshot: not limited to the period's cohort
 }
 
