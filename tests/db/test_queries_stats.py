@@ -337,3 +337,25 @@ def test_excel_export_is_the_table(conn: Connection, world: World) -> None:
     assert values[2] == export_header("zh")
     yunyan = next(r for r in values if r[1] == "520103")
     assert yunyan[3:6] == [6, 80.0, 60.0] and yunyan[-2:] == [70.5, "C"]
+
+
+def test_table_with_trend_is_one_pass_with_the_same_numbers(conn: Connection, world: World) -> None:
+    table = stats_table(conn, world.lead, JUNE, now=NOW, with_trend=True)
+    assert table.trend == trend(conn, world.lead, JUNE, now=NOW)
+    assert table.total == stats_table(conn, world.lead, JUNE, now=NOW).total
+
+
+def test_median_and_p90_are_percentile_cont(conn: Connection, world: World) -> None:
+    expected = conn.execute(
+        text(
+            "SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP "
+            "(ORDER BY extract(epoch FROM handled_at - dispatched_at) / 3600), "
+            "percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) / 3600) "
+            "FILTER (WHERE status = 'closed') "
+            "FROM \"case\" WHERE created_at >= '2025-06-01' AND created_at < '2025-07-01' AND filed_at IS NOT NULL "
+            "AND status IN ('handled', 'closed')"
+        )
+    ).one()
+    total = stats_table(conn, world.lead, JUNE, now=NOW).total
+    assert (total.handle_p50_h, total.handle_p90_h) == tuple(round(float(x), 1) for x in expected[0])
+    assert (total.close_p50_h, total.close_p90_h) == tuple(round(float(x), 1) for x in expected[1])
