@@ -52,11 +52,14 @@ def make_router(settings: Settings) -> APIRouter:
     return router
 
 
+#: case status -> (Open311 status, public stage zh, en): 已受理 / 处理中 / 已办结 / 不予受理
+_STATUS = {s.value: ("open" if s in OPEN_STATUSES else "closed", *PUBLIC_STAGE[s]) for s in CaseStatus}
+
+
 def status_of(status: str, lang: str) -> tuple[str, str]:
-    """Open311's open/closed and the public stage in the user's language (已受理 / 处理中 / 已办结 / 不予受理)."""
-    case_status = CaseStatus(status)
-    zh, en = PUBLIC_STAGE[case_status]
-    return ("open" if case_status in OPEN_STATUSES else "closed"), (en if lang == "en" else zh)
+    """Open311's open/closed and the public stage in the user's language."""
+    open_closed, zh, en = _STATUS[status]
+    return open_closed, (en if lang == "en" else zh)
 
 
 def _request_dict(r: reqs.RequestRow, lang: str, base_url: str) -> dict[str, Any]:

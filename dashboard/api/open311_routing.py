@@ -119,7 +119,7 @@ def open311_route_class(max_body: int) -> type[APIRoute]:
                 length = request.headers.get("content-length", "")
                 if length.isdigit() and int(length) > max_body:
                     return error(413, "The request is too large.", fmt)
-                if request.method in ("POST", "PUT", "PATCH"):
+                if not length.isdigit() and request.method in ("POST", "PUT", "PATCH"):  # chunked: count it
                     request = Request(request.scope, _limited(request.receive, max_body))
                 try:
                     return await original(request)

@@ -132,3 +132,19 @@ def test_photos_are_served_with_access_control(
     assert client.get(full).status_code == 404
     for bad in ("/media/photo/999999999/full", f"/media/photo/{photo_id}/huge", "/media/photo/x/full"):
         assert client.get(bad).status_code == 404
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(api_server: object) -> None:
+    import socket
+    from urllib.parse import urlparse
+
+    url = urlparse(api_server.base)  # type: ignore[attr-defined]
+    with socket.create_connection((url.hostname, url.port), timeout=10) as s:
+        s.sendall(
+            b"POST /open311/v2/requests.json HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            b"Content-Length: 999999999\r\nConnection: close\r\n\r\n"
+        )
+        answer = b""
+        while chunk := s.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413") and b'"code":413' in answer
