@@ -1,0 +1,259 @@
+"""Keep the demo city alive: new reports arrive and open cases take plausible next steps, all through the
+workflow commands (:mod:`db.workflow`), never raw SQL writes.
+
+:func:`simulate_steps` runs ``n`` steps. Given an ``Engine`` each step is its own short transaction, committed
+(the simulator owns its transactions); given a ``Connection`` each step runs in a savepoint of the caller's
+transaction and nothing is committed (tests). A step refused by the workflow (someone else changed the case,
+the transition is no longer allowed, a check failed) is skipped and reported as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+import numpy as np
+from sqlalchemy import Connection, Engine, Row, text
+
+from db import workflow as wf
+from db.errors import DomainError
+from db.seed.demo_city.draws import DESCRIPTION_TAILS, SHARES, SOURCE_P, SOURCES
+from db.seed.demo_city.rows import (
+    ESCALATE_REASONS,
+    EXTEND_REASONS,
+    FAIL_NOTES,
+    HANDLE_NOTES,
+    PASS_NOTES,
+    REJECT_REASONS,
+    RETURN_REASONS,
+    SUSPEND_REASONS,
+)
+from db.seed.demo_city.spots import DISTRICT_ZONE, KINDS, ZONES, category_weights, sample_points
+from db.seed.demo_users import DEMO_USERS
+from db.states import OPEN_STATUSES, CaseStatus, Role
+from db.workflow import Actor
+from geo.crs import TZ
+
+S = CaseStatus
+T = TypeVar("T")
+#: How often each open status is picked for a step (new reports are a status of their own).
+STATUS_WEIGHTS = {
+    "new": 0.3,
+    S.REPORTED: 0.15,
+    S.FILED: 0.1,
+    S.DISPATCHED: 0.17,
+    S.IN_PROGRESS: 0.13,
+    S.HANDLED: 0.12,
+    S.SUSPENDED: 0.03,
+}
+OLDEST = 50  # a step goes to one of the least recently updated cases of the chosen status
+
+
+@dataclass(frozen=True)
+class StepResult:
+    action: str
+    case_id: int | None
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class SimContext:
+    """What the simulator looks up once: demo staff, demo citizens, the catalog and the grid."""
+
+    staff: dict[str, Actor]
+    citizens: np.ndarray  # registered demo persons
+    reporters: np.ndarray  # all demo persons
+    codes: list[str]
+    names: list[str]
+    cells_i: np.ndarray
+    cells_j: np.ndarray
+    cells_zone: np.ndarray
+
+    @classmethod
+    def load(cls, target: Engine | Connection) -> SimContext:
+        if isinstance(target, Engine):
+            with target.connect() as conn:
+                return cls._load(conn)
+        return cls._load(target)
+
+    @classmethod
+    def _load(cls, conn: Connection) -> SimContext:
+        names = [u.username for u in DEMO_USERS]
+        staff = {
+            r.username: Actor(
+                Role(r.role), user_id=r.id, district=r.district_code, department=r.department_code
+            )
+            for r in conn.execute(
+                text(
+                    "SELECT id, username, role, district_code, department_code FROM staff_user "
+                    "WHERE username = ANY(:u) AND active"
+                ),
+                {"u": names},
+            )
+        }
+        for needed in ("dispatcher", "lead"):
+            if needed not in staff:
+                raise RuntimeError(f"demo user '{needed}' is missing: run `guiyang-ops setup --demo`")
+        persons = conn.execute(text("SELECT id, registered FROM person WHERE demo ORDER BY id")).all()
+        cats = conn.execute(
+            text("SELECT code, name_zh FROM category WHERE level = 2 AND active ORDER BY code")
+        ).all()
+        cells = conn.execute(text("SELECT i, j, district_code FROM grid_cell")).all()
+        return cls(
+            staff=staff,
+            citizens=np.array([p.id for p in persons if p.registered], dtype=np.int64),
+            reporters=np.array([p.id for p in persons], dtype=np.int64),
+            codes=[c.code for c in cats],
+            names=[c.name_zh for c in cats],
+            cells_i=np.array([c.i for c in cells], dtype=np.int64),
+            cells_j=np.array([c.j for c in cells], dtype=np.int64),
+            cells_zone=np.array([ZONES.index(DISTRICT_ZONE.get(c.district_code, "suburb")) for c in cells]),
+        )
+
+    def department_actor(self, department: str | None) -> Actor:
+        """The department's demo account if it has one, else the department acting without a named user."""
+        for actor in self.staff.values():
+            if actor.role is Role.DEPARTMENT and actor.department == department:
+                return actor
+        return Actor(Role.DEPARTMENT, department=department)
+
+
+_PICK = text(
+    """SELECT c.id, c.version, c.status, c.department_code, c.reporter_id, c.deadline, c.escalated,
+              cat.time_limit, e.payload->'duplicates' AS duplicates
+         FROM "case" c JOIN category cat ON cat.code = c.category_code
+         LEFT JOIN case_event e ON e.case_id = c.id AND e.action = 'report'
+        WHERE c.id IN (SELECT id FROM "case" WHERE status = :s ORDER BY updated_at LIMIT :k)"""
+)
+
+
+def _choice(rng: np.random.Generator, items: Sequence[T]) -> T:
+    return items[int(rng.integers(0, len(items)))]
+
+
+def _report(conn: Connection, ctx: SimContext, rng: np.random.Generator, now: datetime) -> wf.CaseResult:
+    pts, names = sample_points(rng, 1, ctx.cells_i, ctx.cells_j, ctx.cells_zone)
+    p = category_weights(ctx.codes, ZONES[int(pts.zone[0])], KINDS[int(pts.kind[0])], now.month)
+    k = int(rng.choice(len(ctx.codes), p=p))
+    source = SOURCES[int(rng.choice(len(SOURCES), p=SOURCE_P))]
+    reporter = None
+    if source == "app" and len(ctx.reporters):
+        reporter = int(ctx.reporters[int(len(ctx.reporters) * rng.random() ** 3)])
+    spot = int(pts.address[0])
+    return wf.report(
+        conn,
+        Actor.system(),
+        category_code=ctx.codes[k],
+        lon=float(pts.lon[0]),
+        lat=float(pts.lat[0]),
+        description=ctx.names[k] + _choice(rng, DESCRIPTION_TAILS),
+        source=source,
+        address=names[spot] + "附近" if spot >= 0 else None,
+        reporter_id=reporter,
+        now=now,
+    )
+
+
+def _center(ctx: SimContext, rng: np.random.Generator) -> Actor:
+    return ctx.staff["lead"] if rng.random() < SHARES["lead"] else ctx.staff["dispatcher"]
+
+
+def _advance(
+    conn: Connection, ctx: SimContext, rng: np.random.Generator, c: Row, now: datetime
+) -> tuple[str, wf.CaseResult]:
+    """One plausible next step for case ``c`` (see STATUS_WEIGHTS for how cases are picked)."""
+    status, u = CaseStatus(c.status), rng.random()
+    lead, dept = ctx.staff["lead"], ctx.department_actor(c.department_code)
+    overdue = c.deadline is not None and c.deadline < now and not c.escalated
+    if status is S.REPORTED:
+        dups = [int(i) for i in (c.duplicates or [])]
+        if dups and u < 0.3:
+            return "merge", wf.merge(conn, _center(ctx, rng), c.id, c.version, into_case_id=dups[0], now=now)
+        if u < 0.08:
+            return "reject", wf.reject(
+                conn, _center(ctx, rng), c.id, c.version, reason=_choice(rng, REJECT_REASONS), now=now
+            )
+        urgency = "urgent" if rng.random() < SHARES["urgent_upgrade"] else None
+        return "file", wf.file_case(conn, _center(ctx, rng), c.id, c.version, urgency=urgency, now=now)
+    if status is S.FILED:
+        return "dispatch", wf.dispatch(conn, _center(ctx, rng), c.id, c.version, now=now)
+    if status in (S.DISPATCHED, S.IN_PROGRESS):
+        if overdue and u < 0.2:
+            return "escalate", wf.escalate(
+                conn, lead, c.id, c.version, reason=_choice(rng, ESCALATE_REASONS), now=now
+            )
+        if u < 0.04:
+            return "return", wf.return_case(
+                conn, dept, c.id, c.version, reason=_choice(rng, RETURN_REASONS), now=now
+            )
+        if u < 0.06:
+            return "suspend", wf.suspend(
+                conn, lead, c.id, c.version, reason=_choice(rng, SUSPEND_REASONS), now=now
+            )
+        if u < 0.09:
+            amount = max(0.5, round(float(c.time_limit) * rng.uniform(0.5, 1.0) * 2) / 2)
+            return "extend", wf.extend(
+                conn, lead, c.id, c.version, amount=amount, reason=_choice(rng, EXTEND_REASONS), now=now
+            )
+        if status is S.DISPATCHED and u < 0.5:
+            return "start", wf.start(conn, dept, c.id, c.version, now=now)
+        return "handle", wf.handle(conn, dept, c.id, c.version, note=_choice(rng, HANDLE_NOTES), now=now)
+    if status is S.HANDLED:
+        actor = ctx.staff["dispatcher"]
+        if len(ctx.citizens) and rng.random() < SHARES["citizen_verify"]:
+            who = int(ctx.citizens[int(rng.integers(0, len(ctx.citizens)))])
+            if who != c.reporter_id:
+                actor = Actor.citizen(who)
+        if u < SHARES["rework"]:
+            return "verify_fail", wf.verify(
+                conn, actor, c.id, c.version, passed=False, note=_choice(rng, FAIL_NOTES), now=now
+            )
+        return "verify_pass", wf.verify(
+            conn, actor, c.id, c.version, passed=True, note=_choice(rng, PASS_NOTES), now=now
+        )
+    return "resume", wf.resume(conn, lead, c.id, c.version, now=now)
+
+
+def _one(conn: Connection, ctx: SimContext, rng: np.random.Generator, now: datetime | None) -> StepResult:
+    at = now or datetime.now(TZ)
+    keys = list(STATUS_WEIGHTS)
+    w = np.array(list(STATUS_WEIGHTS.values()))
+    pick = keys[int(rng.choice(len(keys), p=w / w.sum()))]
+    if pick == "new":
+        r = _report(conn, ctx, rng, at)
+        return StepResult("report", r.id, True)
+    assert isinstance(pick, CaseStatus) and pick in OPEN_STATUSES
+    rows = conn.execute(_PICK, {"s": pick.value, "k": OLDEST}).all()
+    if not rows:
+        r = _report(conn, ctx, rng, at)
+        return StepResult("report", r.id, True)
+    c = rows[int(rng.integers(0, len(rows)))]
+    action, _ = _advance(conn, ctx, rng, c, at)
+    return StepResult(action, c.id, True)
+
+
+def simulate_steps(
+    target: Engine | Connection,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    context: SimContext | None = None,
+    now: datetime | None = None,
+) -> list[StepResult]:
+    """Run ``n`` steps (see the module docstring for transactions); ``now`` defaults to the clock."""
+    ctx = context or SimContext.load(target)
+    out: list[StepResult] = []
+    for _ in range(n):
+        try:
+            if isinstance(target, Engine):
+                with target.begin() as conn:
+                    out.append(_one(conn, ctx, rng, now))
+            else:
+                with target.begin_nested():
+                    out.append(_one(target, ctx, rng, now))
+        except DomainError as exc:  # stale version, transition no longer allowed, a refused input: skip
+            out.append(StepResult(type(exc).__name__, None, False, exc.en))
+    return out
