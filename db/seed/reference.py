@@ -226,6 +226,7 @@ def load_reference(conn: Connection, on_progress: Progress = _noop) -> dict[str,
     counts: dict[str, int] = {}
     on_progress("districts", 0, 1)
     counts["districts"] = load_districts(conn)
+    on_progress("districts", 1, 1)
     counts["cells"] = load_grid(conn, on_progress)
     counts.update(load_catalog_tables(conn))
     counts["holidays"] = load_holidays(conn)
