@@ -99,7 +99,8 @@ class VerificationTask(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
-    round_event_id: Mapped[int] = mapped_column(ForeignKey("case_event.id"))
+    #: the round's 'handle' event (no foreign key: case_event stays truncate-proof by its own trigger alone)
+    round_event_id: Mapped[int] = mapped_column(BigInteger)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
     state: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
     result: Mapped[str | None] = mapped_column(String(8), nullable=True)

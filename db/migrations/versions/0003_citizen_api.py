@@ -41,7 +41,9 @@ def upgrade() -> None:
         sa.Column("category_code", sa.String(length=12), nullable=True),
         sa.Column("points", sa.Integer(), nullable=False),
         sa.CheckConstraint("points >= 0", name=op.f("ck_points_rule_points")),
-        sa.CheckConstraint("reason IN ('report', 'verification', 'beauty')", name=op.f("ck_points_rule_reason")),
+        sa.CheckConstraint(
+            "reason IN ('report', 'verification', 'beauty')", name=op.f("ck_points_rule_reason")
+        ),
         sa.ForeignKeyConstraint(
             ["category_code"],
             ["category.code"],
@@ -78,9 +80,7 @@ def upgrade() -> None:
         "case_intake",
         sa.Column("case_id", sa.BigInteger(), nullable=False),
         sa.Column("api_key_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "attributes", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False
-        ),
+        sa.Column("attributes", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
         sa.Column("media_urls", postgresql.ARRAY(sa.Text()), server_default="{}", nullable=False),
         sa.Column("device_id", sa.String(length=64), nullable=True),
         sa.Column("coordinate_system", sa.String(length=8), server_default="wgs84", nullable=False),
@@ -137,11 +137,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_verification_task_case_id_case")),
         sa.ForeignKeyConstraint(
             ["person_id"], ["person.id"], name=op.f("fk_verification_task_person_id_person")
-        ),
-        sa.ForeignKeyConstraint(
-            ["round_event_id"],
-            ["case_event.id"],
-            name=op.f("fk_verification_task_round_event_id_case_event"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_verification_task")),
         sa.UniqueConstraint(
