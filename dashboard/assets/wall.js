@@ -71,19 +71,20 @@
             },
             cluster: function (feature, latlng, index) {
                 const n = feature.properties.point_count;
-                let red = 0, yellow = 0, urgent = 0;
+                let red = 0, yellow = 0;
                 for (const leaf of index.getLeaves(feature.properties.cluster_id, Infinity)) {
                     const p = leaf.properties;
                     if (p.l === "r") { red++; } else if (p.l === "y") { yellow++; }
-                    if (p.u) { urgent++; }
                 }
                 const worst = red ? "r" : (yellow ? "y" : "g");
                 const size = (1.9 + 0.8 * Math.log10(n)).toFixed(2) + "vh";
+                const pc = (k) => (100 * k / n).toFixed(1) + "%";
+                // a neutral bubble (the heatmap stays visible) with the share of each light as a bar
                 const html = "<div style=\"--s:" + size + "\"><span>" + feature.properties.point_count_abbreviated +
-                    "</span>" + (red ? "<b>" + red + "</b>" : "") + "</div>";
+                    "</span><em><i class=\"r\" style=\"width:" + pc(red) + "\"></i><i class=\"y\" style=\"width:" +
+                    pc(yellow) + "\"></i></em>" + (red ? "<b>" + red + "</b>" : "") + "</div>";
                 return L.marker(latlng, {
-                    icon: L.divIcon({html: html, className: "wall-cluster wall-cluster-" + worst +
-                        (urgent ? " wall-cluster-urgent" : ""), iconSize: null}),
+                    icon: L.divIcon({html: html, className: "wall-cluster wall-cluster-" + worst, iconSize: null}),
                     keyboard: false,
                 });
             },
@@ -135,12 +136,31 @@
                 return [hideout, bump];
             },
             basePins: function (cols) {
-                if (!cols || !cols.id) { return window.dash_clientside.no_update; }
-                const urgent = new Set(cols.u || []);
-                const features = new Array(cols.id.length);
+                // open cases: the clustered layer, and today's escalated ones apart (never clustered, pulsing)
+                const nu = window.dash_clientside.no_update;
+                if (!cols || !cols.id) { return [nu, nu]; }
+                const urgent = new Set(cols.u || []), alarm = new Set(cols.a || []);
+                const ox = cols.o[0], oy = cols.o[1], q = cols.q;
+                const normal = [], alarms = [];
                 for (let i = 0; i < cols.id.length; i++) {
-                    features[i] = {type: "Feature", geometry: {type: "Point", coordinates: [cols.x[i], cols.y[i]]},
-                        properties: {id: cols.id[i], l: cols.l[i] || "g", u: urgent.has(cols.id[i]) ? 1 : 0}};
+                    const u = urgent.has(cols.id[i]);
+                    (alarm.has(cols.id[i]) ? alarms : normal).push({type: "Feature",
+                        geometry: {type: "Point", coordinates: [ox + cols.x[i] / q, oy + cols.y[i] / q]},
+                        properties: {id: cols.id[i], l: cols.l[i] || "g", u: u ? 1 : 0}});
+                }
+                return [{type: "FeatureCollection", features: normal}, {type: "FeatureCollection", features: alarms}];
+            },
+            heatGeojson: function (geo) {
+                // quantised polygons (db/queries/grid.py geometry()) back to GeoJSON
+                if (!geo || !geo.k) { return window.dash_clientside.no_update; }
+                const ox = geo.o[0], oy = geo.o[1], q = geo.q;
+                const back = (c) => (typeof c[0] === "number" ? [ox + c[0] / q, oy + c[1] / q] : c.map(back));
+                const features = new Array(geo.k.length);
+                for (let i = 0; i < geo.k.length; i++) {
+                    const g = geo.g[i];
+                    const multi = Array.isArray(g[0][0][0]);
+                    features[i] = {type: "Feature", id: geo.k[i], properties: {k: geo.k[i]},
+                        geometry: {type: multi ? "MultiPolygon" : "Polygon", coordinates: back(g)}};
                 }
                 return {type: "FeatureCollection", features: features};
             },
@@ -155,10 +175,18 @@
                 }
                 hidden.sort((a, b) => a - b);
                 const same = hideout && JSON.stringify(hideout.hidden || []) === JSON.stringify(hidden);
-                return [{type: "FeatureCollection", features: features},
-                    same ? window.dash_clientside.no_update : {hidden: hidden}];
+                const nu = window.dash_clientside.no_update;
+                return [{type: "FeatureCollection", features: features}, same ? nu : {hidden: hidden},
+                    same ? nu : {hidden: hidden}];
             },
-            copy: function (data) { return data || window.dash_clientside.no_update; },
+            districtGeojson: function (geo) {
+                // one compact download feeds two layers: the land under the heatmap, the outlines above it
+                const nu = window.dash_clientside.no_update;
+                const fc = window.dash_clientside.wall.heatGeojson(geo);
+                if (fc === nu) { return [nu, nu]; }
+                fc.features.forEach((f, i) => { f.properties.has_grid = geo.grid[i]; });
+                return [fc, fc];
+            },
             clock: function () {
                 return new Date().toLocaleString("sv-SE", {timeZone: "Asia/Shanghai", hour12: false});
             },

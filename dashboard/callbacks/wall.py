@@ -38,7 +38,6 @@ from dashboard.components.wall_panels import (
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.models.people import STAFF_ROLES
-from db.queries.geo_layers import districts_geojson
 from db.queries.grid import (
     MAX_FEATURES,
     WINDOWS,
@@ -51,7 +50,14 @@ from db.queries.grid import (
     level_for,
 )
 from db.queries.live import catch_up as q_catch_up
-from db.queries.live import district_labels, kpis, latest_events, open_pins, view_presets
+from db.queries.live import (
+    district_labels,
+    districts_compact,
+    kpis,
+    latest_events,
+    open_pins,
+    view_presets,
+)
 from db.queries.response import response_panel
 
 ROLES = tuple(STAFF_ROLES)
@@ -128,23 +134,37 @@ async def gate(_: str, path: str | None, search: str | None) -> Any:
     return "/login?next=" + quote((path or "/wall") + (search or ""), safe="")
 
 
+def _static(conn: Connection) -> tuple[Any, ...]:
+    return districts_compact(conn), district_labels(conn), view_presets(conn)
+
+
+def cached_presets() -> list[dict[str, Any]] | None:
+    """The preset views if a screen loaded them already: the layout then carries them, and the map goes to the
+    first one without waiting for a round trip."""
+    hit = _memo.get("static")
+    return None if hit is None else hit[2][2]
+
+
 @callback(
-    Output(w.DISTRICTS, "data"), Output(w.LABELS, "data"), Output(w.PRESETS, "data"), Input(w.MAP, "id")
+    Output(w.DISTRICT_GEO, "data"),
+    Output(w.LABELS, "data"),
+    Output(w.PRESETS, "data"),
+    Input(w.MAP, "id"),
+    State(w.PRESETS, "data"),
 )
 @auth.require_user(*ROLES)
-async def load_static(_: str, *, user: StaffIdentity) -> tuple[Any, ...]:
-    return await shared(
-        "static", 0, 600, lambda c: (districts_geojson(c), district_labels(c), view_presets(c))
-    )
+async def load_static(_: str, known: Any, *, user: StaffIdentity) -> tuple[Any, ...]:
+    outlines, labels, presets = await shared("static", 0, 600, _static)
+    return outlines, labels, no_update if known else presets
 
 
 @callback(
     Output(w.LABELS, "hideout"),
     Output(w.WINDOW, "options"),
-    Output("wall-title", "children"),
-    Output("wall-subtitle", "children"),
-    Output("wall-heat-title", "children"),
-    Output("wall-ticker-title", "children"),
+    Output(w.TITLE, "children"),
+    Output(w.SUBTITLE, "children"),
+    Output(w.HEAT_TITLE, "children"),
+    Output(w.TICKER_TITLE, "children"),
     Input(ids.LANG, "data"),
 )
 def texts(lang: str) -> tuple[Any, ...]:
@@ -170,7 +190,7 @@ def _heat_payload(
 
 
 @callback(
-    Output(w.HEAT, "data"),
+    Output(w.HEAT_GEO, "data"),
     Output(w.HEAT_LEVEL, "data"),
     Output(w.HEAT_COUNTS, "data"),
     Output(w.LEGEND, "children"),
@@ -378,12 +398,18 @@ clientside_callback(
     State(w.GEO_REFRESH, "data"),
     State(w.HEAT_LEVEL, "data"),
 )
-clientside_callback(_cs("copy"), Output(w.LAND, "data"), Input(w.DISTRICTS, "data"))
-clientside_callback(_cs("basePins"), Output(w.PINS, "data"), Input(w.BASE, "data"))
+clientside_callback(
+    _cs("districtGeojson"), Output(w.DISTRICTS, "data"), Output(w.LAND, "data"), Input(w.DISTRICT_GEO, "data")
+)
+clientside_callback(
+    _cs("basePins"), Output(w.PINS, "data"), Output(w.URGENT_PINS, "data"), Input(w.BASE, "data")
+)
+clientside_callback(_cs("heatGeojson"), Output(w.HEAT, "data"), Input(w.HEAT_GEO, "data"))
 clientside_callback(
     _cs("livePins"),
     Output(w.LIVE_PINS, "data"),
     Output(w.PINS, "hideout"),
+    Output(w.URGENT_PINS, "hideout"),
     Input(w.LIVE, "data"),
     Input(w.BASE_AS_OF, "data"),
     State(w.PINS, "hideout"),

@@ -4,10 +4,12 @@ ROOT = "wall-root"
 REDIRECT = "wall-redirect"  # to the sign-in page when the session is gone
 MAP = "wall-map"
 DISTRICTS = "wall-districts"
+DISTRICT_GEO = "wall-district-geo"  # compact outlines (the browser makes GeoJSON of them)
 LABELS = "wall-labels"
 LAND = "wall-land"  # district fills under the heatmap (the basemap drawn from our own data)
 HEAT = "wall-heat"
 PINS = "wall-pins"  # the clustered base layer of open cases in the viewport
+URGENT_PINS = "wall-urgent-pins"  # escalated open cases: never clustered, pulsing
 LIVE_PINS = "wall-live-pins"  # the small "new since" layer
 PRESET_LABEL = "wall-preset-label"
 
@@ -22,6 +24,7 @@ I18N = "wall-i18n"
 
 # state
 VIEW = "wall-view"  # {bounds, zoom} of the map
+HEAT_GEO = "wall-heat-geo"  # compact geometry of the heat layer (the browser makes GeoJSON of it)
 HEAT_LEVEL = "wall-heat-level"  # {level, bbox} of the geometry drawn
 HEAT_COUNTS = "wall-heat-counts"  # {level, window, counts, breaks}
 GEO_REFRESH = "wall-geo-refresh"  # bumped by the browser when counts name a cell the geometry lacks
@@ -34,6 +37,12 @@ CONN = "wall-conn"
 CURSOR = "wall-cursor"  # last event id this screen has seen (None until the first catch-up)
 LIVE = "wall-live"  # {case id: pin feature or None (gone)} changed after the base snapshot
 TICKER_STORE = "wall-ticker-store"
+
+# texts
+TITLE = "wall-title"
+SUBTITLE = "wall-subtitle"
+HEAT_TITLE = "wall-heat-title"
+TICKER_TITLE = "wall-ticker-title"
 
 # panels
 WINDOW = "wall-window"

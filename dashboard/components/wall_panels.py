@@ -22,7 +22,7 @@ PALETTES: dict[str, list[str]] = {
 }
 DEFAULT_PALETTE = "heat"
 #: Rows of the department panel; beyond this the middle is elided (the worst rows always show).
-PANEL_ROWS = 14
+PANEL_ROWS = 17
 PANEL_TAIL = 4
 WARN_RATE = 0.8
 

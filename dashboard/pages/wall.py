@@ -121,8 +121,10 @@ def _stores(config: dict[str, Any]) -> list[Any]:
     return [
         dcc.Store(id=w.CONFIG, data=config),
         dcc.Store(id=w.I18N, data=strings),
-        dcc.Store(id=w.PRESETS),
+        dcc.Store(id=w.PRESETS, data=_callbacks.cached_presets()),
+        dcc.Store(id=w.DISTRICT_GEO),
         dcc.Store(id=w.VIEW),
+        dcc.Store(id=w.HEAT_GEO),
         dcc.Store(id=w.HEAT_LEVEL),
         dcc.Store(id=w.HEAT_COUNTS),
         dcc.Store(id=w.GEO_REFRESH, data=0),
@@ -191,6 +193,13 @@ def _map(config: dict[str, Any]) -> html.Div:
                         superClusterOptions={"radius": 80, "maxZoom": 15},
                         zoomToBoundsOnClick=True,
                     ),
+                    dl.GeoJSON(
+                        id=w.URGENT_PINS,
+                        data=EMPTY,
+                        pointToLayer=ns("pin"),
+                        filter=ns("notHidden"),
+                        hideout={"hidden": []},
+                    ),
                     dl.GeoJSON(id=w.LABELS, data=EMPTY, pointToLayer=ns("label"), hideout={"lang": "zh"}),
                     dl.GeoJSON(id=w.LIVE_PINS, data=EMPTY, pointToLayer=ns("livePin")),
                 ],
@@ -199,7 +208,7 @@ def _map(config: dict[str, Any]) -> html.Div:
             html.Div(
                 className="wall-legend",
                 children=[
-                    html.Div(t("wall.heat.title"), className="wall-legend-title", id="wall-heat-title"),
+                    html.Div(t("wall.heat.title"), className="wall-legend-title", id=w.HEAT_TITLE),
                     dcc.RadioItems(
                         id=w.WINDOW,
                         options=[{"label": t(f"wall.window.{k}"), "value": k} for k in WINDOWS],
@@ -231,8 +240,8 @@ def layout(
             html.Header(
                 className="wall-top",
                 children=[
-                    html.Div(t("wall.title"), className="wall-title", id="wall-title"),
-                    html.Div(t("wall.subtitle"), className="wall-subtitle", id="wall-subtitle"),
+                    html.Div(t("wall.title"), className="wall-title", id=w.TITLE),
+                    html.Div(t("wall.subtitle"), className="wall-subtitle", id=w.SUBTITLE),
                     html.Div(className="wall-spacer"),
                     html.Div(id=w.CONN, className="wall-conn wall-conn-connecting"),
                     html.Div(id=w.CLOCK, className="wall-clock"),
@@ -246,7 +255,7 @@ def layout(
             html.Footer(
                 className="wall-ticker-row",
                 children=[
-                    html.Div(t("wall.ticker.title"), className="wall-ticker-title", id="wall-ticker-title"),
+                    html.Div(t("wall.ticker.title"), className="wall-ticker-title", id=w.TICKER_TITLE),
                     html.Div(id=w.TICKER, className="wall-ticker"),
                 ],
             ),

@@ -12,8 +12,8 @@ Two ways to the same numbers:
   rows) on each call and rebuilds itself every :data:`REBUILD_SECONDS`; counting a window in a viewport is then a
   ``bincount`` (~1 ms), whatever the zoom.
 
-Geometry is separate (:func:`geometry`): sent only when the viewport or the aggregation level changes; the
-counts are a small ``{key: n}`` dict the browser feeds into the layer's ``hideout``.
+Geometry is separate (:func:`geometry`, compact: quantised coordinates): sent only when the viewport or the
+aggregation level changes; the counts are a small ``{key: n}`` dict the browser feeds into the layer's ``hideout``.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ _COUNT_CELLS = text(
       FROM (SELECT cell_id, district_code, count(*) AS n FROM "case"
              WHERE created_at >= :since AND created_at <= :until
              GROUP BY cell_id, district_code) w
-      LEFT JOIN grid_cell g ON g.id = w.cell_id
+      LEFT JOIN LATERAL (SELECT i, j FROM grid_cell WHERE id = w.cell_id) g ON true
     """
 )
 
@@ -388,24 +388,28 @@ def _boxes_meet(a: Bbox, b: Bbox) -> bool:
 
 # --- geometry --------------------------------------------------------------------------------------------------
 
-_CELL_GEOMETRY = text("SELECT id::text, ST_AsGeoJSON(geom, 5) FROM grid_cell WHERE id = ANY(:ids)")
+_CELL_GEOMETRY = text("SELECT id::text, ST_AsGeoJSON(geom, 6) FROM grid_cell WHERE id = ANY(:ids)")
 _DISTRICT_GEOMETRY = text(
-    "SELECT code, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.0005), 5) FROM district WHERE code IN :codes"
+    "SELECT code, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.0005), 6) FROM district WHERE code IN :codes"
 ).bindparams(bindparam("codes", expanding=True))
-#: Features kept in memory (the grid is reference data: a wall rotating through its views hits this cache).
+#: Polygons kept in memory (the grid is reference data: a wall rotating through its views hits this cache).
 FEATURE_CACHE = 80_000
+#: Geometry goes to the browser as integers: ``lon = ORIGIN[0] + x / QUANTUM`` (1e5: about 1 m), a third of the
+#: size of GeoJSON text; ``wall.js`` turns it back into GeoJSON.
+ORIGIN = (106.0, 26.0)
+QUANTUM = 100_000
 
 
 class FeatureCache:
-    """GeoJSON features by ``(level, key)``, least recently used dropped first; safe across threads."""
+    """Quantised polygon coordinates by ``(level, key)``, least recently used dropped first; thread-safe."""
 
     def __init__(self, size: int = FEATURE_CACHE) -> None:
         self.size = size
         self._lock = threading.Lock()
-        self._items: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
 
-    def get_many(self, level: str, keys: list[str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
-        found: dict[str, dict[str, Any]] = {}
+    def get_many(self, level: str, keys: list[str]) -> tuple[dict[str, Any], list[str]]:
+        found: dict[str, Any] = {}
         missing: list[str] = []
         with self._lock:
             for k in keys:
@@ -417,10 +421,10 @@ class FeatureCache:
                     found[k] = hit
         return found, missing
 
-    def put_many(self, level: str, features: dict[str, dict[str, Any]]) -> None:
+    def put_many(self, level: str, coords: dict[str, Any]) -> None:
         with self._lock:
-            for k, f in features.items():
-                self._items[(level, k)] = f
+            for k, c in coords.items():
+                self._items[(level, k)] = c
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
@@ -429,51 +433,70 @@ class FeatureCache:
             self._items.clear()
 
 
-def _feature(key: str, geom: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "id": key, "geometry": geom, "properties": {"k": key}}
+def quantize(coords: Any) -> Any:
+    """GeoJSON coordinates (any nesting) as integers relative to :data:`ORIGIN`."""
+    if coords and isinstance(coords[0], int | float):
+        return [round((coords[0] - ORIGIN[0]) * QUANTUM), round((coords[1] - ORIGIN[1]) * QUANTUM)]
+    return [quantize(c) for c in coords]
 
 
 def geometry(
     conn: Connection, level: str, keys: list[str], cache: FeatureCache | None = None
 ) -> dict[str, Any]:
-    """GeoJSON of the given keys of ``level``: cells and districts from PostGIS, squares computed from ``(i, j)``.
-
-    Each feature carries its key as ``id`` and ``properties.k``; styling reads the counts from ``hideout``.
-    """
+    """Polygons of the given keys of ``level`` (cells and districts from PostGIS, squares computed from ``(i, j)``),
+    compact: ``{"level", "o": ORIGIN, "q": QUANTUM, "k": [keys], "g": [quantised Polygon or MultiPolygon
+    coordinates]}``; :func:`to_geojson` (and ``wall.js``) make GeoJSON of it, each feature with its key as ``id``
+    and ``properties.k``. Styling reads the counts from ``hideout``."""
     found, missing = cache.get_many(level, keys) if cache else ({}, keys)
     if missing:
         if level == "cell":
             rows = conn.execute(_CELL_GEOMETRY, {"ids": [int(k) for k in missing]}).all()
-            made = {k: _feature(k, json.loads(g)) for k, g in rows}
         elif level == "district":
             rows = conn.execute(_DISTRICT_GEOMETRY, {"codes": missing}).all()
-            made = {k: _feature(k, json.loads(g)) for k, g in rows}
         else:
-            made = {f["id"]: f for f in squares(level, missing)}
+            rows = []
+        made = (
+            {k: quantize(json.loads(g)["coordinates"]) for k, g in rows} if rows else squares(level, missing)
+        )
         if cache:
             cache.put_many(level, made)
         found.update(made)
-    return {"type": "FeatureCollection", "features": [found[k] for k in keys if k in found]}
+    present = [k for k in keys if k in found]
+    return {"level": level, "o": list(ORIGIN), "q": QUANTUM, "k": present, "g": [found[k] for k in present]}
 
 
-def squares(level: str, keys: list[str]) -> list[dict[str, Any]]:
-    """Polygons of 500 m / 1 km squares ``"I_J"`` (corners of EPSG:32648 squares, in lon/lat)."""
+def to_geojson(compact: dict[str, Any]) -> dict[str, Any]:
+    """The GeoJSON FeatureCollection of a :func:`geometry` result (what ``wall.js`` builds in the browser)."""
+    (ox, oy), q = compact["o"], compact["q"]
+
+    def back(c: Any) -> Any:
+        return [ox + c[0] / q, oy + c[1] / q] if isinstance(c[0], int) else [back(x) for x in c]
+
+    def depth(c: Any) -> int:
+        return 1 + depth(c[0]) if isinstance(c, list) else 0
+
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": k,
+                "geometry": {"type": "MultiPolygon" if depth(g) == 4 else "Polygon", "coordinates": back(g)},
+                "properties": {"k": k},
+            }
+            for k, g in zip(compact["k"], compact["g"], strict=True)
+        ],
+    }
+
+
+def squares(level: str, keys: list[str]) -> dict[str, Any]:
+    """Quantised rings of 500 m / 1 km squares ``"I_J"`` (corners of EPSG:32648 squares, in lon/lat)."""
     size = 100.0 * FACTOR[level]
     ij = np.array([k.split("_") for k in keys], dtype=np.int64).reshape(-1, 2)
     x0, y0 = ij[:, 0] * size, ij[:, 1] * size
     xs = np.stack([x0, x0 + size, x0 + size, x0, x0], axis=1)
     ys = np.stack([y0, y0, y0 + size, y0 + size, y0], axis=1)
     lon, lat = to_lonlat(xs.ravel(), ys.ravel())
-    lon, lat = np.round(lon, 5).reshape(-1, 5), np.round(lat, 5).reshape(-1, 5)
-    return [
-        {
-            "type": "Feature",
-            "id": k,
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [list(zip(lo.tolist(), la.tolist(), strict=True))],
-            },
-            "properties": {"k": k},
-        }
-        for k, lo, la in zip(keys, lon, lat, strict=True)
-    ]
+    qx = np.round((lon - ORIGIN[0]) * QUANTUM).astype(np.int64).reshape(-1, 5).tolist()
+    qy = np.round((lat - ORIGIN[1]) * QUANTUM).astype(np.int64).reshape(-1, 5).tolist()
+    return {k: [[list(p) for p in zip(a, b, strict=True)]] for k, a, b in zip(keys, qx, qy, strict=True)}

@@ -7,19 +7,22 @@ Pins carry no personal data: id, ticket, light, urgency.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from db.queries.grid import window_start
+from db.queries.grid import ORIGIN, QUANTUM, quantize, window_start
 from db.states import OPEN_STATUSES
 from geo.crs import TZ
 
 OPEN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
 #: Pins in one viewport at most (newest first); clustering keeps them readable.
 PIN_CAP = 20_000
+#: Escalated cases reported within this many hours are the wall's alarms (never clustered, pulsing).
+ALERT_HOURS = 24
 #: KPI rates look at the cases reported in this many days.
 RATE_DAYS = 30
 LIGHT_SQL = (
@@ -56,7 +59,8 @@ def pin_feature(row: Any, event_id: int | None = None) -> dict[str, Any]:
 _PINS = text(
     f"""
     SELECT (SELECT coalesce(max(id), 0) FROM case_event) AS as_of,
-           c.id, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, c.escalated, {LIGHT_SQL} AS light
+           c.id, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, c.escalated, {LIGHT_SQL} AS light,
+           c.escalated AND c.created_at >= CAST(:now AS timestamptz) - make_interval(hours => :alert) AS alarm
       FROM (SELECT * FROM "case" WHERE status IN {OPEN_SQL} OFFSET 0) c
      WHERE c.geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)
      ORDER BY c.id DESC
@@ -69,8 +73,9 @@ _AS_OF = text("SELECT coalesce(max(id), 0) FROM case_event")
 @dataclass(frozen=True)
 class Pins:
     """Open cases in a viewport, columnar (small to send; the browser turns them into GeoJSON): ``id``, ``x``
-    (lon), ``y`` (lat), ``l`` (one light letter per pin: g/y/r), ``u`` (ids of escalated cases); ``as_of`` is the
-    last event id the snapshot includes."""
+    and ``y`` (quantised: ``lon = o[0] + x / q``, about 1 m), ``l`` (one light letter per pin: g/y/r), ``u`` (ids of
+    escalated cases), ``a`` (alarms: escalated and reported within :data:`ALERT_HOURS`); ``as_of`` is the last
+    event id the snapshot includes."""
 
     columns: dict[str, Any]
     as_of: int
@@ -82,14 +87,18 @@ class Pins:
 
 def open_pins(conn: Connection, bbox: Bbox, now: datetime | None = None, cap: int = PIN_CAP) -> Pins:
     w, s, e, n = bbox
-    rows = conn.execute(_PINS, {"w": w, "s": s, "e": e, "n": n, "now": _now(now), "cap": cap}).all()
+    params = {"w": w, "s": s, "e": e, "n": n, "now": _now(now), "cap": cap, "alert": ALERT_HOURS}
+    rows = conn.execute(_PINS, params).all()
     as_of = int(rows[0].as_of) if rows else int(conn.execute(_AS_OF).scalar_one())
     columns = {
+        "o": list(ORIGIN),
+        "q": QUANTUM,
         "id": [r.id for r in rows],
-        "x": [round(r.lon, 6) for r in rows],
-        "y": [round(r.lat, 6) for r in rows],
+        "x": [round((r.lon - ORIGIN[0]) * QUANTUM) for r in rows],
+        "y": [round((r.lat - ORIGIN[1]) * QUANTUM) for r in rows],
         "l": "".join(r.light or "g" for r in rows),
         "u": [r.id for r in rows if r.escalated],
+        "a": [r.id for r in rows if r.alarm],
     }
     return Pins(columns=columns, as_of=as_of, capped=len(rows) >= cap)
 
@@ -237,6 +246,27 @@ def kpis(conn: Connection, now: datetime | None = None, days: int = RATE_DAYS) -
         closed=int(r.closed),
         due_close=int(r.due_close),
     )
+
+
+# --- districts: outlines (compact) and labels --------------------------------------------------------------------
+
+_DISTRICTS = text(
+    "SELECT code, has_grid, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :tol), 6) AS g FROM district ORDER BY code"
+)
+
+
+def districts_compact(conn: Connection, tolerance: float = 0.0005) -> dict[str, Any]:
+    """District outlines for the wall, quantised like the heatmap geometry (:func:`db.queries.grid.geometry`)
+    plus ``grid``: whether each district carries the unit grid (the service area)."""
+    rows = conn.execute(_DISTRICTS, {"tol": tolerance}).all()
+    return {
+        "level": "district",
+        "o": list(ORIGIN),
+        "q": QUANTUM,
+        "k": [r.code for r in rows],
+        "g": [quantize(json.loads(r.g)["coordinates"]) for r in rows],
+        "grid": [bool(r.has_grid) for r in rows],
+    }
 
 
 # --- district labels -------------------------------------------------------------------------------------------

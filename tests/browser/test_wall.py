@@ -237,6 +237,15 @@ def test_anonymous_callers_get_no_wall_data(app_server: AppServer, engine: Engin
     assert httpx.post(base + "/_dash-update-component", json=body).status_code == 204
 
 
+def test_the_wall_rotates_through_preset_views(wall_page: Page, app_server: AppServer) -> None:
+    wall_page.goto(app_server.base + "/wall?rotate=5" + LONG_FALLBACK.replace("?", "&"))
+    label = wall_page.locator("#wall-preset-label")
+    expect(label).to_have_text("全市", timeout=30_000)
+    expect(label).to_have_text(re.compile("区$"), timeout=15_000)  # the first central district
+    first = label.inner_text()
+    expect(label).not_to_have_text(first, timeout=15_000)  # and on to the next one
+
+
 def test_signed_out_visitors_are_sent_to_sign_in(page: Page, app_server: AppServer) -> None:
     page.goto(app_server.base + "/wall?rotate=30")
     page.wait_for_url("**/login?next=*", timeout=15_000)

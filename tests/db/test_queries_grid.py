@@ -162,14 +162,17 @@ def test_geometry_has_one_feature_per_key(conn: Connection, cases: list[int]) ->
     cache = grid.FeatureCache()
     for level in grid.LEVELS:
         keys = index.keys(conn, level, VIEW, now=NOW)
-        geo = grid.geometry(conn, level, keys, cache)
+        compact = grid.geometry(conn, level, keys, cache)
+        assert compact["k"] == keys and compact["level"] == level
+        geo = grid.to_geojson(compact)
         assert [f["properties"]["k"] for f in geo["features"]] == keys
         assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in geo["features"])
-        assert grid.geometry(conn, level, keys, cache) == geo  # from the cache now
+        assert grid.geometry(conn, level, keys, cache) == compact  # from the cache now
     # a 1 km square around a known cell contains that cell's centroid
     cell = next(iter(index.counts(conn, "cell", "30d", now=NOW)))
     i, j = conn.execute(text("SELECT i, j FROM grid_cell WHERE id = :i"), {"i": int(cell)}).one()
-    square = grid.squares("1km", [f"{i // 10}_{j // 10}"])[0]
+    key = f"{i // 10}_{j // 10}"
+    square = grid.to_geojson(grid.geometry(conn, "1km", [key]))["features"][0]
     ring = square["geometry"]["coordinates"][0]
     lon, lat = conn.execute(
         text("SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM grid_cell WHERE id = :i"),

@@ -87,7 +87,11 @@ def test_open_pins_leave_out_closed_and_outside_cases(conn: Connection, lead: Ac
 def test_escalated_cases_are_marked_urgent(conn: Connection, lead: Actor) -> None:
     r = _report(conn, 4, NOW - timedelta(minutes=3))
     wf.escalate(conn, lead, r.id, r.version, reason="危险", now=NOW)
-    assert r.id in live.open_pins(conn, BOX, now=NOW).columns["u"]
+    old = _report(conn, 11, NOW - timedelta(days=3))
+    wf.escalate(conn, lead, old.id, old.version, reason="危险", now=NOW)
+    cols = live.open_pins(conn, BOX, now=NOW).columns
+    assert {r.id, old.id} <= set(cols["u"])
+    assert r.id in cols["a"] and old.id not in cols["a"]  # only today's escalations are alarms
 
 
 def test_catch_up_returns_events_after_an_id(conn: Connection, lead: Actor) -> None:
