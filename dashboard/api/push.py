@@ -8,11 +8,13 @@ EventSource reconnect within a second after a restart or a network drop.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -23,6 +25,8 @@ from dashboard.settings import Settings
 
 PING_SECONDS = 15
 RETRY_MS = 1000
+#: Seconds a stream gets to end cleanly at shutdown (less than uvicorn's --timeout-graceful-shutdown).
+SHUTDOWN_GRACE = 1.0
 
 
 def make_router(settings: Settings, hub_factory: Callable[[], PushHub] | None = None) -> APIRouter:
@@ -54,13 +58,23 @@ def make_router(settings: Settings, hub_factory: Callable[[], PushHub] | None = 
             )
         h = hub()
         sub = h.subscribe()
+        stopping = anyio.Event()  # set by sse-starlette when the server shuts down
 
         async def stream() -> AsyncIterator[ServerSentEvent]:
             try:
                 yield ServerSentEvent(data=json.dumps({"hello": True}), event="hello", retry=RETRY_MS)
-                while True:
-                    latest = await sub.wait()
-                    yield ServerSentEvent(data=json.dumps({"id": latest}), event="doorbell", id=str(latest))
+                while not stopping.is_set():
+                    rung = asyncio.ensure_future(sub.wait())
+                    stop = asyncio.ensure_future(stopping.wait())
+                    done, pending = await asyncio.wait({rung, stop}, return_when=asyncio.FIRST_COMPLETED)
+                    for task in pending:
+                        task.cancel()
+                    if rung in done:
+                        latest = rung.result()
+                        yield ServerSentEvent(
+                            data=json.dumps({"id": latest}), event="doorbell", id=str(latest)
+                        )
+                # shutting down: end the response properly; the browser reconnects to the next server
             finally:
                 h.unsubscribe(sub)
 
@@ -69,6 +83,8 @@ def make_router(settings: Settings, hub_factory: Callable[[], PushHub] | None = 
             ping=PING_SECONDS,
             ping_message_factory=lambda: ServerSentEvent(data="", event="ping"),
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+            shutdown_event=stopping,
+            shutdown_grace_period=SHUTDOWN_GRACE,
         )
 
     @router.get("/status", include_in_schema=False)

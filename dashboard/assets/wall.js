@@ -187,6 +187,10 @@
                 fc.features.forEach((f, i) => { f.properties.has_grid = geo.grid[i]; });
                 return [fc, fc];
             },
+            lang: function (config, current) {
+                const want = config && config.lang;
+                return want && want !== current ? want : window.dash_clientside.no_update;
+            },
             clock: function () {
                 return new Date().toLocaleString("sv-SE", {timeZone: "Asia/Shanghai", hour12: false});
             },

@@ -416,6 +416,13 @@ clientside_callback(
 )
 clientside_callback(_cs("clock"), Output(w.CLOCK, "children"), Input(w.CLOCK_TICK, "n_intervals"))
 clientside_callback(
+    _cs("lang"),
+    Output(ids.LANG, "data", allow_duplicate=True),
+    Input(w.CONFIG, "data"),
+    State(ids.LANG, "data"),
+    prevent_initial_call="initial_duplicate",
+)
+clientside_callback(
     _cs("conn"),
     Output(w.CONN, "children"),
     Output(w.CONN, "className"),

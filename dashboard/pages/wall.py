@@ -8,7 +8,7 @@ Push: ``assets/wall.js`` listens to ``/push/events`` and rings the doorbell stor
 
 URL parameters: ``?rotate=30`` rotates through preset views (whole city, each central district) every 30 s;
 ``?fallback=45`` sets the polling fallback in seconds (10–86400); ``?window=today|7d|30d``;
-``?scale=heat|viridis``.
+``?scale=heat|viridis``; ``?lang=zh|en`` (otherwise the language the browser last chose).
 """
 
 from __future__ import annotations
@@ -58,9 +58,14 @@ def _int(value: object, default: int, lo: int, hi: int) -> int:
 
 
 def config_from_query(
-    rotate: object = None, fallback: object = None, window: object = None, scale: object = None
+    rotate: object = None,
+    fallback: object = None,
+    window: object = None,
+    scale: object = None,
+    lang: object = None,
 ) -> dict[str, Any]:
     return {
+        "lang": lang if lang in ("zh", "en") else None,
         "rotate": 0 if rotate in (None, "", "0") else _int(rotate, 0, 5, 3600),
         "fallback": _int(fallback, DEFAULT_FALLBACK, 10, 86400),
         "window": window if window in WINDOWS else DEFAULT_WINDOW,
@@ -225,11 +230,18 @@ def _map(config: dict[str, Any]) -> html.Div:
 
 
 def layout(
-    rotate: object = None, fallback: object = None, window: object = None, scale: object = None, **_: Any
+    rotate: object = None,
+    fallback: object = None,
+    window: object = None,
+    scale: object = None,
+    lang: object = None,
+    **_: Any,
 ) -> html.Div:
     if not auth.session().get("uid"):
-        return _signin({"rotate": rotate, "fallback": fallback, "window": window, "scale": scale})
-    config = config_from_query(rotate, fallback, window, scale)
+        return _signin(
+            {"rotate": rotate, "fallback": fallback, "window": window, "scale": scale, "lang": lang}
+        )
+    config = config_from_query(rotate, fallback, window, scale, lang)
     _callbacks.warm_up()
     return html.Div(
         id=w.ROOT,

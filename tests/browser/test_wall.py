@@ -32,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 SPOTS = [(106.7119, 26.5716), (106.7135, 26.5838), (106.6602, 26.6201), (106.7550, 26.5402)]
-NONZERO = re.compile(r"^[1-9][\d,]*$")
+DIGITS = re.compile(r"^[\d,]+$")
 LONG_FALLBACK = "?fallback=3600"  # push only: the polling fallback would come after an hour
 _rng = random.Random()
 
@@ -78,7 +78,7 @@ def sign_in(ctx: BrowserContext, base: str, user: str = "lead") -> None:
 
 def open_wall(page: Page, base: str, query: str = "") -> None:
     page.goto(base + "/wall" + query)
-    expect(page.locator("[data-kpi=open]")).to_have_text(NONZERO, timeout=30_000)
+    expect(page.locator("[data-kpi=open]")).to_have_text(DIGITS, timeout=30_000)
     expect(page.locator("#wall-conn")).to_have_class("wall-conn wall-conn-open", timeout=20_000)
 
 
@@ -244,6 +244,14 @@ def test_the_wall_rotates_through_preset_views(wall_page: Page, app_server: AppS
     expect(label).to_have_text(re.compile("区$"), timeout=15_000)  # the first central district
     first = label.inner_text()
     expect(label).not_to_have_text(first, timeout=15_000)  # and on to the next one
+
+
+def test_the_wall_speaks_english_when_asked(wall_page: Page, app_server: AppServer) -> None:
+    open_wall(wall_page, app_server.base, LONG_FALLBACK + "&lang=en")
+    expect(wall_page.locator("#wall-title")).to_have_text("Guiyang City Management Command Center")
+    expect(wall_page.locator(".wall-kpi-open .wall-kpi-label")).to_have_text("Open cases")
+    expect(wall_page.locator("#wall-conn")).to_have_text("Live")
+    expect(wall_page.locator("#wall-preset-label")).to_have_text("Whole city")
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(page: Page, app_server: AppServer) -> None:
