@@ -1,7 +1,7 @@
 """Component IDs of the sign-in page and the workbench, named once.
 
-Dict IDs (``ROW``, ``BTN``, ``FIELD``, ``UPLOAD``, ``DUP``) are pattern-matching types: rows of the queue and the
-inputs of the case card's action forms, which exist only while the card shows them.
+Dict IDs (``BTN``, ``FIELD``, ``UPLOAD``, ``DUP``) are pattern-matching types: the inputs of the case card's action
+forms and its duplicates, which exist only while the card shows them.
 """
 
 # --- sign-in ----------------------------------------------------------------------------------------------
@@ -28,6 +28,7 @@ MAP = "wb-map"
 DISTRICTS = "wb-districts"
 CELLS = "wb-cells"
 PINS = "wb-pins"
+PINS_META = "wb-pins-meta"
 HIGHLIGHT = "wb-highlight"  # a layer group holding the ring around the selected case
 VIEW = "wb-view"
 MAP_STATUS = "wb-map-status"
@@ -47,9 +48,10 @@ F_LIGHT_LABEL = "wb-f-light-label"
 
 QUEUE_TITLE = "wb-queue-title"
 QUEUE_COUNT = "wb-queue-count"
-QUEUE = "wb-queue"
-QUEUE_POS = "wb-queue-pos"
-ROW = "wb-row"  # pattern type: {"type": ROW, "id": case_id}
+QUEUE = "wb-queue"  # drawn by workbench.js from QUEUE_DATA; its rows are not Dash components
+QUEUE_DATA = "wb-queue-data"
+QUEUE_DRAWN = "wb-queue-drawn"
+QUEUE_MARKED = "wb-queue-marked"
 
 SELECTED = "wb-selected"
 REFRESH = "wb-refresh"

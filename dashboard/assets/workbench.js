@@ -46,11 +46,75 @@
     });
 
     const noUpdate = function () { return window.dash_clientside.no_update; };
+    const state = {rows: {}, selected: null};
+
+    function el(tag, cls, text) {
+        const node = document.createElement(tag);
+        if (cls) { node.className = cls; }
+        if (text !== undefined && text !== null) { node.textContent = text; }
+        return node;
+    }
+
+    /* one queue row; text only through textContent (addresses and names are data, never markup) */
+    function row(r, s) {
+        const b = el("button", "wb-row" + (r.id === state.selected ? " is-sel" : ""));
+        b.type = "button";
+        b.setAttribute("role", "option");
+        b.setAttribute("aria-selected", r.id === state.selected ? "true" : "false");
+        b.dataset.id = String(r.id);
+        b.appendChild(el("span", "wb-dot wb-l-" + r.l));
+        const main = el("span", "wb-row-main");
+        const top = el("span", "wb-row-top");
+        top.appendChild(el("b", null, r.t));
+        top.appendChild(el("span", "wb-badge wb-st-" + r.s, s.status[r.s] || r.s));
+        if (r.u) { top.appendChild(el("span", "wb-tag wb-tag-urgent", s.urgent)); }
+        if (r.e) { top.appendChild(el("span", "wb-tag", s.escalated)); }
+        main.appendChild(top);
+        main.appendChild(el("span", "wb-row-sub", r.c + " · " + r.d));
+        main.appendChild(el("span", "wb-row-addr", r.a));
+        b.appendChild(main);
+        const cd = el("span", "wb-cd wb-l-" + r.l, r.dl ? null : s.none);
+        if (r.dl) {
+            cd.dataset.deadline = r.dl;
+            cd.dataset.yellow = r.ye;
+            cd.dataset.l = s.left;
+            cd.dataset.o = s.over;
+            cd.dataset.d = s.day;
+            if (r.p) { cd.dataset.paused = s.paused; }
+        }
+        b.appendChild(cd);
+        return b;
+    }
+
+    function selectRow(button) {
+        const r = state.rows[button.dataset.id];
+        if (!r) { return; }
+        window.dash_clientside.set_props("wb-selected", {data: {id: r.id, ll: r.ll, src: "row", ts: Date.now()}});
+    }
+
+    document.addEventListener("click", function (ev) {
+        const button = ev.target && ev.target.closest ? ev.target.closest("#wb-queue .wb-row") : null;
+        if (button) { selectRow(button); }
+    });
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         wb: {
-            /* a queue row, a pin, a duplicate in the card, or the card's close button */
-            select: function (rowClicks, clickData, dupClicks, closeClicks, positions) {
+            /* draw the queue from its data (a Store): one Dash component instead of hundreds */
+            queue: function (payload) {
+                const box = document.getElementById("wb-queue");
+                if (!box || !payload) { return noUpdate(); }
+                state.rows = {};
+                const frag = document.createDocumentFragment();
+                payload.rows.forEach(function (r) {
+                    state.rows[String(r.id)] = r;
+                    frag.appendChild(row(r, payload.strings));
+                });
+                if (!payload.rows.length) { frag.appendChild(el("div", "wb-empty", payload.strings.empty)); }
+                box.replaceChildren(frag);
+                return payload.rows.length;
+            },
+            /* a pin, a duplicate in the card, or the card's close button (queue rows: selectRow) */
+            select: function (clickData, dupClicks, closeClicks) {
                 const trig = (window.dash_clientside.callback_context.triggered || []).filter(function (x) {
                     return x.value;
                 });
@@ -66,23 +130,26 @@
                 }
                 let parsed;
                 try { parsed = JSON.parse(key); } catch (e) { return noUpdate(); }
-                const ll = (positions || {})[String(parsed.id)] || null;
-                return {id: parsed.id, ll: ll, src: parsed.type === "wb-row" ? "row" : "dup", ts: Date.now()};
+                const known = state.rows[String(parsed.id)];
+                return {id: parsed.id, ll: known ? known.ll : null, src: "dup", ts: Date.now()};
             },
             /* picked in the list: fly there, close enough that the pin is out of its cluster */
             flyTo: function (sel, zoom) {
                 if (!sel || !sel.ll || sel.src === "pin") { return noUpdate(); }
                 return {center: sel.ll, zoom: Math.max(zoom || 0, 17), transition: "flyTo"};
             },
-            rowClasses: function (sel, rowIds) {
-                const id = sel ? sel.id : null;
-                if (sel && sel.src !== "row") {
-                    setTimeout(function () {
-                        const el = document.querySelector(".wb-row.is-sel");
-                        if (el) { el.scrollIntoView({block: "nearest"}); }
-                    }, 60);
-                }
-                return rowIds.map(function (x) { return x.id === id ? "wb-row is-sel" : "wb-row"; });
+            /* the selected case's row, marked (and scrolled to when it was picked on the map) */
+            markRow: function (sel) {
+                state.selected = sel ? sel.id : null;
+                let marked = null;
+                document.querySelectorAll("#wb-queue .wb-row").forEach(function (b) {
+                    const on = b.dataset.id === String(state.selected);
+                    b.classList.toggle("is-sel", on);
+                    b.setAttribute("aria-selected", on ? "true" : "false");
+                    if (on) { marked = b; }
+                });
+                if (marked && sel.src !== "row") { marked.scrollIntoView({block: "nearest"}); }
+                return state.selected;
             },
         },
     });

@@ -30,7 +30,7 @@ from dashboard import auth, ids, runtime
 from dashboard import ids_workbench as wid
 from dashboard.components.case_card import card_info, card_sections
 from dashboard.components.workbench_forms import action_forms
-from dashboard.components.workbench_queue import legend, queue_rows, status_label
+from dashboard.components.workbench_queue import legend, queue_payload, status_label
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
@@ -106,14 +106,14 @@ async def gate(_: str, lang: str) -> tuple[Any, Any, bool]:
     State(wid.F_DISTRICT, "value"),
 )
 @auth.require_user(*ROLES)
-async def filter_options(lang: str, district: str | None, *, user: StaffIdentity) -> tuple[Any, ...]:
+async def filter_options(lang: str, current: str | None, *, user: StaffIdentity) -> tuple[Any, ...]:
     districts = await reference("districts", q.districts)
     categories = await reference("categories", q.categories)
     departments = await reference("departments", q.departments)
     district_data = [{"value": d.code, "label": _name(d, lang)} for d in districts]
     fixed = user.role == "officer"
+    district = user.district_code if fixed else current
     if fixed:
-        district = user.district_code
         names = {d.code: _name(d, lang) for d in districts}
         scope = t("wb.scope.district", lang, name=names.get(user.district_code or "", "—"))
     elif user.role == "department":
@@ -140,7 +140,7 @@ async def filter_options(lang: str, district: str | None, *, user: StaffIdentity
     return (
         district_data,
         t("wb.f.district", lang),
-        district,
+        nothing if district == current else district,
         fixed,
         majors,
         t("wb.f.major", lang),
@@ -174,17 +174,21 @@ async def category_options(
     minors = [c for c in categories if c.level == 2 and (not major or c.parent_code == major)]
     data = [{"value": c.code, "label": f"{_name(c, lang)} ({c.code})"} for c in minors]
     keep = current if any(c.code == current for c in minors) else None
-    return data, keep
+    return data, nothing if keep == current else keep  # an unchanged value would refresh pins and queue
 
 
 # --- map layers ----------------------------------------------------------------------------------------------
 
 
-@callback(Output(wid.DISTRICTS, "data"), Output(wid.DISTRICTS, "hideout"), Input(ids.LANG, "data"))
+@callback(Output(wid.DISTRICTS, "data"), Input(wid.ROOT, "id"))
 @auth.require_user(*ROLES)
-async def districts_layer(lang: str, *, user: StaffIdentity) -> tuple[dict[str, Any], dict[str, Any]]:
-    data = await reference("districts_geojson", districts_geojson)
-    return data, {"lang": lang, "fillOpacity": 0.35}
+async def districts_layer(_: str, *, user: StaffIdentity) -> dict[str, Any]:
+    return await reference("districts_geojson", districts_geojson)
+
+
+@callback(Output(wid.DISTRICTS, "hideout"), Input(ids.LANG, "data"))
+def districts_lang(lang: str) -> dict[str, Any]:
+    return {"lang": lang, "fillOpacity": 0.35}
 
 
 clientside_callback(
@@ -227,44 +231,44 @@ FILTERS = [
 
 @callback(
     Output(wid.PINS, "data"),
-    Output(wid.MAP_STATUS, "children"),
+    Output(wid.PINS_META, "data"),
     Input(wid.VIEW, "data"),
     *FILTERS,
     Input(wid.REFRESH, "data"),
     Input(wid.TICK, "n_intervals"),
-    Input(ids.LANG, "data"),
 )
 @auth.require_user(*ROLES)
 async def pins_layer(view: dict[str, Any] | None, *args: Any, user: StaffIdentity) -> tuple[Any, Any]:
-    lang = args[-1]
     box = _bbox(view)
     if box is None:
         raise PreventUpdate
     filters = q.Filters.from_inputs(*args[:7])
     pins = await runtime.aread(lambda c: q.pins(c, user, filters, box))
-    key = "wb.pins_capped" if pins.capped else "wb.pins_shown"
-    status = [
-        html.Div(t(key, lang, n=pins.shown), className="wb-capped" if pins.capped else ""),
-        legend(lang),
-    ]
-    return pins.geojson, status
+    return pins.geojson, {"shown": pins.shown, "capped": pins.capped}
+
+
+@callback(Output(wid.MAP_STATUS, "children"), Input(wid.PINS_META, "data"), Input(ids.LANG, "data"))
+def map_status(meta: dict[str, Any] | None, lang: str) -> list[Any]:
+    if not meta:
+        return [legend(lang)]
+    capped = bool(meta.get("capped"))
+    text = t("wb.pins_capped" if capped else "wb.pins_shown", lang, n=meta.get("shown", 0))
+    return [html.Div(text, className="wb-capped" if capped else ""), legend(lang)]
 
 
 @callback(
-    Output(wid.QUEUE, "children"),
+    Output(wid.QUEUE_DATA, "data"),
     Output(wid.QUEUE_COUNT, "children"),
-    Output(wid.QUEUE_POS, "data"),
     *FILTERS,
     Input(wid.F_IN_VIEW, "checked"),
     Input(wid.VIEW, "data"),
     Input(wid.REFRESH, "data"),
     Input(wid.TICK, "n_intervals"),
     Input(ids.LANG, "data"),
-    State(wid.SELECTED, "data"),
 )
 @auth.require_user(*ROLES)
-async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any, Any]:
-    in_view, view, _refresh, _tick, lang, selected = args[7:]
+async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any]:
+    in_view, view, _refresh, _tick, lang = args[7:]
     if not in_view and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
         raise PreventUpdate  # the map moved, but the queue does not follow it
     filters = q.Filters.from_inputs(*args[:7])
@@ -272,21 +276,23 @@ async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any, Any]:
     result = await runtime.aread(lambda c: q.queue(c, user, filters, bbox=box))
     n = len(result.rows)
     count = t("wb.queue_capped" if result.total > n else "wb.queue_count", lang, total=result.total, n=n)
-    positions = {str(r.id): [r.lat, r.lon] for r in result.rows}
-    sel = selected.get("id") if isinstance(selected, dict) else None
-    return queue_rows(result.rows, lang, sel), count, positions
+    return queue_payload(result.rows, lang), count
 
 
 # --- selection (in the browser) ------------------------------------------------------------------------------
 
 clientside_callback(
+    ClientsideFunction(namespace="wb", function_name="queue"),
+    Output(wid.QUEUE_DRAWN, "data"),
+    Input(wid.QUEUE_DATA, "data"),
+)
+# a queue row sets SELECTED from workbench.js (dash_clientside.set_props); pins, duplicates and close here
+clientside_callback(
     ClientsideFunction(namespace="wb", function_name="select"),
     Output(wid.SELECTED, "data"),
-    Input({"type": wid.ROW, "id": ALL}, "n_clicks"),
     Input(wid.PINS, "clickData"),
     Input({"type": wid.DUP, "id": ALL}, "n_clicks"),
     Input(wid.CARD_CLOSE, "n_clicks"),
-    State(wid.QUEUE_POS, "data"),
     prevent_initial_call=True,
 )
 clientside_callback(
@@ -297,10 +303,9 @@ clientside_callback(
     prevent_initial_call=True,
 )
 clientside_callback(
-    ClientsideFunction(namespace="wb", function_name="rowClasses"),
-    Output({"type": wid.ROW, "id": ALL}, "className"),
+    ClientsideFunction(namespace="wb", function_name="markRow"),
+    Output(wid.QUEUE_MARKED, "data"),
     Input(wid.SELECTED, "data"),
-    State({"type": wid.ROW, "id": ALL}, "id"),
     prevent_initial_call=True,
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -16,18 +17,25 @@ from dashboard.i18n import t
 from db.queries.workbench import CaseCard
 from db.states import ACTION_LABELS, Action
 
-THUMB_ROUTE = "/media/photo/{photo_id}/thumb"
+PHOTO_ROUTE = "/media/photo/{photo_id}/{size}"  # served with access control by the Open311 API module
 
 
 @functools.cache
-def thumbs_available() -> bool:
-    """Whether the photo API (another module's work) serves access-checked thumbnails."""
+def photos_served() -> bool:
+    """Whether the app serves photos at :data:`PHOTO_ROUTE` (without it the card shows counts only)."""
     try:
         server = dash.get_app().server
     except Exception:  # noqa: BLE001 - no running app: no thumbnails
         return False
-    paths = {getattr(r, "path", "") for r in getattr(server, "routes", [])}
-    return any(p.startswith("/media/photo/") and p.endswith("/thumb") for p in paths)
+
+    def paths(routes: Any) -> Iterator[str]:
+        for r in routes or ():
+            yield getattr(r, "path", "") or ""
+            inner = getattr(r, "original_router", None) or getattr(r, "app", None)  # included routers, mounts
+            if inner is not None and inner is not r:
+                yield from paths(getattr(inner, "routes", None))
+
+    return any(p.endswith(PHOTO_ROUTE) for p in paths(getattr(server, "routes", None)))
 
 
 def _name(row: Any, prefix: str, lang: str) -> str | None:
@@ -48,10 +56,20 @@ def _photos(card: CaseCard, lang: str) -> html.Div:
         counts[p.kind] = counts.get(p.kind, 0) + 1
     text = t("wb.card.photo_count", lang, n=len(photos), report=counts["report"], handled=counts["handled"])
     thumbs: list[Any] = []
-    if thumbs_available():
+    if photos_served():
         thumbs = [
-            html.Img(src=THUMB_ROUTE.format(photo_id=p.id), className="wb-thumb", alt=f"{p.kind} {p.id}")
-            for p in photos[:9]
+            html.A(
+                html.Img(
+                    src=PHOTO_ROUTE.format(photo_id=p.id, size="thumb"),
+                    className="wb-thumb",
+                    alt=t(f"wb.photo.{p.kind}", lang),
+                    title=t(f"wb.photo.{p.kind}", lang),
+                ),
+                href=PHOTO_ROUTE.format(photo_id=p.id, size="full"),
+                target="_blank",
+                rel="noopener",
+            )
+            for p in photos[:18]
         ]
     return _fact(t("wb.card.photos", lang), html.Span(text), html.Div(thumbs, className="wb-thumbs"))
 

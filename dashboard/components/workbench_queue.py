@@ -8,7 +8,6 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import html
 
-from dashboard import ids_workbench as wid
 from dashboard.i18n import t
 from db.states import LABELS, CaseStatus
 from geo.crs import TZ
@@ -65,43 +64,39 @@ def countdown(row: Any, lang: str) -> html.Span:
     return html.Span(className=f"wb-cd wb-l-{light}", title=t(f"wb.light.{light}", lang), **attrs)
 
 
-def queue_rows(rows: list[Any], lang: str, selected: int | None) -> list[Any]:
-    if not rows:
-        return [html.Div(t("wb.queue_empty", lang), className="wb-empty")]
-    out = []
-    for r in rows:
-        category = r.category_en if lang == "en" else r.category_zh
-        district = (r.district_en if lang == "en" else r.district_zh) or ""
-        tags = []
-        if r.urgency == "urgent":
-            tags.append(html.Span(t("wb.urgent", lang), className="wb-tag wb-tag-urgent"))
-        if r.escalated:
-            tags.append(html.Span(t("wb.escalated", lang), className="wb-tag"))
-        out.append(
-            html.Button(
-                id={"type": wid.ROW, "id": r.id},
-                n_clicks=0,
-                type="button",
-                role="option",
-                className="wb-row is-sel" if r.id == selected else "wb-row",
-                children=[
-                    html.Span(className=f"wb-dot wb-l-{r.light or 'none'}"),
-                    html.Span(
-                        className="wb-row-main",
-                        children=[
-                            html.Span(
-                                className="wb-row-top",
-                                children=[html.B(r.ticket), status_badge(r.status, lang), *tags],
-                            ),
-                            html.Span(f"{category} · {district}", className="wb-row-sub"),
-                            html.Span(r.address or "", className="wb-row-addr"),
-                        ],
-                    ),
-                    countdown(r, lang),
-                ],
-            )
-        )
-    return out
+def queue_payload(rows: list[Any], lang: str) -> dict[str, Any]:
+    """The queue as plain data, drawn in the browser by ``workbench.js`` (``wb.queue``): a list of hundreds of
+    Dash components made every callback on the page slow (the renderer visits each one on every update)."""
+    items = [
+        {
+            "id": r.id,
+            "t": r.ticket,
+            "s": r.status,
+            "u": r.urgency == "urgent",
+            "e": bool(r.escalated),
+            "c": r.category_en if lang == "en" else r.category_zh,
+            "d": (r.district_en if lang == "en" else r.district_zh) or "",
+            "a": r.address or "",
+            "l": r.light or "none",
+            "dl": r.stage_deadline.isoformat() if r.stage_deadline else None,
+            "ye": (r.stage_yellow_at or r.stage_deadline).isoformat() if r.stage_deadline else None,
+            "p": r.paused_since is not None,
+            "ll": [r.lat, r.lon],
+        }
+        for r in rows
+    ]
+    strings = {
+        "status": {s.value: status_label(s.value, lang) for s in CaseStatus},
+        "urgent": t("wb.urgent", lang),
+        "escalated": t("wb.escalated", lang),
+        "left": t("wb.cd.left", lang),
+        "over": t("wb.cd.over", lang),
+        "day": t("wb.cd.day", lang),
+        "paused": t("wb.cd.paused", lang),
+        "none": t("wb.light.none", lang),
+        "empty": t("wb.queue_empty", lang),
+    }
+    return {"rows": items, "strings": strings}
 
 
 def legend(lang: str) -> html.Div:

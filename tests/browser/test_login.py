@@ -24,7 +24,7 @@ def test_sign_in_from_the_keyboard_and_back_to_the_page_asked_for(
 ) -> None:
     page.goto(app_server.base + "/workbench")
     page.wait_for_url("**/login?next=/workbench", timeout=15_000)  # not signed in: to the sign-in page
-    expect(page.locator("#login-title")).to_have_text("工作人员登录")
+    expect(page.locator("#login-title")).to_have_text("工作人员登录", timeout=20_000)
     expect(page.locator("#login-username")).to_be_focused()
     expect(page.locator("#login-error")).to_be_hidden()
     screenshot(page, "login")
@@ -34,7 +34,7 @@ def test_sign_in_from_the_keyboard_and_back_to_the_page_asked_for(
     page.keyboard.type(PASSWORDS["dispatcher"])
     page.keyboard.press("Enter")
     page.wait_for_url("**/workbench", timeout=15_000)
-    expect(page.locator("#gy-user")).to_contain_text("李强")
+    expect(page.locator("#gy-user")).to_contain_text("李强", timeout=20_000)
     assert foreign == [], f"the page asked other hosts: {foreign[:5]}"
 
 
@@ -64,12 +64,12 @@ def test_demo_accounts_are_listed_and_fill_the_form(page: Page, app_server: AppS
     expect(page.locator("#login-password")).to_have_value(PASSWORDS["lead"])
     page.locator("#login-submit").click()
     page.wait_for_url("**/workbench")
-    expect(page.locator("#gy-user")).to_contain_text("王敏")
+    expect(page.locator("#gy-user")).to_contain_text("王敏", timeout=20_000)
 
 
 def test_english(page: Page, app_server: AppServer) -> None:
     page.goto(app_server.base + "/login")
-    expect(page.locator("#login-title")).to_have_text("工作人员登录")
+    expect(page.locator("#login-title")).to_have_text("工作人员登录", timeout=20_000)
     page.locator("#gy-lang-switch").click()
     expect(page.locator("#login-title")).to_have_text("Staff sign-in")
     expect(page.locator("#login-submit")).to_have_text("Sign in")
@@ -81,7 +81,7 @@ def test_english(page: Page, app_server: AppServer) -> None:
 def test_signed_in_users_are_told_so(page: Page, app_server: AppServer) -> None:
     sign_in(page, app_server.base, "cgj")
     page.goto(app_server.base + "/login")
-    expect(page.locator("#login-signed-in")).to_contain_text("刘洋")
+    expect(page.locator("#login-signed-in")).to_contain_text("刘洋", timeout=20_000)
 
 
 def test_a_role_without_the_workbench_is_told_so(page: Page, app_server: AppServer) -> None:

@@ -149,6 +149,9 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
     expect_status(page, "待核查")
     expect(page.locator("#wb-card")).to_contain_text("照片 1 张")
     expect(page.locator("#wb-card")).to_contain_text("1 张（上报 0，处置 1）")
+    thumb = page.locator("#wb-card img.wb-thumb")
+    expect(thumb).to_have_count(1)
+    page.wait_for_function("document.querySelector('#wb-card img.wb-thumb').naturalWidth > 0")
     screenshot(page, "workbench-card-handled")
     ctx.close()
 
