@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from dashboard.database import database_url
-from dashboard.progress import console, ok
+from dashboard.progress import ok
 from dashboard.settings import Settings
 from db.citizen.keys import create_key, list_keys, revoke_key
 from db.engine import make_engine
@@ -23,9 +23,7 @@ def cmd_api_key(settings: Settings, args: argparse.Namespace) -> int:
             elif args.api_key_command == "list":
                 for k in list_keys(conn):
                     state = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
-                    console.print(
-                        f"{k.id:>4}  {k.prefix}…  {k.name}  created {k.created_at:%Y-%m-%d %H:%M}  {state}"
-                    )
+                    print(f"{k.id:>4}  {k.prefix}…  {k.name}  created {k.created_at:%Y-%m-%d %H:%M}  {state}")
             else:
                 info = revoke_key(conn, args.id)
                 ok(f"API key {info.id} ({info.name}) revoked")
