@@ -98,7 +98,11 @@ def _describe(exc: RequestValidationError) -> str:
     for err in exc.errors()[:3]:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
         name = ".".join(loc) or "request"
-        if err.get("type") == "missing":
+        if err.get("type") == "missing" and name in ("lat", "long"):
+            parts.append(
+                f"{name} was not provided (a report needs lat/long; an address alone cannot be located)"
+            )
+        elif err.get("type") == "missing":
             parts.append(f"{name} was not provided")
         else:
             parts.append(f"{name}: {err.get('msg', 'not valid')}")
