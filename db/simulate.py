@@ -30,7 +30,7 @@ from db.seed.demo_city.rows import (
     RETURN_REASONS,
     SUSPEND_REASONS,
 )
-from db.seed.demo_city.spots import DISTRICT_ZONE, KINDS, ZONES, category_weights, sample_points
+from db.seed.demo_city.spots import DISTRICT_ZONE, KINDS, ZONES, PointSampler, category_weights
 from db.seed.demo_users import DEMO_USERS
 from db.states import OPEN_STATUSES, CaseStatus, Role
 from db.workflow import Actor
@@ -48,7 +48,7 @@ STATUS_WEIGHTS = {
     S.HANDLED: 0.12,
     S.SUSPENDED: 0.03,
 }
-OLDEST = 50  # a step goes to one of the least recently updated cases of the chosen status
+OLDEST = 50  # a step goes to one of the most urgent cases of the chosen status
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,7 @@ class SimContext:
     reporters: np.ndarray  # all demo persons
     codes: list[str]
     names: list[str]
-    cells_i: np.ndarray
-    cells_j: np.ndarray
-    cells_zone: np.ndarray
+    sampler: PointSampler
 
     @classmethod
     def load(cls, target: Engine | Connection) -> SimContext:
@@ -101,16 +99,22 @@ class SimContext:
         cats = conn.execute(
             text("SELECT code, name_zh FROM category WHERE level = 2 AND active ORDER BY code")
         ).all()
-        cells = conn.execute(text("SELECT i, j, district_code FROM grid_cell")).all()
+        cells = conn.execute(
+            text(
+                "SELECT array_agg(i ORDER BY id), array_agg(j ORDER BY id), array_agg(district_code ORDER BY id) FROM grid_cell"
+            )
+        ).one()
         return cls(
             staff=staff,
             citizens=np.array([p.id for p in persons if p.registered], dtype=np.int64),
             reporters=np.array([p.id for p in persons], dtype=np.int64),
             codes=[c.code for c in cats],
             names=[c.name_zh for c in cats],
-            cells_i=np.array([c.i for c in cells], dtype=np.int64),
-            cells_j=np.array([c.j for c in cells], dtype=np.int64),
-            cells_zone=np.array([ZONES.index(DISTRICT_ZONE.get(c.district_code, "suburb")) for c in cells]),
+            sampler=PointSampler(
+                np.array(cells[0], dtype=np.int64),
+                np.array(cells[1], dtype=np.int64),
+                np.array([ZONES.index(DISTRICT_ZONE.get(d, "suburb")) for d in cells[2]], dtype=np.int64),
+            ),
         )
 
     def department_actor(self, department: str | None) -> Actor:
@@ -121,12 +125,15 @@ class SimContext:
         return Actor(Role.DEPARTMENT, department=department)
 
 
+_OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
+# the most urgent first (earliest stage deadline): the partial index ix_case_open_stage_deadline serves it
 _PICK = text(
-    """SELECT c.id, c.version, c.status, c.department_code, c.reporter_id, c.deadline, c.escalated,
-              cat.time_limit, e.payload->'duplicates' AS duplicates
-         FROM "case" c JOIN category cat ON cat.code = c.category_code
-         LEFT JOIN case_event e ON e.case_id = c.id AND e.action = 'report'
-        WHERE c.id IN (SELECT id FROM "case" WHERE status = :s ORDER BY updated_at LIMIT :k)"""
+    f"""SELECT c.id, c.version, c.status, c.department_code, c.reporter_id, c.deadline, c.escalated,
+               cat.time_limit, e.payload->'duplicates' AS duplicates
+          FROM "case" c JOIN category cat ON cat.code = c.category_code
+          LEFT JOIN case_event e ON e.case_id = c.id AND e.action = 'report'
+         WHERE c.id IN (SELECT id FROM "case" WHERE status = :s AND status IN ({_OPEN})
+                         ORDER BY stage_deadline LIMIT :k)"""
 )
 
 
@@ -135,7 +142,7 @@ def _choice(rng: np.random.Generator, items: Sequence[T]) -> T:
 
 
 def _report(conn: Connection, ctx: SimContext, rng: np.random.Generator, now: datetime) -> wf.CaseResult:
-    pts, names = sample_points(rng, 1, ctx.cells_i, ctx.cells_j, ctx.cells_zone)
+    pts, names = ctx.sampler.sample(rng, 1), ctx.sampler.names
     p = category_weights(ctx.codes, ZONES[int(pts.zone[0])], KINDS[int(pts.kind[0])], now.month)
     k = int(rng.choice(len(ctx.codes), p=p))
     source = SOURCES[int(rng.choice(len(SOURCES), p=SOURCE_P))]

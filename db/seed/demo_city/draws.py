@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from db.seed.demo_city.refdata import Reference
-from db.seed.demo_city.spots import KINDS, SEASONS, ZONES, category_weights, jitter_near, sample_points
+from db.seed.demo_city.spots import KINDS, SEASONS, ZONES, PointSampler, category_weights, jitter_near
 from db.seed.demo_city.workclock import DAY, HOUR, LOCAL_OFFSET, from_pg
 
 I8 = npt.NDArray[np.int64]
@@ -119,7 +119,8 @@ def draw_cases(rng: np.random.Generator, n: int, days: int, now: int, ref: Refer
     n_pri = n - n_dup
     created = np.zeros(n, dtype=np.int64)
     created[:n_pri] = _created(rng, n_pri, days, now, ref)
-    pts, names = sample_points(rng, n_pri, ref.cells_i, ref.cells_j, ref.cells_zone)
+    sampler = PointSampler(ref.cells_i, ref.cells_j, ref.cells_zone)
+    pts, names = sampler.sample(rng, n_pri), sampler.names
     # the category mix by zone, kind of place and month
     category = np.empty(n, dtype=np.int64)
     month_idx = local_month(created[:n_pri])

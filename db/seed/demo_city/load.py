@@ -117,6 +117,7 @@ def bulk_window(conn: psycopg.Connection, *, rebuild: bool) -> Iterator[None]:
     conn.execute('ALTER TABLE "case" ENABLE TRIGGER case_route')
     conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
     conn.execute("SET LOCAL work_mem = '256MB'")
+    conn.execute("SET LOCAL jit = off")  # compiling the validation queries costs more than it saves
     for _, create in keys + indexes + fks:
         conn.execute(create)
 

@@ -39,8 +39,8 @@ class Reference:
 
     def department_median(self) -> npt.NDArray[np.float64]:
         """Each department's median handling time as a share of the limit: a stable trait of its code, so the
-        same department is slow or fast in every demo city (0.25 to 0.75)."""
-        return np.array([0.25 + 0.5 * (zlib.crc32(d.encode()) % 1000) / 1000 for d in self.departments])
+        same department is slow or fast in every demo city (0.22 to 0.64)."""
+        return np.array([0.22 + 0.42 * (zlib.crc32(d.encode()) % 1000) / 1000 for d in self.departments])
 
 
 def load_reference(conn: Connection) -> Reference:

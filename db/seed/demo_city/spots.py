@@ -179,63 +179,76 @@ def _square_keys(i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> npt.NDAr
     return i * 1_000_000 + j
 
 
-def sample_points(
-    rng: np.random.Generator,
-    n: int,
-    cells_i: npt.NDArray[np.int64],
-    cells_j: npt.NDArray[np.int64],
-    cells_zone: npt.NDArray[np.int64],
-) -> tuple[Points, list[str]]:
-    """``n`` report locations: ``1 - BACKGROUND_SHARE`` around hot spots, the rest uniform over grid cells
-    weighted by zone density. Hot-spot points whose 100 m square holds no grid cell are drawn again."""
-    spots = all_spots()
-    fwd = get_transformer(STORAGE_SRID, METRIC_SRID)
-    sx, sy = fwd.transform(np.array([s.lon for s in spots]), np.array([s.lat for s in spots]))
-    keys = np.unique(_square_keys(cells_i, cells_j))
-    # spots whose centre lies outside the grid are dropped (a landmark in an outer county)
-    ci = np.floor(np.asarray(sx) / CELL_SIZE_M).astype(np.int64)
-    cj = np.floor(np.asarray(sy) / CELL_SIZE_M).astype(np.int64)
-    inside = np.isin(_square_keys(ci, cj), keys)
-    spot_idx = np.flatnonzero(inside)
-    weights = np.array([spots[k].weight for k in spot_idx])
-    x = np.empty(n)
-    y = np.empty(n)
-    kind = np.empty(n, dtype=np.int64)
-    zone = np.empty(n, dtype=np.int64)
-    address = np.full(n, -1, dtype=np.int64)
-    is_spot = rng.random(n) >= BACKGROUND_SHARE
-    m = int(is_spot.sum())
-    pick = spot_idx[rng.choice(len(spot_idx), size=m, p=weights / weights.sum())]
-    sig = np.array([s.sigma_m for s in spots])[pick]
-    px = np.asarray(sx)[pick] + rng.normal(0, 1, m) * sig
-    py = np.asarray(sy)[pick] + rng.normal(0, 1, m) * sig
-    for _ in range(20):  # redraw points that fell off the grid, closer to their spot each time
-        bad = ~np.isin(
-            _square_keys(
-                np.floor(px / CELL_SIZE_M).astype(np.int64), np.floor(py / CELL_SIZE_M).astype(np.int64)
-            ),
-            keys,
+class PointSampler:
+    """Report locations: ``1 - BACKGROUND_SHARE`` around hot spots, the rest uniform over grid cells weighted by
+    zone density. Hot-spot points whose 100 m square holds no grid cell are drawn again (closer to their spot).
+    Built once (it indexes the grid), then :meth:`sample` as often as needed."""
+
+    def __init__(
+        self,
+        cells_i: npt.NDArray[np.int64],
+        cells_j: npt.NDArray[np.int64],
+        cells_zone: npt.NDArray[np.int64],
+    ) -> None:
+        spots = all_spots()
+        sx, sy = get_transformer(STORAGE_SRID, METRIC_SRID).transform(
+            np.array([s.lon for s in spots]), np.array([s.lat for s in spots])
         )
-        if not bad.any():
-            break
-        sig[bad] *= 0.8
-        px[bad] = np.asarray(sx)[pick[bad]] + rng.normal(0, 1, int(bad.sum())) * sig[bad]
-        py[bad] = np.asarray(sy)[pick[bad]] + rng.normal(0, 1, int(bad.sum())) * sig[bad]
-    x[is_spot], y[is_spot] = px, py
-    kind[is_spot] = np.array([KINDS.index(s.kind) for s in spots], dtype=np.int64)[pick]
-    zone[is_spot] = np.array([ZONES.index(s.zone) for s in spots], dtype=np.int64)[pick]
-    address[is_spot] = pick
-    bg = ~is_spot
-    dens = np.array([BACKGROUND_DENSITY[z] for z in ZONES])[cells_zone]
-    cell = rng.choice(len(cells_i), size=n - m, p=dens / dens.sum())
-    x[bg] = (cells_i[cell] + rng.random(n - m)) * CELL_SIZE_M
-    y[bg] = (cells_j[cell] + rng.random(n - m)) * CELL_SIZE_M
-    kind[bg] = KINDS.index("background")
-    zone[bg] = cells_zone[cell]
-    lon, lat = get_transformer(METRIC_SRID, STORAGE_SRID).transform(x, y)
-    # six decimals (about 0.1 m), as a phone app sends them
-    pts = Points(x, y, np.round(np.asarray(lon), 6), np.round(np.asarray(lat), 6), kind, zone, address)
-    return pts, [s.name for s in spots]
+        self.keys = np.unique(_square_keys(cells_i, cells_j))
+        self.sx, self.sy = np.asarray(sx), np.asarray(sy)
+        # spots whose centre lies outside the grid are dropped (a landmark in an outer county)
+        self.spot_idx = np.flatnonzero(self._on_grid(self.sx, self.sy))
+        w = np.array([spots[k].weight for k in self.spot_idx])
+        self.spot_cdf = np.cumsum(w) / w.sum()
+        self.sigma = np.array([s.sigma_m for s in spots])
+        self.kind = np.array([KINDS.index(s.kind) for s in spots], dtype=np.int64)
+        self.zone = np.array([ZONES.index(s.zone) for s in spots], dtype=np.int64)
+        self.names = [s.name for s in spots]
+        dens = np.array([BACKGROUND_DENSITY[z] for z in ZONES])[cells_zone]
+        self.cell_cdf = np.cumsum(dens) / dens.sum()
+        self.cells_i, self.cells_j, self.cells_zone = cells_i, cells_j, cells_zone
+
+    def _on_grid(self, x: Array, y: Array) -> npt.NDArray[np.bool_]:
+        keys = _square_keys(
+            np.floor(x / CELL_SIZE_M).astype(np.int64), np.floor(y / CELL_SIZE_M).astype(np.int64)
+        )
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return self.keys[pos] == keys
+
+    def sample(self, rng: np.random.Generator, n: int) -> Points:
+        x = np.empty(n)
+        y = np.empty(n)
+        kind = np.empty(n, dtype=np.int64)
+        zone = np.empty(n, dtype=np.int64)
+        address = np.full(n, -1, dtype=np.int64)
+        is_spot = rng.random(n) >= BACKGROUND_SHARE
+        m = int(is_spot.sum())
+        pick = self.spot_idx[
+            np.minimum(np.searchsorted(self.spot_cdf, rng.random(m)), len(self.spot_idx) - 1)
+        ]
+        sig = self.sigma[pick]
+        px = self.sx[pick] + rng.normal(0, 1, m) * sig
+        py = self.sy[pick] + rng.normal(0, 1, m) * sig
+        for _ in range(20):
+            bad = ~self._on_grid(px, py)
+            if not bad.any():
+                break
+            sig[bad] *= 0.8
+            px[bad] = self.sx[pick[bad]] + rng.normal(0, 1, int(bad.sum())) * sig[bad]
+            py[bad] = self.sy[pick[bad]] + rng.normal(0, 1, int(bad.sum())) * sig[bad]
+        x[is_spot], y[is_spot] = px, py
+        kind[is_spot] = self.kind[pick]
+        zone[is_spot] = self.zone[pick]
+        address[is_spot] = pick
+        bg = ~is_spot
+        cell = np.minimum(np.searchsorted(self.cell_cdf, rng.random(n - m)), len(self.cell_cdf) - 1)
+        x[bg] = (self.cells_i[cell] + rng.random(n - m)) * CELL_SIZE_M
+        y[bg] = (self.cells_j[cell] + rng.random(n - m)) * CELL_SIZE_M
+        kind[bg] = KINDS.index("background")
+        zone[bg] = self.cells_zone[cell]
+        lon, lat = get_transformer(METRIC_SRID, STORAGE_SRID).transform(x, y)
+        # six decimals (about 0.1 m), as a phone app sends them
+        return Points(x, y, np.round(np.asarray(lon), 6), np.round(np.asarray(lat), 6), kind, zone, address)
 
 
 def jitter_near(

@@ -26,6 +26,8 @@ F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
 MINUTE = 60 * US
 GAP = US  # at least one second between two steps of a case
+#: Spread (sigma of the log) of handling times around the department's median share of the limit.
+SPREAD = 0.55
 NATURAL = 0
 WORKING_DAYS = 2
 
@@ -109,7 +111,7 @@ def build_timeline(
     extended = normal & (rng.random(n) < SHARES["extend"])
     suspended = normal & (rng.random(n) < SHARES["suspend"])
     median = ref.department_median()[dept] * np.where(extended, 1.6, 1.0)
-    share = np.clip(median * np.exp(0.55 * rng.standard_normal(n)), 0.01, 12.0)
+    share = np.clip(median * np.exp(SPREAD * rng.standard_normal(n)), 0.01, 12.0)
     h0 = _after(vc, td, (share * limit_us).astype(np.int64), dept_w)
     span = np.maximum(h0 - td, 3 * GAP)
     u = np.sort(rng.uniform(0.03, 0.9, (n, 3)), axis=1)
@@ -145,7 +147,9 @@ def build_timeline(
     )
     fail = normal & (rng.random(n) < SHARES["rework"])
     t[sl.VERIFY_FAIL, fail] = verify1[fail]
-    share2 = np.clip(0.7 * ref.department_median()[dept] * np.exp(0.55 * rng.standard_normal(n)), 0.01, 12.0)
+    share2 = np.clip(
+        0.7 * ref.department_median()[dept] * np.exp(SPREAD * rng.standard_normal(n)), 0.01, 12.0
+    )
     h2 = _after(vc, verify1, (share2 * limit_us).astype(np.int64), dept_w)
     restart = fail & (rng.random(n) < SHARES["rework_started"])
     rspan = np.maximum(h2 - verify1, 3 * GAP)
