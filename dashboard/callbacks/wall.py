@@ -20,15 +20,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
+from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection
 
 from dashboard import auth, ids, runtime
+from dashboard.components import wall_browser as _browser  # noqa: F401  (registers the clientside callbacks)
 from dashboard.components import wall_ids as w
 from dashboard.components.wall_panels import (
     DEFAULT_PALETTE,
     PALETTES,
+    class_breaks,
     heat_legend,
     kpi_tiles,
     pin_legend,
@@ -44,7 +46,6 @@ from db.queries.grid import (
     Bbox,
     FeatureCache,
     HeatIndex,
-    class_breaks,
     coarser,
     geometry,
     level_for,
@@ -361,72 +362,3 @@ async def department_panel(_n: Any, lang: str, *, user: StaffIdentity) -> list[A
 @auth.require_user(*ROLES)
 async def ticker(events: list[dict[str, Any]] | None, lang: str, *, user: StaffIdentity) -> list[Any]:
     return ticker_items(events or [], lang)
-
-
-# --- in the browser (assets/wall.js) ---------------------------------------------------------------------------
-
-
-def _cs(name: str) -> ClientsideFunction:
-    return ClientsideFunction(namespace="wall", function_name=name)
-
-
-clientside_callback(
-    _cs("rotate"),
-    Output(w.MAP, "viewport"),
-    Output(w.PRESET_LABEL, "children"),
-    Input(w.ROTATE, "n_intervals"),
-    Input(w.PRESETS, "data"),
-    Input(ids.LANG, "data"),
-    State(w.CONFIG, "data"),
-)
-clientside_callback(
-    _cs("view"),
-    Output(w.VIEW, "data"),
-    Input(w.MAP, "bounds"),
-    Input(w.MAP, "zoom"),
-    State(w.MAP, "viewport"),
-    State(w.VIEW, "data"),
-)
-clientside_callback(_cs("clusterOptions"), Output(w.PINS, "superClusterOptions"), Input(w.MAP, "id"))
-clientside_callback(
-    _cs("heatHideout"),
-    Output(w.HEAT, "hideout"),
-    Output(w.GEO_REFRESH, "data"),
-    Input(w.HEAT_COUNTS, "data"),
-    State(w.CONFIG, "data"),
-    State(w.HEAT, "data"),
-    State(w.GEO_REFRESH, "data"),
-    State(w.HEAT_LEVEL, "data"),
-)
-clientside_callback(
-    _cs("districtGeojson"), Output(w.DISTRICTS, "data"), Output(w.LAND, "data"), Input(w.DISTRICT_GEO, "data")
-)
-clientside_callback(
-    _cs("basePins"), Output(w.PINS, "data"), Output(w.URGENT_PINS, "data"), Input(w.BASE, "data")
-)
-clientside_callback(_cs("heatGeojson"), Output(w.HEAT, "data"), Input(w.HEAT_GEO, "data"))
-clientside_callback(
-    _cs("livePins"),
-    Output(w.LIVE_PINS, "data"),
-    Output(w.PINS, "hideout"),
-    Output(w.URGENT_PINS, "hideout"),
-    Input(w.LIVE, "data"),
-    Input(w.BASE_AS_OF, "data"),
-    State(w.PINS, "hideout"),
-)
-clientside_callback(_cs("clock"), Output(w.CLOCK, "children"), Input(w.CLOCK_TICK, "n_intervals"))
-clientside_callback(
-    _cs("lang"),
-    Output(ids.LANG, "data", allow_duplicate=True),
-    Input(w.CONFIG, "data"),
-    State(ids.LANG, "data"),
-    prevent_initial_call="initial_duplicate",
-)
-clientside_callback(
-    _cs("conn"),
-    Output(w.CONN, "children"),
-    Output(w.CONN, "className"),
-    Input(w.CONN_STATE, "data"),
-    Input(ids.LANG, "data"),
-    State(w.I18N, "data"),
-)

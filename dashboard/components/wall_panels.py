@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from dash import html
 
 from dashboard.i18n import t
@@ -25,6 +26,27 @@ DEFAULT_PALETTE = "heat"
 PANEL_ROWS = 17
 PANEL_TAIL = 4
 WARN_RATE = 0.8
+
+
+def class_breaks(values: list[int], classes: int = 5) -> list[int]:
+    """Upper bounds of all classes but the last: geometric steps from 1 to the largest count.
+
+    Report counts are heavily skewed (most cells hold one or two reports, hot spots hundreds), so equal steps
+    would paint everything the lowest colour; ``max ** (k / classes)`` keeps hot spots apart and is stable from one
+    refresh to the next (it moves only with the maximum).
+
+    >>> class_breaks([1, 2, 3, 100])
+    [3, 6, 16, 40]
+    >>> class_breaks([1, 1, 2])
+    [1]
+    """
+    arr = np.asarray(values, dtype=np.int64)
+    arr = arr[arr > 0]
+    if arr.size == 0:
+        return []
+    top = int(arr.max())
+    uppers = sorted({int(round(top ** (k / classes))) for k in range(1, classes)})
+    return [u for u in uppers if 1 <= u < top]
 
 
 def data_attrs(**values: str) -> dict[str, Any]:

@@ -3,14 +3,10 @@
 Counts come from the cell id stored on every case (``case.cell_id``, btree-indexed with ``created_at``) and the
 integer ``(i, j)`` of its grid cell (``i // 5`` = 500 m, ``i // 10`` = 1 km): never a per-request spatial join.
 
-Two ways to the same numbers:
-
-- :func:`counts_sql`: one SQL statement (group the window's cases by ``cell_id``, then map the few thousand
-  cells to ``(i, j)`` / district). It is the reference the tests compare with, ~70 ms for 30 days of a 1M city.
-- :class:`HeatIndex`: the read model the wall uses. It keeps ``(cell, created_at)`` of the last
-  :data:`KEEP_DAYS` days in numpy arrays, adds new cases by id (``id > high-water mark``, an index range of a few
-  rows) on each call and rebuilds itself every :data:`REBUILD_SECONDS`; counting a window in a viewport is then a
-  ``bincount`` (~1 ms), whatever the zoom.
+Two ways to the same numbers: :func:`counts_sql` (one statement; the reference for tests and the benchmark) and
+:class:`HeatIndex`, the wall's read model: ``(cell, created_at)`` of the last :data:`KEEP_DAYS` days in numpy
+arrays, topped up by id on each call (a few rows through the primary key) and rebuilt every
+:data:`REBUILD_SECONDS`; counting a window in a viewport is then a ``bincount``, whatever the zoom.
 
 Geometry is separate (:func:`geometry`, compact: quantised coordinates): sent only when the viewport or the
 aggregation level changes; the counts are a small ``{key: n}`` dict the browser feeds into the layer's ``hideout``.
@@ -18,11 +14,11 @@ aggregation level changes; the counts are a small ``{key: n}`` dict the browser 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +40,9 @@ MIN_PX = 8
 #: Never send more features than this; a busier viewport goes one level coarser.
 MAX_FEATURES = 6_000
 KEEP_DAYS = 32
+#: Ids are handed out at INSERT but become visible at COMMIT: each refresh looks this far below the high-water
+#: mark again, so a transaction committing after a later one is not missed.
+GAP_IDS = 500
 REBUILD_SECONDS = 600.0
 EMPTY: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 Bbox = tuple[float, float, float, float]  # west, south, east, north
@@ -84,27 +83,6 @@ def ij_range(bbox: Bbox) -> tuple[int, int, int, int]:
     )
 
 
-def class_breaks(values: list[int] | IntArray, classes: int = 5) -> list[int]:
-    """Upper bounds of all classes but the last: geometric steps from 1 to the largest count.
-
-    Report counts are heavily skewed (most cells hold one or two reports, hot spots hundreds), so equal steps
-    would paint everything the lowest colour; ``max ** (k / classes)`` keeps hot spots apart and is stable from one
-    refresh to the next (it moves only with the maximum).
-
-    >>> class_breaks([1, 2, 3, 100])
-    [3, 6, 16, 40]
-    >>> class_breaks([1, 1, 2])
-    [1]
-    """
-    arr = np.asarray(values, dtype=np.int64)
-    arr = arr[arr > 0]
-    if arr.size == 0:
-        return []
-    top = int(arr.max())
-    uppers = sorted({int(round(top ** (k / classes))) for k in range(1, classes)})
-    return [u for u in uppers if 1 <= u < top]
-
-
 # --- SQL: the reference path -----------------------------------------------------------------------------------
 
 _COUNT_CELLS = text(
@@ -118,6 +96,12 @@ _COUNT_CELLS = text(
 )
 
 
+_TOP = text('SELECT coalesce(max(id), 0) FROM "case"')
+_DISTRICT_BOXES = text(
+    "SELECT code, ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM district WHERE has_grid ORDER BY code"
+)
+
+
 def counts_sql(
     conn: Connection, level: str, window: str, bbox: Bbox | None = None, now: datetime | None = None
 ) -> dict[str, int]:
@@ -125,43 +109,35 @@ def counts_sql(
     at = now or datetime.now(TZ)
     rows = conn.execute(_COUNT_CELLS, {"since": window_start(window, at), "until": at}).all()
     rng = ij_range(bbox) if bbox else None
-    dview = set(_districts_in_view(conn, bbox)) if bbox and level == "district" else None
+    boxes = {r[0]: tuple(map(float, r[1:])) for r in conn.execute(_DISTRICT_BOXES)} if bbox else {}
     out: dict[str, int] = {}
     for cell_id, n, i, j, district in rows:
         if level == "district":
-            if district is not None and (dview is None or district in dview):
-                out[district] = out.get(district, 0) + int(n)
-            continue
-        if cell_id is None:
-            continue
-        f = FACTOR[level]
-        if rng and not (rng[0] <= i <= rng[1] and rng[2] <= j <= rng[3]):
-            if level == "cell" or not _square_overlaps(i // f, j // f, f, rng):
-                continue
-        key = str(cell_id) if level == "cell" else f"{i // f}_{j // f}"
-        out[key] = out.get(key, 0) + int(n)
+            key = (
+                district
+                if bbox is None or (district in boxes and _boxes_meet(boxes[district], bbox))
+                else None
+            )
+        elif cell_id is not None:
+            f = FACTOR[level]
+            key = str(cell_id) if level == "cell" else f"{i // f}_{j // f}"
+            key = key if rng is None or _overlaps(i // f, j // f, f, rng) else None
+        else:
+            key = None
+        if key is not None:
+            out[key] = out.get(key, 0) + int(n)
     return out
 
 
-def _square_overlaps(sq_i: int, sq_j: int, f: int, rng: tuple[int, int, int, int]) -> bool:
+def _overlaps(si: Any, sj: Any, f: int, rng: tuple[int, int, int, int]) -> Any:
+    """Whether square(s) ``(si, sj)`` of ``f`` cells overlap the cell range (numbers or numpy arrays)."""
     return (
-        sq_i * f <= rng[1]
-        and (sq_i + 1) * f - 1 >= rng[0]
-        and sq_j * f <= rng[3]
-        and (sq_j + 1) * f - 1 >= rng[2]
+        (si * f <= rng[1]) & ((si + 1) * f - 1 >= rng[0]) & (sj * f <= rng[3]) & ((sj + 1) * f - 1 >= rng[2])
     )
 
 
-_DISTRICTS_IN_VIEW = text(
-    "SELECT code FROM district WHERE has_grid AND geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326) ORDER BY code"
-)
-
-
-def _districts_in_view(conn: Connection, bbox: Bbox | None) -> list[str]:
-    if bbox is None:
-        return [r[0] for r in conn.execute(text("SELECT code FROM district WHERE has_grid ORDER BY code"))]
-    w, s, e, n = bbox
-    return [r[0] for r in conn.execute(_DISTRICTS_IN_VIEW, {"w": w, "s": s, "e": e, "n": n})]
+def _boxes_meet(a: tuple[float, ...], b: Bbox) -> bool:
+    return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
 
 
 # --- the in-memory read model ----------------------------------------------------------------------------------
@@ -183,7 +159,8 @@ class _Cases:
     pos: IntArray  # grid position of each kept case (-1: no cell)
     district: IntArray  # district index (-1: none)
     created: npt.NDArray[np.float64]  # epoch seconds
-    high_water: int  # largest case id loaded
+    high_water: int  # largest case id in the table when loaded
+    recent: IntArray  # ids loaded above high_water - GAP_IDS (a late commit of a lower id is still picked up)
 
 
 @dataclass(frozen=True)
@@ -228,12 +205,7 @@ class HeatIndex:
     # loading
     def _load_grid(self, conn: Connection) -> _Grid:
         rows = conn.execute(text("SELECT id, i, j, district_code FROM grid_cell ORDER BY id")).all()
-        dist = conn.execute(
-            text(
-                "SELECT code, ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) "
-                "FROM district WHERE has_grid ORDER BY code"
-            )
-        ).all()
+        dist = conn.execute(_DISTRICT_BOXES).all()
         codes = tuple(r[0] for r in dist)
         index = {c: k for k, c in enumerate(codes)}
         arr = np.array([(r[0], r[1], r[2], index.get(r[3], -1)) for r in rows], dtype=np.int64).reshape(-1, 4)
@@ -247,57 +219,62 @@ class HeatIndex:
             signature=(len(rows), int(arr[:, 0].max()) if len(rows) else 0),
         )
 
-    def _fetch(self, conn: Connection, grid: _Grid, where: str, params: dict[str, Any]) -> tuple[_Cases, int]:
+    def _fetch(
+        self, conn: Connection, grid: _Grid, where: str, params: dict[str, Any]
+    ) -> tuple[_Cases, IntArray]:
+        """Cases matching ``where``, and the table's largest id in the same snapshot (the next high-water mark)."""
         rows = conn.execute(
             text(
-                f'SELECT id, coalesce(cell_id, -1), district_code, extract(epoch FROM created_at) FROM "case" '
-                f"WHERE {where} ORDER BY id"
+                'SELECT (SELECT coalesce(max(id), 0) FROM "case") AS top, coalesce(cell_id, -1) AS cell, '
+                f'district_code, extract(epoch FROM created_at), id FROM "case" WHERE {where} ORDER BY id'
             ),
             params,
         ).all()
+        top = int(rows[0][0]) if rows else int(conn.execute(_TOP).scalar_one())
+        ids = np.array([r[4] for r in rows], dtype=np.int64)
         index = {c: k for k, c in enumerate(grid.codes)}
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
         cells = np.array([r[1] for r in rows], dtype=np.int64)
-        pos = np.searchsorted(grid.ids, cells)
-        pos = np.where(
-            (pos < len(grid.ids)) & (grid.ids[np.minimum(pos, len(grid.ids) - 1)] == cells), pos, -1
-        )
+        pos = np.minimum(np.searchsorted(grid.ids, cells), max(len(grid.ids) - 1, 0))
         cases = _Cases(
-            pos=pos.astype(np.int64),
+            pos=np.where(grid.ids[pos] == cells, pos, -1).astype(np.int64) if len(grid.ids) else pos - 1,
             district=np.array([index.get(r[2], -1) for r in rows], dtype=np.int64),
             created=np.array([float(r[3]) for r in rows], dtype=np.float64),
-            high_water=int(ids.max()) if len(ids) else 0,
+            high_water=top,
+            recent=ids[ids > top - GAP_IDS],
         )
-        return cases, len(rows)
+        return cases, ids
 
     def refresh(self, conn: Connection, now: datetime | None = None) -> None:
         """Add the cases inserted since the last call; rebuild everything when due or when cases vanished."""
         at = now or datetime.now(TZ)
         with self._lock:
             grid, cases = self._grid, self._cases
-            stale = grid is None or cases is None or time.monotonic() - self._built_at > self.rebuild_seconds
-            if not stale and cases is not None:
-                top = conn.execute(text('SELECT coalesce(max(id), 0) FROM "case"')).scalar_one()
-                stale = top < cases.high_water
-            if stale:
-                grid = self._load_grid(conn) if grid is None or self._grid_changed(conn, grid) else grid
-                since = datetime.combine(
-                    at.astimezone(TZ).date() - timedelta(days=KEEP_DAYS), datetime.min.time(), tzinfo=TZ
-                )
-                cases, _ = self._fetch(conn, grid, "created_at >= :since", {"since": since})
-                top = conn.execute(text('SELECT coalesce(max(id), 0) FROM "case"')).scalar_one()
-                cases = _Cases(cases.pos, cases.district, cases.created, max(cases.high_water, int(top)))
-                self._grid, self._cases, self._built_at = grid, cases, time.monotonic()
-                return
-            assert grid is not None and cases is not None
-            new, n = self._fetch(conn, grid, "id > :hw", {"hw": cases.high_water})
-            if n:
-                self._cases = _Cases(
-                    np.concatenate([cases.pos, new.pos]),
-                    np.concatenate([cases.district, new.district]),
-                    np.concatenate([cases.created, new.created]),
-                    new.high_water,
-                )
+            if (
+                grid is not None
+                and cases is not None
+                and time.monotonic() - self._built_at < self.rebuild_seconds
+            ):
+                new, ids = self._fetch(conn, grid, "id > :low", {"low": cases.high_water - GAP_IDS})
+                if new.high_water >= cases.high_water:  # else cases vanished (a re-seed): rebuild
+                    fresh = ~np.isin(ids, cases.recent)
+                    if fresh.any():
+                        recent = np.union1d(cases.recent, ids)
+                        self._cases = _Cases(
+                            np.concatenate([cases.pos, new.pos[fresh]]),
+                            np.concatenate([cases.district, new.district[fresh]]),
+                            np.concatenate([cases.created, new.created[fresh]]),
+                            new.high_water,
+                            recent[recent > new.high_water - GAP_IDS],
+                        )
+                    elif new.high_water != cases.high_water:
+                        self._cases = dataclasses.replace(cases, high_water=new.high_water)
+                    return
+            grid = self._load_grid(conn) if grid is None or self._grid_changed(conn, grid) else grid
+            since = datetime.combine(
+                at.astimezone(TZ).date() - timedelta(days=KEEP_DAYS), datetime.min.time(), TZ
+            )
+            self._cases, _ = self._fetch(conn, grid, "created_at >= :since", {"since": since})
+            self._grid, self._built_at = grid, time.monotonic()
 
     def _grid_changed(self, conn: Connection, grid: _Grid) -> bool:
         row = conn.execute(text("SELECT count(*), coalesce(max(id), 0) FROM grid_cell")).one()
@@ -382,10 +359,6 @@ class HeatIndex:
         return list(self.counts(conn, level, WIDEST, bbox, now, refresh))
 
 
-def _boxes_meet(a: Bbox, b: Bbox) -> bool:
-    return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
-
-
 # --- geometry --------------------------------------------------------------------------------------------------
 
 _CELL_GEOMETRY = text("SELECT id::text, ST_AsGeoJSON(geom, 6) FROM grid_cell WHERE id = ANY(:ids)")
@@ -401,36 +374,21 @@ QUANTUM = 100_000
 
 
 class FeatureCache:
-    """Quantised polygon coordinates by ``(level, key)``, least recently used dropped first; thread-safe."""
+    """Quantised polygon coordinates by ``(level, key)``; emptied when it holds more than ``size``."""
 
     def __init__(self, size: int = FEATURE_CACHE) -> None:
         self.size = size
-        self._lock = threading.Lock()
-        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._items: dict[tuple[str, str], Any] = {}
 
     def get_many(self, level: str, keys: list[str]) -> tuple[dict[str, Any], list[str]]:
-        found: dict[str, Any] = {}
-        missing: list[str] = []
-        with self._lock:
-            for k in keys:
-                hit = self._items.get((level, k))
-                if hit is None:
-                    missing.append(k)
-                else:
-                    self._items.move_to_end((level, k))
-                    found[k] = hit
-        return found, missing
+        items = self._items
+        found = {k: items[(level, k)] for k in keys if (level, k) in items}
+        return found, [k for k in keys if k not in found]
 
     def put_many(self, level: str, coords: dict[str, Any]) -> None:
-        with self._lock:
-            for k, c in coords.items():
-                self._items[(level, k)] = c
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        if len(self._items) + len(coords) > self.size:
+            self._items = {}  # a new dict: readers in other threads keep the one they hold
+        self._items.update({(level, k): c for k, c in coords.items()})
 
 
 def quantize(coords: Any) -> Any:
@@ -445,8 +403,8 @@ def geometry(
 ) -> dict[str, Any]:
     """Polygons of the given keys of ``level`` (cells and districts from PostGIS, squares computed from ``(i, j)``),
     compact: ``{"level", "o": ORIGIN, "q": QUANTUM, "k": [keys], "g": [quantised Polygon or MultiPolygon
-    coordinates]}``; :func:`to_geojson` (and ``wall.js``) make GeoJSON of it, each feature with its key as ``id``
-    and ``properties.k``. Styling reads the counts from ``hideout``."""
+    coordinates]}``; ``wall.js`` makes GeoJSON of it, each feature with its key as ``id`` and ``properties.k``.
+    Styling reads the counts from ``hideout``."""
     found, missing = cache.get_many(level, keys) if cache else ({}, keys)
     if missing:
         if level == "cell":
@@ -463,30 +421,6 @@ def geometry(
         found.update(made)
     present = [k for k in keys if k in found]
     return {"level": level, "o": list(ORIGIN), "q": QUANTUM, "k": present, "g": [found[k] for k in present]}
-
-
-def to_geojson(compact: dict[str, Any]) -> dict[str, Any]:
-    """The GeoJSON FeatureCollection of a :func:`geometry` result (what ``wall.js`` builds in the browser)."""
-    (ox, oy), q = compact["o"], compact["q"]
-
-    def back(c: Any) -> Any:
-        return [ox + c[0] / q, oy + c[1] / q] if isinstance(c[0], int) else [back(x) for x in c]
-
-    def depth(c: Any) -> int:
-        return 1 + depth(c[0]) if isinstance(c, list) else 0
-
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": k,
-                "geometry": {"type": "MultiPolygon" if depth(g) == 4 else "Polygon", "coordinates": back(g)},
-                "properties": {"k": k},
-            }
-            for k, g in zip(compact["k"], compact["g"], strict=True)
-        ],
-    }
 
 
 def squares(level: str, keys: list[str]) -> dict[str, Any]:

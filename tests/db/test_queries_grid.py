@@ -3,7 +3,9 @@ direct count agree; coarse levels add up; windows start at local midnight; the i
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, text
@@ -48,6 +50,30 @@ def cases(conn: Connection) -> list[int]:
         if k % 4 == 0:  # a second report in the same cell
             ids.append(_report(conn, k, NOW - timedelta(days=age, minutes=7)))
     return ids
+
+
+def to_geojson(compact: dict[str, Any]) -> dict[str, Any]:
+    """GeoJSON of a compact :func:`grid.geometry` result: what ``wall.js`` (heatGeojson) builds in the browser."""
+    (ox, oy), q = compact["o"], compact["q"]
+
+    def back(c: Any) -> Any:
+        return [ox + c[0] / q, oy + c[1] / q] if isinstance(c[0], int) else [back(x) for x in c]
+
+    def depth(c: Any) -> int:
+        return 1 + depth(c[0]) if isinstance(c, list) else 0
+
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": k,
+                "geometry": {"type": "MultiPolygon" if depth(g) == 4 else "Polygon", "coordinates": back(g)},
+                "properties": {"k": k},
+            }
+            for k, g in zip(compact["k"], compact["g"], strict=True)
+        ],
+    }
 
 
 def _direct(conn: Connection, window: str) -> dict[str, int]:
@@ -142,6 +168,18 @@ def test_the_index_adds_new_cases_without_a_rebuild(conn: Connection, cases: lis
     assert sum(after.values()) == sum(before.values()) + 1
 
 
+def test_a_late_commit_below_the_high_water_mark_is_not_missed(conn: Connection, cases: list[int]) -> None:
+    index = grid.HeatIndex(rebuild_seconds=3600)
+    before = sum(index.counts(conn, "district", "today", now=NOW).values())
+    late = _report(conn, 101, NOW - timedelta(minutes=1), lon=106.7411, lat=26.6012)
+    # as if the report's transaction committed after the index had moved past its id
+    assert index._cases is not None
+    index._cases = dataclasses.replace(index._cases, high_water=late + 1)
+    after = sum(index.counts(conn, "district", "today", now=NOW).values())
+    assert after == before + 1
+    assert sum(index.counts(conn, "district", "today", now=NOW).values()) == after  # and only once
+
+
 def test_viewport_keeps_only_cells_inside(conn: Connection, cases: list[int]) -> None:
     index = grid.HeatIndex()
     small = (CENTER[0] - 0.001, CENTER[1] - 0.001, CENTER[0] + 0.001, CENTER[1] + 0.001)
@@ -164,7 +202,7 @@ def test_geometry_has_one_feature_per_key(conn: Connection, cases: list[int]) ->
         keys = index.keys(conn, level, VIEW, now=NOW)
         compact = grid.geometry(conn, level, keys, cache)
         assert compact["k"] == keys and compact["level"] == level
-        geo = grid.to_geojson(compact)
+        geo = to_geojson(compact)
         assert [f["properties"]["k"] for f in geo["features"]] == keys
         assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in geo["features"])
         assert grid.geometry(conn, level, keys, cache) == compact  # from the cache now
@@ -172,7 +210,7 @@ def test_geometry_has_one_feature_per_key(conn: Connection, cases: list[int]) ->
     cell = next(iter(index.counts(conn, "cell", "30d", now=NOW)))
     i, j = conn.execute(text("SELECT i, j FROM grid_cell WHERE id = :i"), {"i": int(cell)}).one()
     key = f"{i // 10}_{j // 10}"
-    square = grid.to_geojson(grid.geometry(conn, "1km", [key]))["features"][0]
+    square = to_geojson(grid.geometry(conn, "1km", [key]))["features"][0]
     ring = square["geometry"]["coordinates"][0]
     lon, lat = conn.execute(
         text("SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM grid_cell WHERE id = :i"),
@@ -191,8 +229,10 @@ def test_level_follows_the_zoom() -> None:
 
 
 def test_class_breaks() -> None:
-    assert grid.class_breaks([1, 2, 3, 100]) == [3, 6, 16, 40]
-    assert grid.class_breaks([]) == []
-    assert grid.class_breaks([2, 2]) == [1]
-    breaks = grid.class_breaks(list(range(1, 500)))
+    from dashboard.components.wall_panels import class_breaks
+
+    assert class_breaks([1, 2, 3, 100]) == [3, 6, 16, 40]
+    assert class_breaks([]) == []
+    assert class_breaks([2, 2]) == [1]
+    breaks = class_breaks(list(range(1, 500)))
     assert breaks == sorted(set(breaks)) and breaks[-1] < 499

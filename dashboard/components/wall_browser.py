@@ -1,0 +1,75 @@
+"""The wall's clientside callbacks: functions of ``window.dash_clientside.wall`` in ``assets/wall.js`` (viewport,
+rotation, pins and heatmap geometry to GeoJSON, the live layer, heat ``hideout``, clock, connection, language)."""
+
+from __future__ import annotations
+
+from dash import ClientsideFunction, Input, Output, State, clientside_callback
+
+from dashboard import ids
+from dashboard.components import wall_ids as w
+
+
+def _cs(name: str) -> ClientsideFunction:
+    return ClientsideFunction(namespace="wall", function_name=name)
+
+
+clientside_callback(
+    _cs("rotate"),
+    Output(w.MAP, "viewport"),
+    Output(w.PRESET_LABEL, "children"),
+    Input(w.ROTATE, "n_intervals"),
+    Input(w.PRESETS, "data"),
+    Input(ids.LANG, "data"),
+    State(w.CONFIG, "data"),
+)
+clientside_callback(
+    _cs("view"),
+    Output(w.VIEW, "data"),
+    Input(w.MAP, "bounds"),
+    Input(w.MAP, "zoom"),
+    State(w.MAP, "viewport"),
+    State(w.VIEW, "data"),
+)
+clientside_callback(_cs("clusterOptions"), Output(w.PINS, "superClusterOptions"), Input(w.MAP, "id"))
+clientside_callback(
+    _cs("heatHideout"),
+    Output(w.HEAT, "hideout"),
+    Output(w.GEO_REFRESH, "data"),
+    Input(w.HEAT_COUNTS, "data"),
+    State(w.CONFIG, "data"),
+    State(w.HEAT, "data"),
+    State(w.GEO_REFRESH, "data"),
+    State(w.HEAT_LEVEL, "data"),
+)
+clientside_callback(
+    _cs("districtGeojson"), Output(w.DISTRICTS, "data"), Output(w.LAND, "data"), Input(w.DISTRICT_GEO, "data")
+)
+clientside_callback(
+    _cs("basePins"), Output(w.PINS, "data"), Output(w.URGENT_PINS, "data"), Input(w.BASE, "data")
+)
+clientside_callback(_cs("heatGeojson"), Output(w.HEAT, "data"), Input(w.HEAT_GEO, "data"))
+clientside_callback(
+    _cs("livePins"),
+    Output(w.LIVE_PINS, "data"),
+    Output(w.PINS, "hideout"),
+    Output(w.URGENT_PINS, "hideout"),
+    Input(w.LIVE, "data"),
+    Input(w.BASE_AS_OF, "data"),
+    State(w.PINS, "hideout"),
+)
+clientside_callback(_cs("clock"), Output(w.CLOCK, "children"), Input(w.CLOCK_TICK, "n_intervals"))
+clientside_callback(
+    _cs("lang"),
+    Output(ids.LANG, "data", allow_duplicate=True),
+    Input(w.CONFIG, "data"),
+    State(ids.LANG, "data"),
+    prevent_initial_call="initial_duplicate",
+)
+clientside_callback(
+    _cs("conn"),
+    Output(w.CONN, "children"),
+    Output(w.CONN, "className"),
+    Input(w.CONN_STATE, "data"),
+    Input(ids.LANG, "data"),
+    State(w.I18N, "data"),
+)
