@@ -213,13 +213,20 @@ def test_pins_are_capped_newest_first(
     assert capped.capped and capped.shown == full.shown - 1
 
 
-def test_queue_puts_the_most_pressing_first(
+def test_queue_puts_the_most_pressing_first_and_suspended_cases_last(
     conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]
 ) -> None:
+    paused = new_case(conn, staff, S.SUSPENDED, start=MON - timedelta(days=3))  # the oldest clock, stopped
     early = new_case(conn, staff, S.REPORTED, start=MON - timedelta(days=1))
     late = new_case(conn, staff, S.REPORTED, point=NANMING)
-    rows = [r.id for r in q.queue(conn, people["lead"], q.Filters(), now=LATER, limit=10_000).rows]
-    assert rows.index(early.id) < rows.index(late.id)
+    f = q.Filters(district="520103")
+    rows = [r.id for r in q.queue(conn, people["lead"], f, now=LATER, limit=10_000).rows]
+    assert rows.index(early.id) < rows.index(paused.id)  # though its deadline came first
+    assert late.id not in rows  # 南明区
+    full = q.queue(conn, people["lead"], f, now=LATER, limit=10_000)
+    assert full.total == len(full.rows)
+    capped = q.queue(conn, people["lead"], f, now=LATER, limit=1)
+    assert len(capped.rows) == 1 and capped.total == full.total  # the total counts beyond the cap
 
 
 def test_case_card(
