@@ -1,6 +1,6 @@
-"""Callbacks of /workbench that read: the sign-in gate, filter options, map layers, pins, queue and the case
-card. Every one that touches case data is guarded by ``require_user`` and passes the user to the queries,
-which add the user's scope themselves. The actions live in ``workbench_actions``."""
+"""Callbacks of /workbench that read: the sign-in gate, filter options, map layers, pins and the queue. Every
+one that touches case data is guarded by ``require_user`` and passes the user to the queries, which add the
+user's scope themselves. The case card lives in ``workbench_card``, the actions in ``workbench_actions``."""
 
 from __future__ import annotations
 
@@ -8,34 +8,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import dash_leaflet as dl
 import dash_mantine_components as dmc
-from dash import (
-    ALL,
-    MATCH,
-    ClientsideFunction,
-    Input,
-    Output,
-    State,
-    callback,
-    clientside_callback,
-    ctx,
-    html,
-)
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html
 from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection
 
 from dashboard import auth, ids, runtime
 from dashboard import ids_workbench as wid
-from dashboard.components.case_card import card_info, card_sections
-from dashboard.components.workbench_forms import action_forms
 from dashboard.components.workbench_queue import legend, queue_payload, status_label
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
-from db.states import CaseStatus, Role, allowed_actions, in_scope
+from db.states import CaseStatus
 from db.workflow.base import SOURCES
 
 ROLES = q.WORKBENCH_ROLES
@@ -308,96 +294,3 @@ clientside_callback(
     Input(wid.SELECTED, "data"),
     prevent_initial_call=True,
 )
-
-
-# --- the case card -------------------------------------------------------------------------------------------
-
-
-def _selected_id(selected: Any) -> int | None:
-    value = selected.get("id") if isinstance(selected, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def notice(kind: str, text: str) -> dmc.Alert:
-    color = {"ok": "teal", "stale": "orange"}.get(kind, "red")
-    return dmc.Alert(text, color=color, withCloseButton=True, className=f"wb-notice wb-notice-{kind}")
-
-
-@callback(
-    Output(wid.CARD, "hidden"),
-    Output(wid.CARD_INFO, "children"),
-    Output(wid.CARD_NOTICE, "children"),
-    Output(wid.CARD_ACTIONS, "children"),
-    Output(wid.CARD_MORE, "children"),
-    Output(wid.CARD_STATE, "data"),
-    Output(wid.HIGHLIGHT, "children"),
-    Input(wid.SELECTED, "data"),
-    Input(wid.REFRESH, "data"),
-    Input(ids.LANG, "data"),
-    State(wid.DRAFTS, "data"),
-    State(wid.CARD_STATE, "data"),
-)
-@auth.require_user(*ROLES)
-async def case_card(
-    selected: Any, refresh: Any, lang: str, drafts: Any, shown: Any, *, user: StaffIdentity
-) -> tuple[Any, ...]:
-    """The card of the selected case, as the user may see it; after an action, with the outcome above the
-    actions. The forms are drawn again only when the possible actions changed (or after a success), so what
-    the user typed and the photos they chose survive a refused attempt."""
-    case_id = _selected_id(selected)
-    if case_id is None:
-        return True, [], None, [], [], None, []
-    card = await runtime.aread(lambda c: q.case_card(c, user, case_id))
-    if card is None:
-        missing = html.Div(t("wb.card.missing", lang), className="wb-muted")
-        return False, [missing], None, [], [], None, []
-    c = card.case
-    role = Role(user.role)
-    scoped = in_scope(
-        role,
-        user_district=user.district_code,
-        user_department=user.department_code,
-        case_district=c.district_code,
-        case_department=c.department_code,
-    )
-    actions = allowed_actions(role, CaseStatus(c.status)) if scoped else []
-    names = [a.value for a in actions]
-    refreshed = (
-        ctx.triggered_id == wid.REFRESH and isinstance(refresh, dict) and refresh.get("case") == case_id
-    )
-    note = notice(refresh["kind"], refresh["text"]) if refreshed and refresh.get("text") else None
-    same_forms = (
-        refreshed
-        and not refresh.get("reset")
-        and isinstance(shown, dict)
-        and shown.get("id") == case_id
-        and shown.get("actions") == names
-    )
-    if same_forms:
-        forms: Any = nothing
-    else:
-        departments = await reference("departments", q.departments) if "dispatch" in names else []
-        kept = drafts.get("values") if isinstance(drafts, dict) and drafts.get("case") == case_id else None
-        forms = action_forms(card, actions, lang, departments, kept)
-    ring = dl.CircleMarker(
-        center=[c.lat, c.lon], radius=16, className="wb-hl", interactive=False, pathOptions={"fillOpacity": 0}
-    )
-    state = {"id": c.id, "version": c.version, "ticket": c.ticket, "actions": names}
-    return False, card_info(card, lang), note, forms, card_sections(card, lang), state, [ring]
-
-
-@callback(
-    Output({"type": wid.UPLOAD_LIST, "a": MATCH}, "children"),
-    Input({"type": wid.UPLOAD, "a": MATCH}, "filename"),
-    State(ids.LANG, "data"),
-)
-def chosen_photos(names: list[str] | str | None, lang: str) -> str:
-    if not names:
-        return ""
-    names = [names] if isinstance(names, str) else names
-    return t("wb.a.photos_chosen", lang, n=len(names), names=", ".join(n[:40] for n in names))

@@ -27,6 +27,7 @@ from db.media import store_photo
 from db.queries.workbench import WORKBENCH_ROLES, may_see
 from db.states import Action, may
 from db.workflow import Actor, CaseResult
+from db.workflow.base import MAX_PHOTOS
 
 log = logging.getLogger("guiyang_ops.workbench")
 A = Action
@@ -34,8 +35,8 @@ Fields = dict[str, Any]
 Command = Callable[[Connection, Actor, int, int, Fields], CaseResult]
 
 
-def _error(key: str) -> ValidationError:
-    return ValidationError(t(key, "zh"), t(key, "en"))
+def _error(key: str, **kwargs: object) -> ValidationError:
+    return ValidationError(t(key, "zh", **kwargs), t(key, "en", **kwargs))
 
 
 def _text(fields: Fields, name: str) -> str:
@@ -82,6 +83,8 @@ COMMANDS: dict[Action, Command] = {
 
 def decode_photos(contents: list[Any]) -> list[bytes]:
     """``dcc.Upload`` data URLs to bytes; anything else is refused (the photo store checks the image)."""
+    if len(contents) > MAX_PHOTOS:  # refused before any file is written
+        raise _error("wb.err.too_many", n=MAX_PHOTOS)
     out = []
     for item in contents:
         if not isinstance(item, str) or "," not in item:

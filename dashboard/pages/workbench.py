@@ -15,6 +15,7 @@ from dash_extensions.javascript import Namespace
 from dashboard import ids_workbench as wid
 from dashboard.callbacks import workbench as _callbacks  # noqa: F401  (registers the callbacks)
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
+from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.i18n import t
 from db.queries.geo_layers import EMPTY
 from db.queries.workbench import WORKBENCH_ROLES

@@ -163,6 +163,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "again (what you typed is kept).",
     ),
     "wb.err.photo": ("照片无法读取，请重新选择。", "A photo could not be read; please choose it again."),
+    "wb.err.too_many": ("最多 {n} 张照片，请减少后重试。", "At most {n} photos; please choose fewer."),
     "wb.err.merge": ("请选择要合并到的案件。", "Please choose the case to merge into."),
     "wb.err.amount": ("请填写延期时长（数字）。", "Please give the extension as a number."),
     "wb.err.db": ("数据库暂时不可用，请稍后重试。", "The database is unavailable; please try again shortly."),
