@@ -78,7 +78,9 @@ async def case_card(
     refreshed = (
         ctx.triggered_id == wid.REFRESH and isinstance(refresh, dict) and refresh.get("case") == case_id
     )
-    note = notice(refresh["kind"], refresh["text"]) if refreshed and refresh.get("text") else None
+    note = (
+        notice(str(refresh.get("kind")), str(refresh["text"])) if refreshed and refresh.get("text") else None
+    )
     same_forms = (
         refreshed
         and not refresh.get("reset")

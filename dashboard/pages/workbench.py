@@ -90,7 +90,7 @@ def _map() -> html.Div:
                         data=EMPTY,
                         cluster=True,
                         zoomToBoundsOnClick=True,
-                        superClusterOptions={"radius": 48, "maxZoom": 16},
+                        superClusterOptions={"radius": 64, "maxZoom": 16},
                         pointToLayer=wb("pin"),
                         clusterToLayer=wb("cluster"),
                     ),
