@@ -95,7 +95,7 @@ _SELECT = """
 
 
 def _row(r: Any) -> RequestRow:
-    return RequestRow(**r._mapping)
+    return RequestRow(*r)  # the SELECT lists the columns in the dataclass's order
 
 
 def find_requests(conn: Connection, q: RequestQuery) -> list[RequestRow]:
