@@ -247,7 +247,7 @@ def _copy_cases(
 ) -> None:
     n = len(cols.ids)
 
-    def chunks() -> Iterator[bytes]:
+    def chunks() -> Iterator[list[bytes]]:
         for lo in range(0, n, CASE_CHUNK):
             yield rows.case_chunk(cols, state, vocab, slice(lo, lo + CASE_CHUNK))
             on_progress("cases", min(lo + CASE_CHUNK, n), n)
@@ -296,7 +296,7 @@ def _copy_events(
     n_chunks = sum(-(-len(g.case) // CHUNK) for g in groups)
     done = 0
 
-    def chunks() -> Iterator[bytes]:
+    def chunks() -> Iterator[list[bytes]]:
         nonlocal done
         for chunk in event_chunks(groups, eids, ids, actors, pctx, vocab, np.random.default_rng([seed, 4])):
             yield chunk

@@ -79,7 +79,7 @@ def event_chunks(
     pctx: payloads.PayloadContext,
     vocab: Vocab,
     rng: np.random.Generator,
-) -> Iterator[bytes]:
+) -> Iterator[list[bytes]]:
     for g, gids in zip(groups, ids, strict=True):
         role, user, person = _actors(g, actors, rng)
         notes = SLOT_NOTES.get(g.slot, ())

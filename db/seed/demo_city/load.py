@@ -122,8 +122,9 @@ def bulk_window(conn: psycopg.Connection, *, rebuild: bool) -> Iterator[None]:
         conn.execute(create)
 
 
-def copy_binary(conn: psycopg.Connection, table: str, columns: str, chunks: Iterable[bytes]) -> int:
-    """COPY binary rows produced by ``chunks``; a writer thread sends while the next chunk is encoded."""
+def copy_binary(conn: psycopg.Connection, table: str, columns: str, chunks: Iterable[list[bytes]]) -> int:
+    """COPY binary rows produced by ``chunks`` (lists of pieces); a writer thread sends while the next chunk is
+    encoded."""
     size = 0
     with conn.cursor() as cur:
         with cur.copy(
@@ -131,8 +132,9 @@ def copy_binary(conn: psycopg.Connection, table: str, columns: str, chunks: Iter
         ) as cp:
             cp.write(pb.HEADER)
             for chunk in chunks:
-                size += len(chunk)
-                cp.write(chunk)
+                for piece in chunk:
+                    size += len(piece)
+                    cp.write(piece)
             cp.write(pb.TRAILER)
     return size
 

@@ -109,7 +109,10 @@ class Boxes:
         cur.execute("CREATE TEMP TABLE gy_demo_cand (k integer, gid integer, geom geometry(Point, 4326))")
         fields = [pb.f_int4(k), pb.f_int4(self.ids[b]), pb.Field([ewkb_points(lon[k], lat[k])])]
         with cur.copy("COPY gy_demo_cand (k, gid, geom) FROM STDIN (FORMAT BINARY)") as cp:
-            cp.write(pb.HEADER + pb.encode(fields, len(k)) + pb.TRAILER)
+            cp.write(pb.HEADER)
+            for part in pb.encode(fields, len(k)):
+                cp.write(part)
+            cp.write(pb.TRAILER)
         cur.execute("ANALYZE gy_demo_cand")
         row = cur.execute(_TESTS[self.table]).fetchone()
         cur.execute("DROP TABLE gy_demo_cand")

@@ -169,7 +169,7 @@ class Vocab:
     statuses: list[bytes]
 
 
-def case_chunk(c: CaseColumns, s: State, v: Vocab, sel: slice) -> bytes:
+def case_chunk(c: CaseColumns, s: State, v: Vocab, sel: slice) -> list[bytes]:
     ids = c.ids[sel]
     n = len(ids)
     merged = np.where(s.merged_into[sel] >= 0, c.ids[np.maximum(s.merged_into[sel], 0)], -1)
@@ -236,7 +236,7 @@ class EventChunk:
     at: I8
 
 
-def event_chunk(e: EventChunk, v: Vocab) -> bytes:
+def event_chunk(e: EventChunk, v: Vocab) -> list[bytes]:
     n = len(e.ids)
     notes = [_b(x) if x is not None else None for x in SLOT_NOTES.get(e.slot, ())]
     fields = [

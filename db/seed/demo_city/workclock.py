@@ -13,6 +13,7 @@ arithmetic, and ratios are IEEE divisions of exactly representable integers, as 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -54,10 +55,14 @@ def _tod(t: time) -> int:
     return ((t.hour * 60 + t.minute) * 60 + t.second) * US + t.microsecond
 
 
-def _map_unique(values: F8, convert: object) -> I8:
+def _map_unique(values: F8, convert: Callable[[float], int]) -> I8:
     """Apply a Python conversion to each distinct value (few for limits, many for elapsed-based amounts)."""
+    if values.ndim == 0 or (
+        values.size and values.strides and not any(values.strides)
+    ):  # a scalar, broadcast
+        return np.full(values.shape, convert(float(values.flat[0]) if values.size else 0.0), dtype=np.int64)
     uniq, inverse = np.unique(values, return_inverse=True)
-    conv = np.fromiter((convert(float(v)) for v in uniq), dtype=np.int64, count=len(uniq))  # type: ignore[operator]
+    conv = np.fromiter((convert(float(v)) for v in uniq), dtype=np.int64, count=len(uniq))
     return conv[inverse.reshape(values.shape)]
 
 
