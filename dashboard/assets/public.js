@@ -2,7 +2,7 @@
    Namespace("gyPub", "map")) and the clientside callbacks (window.dash_clientside.pub). Nothing here talks to
    any host but this app. Texts come from the page's label store (dashboard.i18n), in both languages. */
 window.gyPub = (function () {
-    const state = {lang: "zh", labels: null};
+    const state = {lang: "zh", labels: null, cats: {}};
     const STAGE_COLORS = ["#3b7dd8", "#f08c00", "#2f9e44", "#868e96"];
 
     function lab() {
@@ -30,11 +30,12 @@ window.gyPub = (function () {
         if (p.items && p.items.length) {
             html += '<div class="pub-pop-sub">' + esc(l.latest) + "</div><ul>";
             p.items.forEach(function (it) {
-                html += "<li>" + esc(state.lang === "en" ? it[1] : it[0]) + ' · <span style="color:' +
-                    STAGE_COLORS[it[2]] + '">' + esc(l.stages[it[2]]) + "</span> · " + esc(it[3]);
-                if (it[4]) {
+                const cat = state.cats[it[0]];
+                html += "<li>" + esc(cat ? cat[state.lang === "en" ? 1 : 0] : it[0]) + ' · <span style="color:' +
+                    STAGE_COLORS[it[1]] + '">' + esc(l.stages[it[1]]) + "</span> · " + esc(it[2]);
+                if (it[3]) {
                     html += '<br><img class="pub-pop-photo" loading="lazy" alt="' + esc(l.photo) +
-                        '" src="/media/public/' + Number(it[4]) + '/thumb">';
+                        '" src="/media/public/' + Number(it[3]) + '/thumb">';
                 }
                 html += "</li>";
             });
@@ -117,8 +118,9 @@ window.gyPub = (function () {
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     pub: {
-        texts: function (lang, labels) {
+        texts: function (lang, cats, labels) {
             const st = window.gyPub.state;
+            st.cats = cats || {};
             st.lang = lang === "en" ? "en" : "zh";
             st.labels = labels;
             document.documentElement.lang = st.lang === "en" ? "en" : "zh-CN";

@@ -7,13 +7,25 @@ The component IDs of the page are named here; ``dashboard/pages/public.py`` impo
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from typing import Any
 
 import dash_leaflet as dl
 import dash_mantine_components as dmc
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, html
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    html,
+    no_update,
+)
 
 from dashboard import ids
 from dashboard.api.public import cached
@@ -26,6 +38,7 @@ log = logging.getLogger("guiyang_ops.public")
 # --- component IDs ----------------------------------------------------------------------------------------------
 ROOT = "pub-root"
 LABELS = "pub-labels"
+CATS = "pub-cats"
 TITLE = "pub-title"
 STAFF = "pub-staff"
 LANG_SWITCH = "pub-lang-switch"
@@ -124,6 +137,7 @@ clientside_callback(
     ClientsideFunction("pub", "texts"),
     [Output(e, p) for e, p, _ in TEXTS],
     Input(ids.LANG, "data"),
+    Input(CATS, "data"),
     State(LABELS, "data"),
 )
 clientside_callback(
@@ -189,6 +203,16 @@ clientside_callback(
 # --- server callbacks (public queries only, no login) ----------------------------------------------------------
 
 
+@callback(Output(CATS, "data"), Input(ROOT, "id"))
+async def categories(_: str) -> Any:
+    """The public 小类 names, once per page: the report popups name the 小类 by code."""
+    try:
+        return json.loads(await cached("cats", None, q.category_names))
+    except Exception:  # noqa: BLE001
+        log.exception("category names failed")
+        return {}
+
+
 def distance_text(metres: float, lang: str) -> str:
     if metres < 1000:
         return t("pub.distance.m", lang, n=int(round(metres, -1)))
@@ -200,9 +224,11 @@ def distance_text(metres: float, lang: str) -> str:
     Output(NEAR_STATUS, "children"),
     Output(HERE_LAYER, "children"),
     Output(NEAR_DATA, "data"),
+    Output(MAP, "viewport", allow_duplicate=True),
     Input(HERE, "data"),
     Input(KINDS, "value"),
     Input(ids.LANG, "data"),
+    prevent_initial_call=True,
 )
 async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: str) -> tuple[Any, ...]:
     if (
@@ -210,7 +236,7 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
         or not isinstance(here.get("lon"), int | float)
         or not isinstance(here.get("lat"), int | float)
     ):
-        return [], t("pub.nearest.hint", lang), [], []
+        return [], t("pub.nearest.hint", lang), [], [], no_update
     lon, lat = round(float(here["lon"]), 4), round(float(here["lat"]), 4)
     use = q.clean_kinds(kinds or [])
     try:
@@ -219,7 +245,7 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
         )
     except Exception:  # noqa: BLE001 - the page stays usable; the log says why
         log.exception("nearest service points failed")
-        return [], t("pub.error", lang), [], []
+        return [], t("pub.error", lang), [], [], no_update
     status = t("pub.nearest.gps" if here.get("src") == "gps" else "pub.nearest.centre", lang)
     items = [
         html.Li(
@@ -249,12 +275,11 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
         children=dl.Tooltip(t("pub.nearest.here", lang)),
     )  # fmt: skip
     data = [[p.lat, p.lon] for p in points]
-    return (
-        (html.Ol(items, className="pub-near-list") if items else t("pub.nearest.none", lang)),
-        status,
-        [marker],
-        data,
+    view = (
+        {"center": [lat, lon], "zoom": 15, "transition": "flyTo"} if ctx.triggered_id == HERE else no_update
     )
+    listing = html.Ol(items, className="pub-near-list") if items else t("pub.nearest.none", lang)
+    return listing, status, [marker], data, view
 
 
 @callback(Output(SUMMARY, "children"), Input(ids.LANG, "data"), Input(TICK, "n_intervals"))

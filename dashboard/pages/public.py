@@ -67,15 +67,31 @@ def _layer_chips() -> html.Div:
     )
 
 
-def _map() -> html.Div:
+def initial_view(lat: object = None, lon: object = None, z: object = None) -> tuple[list[float], int]:
+    """Centre and zoom from a shared link (``/?lat=26.58&lon=106.71&z=15``), kept inside Guiyang."""
+    try:
+        la, lo = float(str(lat)), float(str(lon))
+        if not (26.0 <= la <= 27.5 and 106.0 <= lo <= 107.5):
+            raise ValueError
+        center = [la, lo]
+    except ValueError:
+        center = CENTER
+    try:
+        zoom = min(18, max(9, int(str(z))))
+    except ValueError:
+        zoom = ZOOM
+    return center, zoom
+
+
+def _map(center: list[float], zoom: int) -> html.Div:
     return html.Div(
         id=cb.MAPWRAP,
         className="pub-mapwrap",
         children=[
             dl.Map(
                 id=cb.MAP,
-                center=CENTER,
-                zoom=ZOOM,
+                center=center,
+                zoom=zoom,
                 minZoom=9,
                 maxZoom=18,
                 zoomControl=False,
@@ -226,18 +242,20 @@ def _panel() -> html.Aside:
     )
 
 
-def layout(**_: Any) -> html.Div:
+def layout(lat: object = None, lon: object = None, z: object = None, **_: Any) -> html.Div:
+    center, zoom = initial_view(lat, lon, z)
     return html.Div(
         id=cb.ROOT,
         className="pub-root",
         children=[
             dcc.Store(id=cb.LABELS, data=cb.labels()),
+            dcc.Store(id=cb.CATS),
             dcc.Store(id=cb.VIEW),
             dcc.Store(id=cb.HERE),
             dcc.Store(id=cb.NEAR_DATA),
             dcc.Interval(id=cb.TICK, interval=120_000),
             _header(),
-            html.Div(className="pub-body", children=[_map(), _panel()]),
+            html.Div(className="pub-body", children=[_map(center, zoom), _panel()]),
         ],
     )
 

@@ -222,50 +222,63 @@ _FEATURE = (
     "'n', n, 's', json_build_array(" + ", ".join(STAGES) + "){items}))"
 )
 
-# street level: one feature per cell (or 50 m square without a cell), with its most recent reports
+# street level: one feature per cell (or 50 m square without a cell), with its most recent reports. Rows stay
+# narrow (no names: the page has the 小类 names from :func:`category_names`); the key is the cell, or the 50 m
+# square of the few cases without a cell.
 _CELLS = text(
     f"""
-    WITH r0 AS (
-        SELECT c.id, c.status, c.created_at, k.name_zh, k.name_en, c.cell_id,
-               CASE WHEN c.cell_id IS NULL THEN floor(ST_X(ST_Transform(c.geom, 32648)) / {SNAP_M})::int END AS sx,
-               CASE WHEN c.cell_id IS NULL THEN floor(ST_Y(ST_Transform(c.geom, 32648)) / {SNAP_M})::int END AS sy
+    WITH r AS (
+        SELECT c.id, c.status, c.created_at, c.category_code,
+               CASE WHEN c.cell_id IS NOT NULL THEN c.cell_id::bigint
+                    ELSE -(floor(ST_X(ST_Transform(c.geom, 32648)) / {SNAP_M})::bigint * 10000000
+                           + floor(ST_Y(ST_Transform(c.geom, 32648)) / {SNAP_M})::bigint) END AS key
           {_WHERE}),
-    r AS (SELECT r0.*, coalesce('c' || cell_id, 's' || sx || ':' || sy) AS key FROM r0),
     g AS (
-        SELECT key, min(cell_id) AS cell_id, min(sx) AS sx, min(sy) AS sy, count(*) AS n, {_STAGE_COUNTS}
+        SELECT key, count(*) AS n, {_STAGE_COUNTS}
           FROM r GROUP BY key ORDER BY n DESC, key LIMIT {MAX_REPORT_FEATURES}),
     recent AS (
-        SELECT key, id, status, created_at, name_zh, name_en FROM (
-            SELECT r.*, row_number() OVER (PARTITION BY key ORDER BY created_at DESC, id DESC) AS rn FROM r) x
+        SELECT * FROM (
+            SELECT id, status, created_at, category_code, key,
+                   row_number() OVER (PARTITION BY key ORDER BY created_at DESC, id DESC) AS rn
+              FROM r) x
          WHERE rn <= {ITEMS_PER_CELL}),
     items AS (
-        SELECT key, json_agg(json_build_array(name_zh, name_en, {_STAGE_CASE},
+        SELECT key, json_agg(json_build_array(category_code, {_STAGE_CASE},
                    to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'),
                    (SELECT min(p.id) FROM photo p WHERE p.case_id = recent.id AND p.approved))
                    ORDER BY created_at DESC, id DESC) AS items
           FROM recent GROUP BY key),
     f AS (
         SELECT g.*, i.items,
-               CASE WHEN g.cell_id IS NOT NULL THEN ST_PointOnSurface(gc.geom)
-                    ELSE ST_Transform(ST_SetSRID(ST_MakePoint((g.sx + 0.5) * {SNAP_M}, (g.sy + 0.5) * {SNAP_M}),
-                                                 32648), 4326)
+               CASE WHEN g.key > 0 THEN ST_PointOnSurface(gc.geom)
+                    ELSE ST_Transform(ST_SetSRID(ST_MakePoint(((-g.key) / 10000000 + 0.5) * {SNAP_M},
+                                                              ((-g.key) % 10000000 + 0.5) * {SNAP_M}), 32648), 4326)
                END AS pos
-          FROM g LEFT JOIN grid_cell gc ON gc.id = g.cell_id LEFT JOIN items i ON i.key = g.key)
+          FROM g LEFT JOIN grid_cell gc ON gc.id = g.key JOIN items i ON i.key = g.key)
     {_collection(_FEATURE.format(items=", 'items', items"), "n DESC, key")} FROM f
     """
 )
 
-# zoomed out: blocks of size × size cells (a 100 m grid cell's i, j), at the block's centre
+_STAGE_SUMS = ", ".join(f"sum({s})::int AS {s}" for s in STAGES)
+_STAGE_FLAGS = ", ".join(f"(status IN ({_statuses(s)}))::int AS {s}" for s in STAGES)
+
+# zoomed out: blocks of size × size cells at the block's centre. Counting per cell first and joining only the
+# cells that have reports is 2-3x faster than joining every row to its cell.
 _BLOCKS = text(
     f"""
-    WITH r AS (
-        SELECT c.status,
-               floor(coalesce(gc.i, floor(ST_X(ST_Transform(c.geom, 32648)) / 100)) / :size)::int AS bi,
-               floor(coalesce(gc.j, floor(ST_Y(ST_Transform(c.geom, 32648)) / 100)) / :size)::int AS bj
-          {_WHERE.replace("WHERE", "LEFT JOIN grid_cell gc ON gc.id = c.cell_id WHERE")}),
+    WITH r AS (SELECT c.cell_id, c.geom, c.status {_WHERE}),
+    per_cell AS (SELECT cell_id, count(*) AS n, {_STAGE_COUNTS} FROM r WHERE cell_id IS NOT NULL GROUP BY cell_id),
+    keyed AS (
+        SELECT floor(gc.i / CAST(:size AS float8))::int AS bi, floor(gc.j / CAST(:size AS float8))::int AS bj,
+               pc.n, {", ".join(f"pc.{s}" for s in STAGES)}
+          FROM per_cell pc JOIN grid_cell gc ON gc.id = pc.cell_id
+        UNION ALL
+        SELECT floor(ST_X(ST_Transform(geom, 32648)) / (100 * :size))::int,
+               floor(ST_Y(ST_Transform(geom, 32648)) / (100 * :size))::int, 1, {_STAGE_FLAGS}
+          FROM r WHERE cell_id IS NULL),
     g AS (
-        SELECT bi, bj, count(*) AS n, {_STAGE_COUNTS}
-          FROM r GROUP BY bi, bj ORDER BY n DESC, bi, bj LIMIT {MAX_REPORT_FEATURES}),
+        SELECT bi, bj, sum(n)::int AS n, {_STAGE_SUMS}
+          FROM keyed GROUP BY bi, bj ORDER BY n DESC, bi, bj LIMIT {MAX_REPORT_FEATURES}),
     f AS (
         SELECT g.*, ST_Transform(ST_SetSRID(ST_MakePoint((bi + 0.5) * :size * 100, (bj + 0.5) * :size * 100),
                                             32648), 4326) AS pos
@@ -284,6 +297,16 @@ _DISTRICTS = text(
     {_collection(_FEATURE.format(items=", 'district', district_code"), "district_code")} FROM f
     """
 )
+
+_CATEGORIES = text(
+    "SELECT coalesce(json_object_agg(code, json_build_array(name_zh, name_en) ORDER BY code), '{}'::json)::text "
+    "FROM category WHERE level = 2 AND public"
+)
+
+
+def category_names(conn: Connection) -> str:
+    """``{"C0101": ["井盖破损", "Damaged or missing manhole cover"], ...}`` for the public 小类 (JSON text)."""
+    return str(conn.execute(_CATEGORIES).scalar_one())
 
 
 def _no_jit(conn: Connection) -> None:
@@ -305,8 +328,8 @@ def reports_geojson(
 ) -> str:
     """Public reports of the last REPORT_WINDOW_DAYS days in a viewport, aggregated at ``level`` (default: from
     the viewport's size): each feature has ``n`` reports and ``s`` = counts per stage (received, progress,
-    resolved, refused); at street level also ``items``: the latest reports as [小类 zh, 小类 en, stage index,
-    date, approved photo id or null]. Never a true position, a ticket, a description or a person."""
+    resolved, refused); at street level also ``items``: the latest reports as [小类 code, stage index, date,
+    approved photo id or null]. Never a true position, a ticket, a description or a person."""
     auto, (w, s, e, n) = report_level(west, south, east, north, zoom)
     level = level or auto
     _no_jit(conn)
@@ -336,7 +359,8 @@ _SUMMARY = text(
              count(*) FILTER (WHERE deadline IS NOT NULL) AS with_deadline_month,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) / 3600)
                  AS median_hours
-        FROM "case" WHERE status = 'closed' AND closed_at >= :month) x
+        -- closed_at <= updated_at always: the redundant updated_at bound lets the planner use its index
+        FROM "case" WHERE updated_at >= :month AND status = 'closed' AND closed_at >= :month) x
     """
 )
 

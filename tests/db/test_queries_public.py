@@ -150,7 +150,11 @@ def test_reports_show_only_public_cases_at_the_cell_centre(conn: Connection, see
     # the closed and the open public case, and the merged duplicate (public, resolved); not the private ones
     assert props["n"] == 3
     assert props["s"] == [0, 1, 2, 0]  # received, in progress, resolved, refused
-    assert [it[0] for it in props["items"]] == ["井盖破损"] * 3
+    assert [it[0] for it in props["items"]] == [PUBLIC_CATEGORY] * 3
+    assert json.loads(q.category_names(conn))[PUBLIC_CATEGORY] == [
+        "井盖破损",
+        "Damaged or missing manhole cover",
+    ]
     assert seeded.point not in all_coordinates(data)
     text_out = json.dumps(data, ensure_ascii=False)
     for secret in seeded.secrets.values():
@@ -193,7 +197,8 @@ def test_private_and_non_public_category_reports_never_count(conn: Connection, s
     # a category made private later disappears from the map at once
     conn.execute(text("UPDATE category SET public = false WHERE code = :c"), {"c": PUBLIC_CATEGORY})
     gone = json.loads(q.reports_geojson(conn, *bbox_around(seeded.point), level="cell"))
-    assert all(it[0] != "井盖破损" for f in gone["features"] for it in f["properties"].get("items", []))
+    assert all(it[0] != PUBLIC_CATEGORY for f in gone["features"] for it in f["properties"].get("items", []))
+    assert PUBLIC_CATEGORY not in json.loads(q.category_names(conn))
 
 
 def test_old_reports_leave_the_map(conn: Connection, seeded: Seeded) -> None:
@@ -214,9 +219,9 @@ def test_report_photo_only_when_approved(conn: Connection, seeded: Seeded, setti
         data = json.loads(q.reports_geojson(conn, *bbox_around(seeded.point), level="cell"))
         return [it for f in data["features"] for it in f["properties"]["items"]]
 
-    assert all(it[4] is None for it in items())
+    assert all(it[3] is None for it in items())
     conn.execute(text("UPDATE photo SET approved = true WHERE id = :id"), {"id": photo.id})
-    assert photo.id in [it[4] for it in items()]
+    assert photo.id in [it[3] for it in items()]
     assert q.public_photo(conn, photo.id) is not None
     # the same photo on a private case is never public
     conn.execute(text('UPDATE "case" SET public = false WHERE id = :id'), {"id": seeded.closed.id})
