@@ -28,8 +28,9 @@ from geo.crs import TZ
 from tests.browser.conftest import AppServer, ForeignRequests, screenshot
 
 PERIOD = "start=2025-09-01&end=2025-09-30"
-YUNYAN = (106.7135, 26.5838)
-NANMING = (106.7119, 26.5716)
+# near the districts' label points, away from the points other tests use
+YUNYAN = (106.7239, 26.6042)
+NANMING = (106.7139, 26.5675)
 PASSWORDS = {"lead": "demo-lead-2026", "yunyan": "demo-yunyan-2026"}
 
 
@@ -58,6 +59,7 @@ def september(engine: Engine) -> Iterator[list[str]]:
                 source="inspector",
                 now=t0,
             )
+            assert r.district_code == ("520103" if point == YUNYAN else "520102")
             tickets.append(r.ticket)
             r = wf.file_case(conn, lead, r.id, r.version, now=t0 + timedelta(minutes=10))
             r = wf.dispatch(conn, lead, r.id, r.version, now=t0 + timedelta(minutes=20))
