@@ -54,7 +54,8 @@ def bounds(cases: list[dict[str, Any]]) -> list[list[float]] | None:
         return None
     lats = [c["lat"] for c in cases]
     lons = [c["lon"] for c in cases]
-    pad = 0.004
+    # at least ~2 km around the cases: the basemap is district outlines, a closer view would show nothing else
+    pad = max(0.01, 0.1 * max(max(lats) - min(lats), max(lons) - min(lons)))
     return [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]
 
 
