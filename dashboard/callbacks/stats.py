@@ -24,7 +24,7 @@ from dashboard.auth import acurrent_user, require_user
 from dashboard.components import stats_charts as charts
 from dashboard.components import stats_drill as drill
 from dashboard.components import stats_ids as ids
-from dashboard.components.stats_columns import DATE_FORMATS, DRILLABLE, label, records, table_columns
+from dashboard.components.stats_columns import DATE_FORMATS, DRILLABLE, records, table_columns
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.errors import DomainError
@@ -301,7 +301,10 @@ async def drill_down(
         err = _error(exc)["error"][lang]
         return "stats-drill stats-drill-open", err, [], no_update, [], no_update
     name = next((r["name"] for r in rows or [] if r.get("id") == row_id), row_id)
-    title: list[Any] = [t("stats.drill.title", lang, row=name, metric=label(column, lang), n=result.total)]
+    what = metric.split("_p")[0] if metric.endswith("_h") else metric
+    title: list[Any] = [
+        t("stats.drill.title", lang, row=name, metric=t(f"stats.drill.what.{what}", lang), n=result.total)
+    ]
     if result.total > len(result.cases):
         title.append(html.Small(t("stats.drill.capped", lang, cap=DRILL_CAP)))
     box = drill.bounds(result.cases)
