@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from db import workflow as wf
 from db.calendar_repo import load_calendar
@@ -30,12 +31,63 @@ N = 2000
 DAYS = 60
 
 
+SCHEMA = text(
+    """
+    SELECT 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated::text
+      FROM pg_constraint WHERE conrelid = ANY(CAST(:t AS regclass[]))
+    UNION ALL
+    SELECT 'index', indrelid::regclass::text, indexrelid::regclass::text, pg_get_indexdef(indexrelid), ''
+      FROM pg_index WHERE indrelid = ANY(CAST(:t AS regclass[]))
+    UNION ALL
+    SELECT 'trigger', tgrelid::regclass::text, tgname, pg_get_triggerdef(oid), tgenabled::text
+      FROM pg_trigger WHERE tgrelid = ANY(CAST(:t AS regclass[])) AND NOT tgisinternal
+    ORDER BY 1, 2, 3
+    """
+)
+TABLES = ['"case"', "case_event", "photo", "points_ledger", "person"]
+
+
+def schema(c: Connection) -> list[tuple[str, ...]]:
+    return [tuple(r) for r in c.execute(SCHEMA, {"t": TABLES})]
+
+
 @pytest.fixture(scope="module")
 def city(engine: Engine) -> Iterator[tuple[Connection, SeedResult]]:
     with engine.connect() as c:
         trans = c.begin()
         try:
+            before = schema(c)
+            # something a replace must clear: a case with a photo and points earned on it
+            person = c.execute(
+                text("INSERT INTO person (pseudonym) VALUES ('dc-test') RETURNING id")
+            ).scalar_one()
+            r = wf.report(
+                c,
+                Actor.citizen(person),
+                category_code="C0101",
+                lon=106.7135,
+                lat=26.5838,
+                description="",
+                source="app",
+                now=NOW - timedelta(days=1),
+            )
+            c.execute(
+                text(
+                    "INSERT INTO photo (case_id, kind, sha256, path, mime, size_bytes, width, height) "
+                    "VALUES (:c, 'report', repeat('a', 64), 'x.jpg', 'image/jpeg', 1, 1, 1)"
+                ),
+                {"c": r.id},
+            )
+            c.execute(
+                text(
+                    "INSERT INTO points_ledger (person_id, case_id, reason, ref, points) VALUES (:p, :c, 'report', 'x', 5)"
+                ),
+                {"p": person, "c": r.id},
+            )
             result = seed_demo_city(c, cases=N, days=DAYS, seed=11, now=NOW, replace=True)
+            assert (
+                schema(c) == before
+            )  # keys, indexes, foreign keys and triggers exactly as the migration made them
             yield c, result
         finally:
             trans.rollback()
@@ -78,6 +130,24 @@ def check_histories(cases: list[Any], events: dict[int, list[Any]], now: datetim
             assert case.merged_into_id is not None
     ids = [e.id for h in events.values() for e in h]
     assert len(ids) == len(set(ids))
+
+
+def test_replace_cleared_the_old_city_and_the_history_is_append_only_again(
+    city: tuple[Connection, SeedResult],
+) -> None:
+    c, _ = city
+    assert c.execute(text("SELECT count(*) FROM photo WHERE kind = 'report'")).scalar_one() == 0
+    assert c.execute(text("SELECT count(*) FROM points_ledger WHERE case_id IS NOT NULL")).scalar_one() == 0
+    assert c.execute(text('SELECT min(id) FROM "case"')).scalar_one() == 1
+    for stmt in (
+        "UPDATE case_event SET note = 'x' WHERE id = 1",
+        "DELETE FROM case_event WHERE id = 1",
+        "TRUNCATE case_event",
+    ):
+        sp = c.begin_nested()
+        with pytest.raises(DBAPIError, match="append-only"):
+            c.execute(text(stmt))
+        sp.rollback()
 
 
 def test_histories_are_legal_and_rows_match(city: tuple[Connection, SeedResult]) -> None:
