@@ -359,3 +359,17 @@ def test_median_and_p90_are_percentile_cont(conn: Connection, world: World) -> N
     total = stats_table(conn, world.lead, JUNE, now=NOW).total
     assert (total.handle_p50_h, total.handle_p90_h) == tuple(round(float(x), 1) for x in expected[0])
     assert (total.close_p50_h, total.close_p90_h) == tuple(round(float(x), 1) for x in expected[1])
+
+
+def test_every_drill_metric_and_column_has_its_words() -> None:
+    from dashboard.components.stats_columns import DRILLABLE
+    from dashboard.i18n import t
+    from db.queries.stats import DRILL_METRICS
+
+    assert set(DRILL_METRICS) <= DRILLABLE
+    for metric in DRILL_METRICS:
+        what = metric.split("_p")[0] if metric.endswith("_h") else metric
+        for lang in ("zh", "en"):
+            assert t(f"stats.drill.what.{what}", lang) != f"stats.drill.what.{what}"
+    for key, _ in COLUMNS:
+        assert t(f"stats.col.{key}", "en") != f"stats.col.{key}"
