@@ -87,7 +87,16 @@ def test_citizen_verification_closes_the_case_and_earns_points(
     client: httpx.Client, api_key: str, api_engine: Engine
 ) -> None:
     reporter = account(client, api_key, home=YUNYAN)
-    ticket = ticket_of(report(client, api_key, account_id=reporter, service_code="C0102"))
+    # a place no other test reports at: an open C0102 within 50 m would make this report a duplicate, and a
+    # duplicate's reporter is not the first valid one (no report points)
+    spot = {"lat": YUNYAN[1] + 0.0015, "long": YUNYAN[0] + 0.0015}
+    ticket = ticket_of(report(client, api_key, account_id=reporter, service_code="C0102", **spot))
+    with api_engine.connect() as conn:
+        payload = conn.execute(
+            text('SELECT e.payload FROM case_event e JOIN "case" c ON c.id = e.case_id WHERE c.ticket = :t'),
+            {"t": ticket},
+        ).scalar_one()
+    assert payload == {"duplicates": []}
     first, second = account(client, api_key), account(client, api_key)
     assert [
         t for t in tasks(client, api_key, first) if t["service_request_id"] == ticket
