@@ -55,6 +55,7 @@ POLICY: dict[str, tuple[float, float, int]] = {
     "near": (30, 0, 0),
     "cats": (300, 3600, 300),
     "basemap": (600, 3600, 3600),
+    "grid": (600, 3600, 3600),
     "photo": (10, 0, 60),
 }
 ICON_PX = 96
@@ -243,6 +244,17 @@ def make_router(settings: Settings) -> APIRouter:
             "reports", (level, snapped), lambda c: q.reports_geojson(c, *snapped, level=level)
         )
         return respond(request, body, POLICY["reports"][2])
+
+    @router.get(PREFIX + "/grid.json")
+    async def grid(request: Request, bbox: str | None = None) -> Response:
+        box = parse_bbox(bbox)
+        snapped = q.grid_bbox(*box) if box else None
+        if snapped is None:
+            return JSONResponse(
+                {"error": "invalid", "message": "bbox of at most 0.04° × 0.04°"}, status_code=400
+            )
+        body = await cached_body("grid", snapped, lambda c: q.grid_geojson(c, *snapped))
+        return respond(request, body, POLICY["grid"][2])
 
     @router.get(PREFIX + "/summary.json")
     async def summary(request: Request) -> Response:

@@ -52,6 +52,9 @@ window.gyPub = (function () {
                 return {color: "#6b8f86", weight: grid ? 1.6 : 1, dashArray: grid ? null : "4 4",
                         fillColor: grid ? "#eef4ef" : "#f6f5ef", fillOpacity: 1};
             },
+            gridStyle: function () {
+                return {color: "#9fb5ad", weight: 0.6, fill: false, interactive: false};
+            },
             districtLabel: function (feature, layer) {
                 const p = feature.properties;
                 layer.bindTooltip(function () { return esc(state.lang === "en" ? p.name_en : p.name_zh); },
@@ -140,6 +143,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const r = function (v, up) { return (up ? Math.ceil(v * 100) : Math.floor(v * 100)) / 100; };
             const bbox = [r(b[0][1]), r(b[0][0]), r(b[1][1], true), r(b[1][0], true)].join(",");
             return "/public/v1/reports.json?bbox=" + bbox + "&zoom=" + Math.round(view.zoom || 12);
+        },
+        gridUrl: function (view) {
+            if (!view || !view.bounds || view.zoom < 16) {
+                return null;
+            }
+            const b = view.bounds;
+            const r = function (v, up) { return (up ? Math.ceil(v * 100) : Math.floor(v * 100)) / 100; };
+            const box = [r(b[0][1]), r(b[0][0]), r(b[1][1], true), r(b[1][0], true)];
+            if ((box[2] - box[0]) * (box[3] - box[1]) > 0.0016) {
+                return null;
+            }
+            return "/public/v1/grid.json?bbox=" + box.map(function (v) { return v.toFixed(2); }).join(",");
         },
         mapClass: function (layers, kinds, view) {
             const cls = ["pub-mapwrap"];

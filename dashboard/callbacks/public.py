@@ -46,6 +46,7 @@ MAPWRAP = "pub-mapwrap"
 MAP = "pub-map"
 VIEW = "pub-view"
 BASEMAP = "pub-basemap"
+GRID = "pub-grid"
 REPORTS = "pub-reports"
 SERVICES = "pub-services"
 BEAUTY = "pub-beauty"
@@ -156,6 +157,7 @@ clientside_callback(
     State(MAP, "id"),
 )
 clientside_callback(ClientsideFunction("pub", "reportsUrl"), Output(REPORTS, "url"), Input(VIEW, "data"))
+clientside_callback(ClientsideFunction("pub", "gridUrl"), Output(GRID, "url"), Input(VIEW, "data"))
 clientside_callback(
     ClientsideFunction("pub", "mapClass"),
     Output(MAPWRAP, "className"),

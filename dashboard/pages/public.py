@@ -106,6 +106,7 @@ def _map(center: list[float], zoom: int) -> html.Div:
                         onEachFeature=ns("districtLabel"),
                         interactive=False,
                     ),
+                    dl.GeoJSON(id=cb.GRID, style=ns("gridStyle"), interactive=False),
                     dl.GeoJSON(id=cb.REPORTS, pointToLayer=ns("reportMarker")),
                     dl.GeoJSON(
                         id=cb.SERVICES, url=f"{API}/service-points.json", pointToLayer=ns("serviceMarker")

@@ -487,6 +487,38 @@ _BASEMAP = text(
 )
 
 
+#: The unit grid is drawn from this zoom on (a street-level basemap for the coarsened report positions).
+GRID_MIN_ZOOM = 16
+GRID_LIMIT = 3000
+_GRID = text(
+    _collection(
+        "json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(geom, 5)::json, "
+        "'properties', json_build_object('code', code))"
+    )
+    + " FROM (SELECT code, geom FROM grid_cell WHERE geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326) "
+    "ORDER BY id LIMIT :lim) g"
+)
+
+
+def grid_bbox(
+    west: float, south: float, east: float, north: float
+) -> tuple[float, float, float, float] | None:
+    """A viewport snapped outward to 0.01°, or None when it is too large for the street-level grid."""
+    box = (
+        math.floor(west * 100) / 100,
+        math.floor(south * 100) / 100,
+        math.ceil(east * 100) / 100,
+        math.ceil(north * 100) / 100,
+    )
+    return box if (box[2] - box[0]) * (box[3] - box[1]) <= 0.0016 else None
+
+
+def grid_geojson(conn: Connection, west: float, south: float, east: float, north: float) -> str:
+    """Unit-grid cells in a (small) viewport, for the street-level basemap."""
+    params = {"w": west, "s": south, "e": east, "n": north, "lim": GRID_LIMIT}
+    return str(conn.execute(_GRID, params).scalar_one())
+
+
 def basemap_geojson(conn: Connection) -> str:
     """District outlines (simplified, 4 decimals): the basemap drawn from our own data, no tile server."""
     return str(conn.execute(_BASEMAP).scalar_one())

@@ -208,6 +208,7 @@ def test_public_endpoints_are_small_cached_compressed_and_private_free(
         "/service-points.json?kind=toilet,water",
         "/summary.json",
         "/basemap.json",
+        f"/grid.json?bbox={lon - 0.005},{lat - 0.005},{lon + 0.005},{lat + 0.005}",
         f"/track/{seeded.closed.ticket}.json",
         f"/track/{seeded.merged.ticket}.json",
         f"/track/{seeded.private.ticket}.json",

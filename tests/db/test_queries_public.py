@@ -320,3 +320,11 @@ def test_public_sql_names_no_personal_column() -> None:
                  "payload", "c.address", "note"):  # fmt: skip
         assert word not in sql, word
     assert "SELECT to_status, at FROM case_event" in sql
+
+
+def test_street_level_grid(conn: Connection) -> None:
+    box = q.grid_bbox(106.7001, 26.5701, 106.7099, 26.5799)
+    assert box == (106.7, 26.57, 106.71, 26.58)
+    cells = json.loads(q.grid_geojson(conn, *box))["features"]
+    assert 50 < len(cells) <= q.GRID_LIMIT and all(f["properties"]["code"].startswith("5201") for f in cells)
+    assert q.grid_bbox(106.5, 26.4, 106.9, 26.8) is None  # too large: no grid
