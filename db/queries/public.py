@@ -37,25 +37,13 @@ SERVICE_KINDS = ("toilet", "parking", "service_station", "water", "charging", "r
 TICKET_RE = re.compile(r"^GY\d{6}-\d{1,12}$")
 
 #: Public stage of each status: received (已受理) → progress (处理中) → resolved (已办结) | refused (不予受理).
-STAGE_OF: dict[str, str] = {
-    CaseStatus.REPORTED: "received",
-    CaseStatus.FILED: "received",
-    CaseStatus.DISPATCHED: "progress",
-    CaseStatus.IN_PROGRESS: "progress",
-    CaseStatus.HANDLED: "progress",
-    CaseStatus.SUSPENDED: "progress",
-    CaseStatus.CLOSED: "resolved",
-    CaseStatus.MERGED: "resolved",
-    CaseStatus.REJECTED: "refused",
-}
-STAGES = ("received", "progress", "resolved", "refused")
+_S = CaseStatus
+_GROUPS = {"received": (_S.REPORTED, _S.FILED), "progress": (_S.DISPATCHED, _S.IN_PROGRESS, _S.HANDLED, _S.SUSPENDED),
+           "resolved": (_S.CLOSED, _S.MERGED), "refused": (_S.REJECTED,)}  # fmt: skip
+STAGE_OF: dict[str, str] = {status: stage for stage, group in _GROUPS.items() for status in group}
+STAGES = tuple(_GROUPS)
 #: A status standing for each stage, to label it with ``PUBLIC_STAGE``.
-STAGE_STATUS = {
-    "received": CaseStatus.REPORTED,
-    "progress": CaseStatus.DISPATCHED,
-    "resolved": CaseStatus.CLOSED,
-    "refused": CaseStatus.REJECTED,
-}
+STAGE_STATUS = {stage: group[0] if stage != "progress" else _S.DISPATCHED for stage, group in _GROUPS.items()}
 _RANK = {"received": 0, "progress": 1, "resolved": 2, "refused": 2}
 
 
@@ -174,19 +162,12 @@ def nearest_service_points(
 
 # --- reports ----------------------------------------------------------------------------------------------------
 
-#: Aggregation levels, finest first: (name, largest bbox area in square degrees, block side in 100 m cells,
-#: snapping step of the bbox in degrees). ``cell`` lists recent reports; ``district`` ignores the bbox.
-LEVELS: tuple[tuple[str, float, int, float], ...] = (
-    ("cell", 0.003, 1, 0.01),
-    ("b5", 0.03, 5, 0.02),
-    ("b10", 0.2, 10, 0.05),
-    ("district", math.inf, 0, 0.0),
-)
+#: Aggregation levels, finest first: (name, largest bbox area in square degrees, bbox snapping step in degrees).
+#: ``cell`` lists recent reports; ``b5`` / ``b10`` are blocks of 5 × 5 / 10 × 10 cells; ``district`` ignores the bbox.
+LEVELS = (("cell", 0.003, 0.01), ("b5", 0.03, 0.02), ("b10", 0.2, 0.05), ("district", math.inf, 0.0))
+#: Finest level shown at each zoom (street level from zoom 15).
+ZOOM_LEVELS = {15: 0, 14: 1, 13: 2}
 CITY_BBOX = (106.0, 26.0, 107.5, 27.5)
-
-
-#: Finest level shown at each zoom (coarser for lower zooms): street level from zoom 15.
-ZOOM_LEVELS = ((15, "cell"), (14, "b5"), (13, "b10"))
 
 
 def report_level(
@@ -195,20 +176,12 @@ def report_level(
     """The aggregation level for a viewport (the coarser of what its area and its zoom allow) and the viewport
     snapped outward to that level's step (so nearby viewports share one cached answer)."""
     area = max(0.0, east - west) * max(0.0, north - south)
-    names = [name for name, *_ in LEVELS]
-    by_area = next(i for i, (_, max_area, _, _) in enumerate(LEVELS) if area <= max_area)
-    by_zoom = (
-        0 if zoom is None else next((names.index(lv) for z, lv in ZOOM_LEVELS if zoom >= z), len(names) - 1)
-    )
-    name, _, _, step = LEVELS[max(by_area, by_zoom)]
+    by_area = next(i for i, (_, max_area, _) in enumerate(LEVELS) if area <= max_area)
+    by_zoom = 0 if zoom is None else next((i for z, i in ZOOM_LEVELS.items() if zoom >= z), len(LEVELS) - 1)
+    name, _, step = LEVELS[max(by_area, by_zoom)]
     if not step:
         return name, CITY_BBOX
-    snap = (
-        math.floor(west / step) * step,
-        math.floor(south / step) * step,
-        math.ceil(east / step) * step,
-        math.ceil(north / step) * step,
-    )
+    snap = (west // step * step, south // step * step, -(-east // step) * step, -(-north // step) * step)
     return name, tuple(round(v, 4) for v in snap)
 
 
