@@ -70,7 +70,7 @@ def db_url(settings: Settings) -> str:
         exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": template}).first()
     eng.dispose()
     if not exists:
-        building = template + "_build"
+        building = f"{template}_build_{os.getpid()}"  # sessions building at once must not drop each other
         _admin_exec(admin_url, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)', f'CREATE DATABASE "{building}"')
         build_url = make_engine(url).url.set(database=building).render_as_string(hide_password=False)
         migrate.upgrade(build_url)

@@ -115,6 +115,12 @@ class CaseEvent(Base):
         CheckConstraint(f"actor_role IN {_in([r.value for r in Role])}", name="actor_role"),
         Index("ix_case_event_case_id_id", "case_id", "id"),
         Index("ix_case_event_at", "at"),
+        Index(
+            "ix_case_event_routing",
+            "case_id",
+            postgresql_include=["action", "department_code"],
+            postgresql_where="action IN ('dispatch', 'return')",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -17,6 +17,7 @@ import yaml
 from shapely.geometry import MultiPolygon, shape
 from sqlalchemy import Connection, text
 
+from db.citizen.points import seed_rules
 from db.seed.catalog import expand_responsibility, load_catalog, load_departments
 from geo.crs import METRIC_SRID, STORAGE_SRID, get_transformer, transform_geometry
 from geo.grid import generate_cells
@@ -230,4 +231,5 @@ def load_reference(conn: Connection, on_progress: Progress = _noop) -> dict[str,
     counts["cells"] = load_grid(conn, on_progress)
     counts.update(load_catalog_tables(conn))
     counts["holidays"] = load_holidays(conn)
+    counts["points_rules"] = seed_rules(conn)
     return counts

@@ -1,0 +1,32 @@
+"""case_event: a partial covering index on dispatches and returns (dispatch accuracy on /stats)
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-24 02:20:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_case_event_routing",
+        "case_event",
+        ["case_id"],
+        unique=False,
+        postgresql_include=["action", "department_code"],
+        postgresql_where="action IN ('dispatch', 'return')",
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_case_event_routing", table_name="case_event")
