@@ -90,6 +90,10 @@ def remove_cases(conn: psycopg.Connection) -> None:
     conn.execute("ALTER TABLE case_event DISABLE TRIGGER case_event_no_truncate")
     conn.execute("ALTER TABLE points_ledger DISABLE TRIGGER points_ledger_append_only")
     conn.execute("DELETE FROM points_ledger WHERE case_id IS NOT NULL")
+    # the citizen API's rows about cases go with them (RESTART IDENTITY would make them point at new cases)
+    conn.execute("DELETE FROM verification_task")
+    conn.execute("DELETE FROM idempotency_key WHERE case_id IS NOT NULL")
+    conn.execute("DELETE FROM case_intake")
     conn.execute(
         "DELETE FROM photo WHERE case_id IS NOT NULL "
         "AND id NOT IN (SELECT photo_id FROM beauty_post WHERE photo_id IS NOT NULL)"
