@@ -17,7 +17,7 @@
                     weight: p.u ? 2.5 : 1.5,
                     fillColor: COLORS[p.l] || COLORS.none,
                     fillOpacity: 0.95,
-                    className: "wb-pin",
+                    className: "wb-pin wb-pin-" + p.id,
                 });
                 marker.bindTooltip(p.t, {direction: "top", offset: [0, -6]});
                 return marker;

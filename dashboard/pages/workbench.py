@@ -32,6 +32,7 @@ dash.register_page(
 gy = Namespace("gy", "map")
 wb = Namespace("wb", "map")
 CENTER = [26.585, 106.705]
+BASE_PANE = "wb-base"
 
 
 def _filters() -> html.Div:
@@ -77,14 +78,17 @@ def _map() -> html.Div:
                 maxZoom=19,
                 style={"height": "100%", "width": "100%"},
                 children=[
+                    # the basemap in a pane below the pins: a grid cell drawn after the pins must not
+                    # swallow the clicks meant for them
+                    dl.Pane(name=BASE_PANE, style={"zIndex": 350}),
                     dl.GeoJSON(
                         id=wid.DISTRICTS,
                         style=gy("districtStyle"),
                         onEachFeature=gy("districtTooltip"),
                         hideout={"lang": "zh"},
-                        interactive=False,
+                        pane=BASE_PANE,
                     ),
-                    dl.GeoJSON(id=wid.CELLS, style=gy("cellStyle"), data=EMPTY, interactive=False),
+                    dl.GeoJSON(id=wid.CELLS, style=gy("cellStyle"), data=EMPTY, pane=BASE_PANE),
                     dl.GeoJSON(
                         id=wid.PINS,
                         data=EMPTY,
