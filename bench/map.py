@@ -294,7 +294,7 @@ def http_figures(base: str) -> list[Figure]:
         config = {"rotate": 0, "fallback": 45, "window": "7d", "scale": "heat", "colors": ["#000"] * 5}
         for name, (center, zoom) in (("city", CITY), ("street", STREET)):
             view = viewport(center, zoom)
-            values = {"wall-view.data": view, "wall-geo-refresh.data": 0, "wall-window.value": "7d",
+            values = {"wall-view.data": view, "wall-window.value": "7d",
                       "gy-lang.data": "zh", "wall-config.data": config, "wall-base-reload.data": 0,
                       "wall-fallback.n_intervals": 0}  # fmt: skip
             heat = callback_body(deps, "wall-heat.data", values, "wall-view.data")

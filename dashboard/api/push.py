@@ -61,21 +61,23 @@ def make_router(settings: Settings, hub_factory: Callable[[], PushHub] | None = 
         stopping = anyio.Event()  # set by sse-starlette when the server shuts down
 
         async def stream() -> AsyncIterator[ServerSentEvent]:
+            stop = asyncio.ensure_future(stopping.wait())
+            rung: asyncio.Future[int] | None = None
             try:
                 yield ServerSentEvent(data=json.dumps({"hello": True}), event="hello", retry=RETRY_MS)
-                while not stopping.is_set():
+                while not stop.done():
                     rung = asyncio.ensure_future(sub.wait())
-                    stop = asyncio.ensure_future(stopping.wait())
-                    done, pending = await asyncio.wait({rung, stop}, return_when=asyncio.FIRST_COMPLETED)
-                    for task in pending:
-                        task.cancel()
-                    if rung in done:
+                    await asyncio.wait({rung, stop}, return_when=asyncio.FIRST_COMPLETED)
+                    if rung.done():
                         latest = rung.result()
                         yield ServerSentEvent(
                             data=json.dumps({"id": latest}), event="doorbell", id=str(latest)
                         )
                 # shutting down: end the response properly; the browser reconnects to the next server
             finally:
+                for task in (rung, stop):
+                    if task is not None and not task.done():
+                        task.cancel()
                 h.unsubscribe(sub)
 
         return EventSourceResponse(

@@ -3,7 +3,6 @@
 (function () {
     "use strict";
     const CELL_KEY = (f) => (f.properties && f.properties.k) || f.id;
-    const idSets = new WeakMap();
     const hiddenSets = new WeakMap();
 
     function classOf(n, breaks) {
@@ -91,17 +90,18 @@
         },
     });
 
-    const lastBump = {t: 0};
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         wall: {
-            rotate: function (n, presets, lang, config) {
+            rotate: function (n, presets, lang, config, current) {
                 const nu = window.dash_clientside.no_update;
                 if (!presets || !presets.length) { return [nu, nu]; }
                 const rotating = config && config.rotate > 0;
                 const p = presets[rotating ? (n || 0) % presets.length : 0];
                 const label = lang === "en" ? p.en : p.zh;
+                // a language switch (dashboard/ids.py LANG) only renames the view once the map shows one;
+                // anything else (first call, presets, the rotation timer) moves the map
                 const trig = (window.dash_clientside.callback_context.triggered || []).map((x) => x.prop_id);
-                if (trig.length === 1 && trig[0].indexOf("wall-") !== 0) { return [nu, label]; }
+                if (current && trig.length === 1 && trig[0] === "gy-lang.data") { return [nu, label]; }
                 return [{bounds: p.bounds, transition: n ? "flyToBounds" : "fitBounds",
                     options: {padding: [16, 16], duration: 1.5}}, label];
             },
@@ -117,23 +117,11 @@
                 // cluster radius in screen pixels, proportional to the screen (a 4K wall gets twice 1080p's)
                 return {radius: Math.round(Math.max(60, window.innerHeight / 13)), maxZoom: 15};
             },
-            heatHideout: function (data, config, geo, refresh, drawn) {
-                const nu = window.dash_clientside.no_update;
-                if (!data || !config) { return [nu, nu]; }
-                if (drawn && drawn.level !== data.level) { return [nu, nu]; }  // counts of another level: stale
-                const hideout = {counts: data.counts, breaks: data.breaks, colors: config.colors, level: data.level};
-                let bump = nu;
-                if (geo && geo.features) {
-                    let ids = idSets.get(geo);
-                    if (!ids) { ids = new Set(geo.features.map(CELL_KEY)); idSets.set(geo, ids); }
-                    for (const k in data.counts) {
-                        if (!ids.has(k)) {  // a cell's first report since the geometry came: fetch it (once a minute)
-                            if (Date.now() - lastBump.t > 60000) { lastBump.t = Date.now(); bump = (refresh || 0) + 1; }
-                            break;
-                        }
-                    }
+            heatHideout: function (data, config, drawn) {
+                if (!data || !config || (drawn && drawn.level !== data.level)) {
+                    return window.dash_clientside.no_update;  // counts of another level: stale
                 }
-                return [hideout, bump];
+                return {counts: data.counts, breaks: data.breaks, colors: config.colors, level: data.level};
             },
             basePins: function (cols) {
                 // open cases: the clustered layer, and today's escalated ones apart (never clustered, pulsing)
@@ -191,6 +179,10 @@
                 const want = config && config.lang;
                 return want && want !== current ? want : window.dash_clientside.no_update;
             },
+            settled: function (cursor) {
+                if (window.wallPush) { window.wallPush.settled(cursor); }
+                return cursor;
+            },
             clock: function () {
                 return new Date().toLocaleString("sv-SE", {timeZone: "Asia/Shanghai", hour12: false});
             },
@@ -201,13 +193,16 @@
         },
     });
 
-    /* Push: our own EventSource on /push/events rings the doorbell store (coalesced to one write per 100 ms);
-     * a Dash callback then catches up from the last event id. The browser reconnects by itself after a drop
+    /* Push: our own EventSource on /push/events rings the doorbell store; a Dash callback then catches up from
+     * the last event id. Dash drops the answer of a callback that is triggered again before it returns, so the
+     * doorbell rings once, then waits until that catch-up has landed (the cursor store changed, or 800 ms) and
+     * rings again with the newest id if more arrived meanwhile. The browser reconnects by itself after a drop
      * (the server sends retry: 1000); a closed stream (HTTP error) or one silent for 45 s (pings come every
      * 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
     const PUSH_URL = "/push/events", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
-    let es = null, retry = null, watchdog = null, backoff = 1000, lastRing = 0, pendingId = null, flushTimer = null;
-    let rings = 0;
+    const SETTLE_MS = 800;
+    let es = null, retry = null, watchdog = null, backoff = 1000;
+    let rings = 0, inflight = null, pending = null;
 
     function setProps(id, props) {
         const dc = window.dash_clientside;
@@ -218,16 +213,18 @@
     const onWall = () => !!document.getElementById(MARK);
     const state = (s) => setProps(STATE, {data: s});
 
-    function flush() {
-        flushTimer = null;
-        lastRing = Date.now();
+    function send(id) {
         rings += 1;
-        setProps(BELL, {data: {id: pendingId, n: rings}});
+        inflight = setTimeout(settled, SETTLE_MS);
+        setProps(BELL, {data: {id: id, n: rings}});
     }
     function ring(id) {
-        pendingId = id;
-        const wait = 100 - (Date.now() - lastRing);
-        if (wait <= 0) { flush(); } else if (!flushTimer) { flushTimer = setTimeout(flush, wait); }
+        if (inflight) { pending = id; } else { send(id); }
+    }
+    function settled() {
+        clearTimeout(inflight);
+        inflight = null;
+        if (pending !== null) { const id = pending; pending = null; send(id); }
     }
     function kick() {
         clearTimeout(watchdog);
@@ -260,7 +257,7 @@
             if (src.readyState === EventSource.CLOSED) { state("offline"); schedule(); } else { state("connecting"); }
         });
     }
-    window.wallPush = {open: open, close: close, state: () => (es ? es.readyState : -1)};
+    window.wallPush = {open: open, close: close, settled: settled, state: () => (es ? es.readyState : -1)};
     setInterval(() => {
         const here = onWall();
         if (here && !es && !retry) { open(); }

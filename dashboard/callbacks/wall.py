@@ -14,6 +14,7 @@ Data flow
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -72,15 +73,22 @@ _memo: dict[str, tuple[int, float, Any]] = {}
 _warming = threading.Lock()
 
 
-async def shared(name: str, version: int, ttl: float, fn: Callable[[Connection], T]) -> T:
-    """One computation for every screen: reused for ``ttl`` seconds unless a newer ``version`` is asked for
-    (the KPI tiles use the last event id: a new event recomputes them once, for all screens)."""
+async def shared(
+    name: str,
+    want: int,
+    ttl: float,
+    fn: Callable[[Connection], T],
+    version_of: Callable[[T], int] = lambda _: 0,
+) -> T:
+    """One computation for every screen: reused for ``ttl`` seconds unless a screen asks for a newer version than
+    the value has (``version_of``; the KPI tiles use the last event id they include: a new event recomputes them
+    once, for all screens)."""
     hit = _memo.get(name)
     now = time.monotonic()
-    if hit is not None and version <= hit[0] and now - hit[1] < ttl:
+    if hit is not None and want <= hit[0] and now - hit[1] < ttl:
         return hit[2]
     value = await runtime.aread(fn)
-    _memo[name] = (max(version, hit[0] if hit else version), now, value)
+    _memo[name] = (version_of(value), now, value)
     return value
 
 
@@ -190,50 +198,50 @@ def _heat_payload(
     return data, heat_legend(counts, breaks, level, palette(config), lang)
 
 
+def _signature(keys: list[str]) -> str:
+    return hashlib.blake2b("|".join(keys).encode(), digest_size=8).hexdigest()
+
+
 @callback(
     Output(w.HEAT_GEO, "data"),
     Output(w.HEAT_LEVEL, "data"),
     Output(w.HEAT_COUNTS, "data"),
     Output(w.LEGEND, "children"),
     Input(w.VIEW, "data"),
-    Input(w.GEO_REFRESH, "data"),
     State(w.WINDOW, "value"),
     State(ids.LANG, "data"),
     State(w.CONFIG, "data"),
+    prevent_initial_call=True,  # the view arrives once the map shows the first preset
 )
 @auth.require_user(*ROLES)
 async def heat_view(
-    view: dict[str, Any] | None,
-    _refresh: Any,
-    window: str,
-    lang: str,
-    config: dict[str, Any] | None,
-    *,
-    user: StaffIdentity,
+    view: dict[str, Any] | None, window: str, lang: str, config: dict[str, Any] | None, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
-    """Geometry (only here: viewport or level changed) and counts of the heatmap."""
+    """Geometry (only here and when new cells appear: viewport or level changed) and counts of the heatmap."""
     box = bbox_of(view)
     if box is None:
         raise PreventUpdate
     win = _window(window)
     first = level_for(float((view or {}).get("zoom", 11)), (box[1] + box[3]) / 2)
 
-    def work(conn: Connection) -> tuple[str, dict[str, Any], dict[str, int]]:
+    def work(conn: Connection) -> tuple[str, list[str], dict[str, Any], dict[str, int]]:
         level, keys = first, HEAT.keys(conn, first, box)
         while len(keys) > MAX_FEATURES and level != "district":
             level = coarser(level)
             keys = HEAT.keys(conn, level, box, refresh=False)
         counts = HEAT.counts(conn, level, win, box, refresh=False)
-        return level, geometry(conn, level, keys, FEATURES), counts
+        return level, keys, geometry(conn, level, keys, FEATURES), counts
 
-    level, geo, counts = await runtime.aread(work)
+    level, keys, geo, counts = await runtime.aread(work)
     data, legend = _heat_payload(level, win, counts, config, lang)
-    return geo, {"level": level, "bbox": list(box)}, data, legend
+    return geo, {"level": level, "bbox": list(box), "sig": _signature(keys)}, data, legend
 
 
 @callback(
     Output(w.HEAT_COUNTS, "data", allow_duplicate=True),
     Output(w.LEGEND, "children", allow_duplicate=True),
+    Output(w.HEAT_GEO, "data", allow_duplicate=True),
+    Output(w.HEAT_LEVEL, "data", allow_duplicate=True),
     Input(w.WINDOW, "value"),
     Input(w.FALLBACK, "n_intervals"),
     Input(ids.LANG, "data"),
@@ -251,12 +259,21 @@ async def heat_counts(
     *,
     user: StaffIdentity,
 ) -> tuple[Any, ...]:
-    """Counts only (window changed, or the periodic refresh): the browser restyles, no geometry is sent."""
+    """Counts only (window changed, or the periodic refresh): the browser restyles, no geometry is sent, unless
+    cells got their first report since the geometry was drawn."""
     if not drawn:
         raise PreventUpdate
     level, box, win = drawn["level"], tuple(drawn["bbox"]), _window(window)
-    counts = await runtime.aread(lambda c: HEAT.counts(c, level, win, box))
-    return _heat_payload(level, win, counts, config, lang)
+
+    def work(conn: Connection) -> tuple[dict[str, int], list[str]]:
+        return HEAT.counts(conn, level, win, box), HEAT.keys(conn, level, box, refresh=False)
+
+    counts, keys = await runtime.aread(work)
+    data, legend = _heat_payload(level, win, counts, config, lang)
+    if _signature(keys) == drawn.get("sig"):
+        return data, legend, no_update, no_update
+    geo = await runtime.aread(lambda c: geometry(c, level, keys, FEATURES))
+    return data, legend, geo, {**drawn, "sig": _signature(keys)}
 
 
 # --- pins ------------------------------------------------------------------------------------------------------
@@ -270,6 +287,7 @@ async def heat_counts(
     Input(w.BASE_RELOAD, "data"),
     Input(w.FALLBACK, "n_intervals"),
     State(ids.LANG, "data"),
+    prevent_initial_call=True,
 )
 @auth.require_user(*ROLES)
 async def base_pins(
@@ -347,7 +365,7 @@ async def catch_up(
 @auth.require_user(*ROLES)
 async def kpi_panel(cursor: int | None, _n: Any, lang: str, *, user: StaffIdentity) -> list[Any]:
     # the same numbers for every screen until a new event, or for 20 s (overdue counts move with time)
-    k = await shared("kpis", -1 if cursor is None else int(cursor), 20, kpis)
+    k = await shared("kpis", -1 if cursor is None else int(cursor), 20, kpis, lambda v: v.as_of)
     return kpi_tiles(k, lang)
 
 

@@ -21,6 +21,7 @@ clientside_callback(
     Input(w.PRESETS, "data"),
     Input(ids.LANG, "data"),
     State(w.CONFIG, "data"),
+    State(w.MAP, "viewport"),
 )
 clientside_callback(
     _cs("view"),
@@ -34,11 +35,8 @@ clientside_callback(_cs("clusterOptions"), Output(w.PINS, "superClusterOptions")
 clientside_callback(
     _cs("heatHideout"),
     Output(w.HEAT, "hideout"),
-    Output(w.GEO_REFRESH, "data"),
     Input(w.HEAT_COUNTS, "data"),
     State(w.CONFIG, "data"),
-    State(w.HEAT, "data"),
-    State(w.GEO_REFRESH, "data"),
     State(w.HEAT_LEVEL, "data"),
 )
 clientside_callback(
@@ -57,6 +55,7 @@ clientside_callback(
     Input(w.BASE_AS_OF, "data"),
     State(w.PINS, "hideout"),
 )
+clientside_callback(_cs("settled"), Output(w.SETTLED, "data"), Input(w.CURSOR, "data"))
 clientside_callback(_cs("clock"), Output(w.CLOCK, "children"), Input(w.CLOCK_TICK, "n_intervals"))
 clientside_callback(
     _cs("lang"),

@@ -25,15 +25,15 @@ I18N = "wall-i18n"
 # state
 VIEW = "wall-view"  # {bounds, zoom} of the map
 HEAT_GEO = "wall-heat-geo"  # compact geometry of the heat layer (the browser makes GeoJSON of it)
-HEAT_LEVEL = "wall-heat-level"  # {level, bbox} of the geometry drawn
+HEAT_LEVEL = "wall-heat-level"  # {level, bbox, sig} of the geometry drawn (sig: a hash of its keys)
 HEAT_COUNTS = "wall-heat-counts"  # {level, window, counts, breaks}
-GEO_REFRESH = "wall-geo-refresh"  # bumped by the browser when counts name a cell the geometry lacks
 BASE = "wall-base"  # columnar open pins of the viewport
 BASE_AS_OF = "wall-base-as-of"  # last event id the base snapshot includes
 BASE_RELOAD = "wall-base-reload"
 DOORBELL = "wall-doorbell"  # written by wall.js from the event stream
 CONN_STATE = "wall-conn-state"  # written by wall.js: open / connecting / offline
 CONN = "wall-conn"
+SETTLED = "wall-settled"  # written by the browser when a catch-up has landed (the doorbell may ring again)
 CURSOR = "wall-cursor"  # last event id this screen has seen (None until the first catch-up)
 LIVE = "wall-live"  # {case id: pin feature or None (gone)} changed after the base snapshot
 TICKER_STORE = "wall-ticker-store"

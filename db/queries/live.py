@@ -199,7 +199,8 @@ _KPIS = text(
                                   AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz))))
                    AS due_close
           FROM "case" c WHERE c.created_at >= :since AND c.created_at <= :now)
-    SELECT (SELECT count(*) FROM "case" WHERE created_at >= :today AND created_at <= :now) AS today_reports,
+    SELECT (SELECT coalesce(max(id), 0) FROM case_event) AS as_of,
+           (SELECT count(*) FROM "case" WHERE created_at >= :today AND created_at <= :now) AS today_reports,
            (SELECT count(*) FROM "case" WHERE status IN {OPEN_SQL}) AS open_cases,
            (SELECT count(*) FROM "case" c WHERE c.status IN {OPEN_SQL} AND c.stage_deadline < :now
                AND coalesce(c.paused_since, CAST(:now AS timestamptz)) > c.stage_deadline) AS overdue,
@@ -227,6 +228,7 @@ class Kpis:
     due_handling: int
     closed: int
     due_close: int
+    as_of: int = 0  # the last event id these numbers include
 
 
 def kpis(conn: Connection, now: datetime | None = None, days: int = RATE_DAYS) -> Kpis:
@@ -245,6 +247,7 @@ def kpis(conn: Connection, now: datetime | None = None, days: int = RATE_DAYS) -
         due_handling=due_handling,
         closed=int(r.closed),
         due_close=int(r.due_close),
+        as_of=int(r.as_of),
     )
 
 

@@ -77,8 +77,10 @@ def sign_in(ctx: BrowserContext, base: str, user: str = "lead") -> None:
 
 
 def open_wall(page: Page, base: str, query: str = "") -> None:
+    """Open the wall and wait until it shows data: KPIs, the base layer of pins, the live connection."""
     page.goto(base + "/wall" + query)
     expect(page.locator("[data-kpi=open]")).to_have_text(DIGITS, timeout=30_000)
+    expect(page.locator("[data-pins]")).to_be_attached(timeout=30_000)
     expect(page.locator("#wall-conn")).to_have_class("wall-conn wall-conn-open", timeout=20_000)
 
 
@@ -175,7 +177,7 @@ def test_the_wall_reconnects_after_the_server_restarts(
 def _dependency(base: str, first_output: str) -> dict[str, Any]:
     for dep in httpx.get(base + "/_dash-dependencies").json():
         if dep["output"].strip(".").split("...")[0] == first_output:
-            return dep  # type: ignore[no-any-return]
+            return dep
     raise AssertionError(f"no callback writes {first_output}")
 
 
@@ -210,7 +212,7 @@ def test_anonymous_callers_get_no_wall_data(app_server: AppServer, engine: Engin
     # the event stream and its status refuse anonymous callers too
     assert httpx.get(base + "/push/events").status_code == 401
     assert httpx.get(base + "/push/status").status_code == 401
-    for first in ("wall-kpis.children", "wall-panel.children", "wall-heat.data", "wall-cursor.data"):
+    for first in ("wall-kpis.children", "wall-panel.children", "wall-heat-geo.data", "wall-cursor.data"):
         dep = _dependency(base, first)
         assert dep["output"]  # the wall's data callbacks exist ...
     # ... and the catch-up answers nothing without a session
