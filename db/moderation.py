@@ -170,9 +170,14 @@ def set_post_state(
         )
     action = "approve" if state == "approved" else "hide"
     record(
-        conn, action, "beauty_post", post_id, user_id=user_id, reason=why,
+        conn,
+        action,
+        "beauty_post",
+        post_id,
+        user_id=user_id,
+        reason=why,
         payload={"from": row.state, "to": state, "photo": row.photo_id},
-    )  # fmt: skip
+    )
     return True
 
 
@@ -211,8 +216,12 @@ def _point_fields(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
                 "请选择服务点类型。", "Please choose the kind of service point.", field="kind"
             )
         out["kind"] = values["kind"]
-    labels = {"name_zh": ("中文名称", "Chinese name"), "name_en": ("英文名称", "English name"),
-              "address": ("地址", "address"), "open_hours": ("开放时间", "opening hours")}  # fmt: skip
+    labels = {
+        "name_zh": ("中文名称", "Chinese name"),
+        "name_en": ("英文名称", "English name"),
+        "address": ("地址", "address"),
+        "open_hours": ("开放时间", "opening hours"),
+    }
     for field, limit in _LIMITS.items():
         if field in values or (not partial and field == "name_zh"):
             zh, en = labels[field]

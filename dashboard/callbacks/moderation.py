@@ -58,8 +58,12 @@ PT_POS = "mod-pt-pos"
 PT_TITLE = "mod-pt-title"
 PT_POS_TEXT = "mod-pt-pos-text"
 PT_KIND = "mod-pt-kind"
-PT_FIELDS = {"name_zh": "mod-pt-name-zh", "name_en": "mod-pt-name-en", "address": "mod-pt-address",
-             "open_hours": "mod-pt-hours"}  # fmt: skip
+PT_FIELDS = {
+    "name_zh": "mod-pt-name-zh",
+    "name_en": "mod-pt-name-en",
+    "address": "mod-pt-address",
+    "open_hours": "mod-pt-hours",
+}
 PT_SAVE = "mod-pt-save"
 PT_CLEAR = "mod-pt-clear"
 PT_RETIRE = "mod-pt-retire"
@@ -82,8 +86,12 @@ def field_label(field: str) -> str:
 
 def labels() -> dict[str, dict[str, str]]:
     """Texts the browser writes itself (the edit marker's position and the form's title)."""
-    keys = {"new": "mod.point.new", "editing": "mod.point.editing", "pos": "mod.point.position",
-            "nopos": "mod.point.no_position"}  # fmt: skip
+    keys = {
+        "new": "mod.point.new",
+        "editing": "mod.point.editing",
+        "pos": "mod.point.position",
+        "nopos": "mod.point.no_position",
+    }
     return {
         lang: {k: t(v, lang, id="{id}", lon="{lon}", lat="{lat}") for k, v in keys.items()} for lang in LANGS
     }
@@ -145,11 +153,26 @@ def _when(value: Any) -> str:
 def _actions(kind: str, target: int, state: str, lang: str) -> list[Any]:
     buttons = []
     if state != "approved":
-        buttons.append(dmc.Button(t("mod.approve", lang), id={"type": kind, "id": target, "act": "approve"},
-                                  color="teal", size="xs", n_clicks=0))  # fmt: skip
+        buttons.append(
+            dmc.Button(
+                t("mod.approve", lang),
+                id={"type": kind, "id": target, "act": "approve"},
+                color="teal",
+                size="xs",
+                n_clicks=0,
+            )
+        )
     if state != "hidden":
-        buttons.append(dmc.Button(t("mod.hide", lang), id={"type": kind, "id": target, "act": "hide"},
-                                  color="red", variant="light", size="xs", n_clicks=0))  # fmt: skip
+        buttons.append(
+            dmc.Button(
+                t("mod.hide", lang),
+                id={"type": kind, "id": target, "act": "hide"},
+                color="red",
+                variant="light",
+                size="xs",
+                n_clicks=0,
+            )
+        )
     return buttons
 
 
@@ -185,7 +208,7 @@ async def posts(state: str, _: int, lang: str, *, user: StaffIdentity) -> Any:
                     ],
                 ),
             ],
-        )  # fmt: skip
+        )
         for r in rows
     ]
 
@@ -216,7 +239,7 @@ async def photos(which: str, _: int, lang: str, *, user: StaffIdentity) -> Any:
                     ],
                 ),
             ],
-        )  # fmt: skip
+        )
         for r in rows
     ]
 
@@ -232,8 +255,9 @@ async def photos(which: str, _: int, lang: str, *, user: StaffIdentity) -> Any:
     prevent_initial_call=True,
 )
 @require_user(*ROLES)
-async def moderate(_: list[int], __: list[int], reason: str | None, refresh: int, lang: str, *,
-                   user: StaffIdentity) -> tuple[Any, int]:  # fmt: skip
+async def moderate(
+    _: list[int], __: list[int], reason: str | None, refresh: int, lang: str, *, user: StaffIdentity
+) -> tuple[Any, int]:
     trig = ctx.triggered_id
     if not isinstance(trig, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate  # buttons rendered anew, not clicked
@@ -277,8 +301,16 @@ async def points(_: int, *, user: StaffIdentity) -> dict[str, Any]:
     prevent_initial_call=True,
 )
 @require_user(*ROLES)
-async def select(_: int, __: int, ___: int, feature: dict[str, Any] | None, click: dict[str, Any] | None,
-                 selected: int | None, *, user: StaffIdentity) -> tuple[Any, ...]:  # fmt: skip
+async def select(
+    _: int,
+    __: int,
+    ___: int,
+    feature: dict[str, Any] | None,
+    click: dict[str, Any] | None,
+    selected: int | None,
+    *,
+    user: StaffIdentity,
+) -> tuple[Any, ...]:
     """Click a point: edit it. Click the map: the new position (of the selected point, or of a new one)."""
     blank = [None] * len(PT_FIELDS)
     if ctx.triggered_id == PT_CLEAR:
@@ -332,10 +364,22 @@ clientside_callback(
     prevent_initial_call=True,
 )
 @require_user(*ROLES)
-async def save_point(_: int, __: int, selected: int | None, pos: list[float] | None, kind: str | None,
-                     name_zh: str | None, name_en: str | None, address: str | None, hours: str | None,
-                     reason: str | None, refresh: int | None, lang: str, *,
-                     user: StaffIdentity) -> tuple[Any, int, Any]:  # fmt: skip
+async def save_point(
+    _: int,
+    __: int,
+    selected: int | None,
+    pos: list[float] | None,
+    kind: str | None,
+    name_zh: str | None,
+    name_en: str | None,
+    address: str | None,
+    hours: str | None,
+    reason: str | None,
+    refresh: int | None,
+    lang: str,
+    *,
+    user: StaffIdentity,
+) -> tuple[Any, int, Any]:
     if not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate
     fields = {"kind": kind, "name_zh": name_zh, "name_en": name_en, "address": address, "open_hours": hours}
@@ -351,9 +395,16 @@ async def save_point(_: int, __: int, selected: int | None, pos: list[float] | N
         lat, lon = pos
         if selected is None:
             new_id = m.add_service_point(
-                c, user.id, kind=kind or "", name_zh=name_zh or "", name_en=name_en, address=address,
-                open_hours=hours, lon=lon, lat=lat,
-            )  # fmt: skip
+                c,
+                user.id,
+                kind=kind or "",
+                name_zh=name_zh or "",
+                name_en=name_en,
+                address=address,
+                open_hours=hours,
+                lon=lon,
+                lat=lat,
+            )
             return new_id, True
         moved = m.move_service_point(c, user.id, selected, lon, lat)
         edited = m.edit_service_point(c, user.id, selected, **fields)
@@ -365,8 +416,11 @@ async def save_point(_: int, __: int, selected: int | None, pos: list[float] | N
         return notice(exc.message(lang), ok=False), refresh or 0, selected
     clear_public_cache()
     log.info("%s: service point %s %s", user.username, "retired" if retire else "saved", point_id or selected)
-    text = t("mod.done", lang, what=t("mod.point.retire" if retire else "mod.point.save", lang)) if changed else \
-        t("mod.nochange", lang)  # fmt: skip
+    text = (
+        t("mod.done", lang, what=t("mod.point.retire" if retire else "mod.point.save", lang))
+        if changed
+        else t("mod.nochange", lang)
+    )
     return notice(text), (refresh or 0) + 1, point_id
 
 
@@ -384,7 +438,7 @@ async def change_log(_: int, lang: str, *, user: StaffIdentity) -> Any:
                 html.Td(f"{r.target_kind} #{r.target_id}"),
                 html.Td(r.reason or ""),
             ]
-        )  # fmt: skip
+        )
         for r in rows
     ]
     return html.Table([html.Thead(head), html.Tbody(body)], className="mod-log-table")

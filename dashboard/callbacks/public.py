@@ -265,7 +265,7 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
                                 f"{t(f'pub.kind.{p.kind}', lang)} · {p.hours or ''}", className="pub-near-sub"
                             ),
                         ],
-                    ),  # fmt: skip
+                    ),
                     html.Span(distance_text(p.distance_m, lang), className="pub-near-dist"),
                 ],
             )
@@ -273,9 +273,14 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
         for i, p in enumerate(points)
     ]
     marker = dl.CircleMarker(
-        center=[lat, lon], radius=7, color="#fff", weight=2, fillColor="#d6336c", fillOpacity=1,
+        center=[lat, lon],
+        radius=7,
+        color="#fff",
+        weight=2,
+        fillColor="#d6336c",
+        fillOpacity=1,
         children=dl.Tooltip(t("pub.nearest.here", lang)),
-    )  # fmt: skip
+    )
     data = [[p.lat, p.lon] for p in points]
     view = (
         {"center": [lat, lon], "zoom": 15, "transition": "flyTo"} if ctx.triggered_id == HERE else no_update
@@ -358,10 +363,16 @@ async def track(_: int | None, __: int | None, lang: str, value: str | None) -> 
     parts: list[Any] = [
         html.H3(found["ticket"], className="pub-ticket"),
         html.P([html.B(t("pub.track.category", lang) + "："), category]),
-        html.P([html.B(t("pub.track.current", lang) + "："), html.Span(stage_label(found["stage"], lang),
-                className=f"pub-stage pub-stage-{found['stage']}")]),
+        html.P(
+            [
+                html.B(t("pub.track.current", lang) + "："),
+                html.Span(
+                    stage_label(found["stage"], lang), className=f"pub-stage pub-stage-{found['stage']}"
+                ),
+            ]
+        ),
         _timeline(found["stages"], lang),
-    ]  # fmt: skip
+    ]
     if found["merged_progress"]:
         parts += [
             html.P(t("pub.track.merged_note", lang), className="pub-muted"),

@@ -92,7 +92,7 @@ def _points() -> html.Div:
                         ),
                         dl.ScaleControl(position="bottomleft", imperial=False),
                     ],
-                ),  # fmt: skip
+                ),
             ),
             form,
         ],

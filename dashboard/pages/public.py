@@ -116,7 +116,7 @@ def _map(center: list[float], zoom: int) -> html.Div:
                     dl.ZoomControl(position="bottomright"),
                     dl.ScaleControl(position="bottomleft", imperial=False),
                 ],
-            ),  # fmt: skip
+            ),
             _layer_chips(),
             html.Div(
                 id=cb.PHOTO,
@@ -137,7 +137,7 @@ def _map(center: list[float], zoom: int) -> html.Div:
                         html.Img(id=cb.PHOTO_IMG, alt=""),
                         html.H2(id=cb.PHOTO_TITLE),
                         html.P(id=cb.PHOTO_BODY),
-                    ],  # fmt: skip
+                    ],
                 ),
             ),
         ],
@@ -165,7 +165,7 @@ def _nearby() -> html.Div:
                             value=k,
                             size="xs",
                             radius="xl",
-                        )  # fmt: skip
+                        )
                         for k in q.SERVICE_KINDS
                     ],
                 ),
@@ -218,7 +218,7 @@ def _track() -> html.Div:
                     ),
                     html.Button(t("pub.track.button"), id=cb.TRACK_BTN, n_clicks=0, className="pub-button"),
                 ],
-            ),  # fmt: skip
+            ),
             html.Div(id=cb.TRACK_RESULT, **_attrs(aria_live="polite")),
         ]
     )

@@ -38,8 +38,12 @@ TICKET_RE = re.compile(r"^GY\d{6}-\d{1,12}$")
 
 #: Public stage of each status: received (已受理) → progress (处理中) → resolved (已办结) | refused (不予受理).
 _S = CaseStatus
-_GROUPS = {"received": (_S.REPORTED, _S.FILED), "progress": (_S.DISPATCHED, _S.IN_PROGRESS, _S.HANDLED, _S.SUSPENDED),
-           "resolved": (_S.CLOSED, _S.MERGED), "refused": (_S.REJECTED,)}  # fmt: skip
+_GROUPS = {
+    "received": (_S.REPORTED, _S.FILED),
+    "progress": (_S.DISPATCHED, _S.IN_PROGRESS, _S.HANDLED, _S.SUSPENDED),
+    "resolved": (_S.CLOSED, _S.MERGED),
+    "refused": (_S.REJECTED,),
+}
 STAGE_OF: dict[str, str] = {status: stage for stage, group in _GROUPS.items() for status in group}
 STAGES = tuple(_GROUPS)
 #: A status standing for each stage, to label it with ``PUBLIC_STAGE``.

@@ -41,8 +41,13 @@ def pending_post(engine: Engine, settings: Settings) -> dict[str, Any]:
             text("INSERT INTO person (pseudonym, name, phone) VALUES (:p, :n, '13600009999') RETURNING id"),
             {"p": f"modbrowser-{tag}", "n": f"投稿市民{tag}"},
         ).scalar_one()
-        photo = store_photo(conn, settings.media_path, placeholder_picture(f"modbrowser-{tag}"), kind="beauty",
-                            person_id=person)  # fmt: skip
+        photo = store_photo(
+            conn,
+            settings.media_path,
+            placeholder_picture(f"modbrowser-{tag}"),
+            kind="beauty",
+            person_id=person,
+        )
         title = f"观山湖晚霞{tag}"
         post = m.submit_beauty_post(conn, person, title, "湖边的晚霞", 106.6297, 26.6472, photo.id)
     return {"id": post, "photo": photo.id, "title": title, "name": f"投稿市民{tag}"}
@@ -113,9 +118,12 @@ def test_approve_then_hide_reaches_the_public_at_once(
 
     with engine.connect() as conn:
         actions = conn.execute(
-            text("SELECT action, reason FROM moderation_log WHERE target_kind = 'beauty_post' AND target_id = :id "
-                 "ORDER BY id"), {"id": pending_post["id"]},
-        ).all()  # fmt: skip
+            text(
+                "SELECT action, reason FROM moderation_log WHERE target_kind = 'beauty_post' AND target_id = :id "
+                "ORDER BY id"
+            ),
+            {"id": pending_post["id"]},
+        ).all()
     assert [tuple(a) for a in actions] == [("submit", None), ("approve", None), ("hide", "位置与照片不符")]
     page.get_by_role("tab", name="操作记录").click()
     expect(page.locator(".mod-log-table")).to_contain_text("位置与照片不符")
@@ -195,9 +203,16 @@ def test_service_points_add_move_edit_retire(
     points = httpx.get(base + "/public/v1/service-points.json").json()["features"]
     assert pid not in {f["properties"]["id"] for f in points}  # at once
     with engine.connect() as conn:
-        actions = [r[0] for r in conn.execute(
-            text("SELECT action FROM moderation_log WHERE target_kind = 'service_point' AND target_id = :id "
-                 "ORDER BY id"), {"id": pid})]  # fmt: skip
+        actions = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT action FROM moderation_log WHERE target_kind = 'service_point' AND target_id = :id "
+                    "ORDER BY id"
+                ),
+                {"id": pid},
+            )
+        ]
     assert actions == ["point_add", "point_move", "point_edit", "point_retire"]
     assert foreign == []
     ctx.close()

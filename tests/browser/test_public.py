@@ -212,9 +212,11 @@ def test_public_endpoints_are_small_cached_compressed_and_private_free(
         f"/track/{seeded.closed.ticket}.json",
         f"/track/{seeded.merged.ticket}.json",
         f"/track/{seeded.private.ticket}.json",
-        *[f"/reports.json?bbox={lon - d},{lat - d},{lon + d},{lat + d}&zoom={z}" for d, z in
-          ((0.01, 17), (0.01, 15), (0.03, 14), (0.1, 13), (0.3, 11))],
-    ]  # fmt: skip
+        *[
+            f"/reports.json?bbox={lon - d},{lat - d},{lon + d},{lat + d}&zoom={z}"
+            for d, z in ((0.01, 17), (0.01, 15), (0.03, 14), (0.1, 13), (0.3, 11))
+        ],
+    ]
     true_point = [round(lon, 5), round(lat, 5)]
     with httpx.Client(headers={"Accept-Encoding": "gzip"}) as client:
         for url in urls:
@@ -245,8 +247,14 @@ def test_public_endpoints_are_small_cached_compressed_and_private_free(
 def test_nearest_with_and_without_permission(
     browser: Browser, app_server: AppServer, foreign: ForeignRequests
 ) -> None:
-    ctx = guarded_context(browser, app_server, foreign, viewport=PHONE, geolocation={"latitude": 26.5838,
-                          "longitude": 106.7135}, permissions=["geolocation"])  # fmt: skip
+    ctx = guarded_context(
+        browser,
+        app_server,
+        foreign,
+        viewport=PHONE,
+        geolocation={"latitude": 26.5838, "longitude": 106.7135},
+        permissions=["geolocation"],
+    )
     page = ctx.new_page()
     open_map(page, app_server.base)
     page.get_by_role("tab", name="附近服务").click()

@@ -64,8 +64,9 @@ def test_submission_waits_for_approval_and_is_logged(
     conn: Connection, submission: tuple[int, int, int]
 ) -> None:
     person, photo, post = submission
-    row = conn.execute(text("SELECT title, state, person_id, photo_id FROM beauty_post WHERE id = :id"),
-                       {"id": post}).one()  # fmt: skip
+    row = conn.execute(
+        text("SELECT title, state, person_id, photo_id FROM beauty_post WHERE id = :id"), {"id": post}
+    ).one()
     assert tuple(row) == ("花溪夜色", "pending", person, photo)
     assert post not in public_post_ids(conn)
     assert q.public_photo(conn, photo) is None
@@ -95,8 +96,15 @@ def test_submission_refusals_write_nothing(
         (ValidationError, {"lon": float("nan")}),
     ]
     for exc, override in bad:
-        args = {"person_id": person, "title": "t", "body": "", "lon": INSIDE[0], "lat": INSIDE[1],
-                "photo_id": fresh.id, **override}  # fmt: skip
+        args = {
+            "person_id": person,
+            "title": "t",
+            "body": "",
+            "lon": INSIDE[0],
+            "lat": INSIDE[1],
+            "photo_id": fresh.id,
+            **override,
+        }
         with pytest.raises(exc):
             m.submit_beauty_post(conn, **args)
     assert conn.execute(text("SELECT count(*) FROM beauty_post")).scalar_one() == count
@@ -114,8 +122,11 @@ def test_approve_then_hide(conn: Connection, submission: tuple[int, int, int]) -
         (r.action, r.actor_user_id, r.reason, r.payload.get("to"))
         for r in log_rows(conn, "beauty_post", post)
     ]
-    assert actions == [("submit", None, None, None), ("approve", mod, "很美", "approved"),
-                       ("hide", mod, "位置不准", "hidden")]  # fmt: skip
+    assert actions == [
+        ("submit", None, None, None),
+        ("approve", mod, "很美", "approved"),
+        ("hide", mod, "位置不准", "hidden"),
+    ]
     row = conn.execute(
         text("SELECT moderated_by_user_id FROM beauty_post WHERE id = :id"), {"id": post}
     ).one()
@@ -131,13 +142,20 @@ def test_report_photo_moderation(conn: Connection, settings: Any) -> None:
         text(
             'SELECT c.id FROM "case" c JOIN category k ON k.code = c.category_code WHERE c.public AND k.public '
             "LIMIT 1"
-        )  # fmt: skip
+        )
     ).scalar()
     if case_id is None:  # the template holds no cases: make one
         from db import workflow as wf
 
-        case_id = wf.report(conn, wf.Actor.system(), category_code="C0101", lon=INSIDE[0], lat=INSIDE[1],
-                            description="井盖", source="hotline").id  # fmt: skip
+        case_id = wf.report(
+            conn,
+            wf.Actor.system(),
+            category_code="C0101",
+            lon=INSIDE[0],
+            lat=INSIDE[1],
+            description="井盖",
+            source="hotline",
+        ).id
     photo = store_photo(
         conn, settings.media_path, placeholder_picture("modtest-r"), kind="report", case_id=case_id
     )
@@ -157,8 +175,9 @@ def test_report_photo_moderation(conn: Connection, settings: Any) -> None:
 
 def test_service_point_lifecycle(conn: Connection) -> None:
     mod = staff_id(conn)
-    pid = m.add_service_point(conn, mod, kind="water", name_zh="测试直饮水", lon=INSIDE[0], lat=INSIDE[1],
-                              open_hours="08:00-20:00")  # fmt: skip
+    pid = m.add_service_point(
+        conn, mod, kind="water", name_zh="测试直饮水", lon=INSIDE[0], lat=INSIDE[1], open_hours="08:00-20:00"
+    )
     p = m.get_service_point(conn, pid)
     assert (p["kind"], p["name_en"], p["open_hours"]) == ("water", "测试直饮水", "08:00-20:00")
     assert pid in {f["properties"]["id"] for f in json.loads(q.service_points_geojson(conn))["features"]}
@@ -202,8 +221,11 @@ def test_add_refusals(conn: Connection) -> None:
 
 
 def test_log_is_append_only(conn: Connection, submission: tuple[int, int, int]) -> None:
-    for statement in ("UPDATE moderation_log SET reason = 'x'", "DELETE FROM moderation_log",
-                      "TRUNCATE moderation_log"):  # fmt: skip
+    for statement in (
+        "UPDATE moderation_log SET reason = 'x'",
+        "DELETE FROM moderation_log",
+        "TRUNCATE moderation_log",
+    ):
         with pytest.raises(DBAPIError, match="append-only"), conn.begin_nested():
             conn.execute(text(statement))
     assert conn.execute(text("SELECT count(*) FROM moderation_log")).scalar_one() >= 1

@@ -88,20 +88,40 @@ def seed_city_cases(
                 "INSERT INTO person (pseudonym, account_id, name, phone, email, registered, home) VALUES "
                 "(:p, :a, :n, :ph, :e, true, ST_SetSRID(ST_MakePoint(:x, :y), 4326)) RETURNING id"
             ),
-            {"p": f"pubtest-{tag}", "a": secrets.account, "n": secrets.name, "ph": secrets.phone,
-             "e": secrets.email, "x": point[0], "y": point[1]},
+            {
+                "p": f"pubtest-{tag}",
+                "a": secrets.account,
+                "n": secrets.name,
+                "ph": secrets.phone,
+                "e": secrets.email,
+                "x": point[0],
+                "y": point[1],
+            },
         ).scalar_one()
-    )  # fmt: skip
+    )
     citizen, boss = Actor.citizen(person), lead(conn)
     t0 = now - timedelta(days=2)
-    times = {"report": t0, "file": t0 + timedelta(minutes=20), "dispatch": t0 + timedelta(minutes=40),
-             "handle": t0 + timedelta(hours=3), "verify": t0 + timedelta(hours=4)}  # fmt: skip
+    times = {
+        "report": t0,
+        "file": t0 + timedelta(minutes=20),
+        "dispatch": t0 + timedelta(minutes=40),
+        "handle": t0 + timedelta(hours=3),
+        "verify": t0 + timedelta(hours=4),
+    }
 
     def report(category: str, public: bool | None = None, at: datetime = t0) -> Any:
         return wf.report(
-            conn, citizen, category_code=category, lon=point[0], lat=point[1], source="app", public=public,
-            description=f"{secrets.name} 电话 {secrets.phone} 举报", address=f"{secrets.name}家门口", now=at,
-        )  # fmt: skip
+            conn,
+            citizen,
+            category_code=category,
+            lon=point[0],
+            lat=point[1],
+            source="app",
+            public=public,
+            description=f"{secrets.name} 电话 {secrets.phone} 举报",
+            address=f"{secrets.name}家门口",
+            now=at,
+        )
 
     closed = report(PUBLIC_CATEGORY)
     closed = wf.file_case(conn, boss, closed.id, closed.version, now=times["file"])
@@ -185,10 +205,25 @@ def test_private_and_non_public_category_reports_never_count(conn: Connection, s
     before = sum(
         f["properties"]["n"] for f in json.loads(q.reports_geojson(conn, *box, level="b5"))["features"]
     )
-    extra = wf.report(conn, Actor.system(), category_code=PRIVATE_CATEGORY, lon=seeded.point[0],
-                      lat=seeded.point[1], description="x", source="hotline")  # fmt: skip
-    wf.report(conn, Actor.system(), category_code=PUBLIC_CATEGORY, lon=seeded.point[0], lat=seeded.point[1],
-              description="x", source="hotline", public=False)  # fmt: skip
+    extra = wf.report(
+        conn,
+        Actor.system(),
+        category_code=PRIVATE_CATEGORY,
+        lon=seeded.point[0],
+        lat=seeded.point[1],
+        description="x",
+        source="hotline",
+    )
+    wf.report(
+        conn,
+        Actor.system(),
+        category_code=PUBLIC_CATEGORY,
+        lon=seeded.point[0],
+        lat=seeded.point[1],
+        description="x",
+        source="hotline",
+        public=False,
+    )
     after = sum(
         f["properties"]["n"] for f in json.loads(q.reports_geojson(conn, *box, level="b5"))["features"]
     )
@@ -211,8 +246,13 @@ def test_report_photo_only_when_approved(conn: Connection, seeded: Seeded, setti
     from db.media import store_photo
     from db.seed.demo_public import placeholder_picture
 
-    photo = store_photo(conn, settings.media_path, placeholder_picture("pubtest-photo"), kind="report",
-                        case_id=seeded.closed.id)  # fmt: skip
+    photo = store_photo(
+        conn,
+        settings.media_path,
+        placeholder_picture("pubtest-photo"),
+        kind="report",
+        case_id=seeded.closed.id,
+    )
     assert q.public_photo(conn, photo.id) is None
 
     def items() -> list[Any]:
@@ -265,8 +305,16 @@ def test_summary_counts(conn: Connection, seeded: Seeded) -> None:
     assert s["reports_month"] >= 0 and s["reports_30d"] >= 5
     assert s["open_now"] >= 3
     assert s["on_time_rate"] is None or 0 <= s["on_time_rate"] <= 1
-    assert set(s) == {"month", "reports_month", "reports_30d", "open_now", "closed_month", "on_time_rate",
-                      "median_hours_to_close", "as_of"}  # fmt: skip
+    assert set(s) == {
+        "month",
+        "reports_month",
+        "reports_30d",
+        "open_now",
+        "closed_month",
+        "on_time_rate",
+        "median_hours_to_close",
+        "as_of",
+    }
 
 
 def test_beauty_posts_only_approved_with_approved_photo(conn: Connection) -> None:
@@ -316,8 +364,19 @@ def test_public_sql_names_no_personal_column() -> None:
     statements = [str(v) for v in vars(q).values() if isinstance(v, TextClause)]
     assert len(statements) >= 8
     sql = "\n".join(statements)
-    for word in ("person", "reporter_id", "phone", "account_id", "email", "pseudonym", "description", "actor_",
-                 "payload", "c.address", "note"):  # fmt: skip
+    for word in (
+        "person",
+        "reporter_id",
+        "phone",
+        "account_id",
+        "email",
+        "pseudonym",
+        "description",
+        "actor_",
+        "payload",
+        "c.address",
+        "note",
+    ):
         assert word not in sql, word
     assert "SELECT to_status, at FROM case_event" in sql
 
