@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -135,6 +136,22 @@ def create_dash(server: FastAPI, settings: Settings) -> Dash:
     )
     def label_lang(lang: str) -> tuple[str, str]:
         return t("lang.switch", lang), t("app.title", lang)
+
+    def add_page_validation_layouts() -> None:
+        """Pages whose layout depends on the session (a sign-in gate) offer ``validation_layout()``: the full
+        tree, so Dash validates their callbacks against it instead of logging "ID not found" on every page.
+        Runs after Dash's pages router has built its validation layout on the first request."""
+        if getattr(app, "_gy_validation_done", False) or app.validation_layout is None:
+            return
+        app._gy_validation_done = True
+        extra = []
+        for page in dash.page_registry.values():
+            module = sys.modules.get(page["module"])
+            if module is not None and hasattr(module, "validation_layout"):
+                extra.append(module.validation_layout())
+        app.validation_layout = html.Div([app.validation_layout, *extra])
+
+    app.backend.before_request(add_page_validation_layouts)
 
     # Dash 4's FastAPI backend runs this set-up only before requests to Dash's own routes: a first request to a
     # page path (/grid, /wall ...) would get an index without our assets. Do it now, once.

@@ -243,6 +243,15 @@ def layout(
         )
     config = config_from_query(rotate, fallback, window, scale, lang)
     _callbacks.warm_up()
+    return _wall(config)
+
+
+def validation_layout() -> html.Div:
+    """The full wall, whoever asks: Dash validates callbacks against it (the signed-out page has no wall)."""
+    return _wall(config_from_query(None, None, None, None, None))
+
+
+def _wall(config: dict[str, Any]) -> html.Div:
     return html.Div(
         id=w.ROOT,
         className="wall-root",
