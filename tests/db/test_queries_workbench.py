@@ -227,6 +227,15 @@ def test_queue_puts_the_most_pressing_first_and_suspended_cases_last(
     assert full.total == len(full.rows)
     capped = q.queue(conn, people["lead"], f, now=LATER, limit=1)
     assert len(capped.rows) == 1 and capped.total == full.total  # the total counts beyond the cap
+    # in a time window, finished cases come after every open one
+    done = new_case(conn, staff, S.HANDLED, start=MON - timedelta(days=2))
+    wf.verify(conn, staff["lead"], done.id, done.version, passed=True, now=MON - timedelta(days=1))
+    week = [
+        r.id for r in q.queue(conn, people["lead"], q.Filters(district="520103", window="7d"), now=LATER).rows
+    ]
+    assert week.index(early.id) < week.index(paused.id) < week.index(done.id)
+    assert done.id not in [r.id for r in q.queue(conn, people["lead"], f, now=LATER, limit=10_000).rows]
+    assert q.queue(conn, people["lead"], q.Filters(statuses=("closed",)), now=LATER) == q.Queue([], 0)
 
 
 def test_case_card(
