@@ -5,7 +5,8 @@
 - ``/auth/login`` (form POST) and ``/auth/logout`` are plain routes; the login page is an HTML form that works
   without JavaScript and from the keyboard.
 - CSRF: Dash copies the ``_csrf_token`` cookie into an ``X-CSRFToken`` header on every callback; the middleware
-  refuses callback POSTs of a signed-in session whose header does not match the session's token.
+  refuses callback POSTs of a signed-in session whose header does not match the session's token, and websocket
+  handshakes (Dash's callback socket) from another origin.
 - ``current_user()`` returns the signed-in :class:`StaffIdentity` (re-read from the database at most every
   30 s, so a deactivated account stops working); ``require_user(*roles)`` guards a callback: hiding a button is
   not security.
@@ -20,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import anyio.to_thread
 from dash.exceptions import PreventUpdate
@@ -48,6 +49,11 @@ class RequestContextMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not _same_origin(scope):
+            # Dash's callback websocket carries the session cookie: refuse cross-site handshakes
+            log.warning("websocket refused: foreign Origin")
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if (
             scope["type"] == "http"
             and scope["method"] == "POST"
@@ -66,6 +72,14 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
         finally:
             _scope.reset(token)
+
+
+def _same_origin(scope: Scope) -> bool:
+    headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+    origin = headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no ambient cookies to abuse
+    return urlparse(origin).netloc == headers.get("host", "")
 
 
 def session() -> dict[str, Any]:

@@ -58,6 +58,12 @@ class Case(Base):
         Index("ix_case_cell_id_created_at", "cell_id", "created_at"),
         Index("ix_case_updated_at", "updated_at"),
         Index(
+            "ix_case_open_geom",
+            "geom",
+            postgresql_using="gist",
+            postgresql_where="status IN ('reported', 'filed', 'dispatched', 'in_progress', 'handled', 'suspended')",
+        ),
+        Index(
             "ix_case_open_stage_deadline",
             "stage_deadline",
             postgresql_where="status IN ('reported', 'filed', "

@@ -1,4 +1,4 @@
-"""case_event: a partial covering index on dispatches and returns (dispatch accuracy on /stats)
+"""indexes for the screens: dispatches and returns (dispatch accuracy on /stats); open cases by place (pins)
 
 Revision ID: 0004
 Revises: 0003
@@ -16,6 +16,8 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+OPEN = "status IN ('reported', 'filed', 'dispatched', 'in_progress', 'handled', 'suspended')"
+
 
 def upgrade() -> None:
     op.create_index(
@@ -26,7 +28,16 @@ def upgrade() -> None:
         postgresql_include=["action", "department_code"],
         postgresql_where="action IN ('dispatch', 'return')",
     )
+    op.create_index(
+        "ix_case_open_geom",
+        "case",
+        ["geom"],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_where=OPEN,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_open_geom", table_name="case")
     op.drop_index("ix_case_event_routing", table_name="case_event")
