@@ -36,7 +36,13 @@ def _template_fingerprint() -> str:
     """A hash of everything that shapes the reference database: migrations, loaders, data files, grid scheme."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for pattern in ("db/migrations/versions/*.py", "db/seed/*.py", "db/seed/data/*", "db/models/*.py", "geo/grid.py"):
+    for pattern in (
+        "db/migrations/versions/*.py",
+        "db/seed/*.py",
+        "db/seed/data/*",
+        "db/models/*.py",
+        "geo/grid.py",
+    ):
         for f in sorted(root.glob(pattern)):
             h.update(f.name.encode())
             h.update(f.read_bytes())
@@ -71,7 +77,9 @@ def db_url(settings: Settings) -> str:
     eng.dispose()
     if not exists:
         building = f"{template}_build_{os.getpid()}"  # sessions building at once must not drop each other
-        _admin_exec(admin_url, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)', f'CREATE DATABASE "{building}"')
+        _admin_exec(
+            admin_url, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)', f'CREATE DATABASE "{building}"'
+        )
         build_url = make_engine(url).url.set(database=building).render_as_string(hide_password=False)
         migrate.upgrade(build_url)
         eng = make_engine(build_url, pool_size=1)
