@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     ops = [sys.executable, "-m", "dashboard.cli"]
     env_db = {"GUIYANG_DATABASE_NAME": args.database}
     figures: list[Figure] = []
+    failed = False
     subprocess.run([*ops, "setup", "--demo", "--database", args.database], check=True)
     migrate.upgrade(url)
     engine = make_engine(url)
@@ -85,7 +86,12 @@ def main(argv: list[str] | None = None) -> int:
             module = importlib.import_module(f"bench.{mod.name}")
             if hasattr(module, "run"):
                 console.print(f"[bold]bench {mod.name}[/bold] …")
-                figures.extend(module.run(ctx))
+                try:
+                    figures.extend(module.run(ctx))
+                except Exception as exc:  # noqa: BLE001 - one failing group must not hide the others' figures
+                    console.print_exception(max_frames=4)
+                    figures.append(Figure(f"bench {mod.name} FAILED", 0, "", ok=False, note=repr(exc)[:120]))
+                    failed = True
     finally:
         ctx.close()
 
@@ -96,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = "" if f.ok is None else ("✔" if f.ok else "✘")
         table.add_row(f.name, f"{f.value:,.1f} {f.unit}", f.target, ok, f.note)
     console.print(table)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
