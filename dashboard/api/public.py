@@ -49,7 +49,8 @@ MODERATOR_ROLES = ("moderator", "admin", "lead")
 POLICY: dict[str, tuple[float, float, int]] = {
     "beauty": (5, 5, 10),
     "points": (5, 5, 10),
-    "reports": (20, 60, 30),
+    "snapshot": (10, 60, 0),
+    "reports": (10, 60, 30),
     "summary": (30, 120, 60),
     "track": (5, 0, 10),
     "near": (30, 0, 0),
@@ -114,6 +115,8 @@ def _log_failure(task: asyncio.Future[Any]) -> None:
 
 
 CACHE = TTLCache()
+#: Viewports cut from the report snapshot at the same time (each holds the GIL for a few milliseconds).
+RENDERING = asyncio.Semaphore(2)
 
 
 def clear_public_cache() -> None:
@@ -134,10 +137,14 @@ class Body:
     etag: str
 
 
-def encode(payload: str | Any) -> Body:
-    """JSON bytes without the blanks PostgreSQL puts in, their gzip form and an ETag (in a worker thread)."""
-    value = json.loads(payload) if isinstance(payload, str) else payload
-    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+def encode(payload: str | Any, *, compact: bool = False) -> Body:
+    """JSON bytes without the blanks PostgreSQL puts in (``compact``: the text already has none), their gzip
+    form and an ETag (in a worker thread)."""
+    if compact and isinstance(payload, str):
+        data = payload.encode()
+    else:
+        value = json.loads(payload) if isinstance(payload, str) else payload
+        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     return Body(data, gzip.compress(data, compresslevel=6), '"' + hashlib.sha1(data).hexdigest()[:20] + '"')
 
 
@@ -240,9 +247,16 @@ def make_router(settings: Settings) -> APIRouter:
                 {"error": "invalid", "message": "bbox=west,south,east,north"}, status_code=400
             )
         level, snapped = q.report_level(*box, zoom=zoom)
-        body = await cached_body(
-            "reports", (level, snapped), lambda c: q.reports_geojson(c, *snapped, level=level)
-        )
+
+        async def render() -> Body:
+            snap = await cached("snapshot", None, q.report_snapshot)
+            async with RENDERING:  # a few at a time: renders hold the GIL, the event loop must keep answering
+                return await anyio.to_thread.run_sync(
+                    lambda: encode(q.render_reports(snap, *snapped, level), compact=True)
+                )
+
+        ttl, grace, _ = POLICY["reports"]
+        body = await CACHE.get(("body", "reports", level, snapped), ttl, grace, render)
         return respond(request, body, POLICY["reports"][2])
 
     @router.get(PREFIX + "/grid.json")
