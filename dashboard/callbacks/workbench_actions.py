@@ -18,10 +18,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
 from dashboard import ids_workbench as wid
+from dashboard.api.open311_settings import get_open311_settings
 from dashboard.components.workbench_forms import MAX_PHOTO_BYTES, action_label
 from dashboard.i18n import t
 from db import workflow as wf
 from db.accounts import StaffIdentity
+from db.citizen.verification import create_tasks
 from db.errors import DomainError, StaleCase, ValidationError
 from db.media import store_photo
 from db.queries.workbench import WORKBENCH_ROLES, may_see
@@ -118,7 +120,10 @@ def perform(
             photo_ids = [
                 store_photo(conn, media, data, kind="handled", user_id=user.id).id for data in photos
             ]
-        return wf.handle(conn, actor, case_id, version, note=_text(fields, "note"), photo_ids=photo_ids)
+        result = wf.handle(conn, actor, case_id, version, note=_text(fields, "note"), photo_ids=photo_ids)
+        # 我来核实: the supervisors and registered citizens nearby are asked to verify, in the same transaction
+        create_tasks(conn, result.id, radius_m=get_open311_settings().verification_radius_m)
+        return result
     return COMMANDS[action](conn, actor, case_id, version, fields)
 
 

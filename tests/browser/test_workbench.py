@@ -177,6 +177,11 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
             text("SELECT action, actor_role FROM case_event WHERE case_id = :id ORDER BY id"), {"id": case.id}
         ).all()
         photos = conn.execute(text("SELECT kind FROM photo WHERE case_id = :id"), {"id": case.id}).all()
+        # reporting it handled asked the supervisors to verify (a task without a person)
+        supervisor_tasks = conn.execute(
+            text("SELECT count(*) FROM verification_task WHERE case_id = :id AND person_id IS NULL"),
+            {"id": case.id},
+        ).scalar_one()
     assert [tuple(e) for e in events] == [
         ("report", "system"),
         ("file", "dispatcher"),
@@ -185,6 +190,7 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
         ("verify_pass", "lead"),
     ]
     assert [p.kind for p in photos] == ["handled"]
+    assert supervisor_tasks == 1
     assert foreign == [], f"the pages asked other hosts: {foreign[:5]}"
 
 
