@@ -53,7 +53,6 @@ POLICY: dict[str, tuple[float, float, int]] = {
     "reports": (10, 60, 30),
     "summary": (30, 120, 60),
     "track": (5, 0, 10),
-    "near": (30, 0, 0),
     "cats": (300, 3600, 300),
     "basemap": (600, 3600, 3600),
     "grid": (600, 3600, 3600),

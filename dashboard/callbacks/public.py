@@ -27,7 +27,7 @@ from dash import (
     no_update,
 )
 
-from dashboard import ids
+from dashboard import ids, runtime
 from dashboard.api.public import cached
 from dashboard.i18n import LANGS, t
 from db.queries import public as q
@@ -242,9 +242,8 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
     lon, lat = round(float(here["lon"]), 4), round(float(here["lat"]), 4)
     use = q.clean_kinds(kinds or [])
     try:
-        points = await cached(
-            "near", (lon, lat, tuple(use)), lambda c: q.nearest_service_points(c, lon, lat, use)
-        )
+        # not cached: a visitor's (rounded) position is used for this answer only, never kept
+        points = await runtime.aread(lambda c: q.nearest_service_points(c, lon, lat, use))
     except Exception:  # noqa: BLE001 - the page stays usable; the log says why
         log.exception("nearest service points failed")
         return [], t("pub.error", lang), [], [], no_update

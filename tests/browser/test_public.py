@@ -198,6 +198,7 @@ def test_three_layers_with_data_and_no_personal_data(
 
     bodies = rec.text()
     assert len(rec.bodies) > 10
+    assert seeded.closed.ticket in bodies and "已办结" in bodies  # the callback answers were captured too
     assert_no_secrets(bodies, seeded)
     assert true_point_in(json.dumps({"c": list(seeded.point)}), seeded.point)  # the check itself works
     assert not true_point_in(bodies, seeded.point)
