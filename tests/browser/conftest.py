@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Route, sync_playwright
 
 from dashboard.settings import Settings
 
@@ -128,7 +128,7 @@ def context(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -
     ctx = browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN")
     own = urlparse(app_server.base).netloc
 
-    def guard(route, request):  # type: ignore[no-untyped-def]
+    def guard(route: Route, request: Request) -> None:
         netloc = urlparse(request.url).netloc
         if request.url.startswith(("data:", "blob:")) or netloc == own:
             route.continue_()
