@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from bench.common import BenchContext, Figure, pct, timed
 from db.engine import make_engine
 from db.queries import grid
-from db.queries.live import kpis, open_pins
+from db.queries.live import BUBBLE_MAX_ZOOM, kpis, viewport_pins
 from db.queries.response import response_panel
 from geo.crs import TZ
 
@@ -102,7 +102,7 @@ def heat_work(conn: Connection, index: grid.HeatIndex, cache: grid.FeatureCache,
         keys = index.keys(conn, level, box, refresh=False)
     geo = grid.geometry(conn, level, keys, cache)
     index.counts(conn, level, "7d", box, refresh=False)
-    return len(geo["features"])
+    return len(geo["k"])
 
 
 def query_figures(engine: Engine) -> list[Figure]:
@@ -118,7 +118,7 @@ def query_figures(engine: Engine) -> list[Figure]:
 
             def both() -> None:
                 n["heat"] = heat_work(conn, index, cache, view)  # noqa: B023
-                n["pins"] = len(open_pins(conn, bbox(view)))  # noqa: B023
+                n["pins"] = len(viewport_pins(conn, bbox(view), view["zoom"]))  # noqa: B023
 
             samples = timed(both, RUNS)
             figures.append(
@@ -126,7 +126,8 @@ def query_figures(engine: Engine) -> list[Figure]:
                     f"wall heatmap + pins queries, {name} zoom {zoom}",
                     samples,
                     150,
-                    f"; {n['heat']:,} heat features, {n['pins']:,} pins",
+                    f"; {n['heat']:,} heat features, {n['pins']:,} open cases"
+                    + (" (server bubbles)" if zoom < BUBBLE_MAX_ZOOM else " (single pins)"),
                 )
             )
         figures[0].note += f"; index built in {build:.2f} s at start-up"
@@ -297,7 +298,7 @@ def http_figures(base: str) -> list[Figure]:
             values = {"wall-view.data": view, "wall-window.value": "7d",
                       "gy-lang.data": "zh", "wall-config.data": config, "wall-base-reload.data": 0,
                       "wall-fallback.n_intervals": 0}  # fmt: skip
-            heat = callback_body(deps, "wall-heat.data", values, "wall-view.data")
+            heat = callback_body(deps, "wall-heat-geo.data", values, "wall-view.data")
             pins = callback_body(deps, "wall-base.data", values, "wall-view.data")
             sizes: dict[str, int] = {}
 

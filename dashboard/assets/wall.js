@@ -33,6 +33,20 @@
         });
     }
 
+    function bubbleMarker(latlng, n, yellow, red) {
+        // a neutral bubble (the heatmap stays visible) with the share of each light as a bar
+        const worst = red ? "r" : (yellow ? "y" : "g");
+        const size = (1.9 + 0.8 * Math.log10(n)).toFixed(2) + "vh";
+        const pc = (k) => (100 * k / n).toFixed(1) + "%";
+        const label = n >= 10000 ? Math.round(n / 1000) + "k" : (n >= 1000 ? (n / 1000).toFixed(1) + "k" : String(n));
+        const html = "<div style=\"--s:" + size + "\"><span>" + label + "</span><em><i class=\"r\" style=\"width:" +
+            pc(red) + "\"></i><i class=\"y\" style=\"width:" + pc(yellow) + "\"></i></em></div>";
+        return L.marker(latlng, {
+            icon: L.divIcon({html: html, className: "wall-cluster wall-cluster-" + worst, iconSize: null}),
+            keyboard: false, interactive: false,
+        });
+    }
+
     window.wall = Object.assign({}, window.wall, {
         map: {
             heatStyle: function (feature, context) {
@@ -69,23 +83,19 @@
                 return !(h.hidden && h.hidden.length && hiddenSet(h).has(feature.properties.id));
             },
             cluster: function (feature, latlng, index) {
-                const n = feature.properties.point_count;
                 let red = 0, yellow = 0;
                 for (const leaf of index.getLeaves(feature.properties.cluster_id, Infinity)) {
                     const p = leaf.properties;
                     if (p.l === "r") { red++; } else if (p.l === "y") { yellow++; }
                 }
-                const worst = red ? "r" : (yellow ? "y" : "g");
-                const size = (1.9 + 0.8 * Math.log10(n)).toFixed(2) + "vh";
-                const pc = (k) => (100 * k / n).toFixed(1) + "%";
-                // a neutral bubble (the heatmap stays visible) with the share of each light as a bar
-                const html = "<div style=\"--s:" + size + "\"><span>" + feature.properties.point_count_abbreviated +
-                    "</span><em><i class=\"r\" style=\"width:" + pc(red) + "\"></i><i class=\"y\" style=\"width:" +
-                    pc(yellow) + "\"></i></em>" + (red ? "<b>" + red + "</b>" : "") + "</div>";
-                return L.marker(latlng, {
-                    icon: L.divIcon({html: html, className: "wall-cluster wall-cluster-" + worst, iconSize: null}),
-                    keyboard: false,
-                });
+                return bubbleMarker(latlng, feature.properties.point_count, yellow, red);
+            },
+            bubble: function (feature, latlng) {
+                const p = feature.properties;
+                if (p.n === 1) {  // a single case: a pin of its light
+                    return pinMarker({properties: {l: p.r ? "r" : (p.y ? "y" : "g"), u: 0, id: ""}}, latlng, "");
+                }
+                return bubbleMarker(latlng, p.n, p.y, p.r);
             },
         },
     });
@@ -124,19 +134,28 @@
                 return {counts: data.counts, breaks: data.breaks, colors: config.colors, level: data.level};
             },
             basePins: function (cols) {
-                // open cases: the clustered layer, and today's escalated ones apart (never clustered, pulsing)
+                // open cases: single pins (clustered in the browser) or the server's bubbles when zoomed out;
+                // today's escalations apart (never clustered, pulsing)
                 const nu = window.dash_clientside.no_update;
-                if (!cols || !cols.id) { return [nu, nu]; }
-                const urgent = new Set(cols.u || []), alarm = new Set(cols.a || []);
+                if (!cols || !cols.id) { return [nu, nu, nu]; }
                 const ox = cols.o[0], oy = cols.o[1], q = cols.q;
+                const point = (x, y) => ({type: "Point", coordinates: [ox + x / q, oy + y / q]});
+                const fc = (features) => ({type: "FeatureCollection", features: features});
+                if (cols.mode === "bubbles") {
+                    const bubbles = cols.n.map((n, i) => ({type: "Feature", geometry: point(cols.x[i], cols.y[i]),
+                        properties: {n: n, y: cols.ny[i], r: cols.nr[i], u: cols.nu[i], id: "b" + i}}));
+                    const alarms = cols.id.map((id, i) => ({type: "Feature", geometry: point(cols.ax[i], cols.ay[i]),
+                        properties: {id: id, l: cols.l[i] || "g", u: 1}}));
+                    return [fc([]), fc(alarms), fc(bubbles)];
+                }
+                const urgent = new Set(cols.u || []), alarm = new Set(cols.a || []);
                 const normal = [], alarms = [];
                 for (let i = 0; i < cols.id.length; i++) {
                     const u = urgent.has(cols.id[i]);
-                    (alarm.has(cols.id[i]) ? alarms : normal).push({type: "Feature",
-                        geometry: {type: "Point", coordinates: [ox + cols.x[i] / q, oy + cols.y[i] / q]},
+                    (alarm.has(cols.id[i]) ? alarms : normal).push({type: "Feature", geometry: point(cols.x[i], cols.y[i]),
                         properties: {id: cols.id[i], l: cols.l[i] || "g", u: u ? 1 : 0}});
                 }
-                return [{type: "FeatureCollection", features: normal}, {type: "FeatureCollection", features: alarms}];
+                return [fc(normal), fc(alarms), fc([])];
             },
             heatGeojson: function (geo) {
                 // quantised polygons (db/queries/grid.py geometry()) back to GeoJSON

@@ -57,8 +57,8 @@ from db.queries.live import (
     districts_compact,
     kpis,
     latest_events,
-    open_pins,
     view_presets,
+    viewport_pins,
 )
 from db.queries.response import response_panel
 
@@ -296,7 +296,8 @@ async def base_pins(
     box = bbox_of(view)
     if box is None:
         raise PreventUpdate
-    pins = await runtime.aread(lambda c: open_pins(c, box))
+    zoom = float((view or {}).get("zoom", 11))
+    pins = await runtime.aread(lambda c: viewport_pins(c, box, zoom))
     return pins.columns, pins.as_of, pin_legend(len(pins), pins.capped, lang)
 
 

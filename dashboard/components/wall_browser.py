@@ -43,7 +43,11 @@ clientside_callback(
     _cs("districtGeojson"), Output(w.DISTRICTS, "data"), Output(w.LAND, "data"), Input(w.DISTRICT_GEO, "data")
 )
 clientside_callback(
-    _cs("basePins"), Output(w.PINS, "data"), Output(w.URGENT_PINS, "data"), Input(w.BASE, "data")
+    _cs("basePins"),
+    Output(w.PINS, "data"),
+    Output(w.URGENT_PINS, "data"),
+    Output(w.BUBBLES, "data"),
+    Input(w.BASE, "data"),
 )
 clientside_callback(_cs("heatGeojson"), Output(w.HEAT, "data"), Input(w.HEAT_GEO, "data"))
 clientside_callback(

@@ -9,6 +9,7 @@ LABELS = "wall-labels"
 LAND = "wall-land"  # district fills under the heatmap (the basemap drawn from our own data)
 HEAT = "wall-heat"
 PINS = "wall-pins"  # the clustered base layer of open cases in the viewport
+BUBBLES = "wall-bubbles"  # zoomed out: open cases grouped on the server
 URGENT_PINS = "wall-urgent-pins"  # escalated open cases: never clustered, pulsing
 LIVE_PINS = "wall-live-pins"  # the small "new since" layer
 PRESET_LABEL = "wall-preset-label"

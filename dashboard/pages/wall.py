@@ -198,6 +198,7 @@ def _map(config: dict[str, Any]) -> html.Div:
                         superClusterOptions={"radius": 80, "maxZoom": 15},
                         zoomToBoundsOnClick=True,
                     ),
+                    dl.GeoJSON(id=w.BUBBLES, data=EMPTY, pointToLayer=ns("bubble")),
                     dl.GeoJSON(
                         id=w.URGENT_PINS,
                         data=EMPTY,

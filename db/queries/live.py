@@ -8,6 +8,7 @@ Pins carry no personal data: id, ticket, light, urgency.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,10 @@ from geo.crs import TZ
 OPEN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
 #: Pins in one viewport at most (newest first); clustering keeps them readable.
 PIN_CAP = 20_000
+#: Below this zoom the base layer is server-side bubbles, BUBBLES_ACROSS of them across the view's longer side
+#: (the same picture on a 4K wall and on a laptop; see :func:`viewport_pins`).
+BUBBLE_MAX_ZOOM = 15
+BUBBLES_ACROSS = 15
 #: Escalated cases reported within this many hours are the wall's alarms (never clustered, pulsing).
 ALERT_HOURS = 24
 #: KPI rates look at the cases reported in this many days.
@@ -80,9 +85,10 @@ class Pins:
     columns: dict[str, Any]
     as_of: int
     capped: bool
+    total: int | None = None  # open cases shown (bubbles count several)
 
     def __len__(self) -> int:
-        return len(self.columns["id"])
+        return self.total if self.total is not None else len(self.columns["id"])
 
 
 def open_pins(conn: Connection, bbox: Bbox, now: datetime | None = None, cap: int = PIN_CAP) -> Pins:
@@ -91,6 +97,7 @@ def open_pins(conn: Connection, bbox: Bbox, now: datetime | None = None, cap: in
     rows = conn.execute(_PINS, params).all()
     as_of = int(rows[0].as_of) if rows else int(conn.execute(_AS_OF).scalar_one())
     columns = {
+        "mode": "pins",
         "o": list(ORIGIN),
         "q": QUANTUM,
         "id": [r.id for r in rows],
@@ -101,6 +108,65 @@ def open_pins(conn: Connection, bbox: Bbox, now: datetime | None = None, cap: in
         "a": [r.id for r in rows if r.alarm],
     }
     return Pins(columns=columns, as_of=as_of, capped=len(rows) >= cap)
+
+
+# Zoomed out, open cases travel as bubbles: grouped on the server by a square grid in Web Mercator (a fraction of
+# the view), each with its count, centroid and the count of yellow, red and escalated cases.
+# Today's escalations (alarms) stay single. A city view is then a few hundred numbers instead of 10k pins.
+_BUBBLES = text(
+    f"""
+    WITH p AS (
+        SELECT c.id, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, c.escalated, {LIGHT_SQL} AS light,
+               c.escalated AND c.created_at >= CAST(:now AS timestamptz) - make_interval(hours => :alert) AS alarm
+          FROM (SELECT * FROM "case" WHERE status IN {OPEN_SQL} OFFSET 0) c
+         WHERE c.geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326))
+    SELECT (SELECT coalesce(max(id), 0) FROM case_event) AS as_of, NULL::bigint AS id, count(*) AS n,
+           avg(lon) AS lon, avg(lat) AS lat, count(*) FILTER (WHERE light = 'y') AS y,
+           count(*) FILTER (WHERE light = 'r') AS r, count(*) FILTER (WHERE escalated) AS u
+      FROM p WHERE NOT alarm
+     GROUP BY floor(lon / :dx), floor(ln(tan(radians(45 + lat / 2))) / :dy)
+    UNION ALL
+    SELECT NULL, id, 1, lon, lat, (light = 'y')::int, (light = 'r')::int, 1 FROM p WHERE alarm
+    """
+)
+
+
+def viewport_pins(
+    conn: Connection, bbox: Bbox, zoom: float, now: datetime | None = None, cap: int = PIN_CAP
+) -> Pins:
+    """The wall's base layer: single pins from :data:`BUBBLE_MAX_ZOOM` on, bubbles below it."""
+    if zoom >= BUBBLE_MAX_ZOOM:
+        return open_pins(conn, bbox, now, cap)
+    w, s, e, n = bbox
+    merc = math.log(math.tan(math.radians(45 + n / 2))) - math.log(math.tan(math.radians(45 + s / 2)))
+    dy = max(math.radians(e - w), merc) / BUBBLES_ACROSS  # Web Mercator units (radians of longitude)
+    params = {"w": w, "s": s, "e": e, "n": n, "now": _now(now), "alert": ALERT_HOURS,
+              "dx": math.degrees(dy), "dy": dy}  # fmt: skip
+    rows = conn.execute(_BUBBLES, params).all()
+    as_of = next((int(r.as_of) for r in rows if r.as_of is not None), None)
+    bubbles = [r for r in rows if r.id is None]
+    alarms = [r for r in rows if r.id is not None]
+
+    def q(values: list[float], origin: float) -> list[int]:
+        return [round((v - origin) * QUANTUM) for v in values]
+
+    columns: dict[str, Any] = {
+        "mode": "bubbles",
+        "o": list(ORIGIN),
+        "q": QUANTUM,
+        "x": q([r.lon for r in bubbles], ORIGIN[0]),
+        "y": q([r.lat for r in bubbles], ORIGIN[1]),
+        "n": [int(r.n) for r in bubbles],
+        "ny": [int(r.y) for r in bubbles],
+        "nr": [int(r.r) for r in bubbles],
+        "nu": [int(r.u) for r in bubbles],
+        "id": [int(r.id) for r in alarms],
+        "ax": q([r.lon for r in alarms], ORIGIN[0]),
+        "ay": q([r.lat for r in alarms], ORIGIN[1]),
+        "l": "".join("r" if r.r else ("y" if r.y else "g") for r in alarms),
+    }
+    total = sum(columns["n"]) + len(alarms)
+    return Pins(columns, as_of if as_of is not None else int(conn.execute(_AS_OF).scalar_one()), False, total)
 
 
 # --- the catch-up after a doorbell -----------------------------------------------------------------------------

@@ -207,7 +207,9 @@ def test_anonymous_callers_get_no_wall_data(app_server: AppServer, engine: Engin
         signed = staff.post(
             "/_dash-update-component", json=body, headers={"X-CSRFToken": staff.cookies["_csrf_token"]}
         )
-        assert signed.status_code == 200 and json.loads(signed.text)["response"]["wall-base"]["data"]["id"]
+        assert signed.status_code == 200
+        base_layer = json.loads(signed.text)["response"]["wall-base"]["data"]
+        assert base_layer["mode"] == "bubbles" and sum(base_layer["n"]) + len(base_layer["id"]) >= 1
         assert staff.get("/push/status").json()["listening"] in (True, False)
     # the event stream and its status refuse anonymous callers too
     assert httpx.get(base + "/push/events").status_code == 401

@@ -94,6 +94,25 @@ def test_escalated_cases_are_marked_urgent(conn: Connection, lead: Actor) -> Non
     assert r.id in cols["a"] and old.id not in cols["a"]  # only today's escalations are alarms
 
 
+def test_zoomed_out_pins_are_bubbles_that_add_up(conn: Connection, lead: Actor) -> None:
+    for k in range(12):
+        _report(conn, 30 + k, NOW - timedelta(days=k % 4, minutes=5))
+    r = _report(conn, 50, NOW - timedelta(minutes=2))
+    wf.escalate(conn, lead, r.id, r.version, reason="危险", now=NOW)
+    singles = live.open_pins(conn, BOX, now=NOW)
+    bubbles = live.viewport_pins(conn, BOX, 11.5, now=NOW)
+    cols = bubbles.columns
+    assert cols["mode"] == "bubbles" and len(cols["n"]) < len(singles)
+    assert len(bubbles) == len(singles) == sum(cols["n"]) + len(cols["id"])
+    assert r.id in cols["id"]  # today's escalation stays single
+    lights = singles.columns["l"]
+    alarm_lights = cols["l"]
+    assert sum(cols["ny"]) + alarm_lights.count("y") == lights.count("y")
+    assert sum(cols["nr"]) + alarm_lights.count("r") == lights.count("r")
+    assert bubbles.as_of == singles.as_of
+    assert live.viewport_pins(conn, BOX, 15.5, now=NOW).columns["mode"] == "pins"
+
+
 def test_catch_up_returns_events_after_an_id(conn: Connection, lead: Actor) -> None:
     start = live.latest_events(conn, 5).last_id
     a = _report(conn, 5, NOW - timedelta(minutes=2))
