@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pytest
 import websockets
@@ -26,4 +27,6 @@ async def _handshake(url: str, origin: str) -> bool:
 def test_callback_websocket_checks_origin(app_server: AppServer, origin: str | None, accepted: bool) -> None:
     url = app_server.base.replace("http://", "ws://") + "/_dash-ws-callback"
     own = app_server.base
-    assert asyncio.run(_handshake(url, origin or own)) is accepted
+    # Playwright's sync API keeps an event loop in this thread: shake hands from a thread of our own
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, _handshake(url, origin or own)).result(timeout=30) is accepted
