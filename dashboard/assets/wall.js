@@ -198,6 +198,12 @@
                 const want = config && config.lang;
                 return want && want !== current ? want : window.dash_clientside.no_update;
             },
+            texts: function (lang, strings) {
+                const s = (strings && strings[lang === "en" ? "en" : "zh"]) || {};
+                const windows = ["today", "7d", "30d"].map((k) => ({label: s["wall.window." + k], value: k}));
+                return [{lang: lang}, windows, s["wall.title"], s["wall.subtitle"], s["wall.heat.title"],
+                    s["wall.ticker.title"]];
+            },
             settled: function (cursor) {
                 if (window.wallPush) { window.wallPush.settled(cursor); }
                 return cursor;

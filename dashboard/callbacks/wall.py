@@ -38,7 +38,6 @@ from dashboard.components.wall_panels import (
     response_table,
     ticker_items,
 )
-from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.models.people import STAFF_ROLES
 from db.queries.grid import (
@@ -132,7 +131,7 @@ def _window(value: object) -> str:
 
 @callback(
     Output(w.REDIRECT, "href"),
-    Input(w.ROOT, "id"),
+    Input(w.SIGNIN, "id"),
     State(w.REDIRECT, "pathname"),
     State(w.REDIRECT, "search"),
 )
@@ -165,26 +164,6 @@ def cached_presets() -> list[dict[str, Any]] | None:
 async def load_static(_: str, known: Any, *, user: StaffIdentity) -> tuple[Any, ...]:
     outlines, labels, presets = await shared("static", 0, 600, _static)
     return outlines, labels, no_update if known else presets
-
-
-@callback(
-    Output(w.LABELS, "hideout"),
-    Output(w.WINDOW, "options"),
-    Output(w.TITLE, "children"),
-    Output(w.SUBTITLE, "children"),
-    Output(w.HEAT_TITLE, "children"),
-    Output(w.TICKER_TITLE, "children"),
-    Input(ids.LANG, "data"),
-)
-def texts(lang: str) -> tuple[Any, ...]:
-    return (
-        {"lang": lang},
-        [{"label": t(f"wall.window.{k}", lang), "value": k} for k in WINDOWS],
-        t("wall.title", lang),
-        t("wall.subtitle", lang),
-        t("wall.heat.title", lang),
-        t("wall.ticker.title", lang),
-    )
 
 
 # --- heatmap ---------------------------------------------------------------------------------------------------
@@ -318,6 +297,7 @@ def merge_live(
     Output(w.LIVE, "data"),
     Output(w.TICKER_STORE, "data"),
     Output(w.BASE_RELOAD, "data"),
+    Output(w.TICKER, "children"),
     Input(w.DOORBELL, "data"),
     Input(w.FALLBACK, "n_intervals"),
     State(w.CURSOR, "data"),
@@ -325,6 +305,7 @@ def merge_live(
     State(w.TICKER_STORE, "data"),
     State(w.BASE_AS_OF, "data"),
     State(w.BASE_RELOAD, "data"),
+    State(ids.LANG, "data"),
 )
 @auth.require_user(*ROLES)
 async def catch_up(
@@ -335,13 +316,15 @@ async def catch_up(
     ticker: list[dict[str, Any]] | None,
     as_of: int | None,
     reload: int | None,
+    lang: str,
     *,
     user: StaffIdentity,
 ) -> tuple[Any, ...]:
-    """Everything after the last event id this screen has (the push event is only a doorbell)."""
+    """Everything after the last event id this screen has (the push event is only a doorbell); the ticker is
+    rendered here too, in the same round trip."""
     if cursor is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
         first = await runtime.aread(lambda c: latest_events(c, TICKER_SIZE))
-        return first.last_id, {}, first.events, no_update
+        return first.last_id, {}, first.events, no_update, ticker_items(first.events, lang)
     if ctx.triggered_id == w.DOORBELL and bell and isinstance(bell.get("id"), int) and bell["id"] <= cursor:
         raise PreventUpdate
     got = await runtime.aread(lambda c: q_catch_up(c, int(cursor), CATCHUP_LIMIT))
@@ -349,9 +332,10 @@ async def catch_up(
         raise PreventUpdate
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
         fresh = await runtime.aread(lambda c: latest_events(c, TICKER_SIZE))
-        return fresh.last_id, {}, fresh.events, (reload or 0) + 1
+        return fresh.last_id, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang)
     merged = merge_live(live or {}, got.pins, got.gone, int(as_of or 0))
-    return got.last_id, merged, (got.events + (ticker or []))[:TICKER_SIZE], no_update
+    events = (got.events + (ticker or []))[:TICKER_SIZE]
+    return got.last_id, merged, events, no_update, ticker_items(events, lang)
 
 
 # --- KPI tiles, department panel, ticker -------------------------------------------------------------------------
@@ -377,7 +361,13 @@ async def department_panel(_n: Any, lang: str, *, user: StaffIdentity) -> list[A
     return response_table(rows, lang, PANEL_DAYS)
 
 
-@callback(Output(w.TICKER, "children"), Input(w.TICKER_STORE, "data"), Input(ids.LANG, "data"))
+@callback(
+    Output(w.TICKER, "children", allow_duplicate=True),
+    Input(ids.LANG, "data"),
+    State(w.TICKER_STORE, "data"),
+    prevent_initial_call=True,
+)
 @auth.require_user(*ROLES)
-async def ticker(events: list[dict[str, Any]] | None, lang: str, *, user: StaffIdentity) -> list[Any]:
+async def ticker(lang: str, events: list[dict[str, Any]] | None, *, user: StaffIdentity) -> list[Any]:
+    """The ticker in another language (new events come rendered with the catch-up)."""
     return ticker_items(events or [], lang)

@@ -59,6 +59,17 @@ clientside_callback(
     Input(w.BASE_AS_OF, "data"),
     State(w.PINS, "hideout"),
 )
+clientside_callback(
+    _cs("texts"),
+    Output(w.LABELS, "hideout"),
+    Output(w.WINDOW, "options"),
+    Output(w.TITLE, "children"),
+    Output(w.SUBTITLE, "children"),
+    Output(w.HEAT_TITLE, "children"),
+    Output(w.TICKER_TITLE, "children"),
+    Input(ids.LANG, "data"),
+    State(w.I18N, "data"),
+)
 clientside_callback(_cs("settled"), Output(w.SETTLED, "data"), Input(w.CURSOR, "data"))
 clientside_callback(_cs("clock"), Output(w.CLOCK, "children"), Input(w.CLOCK_TICK, "n_intervals"))
 clientside_callback(

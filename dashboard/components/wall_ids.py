@@ -1,6 +1,7 @@
 """Component IDs of the wall screen (/wall), named once; ``wall.js`` uses the same strings."""
 
 ROOT = "wall-root"
+SIGNIN = "wall-signin"  # the root when nobody is signed in
 REDIRECT = "wall-redirect"  # to the sign-in page when the session is gone
 MAP = "wall-map"
 DISTRICTS = "wall-districts"

@@ -46,7 +46,16 @@ TIANDITU = (
     "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
     "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
 )
-JS_STRINGS = ("wall.conn.open", "wall.conn.connecting", "wall.conn.offline")
+JS_STRINGS = (
+    "wall.conn.open",
+    "wall.conn.connecting",
+    "wall.conn.offline",
+    "wall.title",
+    "wall.subtitle",
+    "wall.heat.title",
+    "wall.ticker.title",
+    *(f"wall.window.{k}" for k in WINDOWS),
+)
 
 
 def _int(value: object, default: int, lo: int, hi: int) -> int:
@@ -107,7 +116,7 @@ def _tiles() -> list[Any]:
 def _signin(query: dict[str, Any]) -> html.Div:
     target = "/wall" + ("?" + urlencode({k: v for k, v in query.items() if v is not None}) if query else "")
     return html.Div(
-        id=w.ROOT,
+        id=w.SIGNIN,
         className="wall-root wall-signin",
         children=[
             dcc.Location(id=w.REDIRECT, refresh=True),
@@ -257,7 +266,6 @@ def _wall(config: dict[str, Any]) -> html.Div:
         id=w.ROOT,
         className="wall-root",
         children=[
-            dcc.Location(id=w.REDIRECT, refresh=True),
             *_stores(config),
             html.Header(
                 className="wall-top",

@@ -174,38 +174,65 @@ def test_the_wall_reconnects_after_the_server_restarts(
     assert foreign == []
 
 
-def _dependency(base: str, first_output: str) -> dict[str, Any]:
-    for dep in httpx.get(base + "/_dash-dependencies").json():
-        if dep["output"].strip(".").split("...")[0] == first_output:
-            return dep
-    raise AssertionError(f"no callback writes {first_output}")
+VIEW = {"bounds": [[26.4, 106.5], [26.8, 106.9]], "zoom": 12}
+#: What the browser would send for each input and state of the wall's callbacks.
+VALUES: dict[str, Any] = {
+    "wall-view.data": VIEW,
+    "wall-doorbell.data": {"id": 10**9, "n": 1},
+    "wall-fallback.n_intervals": 1,
+    "wall-base-reload.data": 0,
+    "wall-window.value": "7d",
+    "wall-cursor.data": 0,
+    "wall-live.data": {},
+    "wall-ticker-store.data": [],
+    "wall-base-as-of.data": 0,
+    "wall-presets.data": None,
+    "wall-map.id": "wall-map",
+    "wall-heat-level.data": {"level": "1km", "bbox": [106.5, 26.4, 106.9, 26.8], "sig": ""},
+    "wall-config.data": {"scale": "heat", "colors": ["#000"] * 5},
+    "gy-lang.data": "zh",
+}
+
+
+def callback_body(dep: dict[str, Any]) -> dict[str, Any]:
+    """The POST body the browser sends for the callback ``dep`` of /_dash-dependencies."""
+    names = dep["output"].strip(".").split("...")
+    outputs = [{"id": n.split(".")[0], "property": n.split(".")[1].split("@")[0]} for n in names]
+
+    def item(x: dict[str, str]) -> dict[str, Any]:
+        return {"id": x["id"], "property": x["property"], "value": VALUES.get(f"{x['id']}.{x['property']}")}
+
+    inputs = [item(x) for x in dep["inputs"]]
+    return {
+        "output": dep["output"],
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+        "inputs": inputs,
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        "state": [item(x) for x in dep["state"]],
+    }
 
 
 def test_anonymous_callers_get_no_wall_data(app_server: AppServer, engine: Engine) -> None:
     commit_report(engine)
     base = app_server.base
-    view = {"bounds": [[26.4, 106.5], [26.8, 106.9]], "zoom": 12}
-    dep = _dependency(base, "wall-base.data")
-    body = {
-        "output": dep["output"],
-        "outputs": [
-            {"id": o.split(".")[0], "property": o.split(".")[1]}
-            for o in dep["output"].strip(".").split("...")
-        ],
-        "inputs": [
-            {"id": "wall-view", "property": "data", "value": view},
-            {"id": "wall-base-reload", "property": "data", "value": 0},
-            {"id": "wall-fallback", "property": "n_intervals", "value": 1},
-        ],
-        "changedPropIds": ["wall-view.data"],
-        "state": [{"id": "gy-lang", "property": "data", "value": "zh"}],
-    }
-    anonymous = httpx.post(base + "/_dash-update-component", json=body)
-    assert anonymous.status_code == 204 and not anonymous.content
-    with httpx.Client(base_url=base) as staff:
+    deps = [
+        d
+        for d in httpx.get(base + "/_dash-dependencies").json()
+        if not d.get("clientside_function") and d["output"].strip(".").startswith("wall-")
+        and "wall-redirect" not in d["output"]
+    ]  # fmt: skip
+    firsts = {d["output"].strip(".").split("...")[0].split("@")[0] for d in deps}
+    assert {"wall-base.data", "wall-heat-geo.data", "wall-cursor.data", "wall-kpis.children"} <= firsts
+    for dep in deps:  # every server-side callback of the wall refuses a caller without a session
+        anonymous = httpx.post(base + "/_dash-update-component", json=callback_body(dep))
+        assert anonymous.status_code == 204 and not anonymous.content, dep["output"]
+    with httpx.Client(base_url=base) as staff:  # ... and answers a signed-in one
         staff.post("/auth/login", data={"username": "lead", "password": PASSWORDS["lead"], "next": "/wall"})
+        pins = next(d for d in deps if d["output"].strip(".").startswith("wall-base.data"))
         signed = staff.post(
-            "/_dash-update-component", json=body, headers={"X-CSRFToken": staff.cookies["_csrf_token"]}
+            "/_dash-update-component",
+            json=callback_body(pins),
+            headers={"X-CSRFToken": staff.cookies["_csrf_token"]},
         )
         assert signed.status_code == 200
         base_layer = json.loads(signed.text)["response"]["wall-base"]["data"]
@@ -214,31 +241,6 @@ def test_anonymous_callers_get_no_wall_data(app_server: AppServer, engine: Engin
     # the event stream and its status refuse anonymous callers too
     assert httpx.get(base + "/push/events").status_code == 401
     assert httpx.get(base + "/push/status").status_code == 401
-    for first in ("wall-kpis.children", "wall-panel.children", "wall-heat-geo.data", "wall-cursor.data"):
-        dep = _dependency(base, first)
-        assert dep["output"]  # the wall's data callbacks exist ...
-    # ... and the catch-up answers nothing without a session
-    dep = _dependency(base, "wall-cursor.data")
-    body = {
-        "output": dep["output"],
-        "outputs": [
-            {"id": o.split(".")[0], "property": o.split(".")[1]}
-            for o in dep["output"].strip(".").split("...")
-        ],
-        "inputs": [
-            {"id": "wall-doorbell", "property": "data", "value": {"id": 10**9, "n": 1}},
-            {"id": "wall-fallback", "property": "n_intervals", "value": 1},
-        ],
-        "changedPropIds": ["wall-doorbell.data"],
-        "state": [
-            {"id": "wall-cursor", "property": "data", "value": 0},
-            {"id": "wall-live", "property": "data", "value": {}},
-            {"id": "wall-ticker-store", "property": "data", "value": []},
-            {"id": "wall-base-as-of", "property": "data", "value": 0},
-            {"id": "wall-base-reload", "property": "data", "value": 0},
-        ],
-    }
-    assert httpx.post(base + "/_dash-update-component", json=body).status_code == 204
 
 
 def test_the_wall_rotates_through_preset_views(wall_page: Page, app_server: AppServer) -> None:
