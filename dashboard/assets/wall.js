@@ -112,8 +112,9 @@
                 // anything else (first call, presets, the rotation timer) moves the map
                 const trig = (window.dash_clientside.callback_context.triggered || []).map((x) => x.prop_id);
                 if (current && trig.length === 1 && trig[0] === "gy-lang.data") { return [nu, label]; }
-                return [{bounds: p.bounds, transition: n ? "flyToBounds" : "fitBounds",
-                    options: {padding: [16, 16], duration: 1.5}}, label];
+                const first = !current;  // no animation for the first view: the data comes after moveend
+                return [{bounds: p.bounds, transition: first ? "fitBounds" : "flyToBounds",
+                    options: first ? {padding: [16, 16], animate: false} : {padding: [16, 16], duration: 1.5}}, label];
             },
             view: function (bounds, zoom, viewport, current) {
                 // only once our viewport (a preset) is set: the map's initial view is not the wall's
@@ -227,7 +228,7 @@
     const PUSH_URL = "/push/events", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
     const SETTLE_MS = 800;
     let es = null, retry = null, watchdog = null, backoff = 1000;
-    let rings = 0, inflight = null, pending = null;
+    let rings = 0, inflight = null, pending = null, ready = false, cursorNow = null;
 
     function setProps(id, props) {
         const dc = window.dash_clientside;
@@ -244,11 +245,16 @@
         setProps(BELL, {data: {id: id, n: rings}});
     }
     function ring(id) {
-        if (inflight) { pending = id; } else { send(id); }
+        // before the screen's first catch-up has landed there is nothing to catch up from: keep the id
+        if (cursorNow !== null && id <= cursorNow) { return; }  // this screen has it already
+        if (inflight || !ready) { pending = id; } else { send(id); }
     }
-    function settled() {
+    function settled(cursor) {
+        if (typeof cursor === "number") { ready = true; cursorNow = cursor; }
         clearTimeout(inflight);
         inflight = null;
+        if (!ready) { return; }
+        if (pending !== null && typeof cursor === "number" && pending <= cursor) { pending = null; }
         if (pending !== null) { const id = pending; pending = null; send(id); }
     }
     function kick() {
@@ -258,6 +264,7 @@
     function close() {
         if (es) { es.close(); es = null; }
         clearTimeout(watchdog);
+        if (!onWall()) { ready = false; pending = null; cursorNow = null; }  // left the wall: its next layout starts afresh
     }
     function schedule() {
         close();
