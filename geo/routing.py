@@ -201,16 +201,3 @@ class Router:
                 for a, i, j in zip(district[sel[found]], ci[found], cj[found], strict=True)
             ]
         return Routes(district, inside, ii, jj, codes)
-
-        district[sel] = self._tree_adcodes[best[sel]]
-        x, y = to_metric(lo[sel], la[sel])
-        ci, cj = cell_index(x, y)
-        ii[sel], jj[sel] = ci, cj
-        if len(self._cell_keys):
-            keys = _keys(self._tree_didx[best[sel]], ci, cj)
-            pos = np.searchsorted(self._cell_keys, keys)
-            pos_c = np.minimum(pos, len(self._cell_keys) - 1)
-            in_range = (np.abs(ci) < _OFF) & (np.abs(cj) < _OFF)
-            found = (self._cell_keys[pos_c] == keys) & in_range
-            codes[sel[found]] = self._cell_codes[pos_c[found]]
-        return Routes(district, inside, ii, jj, codes)
