@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import time
@@ -191,52 +192,25 @@ class LocalCluster:
         self._as_owner([pg_bin_dir() / "pg_ctl", "stop", "-D", self.data_dir, "-m", "fast", "-w"])
         return True
 
+    def _psql(self, sql: str) -> str:
+        """Run one SQL statement as the superuser in the ``postgres`` database; its unaligned output."""
+        cmd = ["psql", "-h", str(self.socket_dir.resolve()), "-p", str(self.port), "-U", self.superuser]
+        cmd += ["-v", "ON_ERROR_STOP=1", "-tAc", sql, "postgres"]
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
+
+    @staticmethod
+    def _checked_name(dbname: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,63}", dbname):
+            raise ClusterError(f"not a plain database name: {dbname!r}")
+        return dbname
+
     def ensure_database(self, dbname: str) -> bool:
-        """Create ``dbname`` (with PostGIS) if missing. Returns True when it was created."""
-        sock = str(self.socket_dir.resolve())
-        base = [
-            "psql",
-            "-h",
-            sock,
-            "-p",
-            str(self.port),
-            "-U",
-            self.superuser,
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-tAc",
-        ]
-        exists = subprocess.run(
-            [*base, f"SELECT 1 FROM pg_database WHERE datname = '{dbname}'", "postgres"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        if exists == "1":
+        """Create ``dbname`` if missing (the migrations add PostGIS). Returns True when it was created."""
+        name = self._checked_name(dbname)
+        if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":
             return False
-        subprocess.run(
-            [*base, f'CREATE DATABASE "{dbname}"', "postgres"], capture_output=True, text=True, check=True
-        )
+        self._psql(f'CREATE DATABASE "{name}"')
         return True
 
     def drop_database(self, dbname: str) -> None:
-        sock = str(self.socket_dir.resolve())
-        subprocess.run(
-            [
-                "psql",
-                "-h",
-                sock,
-                "-p",
-                str(self.port),
-                "-U",
-                self.superuser,
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)',
-                "postgres",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        self._psql(f'DROP DATABASE IF EXISTS "{self._checked_name(dbname)}" WITH (FORCE)')
