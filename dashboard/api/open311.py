@@ -1,7 +1,7 @@
 """Open311 GeoReport v2 under ``/open311/v2/`` (JSON and XML by suffix): discovery, services, service
 definitions, POST/GET requests; the citizens' extensions (:mod:`.open311_citizen`); photos with access control
-(``/media/photo/{id}/{thumb|full}``); the OpenAPI document of the JSON endpoints; and a catch-all answering 404
-in the Open311 error form (Dash's own catch-all would answer 200 with a page).
+(``/media/photo/{id}/{thumb|full}``, :mod:`.media_photo`); the OpenAPI document of the JSON endpoints; and a
+catch-all answering 404 in the Open311 error form (Dash's own catch-all would answer 200 with a page).
 
 Views are thin: parse, call ``db.citizen`` in a worker thread (``runtime.aread``/``awrite``), format."""
 
@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from dashboard import runtime
-from dashboard.api import open311_citizen
+from dashboard.api import media_photo, open311_citizen
 from dashboard.api.open311_formats import error, iso, language, output_format, render
 from dashboard.api.open311_routing import Api, both, open311_route_class
 from dashboard.api.open311_schemas import (
@@ -48,6 +48,7 @@ def make_router(settings: Settings) -> APIRouter:
     router = APIRouter(route_class=open311_route_class(api.max_body))
     _spec_routes(router, api)
     open311_citizen.add_routes(router, api)
+    media_photo.add_routes(router, api)
     _meta_routes(router, api)
     return router
 

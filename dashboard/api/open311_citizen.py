@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
-from dashboard import auth, runtime
-from dashboard.api.open311_formats import error, iso, language, output_format, render
+from dashboard import runtime
+from dashboard.api.open311_formats import iso, language, output_format, render
 from dashboard.api.open311_routing import Api, both
 from dashboard.api.open311_schemas import (
     AccountSaved,
@@ -26,7 +26,6 @@ from db.citizen.feedback import submit_feedback
 from db.citizen.intake import to_wgs84
 from db.citizen.keys import check_key
 from db.citizen.persons import ReporterIdentity, person_for_reporter, register_account, registered_person
-from db.citizen.photos import photo_file
 from db.states import OPEN_STATUSES, PUBLIC_STAGE
 
 BASE = "/open311/v2"
@@ -186,22 +185,3 @@ def add_routes(router: APIRouter, api: Api) -> None:
          responses=errors_doc(400, 403), summary="Extension: feedback about the service (意见反馈)")  # fmt: skip
     both(router, f"{BASE}/account", account, methods=["POST"], response_model=AccountSaved,
          responses=errors_doc(400, 403), summary="Extension: register an account and its home")  # fmt: skip
-
-    @router.get("/media/photo/{photo_id}/{size}", include_in_schema=False)
-    async def photo(photo_id: str, size: str) -> Response:
-        """A photo (``full``) or its thumbnail (``thumb``): public ones to anyone, the others to staff only."""
-        if not photo_id.isdigit() or len(photo_id) > 18 or size not in ("thumb", "full"):
-            return error(404, "Not found.")
-        found = await runtime.aread(
-            lambda c: photo_file(c, api.media_dir, int(photo_id), thumb=size == "thumb")
-        )
-        if found is None or (not found.public and await auth.acurrent_user() is None):
-            return error(404, "Not found.")
-        if not found.path.is_file():
-            return error(404, "Not found.")
-        cache = "public, max-age=86400" if found.public else "private, no-store"
-        return FileResponse(
-            found.path,
-            media_type=found.mime,
-            headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"},
-        )
