@@ -375,9 +375,18 @@ def test_report_level_follows_zoom_and_area() -> None:
 
 
 def test_public_sql_names_no_personal_column() -> None:
+    import importlib
+    import pkgutil
+
     from sqlalchemy.sql.elements import TextClause
 
-    statements = [str(v) for v in vars(q).values() if isinstance(v, TextClause)]
+    import db.queries
+
+    # the public read model is db.queries.public and every db.queries.public_* module beside it
+    names = sorted(m.name for m in pkgutil.iter_modules(db.queries.__path__) if m.name.startswith("public_"))
+    modules = [q, *(importlib.import_module(f"db.queries.{n}") for n in names)]
+    assert {"public_layers", "public_reports", "public_track"} <= set(names)
+    statements = [str(v) for m in modules for v in vars(m).values() if isinstance(v, TextClause)]
     assert len(statements) >= 8
     sql = "\n".join(statements)
     for word in (
