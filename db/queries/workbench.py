@@ -351,6 +351,31 @@ def may_see(conn: Connection, user: StaffIdentity, case_id: int) -> bool:
     return conn.execute(sql, {**params, "id": case_id}).first() is not None
 
 
+# An officer's district; a district bureau's district; else the extent of the department's open cases. COALESCE
+# evaluates an argument only when those before it are NULL; the CTE runs once for the four corners.
+_SCOPE_BOUNDS = text(
+    "WITH x AS MATERIALIZED (SELECT coalesce((SELECT Box2D(geom) FROM district WHERE code = :district), "
+    "(SELECT Box2D(d.geom) FROM department dep JOIN district d ON d.code = dep.district_code "
+    "WHERE dep.code = :department), "
+    '(SELECT ST_Extent(c.geom) FROM "case" c WHERE c.department_code = :department '
+    "AND c.status = ANY(CAST(:open AS text[])))) AS b) "
+    "SELECT ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n FROM x"
+)
+
+
+def scope_bounds(conn: Connection, user: StaffIdentity) -> BBox | None:
+    """Where the user's map opens (west, south, east, north): an officer on their district, department staff
+    on their district if the department is a district bureau, else on the extent of its open cases.
+    ``None``: the city view (the command center, a department without open cases, a user without scope)."""
+    district = user.district_code if user.role == "officer" else None
+    department = user.department_code if user.role == "department" else None
+    if district is None and department is None:
+        return None
+    params = {"district": district, "department": department, "open": list(_OPEN)}
+    row = conn.execute(_SCOPE_BOUNDS, params).one()
+    return None if row.w is None else (float(row.w), float(row.s), float(row.e), float(row.n))
+
+
 def departments(conn: Connection) -> list[Row[Any]]:
     """Departments for the dispatch select: city bureaus, utilities, then district bureaus."""
     return list(

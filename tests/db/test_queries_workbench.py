@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from db.media import store_photo
 from db.queries import workbench as q
 from db.states import CaseStatus
 from db.workflow import Actor, CaseResult
-from tests.db.test_workflow_support import CATEGORY, MON, NANMING, YUNYAN, new_case, staff
+from tests.db.test_workflow_support import CATEGORY, KAIYANG, MON, NANMING, YUNYAN, new_case, staff
 
 __all__ = ["staff"]  # the fixture, imported for pytest
 
@@ -285,3 +286,71 @@ def test_filter_options(conn: Connection) -> None:
     assert any(c.level == 1 for c in cats) and any(c.code == CATEGORY for c in cats)
     deps = q.departments(conn)
     assert deps[0].type == "city_bureau" and any(d.code == "CGJ" for d in deps)
+
+
+# --- where the map opens ----------------------------------------------------------------------------------
+
+
+def _extent(conn: Connection, sql: str, **params: object) -> q.BBox:
+    """The bounding box of the points of a geometry (GeoJSON) or of point rows, computed here in Python."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for (value,) in conn.execute(text(sql), params).all():
+        stack = [json.loads(value)["coordinates"]]
+        while stack:
+            item = stack.pop()
+            if isinstance(item[0], int | float):
+                xs.append(item[0])
+                ys.append(item[1])
+            else:
+                stack.extend(item)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _close(a: q.BBox | None, b: q.BBox) -> bool:
+    return a is not None and all(abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True))
+
+
+def test_an_officers_map_opens_on_their_district(conn: Connection, people: dict[str, StaffIdentity]) -> None:
+    box = q.scope_bounds(conn, people["yunyan"])
+    yunyan = _extent(conn, "SELECT ST_AsGeoJSON(geom) FROM district WHERE code = '520103'")
+    assert _close(box, yunyan)
+    assert box is not None
+    west, south, east, north = box
+    assert west < YUNYAN[0] < east and south < YUNYAN[1] < north
+    assert not (west < KAIYANG[0] < east and south < KAIYANG[1] < north)
+    assert 0.05 < east - west < 0.5 and 0.05 < north - south < 0.5  # a district, not the city
+    # a district bureau's staff: their district, like its officer
+    bureau = StaffIdentity(0, "x", "x", "department", None, "520103-CGJ")
+    assert _close(q.scope_bounds(conn, bureau), yunyan)
+
+
+def test_the_command_center_and_users_without_scope_open_on_the_city(
+    conn: Connection, people: dict[str, StaffIdentity]
+) -> None:
+    for name in ("lead", "dispatcher", "admin", "moderator"):
+        assert q.scope_bounds(conn, people[name]) is None, name
+    assert q.scope_bounds(conn, StaffIdentity(0, "x", "x", "officer", None, None)) is None
+    assert q.scope_bounds(conn, StaffIdentity(0, "x", "x", "officer", "999999", None)) is None
+
+
+def test_a_city_departments_map_opens_on_its_open_cases(conn: Connection, staff: dict[str, Actor]) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO department (code, name_zh, name_en, type) "
+            "VALUES ('TEST-BOUNDS', '测试单位', 'Test utility', 'utility')"
+        )
+    )
+    user = StaffIdentity(0, "x", "x", "department", None, "TEST-BOUNDS")
+    assert q.scope_bounds(conn, user) is None  # no open case: the city view
+    here = new_case(conn, staff, S.DISPATCHED, point=YUNYAN, department="TEST-BOUNDS")
+    assert _close(q.scope_bounds(conn, user), (*YUNYAN, *YUNYAN))
+    there = new_case(conn, staff, S.HANDLED, point=NANMING, department="TEST-BOUNDS")
+    both_sql = 'SELECT ST_AsGeoJSON(geom) FROM "case" WHERE department_code = :d AND status <> ALL(:done)'
+    box = q.scope_bounds(conn, user)
+    assert _close(box, _extent(conn, both_sql, d="TEST-BOUNDS", done=["closed", "rejected", "merged"]))
+    assert _close(box, (NANMING[0], NANMING[1], YUNYAN[0], YUNYAN[1]))
+    # a closed case no longer counts
+    wf.verify(conn, staff["lead"], there.id, there.version, passed=True, now=MON + timedelta(hours=6))
+    assert _close(q.scope_bounds(conn, user), (*YUNYAN, *YUNYAN))
+    assert here.department_code == "TEST-BOUNDS"
