@@ -4,6 +4,7 @@ user's scope themselves. The case card lives in ``workbench_card``, the actions 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
 from dashboard import ids_workbench as wid
@@ -30,6 +32,7 @@ CELL_LIMIT = 4000
 LOGIN_URL = "/login?next=/workbench"
 _REF_TTL = 300.0
 _ref: dict[str, tuple[float, Any]] = {}
+log = logging.getLogger("guiyang_ops.workbench")
 
 
 async def reference(name: str, fn: Callable[[Connection], Any]) -> Any:
@@ -40,6 +43,35 @@ async def reference(name: str, fn: Callable[[Connection], Any]) -> Any:
     value = await runtime.aread(fn)
     _ref[name] = (time.monotonic(), value)
     return value
+
+
+#: The districts officers' maps open on, by district (districts do not move).
+_district_bounds: dict[str, tuple[float, q.BBox | None]] = {}
+
+
+def opening_bounds() -> q.BBox | None:
+    """The area the signed-in user's map opens on (their district, their department's open cases), for the page's
+    layout; ``None`` (the city) for the command center, anyone signed out, or when the database fails: a map on
+    the city is better than no page.
+
+    Dash draws page layouts synchronously on the event loop, so this reads as little as it can there: the user
+    from the session (identities are cached by ``auth``), an officer's district from a cache, and only for
+    department staff one indexed query (a few milliseconds on the 1M-case city), as their open cases move."""
+    try:
+        user = auth.current_user()
+        if user is None or user.role not in ROLES or user.role in q.CITY_ROLES:
+            return None
+        if user.role != "officer":
+            return runtime.read(lambda c: q.scope_bounds(c, user))
+        hit = _district_bounds.get(user.district_code or "")
+        if hit is not None and time.monotonic() - hit[0] < _REF_TTL:
+            return hit[1]
+        box = runtime.read(lambda c: q.scope_bounds(c, user))
+    except SQLAlchemyError:
+        log.exception("the workbench's opening view could not be read")
+        return None
+    _district_bounds[user.district_code or ""] = (time.monotonic(), box)
+    return box
 
 
 def _name(row: Any, lang: str) -> str:
@@ -177,8 +209,13 @@ def districts_lang(lang: str) -> dict[str, Any]:
     return {"lang": lang, "fillOpacity": 0.35}
 
 
+# A map opening fitted to the user's area has no zoom until Leaflet has fitted it and reported the view: no
+# view (and no pins asked for a guessed one) until then.
 clientside_callback(
-    ClientsideFunction(namespace="gy", function_name="viewport"),
+    """function (bounds, zoom, center, mapId) {
+        if (zoom === undefined || zoom === null) { return window.dash_clientside.no_update; }
+        return window.dash_clientside.gy.viewport(bounds, zoom, center, mapId);
+    }""",
     Output(wid.VIEW, "data"),
     Input(wid.MAP, "bounds"),
     Input(wid.MAP, "zoom"),

@@ -13,12 +13,12 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from dashboard import ids_workbench as wid
-from dashboard.callbacks import workbench as _callbacks  # noqa: F401  (registers the callbacks)
+from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.i18n import t
 from db.queries.geo_layers import EMPTY
-from db.queries.workbench import WORKBENCH_ROLES
+from db.queries.workbench import WORKBENCH_ROLES, BBox
 
 dash.register_page(
     __name__,
@@ -32,6 +32,9 @@ dash.register_page(
 gy = Namespace("gy", "map")
 wb = Namespace("wb", "map")
 CENTER = [26.585, 106.705]
+CITY_ZOOM = 12
+#: A fitted map zooms in no further than a neighbourhood (a department with one open case: not one street).
+FIT_MAX_ZOOM = 14
 BASE_PANE = "wb-base"
 
 
@@ -66,14 +69,28 @@ def _filters() -> html.Div:
     )
 
 
-def _map() -> html.Div:
+def _opening_view(fit: BBox | None) -> dict[str, Any]:
+    """The map's first view: the city, or fitted to ``fit`` (west, south, east, north), the area the user may
+    see. Fitted maps get no zoom: Leaflet fits the bounds to the map's size and then reports zoom and bounds.
+    Quarter zoom steps, so that a district fills the map on any screen instead of the zoom level below."""
+    if fit is None:
+        return {"center": CENTER, "zoom": CITY_ZOOM}
+    west, south, east, north = fit
+    return {
+        "center": [(south + north) / 2, (west + east) / 2],
+        "bounds": [[south, west], [north, east]],
+        "boundsOptions": {"padding": [12, 12], "maxZoom": FIT_MAX_ZOOM},
+        "zoomSnap": 0.25,
+    }
+
+
+def _map(fit: BBox | None) -> html.Div:
     return html.Div(
         className="wb-mapcol",
         children=[
             dl.Map(
                 id=wid.MAP,
-                center=CENTER,
-                zoom=12,
+                **_opening_view(fit),
                 minZoom=9,
                 maxZoom=19,
                 style={"height": "100%", "width": "100%"},
@@ -120,6 +137,11 @@ def _map() -> html.Div:
 
 
 def layout(**_: Any) -> html.Div:
+    """The desk; its map opens on what the signed-in user may see (read here: no round trip after load)."""
+    return _page(_callbacks.opening_bounds())
+
+
+def _page(fit: BBox | None) -> html.Div:
     return html.Div(
         id=wid.ROOT,
         className="wb-root",
@@ -136,7 +158,7 @@ def layout(**_: Any) -> html.Div:
             dcc.Store(id=wid.QUEUE_MARKED),
             dcc.Interval(id=wid.TICK, interval=60_000),
             html.Div(id=wid.GATE, className="wb-gate", hidden=True),
-            _map(),
+            _map(fit),
             html.Aside(
                 className="wb-side",
                 children=[

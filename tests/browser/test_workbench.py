@@ -429,3 +429,157 @@ def test_a_refused_action_explains_itself_and_keeps_the_input(
     expect(page.locator("#wb-card-notice")).to_contain_text("请填写原因", timeout=15_000)
     expect(form.locator("input").nth(0)).to_have_value("1")
     assert case_row(engine, case.id).version == case.version
+
+
+# --- where the map opens ------------------------------------------------------------------------------------
+
+# Leaflet's maps, kept as they are made: the page's global ``L`` is caught when Leaflet sets it
+KEEP_MAPS = """(() => {
+    let leaflet;
+    Object.defineProperty(window, "L", {configurable: true, get() { return leaflet; }, set(value) {
+        leaflet = value;
+        value.Map.addInitHook(function () { (window.gyMaps = window.gyMaps || []).push(this); });
+    }});
+})();"""
+MAP_VIEW = """(() => {
+    const map = (window.gyMaps || []).find((m) => m.getContainer().id === "wb-map" && m._loaded);
+    if (!map) { return null; }
+    const b = map.getBounds();
+    return {zoom: map.getZoom(), box: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]};
+})()"""
+
+
+def _desk(browser: Browser, base: str, foreign: ForeignRequests) -> BrowserContext:
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    _guard(ctx, base, foreign)
+    ctx.add_init_script(KEEP_MAPS)
+    return ctx
+
+
+def _map_view(page: Page) -> dict[str, Any]:
+    """The view of the workbench's Leaflet map, once it has settled."""
+    page.wait_for_function(f"{MAP_VIEW} !== null")
+    page.wait_for_timeout(300)  # no animation runs at the first view; leave time for one if there were
+    view: dict[str, Any] = page.evaluate(MAP_VIEW)
+    view["box"] = tuple(view["box"])
+    return view
+
+
+def _district_box(engine: Engine, code: str) -> tuple[float, float, float, float]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM district WHERE code = :c"
+            ),
+            {"c": code},
+        ).one()
+    return tuple(float(v) for v in row)  # type: ignore[return-value]
+
+
+def _label_points(engine: Engine) -> dict[str, tuple[float, float]]:
+    """A point inside each central district."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) AS p FROM district "
+                 "WHERE has_grid) x")
+        ).all()  # fmt: skip
+    return {r[0]: (float(r[1]), float(r[2])) for r in rows}
+
+
+def _contains(box: tuple[float, ...], point: tuple[float, float]) -> bool:
+    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
+
+
+def _pins_requests(page: Page) -> list[dict[str, Any]]:
+    """The callback requests asking for the map's pins, as they are sent."""
+    sent: list[dict[str, Any]] = []
+
+    def on_request(request: Any) -> None:
+        if "/_dash-update-component" in request.url:
+            body = json.loads(request.post_data or "{}")
+            if "wb-pins.data" in body.get("output", ""):
+                sent.append(body)
+
+    page.on("request", on_request)
+    return sent
+
+
+def test_an_officers_map_opens_on_their_district_a_dispatchers_on_the_city(
+    browser: Browser, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    case = new_case(engine, YUNYAN, "520103")
+    district = _district_box(engine, "520103")
+    d_west, d_south, d_east, d_north = district
+    base = app_server.base
+
+    ctx = _desk(browser, base, foreign)
+    page = ctx.new_page()
+    pins_asked = _pins_requests(page)
+    open_workbench(page, base, "yunyan")
+    expect(page.locator("#wb-map-status")).to_contain_text(
+        "地图上", timeout=15_000
+    )  # pins for the fitted view
+    officer = _map_view(page)
+    west, south, east, north = officer["box"]
+    eps = 1e-6
+    # the whole district is in view ...
+    assert west <= d_west + eps and south <= d_south + eps and east >= d_east - eps and north >= d_north - eps
+    # ... and hardly more: fitted to it (quarter zoom steps, a little padding, the map's own proportions)
+    assert east - west < 1.35 * (d_east - d_west) and north - south < 2.5 * (d_north - d_south), officer
+    assert officer["zoom"] > 12 and officer["zoom"] % 0.25 == 0
+    assert _contains(district, ((west + east) / 2, (south + north) / 2))
+    screenshot(page, "workbench-officer-first-view")
+    # filters work on the fitted map: the queue and the pins follow them
+    expect(page.locator("#wb-queue")).to_contain_text(case.ticket)
+    page.locator("#wb-f-window").get_by_text("近7天").click()
+    expect(page.locator("#wb-queue")).to_contain_text(case.ticket, timeout=15_000)
+    expect(page.locator("#wb-map-status")).to_contain_text("地图上", timeout=15_000)
+    # the pins were asked for the fitted view only: none for a guessed view before Leaflet had fitted the map
+    view = next(i for i in pins_asked[0]["inputs"] if i["id"] == "wb-view")["value"]
+    assert view["zoom"] == officer["zoom"], view
+    ctx.close()
+
+    ctx = _desk(browser, base, foreign)
+    page = ctx.new_page()
+    open_workbench(page, base, "dispatcher")
+    dispatcher = _map_view(page)
+    screenshot(page, "workbench-dispatcher-first-view")
+    assert dispatcher["zoom"] == 12  # the city view, as before
+    centre = _label_points(engine)
+    for code in ("520102", "520103", "520115"):  # 南明, 云岩, 观山湖
+        assert _contains(dispatcher["box"], centre[code]), (code, dispatcher)
+    w, s, e, n = dispatcher["box"]
+    assert (e - w) * (n - s) > 1.5 * (east - west) * (north - south)
+    ctx.close()
+    assert foreign == [], f"the pages asked other hosts: {foreign[:5]}"
+
+
+def test_department_staff_open_on_their_departments_open_cases(
+    browser: Browser, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    new_case(engine, YUNYAN, "520103", status=CaseStatus.DISPATCHED)  # to CGJ, the city bureau
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT ST_Extent(geom) AS b "
+                "FROM \"case\" WHERE department_code = 'CGJ' AND status NOT IN ('closed', 'rejected', 'merged')) x"
+            )
+        ).one()
+    extent = tuple(float(v) for v in row)
+    ctx = _desk(browser, app_server.base, foreign)
+    page = ctx.new_page()
+    open_workbench(page, app_server.base, "cgj")
+    view = _map_view(page)
+    west, south, east, north = view["box"]
+    assert west <= extent[0] and south <= extent[1] and east >= extent[2] and north >= extent[3], (
+        view,
+        extent,
+    )
+    # fitted: tight in one direction (quarter zoom steps, a little padding), or a neighbourhood around few cases
+    tight = min(
+        (east - west) / (extent[2] - extent[0] or 1e-9), (north - south) / (extent[3] - extent[1] or 1e-9)
+    )
+    assert view["zoom"] == 14 or (view["zoom"] < 14 and tight < 1.3), (view, extent)
+    screenshot(page, "workbench-department-first-view")
+    ctx.close()
+    assert foreign == []
