@@ -116,6 +116,7 @@ async def gate(_: str, lang: str) -> tuple[Any, Any, bool]:
     Output(wid.F_IN_VIEW, "label"),
     Output(wid.QUEUE_TITLE, "children"),
     Output(wid.SCOPE, "children"),
+    Output(wid.CARD_CLOSE, "title"),
     *[
         Output(i, "placeholder")
         for i in (wid.F_DISTRICT, wid.F_MAJOR, wid.F_CATEGORY, wid.F_STATUS, wid.F_SOURCE)
@@ -173,6 +174,7 @@ async def filter_options(lang: str, current: str | None, *, user: StaffIdentity)
         t("wb.f.in_view", lang),
         t("wb.queue", lang),
         scope,
+        t("wb.card.close", lang),
         *[t("wb.f.all", lang)] * 5,
     )
 

@@ -1,5 +1,6 @@
 """The case card of /workbench: the selected case as the user may see it (scope in the query), its history,
-duplicates nearby and the forms of the actions the user may take; after an action, its outcome."""
+duplicates nearby and the forms of the actions the user may take; after an action, its outcome. A language
+switch relabels the forms in place, so what the user typed or chose stays."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from typing import Any
 
 import dash_leaflet as dl
 import dash_mantine_components as dmc
-from dash import MATCH, Input, Output, State, callback, ctx, html
+from dash import ALL, MATCH, Input, Output, State, callback, ctx, html
 from dash import no_update as nothing
 
 from dashboard import auth, ids, runtime
 from dashboard import ids_workbench as wid
 from dashboard.callbacks.workbench import ROLES, reference
 from dashboard.components.case_card import card_info, card_sections
-from dashboard.components.workbench_forms import action_forms
+from dashboard.components.workbench_forms import TEXT, action_forms, form_shape, id_key, texts
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
@@ -36,6 +37,42 @@ def notice(kind: str, text: str) -> dmc.Alert:
     return dmc.Alert(text, color=color, withCloseButton=True, className=f"wb-notice wb-notice-{kind}")
 
 
+_FIELDS = {"type": wid.FIELD, "a": ALL, "f": ALL}
+#: The texts of the forms, set in place on a language switch (``workbench_forms.LANGUAGE_PROPS``).
+_TEXT_OUTPUTS = [
+    Output(_FIELDS, "label"),
+    Output(_FIELDS, "data"),
+    Output(_FIELDS, "placeholder"),
+    Output({"type": wid.BTN, "a": ALL}, "children"),
+    Output({"type": wid.UPLOAD, "a": ALL}, "children"),
+    Output({"type": TEXT, "k": ALL}, "children"),
+]
+_FIRST_TEXT_OUTPUT = 7
+
+
+def _texts_unchanged() -> list[list[Any]]:
+    return [[nothing] * len(specs) for specs in ctx.outputs_list[_FIRST_TEXT_OUTPUT:]]
+
+
+def _texts_from(blocks: list[Any]) -> list[list[Any]]:
+    """The language-dependent properties of the forms on the page, taken from ``blocks`` (the same forms drawn
+    in the new language)."""
+    new = texts(blocks)
+    return [
+        [new.get((id_key(spec["id"]), spec["property"]), nothing) for spec in specs]
+        for specs in ctx.outputs_list[_FIRST_TEXT_OUTPUT:]
+    ]
+
+
+def _typed(values: list[Any], field_ids: list[Any]) -> dict[str, Any]:
+    """What the forms on the page hold, as drafts (``"action|field"`` → value)."""
+    return {
+        f"{i.get('a')}|{i.get('f')}": v
+        for i, v in zip(field_ids, values, strict=False)
+        if isinstance(i, dict) and isinstance(v, str | int | float) and not isinstance(v, bool)
+    }
+
+
 @callback(
     Output(wid.CARD, "hidden"),
     Output(wid.CARD_INFO, "children"),
@@ -44,26 +81,38 @@ def notice(kind: str, text: str) -> dmc.Alert:
     Output(wid.CARD_MORE, "children"),
     Output(wid.CARD_STATE, "data"),
     Output(wid.HIGHLIGHT, "children"),
+    *_TEXT_OUTPUTS,
     Input(wid.SELECTED, "data"),
     Input(wid.REFRESH, "data"),
     Input(ids.LANG, "data"),
     State(wid.DRAFTS, "data"),
     State(wid.CARD_STATE, "data"),
+    State(_FIELDS, "value"),
+    State(_FIELDS, "id"),
 )
 @auth.require_user(*ROLES)
 async def case_card(
-    selected: Any, refresh: Any, lang: str, drafts: Any, shown: Any, *, user: StaffIdentity
+    selected: Any,
+    refresh: Any,
+    lang: str,
+    drafts: Any,
+    shown: Any,
+    values: list[Any],
+    field_ids: list[Any],
+    *,
+    user: StaffIdentity,
 ) -> tuple[Any, ...]:
     """The card of the selected case, as the user may see it; after an action, with the outcome above the
     actions. The forms are drawn again only when the possible actions changed (or after a success), so what
-    the user typed and the photos they chose survive a refused attempt."""
+    the user typed and the photos they chose survive a refused attempt; a language switch sets their texts in
+    place (or, if the forms changed meanwhile, draws them again with what the user had typed)."""
     case_id = _selected_id(selected)
     if case_id is None:
-        return True, [], None, [], [], None, []
+        return True, [], None, [], [], None, [], *_texts_unchanged()
     card = await runtime.aread(lambda c: q.case_card(c, user, case_id))
     if card is None:
         missing = html.Div(t("wb.card.missing", lang), className="wb-muted")
-        return False, [missing], None, [], [], None, []
+        return False, [missing], None, [], [], None, [], *_texts_unchanged()
     c = card.case
     role = Role(user.role)
     scoped = in_scope(
@@ -81,30 +130,35 @@ async def case_card(
     note = (
         notice(str(refresh.get("kind")), str(refresh["text"])) if refreshed and refresh.get("text") else None
     )
-    same_forms = (
-        refreshed
-        and not refresh.get("reset")
-        and isinstance(shown, dict)
-        and shown.get("id") == case_id
-        and shown.get("actions") == names
-    )
+    same_case = isinstance(shown, dict) and shown.get("id") == case_id
+    relabel = ctx.triggered_id == ids.LANG and same_case
+    same_forms = refreshed and not refresh.get("reset") and same_case and shown.get("actions") == names
+    shape = shown.get("forms") if same_case else None
+    text_outputs = _texts_unchanged()
     if same_forms:
         forms: Any = nothing
     else:
         departments = await reference("departments", q.departments) if "dispatch" in names else []
         kept = drafts.get("values") if isinstance(drafts, dict) and drafts.get("case") == case_id else None
+        if relabel:
+            kept = {**(kept or {}), **_typed(values, field_ids)}  # what the forms hold now wins
         forms = action_forms(card, actions, lang, departments, kept)
+        if relabel and shape == form_shape(forms):
+            forms, text_outputs = nothing, _texts_from(forms)
+        else:
+            shape = form_shape(forms)
     ring = dl.CircleMarker(
         center=[c.lat, c.lon], radius=16, className="wb-hl", interactive=False, pathOptions={"fillOpacity": 0}
     )
-    state = {"id": c.id, "version": c.version, "ticket": c.ticket, "actions": names}
-    return False, card_info(card, lang), note, forms, card_sections(card, lang), state, [ring]
+    state = {"id": c.id, "version": c.version, "ticket": c.ticket, "actions": names, "forms": shape}
+    info, more = card_info(card, lang), card_sections(card, lang)
+    return False, info, note, forms, more, state, [ring], *text_outputs
 
 
 @callback(
     Output({"type": wid.UPLOAD_LIST, "a": MATCH}, "children"),
     Input({"type": wid.UPLOAD, "a": MATCH}, "filename"),
-    State(ids.LANG, "data"),
+    Input(ids.LANG, "data"),
 )
 def chosen_photos(names: list[str] | str | None, lang: str) -> str:
     if not names:

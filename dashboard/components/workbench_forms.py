@@ -3,14 +3,21 @@
 Every input has a pattern-matching ID ``{"type": FIELD, "a": action, "f": field}`` and every button
 ``{"type": BTN, "a": action}``; the action callback reads them by those IDs. ``drafts`` (``"action|field"`` →
 value) puts back what the user typed when an attempt failed and the forms had to be drawn again.
+
+A language switch does not draw the forms again (that would drop what was typed, the photos chosen and the
+focus): every text of the forms sits in a property of a component with a pattern-matching ID, listed in
+``LANGUAGE_PROPS``, and the card callback sets just those (``texts``) on the forms in place.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import dash_mantine_components as dmc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard import ids_workbench as wid
 from dashboard.components.workbench_queue import status_label
@@ -38,6 +45,15 @@ STYLE: dict[Action, tuple[str, str]] = {
     A.ESCALATE: ("orange", "outline"),
 }
 MAX_PHOTO_BYTES = 10_000_000
+#: Pattern type of the forms' other texts (title, photo label, "no actions"): ``{"type": TEXT, "k": key}``.
+TEXT = "wb-form-text"
+#: The properties holding the forms' texts, by pattern type: what a language switch sets in place.
+LANGUAGE_PROPS: dict[str, tuple[str, ...]] = {
+    wid.FIELD: ("label", "data", "placeholder"),
+    wid.BTN: ("children",),
+    wid.UPLOAD: ("children",),
+    TEXT: ("children",),
+}
 
 
 def action_label(action: Action, lang: str) -> str:
@@ -124,7 +140,7 @@ def _fields(action: Action, card: CaseCard, departments: list[Any], f: _Form) ->
                 minRows=2,
                 size="xs",
             ),
-            html.Label(t("wb.a.photos", lang), className="wb-upload-label"),
+            html.Label(t("wb.a.photos", lang), id={"type": TEXT, "k": "photos"}, className="wb-upload-label"),
             dcc.Upload(
                 id={"type": wid.UPLOAD, "a": action.value},
                 multiple=True,
@@ -162,9 +178,9 @@ def action_forms(
     card: CaseCard, actions: list[Action], lang: str, departments: list[Any], drafts: dict[str, Any] | None
 ) -> list[Any]:
     if not actions:
-        return [html.Div(t("wb.card.no_actions", lang), className="wb-muted")]
+        return [html.Div(t("wb.card.no_actions", lang), id={"type": TEXT, "k": "none"}, className="wb-muted")]
     form = _Form(lang, drafts or {})
-    blocks: list[Any] = [html.H4(t("wb.card.actions", lang))]
+    blocks: list[Any] = [html.H4(t("wb.card.actions", lang), id={"type": TEXT, "k": "title"})]
     for action in actions:
         color, variant = STYLE.get(action, ("gray", "outline"))
         fields = _fields(action, card, departments, form)
@@ -186,3 +202,44 @@ def action_forms(
             )
         )
     return blocks
+
+
+def id_key(value: dict[str, Any]) -> str:
+    """A pattern-matching ID as one string, the same for equal IDs."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _walk(node: Any) -> Iterator[Component]:
+    if isinstance(node, list | tuple):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, Component):
+        yield node
+        yield from _walk(getattr(node, "children", None))
+
+
+def _pattern_parts(blocks: list[Any]) -> Iterator[tuple[dict[str, Any], Component]]:
+    for part in _walk(blocks):
+        pid = getattr(part, "id", None)
+        if isinstance(pid, dict):
+            yield pid, part
+
+
+def texts(blocks: list[Any]) -> dict[tuple[str, str], Any]:
+    """``(id_key, property)`` → value of every language-dependent property set in the forms ``blocks``."""
+    out: dict[tuple[str, str], Any] = {}
+    for pid, part in _pattern_parts(blocks):
+        for prop in LANGUAGE_PROPS.get(str(pid.get("type")), ()):
+            value = getattr(part, prop, None)
+            if value is not None:
+                out[(id_key(pid), prop)] = value
+    return out
+
+
+def form_shape(blocks: list[Any]) -> list[str]:
+    """What the forms are made of (their parts with IDs, and which are disabled). Forms of the same shape in
+    another language differ only in ``texts``."""
+    return sorted(
+        id_key(pid) + (" disabled" if getattr(part, "disabled", False) else "")
+        for pid, part in _pattern_parts(blocks)
+    )

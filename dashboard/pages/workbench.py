@@ -125,7 +125,13 @@ def _map(fit: BBox | None) -> html.Div:
                 className="wb-card",
                 hidden=True,
                 children=[
-                    html.Button("×", id=wid.CARD_CLOSE, className="wb-card-close", n_clicks=0, title="关闭"),
+                    html.Button(
+                        "×",
+                        id=wid.CARD_CLOSE,
+                        className="wb-card-close",
+                        n_clicks=0,
+                        title=t("wb.card.close"),
+                    ),
                     html.Div(id=wid.CARD_INFO),
                     html.Div(id=wid.CARD_NOTICE),
                     html.Div(id=wid.CARD_ACTIONS, className="wb-actions"),

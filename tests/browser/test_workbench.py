@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import uuid
 from typing import Any
 
@@ -300,26 +301,15 @@ def test_an_officer_of_yunyan_cannot_see_or_act_on_a_nanming_case(
     assert case_row(engine, yunyan.id).status == "in_progress"
 
     # the card callback, called by hand, shows nothing of the 南明区 case
-    dep = _callback(
-        page,
-        base,
-        tuple(
-            f"{i}.{p}"
-            for i, p in (
-                ("wb-card", "hidden"),
-                ("wb-card-info", "children"),
-                ("wb-card-notice", "children"),
-                ("wb-card-actions", "children"),
-                ("wb-card-more", "children"),
-                ("wb-card-state", "data"),
-                ("wb-highlight", "children"),
-            )
-        ),
-    )
-    outputs = [
-        dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+    card = ("wb-card.hidden", "wb-card-info.children", "wb-card-notice.children", "wb-card-actions.children",
+            "wb-card-more.children", "wb-card-state.data", "wb-highlight.children")  # fmt: skip
+    deps = page.context.request.get(base + "/_dash-dependencies").json()
+    dep = next(d for d in deps if d["output"].strip(".").split("...")[: len(card)] == list(card))
+    outputs: list[Any] = [
+        [] if o.startswith("{") else dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
         for o in dep["output"].strip(".").split("...")
-    ]
+    ]  # the forms' texts (pattern-matching outputs): no form on this page
+    assert len(outputs) > len(card) and all(o == [] for o in outputs[len(card) :])
     body = {
         "output": dep["output"],
         "outputs": outputs,
@@ -332,6 +322,8 @@ def test_an_officer_of_yunyan_cannot_see_or_act_on_a_nanming_case(
         "state": [
             {"id": "wb-drafts", "property": "data", "value": None},
             {"id": "wb-card-state", "property": "data", "value": None},
+            [],
+            [],
         ],
     }
     resp = _post(page, base, body)
@@ -583,3 +575,83 @@ def test_department_staff_open_on_their_departments_open_cases(
     screenshot(page, "workbench-department-first-view")
     ctx.close()
     assert foreign == []
+
+
+# --- language -------------------------------------------------------------------------------------------------
+
+MARK = "(sel) => { const el = document.querySelector(sel); return el ? el.gyMark || null : 'gone'; }"
+
+
+def test_switching_language_keeps_the_card_and_what_was_typed(
+    page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    case = new_case(engine, YUNYAN, "520103", status=CaseStatus.DISPATCHED)  # to the city bureau
+    note = "已到现场，正在更换灯泡（写了一半"
+    open_workbench(page, app_server.base, "cgj")
+    open_card(page, case.ticket)
+    form = page.locator("#wb-card .wb-act-wide")
+    form.locator("textarea").fill(note)
+    form.locator("input[type=file]").set_input_files(
+        files=[{"name": "half.png", "mimeType": "image/png", "buffer": png()}]
+    )
+    expect(form).to_contain_text("已选 1 张：half.png")
+    page.evaluate("document.querySelector('#wb-card textarea').gyMark = 'typed-in-zh'")
+
+    page.locator("#gy-lang-switch").click()
+    # the labels are in English ...
+    expect(page.locator("#wb-card .wb-act-btn", has_text="Report handled")).to_be_visible(timeout=15_000)
+    expect(form).to_contain_text("What was done")
+    expect(form).to_contain_text("Photos of the work")
+    expect(form).to_contain_text("1 chosen: half.png")
+    expect(page.locator("#wb-card h4", has_text="Actions")).to_be_visible()
+    expect(page.locator("#wb-card .wb-card-head .wb-status")).to_have_text("Dispatched")
+    expect(page.locator("#wb-card-close")).to_have_attribute("title", "Close")
+    expect(page.locator("#wb-queue-count")).to_contain_text("cases")
+    # ... the same case is selected, its card open, and the note still there: in the very same text box
+    expect(page.locator("#wb-card")).to_be_visible()
+    expect(page.locator("#wb-card .wb-ticket")).to_have_text(case.ticket)
+    expect(page.locator(".wb-row.is-sel")).to_contain_text(case.ticket)
+    expect(form.locator("textarea")).to_have_value(note)
+    assert page.evaluate(MARK, "#wb-card textarea") == "typed-in-zh"  # relabelled, not drawn again
+    assert "处置" not in page.locator("#wb-card-actions").inner_text()
+    screenshot(page, "workbench-card-english-kept")
+
+    # what the page holds is what the action gets: the note and the photo chosen before the switch
+    act(page, "Report handled")
+    expect(page.locator("#wb-card-notice")).to_contain_text(f"done for {case.ticket}", timeout=15_000)
+    with engine.connect() as conn:
+        handled = conn.execute(
+            text(
+                "SELECT e.note, (SELECT count(*) FROM photo p WHERE p.case_id = e.case_id) FROM case_event e "
+                "WHERE e.case_id = :id AND e.action = 'handle'"
+            ),
+            {"id": case.id},
+        ).one()
+    assert tuple(handled) == (note, 1)
+    assert foreign == [], f"the page asked other hosts: {foreign[:5]}"
+
+
+def test_switching_language_keeps_the_department_chosen(
+    page: Page, app_server: AppServer, engine: Engine
+) -> None:
+    case = new_case(engine, NANMING, "520102", status=CaseStatus.FILED)
+    open_workbench(page, app_server.base, "dispatcher")
+    open_card(page, case.ticket)
+    button = page.locator(".wb-act-btn", has_text=re.compile("^(派遣|Dispatch)$"))
+    department = page.locator("#wb-card .wb-act", has=button).locator("input").first
+    expect(department).to_have_value("贵阳市城市管理局 (CGJ)")  # suggested by routing
+    department.click()
+    department.fill("林业")
+    page.locator("#wb-card .mantine-Select-option", has_text="(LYJ)").click()
+    expect(department).to_have_value("贵阳市林业局（园林绿化） (LYJ)")
+
+    page.locator("#gy-lang-switch").click()
+    expect(button).to_have_text("Dispatch", timeout=15_000)
+    expect(department).to_have_value("Guiyang Forestry Bureau (parks and greening) (LYJ)")
+    page.locator("#gy-lang-switch").click()  # and back
+    expect(button).to_have_text("派遣", timeout=15_000)
+    expect(department).to_have_value("贵阳市林业局（园林绿化） (LYJ)")
+    expect(page.locator("#wb-card .wb-ticket")).to_have_text(case.ticket)
+    act(page, "派遣")
+    expect(page.locator("#wb-card-notice")).to_contain_text("派遣成功", timeout=15_000)
+    assert case_row(engine, case.id).department_code == "LYJ"
