@@ -6,6 +6,7 @@ and from an optional ``.env`` file. ``get_settings()`` builds them; nothing is r
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -49,12 +50,43 @@ class Settings(BaseSettings):
     osm_tiles: bool = Field(False, description="Offer OpenStreetMap tiles as a base layer (needs internet).")
     default_lang: str = Field("zh", description="Default UI language: zh or en.")
     log_level: str = Field("INFO", description="Log level of the server and commands.")
+    public_track_per_minute: float = Field(
+        20,
+        ge=0,
+        description="Ticket lookups of the public map (page and /public/v1/track) one client may make a minute, "
+        "per server process; 0: no limit.",
+    )
+    public_track_burst: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Ticket lookups a client may make at once before the per-minute rate applies.",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies in front of the app. A "
+        "request from one of them is counted against the first untrusted address of X-Forwarded-For (read "
+        "from the right); empty: X-Forwarded-For is ignored and the connecting address is the client.",
+    )
 
     @field_validator("default_lang")
     @classmethod
     def _lang(cls, v: str) -> str:
         if v not in ("zh", "en"):
             raise ValueError("default_lang must be 'zh' or 'en'")
+        return v
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, v: str) -> str:
+        for part in v.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError as exc:
+                    raise ValueError(
+                        f"trusted_proxies: {part.strip()!r} is not an address or network"
+                    ) from exc
         return v
 
     @model_validator(mode="after")
