@@ -10,6 +10,10 @@ Thin views over :mod:`db.queries.public`. Fast on a slow connection and under lo
 - moderation clears the cache at once (:func:`clear_public_cache`), so a hidden post leaves the public map within
   the request that hid it (other worker processes within their TTL).
 
+``/track/{ticket}.json`` is rate-limited per client (:data:`TRACK_LIMIT`, shared with the page's lookup callback):
+ticket numbers run in sequence, so unthrottled lookups would let a script follow every report. Over the limit:
+429 with ``Retry-After``. Nothing else here is limited.
+
 ``/media/public/{id}/{thumb|full|icon}`` serves only approved photos of approved 最美贵阳 posts or public
 reports. ``/media/staff/…`` serves any photo to moderators (for the moderation queue).
 """
@@ -36,6 +40,8 @@ from PIL import Image, ImageOps
 from sqlalchemy import Connection
 
 from dashboard import auth, runtime
+from dashboard.i18n import t
+from dashboard.ratelimit import ClientLimiter, Decision, parse_networks
 from dashboard.settings import Settings
 from db import moderation
 from db.media import photo_paths
@@ -172,6 +178,24 @@ def not_found(message: str = "not found") -> JSONResponse:
     return JSONResponse({"error": "not_found", "message": message}, status_code=404)
 
 
+#: Ticket lookups per client, page and API together, in this process; made from the settings by make_router.
+TRACK_LIMIT = ClientLimiter(per_minute=20, burst=10)
+
+
+def check_track(peer: str | None, forwarded: list[str]) -> Decision:
+    """Take one ticket lookup from the client's allowance (hits, misses and malformed numbers alike)."""
+    return TRACK_LIMIT.check(peer, forwarded)
+
+
+def too_many(retry_after: int) -> JSONResponse:
+    message = " / ".join(t("pub.track.too_many", lang, n=retry_after) for lang in ("zh", "en"))
+    return JSONResponse(
+        {"error": "rate_limited", "message": message, "retry_after": retry_after},
+        status_code=429,
+        headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"},
+    )
+
+
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     """``west,south,east,north`` in degrees, inside sane bounds; None if it is not one."""
     try:
@@ -224,6 +248,12 @@ async def photo_response(
 
 
 def make_router(settings: Settings) -> APIRouter:
+    global TRACK_LIMIT
+    TRACK_LIMIT = ClientLimiter(
+        settings.public_track_per_minute,
+        settings.public_track_burst,
+        parse_networks(settings.trusted_proxies),
+    )
     router = APIRouter(include_in_schema=False)
     media = settings.media_path
 
@@ -281,10 +311,14 @@ def make_router(settings: Settings) -> APIRouter:
 
     @router.get(PREFIX + "/track/{ticket}.json")
     async def track(request: Request, ticket: str) -> Response:
-        t = q.normalize_ticket(ticket)
-        if t is None:
+        peer = request.client.host if request.client else None
+        decision = check_track(peer, request.headers.getlist("x-forwarded-for"))
+        if not decision.allowed:
+            return too_many(decision.retry_after)
+        number = q.normalize_ticket(ticket)
+        if number is None:
             return not_found("no such ticket")
-        result = await cached("track", t, lambda c: q.track(c, t))
+        result = await cached("track", number, lambda c: q.track(c, number))
         if result is None:
             return not_found("no such ticket")
         return respond(request, encode(result), POLICY["track"][2])

@@ -28,7 +28,7 @@ from dash import (
 )
 
 from dashboard import ids, runtime
-from dashboard.api.public import cached
+from dashboard.api.public import cached, check_track
 from dashboard.i18n import LANGS, t
 from db.queries import public as q
 from db.states import PUBLIC_STAGE
@@ -347,6 +347,10 @@ def _timeline(stages: list[dict[str, str]], lang: str) -> dmc.Timeline:
 async def track(_: int | None, __: int | None, lang: str, value: str | None) -> Any:
     if not value or not value.strip():
         return None
+    forwarded = [v for k, v in (ctx.headers or {}).items() if k.lower() == "x-forwarded-for"]
+    limit = check_track(ctx.remote or None, forwarded)
+    if not limit.allowed:  # ticket numbers run in sequence: no enumerating them through the page either
+        return html.P(t("pub.track.too_many", lang, n=limit.retry_after), className="pub-warn")
     ticket = q.normalize_ticket(value)
     if ticket is None:
         return html.P(t("pub.track.invalid", lang), className="pub-warn")

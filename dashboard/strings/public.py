@@ -68,6 +68,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "That is not a ticket number (like GY251120-1234).",
     ),
     "pub.track.not_found": ("没有找到该编号，请核对后重试。", "No report with that number; please check it."),
+    "pub.track.too_many": (
+        "查询过于频繁。为保护举报信息，请 {n} 秒后再试。",
+        "Too many lookups. To protect reports, please try again in {n} s.",
+    ),
     "pub.track.category": ("问题类型", "Problem"),
     "pub.track.category_hidden": (
         "（该类问题不在公众地图公开）",
