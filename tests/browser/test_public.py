@@ -291,7 +291,9 @@ def test_nearest_with_and_without_permission(
     for kind in ("公共厕所", "停车场", "城管服务站", "充电站", "回收点", "爱心驿站"):
         page.locator(".pub-kinds").get_by_text(kind, exact=True).click()
     expect(items.first).to_contain_text("直饮水", timeout=10_000)
-    assert all("直饮水" in items.nth(i).inner_text() for i in range(items.count()))
+    # each click answers on its own: wait for the last one's list (not just its first item)
+    expect(items.filter(has_not_text="直饮水")).to_have_count(0, timeout=10_000)
+    expect(items).to_have_count(5)
     ctx.close()
 
     ctx = guarded_context(browser, app_server, foreign, viewport=PHONE)  # no permission: the map centre
