@@ -9,6 +9,7 @@ Python CPU and 30 s of PostgreSQL CPU):
 
 1. draws (:mod:`.draws`, :mod:`.spots`): report instants with weekday/hour peaks; points around hot spots
    and over the grid; the 小类 mix by district character, place and season; sources and reporters; fates;
+   homes of part of the registered demo persons (:mod:`.persons`), so 我来核实 tasks reach someone;
 2. routing (:mod:`.routing`): the set-wise twin of ``gy_route`` gives each point its district and cell;
 3. timeline (:mod:`.timeline`): when each step happens, per department speed;
 4. replay (:mod:`.replay`): the workflow's field rules applied step by step on arrays, deadlines with
@@ -37,6 +38,7 @@ from db.seed.demo_city.events import CHUNK, ActorContext, event_chunks, event_id
 from db.seed.demo_city.refdata import Reference, load_reference
 from db.seed.demo_city.replay import Replayer, State
 from db.seed.demo_city.routing import GridIndex, route_points
+from db.seed.demo_city.spots import PointSampler
 from db.seed.demo_city.timeline import Timeline, build_timeline
 from db.seed.demo_city.workclock import DAY, VecCalendar, calendar_range, to_pg
 from geo.crs import TZ
@@ -136,6 +138,9 @@ def seed_demo_city(
     )
     d = draw_cases(rng, cases, days, now_pg, ref, len(person_ids))
     clock.lap("draw")
+    sampler = PointSampler(ref.cells_i, ref.cells_j, ref.cells_zone)
+    persons.ensure_homes(raw, np.random.default_rng([seed, 5]), person_ids, registered, sampler)
+    clock.lap("homes")
     on_progress("draw", 1, 1)
     on_progress("route", 0, 1)
     district, cell = _route(raw, d, ref, np.random.default_rng([seed, 2]))

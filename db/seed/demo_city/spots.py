@@ -194,7 +194,9 @@ class PointSampler:
         sx, sy = get_transformer(STORAGE_SRID, METRIC_SRID).transform(
             np.array([s.lon for s in spots]), np.array([s.lat for s in spots])
         )
-        self.keys = np.unique(_square_keys(cells_i, cells_j))
+        # sorted and deduplicated by a sort (numpy 2's hash-based np.unique takes about a second here)
+        keys = np.sort(_square_keys(cells_i, cells_j))
+        self.keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
         self.sx, self.sy = np.asarray(sx), np.asarray(sy)
         # spots whose centre lies outside the grid are dropped (a landmark in an outer county)
         self.spot_idx = np.flatnonzero(self._on_grid(self.sx, self.sy))
