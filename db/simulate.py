@@ -1,5 +1,10 @@
 """Keep the demo city alive: new reports arrive and open cases take plausible next steps, all through the
-workflow commands (:mod:`db.workflow`), never raw SQL writes.
+workflow commands (:mod:`db.workflow`) and the citizen commands, never raw SQL writes.
+
+我来核实: a case reported handled asks the supervisors and the registered citizens living nearby to verify
+(:func:`db.citizen.verification.report_handled`, as the workbench does); a handled case picked for its next
+step is then sometimes answered by one of those citizens with a photo (:func:`db.citizen.verification.answer`:
+close or rework, points in the ledger), otherwise verified by the supervisors as before.
 
 :func:`simulate_steps` runs ``n`` steps. Given an ``Engine`` each step is its own short transaction, committed
 (the simulator owns its transactions); given a ``Connection`` each step runs in a savepoint of the caller's
@@ -10,14 +15,16 @@ the transition is no longer allowed, a check failed) is skipped and reported as 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import Connection, Engine, Row, text
 
 from db import workflow as wf
+from db.citizen import verification
 from db.errors import DomainError
 from db.seed.demo_city.draws import DESCRIPTION_TAILS, SHARES, SOURCE_P, SOURCES
 from db.seed.demo_city.rows import (
@@ -31,6 +38,7 @@ from db.seed.demo_city.rows import (
     SUSPEND_REASONS,
 )
 from db.seed.demo_city.spots import DISTRICT_ZONE, KINDS, ZONES, PointSampler, category_weights
+from db.seed.demo_public import placeholder_picture
 from db.seed.demo_users import DEMO_USERS
 from db.states import OPEN_STATUSES, CaseStatus, Role
 from db.workflow import Actor
@@ -49,6 +57,9 @@ STATUS_WEIGHTS = {
     S.SUSPENDED: 0.03,
 }
 OLDEST = 50  # a step goes to one of the most urgent cases of the chosen status
+#: Chance that one of the citizens asked to verify a handled case answers before the supervisors do.
+CITIZEN_ANSWER = 0.5
+PHOTO_VARIANTS = 8  # distinct generated photos (files are content-addressed: a few, reused)
 
 
 @dataclass(frozen=True)
@@ -59,26 +70,38 @@ class StepResult:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Verifying:
+    """How 我来核实 runs (the Open311 settings, passed in by the command): who is asked, where photos go."""
+
+    radius_m: float
+    media_dir: Path
+    max_photo_bytes: int
+    #: chance that one of the citizens asked answers a handled case before the supervisors do
+    citizen_share: float = CITIZEN_ANSWER
+
+
 @dataclass
 class SimContext:
     """What the simulator looks up once: demo staff, demo citizens, the catalog and the grid."""
 
     staff: dict[str, Actor]
-    citizens: np.ndarray  # registered demo persons
     reporters: np.ndarray  # all demo persons
     codes: list[str]
     names: list[str]
     sampler: PointSampler
+    verifying: Verifying
+    _photos: list[bytes] = field(default_factory=list)
 
     @classmethod
-    def load(cls, target: Engine | Connection) -> SimContext:
+    def load(cls, target: Engine | Connection, verifying: Verifying) -> SimContext:
         if isinstance(target, Engine):
             with target.connect() as conn:
-                return cls._load(conn)
-        return cls._load(target)
+                return cls._load(conn, verifying)
+        return cls._load(target, verifying)
 
     @classmethod
-    def _load(cls, conn: Connection) -> SimContext:
+    def _load(cls, conn: Connection, verifying: Verifying) -> SimContext:
         names = [u.username for u in DEMO_USERS]
         staff = {
             r.username: Actor(
@@ -95,7 +118,7 @@ class SimContext:
         for needed in ("dispatcher", "lead"):
             if needed not in staff:
                 raise RuntimeError(f"demo user '{needed}' is missing: run `guiyang-ops setup --demo`")
-        persons = conn.execute(text("SELECT id, registered FROM person WHERE demo ORDER BY id")).all()
+        persons = conn.execute(text("SELECT id FROM person WHERE demo ORDER BY id")).scalars().all()
         cats = conn.execute(
             text("SELECT code, name_zh FROM category WHERE level = 2 AND active ORDER BY code")
         ).all()
@@ -106,8 +129,7 @@ class SimContext:
         ).one()
         return cls(
             staff=staff,
-            citizens=np.array([p.id for p in persons if p.registered], dtype=np.int64),
-            reporters=np.array([p.id for p in persons], dtype=np.int64),
+            reporters=np.array(persons, dtype=np.int64),
             codes=[c.code for c in cats],
             names=[c.name_zh for c in cats],
             sampler=PointSampler(
@@ -115,6 +137,7 @@ class SimContext:
                 np.array(cells[1], dtype=np.int64),
                 np.array([ZONES.index(DISTRICT_ZONE.get(d, "suburb")) for d in cells[2]], dtype=np.int64),
             ),
+            verifying=verifying,
         )
 
     def department_actor(self, department: str | None) -> Actor:
@@ -124,16 +147,37 @@ class SimContext:
                 return actor
         return Actor(Role.DEPARTMENT, department=department)
 
+    def photo(self, rng: np.random.Generator) -> bytes:
+        """A small generated JPEG, as a phone would send of the place now."""
+        if not self._photos:
+            self._photos = [placeholder_picture(f"我来核实 {k}", 320, 240) for k in range(PHOTO_VARIANTS)]
+        return _choice(rng, self._photos)
+
 
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
+# what a step needs to know of a case
+_CASES = """SELECT c.id, c.version, c.status, c.department_code, c.reporter_id, c.deadline, c.escalated,
+                   cat.time_limit, e.payload->'duplicates' AS duplicates
+              FROM "case" c JOIN category cat ON cat.code = c.category_code
+              LEFT JOIN case_event e ON e.case_id = c.id AND e.action = 'report'
+             WHERE {where}"""
 # the most urgent first (earliest stage deadline): the partial index ix_case_open_stage_deadline serves it
 _PICK = text(
-    f"""SELECT c.id, c.version, c.status, c.department_code, c.reporter_id, c.deadline, c.escalated,
-               cat.time_limit, e.payload->'duplicates' AS duplicates
-          FROM "case" c JOIN category cat ON cat.code = c.category_code
-          LEFT JOIN case_event e ON e.case_id = c.id AND e.action = 'report'
-         WHERE c.id IN (SELECT id FROM "case" WHERE status = :s AND status IN ({_OPEN})
-                         ORDER BY stage_deadline LIMIT :k)"""
+    _CASES.format(
+        where=f"""c.id IN (SELECT id FROM "case" WHERE status = :s AND status IN ({_OPEN})
+                              ORDER BY stage_deadline LIMIT :k)"""
+    )
+)
+_ONE_CASE = text(_CASES.format(where=f"c.id = :id AND c.status IN ({_OPEN})"))
+
+
+# the open citizen tasks of a case's current round (its latest 'handle' event), by person: task ids follow the
+# order the insert's plan met the neighbours in, which is not stable
+_ROUND_TASKS = text(
+    """SELECT t.id, t.person_id FROM verification_task t
+        WHERE t.case_id = :c AND t.state = 'open' AND t.person_id IS NOT NULL
+          AND t.round_event_id = (SELECT max(e.id) FROM case_event e WHERE e.case_id = :c AND e.action = 'handle')
+        ORDER BY t.person_id"""
 )
 
 
@@ -170,7 +214,7 @@ def _center(ctx: SimContext, rng: np.random.Generator) -> Actor:
 
 def _advance(
     conn: Connection, ctx: SimContext, rng: np.random.Generator, c: Row, now: datetime
-) -> tuple[str, wf.CaseResult]:
+) -> tuple[str, wf.CaseResult | verification.Answer]:
     """One plausible next step for case ``c`` (see STATUS_WEIGHTS for how cases are picked)."""
     status, u = CaseStatus(c.status), rng.random()
     lead, dept = ctx.staff["lead"], ctx.department_actor(c.department_code)
@@ -207,13 +251,21 @@ def _advance(
             )
         if status is S.DISPATCHED and u < 0.5:
             return "start", wf.start(conn, dept, c.id, c.version, now=now)
-        return "handle", wf.handle(conn, dept, c.id, c.version, note=_choice(rng, HANDLE_NOTES), now=now)
+        return "handle", verification.report_handled(
+            conn,
+            dept,
+            c.id,
+            c.version,
+            note=_choice(rng, HANDLE_NOTES),
+            radius_m=ctx.verifying.radius_m,
+            now=now,
+        )
     if status is S.HANDLED:
+        if rng.random() < ctx.verifying.citizen_share:
+            answered = _citizen_answer(conn, ctx, rng, c, passed=u >= SHARES["rework"], now=now)
+            if answered is not None:
+                return answered
         actor = ctx.staff["dispatcher"]
-        if len(ctx.citizens) and rng.random() < SHARES["citizen_verify"]:
-            who = int(ctx.citizens[int(rng.integers(0, len(ctx.citizens)))])
-            if who != c.reporter_id:
-                actor = Actor.citizen(who)
         if u < SHARES["rework"]:
             return "verify_fail", wf.verify(
                 conn, actor, c.id, c.version, passed=False, note=_choice(rng, FAIL_NOTES), now=now
@@ -222,6 +274,32 @@ def _advance(
             conn, actor, c.id, c.version, passed=True, note=_choice(rng, PASS_NOTES), now=now
         )
     return "resume", wf.resume(conn, lead, c.id, c.version, now=now)
+
+
+def _citizen_answer(
+    conn: Connection, ctx: SimContext, rng: np.random.Generator, c: Row, *, passed: bool, now: datetime
+) -> tuple[str, verification.Answer] | None:
+    """One of the citizens asked to verify ``c``'s current round answers with a photo; None when nobody was
+    asked (not public, nobody lives near). A case handled before the simulator ran (the bulk seed writes no
+    tasks) gets its round's tasks first, by the same idempotent command the handling would have run."""
+    v = ctx.verifying
+    verification.create_tasks(conn, c.id, radius_m=v.radius_m)
+    tasks = conn.execute(_ROUND_TASKS, {"c": c.id}).all()
+    if not tasks:
+        return None
+    task = tasks[int(rng.integers(0, len(tasks)))]
+    answer = verification.answer(
+        conn,
+        task.person_id,
+        task.id,
+        passed=passed,
+        note=_choice(rng, PASS_NOTES if passed else FAIL_NOTES),
+        photos=[ctx.photo(rng)],
+        media_dir=v.media_dir,
+        max_photo_bytes=v.max_photo_bytes,
+        now=now,
+    )
+    return ("citizen_pass" if passed else "citizen_fail"), answer
 
 
 def _one(conn: Connection, ctx: SimContext, rng: np.random.Generator, now: datetime | None) -> StepResult:
@@ -242,16 +320,32 @@ def _one(conn: Connection, ctx: SimContext, rng: np.random.Generator, now: datet
     return StepResult(action, c.id, True)
 
 
+def advance_case(
+    conn: Connection,
+    case_id: int,
+    rng: np.random.Generator,
+    *,
+    context: SimContext,
+    now: datetime | None = None,
+) -> StepResult:
+    """One plausible next step for one open case, in the caller's transaction (a refusal raises)."""
+    c = conn.execute(_ONE_CASE, {"id": case_id}).first()
+    if c is None:
+        raise ValueError(f"case {case_id} is not open")
+    action, _ = _advance(conn, context, rng, c, now or datetime.now(TZ))
+    return StepResult(action, case_id, True)
+
+
 def simulate_steps(
     target: Engine | Connection,
     n: int,
     rng: np.random.Generator,
     *,
-    context: SimContext | None = None,
+    context: SimContext,
     now: datetime | None = None,
 ) -> list[StepResult]:
     """Run ``n`` steps (see the module docstring for transactions); ``now`` defaults to the clock."""
-    ctx = context or SimContext.load(target)
+    ctx = context
     out: list[StepResult] = []
     for _ in range(n):
         try:

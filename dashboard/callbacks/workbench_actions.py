@@ -23,7 +23,7 @@ from dashboard.components.workbench_forms import MAX_PHOTO_BYTES, action_label
 from dashboard.i18n import t
 from db import workflow as wf
 from db.accounts import StaffIdentity
-from db.citizen.verification import create_tasks
+from db.citizen.verification import report_handled
 from db.errors import DomainError, StaleCase, ValidationError
 from db.media import store_photo
 from db.queries.workbench import WORKBENCH_ROLES, may_see
@@ -120,10 +120,16 @@ def perform(
             photo_ids = [
                 store_photo(conn, media, data, kind="handled", user_id=user.id).id for data in photos
             ]
-        result = wf.handle(conn, actor, case_id, version, note=_text(fields, "note"), photo_ids=photo_ids)
         # 我来核实: the supervisors and registered citizens nearby are asked to verify, in the same transaction
-        create_tasks(conn, result.id, radius_m=get_open311_settings().verification_radius_m)
-        return result
+        return report_handled(
+            conn,
+            actor,
+            case_id,
+            version,
+            note=_text(fields, "note"),
+            photo_ids=photo_ids,
+            radius_m=get_open311_settings().verification_radius_m,
+        )
     return COMMANDS[action](conn, actor, case_id, version, fields)
 
 

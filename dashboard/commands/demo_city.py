@@ -59,7 +59,8 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from db.simulate import SimContext, simulate_steps
+    from dashboard.api.open311_settings import get_open311_settings
+    from db.simulate import SimContext, Verifying, simulate_steps
 
     if args.rate <= 0:
         console.print("--rate must be positive")
@@ -74,7 +75,10 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
         stop = True
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    context = SimContext.load(engine)
+    # 我来核实 as the Open311 API runs it: the same radius, photo limit and media folder
+    api = get_open311_settings()
+    verifying = Verifying(api.verification_radius_m, settings.media_path, api.max_photo_bytes)
+    context = SimContext.load(engine, verifying)
     started = time.monotonic()
     done = skipped = 0
     try:

@@ -111,6 +111,25 @@ def create_tasks(conn: Connection, case_id: int, *, radius_m: float) -> int:
     return int(conn.execute(_PUSH, {"case": case_id, "radius": float(radius_m)}).rowcount)
 
 
+def report_handled(
+    conn: Connection,
+    actor: Actor,
+    case_id: int,
+    version: int,
+    *,
+    note: str,
+    radius_m: float,
+    photo_ids: Sequence[int] = (),
+    now: datetime | None = None,
+) -> workflow.CaseResult:
+    """处置反馈 and 我来核实 together: ``workflow.handle``, then :func:`create_tasks` for the new round, in the
+    caller's transaction. Every path that reports a case handled (the workbench, the simulator) goes through
+    here, so the supervisors and the citizens nearby are always asked."""
+    result = workflow.handle(conn, actor, case_id, version, note=note, photo_ids=photo_ids, now=now)
+    create_tasks(conn, result.id, radius_m=radius_m)
+    return result
+
+
 def tasks_for(conn: Connection, person_id: int, *, radius_m: float, limit: int = TASK_LIMIT) -> list[Task]:
     """A citizen's open tasks (current rounds only), after offering them handled cases near their home."""
     params = {"person": person_id, "radius": float(radius_m), "limit": limit}

@@ -13,15 +13,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+import psycopg
 import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from dashboard.api.open311_settings import get_open311_settings
+from dashboard.settings import Settings
 from db import workflow as wf
 from db.calendar_repo import load_calendar
-from db.seed.demo_city import SeedResult, seed_demo_city
+from db.seed.demo_city import SeedResult, persons, seed_demo_city
+from db.seed.demo_city.refdata import load_reference
+from db.seed.demo_city.spots import PointSampler
 from db.seed.demo_city.workclock import VecCalendar, calendar_range, from_pg, to_pg
-from db.simulate import simulate_steps
+from db.simulate import SimContext, Verifying, simulate_steps
 from db.states import URGENT_FACTOR, Action, CaseStatus, Role, target
 from db.workflow import Actor
 from geo.crs import TZ
@@ -386,6 +391,56 @@ def test_plausible_shares(city: tuple[Connection, SeedResult]) -> None:
     assert persons[0] == 20_000 and 0.45 < persons[1] < 0.55
 
 
+def _homes(c: Connection) -> str:
+    return str(
+        c.execute(
+            text("SELECT string_agg(id || ' ' || ST_AsText(home), ',' ORDER BY id) FROM person WHERE demo")
+        ).scalar_one()
+    )
+
+
+def test_homes_of_registered_persons_inside_the_service_area(city: tuple[Connection, SeedResult]) -> None:
+    c, _ = city
+    s = c.execute(
+        text(
+            "SELECT count(*) FILTER (WHERE registered) AS registered, count(home) AS homes, "
+            "count(home) FILTER (WHERE NOT registered) AS unregistered FROM person WHERE demo"
+        )
+    ).one()
+    assert s.unregistered == 0 and 0.45 < s.homes / s.registered < 0.55
+    # inside the service area as the database routes a report: a grid district and a cell
+    routed = c.execute(
+        text(
+            "SELECT count(*) FILTER (WHERE d.has_grid AND r.cell_id IS NOT NULL) AS inside, "
+            "count(*) FILTER (WHERE d.code IN ('520102', '520103')) AS old_town "
+            "FROM person p CROSS JOIN LATERAL gy_route(p.home) r LEFT JOIN district d ON d.code = r.district_code "
+            "WHERE p.demo AND p.home IS NOT NULL"
+        )
+    ).one()
+    assert routed.inside == s.homes
+    # where the city lives: 南明 and 云岩 hold an eighth of the grid cells but many more of the homes
+    assert routed.old_town > 0.3 * s.homes
+    # a round-trip of the vectorised step: the same seed gives the same homes, another seed others
+    raw = c.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    rows = c.execute(text("SELECT id, registered FROM person WHERE demo ORDER BY id")).all()
+    ids = np.array([r.id for r in rows], dtype=np.int64)
+    registered = np.array([r.registered for r in rows], dtype=bool)
+    ref = load_reference(c)
+    sampler = PointSampler(ref.cells_i, ref.cells_j, ref.cells_zone)
+    homes = []
+    for seed in (11, 11, 12):
+        sp = c.begin_nested()
+        c.execute(text("UPDATE person SET home = NULL WHERE demo"))
+        assert (
+            persons.ensure_homes(raw, np.random.default_rng([seed, 5]), ids, registered, sampler) == s.homes
+        )
+        assert persons.ensure_homes(raw, np.random.default_rng([seed, 5]), ids, registered, sampler) == 0
+        homes.append(_homes(c))
+        sp.rollback()
+    assert homes[0] == homes[1] == _homes(c) != homes[2]
+
+
 def _digest(c: Connection) -> str:
     h = hashlib.sha256()
     for table in ('"case"', "case_event"):
@@ -405,13 +460,36 @@ def test_same_seed_same_rows(city: tuple[Connection, SeedResult]) -> None:
     assert digests[0] == digests[1] != digests[2]
 
 
-def test_simulate_steps_go_through_the_workflow(city: tuple[Connection, SeedResult]) -> None:
+def test_simulate_steps_go_through_the_workflow(
+    city: tuple[Connection, SeedResult], settings: Settings
+) -> None:
     c, _ = city
     sp = c.begin_nested()
     last = c.execute(text("SELECT max(id) FROM case_event")).scalar_one()
-    steps = simulate_steps(c, 80, np.random.default_rng(1))
+    api = get_open311_settings()
+    context = SimContext.load(
+        c, Verifying(api.verification_radius_m, settings.media_path, api.max_photo_bytes)
+    )
+    steps = simulate_steps(c, 80, np.random.default_rng(1), context=context)
     assert sum(s.ok for s in steps) >= 60, [s for s in steps if not s.ok]
-    assert {"report", "file", "dispatch", "handle", "verify_pass"} <= {s.action for s in steps if s.ok}
+    done = {s.action for s in steps if s.ok}
+    assert {"report", "file", "dispatch", "handle", "verify_pass", "citizen_pass"} <= done, done
+    # every case the simulator reported handled asked the supervisors (and citizens near the public ones)
+    handled = [s.case_id for s in steps if s.action == "handle"]
+    asked = c.execute(
+        text("SELECT DISTINCT case_id FROM verification_task WHERE person_id IS NULL AND case_id = ANY(:h)"),
+        {"h": handled},
+    ).scalars()
+    assert set(asked) == set(handled)
+    # citizens' answers earned points
+    answered = [s.case_id for s in steps if s.action == "citizen_pass"]
+    earned = c.execute(
+        text(
+            "SELECT count(DISTINCT case_id) FROM points_ledger WHERE reason = 'verification' AND case_id = ANY(:a)"
+        ),
+        {"a": answered},
+    ).scalar_one()
+    assert earned == len(set(answered))
     touched = (
         c.execute(text("SELECT DISTINCT case_id FROM case_event WHERE id > :i"), {"i": last}).scalars().all()
     )
