@@ -54,6 +54,9 @@ S = CaseStatus
 A = Action
 R = Role
 
+#: Who moderates public content (最美贵阳 posts, public photos, service points) and may see any photo.
+MODERATION_ROLES: tuple[str, ...] = (R.MODERATOR.value, R.ADMIN.value, R.LEAD.value)
+
 OPEN_STATUSES = frozenset({S.REPORTED, S.FILED, S.DISPATCHED, S.IN_PROGRESS, S.HANDLED, S.SUSPENDED})
 FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.MERGED})
 

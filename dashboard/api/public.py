@@ -46,11 +46,11 @@ from dashboard.settings import Settings
 from db import moderation
 from db.media import photo_paths
 from db.queries import public as q
+from db.states import MODERATION_ROLES
 
 log = logging.getLogger("guiyang_ops.public")
 T = TypeVar("T")
 PREFIX = "/public/v1"
-MODERATOR_ROLES = ("moderator", "admin", "lead")
 #: (cache seconds in this process, extra seconds an old answer may be served while refreshing, HTTP max-age)
 POLICY: dict[str, tuple[float, float, int]] = {
     "beauty": (5, 5, 10),
@@ -342,7 +342,7 @@ def make_router(settings: Settings) -> APIRouter:
     @router.get("/media/staff/{photo_id}/{variant}")
     async def staff_media(request: Request, photo_id: int, variant: str) -> Response:
         user = await auth.acurrent_user()
-        if user is None or user.role not in MODERATOR_ROLES or variant not in ("thumb", "full", "icon"):
+        if user is None or user.role not in MODERATION_ROLES or variant not in ("thumb", "full", "icon"):
             return not_found()
         photo = await runtime.aread(lambda c: moderation.photo_file(c, photo_id))
         if photo is None:
