@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from functools import cache
 
 LANGS = ("zh", "en")
@@ -23,7 +24,14 @@ def strings() -> dict[str, tuple[str, str]]:
     return merged
 
 
+#: ``{n|case|cases}``: the singular when the argument ``n`` is 1, else the plural (English needs it, zh does not).
+_PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
+
+
 def t(key: str, lang: str = "zh", **kwargs: object) -> str:
     zh, en = strings().get(key, (key, key))
     text = en if lang == "en" else zh
-    return text.format(**kwargs) if kwargs else text
+    if not kwargs:
+        return text
+    text = _PLURAL.sub(lambda m: m.group(2) if kwargs.get(m.group(1)) == 1 else m.group(3), text)
+    return text.format(**kwargs)

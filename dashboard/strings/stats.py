@@ -78,7 +78,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.ind.dispatch_accuracy": ("准确派遣率", "dispatch accuracy"),
     "stats.ind.volume_band": ("案件量档次", "volume band"),
     # drill-down
-    "stats.drill.title": ("{row} · {metric}：{n} 件", "{row} · {metric}: {n} cases"),
+    "stats.drill.title": ("{row} · {metric}：{n} 件", "{row} · {metric}: {n} {n|case|cases}"),
     "stats.drill.what.cases": ("立案案件", "cases filed"),
     "stats.drill.what.close_rate": ("应结案而未结案", "due, not closed"),
     "stats.drill.what.on_time_close_rate": ("应结案而未按期结案", "due, not closed on time"),

@@ -68,13 +68,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wb.kind.component": ("部件", "Component"),
     "wb.kind.event": ("事件", "Event"),
     # --- map and queue --------------------------------------------------------------------------------------
-    "wb.pins_shown": ("地图上 {n} 件", "{n} cases on the map"),
+    "wb.pins_shown": ("地图上 {n} 件", "{n} {n|case|cases} on the map"),
     "wb.pins_capped": (
         "视野内案件过多，仅显示最新 {n} 件，请放大或筛选",
         "Too many cases in view: showing the newest {n}; zoom in or filter",
     ),
     "wb.queue": ("待办队列", "Queue"),
-    "wb.queue_count": ("共 {total} 件", "{total} cases"),
+    "wb.queue_count": ("共 {total} 件", "{total} {total|case|cases}"),
     "wb.queue_capped": ("共 {total} 件，显示最紧急的 {n} 件", "{total} cases; the {n} most pressing shown"),
     "wb.queue_empty": ("没有符合条件的案件", "No cases match"),
     "wb.urgent": ("紧急", "Urgent"),
