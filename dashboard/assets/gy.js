@@ -4,6 +4,13 @@ window.gy = Object.assign({}, window.gy, {
         districtStyle: function (feature, context) {
             const h = (context && context.hideout) || {};
             const grid = feature.properties.has_grid;
+            if (h.own) {  // a scoped user's own district stands out; the rest of the city is greyed
+                const own = feature.properties.code === h.own;
+                return {
+                    color: own ? "#1c64a8" : "#8a99a8", weight: own ? 3 : 1, dashArray: null,
+                    fillColor: own ? "#e8eef3" : "#c9d1d9", fillOpacity: own ? 0.2 : 0.6,
+                };
+            }
             return {
                 color: h.line || "#3b5b7a", weight: grid ? 2 : 1.2, dashArray: grid ? null : "4 4",
                 fillColor: grid ? (h.fill || "#e8eef3") : "#f4f4f0", fillOpacity: h.fillOpacity ?? 0.55,

@@ -207,8 +207,12 @@ async def districts_layer(_: str, *, user: StaffIdentity) -> dict[str, Any]:
 
 
 @callback(Output(wid.DISTRICTS, "hideout"), Input(ids.LANG, "data"))
-def districts_lang(lang: str) -> dict[str, Any]:
-    return {"lang": lang, "fillOpacity": 0.35}
+@auth.require_user(*ROLES)
+async def districts_lang(lang: str, *, user: StaffIdentity) -> dict[str, Any]:
+    """Names in the language; for a user scoped to a district (an officer, a district bureau), that district
+    drawn out and the rest of the city greyed."""
+    own = user.district_code if user.role not in q.CITY_ROLES else None
+    return {"lang": lang, "fillOpacity": 0.35, "own": own}
 
 
 # A map opening fitted to the user's area has no zoom until Leaflet has fitted it and reported the view: no

@@ -520,6 +520,10 @@ def test_an_officers_map_opens_on_their_district_a_dispatchers_on_the_city(
     assert east - west < 1.35 * (d_east - d_west) and north - south < 2.5 * (d_north - d_south), officer
     assert officer["zoom"] > 12 and officer["zoom"] % 0.25 == 0
     assert _contains(district, ((west + east) / 2, (south + north) / 2))
+    # their district is drawn out (one outline in the "own" colour), the rest of the city greyed
+    own = page.locator('#wb-map path.leaflet-interactive[stroke="#1c64a8"]')
+    expect(own).to_have_count(1, timeout=15_000)
+    assert page.locator('#wb-map path.leaflet-interactive[stroke="#8a99a8"]').count() >= 5
     screenshot(page, "workbench-officer-first-view")
     # filters work on the fitted map: the queue and the pins follow them
     expect(page.locator("#wb-queue")).to_contain_text(case.ticket)
@@ -537,6 +541,10 @@ def test_an_officers_map_opens_on_their_district_a_dispatchers_on_the_city(
     dispatcher = _map_view(page)
     screenshot(page, "workbench-dispatcher-first-view")
     assert dispatcher["zoom"] == 12  # the city view, as before
+    expect(page.locator("#wb-map path.leaflet-interactive").first).to_be_attached(timeout=15_000)
+    assert (
+        page.locator('#wb-map path.leaflet-interactive[stroke="#1c64a8"]').count() == 0
+    )  # no district of theirs
     centre = _label_points(engine)
     for code in ("520102", "520103", "520115"):  # 南明, 云岩, 观山湖
         assert _contains(dispatcher["box"], centre[code]), (code, dispatcher)
