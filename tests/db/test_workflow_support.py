@@ -31,6 +31,15 @@ _seq = count(1)
 
 
 @pytest.fixture
+def quiet_neighbourhood(conn: Connection) -> None:
+    """For verification tests: inside the test's transaction (so rolled back), no handled case is offered and no
+    citizen has a home, whatever other tests committed to the shared test database (the browser and API tests
+    commit cases and citizens through the running app)."""
+    conn.execute(text("UPDATE \"case\" SET public = false WHERE status = 'handled' AND public"))
+    conn.execute(text("UPDATE person SET home = NULL WHERE home IS NOT NULL"))
+
+
+@pytest.fixture
 def staff(conn: Connection) -> dict[str, Actor]:
     """The demo staff as actors, by user name: lead, dispatcher, yunyan (officer 520103), cgj (department CGJ),
     admin, moderator."""
