@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,24 +36,34 @@ def _admin_url(settings: Settings) -> str:
     return database_url(settings) if settings.database_url else local_cluster(settings).url("postgres")
 
 
-@pytest.fixture(scope="session")
-def api_db_url(db_url: str, settings: Settings) -> Iterator[str]:
+@contextmanager
+def private_copy(db_url: str, settings: Settings, name: str) -> Iterator[str]:
+    """A database ``name`` of its own, copied from the session's template, dropped afterwards: for tests whose
+    app commits (cases must not land in the shared test database, where other tests count and look around)."""
     admin = _admin_url(settings)
     template = f"guiyang_ops_tmpl_{_template_fingerprint()}"
     for attempt in range(20):  # another session may be copying the template at this very moment
         try:
             _admin_exec(
                 admin,
-                f'DROP DATABASE IF EXISTS "{API_DB}" WITH (FORCE)',
-                f'CREATE DATABASE "{API_DB}" TEMPLATE "{template}"',
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+                f'CREATE DATABASE "{name}" TEMPLATE "{template}"',
             )
             break
         except Exception:  # noqa: BLE001 - "source database is being accessed by other users"
             if attempt == 19:
                 raise
             time.sleep(1)
-    yield make_url(db_url).set(database=API_DB).render_as_string(hide_password=False)
-    _admin_exec(admin, f'DROP DATABASE IF EXISTS "{API_DB}" WITH (FORCE)')
+    try:
+        yield make_url(db_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def api_db_url(db_url: str, settings: Settings) -> Iterator[str]:
+    with private_copy(db_url, settings, API_DB) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

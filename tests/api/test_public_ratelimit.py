@@ -11,13 +11,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from dashboard.settings import Settings
 from db.engine import make_engine
-from tests.api.conftest import _admin_url
+from tests.api.conftest import private_copy
 from tests.browser.conftest import AppServer
-from tests.conftest import TEST_DB, _admin_exec, _template_fingerprint
+from tests.conftest import TEST_DB
 from tests.db.test_queries_public import seed_city_cases, unique_point
 
 PER_MINUTE = 12  # a token every 5 s: a burst is spent long before one comes back
@@ -30,22 +29,8 @@ LIMIT_DB = f"{TEST_DB}_ratelimit"
 def limit_db_url(db_url: str, settings: Settings) -> Iterator[str]:
     """A database of this module's own, copied from the session's template: the ticket it looks up is committed,
     and must not show on the shared test database's map, where other tests count reports."""
-    admin = _admin_url(settings)
-    template = f"guiyang_ops_tmpl_{_template_fingerprint()}"
-    for attempt in range(20):  # another session may be copying the template at this very moment
-        try:
-            _admin_exec(
-                admin,
-                f'DROP DATABASE IF EXISTS "{LIMIT_DB}" WITH (FORCE)',
-                f'CREATE DATABASE "{LIMIT_DB}" TEMPLATE "{template}"',
-            )
-            break
-        except Exception:  # noqa: BLE001 - "source database is being accessed by other users"
-            if attempt == 19:
-                raise
-            time.sleep(1)
-    yield make_url(db_url).set(database=LIMIT_DB).render_as_string(hide_password=False)
-    _admin_exec(admin, f'DROP DATABASE IF EXISTS "{LIMIT_DB}" WITH (FORCE)')
+    with private_copy(db_url, settings, LIMIT_DB) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
