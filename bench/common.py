@@ -52,6 +52,8 @@ class BenchContext:
             "GUIYANG_DEMO_MODE": "1",
             "GUIYANG_LOG_LEVEL": "WARNING",
             "GUIYANG_MEDIA_DIR": self.media_dir,
+            # as behind the reverse proxy of a deployment: the clients' own addresses come in X-Forwarded-For
+            "GUIYANG_TRUSTED_PROXIES": "127.0.0.1",
         }
         self._server = subprocess.Popen(
             [
@@ -66,6 +68,7 @@ class BenchContext:
                 str(port),
                 "--log-level",
                 "warning",
+                "--no-proxy-headers",  # as `guiyang-ops serve`: only the app's trusted-proxy setting decides
                 "--timeout-graceful-shutdown",
                 "2",
             ],
