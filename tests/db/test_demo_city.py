@@ -498,3 +498,20 @@ def test_simulate_steps_go_through_the_workflow(
     cases = [x for x in _cases(c) if x.id in set(touched)]
     check_histories(cases, {k: events[k] for k in touched}, datetime.now(TZ))
     sp.rollback()
+
+
+def test_registered_demo_persons_have_an_app_account(city: tuple[Connection, SeedResult]) -> None:
+    c, _ = city
+    s = c.execute(
+        text(
+            "SELECT count(*) FILTER (WHERE registered) AS registered, "
+            "count(account_id) FILTER (WHERE registered) AS accounts, "
+            "count(account_id) FILTER (WHERE NOT registered) AS strays, "
+            "count(*) FILTER (WHERE account_id <> 'demo-' || substring(name FROM '[0-9]+$')) AS mismatched "
+            "FROM person WHERE demo"
+        )
+    ).one()
+    assert s.registered > 0 and s.accounts == s.registered and s.strays == 0 and s.mismatched == 0
+    raw = c.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    assert persons.ensure_accounts(raw) == 0  # idempotent

@@ -140,6 +140,7 @@ def seed_demo_city(
     clock.lap("draw")
     sampler = PointSampler(ref.cells_i, ref.cells_j, ref.cells_zone)
     persons.ensure_homes(raw, np.random.default_rng([seed, 5]), person_ids, registered, sampler)
+    persons.ensure_accounts(raw)
     clock.lap("homes")
     on_progress("draw", 1, 1)
     on_progress("route", 0, 1)

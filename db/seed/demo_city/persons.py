@@ -84,6 +84,16 @@ def ensure_demo_persons(
     return ids, registered
 
 
+def ensure_accounts(conn: psycopg.Connection) -> int:
+    """A registered demo person has an app account: ``demo-00042`` for ``演示用户00042``, so a demo city's citizens
+    can be tried through the Open311 API (their tasks, their points). Idempotent; returns how many got one."""
+    cur = conn.execute(
+        "UPDATE person SET account_id = 'demo-' || substring(name FROM '[0-9]+$') "
+        "WHERE demo AND registered AND account_id IS NULL AND name ~ '^演示用户[0-9]+$'"
+    )
+    return int(cur.rowcount)
+
+
 def ensure_homes(
     conn: psycopg.Connection,
     rng: np.random.Generator,
