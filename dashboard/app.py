@@ -12,6 +12,7 @@ from typing import Any
 import anyio.to_thread
 import dash
 import dash_mantine_components as dmc
+import httpx
 from dash import Dash, Input, Output, State, dcc, html
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -40,6 +41,7 @@ def create_server(settings: Settings) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = 64  # database calls run in worker threads; 2 cores, mostly waiting on I/O
+        await _warm_up(server)
         yield
         engine.dispose()
 
@@ -64,6 +66,17 @@ def create_server(settings: Settings) -> FastAPI:
     install_api(server, settings)
     create_dash(server, settings)
     return server
+
+
+async def _warm_up(server: FastAPI) -> None:
+    """One request to Dash's own routes before the first visitor: Dash's FastAPI backend runs its first-request
+    set-up (the pages router, the validation layout) only for those, so a first visit straight to a page path
+    (/login, /wall after a restart) would get a page without them and log "ID not found in layout"."""
+    transport = httpx.ASGITransport(app=server)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        r = await client.get("/_dash-layout")
+    if r.status_code != 200:
+        log.warning("Dash warm-up answered %s", r.status_code)
 
 
 def create_dash(server: FastAPI, settings: Settings) -> Dash:

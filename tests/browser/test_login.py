@@ -3,8 +3,9 @@ way back to where the user wanted to go, and no request to any other host."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from dashboard.settings import Settings
 from db.seed.demo_users import DEMO_USERS
 from tests.browser.conftest import AppServer, ForeignRequests, screenshot
 
@@ -89,3 +90,27 @@ def test_a_role_without_the_workbench_is_told_so(page: Page, app_server: AppServ
     page.goto(app_server.base + "/workbench")
     expect(page.locator("#wb-gate")).to_contain_text("无权使用工作台", timeout=15_000)
     expect(page.locator("#gy-nav")).not_to_contain_text("工作台")
+
+
+def test_the_first_visit_after_a_start_is_a_whole_page(
+    browser: Browser, db_url: str, settings: Settings
+) -> None:
+    """Dash sets up its pages router and validation layout on its first request to its own routes; a first visit
+    straight to a page path (a wall screen after a restart) must not get a page without them."""
+    server = AppServer(db_url, settings)
+    server.start()  # healthy, but no Dash route asked yet
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.base + "/login")
+        expect(page.locator("#login-title")).to_have_text("工作人员登录", timeout=20_000)
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("#login-title")).not_to_have_text("工作人员登录", timeout=10_000)
+        page.wait_for_timeout(500)
+        assert errors == [], errors[:3]
+    finally:
+        ctx.close()
+        server.stop()
