@@ -53,11 +53,14 @@ def pending_post(engine: Engine, settings: Settings) -> dict[str, Any]:
     return {"id": post, "photo": photo.id, "title": title, "name": f"投稿市民{tag}"}
 
 
-def wait_until(check: Callable[[], Any], seconds: float = 10.0) -> None:
+def wait_until(page: Page, check: Callable[[], Any], seconds: float = 10.0) -> None:
+    """Poll the database while the page goes on. The wait is the page's own (``wait_for_timeout``), not
+    ``time.sleep``: the context's request guard is a Playwright route, answered only while Playwright has
+    control, so a sleeping test held the page's callback request back until it stopped waiting."""
     deadline = time.monotonic() + seconds
     while not check():
         assert time.monotonic() < deadline, "the change did not reach the database"
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
 
 
 def empty_spot(page: Page) -> tuple[float, float]:
@@ -184,7 +187,7 @@ def test_service_points_add_move_edit_retire(
             ).one()
         return bool(lon1 > lon0 and name_en == "Test rest station")
 
-    wait_until(saved)
+    wait_until(page, saved)
     screenshot(page, "moderation-points")
 
     # retire: gone from the public map
@@ -199,7 +202,7 @@ def test_service_points_add_move_edit_retire(
             ).scalar()
         return at is not None
 
-    wait_until(retired)
+    wait_until(page, retired)
     points = httpx.get(base + "/public/v1/service-points.json").json()["features"]
     assert pid not in {f["properties"]["id"] for f in points}  # at once
     with engine.connect() as conn:
