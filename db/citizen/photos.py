@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
 from db.media import photo_paths
-from db.queries.workbench import scope_sql
+from db.queries.workbench_scope import scope_sql
 from db.states import MODERATION_ROLES
 
 #: Roles that moderate public content: they see every photo (the same roles as ``/media/staff/``).

@@ -7,6 +7,8 @@ center everything, anyone else nothing. The UI never filters for security; these
 The light of a case is computed here exactly as :func:`db.workflow.light` does: green before
 ``stage_yellow_at``, yellow up to and including ``stage_deadline``, red after it, no light without a stage
 clock; a suspended case is judged at ``paused_since`` (its clock stopped there).
+
+The scope itself (who sees what, where their map opens) lives in :mod:`db.queries.workbench_scope`.
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ from typing import Any
 from sqlalchemy import Connection, Row, text
 
 from db.accounts import StaffIdentity
+from db.queries.workbench_scope import CITY_ROLES, WORKBENCH_ROLES, BBox, may_see, scope_bounds, scope_sql
 from db.states import OPEN_STATUSES, CaseStatus
 from db.workflow.base import SOURCES
 from geo.crs import TZ
 
-#: Staff roles that may use the workbench (everyone but the public-content moderator).
-WORKBENCH_ROLES = ("admin", "lead", "dispatcher", "officer", "department")
-#: Roles that see the whole city.
-CITY_ROLES = frozenset({"admin", "lead", "dispatcher"})
+__all__ = [
+    "CITY_ROLES",
+    "WORKBENCH_ROLES",
+    "BBox",
+    "may_see",
+    "scope_bounds",
+    "scope_sql",
+]
+
 PIN_LIMIT = 3000
 QUEUE_LIMIT = 200
 DUPLICATE_LIMIT = 10
@@ -43,17 +51,6 @@ LIGHT_SQL = (
     "WHEN coalesce(c.paused_since, :now) >= coalesce(c.stage_yellow_at, c.stage_deadline) THEN 'yellow' "
     "ELSE 'green' END)"
 )
-
-
-def scope_sql(user: StaffIdentity, alias: str = "c") -> tuple[str, dict[str, Any]]:
-    """The WHERE fragment limiting cases (table alias ``alias``) to what ``user`` may see."""
-    if user.role == "officer":
-        return f"{alias}.district_code = :scope_district", {"scope_district": user.district_code}
-    if user.role == "department":
-        return f"{alias}.department_code = :scope_department", {"scope_department": user.department_code}
-    if user.role in CITY_ROLES:
-        return "TRUE", {}
-    return "FALSE", {}
 
 
 @dataclass(frozen=True)
@@ -99,9 +96,6 @@ class Filters:
             window=str(window) if window in WINDOWS else "open",
             sources=many(sources, SOURCES),
         )
-
-
-BBox = tuple[float, float, float, float]  # west, south, east, north
 
 
 #: Plan each filtered query for its own values. psycopg prepares a statement after five runs on a connection,
@@ -343,37 +337,6 @@ def duplicates(
             {**params, "id": case_id, "open": list(_OPEN), "lim": limit},
         ).all()
     )
-
-
-def may_see(conn: Connection, user: StaffIdentity, case_id: int) -> bool:
-    scope, params = scope_sql(user, "c")
-    sql = text(f'SELECT 1 FROM "case" c WHERE c.id = :id AND {scope}')
-    return conn.execute(sql, {**params, "id": case_id}).first() is not None
-
-
-# An officer's district; a district bureau's district; else the extent of the department's open cases. COALESCE
-# evaluates an argument only when those before it are NULL; the CTE runs once for the four corners.
-_SCOPE_BOUNDS = text(
-    "WITH x AS MATERIALIZED (SELECT coalesce((SELECT Box2D(geom) FROM district WHERE code = :district), "
-    "(SELECT Box2D(d.geom) FROM department dep JOIN district d ON d.code = dep.district_code "
-    "WHERE dep.code = :department), "
-    '(SELECT ST_Extent(c.geom) FROM "case" c WHERE c.department_code = :department '
-    "AND c.status = ANY(CAST(:open AS text[])))) AS b) "
-    "SELECT ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n FROM x"
-)
-
-
-def scope_bounds(conn: Connection, user: StaffIdentity) -> BBox | None:
-    """Where the user's map opens (west, south, east, north): an officer on their district, department staff
-    on their district if the department is a district bureau, else on the extent of its open cases.
-    ``None``: the city view (the command center, a department without open cases, a user without scope)."""
-    district = user.district_code if user.role == "officer" else None
-    department = user.department_code if user.role == "department" else None
-    if district is None and department is None:
-        return None
-    params = {"district": district, "department": department, "open": list(_OPEN)}
-    row = conn.execute(_SCOPE_BOUNDS, params).one()
-    return None if row.w is None else (float(row.w), float(row.s), float(row.e), float(row.n))
 
 
 def departments(conn: Connection) -> list[Row[Any]]:
