@@ -8,7 +8,9 @@ step yields one event; its payload values are collected here and turned into byt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +23,7 @@ from db.workflow.base import YELLOW_SHARE
 
 I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
+AnyArr = npt.NDArray[Any]
 B1 = npt.NDArray[np.bool_]
 NULL = -1
 ST = sl.STATUS_INDEX
@@ -133,23 +136,23 @@ class Replayer:
 
     # --- calendar helpers over a subset, per unit -------------------------------------------------------------
 
-    def _add(self, rows: I8, start: I8, amount: F8) -> I8:
-        out = np.empty(len(rows), dtype=np.int64)
+    def _per_unit(
+        self, rows: I8, fn: Callable[[AnyArr, AnyArr, str], AnyArr], a: AnyArr, b: AnyArr, dtype: type
+    ) -> AnyArr:
+        """``fn(a, b, unit)`` over ``rows``, each row in its 小类's time unit."""
+        out: AnyArr = np.empty(len(rows), dtype=dtype)
         units = self.unit[rows]
         for k, u in enumerate(UNITS):
             m = units == k
             if m.any():
-                out[m] = self.vc.add(start[m], amount[m], u)
+                out[m] = fn(a[m], b[m], u)
         return out
 
+    def _add(self, rows: I8, start: I8, amount: F8) -> I8:
+        return self._per_unit(rows, self.vc.add, start, amount, np.int64)
+
     def _elapsed(self, rows: I8, a: I8, b: I8) -> F8:
-        out = np.empty(len(rows), dtype=np.float64)
-        units = self.unit[rows]
-        for k, u in enumerate(UNITS):
-            m = units == k
-            if m.any():
-                out[m] = self.vc.elapsed(a[m], b[m], u)
-        return out
+        return self._per_unit(rows, self.vc.elapsed, a, b, np.float64)
 
     def _center_clock(self, rows: I8, at: I8, status: CaseStatus) -> None:
         amount, unit = STAGE_LIMITS[status]
