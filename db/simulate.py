@@ -27,6 +27,7 @@ from db import workflow as wf
 from db.citizen import verification
 from db.errors import DomainError
 from db.seed.demo_city.draws import DESCRIPTION_TAILS, SHARES, SOURCE_P, SOURCES
+from db.seed.demo_city.refdata import load_cells
 from db.seed.demo_city.rows import (
     ESCALATE_REASONS,
     EXTEND_REASONS,
@@ -37,7 +38,7 @@ from db.seed.demo_city.rows import (
     RETURN_REASONS,
     SUSPEND_REASONS,
 )
-from db.seed.demo_city.spots import DISTRICT_ZONE, KINDS, ZONES, PointSampler, category_weights
+from db.seed.demo_city.spots import KINDS, ZONES, PointSampler, category_weights
 from db.seed.demo_public import placeholder_picture
 from db.seed.demo_users import DEMO_USERS
 from db.states import OPEN_STATUSES, CaseStatus, Role
@@ -122,21 +123,13 @@ class SimContext:
         cats = conn.execute(
             text("SELECT code, name_zh FROM category WHERE level = 2 AND active ORDER BY code")
         ).all()
-        cells = conn.execute(
-            text(
-                "SELECT array_agg(i ORDER BY id), array_agg(j ORDER BY id), array_agg(district_code ORDER BY id) FROM grid_cell"
-            )
-        ).one()
+        cells = load_cells(conn)
         return cls(
             staff=staff,
             reporters=np.array(persons, dtype=np.int64),
             codes=[c.code for c in cats],
             names=[c.name_zh for c in cats],
-            sampler=PointSampler(
-                np.array(cells[0], dtype=np.int64),
-                np.array(cells[1], dtype=np.int64),
-                np.array([ZONES.index(DISTRICT_ZONE.get(d, "suburb")) for d in cells[2]], dtype=np.int64),
-            ),
+            sampler=PointSampler(cells.i, cells.j, cells.zone),
             verifying=verifying,
         )
 
@@ -283,8 +276,10 @@ def _citizen_answer(
     asked (not public, nobody lives near). A case handled before the simulator ran (the bulk seed writes no
     tasks) gets its round's tasks first, by the same idempotent command the handling would have run."""
     v = ctx.verifying
-    verification.create_tasks(conn, c.id, radius_m=v.radius_m)
     tasks = conn.execute(_ROUND_TASKS, {"c": c.id}).all()
+    if not tasks:  # the spatial push only for a round nobody has been asked about yet
+        verification.create_tasks(conn, c.id, radius_m=v.radius_m)
+        tasks = conn.execute(_ROUND_TASKS, {"c": c.id}).all()
     if not tasks:
         return None
     task = tasks[int(rng.integers(0, len(tasks)))]

@@ -19,8 +19,6 @@ from db.media import photo_paths
 from db.queries.workbench_scope import scope_sql
 from db.states import MODERATION_ROLES
 
-#: Roles that moderate public content: they see every photo (the same roles as ``/media/staff/``).
-
 _PHOTO = """
     SELECT p.sha256, p.mime,
            p.approved AND (

@@ -43,6 +43,38 @@ class Reference:
         return np.array([0.22 + 0.42 * (zlib.crc32(d.encode()) % 1000) / 1000 for d in self.departments])
 
 
+@dataclass
+class Cells:
+    """Every unit-grid cell (by id): its grid indices and its district's zone (an index of ``ZONES``)."""
+
+    id: npt.NDArray[np.int64]
+    i: npt.NDArray[np.int64]
+    j: npt.NDArray[np.int64]
+    zone: npt.NDArray[np.int64]
+
+
+def load_cells(conn: Connection) -> Cells:
+    """The cells reports are drawn over, for the bulk seed and the live simulator alike."""
+    grid = conn.execute(
+        text(
+            "SELECT array_agg(id ORDER BY id), array_agg(i ORDER BY id), array_agg(j ORDER BY id), "
+            "array_agg(district_code ORDER BY id) FROM grid_cell"
+        )
+    ).one()
+    if not grid[0]:
+        raise RuntimeError("no unit-grid cells: load the reference data first")
+    codes_of_cells = np.array(grid[3])
+    zones = np.zeros(len(codes_of_cells), dtype=np.int64)
+    for d in np.unique(codes_of_cells):
+        zones[codes_of_cells == d] = ZONES.index(DISTRICT_ZONE.get(str(d), "suburb"))
+    return Cells(
+        np.array(grid[0], dtype=np.int64),
+        np.array(grid[1], dtype=np.int64),
+        np.array(grid[2], dtype=np.int64),
+        zones,
+    )
+
+
 def load_reference(conn: Connection) -> Reference:
     ensure_demo_users(conn)
     cats = conn.execute(
@@ -69,18 +101,7 @@ def load_reference(conn: Connection) -> Reference:
             dep = resp.get((c.code, d)) or resp.get((c.code, None)) or c.default_department_code
             if dep is not None:
                 suggested[k, m] = dep_index[dep]
-    grid = conn.execute(
-        text(
-            "SELECT array_agg(id ORDER BY id), array_agg(i ORDER BY id), array_agg(j ORDER BY id), "
-            "array_agg(district_code ORDER BY id) FROM grid_cell"
-        )
-    ).one()
-    if not grid[0]:
-        raise RuntimeError("no unit-grid cells: load the reference data first")
-    codes_of_cells = np.array(grid[3])
-    zones = np.zeros(len(codes_of_cells), dtype=np.int64)
-    for d in np.unique(codes_of_cells):
-        zones[codes_of_cells == d] = ZONES.index(DISTRICT_ZONE.get(str(d), "suburb"))
+    cells = load_cells(conn)
     users = conn.execute(
         text("SELECT username, id, department_code FROM staff_user WHERE username = ANY(:u)"),
         {"u": [u.username for u in DEMO_USERS]},
@@ -96,10 +117,10 @@ def load_reference(conn: Connection) -> Reference:
         departments=departments,
         districts=districts,
         suggested=suggested,
-        cells_id=np.array(grid[0], dtype=np.int64),
-        cells_i=np.array(grid[1], dtype=np.int64),
-        cells_j=np.array(grid[2], dtype=np.int64),
-        cells_zone=zones,
+        cells_id=cells.id,
+        cells_i=cells.i,
+        cells_j=cells.j,
+        cells_zone=cells.zone,
         users={u.username: int(u.id) for u in users},
         user_department={u.username: u.department_code for u in users},
         calendar=load_calendar(conn),

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from db.seed.demo_city import slots as sl
 from db.seed.demo_city.draws import SHARES, Draws
-from db.seed.demo_city.refdata import Reference
+from db.seed.demo_city.refdata import UNITS, Reference
 from db.seed.demo_city.workclock import DAY, HOUR, US, VecCalendar
 from db.states import URGENT_FACTOR
 from geo.calendar import Unit
@@ -28,8 +28,8 @@ MINUTE = 60 * US
 GAP = US  # at least one second between two steps of a case
 #: Spread (sigma of the log) of handling times around the department's median share of the limit.
 SPREAD = 0.55
-NATURAL = 0
-WORKING_DAYS = 2
+NATURAL = UNITS.index(Unit.NATURAL_HOURS)
+WORKING_DAYS = UNITS.index(Unit.WORKING_DAYS)
 
 
 @dataclass
@@ -75,8 +75,9 @@ def build_timeline(
     urgent = ref.urgent[cat] | (rng.random(n) < SHARES["urgent_upgrade"])
     limit = ref.limit[cat] * np.where(urgent, URGENT_FACTOR, 1.0)
     limit_us = np.where(unit == WORKING_DAYS, limit * vc.day_length, limit * HOUR)
-    center_w = unit != NATURAL  # urgent 小类 (natural hours) are handled around the clock
-    dept_w = unit != NATURAL
+    working = (
+        unit != NATURAL
+    )  # the center and the departments work office hours; urgent 小类 (natural hours) round the clock
     pri = d.dup_target < 0
     normal = pri & (d.fate == 0)
 
@@ -84,23 +85,23 @@ def build_timeline(
     # duplicates get their instants from their target's (below); meanwhile they borrow the target's
     created = np.where(pri, d.created, d.created[np.maximum(d.dup_target, 0)])
     review_delay = _lognormal(rng, 25 * MINUTE, 0.9, n, MINUTE, 8 * HOUR)
-    review = _after(vc, created, review_delay, center_w)
+    review = _after(vc, created, review_delay, working)
     rej = pri & (d.fate == 1)
     t[sl.REJECT, rej] = review[rej]
     t[sl.FILE, normal] = review[normal]
-    disp1 = _after(vc, review, _lognormal(rng, 12 * MINUTE, 0.8, n, 30 * US, 4 * HOUR), center_w)
+    disp1 = _after(vc, review, _lognormal(rng, 12 * MINUTE, 0.8, n, 30 * US, 4 * HOUR), working)
     t[sl.DISPATCH1, normal] = disp1[normal]
 
     # 回退: the first department says it is not theirs (sometimes after starting), then a re-dispatch
     ret = normal & (rng.random(n) < SHARES["return"])
     started1 = ret & (rng.random(n) < SHARES["return_started"])
-    s1 = _after(vc, disp1, _lognormal(rng, 40 * MINUTE, 0.8, n, MINUTE, 2 * DAY), dept_w)
+    s1 = _after(vc, disp1, _lognormal(rng, 40 * MINUTE, 0.8, n, MINUTE, 2 * DAY), working)
     t[sl.START1, started1] = s1[started1]
     back = _after(
-        vc, np.where(started1, s1, disp1), _lognormal(rng, 90 * MINUTE, 0.8, n, MINUTE, 3 * DAY), dept_w
+        vc, np.where(started1, s1, disp1), _lognormal(rng, 90 * MINUTE, 0.8, n, MINUTE, 3 * DAY), working
     )
     t[sl.RETURN, ret] = back[ret]
-    disp2 = _after(vc, back, _lognormal(rng, 20 * MINUTE, 0.8, n, 30 * US, 4 * HOUR), center_w)
+    disp2 = _after(vc, back, _lognormal(rng, 20 * MINUTE, 0.8, n, 30 * US, 4 * HOUR), working)
     t[sl.DISPATCH2, ret] = disp2[ret]
     td = np.where(ret, disp2, disp1)
     wrong = np.full(n, -1, dtype=np.int64)
@@ -112,7 +113,7 @@ def build_timeline(
     suspended = normal & (rng.random(n) < SHARES["suspend"])
     median = ref.department_median()[dept] * np.where(extended, 1.6, 1.0)
     share = np.clip(median * np.exp(SPREAD * rng.standard_normal(n)), 0.01, 12.0)
-    h0 = _after(vc, td, (share * limit_us).astype(np.int64), dept_w)
+    h0 = _after(vc, td, (share * limit_us).astype(np.int64), working)
     span = np.maximum(h0 - td, 3 * GAP)
     u = np.sort(rng.uniform(0.03, 0.9, (n, 3)), axis=1)
     start = normal & (rng.random(n) < SHARES["start"])
@@ -122,7 +123,7 @@ def build_timeline(
     pause = _lognormal(rng, 2 * DAY, 1.0, n, 10 * MINUTE, 150 * DAY)
     resume = susp + pause
     t[sl.RESUME, suspended] = resume[suspended]
-    h1 = np.where(suspended, _after(vc, resume, _work(vc, susp, h0, dept_w), dept_w), h0)
+    h1 = np.where(suspended, _after(vc, resume, _work(vc, susp, h0, working), working), h0)
     amount = np.maximum(np.round(ref.limit[cat] * rng.uniform(0.5, 1.0, n) * 2) / 2, 0.5)
     amount_us = np.where(unit == WORKING_DAYS, amount * vc.day_length, amount * HOUR).astype(np.int64)
     ext = np.where(
@@ -132,7 +133,7 @@ def build_timeline(
     )
     t[sl.EXTEND, extended] = ext[extended]
     extra = (rng.uniform(0.1, 0.6, n) * amount_us).astype(np.int64)
-    handle = np.where(extended, _after(vc, h1, extra, dept_w), h1)
+    handle = np.where(extended, _after(vc, h1, extra, working), h1)
     t[sl.HANDLE, normal] = handle[normal]
     escalate_delay = np.where(
         normal & (rng.random(n) < SHARES["escalate_late"]),
@@ -150,7 +151,7 @@ def build_timeline(
     share2 = np.clip(
         0.7 * ref.department_median()[dept] * np.exp(SPREAD * rng.standard_normal(n)), 0.01, 12.0
     )
-    h2 = _after(vc, verify1, (share2 * limit_us).astype(np.int64), dept_w)
+    h2 = _after(vc, verify1, (share2 * limit_us).astype(np.int64), working)
     restart = fail & (rng.random(n) < SHARES["rework_started"])
     rspan = np.maximum(h2 - verify1, 3 * GAP)
     t[sl.START_R, restart] = (verify1 + (rng.uniform(0.05, 0.6, n) * rspan).astype(np.int64))[restart]
@@ -160,7 +161,7 @@ def build_timeline(
     t[sl.VERIFY_PASS, normal] = verify2[normal]
     _strictly_increasing(t)
 
-    _duplicates(rng, d, t, review_delay, center_w, vc, now)
+    _duplicates(rng, d, t, review_delay, working, vc, now)
     _strictly_increasing(t)
     return Timeline(
         t=t,
