@@ -6,12 +6,13 @@ and from an optional ``.env`` file. ``get_settings()`` builds them; nothing is r
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dashboard.ratelimit import parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,14 +80,10 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies(cls, v: str) -> str:
-        for part in v.split(","):
-            if part.strip():
-                try:
-                    ipaddress.ip_network(part.strip(), strict=False)
-                except ValueError as exc:
-                    raise ValueError(
-                        f"trusted_proxies: {part.strip()!r} is not an address or network"
-                    ) from exc
+        try:
+            parse_networks(v)
+        except ValueError as exc:
+            raise ValueError(f"trusted_proxies: not a list of addresses or networks ({exc})") from exc
         return v
 
     @model_validator(mode="after")
