@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -123,20 +124,32 @@ def foreign() -> ForeignRequests:
     return ForeignRequests()
 
 
-@pytest.fixture
-def context(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN")
-    own = urlparse(app_server.base).netloc
+def guard_own_host(ctx: BrowserContext, base: str, foreign: ForeignRequests) -> None:
+    """Let ``ctx`` reach only the app's own host (and data:/blob: URLs); anything else is aborted and noted in
+    ``foreign``. A Playwright route: it is served only while Playwright has control (wait with the page's own
+    ``wait_for_timeout``, not ``time.sleep``, while the page should go on)."""
+    own = urlparse(base).netloc
 
     def guard(route: Route, request: Request) -> None:
-        netloc = urlparse(request.url).netloc
-        if request.url.startswith(("data:", "blob:")) or netloc == own:
+        if request.url.startswith(("data:", "blob:")) or urlparse(request.url).netloc == own:
             route.continue_()
         else:
             foreign.append(request.url)
             route.abort()
 
     ctx.route("**/*", guard)
+
+
+def guarded_context(browser: Browser, base: str, foreign: ForeignRequests, **kw: Any) -> BrowserContext:
+    """A new zh-CN browser context (``kw`` as for ``new_context``) that may reach only the app at ``base``."""
+    ctx = browser.new_context(**{"locale": "zh-CN", **kw})
+    guard_own_host(ctx, base, foreign)
+    return ctx
+
+
+@pytest.fixture
+def context(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -> Iterator[BrowserContext]:
+    ctx = guarded_context(browser, app_server.base, foreign, viewport={"width": 1600, "height": 900})
     yield ctx
     ctx.close()
 

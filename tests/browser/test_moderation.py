@@ -19,8 +19,7 @@ from dashboard.settings import Settings
 from db import moderation as m
 from db.media import store_photo
 from db.seed.demo_public import placeholder_picture
-from tests.browser.conftest import AppServer, ForeignRequests, screenshot
-from tests.browser.test_public import guarded_context
+from tests.browser.conftest import AppServer, ForeignRequests, guarded_context, screenshot
 
 
 def sign_in(page: Page, base: str, user: str = "moderator", password: str = "demo-moderator-2026") -> None:
@@ -94,7 +93,7 @@ def test_approve_then_hide_reaches_the_public_at_once(
     base = app_server.base
     assert pending_post["title"] not in public_titles(base)
     assert httpx.get(f"{base}/media/public/{pending_post['photo']}/thumb").status_code == 404
-    ctx = guarded_context(browser, app_server, foreign, viewport={"width": 1440, "height": 900})
+    ctx = guarded_context(browser, app_server.base, foreign, viewport={"width": 1440, "height": 900})
     page = ctx.new_page()
     sign_in(page, base)
     card = page.locator(".mod-card").filter(has_text=pending_post["title"])
@@ -138,7 +137,7 @@ def test_service_points_add_move_edit_retire(
     browser: Browser, app_server: AppServer, foreign: ForeignRequests, engine: Engine
 ) -> None:
     base = app_server.base
-    ctx = guarded_context(browser, app_server, foreign, viewport={"width": 1440, "height": 900})
+    ctx = guarded_context(browser, app_server.base, foreign, viewport={"width": 1440, "height": 900})
     page = ctx.new_page()
     sign_in(page, base, "admin", "demo-admin-2026")
     page.get_by_role("tab", name="便民服务点").click()

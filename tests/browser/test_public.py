@@ -15,11 +15,11 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
 from dashboard.settings import Settings
-from tests.browser.conftest import AppServer, ForeignRequests, screenshot
+from tests.browser.conftest import AppServer, ForeignRequests, guarded_context, screenshot
 from tests.db.test_queries_public import Seeded, seed_city_cases, unique_point
 
 PHONE = {"width": 360, "height": 740}
@@ -60,23 +60,6 @@ class Recorder:
         return "\n".join(out)
 
 
-def guarded_context(
-    browser: Browser, app_server: AppServer, foreign: ForeignRequests, **kw: Any
-) -> BrowserContext:
-    ctx = browser.new_context(locale="zh-CN", **kw)
-    own = urlparse(app_server.base).netloc
-
-    def guard(route: Any, request: Any) -> None:
-        if request.url.startswith(("data:", "blob:")) or urlparse(request.url).netloc == own:
-            route.continue_()
-        else:
-            foreign.append(request.url)
-            route.abort()
-
-    ctx.route("**/*", guard)
-    return ctx
-
-
 @pytest.fixture(scope="module")
 def seeded(engine: Engine) -> Seeded:
     """Committed: a citizen with distinctive personal data and five reports at a point whose cell had none."""
@@ -98,7 +81,7 @@ def seeded(engine: Engine) -> Seeded:
 
 @pytest.fixture
 def phone(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -> Iterator[Page]:
-    ctx = guarded_context(browser, app_server, foreign, viewport=PHONE, is_mobile=True, has_touch=True)
+    ctx = guarded_context(browser, app_server.base, foreign, viewport=PHONE, is_mobile=True, has_touch=True)
     yield ctx.new_page()
     ctx.close()
 
@@ -156,7 +139,7 @@ def test_three_layers_with_data_and_no_personal_data(
     engine: Engine,
 ) -> None:
     size = PHONE if viewport == "phone" else DESKTOP
-    ctx = guarded_context(browser, app_server, foreign, viewport=size, is_mobile=viewport == "phone")
+    ctx = guarded_context(browser, app_server.base, foreign, viewport=size, is_mobile=viewport == "phone")
     page = ctx.new_page()
     rec = Recorder(page)
     open_map(page, app_server.base, layers=("beauty", "svc", "rep"))
@@ -272,7 +255,7 @@ def test_nearest_with_and_without_permission(
 ) -> None:
     ctx = guarded_context(
         browser,
-        app_server,
+        app_server.base,
         foreign,
         viewport=PHONE,
         geolocation={"latitude": 26.5838, "longitude": 106.7135},
@@ -296,7 +279,7 @@ def test_nearest_with_and_without_permission(
     expect(items).to_have_count(5)
     ctx.close()
 
-    ctx = guarded_context(browser, app_server, foreign, viewport=PHONE)  # no permission: the map centre
+    ctx = guarded_context(browser, app_server.base, foreign, viewport=PHONE)  # no permission: the map centre
     page = ctx.new_page()
     open_map(page, app_server.base)
     page.get_by_role("tab", name="附近服务").click()
@@ -346,7 +329,9 @@ def limited_server(db_url: str, settings: Settings) -> Iterator[AppServer]:
 def test_too_many_lookups_say_when_to_try_again(
     browser: Browser, limited_server: AppServer, foreign: ForeignRequests, seeded: Seeded
 ) -> None:
-    ctx = guarded_context(browser, limited_server, foreign, viewport=PHONE, is_mobile=True, has_touch=True)
+    ctx = guarded_context(
+        browser, limited_server.base, foreign, viewport=PHONE, is_mobile=True, has_touch=True
+    )
     page = ctx.new_page()
     statuses: list[tuple[int, str]] = []
     page.on("response", lambda r: statuses.append((r.status, r.url)))

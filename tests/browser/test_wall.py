@@ -14,7 +14,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -26,7 +25,7 @@ from db import workflow as wf
 from db.seed.demo_users import DEMO_USERS
 from db.states import Role
 from db.workflow import Actor, CaseResult
-from tests.browser.conftest import AppServer, ForeignRequests, screenshot
+from tests.browser.conftest import AppServer, ForeignRequests, guarded_context, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -53,21 +52,6 @@ def commit_report(
         )
 
 
-def guarded_context(browser: Browser, base: str, foreign: ForeignRequests, w: int, h: int) -> BrowserContext:
-    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="zh-CN")
-    own = urlparse(base).netloc
-
-    def guard(route: Any, request: Any) -> None:
-        if request.url.startswith(("data:", "blob:")) or urlparse(request.url).netloc == own:
-            route.continue_()
-        else:
-            foreign.append(request.url)
-            route.abort()
-
-    ctx.route("**/*", guard)
-    return ctx
-
-
 def sign_in(ctx: BrowserContext, base: str, user: str = "lead") -> None:
     """POST the sign-in form (the page's own form posts the same): the context then holds the session."""
     resp = ctx.request.post(
@@ -86,7 +70,7 @@ def open_wall(page: Page, base: str, query: str = "") -> None:
 
 @pytest.fixture
 def wall_page(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -> Iterator[Page]:
-    ctx = guarded_context(browser, app_server.base, foreign, 1920, 1080)
+    ctx = guarded_context(browser, app_server.base, foreign, viewport={"width": 1920, "height": 1080})
     sign_in(ctx, app_server.base)
     page = ctx.new_page()
     yield page
@@ -98,7 +82,7 @@ def test_wall_renders_with_data(
 ) -> None:
     made = [commit_report(engine, spot) for spot in SPOTS for _ in range(3)]
     for w, h, name in ((1920, 1080, "wall-1080p"), (3840, 2160, "wall-4k")):
-        ctx = guarded_context(browser, app_server.base, foreign, w, h)
+        ctx = guarded_context(browser, app_server.base, foreign, viewport={"width": w, "height": h})
         sign_in(ctx, app_server.base)
         page = ctx.new_page()
         open_wall(page, app_server.base)
@@ -159,7 +143,7 @@ def restartable(db_url: str, settings: Settings) -> Iterator[AppServer]:
 def test_the_wall_reconnects_after_the_server_restarts(
     browser: Browser, restartable: AppServer, engine: Engine, foreign: ForeignRequests
 ) -> None:
-    ctx = guarded_context(browser, restartable.base, foreign, 1600, 900)
+    ctx = guarded_context(browser, restartable.base, foreign, viewport={"width": 1600, "height": 900})
     sign_in(ctx, restartable.base)
     page = ctx.new_page()
     open_wall(page, restartable.base, LONG_FALLBACK)

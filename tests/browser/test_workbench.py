@@ -23,7 +23,7 @@ from db import workflow as wf
 from db.accounts import load_identity
 from db.states import CaseStatus
 from db.workflow import Actor, CaseResult
-from tests.browser.conftest import AppServer, ForeignRequests, screenshot
+from tests.browser.conftest import AppServer, ForeignRequests, guard_own_host, screenshot
 from tests.browser.test_login import sign_in
 
 NANMING = (106.7119, 26.5716)  # 甲秀楼, 南明区
@@ -114,7 +114,7 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
     # the dispatcher: pick the case in the queue, file it, dispatch it to the suggested department
     ctx = browser.new_context(**CONTEXT)
     page = ctx.new_page()
-    _guard(ctx, base, foreign)
+    guard_own_host(ctx, base, foreign)
     open_workbench(page, base, "dispatcher")
     open_card(page, case.ticket)
     expect(page.locator(".wb-row.is-sel")).to_contain_text(case.ticket)
@@ -136,7 +136,7 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
     # the city bureau: report it handled with a note and a photo
     ctx = browser.new_context(**CONTEXT)
     page = ctx.new_page()
-    _guard(ctx, base, foreign)
+    guard_own_host(ctx, base, foreign)
     open_workbench(page, base, "cgj")
     open_card(page, case.ticket)
     form = page.locator("#wb-card .wb-act-wide")
@@ -159,7 +159,7 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
     # the shift lead: verify on site, pass → closed, with the whole history
     ctx = browser.new_context(**CONTEXT)
     page = ctx.new_page()
-    _guard(ctx, base, foreign)
+    guard_own_host(ctx, base, foreign)
     open_workbench(page, base, "lead")
     open_card(page, case.ticket)
     act(page, "核查通过")
@@ -193,21 +193,6 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
     assert [p.kind for p in photos] == ["handled"]
     assert supervisor_tasks == 1
     assert foreign == [], f"the pages asked other hosts: {foreign[:5]}"
-
-
-def _guard(ctx: BrowserContext, base: str, foreign: ForeignRequests) -> None:
-    """The ``context`` fixture's rule for contexts made here: only the app's own host."""
-    own = base.split("//", 1)[1]
-
-    def route(r, request):  # type: ignore[no-untyped-def]
-        host = request.url.split("//", 1)[-1].split("/", 1)[0]
-        if request.url.startswith(("data:", "blob:")) or host == own:
-            r.continue_()
-        else:
-            foreign.append(request.url)
-            r.abort()
-
-    ctx.route("**/*", route)
 
 
 def test_a_pin_opens_the_card_and_selects_the_row(
@@ -344,7 +329,7 @@ def test_an_officer_of_yunyan_cannot_see_or_act_on_a_nanming_case(
 def two(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -> Any:
     contexts = [browser.new_context(**CONTEXT) for _ in range(2)]
     for c in contexts:
-        _guard(c, app_server.base, foreign)
+        guard_own_host(c, app_server.base, foreign)
     yield [c.new_page() for c in contexts]
     for c in contexts:
         c.close()
@@ -443,7 +428,7 @@ MAP_VIEW = """(() => {
 
 def _desk(browser: Browser, base: str, foreign: ForeignRequests) -> BrowserContext:
     ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    _guard(ctx, base, foreign)
+    guard_own_host(ctx, base, foreign)
     ctx.add_init_script(KEEP_MAPS)
     return ctx
 
