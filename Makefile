@@ -8,7 +8,7 @@ DEMO_CASES ?= 50000
 DEMO_DAYS  ?= 90
 BENCH_CASES ?= 1000000
 
-.PHONY: help demo test bench lint fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
+.PHONY: help demo test bench trust lint fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -55,6 +55,9 @@ test: browser-deps venv ## the whole test suite on real PostGIS and real Chromiu
 
 bench: db-up ## the figures the issues ask for, on the 1M-case demo city
 	$(BIN)/python -m bench --cases $(BENCH_CASES)
+
+trust: db-up ## the trust measurements (crash, privileges, uploads, sign-in, headers, public data)
+	$(BIN)/python -m bench.trust
 
 lint: venv ## ruff + mypy
 	$(BIN)/ruff check .
