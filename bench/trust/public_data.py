@@ -85,13 +85,10 @@ def measure() -> list[Finding]:
     leaked = sorted(n for n, paths in found.items() if paths)
     got = one[0] if isinstance(one, list) and one and isinstance(one[0], dict) else {}
     lat, lon = got.get("lat"), got.get("long")
-    on_cell = (
-        cell is not None
-        and lat is not None
-        and abs(float(lat) - cell[1]) < 1e-5
-        and abs(float(lon) - cell[0]) < 1e-5
-    )
-    exact = lat is not None and abs(float(lat) - YUNYAN[1]) < 1e-7 and abs(float(lon) - YUNYAN[0]) < 1e-7
+    has_point = isinstance(lat, int | float) and isinstance(lon, int | float)
+    y, x = (lat, lon) if isinstance(lat, int | float) and isinstance(lon, int | float) else (0.0, 0.0)
+    on_cell = has_point and cell is not None and abs(y - cell[1]) < 1e-5 and abs(x - cell[0]) < 1e-5
+    exact = has_point and abs(y - YUNYAN[1]) < 1e-7 and abs(x - YUNYAN[0]) < 1e-7
     description = re.sub(r"\s+", " ", str(got.get("description", "")))[:90]
     return [
         Finding(
