@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, callback_guard, ids, runtime, unavailable
 from dashboard.api import install_api
 from dashboard.database import database_url
 from dashboard.i18n import t
@@ -57,7 +57,11 @@ def create_server(settings: Settings) -> FastAPI:
             version = await anyio.to_thread.run_sync(check)
         except Exception as exc:  # noqa: BLE001 - any failure means: not healthy
             log.warning("health check failed: %r", exc)
-            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "database": "down"},
+                status_code=503,
+                headers={"Retry-After": str(unavailable.RETRY_AFTER_S)},
+            )
         return JSONResponse({"status": "ok", "database": "up", "postgis": version})
 
     auth.install(
@@ -65,6 +69,8 @@ def create_server(settings: Settings) -> FastAPI:
     )
     install_api(server, settings)
     create_dash(server, settings)
+    unavailable.install(server)  # database down: 503 + Retry-After, one log line, for every route
+    server.add_middleware(callback_guard.CallbackGuard)  # outermost: malformed callback bodies answer 400
     return server
 
 
