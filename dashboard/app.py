@@ -15,6 +15,7 @@ import dash_mantine_components as dmc
 import httpx
 from dash import Dash, Input, Output, State, dcc, html
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -71,6 +72,7 @@ def create_server(settings: Settings) -> FastAPI:
     create_dash(server, settings)
     unavailable.install(server)  # database down: 503 + Retry-After, one log line, for every route
     server.add_middleware(callback_guard.CallbackGuard)  # outermost: malformed callback bodies answer 400
+    server.add_exception_handler(RequestValidationError, callback_guard.bad_form)
     return server
 
 

@@ -2,7 +2,8 @@
 
 Anyone can send such a POST by hand. Dash itself answers a body that is not JSON, has the wrong shape or names
 no callback with a 500 (a ``TypeError``/``KeyError`` deep inside); here those get a 400 with a bilingual message
-and one log line. A well-formed body is passed on unchanged.
+and one log line. A well-formed body is passed on unchanged. (:func:`bad_form` does the same for the form
+routes beside Dash.)
 
 Checked: a JSON object sent as ``application/json``; ``output`` a string naming a registered callback; ``outputs`` an object or a list;
 ``inputs`` (and ``state``, when present) lists as long as the callback declares, each item an object with
@@ -16,7 +17,8 @@ import logging
 from typing import Any
 
 from dash import get_app
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("guiyang_ops.callbacks")
@@ -70,6 +72,13 @@ def check_body(body: Any, callback_map: dict[str, Any]) -> None:
 def _refuse(status: int, zh: str, en: str) -> JSONResponse:
     code = "too_large" if status == 413 else "bad_request"
     return JSONResponse({"error": code, "message": f"{zh} / {en}"}, status_code=status)
+
+
+async def bad_form(request: Request, exc: Exception) -> Response:
+    """FastAPI's 422 for a malformed form or JSON body of a route outside the APIs (sign-in): a 400 instead,
+    bilingual, one log line. (The Open311 API answers its own in the spec's form.)"""
+    log.info("%s %s refused: malformed body", request.method, request.url.path)
+    return _refuse(400, "请求格式不正确。", "Malformed request.")
 
 
 class CallbackGuard:
