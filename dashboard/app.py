@@ -15,10 +15,11 @@ import dash_mantine_components as dmc
 import httpx
 from dash import Dash, Input, Output, State, dcc, html
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, callback_guard, ids, runtime, unavailable
 from dashboard.api import install_api
 from dashboard.database import database_url
 from dashboard.i18n import t
@@ -57,7 +58,11 @@ def create_server(settings: Settings) -> FastAPI:
             version = await anyio.to_thread.run_sync(check)
         except Exception as exc:  # noqa: BLE001 - any failure means: not healthy
             log.warning("health check failed: %r", exc)
-            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "database": "down"},
+                status_code=503,
+                headers={"Retry-After": str(unavailable.RETRY_AFTER_S)},
+            )
         return JSONResponse({"status": "ok", "database": "up", "postgis": version})
 
     auth.install(
@@ -65,6 +70,9 @@ def create_server(settings: Settings) -> FastAPI:
     )
     install_api(server, settings)
     create_dash(server, settings)
+    unavailable.install(server)  # database down: 503 + Retry-After, one log line, for every route
+    server.add_middleware(callback_guard.CallbackGuard)  # outermost: malformed callback bodies answer 400
+    server.add_exception_handler(RequestValidationError, callback_guard.bad_form)
     return server
 
 

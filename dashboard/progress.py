@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 console = Console(stderr=True)
@@ -37,4 +38,5 @@ def ok(msg: str) -> None:
 
 
 def fail(msg: str) -> None:
-    console.print(f"[red]✘[/red] {msg}")
+    """One line on stderr, however long (no wrapping) and whatever brackets it holds."""
+    console.print(f"[red]✘[/red] {escape(msg)}", soft_wrap=True)

@@ -6,6 +6,7 @@ and from an optional ``.env`` file. ``get_settings()`` builds them; nothing is r
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -69,6 +70,25 @@ class Settings(BaseSettings):
         "request from one of them is counted against the first untrusted address of X-Forwarded-For (read "
         "from the right); empty: X-Forwarded-For is ignored and the connecting address is the client.",
     )
+    public_exact_categories: str = Field(
+        "",
+        description="Comma-separated 小类 codes (e.g. C0101) whose reports the public Open311 answers show at "
+        "their true point; every other report is shown at its grid cell's point, as on the public map. Empty: "
+        "none.",
+    )
+
+    @field_validator("public_exact_categories")
+    @classmethod
+    def _exact(cls, v: str) -> str:
+        for code in (c.strip() for c in v.split(",")):
+            if code and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", code):
+                raise ValueError(f"public_exact_categories: {code!r} is not a 小类 code")
+        return v
+
+    @property
+    def public_exact_codes(self) -> tuple[str, ...]:
+        """The 小类 codes of :attr:`public_exact_categories`."""
+        return tuple(dict.fromkeys(c.strip() for c in self.public_exact_categories.split(",") if c.strip()))
 
     @field_validator("default_lang")
     @classmethod

@@ -277,6 +277,7 @@ def _spec_routes(router: APIRouter, api: Api) -> None:
             open311_statuses=_split(status),
             page=page,
             page_size=page_size,
+            public_exact=api.settings.public_exact_codes,
         )
         rows = await runtime.aread(lambda c: reqs.find_requests(c, query))
         base = str(request.base_url)
@@ -291,7 +292,8 @@ def _spec_routes(router: APIRouter, api: Api) -> None:
     ) -> Response:
         api.check_jurisdiction(jurisdiction_id)
         lang = language(request, locale, api.settings.default_lang)
-        row = await runtime.aread(lambda c: reqs.get_request(c, service_request_id))
+        exact = api.settings.public_exact_codes
+        row = await runtime.aread(lambda c: reqs.get_request(c, service_request_id, exact))
         return render([_request_dict(row, lang, str(request.base_url))], fmt, "service_requests")
 
     both(router, f"{BASE}/discovery", discovery, methods=["GET"], response_model=Discovery,

@@ -26,6 +26,7 @@ from db.citizen.feedback import submit_feedback
 from db.citizen.intake import to_wgs84
 from db.citizen.keys import check_key
 from db.citizen.persons import ReporterIdentity, person_for_reporter, register_account, registered_person
+from db.masking import mask_public_text
 from db.states import OPEN_STATUSES, PUBLIC_STAGE
 
 BASE = "/open311/v2"
@@ -42,7 +43,7 @@ def _task_dict(t: ver.Task, lang: str) -> dict[str, Any]:
         "service_name": t.service_name_en if lang == "en" else t.service_name_zh,
         "lat": round(t.lat, 7),
         "long": round(t.lon, 7),
-        "address": t.address,
+        "address": mask_public_text(t.address),  # free text of another citizen: masked like any public text
         "handled_datetime": iso(t.handled_at),
         "requested_datetime": iso(t.created_at),
     }

@@ -47,6 +47,7 @@ from db import moderation
 from db.media import photo_paths
 from db.queries import public as q
 from db.states import MODERATION_ROLES
+from db.unavailable import is_unavailable
 
 log = logging.getLogger("guiyang_ops.public")
 T = TypeVar("T")
@@ -115,8 +116,11 @@ class TTLCache:
 
 
 def _log_failure(task: asyncio.Future[Any]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.warning("public query failed: %r", task.exception())
+    """A failed refresh: logged here unless the database is unavailable (each request that waited for it
+    logs that once, :mod:`dashboard.unavailable`)."""
+    exc = None if task.cancelled() else task.exception()
+    if exc is not None and not is_unavailable(exc):
+        log.warning("public query failed: %r", exc)
 
 
 CACHE = TTLCache()

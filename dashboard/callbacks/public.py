@@ -30,6 +30,7 @@ from dash import (
 from dashboard import ids, runtime
 from dashboard.api.public import cached, check_track
 from dashboard.i18n import LANGS, t
+from dashboard.unavailable import log_failure
 from db.queries import public as q
 from db.states import PUBLIC_STAGE
 
@@ -210,8 +211,8 @@ async def categories(_: str) -> Any:
     """The public 小类 names, once per page: the report popups name the 小类 by code."""
     try:
         return json.loads(await cached("cats", None, q.category_names))
-    except Exception:  # noqa: BLE001
-        log.exception("category names failed")
+    except Exception as exc:  # noqa: BLE001
+        log_failure(log, "category names failed", exc)
         return {}
 
 
@@ -244,8 +245,8 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
     try:
         # not cached: a visitor's (rounded) position is used for this answer only, never kept
         points = await runtime.aread(lambda c: q.nearest_service_points(c, lon, lat, use))
-    except Exception:  # noqa: BLE001 - the page stays usable; the log says why
-        log.exception("nearest service points failed")
+    except Exception as exc:  # noqa: BLE001 - the page stays usable; the log says why
+        log_failure(log, "nearest service points failed", exc)
         return [], t("pub.error", lang), [], [], no_update
     status = t("pub.nearest.gps" if here.get("src") == "gps" else "pub.nearest.centre", lang)
     items = [
@@ -292,8 +293,8 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
 async def summary(lang: str, _: int | None) -> Any:
     try:
         s = await cached("summary", None, q.summary)
-    except Exception:  # noqa: BLE001
-        log.exception("public summary failed")
+    except Exception as exc:  # noqa: BLE001
+        log_failure(log, "public summary failed", exc)
         return t("pub.error", lang)
     rate = s["on_time_rate"]
     tiles = [
@@ -356,8 +357,8 @@ async def track(_: int | None, __: int | None, lang: str, value: str | None) -> 
         return html.P(t("pub.track.invalid", lang), className="pub-warn")
     try:
         found = await cached("track", ticket, lambda c: q.track(c, ticket))
-    except Exception:  # noqa: BLE001
-        log.exception("ticket lookup failed")
+    except Exception as exc:  # noqa: BLE001
+        log_failure(log, "ticket lookup failed", exc)
         return t("pub.error", lang)
     if found is None:
         return html.P(t("pub.track.not_found", lang), className="pub-warn")

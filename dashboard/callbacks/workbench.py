@@ -20,6 +20,7 @@ from dashboard import auth, ids, runtime
 from dashboard import ids_workbench as wid
 from dashboard.components.workbench_queue import legend, queue_payload, status_label
 from dashboard.i18n import t
+from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
@@ -67,8 +68,8 @@ def opening_bounds() -> q.BBox | None:
         if hit is not None and time.monotonic() - hit[0] < _REF_TTL:
             return hit[1]
         box = runtime.read(lambda c: q.scope_bounds(c, user))
-    except SQLAlchemyError:
-        log.exception("the workbench's opening view could not be read")
+    except SQLAlchemyError as exc:
+        log_failure(log, "the workbench's opening view could not be read", exc)
         return None
     _district_bounds[user.district_code or ""] = (time.monotonic(), box)
     return box

@@ -21,6 +21,7 @@ from dashboard import ids_workbench as wid
 from dashboard.api.open311_settings import get_open311_settings
 from dashboard.components.workbench_forms import MAX_PHOTO_BYTES, action_label
 from dashboard.i18n import t
+from dashboard.unavailable import log_failure
 from db import workflow as wf
 from db.accounts import StaffIdentity
 from db.citizen.verification import report_handled
@@ -201,8 +202,8 @@ async def act(
             "%s on case %s by %s refused: %s (%s)", action.value, case_id, user.username, exc.en, exc.detail
         )
         return {**outcome, "kind": "error", "text": exc.message(lang)}, drafts
-    except SQLAlchemyError:
-        log.exception("%s on case %s by %s failed", action.value, case_id, user.username)
+    except SQLAlchemyError as exc:
+        log_failure(log, f"{action.value} on case {case_id} by {user.username} failed", exc)
         return {**outcome, "kind": "error", "text": t("wb.err.db", lang)}, drafts
     log.info("%s on case %s by %s: v%s -> v%s", action.value, case_id, user.username, version, result.version)
     text = t("wb.ok", lang, action=action_label(action, lang), ticket=result.ticket)

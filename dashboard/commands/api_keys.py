@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from dashboard import cli_args as a
 from dashboard.database import database_url
 from dashboard.progress import ok
 from dashboard.settings import Settings
@@ -39,5 +40,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     c.add_argument("name", help="who the key is for, e.g. 百姓拍 app")
     sub.add_parser("list", help="list the keys (never the keys themselves)")
     r = sub.add_parser("revoke", help="revoke a key at once")
-    r.add_argument("id", type=int)
+    r.add_argument("id", type=a.int_range(1))
     p.set_defaults(func=cmd_api_key)

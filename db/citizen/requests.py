@@ -1,16 +1,20 @@
 """Open311 reads: public service requests (cases), found by ticket, 小类, date window and open/closed.
 
-Only public cases of public 小类 are ever returned, and nothing about who reported them."""
+Only public cases of public 小类 are ever returned, and nothing about who reported them: the free text
+(description, address) comes out masked (:func:`db.masking.mask_public_text`), the position coarsened to the
+grid cell as on the public map unless the 小类 is public-exact (:mod:`db.queries.public_position`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from db.errors import NotFound, ValidationError
+from db.masking import mask_public_text
+from db.queries.public_position import public_position_sql
 from db.states import FINAL_STATUSES, OPEN_STATUSES
 from geo.crs import TZ
 
@@ -50,6 +54,8 @@ class RequestQuery:
     open311_statuses: tuple[str, ...] = ()
     page: int = 1
     page_size: int = MAX_PAGE_SIZE
+    #: 小类 shown at their true point (``GUIYANG_PUBLIC_EXACT_CATEGORIES``); every other one at its cell's point
+    public_exact: tuple[str, ...] = ()
 
 
 def window(
@@ -80,14 +86,15 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=TZ)
 
 
-_SELECT = """
+_LATERAL, _LON_LAT = public_position_sql("c")
+_SELECT = f"""
     SELECT c.ticket, c.status, c.category_code AS service_code, cat.name_zh AS service_name_zh,
            cat.name_en AS service_name_en, c.description, dep.name_zh AS agency_zh, dep.name_en AS agency_en,
            c.created_at AS requested_at, c.updated_at, c.deadline AS expected_at, c.address,
-           ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
+           {_LON_LAT},
            (SELECT p.id FROM photo p WHERE p.case_id = c.id AND p.kind = 'report' AND p.approved
              ORDER BY p.id LIMIT 1) AS photo_id
-      FROM "case" c
+      FROM "case" c {_LATERAL}
       JOIN category cat ON cat.code = c.category_code
       LEFT JOIN department dep ON dep.code = c.department_code
      WHERE c.public AND cat.public
@@ -95,13 +102,20 @@ _SELECT = """
 
 
 def _row(r: Any) -> RequestRow:
-    return RequestRow(*r)  # the SELECT lists the columns in the dataclass's order
+    row = RequestRow(*r)  # the SELECT lists the columns in the dataclass's order
+    return replace(
+        row, description=mask_public_text(row.description) or "", address=mask_public_text(row.address)
+    )
 
 
 def find_requests(conn: Connection, q: RequestQuery) -> list[RequestRow]:
     """Requests matching ``q``, newest first. Tickets given override every other filter (as Open311 says)."""
     where: list[str] = []
-    params: dict[str, Any] = {"limit": q.page_size, "offset": (q.page - 1) * q.page_size}
+    params: dict[str, Any] = {
+        "limit": q.page_size,
+        "offset": (q.page - 1) * q.page_size,
+        "public_exact": list(q.public_exact),
+    }
     if q.tickets:
         where.append("c.ticket = ANY(:tickets)")
         params["tickets"] = list(q.tickets)
@@ -123,9 +137,10 @@ def find_requests(conn: Connection, q: RequestQuery) -> list[RequestRow]:
     return [_row(r) for r in conn.execute(text(sql), params)]
 
 
-def get_request(conn: Connection, ticket: str) -> RequestRow:
+def get_request(conn: Connection, ticket: str, public_exact: tuple[str, ...] = ()) -> RequestRow:
     """One public request by ticket; :class:`NotFound` for an unknown or non-public one (no difference)."""
-    row = conn.execute(text(_SELECT + " AND c.ticket = :t"), {"t": ticket}).first()
+    params = {"t": ticket, "public_exact": list(public_exact)}
+    row = conn.execute(text(_SELECT + " AND c.ticket = :t"), params).first()
     if row is None:
         raise NotFound(
             f"没有编号为 {ticket} 的公开诉求。",

@@ -38,13 +38,13 @@ from db.queries.public_layers import (
     public_photo,
     service_points_geojson,
 )
+from db.queries.public_position import SNAP_M
 from db.queries.public_reports import (
     CITY_BBOX,
     ITEMS_PER_CELL,
     LEVELS,
     MAX_REPORT_FEATURES,
     REPORT_WINDOW_DAYS,
-    SNAP_M,
     ZOOM_LEVELS,
     ReportSnapshot,
     category_names,

@@ -1,8 +1,8 @@
 """The reports layer of the public map: public reports of the last :data:`REPORT_WINDOW_DAYS` days, aggregated.
 
-Reports appear only when both the case and its 小类 are public, at a coarsened position (the point on the surface
-of the case's unit-grid cell, or the centre of a 50 m square when the case has no cell; coarser blocks and
-district label points when zoomed out), counted per public stage. One city-wide snapshot per TTL
+Reports appear only when both the case and its 小类 are public, at a coarsened position (the rule of
+:mod:`db.queries.public_position`: the point on the surface of the case's unit-grid cell, or the centre of a 50 m
+square when the case has no cell; coarser blocks and district label points when zoomed out), counted per public stage. One city-wide snapshot per TTL
 (:func:`report_snapshot`, one query) is cut into viewports in memory (:func:`render_reports`), so the database
 works once however many viewports are asked for. Part of :mod:`db.queries.public`.
 """
@@ -19,6 +19,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection, text
 
 from db.queries.public_common import COORD_DP, STAGE_CASE_SQL, STAGE_COUNTS_SQL, STAGES, no_jit
+from db.queries.public_position import KEY, coarse_key_sql, key_point_sql
 from geo.crs import TZ, get_transformer
 
 #: Reports on the public map: created within this many days.
@@ -27,9 +28,8 @@ REPORT_WINDOW_DAYS = 30
 MAX_REPORT_FEATURES = 1500
 #: Recent reports listed per cell at street level.
 ITEMS_PER_CELL = 3
-#: Side of the square a report without a grid cell is snapped to (metres, EPSG:32648); how such squares are keyed.
-SNAP_M = 50
-_KEY = 10_000_000
+#: How a report without a grid cell is placed: the centre of its 50 m square (:mod:`.public_position`).
+_KEY = KEY
 
 #: Aggregation levels, finest first: (name, largest bbox area in square degrees, bbox snapping step in degrees).
 #: ``cell`` lists recent reports; ``b5`` / ``b10`` are blocks of 5 × 5 / 10 × 10 cells; ``district`` ignores the bbox.
@@ -66,9 +66,7 @@ _SNAPSHOT = text(
     f"""
     WITH r AS (
         SELECT c.id, c.status, c.created_at, c.category_code, c.district_code,
-               CASE WHEN c.cell_id IS NOT NULL THEN c.cell_id::bigint
-                    ELSE -(floor(ST_X(ST_Transform(c.geom, 32648)) / {SNAP_M})::bigint * {_KEY}
-                           + floor(ST_Y(ST_Transform(c.geom, 32648)) / {SNAP_M})::bigint) END AS key
+               {coarse_key_sql("c")} AS key
           FROM "case" c JOIN category k ON k.code = c.category_code
          WHERE c.created_at >= :since AND c.public AND k.public),
     g AS (SELECT key, min(district_code) AS district, {STAGE_COUNTS_SQL} FROM r GROUP BY key),
@@ -87,10 +85,7 @@ _SNAPSHOT = text(
     SELECT g.*, i.items, gc.i, gc.j,
            round(ST_X(p.pos)::numeric, {COORD_DP})::float8 AS lon, round(ST_Y(p.pos)::numeric, {COORD_DP})::float8 AS lat
       FROM g JOIN items i ON i.key = g.key LEFT JOIN grid_cell gc ON gc.id = g.key
-     CROSS JOIN LATERAL (SELECT CASE WHEN g.key > 0 THEN ST_PointOnSurface(gc.geom)
-                  ELSE ST_Transform(ST_SetSRID(ST_MakePoint(((-g.key) / {_KEY} + 0.5) * {SNAP_M},
-                                                            ((-g.key) % {_KEY} + 0.5) * {SNAP_M}), 32648), 4326)
-                  END AS pos) p
+     CROSS JOIN LATERAL (SELECT {key_point_sql("g.key", "gc.geom")} AS pos) p
     """
 )
 _DISTRICT_POINTS = text(

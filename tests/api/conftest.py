@@ -121,6 +121,19 @@ def case_row(engine: Engine, ticket: str) -> Any:
         ).one()
 
 
+def cell_point(engine: Engine, ticket: str) -> tuple[float, float]:
+    """(lon, lat) of the point on the surface of the case's grid cell: where the public sees it."""
+    with engine.connect() as conn:
+        lon, lat = conn.execute(
+            text(
+                "SELECT ST_X(ST_PointOnSurface(g.geom)), ST_Y(ST_PointOnSurface(g.geom)) "
+                'FROM "case" c JOIN grid_cell g ON g.id = c.cell_id WHERE c.ticket = :t'
+            ),
+            {"t": ticket},
+        ).one()
+    return float(lon), float(lat)
+
+
 def counts(engine: Engine) -> tuple[int, ...]:
     with engine.connect() as conn:
         return tuple(

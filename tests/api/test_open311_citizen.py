@@ -90,7 +90,16 @@ def test_citizen_verification_closes_the_case_and_earns_points(
     # a place no other test reports at: an open C0102 within 50 m would make this report a duplicate, and a
     # duplicate's reporter is not the first valid one (no report points)
     spot = {"lat": YUNYAN[1] + 0.0015, "long": YUNYAN[0] + 0.0015}
-    ticket = ticket_of(report(client, api_key, account_id=reporter, service_code="C0102", **spot))
+    ticket = ticket_of(
+        report(
+            client,
+            api_key,
+            account_id=reporter,
+            service_code="C0102",
+            address_string="中华北路 8 号，联系人 王秘密 13985012345",
+            **spot,
+        )
+    )
     with api_engine.connect() as conn:
         payload = conn.execute(
             text('SELECT e.payload FROM case_event e JOIN "case" c ON c.id = e.case_id WHERE c.ticket = :t'),
@@ -104,6 +113,8 @@ def test_citizen_verification_closes_the_case_and_earns_points(
     handled(api_engine, ticket)
     (mine,) = [t for t in tasks(client, api_key, first) if t["service_request_id"] == ticket]
     assert mine["service_code"] == "C0102" and mine["service_name"] == "路灯不亮"
+    assert mine["address"] == "中华北路 8 号，联系人 *** ***"  # another citizen's free text: masked
+    assert (mine["long"], mine["lat"]) == pytest.approx((spot["long"], spot["lat"]), abs=1e-6)  # to find it
     assert not [
         t for t in tasks(client, api_key, reporter) if t["service_request_id"] == ticket
     ]  # never one's own

@@ -1,0 +1,105 @@
+"""Argument checking of the ``guiyang-ops`` command: a parser whose refusals are one line on stderr (no usage
+block), and argparse types that refuse values out of range with a bilingual message (zh-CN first)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser (and its subcommands' parsers) refusing with ONE line: ``prog: error: message``."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {' '.join(message.split())}\n")
+        sys.exit(2)
+
+
+def _refuse(zh: str, en: str, value: str) -> argparse.ArgumentTypeError:
+    return argparse.ArgumentTypeError(f"{zh} / {en} (got {value!r})")
+
+
+def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An integer in [low, high] (no upper bound when ``high`` is None)."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value.replace("_", "").replace(",", ""))
+        except ValueError:
+            n = None
+        if n is None or n < low or (high is not None and n > high):
+            if high is None:
+                raise _refuse(f"须为不小于 {low:,} 的整数", f"must be an integer of at least {low:,}", value)
+            raise _refuse(
+                f"须为 {low:,} 到 {high:,} 之间的整数", f"must be an integer from {low:,} to {high:,}", value
+            )
+        return n
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def positive_float(high: float | None = None) -> Callable[[str], float]:
+    """A number greater than 0 (and at most ``high``)."""
+
+    def parse(value: str) -> float:
+        try:
+            x = float(value)
+        except ValueError:
+            x = float("nan")
+        if not (x > 0) or x == float("inf") or (high is not None and x > high):
+            limit = f"，且不大于 {high:g}" if high is not None else ""
+            limit_en = f" and at most {high:g}" if high is not None else ""
+            raise _refuse(f"须为大于 0 的数{limit}", f"must be a number greater than 0{limit_en}", value)
+        return x
+
+    parse.__name__ = "number"
+    return parse
+
+
+def adcode(value: str) -> str:
+    """A GB/T 2260 code: six digits (whether it exists is the database's to say)."""
+    if not re.fullmatch(r"\d{6}", value.strip()):
+        raise _refuse("区县代码须为 6 位数字", "a district code is 6 digits", value)
+    return value.strip()
+
+
+def code(value: str) -> str:
+    """A department, category or similar code: 1-40 letters, digits, ``_`` or ``-``."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", value.strip()):
+        raise _refuse(
+            "代码只能含字母、数字、_ 和 -（最多 40 个）", "a code is 1-40 letters, digits, _ or -", value
+        )
+    return value.strip()
+
+
+def revision(value: str) -> str:
+    """An Alembic revision: ``head``, ``base``, an id, or relative (``+1``, ``head-1``)."""
+    if not re.fullmatch(r"[A-Za-z0-9_+\-@]{1,64}", value.strip()):
+        raise _refuse("不是迁移版本号", "not a migration revision", value)
+    return value.strip()
+
+
+def existing_file(value: str) -> Path:
+    """A file that exists and can be read."""
+    path = Path(value)
+    if not path.is_file():
+        raise _refuse("文件不存在", "no such file", value)
+    return path
+
+
+def database_name(value: str) -> str:
+    """A plain PostgreSQL database name: 1-63 letters, digits, ``_`` or ``-``."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,63}", value.strip()):
+        raise _refuse(
+            "数据库名只能含字母、数字、_ 和 -", "a database name is 1-63 letters, digits, _ or -", value
+        )
+    return value.strip()
+
+
+#: Ports a server may listen on.
+port = int_range(1, 65535)
