@@ -21,7 +21,7 @@ from db import workflow
 from db.citizen.intake import check_photos
 from db.citizen.points import award, points_for
 from db.errors import NotFound, ValidationError
-from db.media import store_photo
+from db.media import DEFAULT_LIMITS, CleanPhoto, ImageLimits, store_photo
 from db.states import CaseStatus
 from db.workflow import Actor
 from db.workflow.base import MAX_NOTE, optional_text, require_text
@@ -145,10 +145,11 @@ def answer(
     *,
     passed: bool,
     note: str | None,
-    photos: Sequence[bytes],
+    photos: Sequence[bytes | CleanPhoto],
     media_dir: Path,
     max_photo_bytes: int,
     now: datetime | None = None,
+    limits: ImageLimits = DEFAULT_LIMITS,
 ) -> Answer:
     """A citizen's answer with 1–9 photos: verify the case through the workflow, store the photos, close the
     round's other tasks, award the verification points. Any refusal writes nothing."""
@@ -156,7 +157,7 @@ def answer(
         text_note = optional_text(note, field="note", limit=MAX_NOTE, zh="核实说明", en="note")
     else:
         text_note = require_text(note, field="note", limit=MAX_NOTE, zh="未解决的情况说明", en="note")
-    check_photos(photos, max_photo_bytes, required=True)
+    cleaned = check_photos(photos, max_photo_bytes, required=True, limits=limits)
     task = conn.execute(_LOAD, {"task": task_id}).first()
     if task is None or task.person_id != person_id:
         raise NotFound(
@@ -170,16 +171,8 @@ def answer(
         conn, Actor.citizen(person_id), task.case_id, task.version, passed=passed, note=text_note, now=now
     )
     photo_ids = [
-        store_photo(
-            conn,
-            media_dir,
-            data,
-            kind="verification",
-            case_id=task.case_id,
-            person_id=person_id,
-            max_bytes=max_photo_bytes,
-        ).id
-        for data in photos
+        store_photo(conn, media_dir, photo, kind="verification", case_id=task.case_id, person_id=person_id).id
+        for photo in cleaned
     ]
     conn.execute(
         text(
