@@ -183,12 +183,32 @@ def _decode(opened: Image.Image, fmt: str, limits: ImageLimits) -> Image.Image:
         opened.draft(None, (max(1, round(opened.width * scale)), max(1, round(opened.height * scale))))
     opened.load()
     ImageOps.exif_transpose(opened, in_place=True)
-    if max(opened.size) > side:
-        opened.thumbnail((side, side), Image.Resampling.LANCZOS)
     opened.info = {k: opened.info[k] for k in KEEP_INFO if k in opened.info}
-    if fmt == "JPEG" and opened.mode not in ("RGB", "L"):
-        return opened.convert("RGB")
-    return opened
+    im = _fit(opened, (side, side), Image.Resampling.LANCZOS)
+    if fmt == "JPEG" and im.mode not in ("RGB", "L"):
+        return _replace(im, im.convert("RGB"))
+    return im
+
+
+def _replace(old: Image.Image, new: Image.Image) -> Image.Image:
+    if new is not old:
+        old.close()  # frees its pixels now, not when the last reference goes
+    return new
+
+
+def _fit(
+    im: Image.Image, box: tuple[int, int], resample: Image.Resampling, gap: float | None = None
+) -> Image.Image:
+    """``im`` no larger than ``box``, one axis at a time, each larger image freed as soon as it is used: the
+    peak is the source and one pass (a two-axis resize holds the source, an intermediate and the result).
+    ``gap``: reduce by whole factors first (faster, for thumbnails)."""
+    w, h = im.size
+    f = min(box[0] / w, box[1] / h)
+    if f >= 1:
+        return im
+    tw, th = max(1, round(w * f)), max(1, round(h * f))
+    im = _replace(im, im.resize((tw, h), resample, reducing_gap=gap))
+    return _replace(im, im.resize((tw, th), resample, reducing_gap=gap))
 
 
 def clean_image(data: bytes, max_bytes: int, limits: ImageLimits = DEFAULT_LIMITS) -> CleanPhoto:
@@ -202,10 +222,13 @@ def clean_image(data: bytes, max_bytes: int, limits: ImageLimits = DEFAULT_LIMIT
             out = io.BytesIO()
             params = {"quality": 88} if fmt in ("JPEG", "WEBP") else {}
             im.save(out, format=fmt, **params)  # a fresh encode carries no EXIF, XMP or GPS data
-            thumb = im.convert("RGB") if im.mode != "RGB" else im.copy()
             width, height = im.size
-            im.close()
-            thumb.thumbnail(THUMB)
+            src = im if im.mode in ("RGB", "RGBA", "L", "LA") else _replace(im, im.convert("RGB"))
+            thumb = _fit(
+                src.copy() if max(src.size) <= max(THUMB) else src, THUMB, Image.Resampling.BICUBIC, 2.0
+            )
+            thumb = _replace(thumb, thumb.convert("RGB")) if thumb.mode != "RGB" else thumb
+            src.close()
             tout = io.BytesIO()
             thumb.save(tout, format="JPEG", quality=80)
             thumb.close()

@@ -3,7 +3,8 @@
 Makes a private database (``guiyang_ops_trust_uploads``: migrations + reference data, dropped afterwards), its
 own media folder and the real app (uvicorn, one process), then sends through ``POST requests.json``:
 a ~79 Mpx PNG of a few hundred KB alone (accepted? time, memory growth over idle), four of them at once
-(the peak), and a legitimate 12 Mpx JPEG (must be accepted). Memory is the server's ``VmHWM``/``VmRSS`` from
+(the peak), a legitimate 12 Mpx JPEG (must be accepted) and four PNGs just under the pixel limit at once
+(accepted; the peak shows the cap on decodes at once). Memory is the server's ``VmHWM``/``VmRSS`` from
 ``/proc/PID/status``; the peak is reset (``clear_refs``) before each step.
 
 The bomb makers are used by the tests as well (``tests/api/test_upload_bombs.py``).
@@ -35,6 +36,10 @@ from bench.trust import Finding
 DB_NAME = "guiyang_ops_trust_uploads"
 POINT = (106.7135, 26.5838)  # 云岩区
 GROWTH_BOUND_MB = 250  # the most the server may grow for four bombs at once
+# ... and for four legitimate photos just under the pixel limit at once: two decoded at a time (the default
+# GUIYANG_IMAGE_CONCURRENT), each ~250 MB at worst (a 40 Mpx PNG at 4 bytes a pixel + one resize pass),
+# plus what the allocator keeps
+UNDER_BOUND_MB = 800
 
 
 # --- the bombs ---------------------------------------------------------------------------------------------
@@ -237,6 +242,25 @@ def measure() -> list[Finding]:
                     f"HTTP {status} in {secs:.2f} s, server +{_mb(grew)}",
                     "accepted (201)",
                     status == 201,
+                )
+            )
+            under = png_bomb(6300, 6300)  # 39.7 Mpx: just under the limit, legitimately decoded
+            before = status_kb(pid, "VmRSS")
+            reset_peak(pid)
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(4) as pool:
+                results = list(
+                    pool.map(lambda i: post_photo(base, key, f"u{i}.png", under, "image/png"), range(4))
+                )
+            secs = time.perf_counter() - t0
+            peak = status_kb(pid, "VmHWM") - before
+            codes = sorted(r[0] for r in results)
+            found.append(
+                Finding(
+                    "four 39.7 Mpx PNGs (just under the limit) at once",
+                    f"HTTP {codes} in {secs:.1f} s, peak +{_mb(peak)}",
+                    f"all accepted, peak < +{UNDER_BOUND_MB} MB (decodes at once are capped)",
+                    codes == [201] * 4 and peak < UNDER_BOUND_MB * 1024,
                 )
             )
     return found
