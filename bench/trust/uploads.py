@@ -37,9 +37,8 @@ DB_NAME = "guiyang_ops_trust_uploads"
 POINT = (106.7135, 26.5838)  # 云岩区
 GROWTH_BOUND_MB = 250  # the most the server may grow for four bombs at once
 # ... and for four legitimate photos just under the pixel limit at once: two decoded at a time (the default
-# GUIYANG_IMAGE_CONCURRENT), each ~250 MB at worst (a 40 Mpx PNG at 4 bytes a pixel + one resize pass),
-# plus what the allocator keeps
-UNDER_BOUND_MB = 800
+# GUIYANG_IMAGE_CONCURRENT), each ~250 MB at worst (a 40 Mpx PNG at 4 bytes a pixel + one resize pass)
+UNDER_BOUND_MB = 600
 
 
 # --- the bombs ---------------------------------------------------------------------------------------------

@@ -79,3 +79,18 @@ def test_legitimate_large_photos_are_accepted(
         ).all()
     assert [(r.width, r.height) for r in rows] == [(4000, 3000), (4096, 4096)]  # stored no larger than 4096
     assert Image.open(io.BytesIO((api_media / rows[1].path).read_bytes())).size == (4096, 4096)
+
+
+def test_legitimate_photos_at_once_are_decoded_a_few_at_a_time(
+    api_server: AppServer, api_key: str, api_engine: Engine
+) -> None:
+    """Four 39.7 Mpx PNGs at once: all accepted, and the peak shows that only two (GUIYANG_IMAGE_CONCURRENT)
+    were decoded at a time (~250 MB each at worst); four at once would be ~1 GB."""
+    pid = _pid(api_server)
+    under = png_bomb(6300, 6300)
+    before = status_kb(pid, "VmRSS")
+    reset_peak(pid)
+    answers = _post_all(api_server.base, api_key, [(f"u{i}.png", under, "image/png") for i in range(4)])
+    grew_mb = (status_kb(pid, "VmHWM") - before) / 1024
+    assert [r.status_code for r in answers] == [201] * 4, [r.text for r in answers]
+    assert grew_mb < 650, f"the server grew {grew_mb:.0f} MB"
