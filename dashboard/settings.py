@@ -129,7 +129,7 @@ class Settings(BaseSettings):
 
     @property
     def media_path(self) -> Path:
-        assert self.media_dir is not None
+        assert self.media_dir is not None  # nosec B101 # type narrowing for mypy, not a security check
         return self.media_dir
 
     def image_limits(self) -> media.ImageLimits:

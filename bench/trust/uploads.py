@@ -16,7 +16,7 @@ import io
 import os
 import socket
 import struct
-import subprocess
+import subprocess  # nosec B404 # starts our own server (no shell)
 import sys
 import tempfile
 import time
@@ -75,7 +75,8 @@ def webp_with_size(width: int, height: int) -> bytes:
     Image.new("RGB", (16, 16), (40, 200, 40)).save(out, format="WEBP", lossless=True)
     data = bytearray(out.getvalue())
     at = data.index(b"VP8L") + 8
-    assert data[at] == 0x2F
+    if data[at] != 0x2F:
+        raise ValueError("Pillow wrote no simple lossless WebP")
     bits = struct.unpack_from("<I", data, at + 1)[0]
     bits = (bits & ~0x0FFFFFFF) | ((width - 1) & 0x3FFF) | (((height - 1) & 0x3FFF) << 14)
     struct.pack_into("<I", data, at + 1, bits)
@@ -152,7 +153,7 @@ def app_server(url: str, media_dir: str) -> Iterator[tuple[str, int]]:
            "GUIYANG_MEDIA_DIR": media_dir}  # fmt: skip
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "dashboard.asgi:make_server", "--host", "127.0.0.1",
            "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "2"]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env)  # nosec B603 - our own interpreter and arguments, no shell
+    proc = subprocess.Popen(cmd, env=env)  # nosec B603 # our own interpreter and arguments, no shell
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

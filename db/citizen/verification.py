@@ -45,7 +45,7 @@ _PUSH = text(
         ON p.registered AND p.home IS NOT NULL AND {_NEAR.format(a="p.home", b="r.geom")}
      WHERE r.event_id IS NOT NULL AND r.public AND p.id IS DISTINCT FROM r.reporter_id
     ON CONFLICT DO NOTHING
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _PULL = text(
     f"""
@@ -55,14 +55,14 @@ _PULL = text(
         ON c.status = 'handled' AND c.public AND {_NEAR.format(a="c.geom", b="me.home")}
      WHERE c.reporter_id IS DISTINCT FROM me.id AND {_ROUND} IS NOT NULL
     ON CONFLICT DO NOTHING
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _CLOSE_STALE = text(
     f"""
     UPDATE verification_task t SET state = 'closed' FROM "case" c
      WHERE t.person_id = :person AND t.state = 'open' AND c.id = t.case_id
        AND (c.status <> 'handled' OR t.round_event_id <> {_ROUND})
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _LIST = text(
     """
@@ -78,7 +78,7 @@ _LOAD = text(
            c.category_code, {_ROUND} AS current_round
       FROM verification_task t JOIN "case" c ON c.id = t.case_id
      WHERE t.id = :task FOR UPDATE OF t
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 
 

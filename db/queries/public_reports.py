@@ -91,7 +91,7 @@ _SNAPSHOT = text(
                   ELSE ST_Transform(ST_SetSRID(ST_MakePoint(((-g.key) / {_KEY} + 0.5) * {SNAP_M},
                                                             ((-g.key) % {_KEY} + 0.5) * {SNAP_M}), 32648), 4326)
                   END AS pos) p
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _DISTRICT_POINTS = text(
     "SELECT code, round(ST_X(pt)::numeric, 5)::float8, round(ST_Y(pt)::numeric, 5)::float8 "
