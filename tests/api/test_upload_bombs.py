@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy import Engine, text
 
 from bench.trust.uploads import jpeg_with_size, photo_jpeg, png_bomb, reset_peak, status_kb, webp_with_size
-from tests.api.conftest import counts, media_files, report, ticket_of
+from tests.api.conftest import YUNYAN, counts, media_files, report, ticket_of
 from tests.browser.conftest import AppServer
 
 BOUND_MB = 250  # the most the server may grow while refusing four bombs at once
@@ -94,3 +94,23 @@ def test_legitimate_photos_at_once_are_decoded_a_few_at_a_time(
     grew_mb = (status_kb(pid, "VmHWM") - before) / 1024
     assert [r.status_code for r in answers] == [201] * 4, [r.text for r in answers]
     assert grew_mb < 650, f"the server grew {grew_mb:.0f} MB"
+
+
+def test_the_verification_answer_refuses_bombs_too(
+    client: httpx.Client, api_key: str, api_engine: Engine, api_media: Path
+) -> None:
+    from tests.api.test_open311_citizen import account, answer, handled, tasks
+
+    ticket = ticket_of(report(client, api_key, lat=YUNYAN[1] + 0.0011))
+    acct = account(client, api_key)
+    handled(api_engine, ticket)
+    (task,) = [t for t in tasks(client, api_key, acct) if t["service_request_id"] == ticket]
+    before, files_before = counts(api_engine), media_files(api_media)
+    for upload in (
+        ("bomb.png", png_bomb(8900, 8900), "image/png"),
+        ("huge.jpg", jpeg_with_size(9000, 9000), "image/jpeg"),
+    ):
+        resp = answer(client, api_key, acct, task["task_id"], files=[("media", upload)])
+        assert resp.status_code == 400 and "像素" in resp.json()[0]["description"], resp.text
+    assert counts(api_engine) == before and media_files(api_media) == files_before
+    assert answer(client, api_key, acct, task["task_id"]).status_code == 200  # a real photo still answers
