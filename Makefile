@@ -8,7 +8,7 @@ DEMO_CASES ?= 50000
 DEMO_DAYS  ?= 90
 BENCH_CASES ?= 1000000
 
-.PHONY: help demo test bench trust lint fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
+.PHONY: help demo test bench trust lint audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -59,10 +59,14 @@ bench: db-up ## the figures the issues ask for, on the 1M-case demo city
 trust: db-up ## the trust measurements (crash, privileges, uploads, sign-in, headers, public data)
 	$(BIN)/python -m bench.trust
 
-lint: venv ## ruff + mypy
+lint: venv ## ruff + mypy + the supply-chain checks (make audit)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy geo db dashboard bench
+	@bash .ci/audit.sh
+
+audit: venv ## bandit over our code; pip-audit of the installed packages (skipped with a message when offline)
+	@bash .ci/audit.sh
 
 fmt: venv ## format and fix imports
 	$(BIN)/ruff check --fix .

@@ -38,7 +38,7 @@ def _points(conn: Connection, n: int, seed: int = 4) -> list[tuple[float, float]
             "JOIN district d ON d.code = c.district_code AND d.has_grid ORDER BY c.id LIMIT 20000) x"
         )
     ).all()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # deterministic demo/benchmark data, not security
     return [(float(x), float(y)) for x, y in rng.sample(rows, min(n, len(rows)))]
 
 
@@ -69,7 +69,7 @@ def _cleanup(ctx: BenchContext, key_id: int) -> int:
         )
         conn.execute(text("DELETE FROM idempotency_key WHERE api_key_id = :k"), {"k": key_id})
         for table in ("case_intake", "photo", "verification_task", "points_ledger", "case_event"):
-            conn.execute(text(f"DELETE FROM {table} WHERE case_id = ANY(:ids)"), {"ids": ids})
+            conn.execute(text(f"DELETE FROM {table} WHERE case_id = ANY(:ids)"), {"ids": ids})  # nosec B608 # table names from a constant list
         conn.execute(text('DELETE FROM "case" WHERE id = ANY(:ids)'), {"ids": ids})
         conn.execute(text("DELETE FROM api_key WHERE id = :k"), {"k": key_id})
     return len(ids)
@@ -87,7 +87,7 @@ def _post_load(
 
     def client(n: int) -> None:
         nonlocal errors
-        rng = random.Random(n)
+        rng = random.Random(n)  # nosec B311 # deterministic demo/benchmark data, not security
         mine: list[float] = []
         bad = 0
         with httpx.Client(base_url=base, timeout=30) as http:

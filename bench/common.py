@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import statistics
-import subprocess
+import subprocess  # nosec B404 # runs our own tools, never through a shell
 import sys
 import time
 from collections.abc import Callable
@@ -55,7 +55,7 @@ class BenchContext:
             # as behind the reverse proxy of a deployment: the clients' own addresses come in X-Forwarded-For
             "GUIYANG_TRUSTED_PROXIES": "127.0.0.1",
         }
-        self._server = subprocess.Popen(
+        self._server = subprocess.Popen(  # nosec B603 # our own argument list, no shell, no user input
             [
                 sys.executable,
                 "-m",

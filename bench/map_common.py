@@ -15,7 +15,7 @@ RUNS = 30
 MAP_PX = (2650, 1560)  # the map's box on a 3840×2160 wall
 CITY = ((106.7497, 26.5454), 11.25)  # the service area, as the wall's first preset shows it
 STREET = ((106.7110, 26.5800), 15.5)  # 云岩区 / 南明区 centre, 100 m cells
-PASSWORD = "demo-lead-2026"
+PASSWORD = "demo-lead-2026"  # nosec B105 # the published demo account (demo mode only)
 
 
 def viewport(center: tuple[float, float], zoom: float, px: tuple[int, int] = MAP_PX) -> dict[str, Any]:

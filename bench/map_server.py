@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
+import subprocess  # nosec B404 # runs our own tools, never through a shell
 import sys
 import time
 from collections.abc import Iterator
@@ -52,7 +52,7 @@ def app_server(url: str, media_dir: str) -> Iterator[str]:
            "GUIYANG_MEDIA_DIR": media_dir}  # fmt: skip
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "dashboard.asgi:make_server", "--host", "127.0.0.1",
            "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "2"]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env)
+    proc = subprocess.Popen(cmd, env=env)  # nosec B603 # our own argument list, no shell, no user input
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90

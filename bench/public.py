@@ -112,7 +112,7 @@ async def load(
     ) as client:
 
         async def visitor(n: int) -> None:
-            rng = random.Random(n)
+            rng = random.Random(n)  # nosec B311 # deterministic demo/benchmark data, not security
             # each visitor its own address, as a reverse proxy (trusted by the bench's app) passes it on: the
             # ticket lookup is rate-limited per client, and 200 phones are not one client
             me = {"X-Forwarded-For": f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"}
@@ -157,8 +157,8 @@ def _worker(args: tuple[str, dict[str, list[str]], int, int, float]) -> list[Res
 
 def run(ctx: BenchContext) -> list[Figure]:
     base = ctx.app_base_url()
-    assert urlparse(base).hostname == "127.0.0.1", "the benchmark talks to loopback only"
-    rng = random.Random(6)
+    assert urlparse(base).hostname == "127.0.0.1", "the benchmark talks to loopback only"  # nosec B101 # benchmark self-check, not a security check
+    rng = random.Random(6)  # nosec B311 # deterministic demo/benchmark data, not security
     pool = request_pool(ctx, rng, base)
     # the load generator must not be the bottleneck: the clients are spread over PROCESSES event loops
     start_at = time.time() + 2.0

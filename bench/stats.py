@@ -90,13 +90,14 @@ def run(ctx: BenchContext) -> list[Figure]:
     base = ctx.app_base_url()
     with httpx.Client(base_url=base, timeout=60) as client:
         r = client.post(
-            "/auth/login", data={"username": "lead", "password": "demo-lead-2026", "next": "/stats"}
+            "/auth/login",
+            data={"username": "lead", "password": "demo-lead-2026", "next": "/stats"},  # nosec B105 # the published demo account (demo mode only)
         )
         url = f"/stats/export.csv?start={p90.start}&end={p90.end}"
 
         def export() -> None:
             resp = client.get(url)
-            assert resp.status_code == 200, resp.status_code
+            assert resp.status_code == 200, resp.status_code  # nosec B101 # benchmark self-check, not a security check
 
         if r.status_code in (200, 303) and client.cookies.get("gy_session"):
             samples = timed(export, 5, warmup=1)

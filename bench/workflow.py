@@ -23,7 +23,7 @@ RUNS = 1000
 def _actor(conn: Connection, username: str) -> wf.Actor:
     uid = conn.execute(text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}).scalar_one()
     ident = load_identity(conn, uid)
-    assert ident is not None
+    assert ident is not None  # nosec B101 # type narrowing for mypy, not a security check
     return wf.Actor.from_identity(ident)
 
 
@@ -35,7 +35,7 @@ def _points(conn: Connection, n: int, seed: int = 11) -> list[tuple[float, float
         ),
         {"n": n},
     ).all()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # deterministic demo/benchmark data, not security
     return [(float(x), float(y)) for x, y in rng.sample(rows, min(n, len(rows)))]
 
 

@@ -41,7 +41,7 @@ class Subscriber:
     async def wait(self) -> int:
         await self._rung.wait()
         self._rung.clear()
-        assert self.latest is not None
+        assert self.latest is not None  # nosec B101 # type narrowing for mypy, not a security check
         return self.latest
 
 

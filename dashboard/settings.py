@@ -14,6 +14,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dashboard.ratelimit import parse_networks
+from db import media
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,40 @@ class Settings(BaseSettings):
     var_dir: Path = Field(PROJECT_ROOT / "var", description="Where the local cluster, media and logs live.")
     pg_port: int = Field(54329, description="Port (and socket name) of the project's own PostgreSQL cluster.")
     media_dir: Path | None = Field(None, description="Where uploaded photos are stored (default: var/media).")
+    image_max_pixels: int = Field(
+        media.MAX_PIXELS,
+        ge=1_000_000,
+        le=2 * media.MAX_PIXELS,
+        description="Most pixels (width x height, read from the header before decoding) of an uploaded photo; "
+        "more is refused (400).",
+    )
+    image_max_side: int = Field(
+        media.MAX_SIDE, ge=1000, le=16_384, description="Longest side of an uploaded photo, in pixels."
+    )
+    image_max_stored_side: int = Field(
+        media.MAX_STORED_SIDE,
+        ge=640,
+        le=16_384,
+        description="Photos are stored no larger than this on their long side (a JPEG is decoded at a reduced "
+        "scale when it would be stored smaller anyway).",
+    )
+    image_max_request_pixels: int = Field(
+        media.MAX_REQUEST_PIXELS,
+        ge=1_000_000,
+        description="Most pixels of all photos of one request together (from their headers, before decoding).",
+    )
+    image_concurrent: int = Field(
+        media.CONCURRENT,
+        ge=1,
+        le=32,
+        description="Photos decoded at once in one server process: what bounds the memory of image work.",
+    )
+    image_wait_s: float = Field(
+        media.WAIT_S,
+        gt=0,
+        le=120,
+        description="How long a photo waits for a decoding slot before the request is answered 503 (busy).",
+    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8050, description="Port the web server listens on.")
     workers: int = Field(
@@ -114,8 +149,18 @@ class Settings(BaseSettings):
 
     @property
     def media_path(self) -> Path:
-        assert self.media_dir is not None
+        assert self.media_dir is not None  # nosec B101 # type narrowing for mypy, not a security check
         return self.media_dir
+
+    def image_limits(self) -> media.ImageLimits:
+        return media.ImageLimits(
+            max_pixels=self.image_max_pixels,
+            max_side=self.image_max_side,
+            max_stored_side=self.image_max_stored_side,
+            max_request_pixels=self.image_max_request_pixels,
+            concurrent=self.image_concurrent,
+            wait_s=self.image_wait_s,
+        )
 
     def session_secret(self) -> str:
         """The session signing key; refuses to run outside demo mode without a configured one."""

@@ -11,7 +11,7 @@ import os
 import pwd
 import re
 import shutil
-import subprocess
+import subprocess  # nosec B404 # runs our own tools, never through a shell
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +69,7 @@ class LocalCluster:
         cmd = [str(a) for a in args]
         if os.geteuid() == 0:
             cmd = ["runuser", "-u", self.superuser, "--", *cmd]
-        return subprocess.run(cmd, check=check, capture_output=True, text=True)
+        return subprocess.run(cmd, check=check, capture_output=True, text=True)  # nosec B603 # our own argument list, no shell, no user input
 
     def _owner_ids(self) -> tuple[int, int] | None:
         if os.geteuid() != 0:
@@ -196,7 +196,7 @@ class LocalCluster:
         """Run one SQL statement as the superuser in the ``postgres`` database; its unaligned output."""
         cmd = ["psql", "-h", str(self.socket_dir.resolve()), "-p", str(self.port), "-U", self.superuser]
         cmd += ["-v", "ON_ERROR_STOP=1", "-tAc", sql, "postgres"]
-        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()  # nosec B603 # our own argument list, no shell, no user input
 
     @staticmethod
     def _checked_name(dbname: str) -> str:
@@ -207,7 +207,7 @@ class LocalCluster:
     def ensure_database(self, dbname: str) -> bool:
         """Create ``dbname`` if missing (the migrations add PostGIS). Returns True when it was created."""
         name = self._checked_name(dbname)
-        if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":
+        if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":  # nosec B608 # the name passed _checked_name (a plain identifier)
             return False
         self._psql(f'CREATE DATABASE "{name}"')
         return True

@@ -68,3 +68,10 @@ class OutsideServiceArea(DomainError):
 class ImportFailed(DomainError):
     status = 400
     code = "import_failed"
+
+
+class Busy(DomainError):
+    """The server is at its limit for this kind of work right now: try again shortly (503)."""
+
+    status = 503
+    code = "busy"

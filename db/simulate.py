@@ -158,7 +158,7 @@ _CASES = """SELECT c.id, c.version, c.status, c.department_code, c.reporter_id, 
 _PICK = text(
     _CASES.format(
         where=f"""c.id IN (SELECT id FROM "case" WHERE status = :s AND status IN ({_OPEN})
-                              ORDER BY stage_deadline LIMIT :k)"""
+                              ORDER BY stage_deadline LIMIT :k)"""  # nosec B608 # SQL from constant fragments; values are bound parameters
     )
 )
 _ONE_CASE = text(_CASES.format(where=f"c.id = :id AND c.status IN ({_OPEN})"))
@@ -305,7 +305,7 @@ def _one(conn: Connection, ctx: SimContext, rng: np.random.Generator, now: datet
     if pick == "new":
         r = _report(conn, ctx, rng, at)
         return StepResult("report", r.id, True)
-    assert isinstance(pick, CaseStatus) and pick in OPEN_STATUSES
+    assert isinstance(pick, CaseStatus) and pick in OPEN_STATUSES  # nosec B101 # type narrowing for mypy, not a security check
     rows = conn.execute(_PICK, {"s": pick.value, "k": OLDEST}).all()
     if not rows:
         r = _report(conn, ctx, rng, at)

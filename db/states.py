@@ -31,7 +31,7 @@ class Action(StrEnum):
     RETURN = "return"  # 回退: the department says it is not theirs
     START = "start"
     HANDLE = "handle"  # 处置反馈
-    VERIFY_PASS = "verify_pass"  # 核查通过 → 结案
+    VERIFY_PASS = "verify_pass"  # 核查通过 → 结案  # nosec B105 # a UI/state key, not a password
     VERIFY_FAIL = "verify_fail"  # 核查不通过 → 返工
     SUSPEND = "suspend"
     RESUME = "resume"

@@ -112,12 +112,12 @@ def _restore_demo_media(conn: Connection, media_dir: Path) -> None:
     from db.seed.demo_public import landmarks, placeholder_picture
 
     for lm in landmarks():
-        clean, thumb, mime, _, _ = clean_image(placeholder_picture(lm.name_zh), 10_000_000)
-        sha = hashlib.sha256(clean).hexdigest()
-        path, tpath = photo_paths(media_dir, sha, mime)
+        clean = clean_image(placeholder_picture(lm.name_zh), 10_000_000)
+        sha = hashlib.sha256(clean.data).hexdigest()
+        path, tpath = photo_paths(media_dir, sha, clean.mime)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(clean)
-        tpath.write_bytes(thumb)
+        path.write_bytes(clean.data)
+        tpath.write_bytes(clean.thumb)
 
 
 @pytest.fixture(scope="session")

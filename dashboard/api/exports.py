@@ -53,7 +53,7 @@ def to_csv(table: StatsTable, lang: str) -> bytes:
 def to_xlsx(table: StatsTable, lang: str) -> bytes:
     wb = Workbook()
     ws = wb.active
-    assert ws is not None
+    assert ws is not None  # nosec B101 # type narrowing for mypy, not a security check
     ws.title = t("stats.nav", lang)[:31]
     p = table.period
     ws.append([t("stats.title", lang)])

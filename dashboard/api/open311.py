@@ -208,7 +208,7 @@ def _spec_routes(router: APIRouter, api: Api) -> None:
     ) -> Response:
         api.check_jurisdiction(jurisdiction_id)
         lang = language(request, locale, api.settings.default_lang)
-        photos = await api.read_photos(media)
+        photos = await api.read_photos(media, api_key)
         attributes: dict[str, list[str]] = {}
         for name, value in (await request.form()).multi_items():
             m = _ATTRIBUTE.match(name)
@@ -234,6 +234,7 @@ def _spec_routes(router: APIRouter, api: Api) -> None:
                 media_dir=api.media_dir,
                 max_photo_bytes=api.cfg.max_photo_bytes,
                 idempotency_key=idempotency_key,
+                limits=api.settings.image_limits(),
             )
         )
         notice = (

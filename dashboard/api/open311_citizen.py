@@ -81,7 +81,7 @@ def add_routes(router: APIRouter, api: Api) -> None:
         locale: str | None = Form(None),
     ) -> Response:
         lang = language(request, locale, api.settings.default_lang)
-        photos = await api.read_photos(media)
+        photos = await api.read_photos(media, api_key)
 
         def work(c: Any) -> ver.Answer:
             check_key(c, api_key)
@@ -95,6 +95,7 @@ def add_routes(router: APIRouter, api: Api) -> None:
                 photos=photos,
                 media_dir=api.media_dir,
                 max_photo_bytes=api.cfg.max_photo_bytes,
+                limits=api.settings.image_limits(),
             )
 
         done = await runtime.awrite(work)

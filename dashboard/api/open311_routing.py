@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -17,14 +18,18 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException  # FastAPI's is a subclass; form parsing raises this one
 from starlette.types import Message, Receive
 
+from dashboard import runtime
 from dashboard.api.open311_formats import error, language, output_format
 from dashboard.api.open311_settings import Open311Settings
 from dashboard.settings import Settings
 from db.citizen.intake import MAX_PHOTOS, check_declared_type
+from db.citizen.keys import check_key
 from db.errors import DomainError, NotFound, ValidationError
+from db.media import CleanPhoto, clean_photos
 
 log = logging.getLogger("guiyang_ops.open311")
 SPEC_STATUSES = (400, 403, 404)
+PASSED_ON = (*SPEC_STATUSES, 503)  # 503: busy, try again (with Retry-After)
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,12 @@ class Api:
                 field="jurisdiction_id",
             )
 
-    async def read_photos(self, uploads: Sequence[UploadFile] | None, *, field: str = "media") -> list[bytes]:
-        """The uploaded files' bytes, at most :data:`MAX_PHOTOS`, each read no further than the size limit."""
+    async def read_photos(
+        self, uploads: Sequence[UploadFile] | None, api_key: str | None, *, field: str = "media"
+    ) -> list[CleanPhoto]:
+        """The uploaded photos, at most :data:`MAX_PHOTOS`, each read no further than the size limit and checked
+        for its declared type; then, for a client with a valid key only, checked from their headers (pixels,
+        the request's pixels together) and decoded once each in a worker thread, outside any transaction."""
         files = [u for u in uploads or () if u is not None]
         if len(files) > MAX_PHOTOS:
             raise ValidationError(f"最多 {MAX_PHOTOS} 张照片。", f"At most {MAX_PHOTOS} photos.", field=field)
@@ -72,7 +81,11 @@ class Api:
                 )
             check_declared_type(data, f.content_type, f.filename)
             out.append(data)
-        return out
+        if not out:
+            return []
+        limits = self.settings.image_limits()
+        await runtime.aread(lambda c: check_key(c, api_key))  # decoding is work: only for a known client
+        return await anyio.to_thread.run_sync(lambda: clean_photos(out, limit, limits))
 
 
 class BodyTooLarge(Exception):
@@ -132,8 +145,9 @@ def open311_route_class(max_body: int) -> type[APIRoute]:
                     return error(400, _describe(exc), fmt)
                 except DomainError as exc:
                     log.info("open311 refused %s: %s (%s)", request.url.path, exc.en, exc.detail)
-                    status = exc.status if exc.status in SPEC_STATUSES else 400
-                    return error(status, exc.message(lang), fmt)
+                    status = exc.status if exc.status in PASSED_ON else 400
+                    retry = {"Retry-After": "5"} if status == 503 else None
+                    return error(status, exc.message(lang), fmt, retry)
                 except HTTPException as exc:
                     if isinstance(exc.__cause__, BodyTooLarge):
                         return error(413, "The request is too large.", fmt)

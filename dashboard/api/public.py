@@ -154,7 +154,11 @@ def encode(payload: str | Any, *, compact: bool = False) -> Body:
     else:
         value = json.loads(payload) if isinstance(payload, str) else payload
         data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    return Body(data, gzip.compress(data, compresslevel=6), '"' + hashlib.sha1(data).hexdigest()[:20] + '"')
+    return Body(
+        data,
+        gzip.compress(data, compresslevel=6),
+        '"' + hashlib.sha1(data, usedforsecurity=False).hexdigest()[:20] + '"',
+    )
 
 
 async def cached_body(kind: str, key: Hashable, fn: Callable[[Connection], Any]) -> Body:

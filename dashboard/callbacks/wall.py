@@ -99,7 +99,7 @@ def warm_up() -> None:
     def build() -> None:
         try:
             runtime.read(HEAT.refresh)
-        except Exception:  # noqa: BLE001 - the first heat callback retries and reports
+        except Exception:  # noqa: BLE001 - the first heat callback retries and reports  # nosec B110 # deliberate: the caller retries and reports
             pass
         finally:
             _warming.release()

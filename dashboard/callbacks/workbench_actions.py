@@ -8,9 +8,10 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import anyio.to_thread
 from dash import ALL, Input, Output, State, callback, ctx
 from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection
@@ -26,7 +27,7 @@ from db import workflow as wf
 from db.accounts import StaffIdentity
 from db.citizen.verification import report_handled
 from db.errors import DomainError, StaleCase, ValidationError
-from db.media import store_photo
+from db.media import CleanPhoto, clean_photos, store_photo
 from db.queries.workbench import WORKBENCH_ROLES, may_see
 from db.states import Action, may
 from db.workflow import Actor, CaseResult
@@ -109,7 +110,7 @@ def perform(
     case_id: int,
     version: int,
     fields: Fields,
-    photos: list[bytes],
+    photos: Sequence[bytes | CleanPhoto],
 ) -> CaseResult:
     """Run one action in the caller's transaction."""
     actor = Actor.from_identity(user)
@@ -117,9 +118,11 @@ def perform(
         photo_ids: list[int] = []
         # store only for someone who may handle this case; otherwise the command below says why not
         if photos and may(actor.role, A.HANDLE) and may_see(conn, user, case_id):
-            media = runtime.services().settings.media_path
+            settings = runtime.services().settings
+            limits = settings.image_limits()
             photo_ids = [
-                store_photo(conn, media, data, kind="handled", user_id=user.id).id for data in photos
+                store_photo(conn, settings.media_path, p, kind="handled", user_id=user.id, limits=limits).id
+                for p in photos
             ]
         # 我来核实: the supervisors and registered citizens nearby are asked to verify, in the same transaction
         return report_handled(
@@ -187,11 +190,15 @@ async def act(
         },
     }
     try:
-        photos: list[bytes] = []
+        photos: list[bytes | CleanPhoto] = []
         if action is A.HANDLE:
             for i, contents in zip(upload_ids, uploads, strict=False):
                 if i.get("a") == action.value and contents:
                     photos += decode_photos(contents if isinstance(contents, list) else [contents])
+        if photos and may(Actor.from_identity(user).role, A.HANDLE):
+            # checked from their headers and decoded once each here, outside the transaction
+            limits = runtime.services().settings.image_limits()
+            photos = list(await anyio.to_thread.run_sync(clean_photos, photos, MAX_PHOTO_BYTES, limits))
         result = await runtime.awrite(lambda c: perform(c, user, action, case_id, version, fields, photos))
     except StaleCase:
         log.info("%s on case %s by %s: stale version %s", action.value, case_id, user.username, version)

@@ -140,7 +140,7 @@ def layout(error: str | None = None, **query: Any) -> html.Div:
 )
 async def login_texts(lang: str, th_ids: list[dict[str, str]]) -> tuple[Any, ...]:
     """Texts in the chosen language; a note (with a way on) when someone is already signed in."""
-    keys = {"user": "login.demo_user", "password": "login.demo_password", "role": "login.demo_role"}
+    keys = {"user": "login.demo_user", "password": "login.demo_password", "role": "login.demo_role"}  # nosec B105 # a UI/state key, not a password
     keys |= {"title": "login.demo_title", "hint": "login.demo_hint"}
     user = await auth.acurrent_user()
     signed: Any = None

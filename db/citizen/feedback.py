@@ -50,7 +50,7 @@ def list_feedback(conn: Connection, *, handled: bool | None = None, limit: int =
     )
     rows = conn.execute(
         text(
-            f"SELECT f.id, f.text, p.pseudonym, f.created_at, f.handled_at FROM feedback f "
+            f"SELECT f.id, f.text, p.pseudonym, f.created_at, f.handled_at FROM feedback f "  # nosec B608 # SQL from constant fragments; values are bound parameters
             f"LEFT JOIN person p ON p.id = f.person_id {cond} ORDER BY f.created_at DESC, f.id DESC LIMIT :n"
         ),
         {"n": limit},

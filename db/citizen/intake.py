@@ -21,7 +21,7 @@ from db.citizen import idempotency
 from db.citizen.persons import ReporterIdentity, clean_identity, person_for_reporter
 from db.citizen.services import check_attributes, service_questions
 from db.errors import ValidationError
-from db.media import clean_image, sniff, store_photo
+from db.media import DEFAULT_LIMITS, CleanPhoto, ImageLimits, clean_photos, sniff, store_photo
 from db.workflow import Actor
 from geo.crs import gcj02_to_wgs84
 
@@ -41,7 +41,7 @@ class ReportRequest:
     media_url: str | None = None
     attributes: Mapping[str, Sequence[str]] = field(default_factory=dict)
     identity: ReporterIdentity = field(default_factory=ReporterIdentity)
-    photos: Sequence[bytes] = ()
+    photos: Sequence[bytes | CleanPhoto] = ()  # cleaned ahead (outside the transaction) or here
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,20 @@ def check_media_url(url: str | None) -> str | None:
     return cleaned
 
 
-def check_photos(photos: Sequence[bytes], max_bytes: int, *, required: bool = False) -> None:
-    """Every photo really is a JPEG/PNG/WebP within the size limit (nothing written yet)."""
+def check_photos(
+    photos: Sequence[bytes | CleanPhoto],
+    max_bytes: int,
+    *,
+    required: bool = False,
+    limits: ImageLimits = DEFAULT_LIMITS,
+) -> list[CleanPhoto]:
+    """Every photo really is a JPEG/PNG/WebP within the size and pixel limits, decoded once and cleaned
+    (nothing written yet)."""
     if len(photos) > MAX_PHOTOS or (required and not photos):
         raise ValidationError(
             f"请上传 1 到 {MAX_PHOTOS} 张照片。", f"Please upload 1 to {MAX_PHOTOS} photos.", field="media"
         )
-    for data in photos:
-        clean_image(data, max_bytes)
+    return clean_photos(photos, max_bytes, limits)
 
 
 _EXTENSIONS = {
@@ -149,7 +155,10 @@ def fingerprint(req: ReportRequest) -> str:
                 req.identity.last_name,
                 req.identity.device_id,
             ],
-            "photos": [hashlib.sha256(p).hexdigest() for p in req.photos],
+            "photos": [
+                p.source_sha256 if isinstance(p, CleanPhoto) else hashlib.sha256(p).hexdigest()
+                for p in req.photos
+            ],
         }
     )
 
@@ -169,12 +178,13 @@ def submit_report(
     max_photo_bytes: int,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    limits: ImageLimits = DEFAULT_LIMITS,
 ) -> ReportReceipt:
     """File a citizen's report; see the module docstring. Raises a :class:`db.errors.DomainError`."""
     lon, lat = to_wgs84(req.lon, req.lat, req.coordinate_system)
     identity = clean_identity(req.identity)
     media_url = check_media_url(req.media_url)
-    check_photos(req.photos, max_photo_bytes)
+    photos = check_photos(req.photos, max_photo_bytes, limits=limits)
     questions = service_questions(conn, req.service_code)
     answers = check_attributes(questions, req.attributes)
 
@@ -200,16 +210,8 @@ def submit_report(
         now=now,
     )
     photo_ids = tuple(
-        store_photo(
-            conn,
-            media_dir,
-            data,
-            kind="report",
-            case_id=result.id,
-            person_id=person_id,
-            max_bytes=max_photo_bytes,
-        ).id
-        for data in req.photos
+        store_photo(conn, media_dir, photo, kind="report", case_id=result.id, person_id=person_id).id
+        for photo in photos
     )
     conn.execute(
         _INTAKE,

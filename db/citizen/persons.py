@@ -148,7 +148,7 @@ def register_account(
     if not who.account_id:
         raise ValidationError("请提供 account_id。", "account_id was not provided.", field="account_id")
     pid = person_for_reporter(conn, who)
-    assert pid is not None
+    assert pid is not None  # nosec B101 # type narrowing for mypy, not a security check
     if home is not None:
         lon, lat = home
         if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):

@@ -21,7 +21,7 @@ from db import workflow
 from db.citizen.intake import check_photos
 from db.citizen.points import award, points_for
 from db.errors import NotFound, ValidationError
-from db.media import store_photo
+from db.media import DEFAULT_LIMITS, CleanPhoto, ImageLimits, store_photo
 from db.states import CaseStatus
 from db.workflow import Actor
 from db.workflow.base import MAX_NOTE, optional_text, require_text
@@ -45,7 +45,7 @@ _PUSH = text(
         ON p.registered AND p.home IS NOT NULL AND {_NEAR.format(a="p.home", b="r.geom")}
      WHERE r.event_id IS NOT NULL AND r.public AND p.id IS DISTINCT FROM r.reporter_id
     ON CONFLICT DO NOTHING
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _PULL = text(
     f"""
@@ -55,14 +55,14 @@ _PULL = text(
         ON c.status = 'handled' AND c.public AND {_NEAR.format(a="c.geom", b="me.home")}
      WHERE c.reporter_id IS DISTINCT FROM me.id AND {_ROUND} IS NOT NULL
     ON CONFLICT DO NOTHING
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _CLOSE_STALE = text(
     f"""
     UPDATE verification_task t SET state = 'closed' FROM "case" c
      WHERE t.person_id = :person AND t.state = 'open' AND c.id = t.case_id
        AND (c.status <> 'handled' OR t.round_event_id <> {_ROUND})
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _LIST = text(
     """
@@ -78,7 +78,7 @@ _LOAD = text(
            c.category_code, {_ROUND} AS current_round
       FROM verification_task t JOIN "case" c ON c.id = t.case_id
      WHERE t.id = :task FOR UPDATE OF t
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 
 
@@ -145,10 +145,11 @@ def answer(
     *,
     passed: bool,
     note: str | None,
-    photos: Sequence[bytes],
+    photos: Sequence[bytes | CleanPhoto],
     media_dir: Path,
     max_photo_bytes: int,
     now: datetime | None = None,
+    limits: ImageLimits = DEFAULT_LIMITS,
 ) -> Answer:
     """A citizen's answer with 1–9 photos: verify the case through the workflow, store the photos, close the
     round's other tasks, award the verification points. Any refusal writes nothing."""
@@ -156,7 +157,7 @@ def answer(
         text_note = optional_text(note, field="note", limit=MAX_NOTE, zh="核实说明", en="note")
     else:
         text_note = require_text(note, field="note", limit=MAX_NOTE, zh="未解决的情况说明", en="note")
-    check_photos(photos, max_photo_bytes, required=True)
+    cleaned = check_photos(photos, max_photo_bytes, required=True, limits=limits)
     task = conn.execute(_LOAD, {"task": task_id}).first()
     if task is None or task.person_id != person_id:
         raise NotFound(
@@ -170,16 +171,8 @@ def answer(
         conn, Actor.citizen(person_id), task.case_id, task.version, passed=passed, note=text_note, now=now
     )
     photo_ids = [
-        store_photo(
-            conn,
-            media_dir,
-            data,
-            kind="verification",
-            case_id=task.case_id,
-            person_id=person_id,
-            max_bytes=max_photo_bytes,
-        ).id
-        for data in photos
+        store_photo(conn, media_dir, photo, kind="verification", case_id=task.case_id, person_id=person_id).id
+        for photo in cleaned
     ]
     conn.execute(
         text(

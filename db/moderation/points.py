@@ -127,7 +127,10 @@ def edit_service_point(conn: Connection, user_id: int, point_id: int, **changes:
         return False
     sets = ", ".join(f"{k} = :{k}" for k in diff)
     conn.execute(
-        text(f"UPDATE service_point SET {sets}, updated_at = now() WHERE id = :id"), {**diff, "id": point_id}
+        text(
+            f"UPDATE service_point SET {sets}, updated_at = now() WHERE id = :id"  # nosec B608 # columns: POINT_FIELDS
+        ),
+        {**diff, "id": point_id},
     )
     payload = {"before": {k: before[k] for k in diff}, "after": diff}
     record(conn, "point_edit", "service_point", point_id, user_id=user_id, payload=payload)

@@ -122,7 +122,7 @@ def posts_for_review(conn: Connection, state: str = "pending", limit: int = 60) 
     order = "created_at, id" if state == "pending" else "moderated_at DESC NULLS LAST, id DESC"
     rows = conn.execute(
         text(
-            "SELECT id, title, body, state, photo_id, ST_X(geom) AS lon, ST_Y(geom) AS lat, created_at, "
+            "SELECT id, title, body, state, photo_id, ST_X(geom) AS lon, ST_Y(geom) AS lat, created_at, "  # nosec B608 # SQL from constant fragments; values are bound parameters
             f"moderated_at FROM beauty_post WHERE state = :s ORDER BY {order} LIMIT :n"
         ),
         {"s": state, "n": limit},

@@ -122,7 +122,7 @@ class HeatIndex:
         """Cases matching ``where``, and the table's largest id in the same snapshot (the next high-water mark)."""
         rows = conn.execute(
             text(
-                'SELECT (SELECT coalesce(max(id), 0) FROM "case") AS top, coalesce(cell_id, -1) AS cell, '
+                'SELECT (SELECT coalesce(max(id), 0) FROM "case") AS top, coalesce(cell_id, -1) AS cell, '  # nosec B608 # SQL from constant fragments; values are bound parameters
                 f'district_code, extract(epoch FROM created_at), id FROM "case" WHERE {where} ORDER BY id'
             ),
             params,
@@ -182,7 +182,7 @@ class HeatIndex:
         """Counts per grid cell and per district in ``window``; memoised until new cases or a new day (when
         ``now`` is not given: an explicit ``now`` also caps the window's end)."""
         grid, cases = self._grid, self._cases
-        assert grid is not None and cases is not None
+        assert grid is not None and cases is not None  # nosec B101 # type narrowing for mypy, not a security check
         start = window_start(window, now).timestamp()
         key = (window, start, cases.high_water, len(cases.pos), grid.signature, None if now is None else now)
         hit = self._memo.get(window)

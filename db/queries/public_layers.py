@@ -151,7 +151,7 @@ _GRID = text(
         "json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(geom, 5)::json, "
         "'properties', json_build_object('code', code))"
     )
-    + " FROM (SELECT code, geom FROM grid_cell WHERE geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326) "
+    + " FROM (SELECT code, geom FROM grid_cell WHERE geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326) "  # nosec B608 # SQL from constant fragments; values are bound parameters
     "ORDER BY id LIMIT :lim) g"
 )
 

@@ -86,7 +86,7 @@ _SNAPSHOT = text(
            round(ST_X(p.pos)::numeric, {COORD_DP})::float8 AS lon, round(ST_Y(p.pos)::numeric, {COORD_DP})::float8 AS lat
       FROM g JOIN items i ON i.key = g.key LEFT JOIN grid_cell gc ON gc.id = g.key
      CROSS JOIN LATERAL (SELECT {key_point_sql("g.key", "gc.geom")} AS pos) p
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _DISTRICT_POINTS = text(
     "SELECT code, round(ST_X(pt)::numeric, 5)::float8, round(ST_Y(pt)::numeric, 5)::float8 "

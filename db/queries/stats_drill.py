@@ -96,7 +96,7 @@ def drill_cases(
           FROM "case" c JOIN category cat ON cat.code = c.category_code
          WHERE {" AND ".join(where)}{scope_sql}
          ORDER BY {order}, c.id
-         LIMIT :cap"""
+         LIMIT :cap"""  # nosec B608 # SQL from constant fragments; values are bound parameters
     rows = (
         conn.execute(text(sql), {**query_params(period, scope, resolve_now(now)), "key": key, "cap": cap})
         .mappings()

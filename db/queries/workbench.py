@@ -173,7 +173,7 @@ def pins(
     conn.execute(_CUSTOM_PLANS)
     rows = conn.execute(
         text(
-            f"SELECT c.id, c.ticket, c.status, c.urgency, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, "
+            f"SELECT c.id, c.ticket, c.status, c.urgency, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, "  # nosec B608 # SQL from constant fragments; values are bound parameters
             f'{LIGHT_SQL} AS light FROM "case" c WHERE {where} '
             "ORDER BY c.created_at DESC, c.id DESC LIMIT :lim"
         ),
@@ -236,7 +236,7 @@ def queue(
     conn.execute(_CUSTOM_PLANS)
     wanted = set(_statuses(filters))
     parts = " UNION ALL ".join(
-        f'(SELECT c.id, {n} AS part FROM "case" c WHERE {where} AND {cond} ORDER BY {order} LIMIT :lim)'
+        f'(SELECT c.id, {n} AS part FROM "case" c WHERE {where} AND {cond} ORDER BY {order} LIMIT :lim)'  # nosec B608 # SQL from constant fragments; values are bound parameters
         for n, (statuses, cond, order) in enumerate(_PARTS)
         if wanted & set(statuses)  # a part no status asks for is not read at all
     )
@@ -244,7 +244,7 @@ def queue(
         return Queue([], 0)
     rows = conn.execute(
         text(
-            f"WITH top AS ({parts}) "
+            f"WITH top AS ({parts}) "  # nosec B608 # SQL from constant fragments; values are bound parameters
             "SELECT c.id, c.ticket, c.status, c.urgency, c.escalated, c.source, c.address, c.created_at, "
             "c.stage_yellow_at, c.stage_deadline, c.paused_since, c.district_code, c.department_code, "
             "ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, cat.name_zh AS category_zh, cat.name_en AS category_en, "
@@ -257,7 +257,7 @@ def queue(
     ).all()
     total = len(rows)
     if total >= limit:
-        total = int(conn.execute(text(f'SELECT count(*) FROM "case" c WHERE {where}'), params).scalar_one())
+        total = int(conn.execute(text(f'SELECT count(*) FROM "case" c WHERE {where}'), params).scalar_one())  # nosec B608 # SQL from constant fragments; values are bound parameters
     return Queue(list(rows), total)
 
 
@@ -272,7 +272,7 @@ class CaseCard:
 
 
 _CARD = (
-    "SELECT c.id, c.ticket, c.source, c.category_code, c.description, c.address, c.status, c.resume_status, "
+    "SELECT c.id, c.ticket, c.source, c.category_code, c.description, c.address, c.status, c.resume_status, "  # nosec B608 # SQL from constant fragments; values are bound parameters
     "c.urgency, c.escalated, c.district_code, c.department_code, c.suggested_department_code, "
     "c.merged_into_id, c.deadline, c.stage_started_at, c.stage_yellow_at, c.stage_deadline, c.paused_since, "
     "c.rework_count, c.return_count, c.extension_count, c.created_at, c.filed_at, c.dispatched_at, "

@@ -55,7 +55,7 @@ def _near(rng: random.Random, lon: float, lat: float, radius_m: float) -> tuple[
 
 
 def load_service_points(conn: Connection, count: int = 200, seed: int = 7) -> int:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # deterministic demo/benchmark data, not security
     anchors = [(lm.name_zh, lm.name_en, lm.lon, lm.lat) for lm in landmarks()]
     for zh, en, lon, lat in conn.execute(
         text(
@@ -103,7 +103,7 @@ def load_service_points(conn: Connection, count: int = 200, seed: int = 7) -> in
 
 def placeholder_picture(name: str, width: int = 960, height: int = 640) -> bytes:
     """A generated landscape (sky, sun, hills, water) whose colours depend on ``name``: no network needed."""
-    rng = random.Random(name)
+    rng = random.Random(name)  # nosec B311 # deterministic demo/benchmark data, not security
     top = (rng.randint(40, 120), rng.randint(120, 190), rng.randint(200, 255))
     bottom = (rng.randint(220, 255), rng.randint(170, 220), rng.randint(120, 190))
     im = Image.new("RGB", (width, height))

@@ -93,7 +93,7 @@ def copy_cells(conn: Connection, cells: list[tuple[str, str, int, int, Any]], *,
     lonlat = transform_geometries(metric, METRIC_SRID, STORAGE_SRID)
     wkbs = shapely.to_wkb(shapely.set_srid(lonlat, STORAGE_SRID), hex=True, include_srid=True)
     raw = conn.connection.driver_connection
-    assert raw is not None
+    assert raw is not None  # nosec B101 # type narrowing for mypy, not a security check
     with (
         raw.cursor() as cur,
         cur.copy("COPY grid_cell (code, district_code, i, j, regular, geom) FROM STDIN") as cp,

@@ -188,7 +188,7 @@ CASE_COLUMNS = (
     "stage_deadline, paused_since, rework_count, return_count, extension_count, created_at, filed_at, "
     "dispatched_at, handled_at, closed_at, updated_at, version"
 )
-_GET = text(f'SELECT {CASE_COLUMNS} FROM "case" WHERE id = :id')
+_GET = text(f'SELECT {CASE_COLUMNS} FROM "case" WHERE id = :id')  # nosec B608 # SQL from constant fragments; values are bound parameters
 _HISTORY = text(
     "SELECT id, case_id, action, from_status, to_status, actor_user_id, actor_person_id, actor_role, "
     "department_code, note, payload, at FROM case_event WHERE case_id = :id ORDER BY at, id"

@@ -82,7 +82,7 @@ def _load_statement(extra: str, join: str) -> TextClause:
     stmt = _statements.get(key)
     if stmt is None:
         stmt = text(
-            f'SELECT {_LOAD_COLUMNS}{", " + extra if extra else ""} FROM "case" c '
+            f'SELECT {_LOAD_COLUMNS}{", " + extra if extra else ""} FROM "case" c '  # nosec B608 # SQL from constant fragments; values are bound parameters
             f"JOIN category cat ON cat.code = c.category_code {join} WHERE c.id = :id"
         )
         _statements[key] = stmt
@@ -99,7 +99,7 @@ def _update_statement(columns: tuple[str, ...], counters: tuple[str, ...]) -> Te
         sets = [f"{c} = :s_{c}" for c in columns] + [f"{c} = {c} + 1" for c in counters]
         sets += ["status = :s_status", "version = version + 1", "updated_at = :now"]
         stmt = text(
-            f'UPDATE "case" SET {", ".join(sets)} WHERE id = :id AND version = :version RETURNING {RETURNING}'
+            f'UPDATE "case" SET {", ".join(sets)} WHERE id = :id AND version = :version RETURNING {RETURNING}'  # nosec B608 # SQL from constant fragments; values are bound parameters
         )
         _statements[key] = stmt
     return stmt

@@ -35,13 +35,13 @@ F8 = npt.NDArray[np.float64]
 _BOXES = {
     table: f"""SELECT array_agg(id ORDER BY id), array_agg({key} ORDER BY id), array_agg(ST_XMin(geom) ORDER BY id),
               array_agg(ST_XMax(geom) ORDER BY id), array_agg(ST_YMin(geom) ORDER BY id),
-              array_agg(ST_YMax(geom) ORDER BY id) FROM {table}"""
+              array_agg(ST_YMax(geom) ORDER BY id) FROM {table}"""  # nosec B608 # SQL from constant fragments; values are bound parameters
     for table, key in (("district_part", "district_code"), ("grid_cell", "district_code || code"))
 }
 _TESTS = {
     table: f"""SELECT string_agg(int4send(c.k) || int4send(c.gid), ''::bytea)
                  FROM gy_demo_cand c JOIN {table} g ON g.id = c.gid
-                WHERE g.geom && c.geom AND ST_Covers(g.geom, c.geom)"""
+                WHERE g.geom && c.geom AND ST_Covers(g.geom, c.geom)"""  # nosec B608 # SQL from constant fragments; values are bound parameters
     for table in ("district_part", "grid_cell")
 }
 _PAIR = np.dtype([("k", ">i4"), ("g", ">i4")])
@@ -68,7 +68,7 @@ class Boxes:
     @classmethod
     def load(cls, conn: psycopg.Connection, table: str, scale: float) -> Boxes:
         row = conn.execute(_BOXES[table]).fetchone()
-        assert row is not None and row[0], f"no rows in {table}"
+        assert row is not None and row[0], f"no rows in {table}"  # nosec B101 # type narrowing for mypy, not a security check
         ids, order_key, x0, x1, y0, y1 = (np.asarray(v) for v in row)
         rank = np.empty(len(ids), dtype=np.int64)
         rank[np.argsort(order_key, kind="stable")] = np.arange(len(ids))
