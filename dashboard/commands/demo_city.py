@@ -17,8 +17,9 @@ from dashboard.settings import Settings
 from db.calendar_repo import set_working_periods
 from db.engine import make_engine
 
-#: Most cases one seed-demo run writes (the 1M-case bench city fits five times).
-MAX_CASES = 5_000_000
+#: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
+#: by a test; not imported here, the demo-city package is slow to import for ``--help``).
+MAX_CASES = (1 << 23) - 1
 #: Random seeds numpy accepts.
 SEED = a.int_range(0, 2**32 - 1)
 

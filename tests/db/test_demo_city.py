@@ -515,3 +515,10 @@ def test_registered_demo_persons_have_an_app_account(city: tuple[Connection, See
     raw = c.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
     assert persons.ensure_accounts(raw) == 0  # idempotent
+
+
+def test_seed_demo_refuses_exactly_what_one_duplicate_pass_cannot_take() -> None:
+    from dashboard.commands.demo_city import MAX_CASES
+    from db.seed.demo_city.dupes import MAX_CASES_ONE_PASS
+
+    assert MAX_CASES == MAX_CASES_ONE_PASS

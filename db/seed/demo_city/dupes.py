@@ -22,6 +22,8 @@ F8 = npt.NDArray[np.float64]
 _GEOD = Geod(ellps="WGS84")
 WINDOW_US = int(DUPLICATE_WINDOW.total_seconds()) * US
 _IDX_BITS = 23
+#: Most cases one duplicate pass (and so one seed-demo run) can take.
+MAX_CASES_ONE_PASS = (1 << _IDX_BITS) - 1
 
 
 def find_duplicates(lon: F8, lat: F8, category: I8, created: I8, closed: I8, radius: F8) -> tuple[I8, I8]:
