@@ -99,7 +99,11 @@ def measure() -> list[Finding]:
         if error:
             seen += f"; visit stopped: {error}"
         findings.append(
-            Finding(f"CSP violations on {name} in Chromium, used briefly", seen, "0, under a CSP, visit completes",
-                    csp and not violations and error is None)  # fmt: skip
+            Finding(
+                f"CSP violations on {name} in Chromium, used briefly",
+                seen,
+                "0, under a CSP, visit completes",
+                csp and not violations and error is None,
+            )  # fmt: skip
         )
     return findings

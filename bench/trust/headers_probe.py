@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, FilePayload, Page, expect
 
 from db.seed.demo_users import DEMO_USERS
 
@@ -118,7 +118,9 @@ def http_probes(base: str) -> list[Probe]:
         get("push status, anonymous", "/push/status")
         get("push status", "/push/status", staff)
         with staff.stream("GET", "/push/events") as r:  # an open event stream: headers only
-            out.append(Probe("push event stream", r.status_code, {k.lower(): v for k, v in r.headers.items()}))
+            out.append(
+                Probe("push event stream", r.status_code, {k.lower(): v for k, v in r.headers.items()})
+            )
         get("stats export, anonymous", "/stats/export.csv")
         get("stats export csv", "/stats/export.csv", staff)
         send("sign-in wrong password", "POST", "/auth/login", data={"username": "lead", "password": "x"})
@@ -229,7 +231,8 @@ def _workbench(page: Page, base: str) -> None:
         page.wait_for_timeout(1500)
         files = page.locator("#wb-card input[type=file]")
         if files.count():  # the upload preview of a handling report
-            files.first.set_input_files(files=[{"name": "csp.png", "mimeType": "image/png", "buffer": png()}])
+            payload: FilePayload = {"name": "csp.png", "mimeType": "image/png", "buffer": png()}
+            files.first.set_input_files(files=[payload])
             page.wait_for_timeout(500)
     page.locator("#gy-lang-switch").click()
     page.wait_for_timeout(1000)
