@@ -180,8 +180,9 @@ def collect(page: Page, w: CspWatch) -> None:
 
 
 def wait_until(page: Page, selector: str, js: str, timeout_ms: int = 15_000) -> None:
-    """Poll ``js`` on the first element of ``selector`` until true. Not ``page.wait_for_function``: its polling
-    evaluates a string in the page, which the policy (rightly: no 'unsafe-eval') refuses and reports."""
+    """Poll ``js`` on the first element of ``selector`` until true. Not ``page.wait_for_function``: given a bare
+    expression, Playwright evaluates the string again on each poll, which the policy (no 'unsafe-eval') refuses
+    and reports as a violation."""
     for _ in range(timeout_ms // 250):
         if page.locator(selector).first.evaluate(js):
             return
