@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from dashboard import auth, callback_guard, ids, runtime, unavailable
 from dashboard.api import install_api
 from dashboard.database import database_url
 from dashboard.i18n import t
+from dashboard.security_headers import SecureFastAPI, SecurityHeaders
 from dashboard.settings import Settings
 from db.calendar_repo import set_working_periods
 from db.engine import make_engine
@@ -46,7 +47,10 @@ def create_server(settings: Settings) -> FastAPI:
         yield
         engine.dispose()
 
-    server = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None, title="guiyang-ops")
+    server = SecureFastAPI(
+        lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None, title="guiyang-ops"
+    )
+    server.security = SecurityHeaders(settings)
 
     @server.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
@@ -69,7 +73,9 @@ def create_server(settings: Settings) -> FastAPI:
         server, secret=settings.session_secret(), secure=settings.cookie_secure, demo_mode=settings.demo_mode
     )
     install_api(server, settings)
-    create_dash(server, settings)
+    app = create_dash(server, settings)
+    app.on_index = server.security.set_script_hashes
+    app.on_index(app.csp_hashes())
     unavailable.install(server)  # database down: 503 + Retry-After, one log line, for every route
     server.add_middleware(callback_guard.CallbackGuard)  # outermost: malformed callback bodies answer 400
     server.add_exception_handler(RequestValidationError, callback_guard.bad_form)
@@ -87,8 +93,21 @@ async def _warm_up(server: FastAPI) -> None:
         log.warning("Dash warm-up answered %s", r.status_code)
 
 
-def create_dash(server: FastAPI, settings: Settings) -> Dash:
-    app = Dash(
+class HashedDash(Dash):
+    """Dash that hands the hashes of its index page's inline scripts to ``on_index`` each time it renders the
+    page (before the response starts), so the Content-Security-Policy allows exactly them: a page module may
+    register a clientside callback written as a string after start-up (Dash collects those on each render)."""
+
+    on_index: Callable[[Sequence[str]], None] | None = None
+
+    def interpolate_index(self, *args: Any, **kwargs: Any) -> Any:
+        if self.on_index is not None:
+            self.on_index(self.csp_hashes())
+        return super().interpolate_index(*args, **kwargs)
+
+
+def create_dash(server: FastAPI, settings: Settings) -> HashedDash:
+    app = HashedDash(
         __name__,
         server=server,  # type: ignore[arg-type]  # Dash 4's FastAPI backend takes the FastAPI app
         backend="fastapi",

@@ -79,7 +79,10 @@ class Settings(BaseSettings):
         description="Signs session cookies. Required outside demo mode; in demo mode one is generated and kept "
         "in var/secret_key.",
     )
-    cookie_secure: bool = Field(False, description="Mark the session cookie Secure (set true behind HTTPS).")
+    cookie_secure: bool = Field(
+        False,
+        description="Mark the session cookie Secure and send Strict-Transport-Security (set true behind HTTPS).",
+    )
     working_periods: str = Field(
         "09:00-12:00,13:30-18:00", description="Working periods of a working day, for working-hour deadlines."
     )

@@ -26,6 +26,7 @@ from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the
 from dashboard.components import wall_ids as w
 from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
 from dashboard.i18n import t
+from dashboard.tiles import tile_sources
 from db.models.people import STAFF_ROLES
 from db.queries.grid import EMPTY, WINDOWS
 
@@ -42,10 +43,6 @@ ns = Namespace("wall", "map")
 CENTER = [26.58, 106.72]
 DEFAULT_FALLBACK = 45
 DEFAULT_WINDOW = "7d"
-TIANDITU = (
-    "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
-    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
-)
 JS_STRINGS = (
     "wall.conn.open",
     "wall.conn.connecting",
@@ -88,29 +85,16 @@ def _tiles() -> list[Any]:
         settings = runtime.services().settings
     except RuntimeError:
         return []
-    layers: list[Any] = []
-    if settings.tianditu_key:
-        key = quote(settings.tianditu_key)
-        for layer in ("vec", "cva"):
-            layers.append(
-                dl.TileLayer(
-                    url=TIANDITU.format(layer=layer, key=key, s="{s}"),
-                    subdomains="01234567",
-                    maxZoom=18,
-                    className="wall-tiles",
-                    attribution="天地图",
-                )
-            )
-    elif settings.osm_tiles:
-        layers.append(
-            dl.TileLayer(
-                url="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                maxZoom=19,
-                className="wall-tiles",
-                attribution="© OpenStreetMap contributors",
-            )
+    return [
+        dl.TileLayer(
+            url=src.url,
+            maxZoom=src.max_zoom,
+            className="wall-tiles",
+            attribution=src.attribution,
+            **({"subdomains": src.subdomains} if src.subdomains else {}),
         )
-    return layers
+        for src in tile_sources(settings)
+    ]
 
 
 def _signin(query: dict[str, Any]) -> html.Div:

@@ -152,7 +152,9 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
     expect(page.locator("#wb-card")).to_contain_text("1 张（上报 0，处置 1）")
     thumb = page.locator("#wb-card img.wb-thumb")
     expect(thumb).to_have_count(1)
-    page.wait_for_function("document.querySelector('#wb-card img.wb-thumb').naturalWidth > 0")
+    # functions, not bare expressions: Playwright evaluates a bare expression again on each poll, which the
+    # Content-Security-Policy (no 'unsafe-eval') refuses; a function is evaluated once
+    page.wait_for_function("() => document.querySelector('#wb-card img.wb-thumb').naturalWidth > 0")
     screenshot(page, "workbench-card-handled")
     ctx.close()
 
@@ -435,7 +437,7 @@ def _desk(browser: Browser, base: str, foreign: ForeignRequests) -> BrowserConte
 
 def _map_view(page: Page) -> dict[str, Any]:
     """The view of the workbench's Leaflet map, once it has settled."""
-    page.wait_for_function(f"{MAP_VIEW} !== null")
+    page.wait_for_function(f"() => {MAP_VIEW} !== null")  # a function: see the photo test
     page.wait_for_timeout(300)  # no animation runs at the first view; leave time for one if there were
     view: dict[str, Any] = page.evaluate(MAP_VIEW)
     view["box"] = tuple(view["box"])
