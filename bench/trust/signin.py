@@ -155,7 +155,7 @@ def measure() -> list[Finding]:
             Finding(
                 "the right password straight after",
                 "signed in" if _signed_in(right) else f"refused ({right.status_code})",
-                "refused: the account is locked for 15 minutes",
+                "refused (the delay after 5 failures; a lock at 10)",
                 not _signed_in(right),
             )
         )
