@@ -130,27 +130,42 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(server: AppServer, si
         export = httpx.get(server.base + "/stats/export.csv", cookies=copy, timeout=30)
         assert export.status_code == 403
         # and the header callback no longer knows the user
-        deps = httpx.get(server.base + "/_dash-dependencies").json()
-        header = next(d for d in deps if "gy-user.children" in d["output"])
-        body = {
-            "output": header["output"],
-            "outputs": [
-                {"id": n.split(".")[0], "property": n.split(".")[1]}
-                for n in header["output"].strip(".").split("...")
-            ],
-            "inputs": [
-                {"id": "url", "property": "pathname", "value": "/workbench"},
-                {"id": "lang", "property": "data", "value": "zh"},
-            ],
-            "changedPropIds": ["url.pathname"],
-            "state": [],
-        }
-        r = httpx.post(
-            server.base + "/_dash-update-component",
-            json=body,
-            cookies=copy,
-            headers={"X-CSRFToken": copy["_csrf_token"]},
-            timeout=30,
-        )
+        r = header_callback(server.base, copy)
         chip = r.json()["response"]["gy-user"]["children"]["props"]
         assert r.status_code == 200 and chip["href"] == "/login" and chip["children"] == "工作人员登录"
+
+
+def header_callback(base: str, cookies: httpx.Cookies) -> httpx.Response:
+    """The staff header's callback, as the browser sends it on /workbench."""
+    deps = httpx.get(base + "/_dash-dependencies").json()
+    header = next(d for d in deps if "gy-user.children" in d["output"])
+    names = header["output"].strip(".").split("...")
+    body = {
+        "output": header["output"],
+        "outputs": [{"id": n.split(".")[0], "property": n.split(".")[1]} for n in names],
+        "inputs": [
+            {"id": "gy-url", "property": "pathname", "value": "/workbench"},
+            {"id": "gy-lang", "property": "data", "value": "zh"},
+        ],
+        "changedPropIds": ["gy-url.pathname"],
+        "state": [],
+    }
+    headers = {"X-CSRFToken": cookies.get("_csrf_token") or ""}
+    return httpx.post(
+        base + "/_dash-update-component", json=body, cookies=cookies, headers=headers, timeout=30
+    )
+
+
+def test_admins_see_the_alerts_in_the_header_and_others_do_not(server: AppServer, signin_db: str) -> None:
+    eng = make_engine(signin_db, pool_size=1)
+    with eng.begin() as conn:
+        signin.record(conn, "alert", detail={"scope": "city", "tries": 99})
+    eng.dispose()
+    admin, lead = new_user(signin_db, "admin"), new_user(signin_db, "lead")
+    for name, sees in ((admin, True), (lead, False)):
+        with client(server) as c:
+            assert signed_in(sign_in_client(c, name, RIGHT))
+            badge = header_callback(server.base, c.cookies).json()["response"]["gy-signin-alerts"]
+            assert badge["hidden"] is not sees, name
+            if sees:
+                assert "登录告警" in badge["children"]
