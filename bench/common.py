@@ -7,6 +7,7 @@ bench) runs them all on the 1M-case demo city and prints one table.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import statistics
 import subprocess  # nosec B404 # runs our own tools, never through a shell
@@ -111,3 +112,26 @@ def pct(samples: list[float], q: float) -> float:
 
 def mean_ms(samples: list[float]) -> float:
     return statistics.fmean(samples) * 1000
+
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def login_token(html: str) -> str:
+    """The CSRF token of the sign-in form (``GET /auth/login``)."""
+    m = _TOKEN.search(html)
+    return m.group(1) if m else ""
+
+
+def sign_in(client: httpx.Client, user: str, password: str, target: str) -> httpx.Response:
+    """Sign in as the login form does: fetch it (with its token), then post it."""
+    token = login_token(client.get("/auth/login").text)
+    data = {"username": user, "password": password, "next": target, "csrf_token": token}
+    return client.post("/auth/login", data=data)
+
+
+def sign_in_context(ctx: Any, base: str, user: str, password: str, target: str) -> None:
+    """The same for a Playwright browser context (its cookies then hold the session)."""
+    token = login_token(ctx.request.get(base + "/auth/login").text())
+    data = {"username": user, "password": password, "next": target, "csrf_token": token}
+    ctx.request.post(base + "/auth/login", form=data)

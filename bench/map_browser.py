@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import time
 
-from bench.common import Figure, pct
+from bench.common import Figure, pct, sign_in_context
 from bench.map_common import PASSWORD, latency_figure
 from db.engine import make_engine
 
@@ -46,9 +46,7 @@ def browser_figures(base: str, url: str, reports: int = 20) -> list[Figure]:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
         for w, h in ((3840, 2160), (1920, 1080)):
             ctx = browser.new_context(viewport={"width": w, "height": h})
-            ctx.request.post(
-                base + "/auth/login", form={"username": "lead", "password": PASSWORD, "next": "/wall"}
-            )
+            sign_in_context(ctx, base, "lead", PASSWORD, "/wall")
             paints = []
             for _ in range(6):
                 page = ctx.new_page()
@@ -64,9 +62,7 @@ def browser_figures(base: str, url: str, reports: int = 20) -> list[Figure]:
             )  # fmt: skip
             ctx.close()
         ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
-        ctx.request.post(
-            base + "/auth/login", form={"username": "lead", "password": PASSWORD, "next": "/wall"}
-        )
+        sign_in_context(ctx, base, "lead", PASSWORD, "/wall")
         page = ctx.new_page()
         page.goto(base + "/wall?fallback=3600")
         page.wait_for_function(READY, polling="raf", timeout=60_000)

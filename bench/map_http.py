@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 
-from bench.common import Figure, pct, timed
+from bench.common import Figure, pct, sign_in, timed
 from bench.map_common import CITY, PASSWORD, RUNS, STREET, latency_figure, viewport
 
 
 def signed_in(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=30)
-    client.post("/auth/login", data={"username": "lead", "password": PASSWORD, "next": "/wall"})
+    sign_in(client, "lead", PASSWORD, "/wall")
     client.headers["X-CSRFToken"] = client.cookies["_csrf_token"]
     return client
 

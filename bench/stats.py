@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Connection, text
 
-from bench.common import BenchContext, Figure, pct, timed
+from bench.common import BenchContext, Figure, pct, sign_in, timed
 from db.accounts import StaffIdentity
 from db.evaluation import Period
 from db.queries.stats import drill_cases, stats_table
@@ -89,10 +89,7 @@ def run(ctx: BenchContext) -> list[Figure]:
 
     base = ctx.app_base_url()
     with httpx.Client(base_url=base, timeout=60) as client:
-        r = client.post(
-            "/auth/login",
-            data={"username": "lead", "password": "demo-lead-2026", "next": "/stats"},  # nosec B105 # the published demo account (demo mode only)
-        )
+        r = sign_in(client, "lead", "demo-lead-2026", "/stats")
         url = f"/stats/export.csv?start={p90.start}&end={p90.end}"
 
         def export() -> None:

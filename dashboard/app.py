@@ -25,8 +25,12 @@ from dashboard.database import database_url
 from dashboard.i18n import t
 from dashboard.security_headers import SecureFastAPI, SecurityHeaders
 from dashboard.settings import Settings
+from dashboard.signin_routes import install_signin
+from db.accounts import StaffIdentity
 from db.calendar_repo import set_working_periods
 from db.engine import make_engine
+from db.signin import recent_alerts
+from geo.crs import TZ
 
 HERE = Path(__file__).parent
 #: Paths whose page draws its own header (the wall screen, the public map).
@@ -69,9 +73,8 @@ def create_server(settings: Settings) -> FastAPI:
             )
         return JSONResponse({"status": "ok", "database": "up", "postgis": version})
 
-    auth.install(
-        server, secret=settings.session_secret(), secure=settings.cookie_secure, demo_mode=settings.demo_mode
-    )
+    auth.install(server, secret=settings.session_secret(), secure=settings.cookie_secure)
+    install_signin(server, settings)
     install_api(server, settings)
     app = create_dash(server, settings)
     app.on_index = server.security.set_script_hashes
@@ -106,6 +109,26 @@ class HashedDash(Dash):
         return super().interpolate_index(*args, **kwargs)
 
 
+def user_chip(user: StaffIdentity | None, lang: str) -> Any:
+    """Signed in: the name and a sign-out button that POSTs with the session's CSRF token; else a sign-in link."""
+    if user is None:
+        return html.A(t("nav.login", lang), href="/login", className="gy-user-link")
+    return html.Form(
+        action="/auth/logout",
+        method="post",
+        className="gy-user-form",
+        children=[
+            dcc.Input(type="hidden", name="csrf_token", value=auth.csrf_token(), id="gy-logout-token"),
+            html.Button(
+                f"{user.display_name} · {t('nav.logout', lang)}",
+                type="submit",
+                id=ids.LOGOUT,
+                className="gy-user-button",
+            ),
+        ],
+    )
+
+
 def create_dash(server: FastAPI, settings: Settings) -> HashedDash:
     app = HashedDash(
         __name__,
@@ -132,7 +155,8 @@ def create_dash(server: FastAPI, settings: Settings) -> HashedDash:
                         html.Span(t("app.title"), className="gy-title", id="gy-title"),
                         html.Nav(id=ids.NAV, className="gy-nav"),
                         html.Span(className="gy-spacer"),
-                        html.A(id=ids.USER_MENU, href="/login", className="gy-user"),
+                        html.Span(id=ids.SIGNIN_ALERTS, className="gy-alerts", role="status", hidden=True),
+                        html.Span(id=ids.USER_MENU, className="gy-user"),
                         html.Button(t("lang.switch"), id=ids.LANG_SWITCH, n_clicks=0, className="gy-lang"),
                     ],
                 ),
@@ -145,11 +169,13 @@ def create_dash(server: FastAPI, settings: Settings) -> HashedDash:
         Output(ids.HEADER, "style"),
         Output(ids.NAV, "children"),
         Output(ids.USER_MENU, "children"),
-        Output(ids.USER_MENU, "href"),
+        Output(ids.SIGNIN_ALERTS, "children"),
+        Output(ids.SIGNIN_ALERTS, "title"),
+        Output(ids.SIGNIN_ALERTS, "hidden"),
         Input(ids.URL, "pathname"),
         Input(ids.LANG, "data"),
     )
-    async def header(path: str | None, lang: str) -> tuple[dict[str, str], list[Any], str, str]:
+    async def header(path: str | None, lang: str) -> tuple[Any, ...]:
         """Staff pages share this header; full-screen and public pages (own header) hide it."""
         hidden = (path or "/").rstrip("/") in FULLSCREEN_PATHS
         user = await auth.acurrent_user()
@@ -159,8 +185,18 @@ def create_dash(server: FastAPI, settings: Settings) -> HashedDash:
             if page.get("nav")
             and (not page.get("roles") or (user is not None and user.role in page["roles"]))
         ]
-        who = f"{user.display_name} · {t('nav.logout', lang)}" if user else t("nav.login", lang)
-        return ({"display": "none"} if hidden else {}), links, who, "/auth/logout" if user else "/login"
+        style = {"display": "none"} if hidden else {}
+        alerts: tuple[Any, ...] = (None, None, True)
+        if user is not None and user.role == "admin":
+            summary = await runtime.aread(recent_alerts)
+            if summary.count and summary.last is not None:
+                at = f"{summary.last.astimezone(TZ):%m-%d %H:%M}"
+                alerts = (
+                    t("signin.alerts", lang, n=summary.count, at=at),
+                    t("signin.alerts_title", lang),
+                    False,
+                )
+        return style, links, user_chip(user, lang), *alerts
 
     @app.callback(
         Output(ids.LANG, "data"),

@@ -2,13 +2,14 @@
 
 - Starlette's ``SessionMiddleware`` keeps the signed session cookie; ``RequestContextMiddleware`` puts each
   request in a ContextVar so callbacks (sync or async) can read the session.
-- ``/auth/login`` (form POST) and ``/auth/logout`` are plain routes; the login page is an HTML form that works
-  without JavaScript and from the keyboard.
+- ``/auth/login`` and ``/auth/logout`` are plain routes (:mod:`dashboard.signin_routes`): throttled, audited,
+  CSRF-checked; the login page is an HTML form that works without JavaScript and from the keyboard.
 - CSRF: Dash copies the ``_csrf_token`` cookie into an ``X-CSRFToken`` header on every callback; the middleware
   refuses callback POSTs of a signed-in session whose header does not match the session's token, and websocket
   handshakes (Dash's callback socket) from another origin.
-- ``current_user()`` returns the signed-in :class:`StaffIdentity` (re-read from the database at most every
-  30 s, so a deactivated account stops working); ``require_user(*roles)`` guards a callback: hiding a button is
+- ``current_user()`` returns the signed-in :class:`StaffIdentity` when the session's version is still the
+  user's ``session_version`` (re-read from the database at most every second; logout, a password or role change
+  and deactivation raise it, so every copy of an old session cookie stops working); ``require_user(*roles)`` guards a callback: hiding a button is
   not security.
 """
 
@@ -21,23 +22,27 @@ import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import anyio.to_thread
 from dash.exceptions import PreventUpdate
-from fastapi import FastAPI, Form, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dashboard import runtime
-from db.accounts import StaffIdentity, authenticate, load_identity
+from db.accounts import StaffIdentity, load_session_identity
 
 log = logging.getLogger("guiyang_ops.auth")
 CSRF_COOKIE = "_csrf_token"
 _scope: ContextVar[Scope | None] = ContextVar("gy_scope", default=None)
-_cache: dict[int, tuple[float, StaffIdentity | None]] = {}
-CACHE_SECONDS = 30.0
+SESSION_COOKIE = "gy_session"
+LOGIN_TOKEN = "login_csrf"
+_cache: dict[int, tuple[float, tuple[StaffIdentity, int] | None]] = {}
+#: How long a process trusts what it read about a user. Logout invalidates its own process at once; other
+#: worker processes see a revoked session after at most this long.
+CACHE_SECONDS = 1.0
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -89,27 +94,58 @@ def session() -> dict[str, Any]:
     return scope.get("session") or {}
 
 
-def _identity(user_id: int) -> StaffIdentity | None:
+def login_token() -> str:
+    """The sign-in form's CSRF token, bound to this browser's session cookie (made on first use); "" outside a
+    request."""
+    scope = _scope.get()
+    if scope is None or "session" not in scope:
+        return ""
+    sess = scope["session"]  # the middleware's own dict: what is put here goes into the cookie
+    if not sess.get(LOGIN_TOKEN):
+        sess[LOGIN_TOKEN] = secrets.token_urlsafe(32)
+    return str(sess[LOGIN_TOKEN])
+
+
+def csrf_token() -> str:
+    """The signed-in session's CSRF token (for the logout form), or ""."""
+    return str(session().get("csrf") or "")
+
+
+def forget(user_id: int) -> None:
+    """Drop a user from this process's identity cache (after their sessions ended)."""
+    _cache.pop(user_id, None)
+
+
+def _identity(user_id: int, version: int) -> StaffIdentity | None:
+    """The user, if active and ``version`` is still their session version (cached for ``CACHE_SECONDS``)."""
     now = time.monotonic()
     hit = _cache.get(user_id)
-    if hit and now - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    ident = runtime.read(lambda c: load_identity(c, user_id))
-    _cache[user_id] = (now, ident)
-    return ident
+    if hit is None or now - hit[0] >= CACHE_SECONDS:
+        hit = (now, runtime.read(lambda c: load_session_identity(c, user_id)))
+        _cache[user_id] = hit
+    found = hit[1]
+    return found[0] if found is not None and found[1] == version else None
+
+
+def _session_user() -> tuple[int, int] | None:
+    sess = session()
+    uid, version = sess.get("uid"), sess.get("sv")
+    if not uid or not isinstance(version, int):
+        return None  # also a cookie from before session versions: sign in again
+    return int(uid), version
 
 
 def current_user() -> StaffIdentity | None:
     """The signed-in staff user of the current request, or None (call from a worker thread or sync code)."""
-    uid = session().get("uid")
-    return _identity(int(uid)) if uid else None
+    who = _session_user()
+    return _identity(*who) if who else None
 
 
 async def acurrent_user() -> StaffIdentity | None:
-    uid = session().get("uid")
-    if not uid:
+    who = _session_user()
+    if who is None:
         return None
-    return await anyio.to_thread.run_sync(_identity, int(uid))
+    return await anyio.to_thread.run_sync(_identity, *who)
 
 
 def require_user(*roles: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:
@@ -133,39 +169,14 @@ def require_user(*roles: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[
     return deco
 
 
-def install(server: FastAPI, *, secret: str, secure: bool, demo_mode: bool) -> None:
+def install(server: FastAPI, *, secret: str, secure: bool) -> None:
+    """The session middleware and the request context; the sign-in routes are :mod:`dashboard.signin_routes`."""
     server.add_middleware(RequestContextMiddleware)
     server.add_middleware(
         SessionMiddleware,
         secret_key=secret,
-        session_cookie="gy_session",
+        session_cookie=SESSION_COOKIE,
         same_site="lax",
         https_only=secure,
         max_age=12 * 3600,
     )
-
-    @server.post("/auth/login", include_in_schema=False)
-    async def login(
-        request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/workbench")
-    ) -> RedirectResponse:
-        target = next if next.startswith("/") and not next.startswith("//") else "/workbench"
-        user = await anyio.to_thread.run_sync(
-            lambda: runtime.read(lambda c: authenticate(c, username, password, allow_demo=demo_mode))
-        )
-        if user is None:
-            log.info("sign-in failed for %r", username[:64])
-            return RedirectResponse(f"/login?error=1&next={quote(target)}", status_code=303)
-        request.session.clear()
-        request.session["uid"] = user.id
-        request.session["csrf"] = secrets.token_urlsafe(32)
-        log.info("signed in: %s (%s)", user.username, user.role)
-        resp = RedirectResponse(target, status_code=303)
-        resp.set_cookie(CSRF_COOKIE, request.session["csrf"], samesite="lax", secure=secure, httponly=False)
-        return resp
-
-    @server.get("/auth/logout", include_in_schema=False)
-    async def logout(request: Request) -> RedirectResponse:
-        request.session.clear()
-        resp = RedirectResponse("/login", status_code=303)
-        resp.delete_cookie(CSRF_COOKIE)
-        return resp

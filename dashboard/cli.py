@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--display-name", default=None)
     ua.add_argument("--password-stdin", action="store_true", required=True)
     ua.set_defaults(func=s.cmd_user)
+    un = usub.add_parser("unlock", help="end a sign-in lock and clear the failure count of a staff user")
+    un.add_argument("name")
+    un.set_defaults(func=s.cmd_user_unlock)
+    rv = usub.add_parser("revoke", help="end every session of a staff user (all devices, at once)")
+    rv.add_argument("name")
+    rv.set_defaults(func=s.cmd_user_revoke)
 
     for register in EXTRA_COMMANDS:
         register(sub)

@@ -6,6 +6,8 @@ URL = "gy-url"
 HEADER = "gy-header"
 NAV = "gy-nav"
 USER_MENU = "gy-user"
+LOGOUT = "gy-logout"
+SIGNIN_ALERTS = "gy-signin-alerts"
 
 GRID_MAP = "grid-map"
 GRID_DISTRICTS = "grid-districts"

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dashboard.ratelimit import parse_networks
 from db import media
+from db.signin import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,6 +129,50 @@ class Settings(BaseSettings):
         """The 小类 codes of :attr:`public_exact_categories`."""
         return tuple(dict.fromkeys(c.strip() for c in self.public_exact_categories.split(",") if c.strip()))
 
+    signin_delay_after: int = Field(
+        5,
+        ge=1,
+        description="Failed sign-ins of one account after which every further try waits a growing delay "
+        "(refused with 429 until then, the password not even checked).",
+    )
+    signin_delay_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=600,
+        description="The first such delay in seconds; it doubles with each further failure.",
+    )
+    signin_lock_after: int = Field(
+        10,
+        ge=1,
+        description="Failed sign-ins of one account that lock it (even the right password is refused).",
+    )
+    signin_lock_minutes: float = Field(
+        15, gt=0, description="How long a lock lasts (`guiyang-ops user unlock NAME` ends it sooner)."
+    )
+    signin_client_delay_after: int = Field(
+        10,
+        ge=1,
+        description="Failed sign-ins from one client address (any accounts) before the delay applies.",
+    )
+    signin_client_lock_after: int = Field(
+        30, ge=1, description="Failed sign-ins from one client address that lock that address out."
+    )
+    signin_window_minutes: float = Field(
+        60, gt=0, description="Failed sign-ins older than this are forgotten by the throttle."
+    )
+    signin_alert_account: int = Field(
+        10,
+        ge=1,
+        description="Failed or refused sign-ins against one account within the alert period that "
+        "raise an alert for admins.",
+    )
+    signin_alert_city: int = Field(
+        30,
+        ge=1,
+        description="Failed or refused sign-ins city-wide within the alert period that raise an alert.",
+    )
+    signin_alert_minutes: float = Field(10, gt=0, description="The alert period in minutes.")
+
     @field_validator("default_lang")
     @classmethod
     def _lang(cls, v: str) -> str:
@@ -149,6 +194,21 @@ class Settings(BaseSettings):
         if self.media_dir is None:
             self.media_dir = self.var_dir / "media"
         return self
+
+    def signin_limits(self) -> Limits:
+        """The sign-in throttle's numbers."""
+        return Limits(
+            delay_after=self.signin_delay_after,
+            delay_seconds=self.signin_delay_seconds,
+            lock_after=self.signin_lock_after,
+            lock_minutes=self.signin_lock_minutes,
+            client_delay_after=self.signin_client_delay_after,
+            client_lock_after=self.signin_client_lock_after,
+            window_minutes=self.signin_window_minutes,
+            alert_account=self.signin_alert_account,
+            alert_city=self.signin_alert_city,
+            alert_minutes=self.signin_alert_minutes,
+        )
 
     @property
     def media_path(self) -> Path:

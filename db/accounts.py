@@ -124,3 +124,15 @@ def load_identity(conn: Connection, user_id: int) -> StaffIdentity | None:
         {"i": user_id},
     ).first()
     return StaffIdentity(*row) if row else None
+
+
+def load_session_identity(conn: Connection, user_id: int) -> tuple[StaffIdentity, int] | None:
+    """An active user and the version every session of theirs must carry (see ``staff_user.session_version``)."""
+    row = conn.execute(
+        text(
+            "SELECT id, username, display_name, role, district_code, department_code, session_version "
+            "FROM staff_user WHERE id = :i AND active"
+        ),
+        {"i": user_id},
+    ).first()
+    return (StaffIdentity(*row[:6]), int(row[6])) if row else None

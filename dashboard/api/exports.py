@@ -19,11 +19,11 @@ from fastapi.responses import JSONResponse, Response
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from dashboard import runtime
+from dashboard import auth, runtime
 from dashboard.components.stats_columns import COLUMNS, export_header, export_rows
 from dashboard.i18n import t
 from dashboard.settings import Settings
-from db.accounts import StaffIdentity, load_identity
+from db.accounts import StaffIdentity
 from db.errors import DomainError, Forbidden
 from db.evaluation import parse_period
 from db.queries.stats import StatsTable, stats_table
@@ -96,10 +96,7 @@ def make_router(settings: Settings) -> APIRouter:
         lang = "en" if lang == "en" else "zh"
         if fmt not in MEDIA:
             return JSONResponse({"error": "not_found", "message": "csv or xlsx"}, status_code=404)
-        uid = request.session.get("uid") if "session" in request.scope else None
-        user: StaffIdentity | None = None
-        if uid:
-            user = await runtime.aread(lambda c: load_identity(c, int(uid)))
+        user: StaffIdentity | None = await auth.acurrent_user()  # the session version checked too
         if user is None:
             return _error(Forbidden("请先登录。", "Please sign in first."), lang)
         today = datetime.now(TZ).date()

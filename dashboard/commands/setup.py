@@ -130,6 +130,34 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    from db.signin import unlock
+
+    engine = make_engine(database_url(settings))
+    with engine.begin() as conn:
+        found = unlock(conn, args.name, by="command line")
+    if not found:
+        fail(f"没有用户 {args.name}。 No user {args.name}.")
+        return 2
+    ok(f"user {args.name} unlocked")
+    return 0
+
+
+def cmd_user_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from db.signin import end_sessions
+
+    engine = make_engine(database_url(settings))
+    with engine.begin() as conn:
+        uid = conn.execute(text("SELECT id FROM staff_user WHERE username = :u"), {"u": args.name}).scalar()
+        if uid is not None:
+            end_sessions(conn, uid, "session_revoked", by="command line")
+    if uid is None:
+        fail(f"没有用户 {args.name}。 No user {args.name}.")
+        return 2
+    ok(f"every session of {args.name} ended")
+    return 0
+
+
 def handle_domain_error(exc: DomainError, lang: str) -> int:
     fail(exc.message(lang))
     return 2

@@ -4,6 +4,7 @@ from the keyboard); Dash only swaps its texts when the language changes and fill
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
 import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
@@ -74,6 +75,11 @@ def _demo_table(users: list[Any]) -> html.Div:
     )
 
 
+def error_key(error: object) -> str:
+    """The message for ``?error=``: the form expired (no valid CSRF token), or a wrong password."""
+    return "signin.expired" if error == "expired" else "login.error"
+
+
 def layout(error: str | None = None, **query: Any) -> html.Div:
     target = safe_next(query.get("next"))
     return html.Div(
@@ -89,7 +95,7 @@ def layout(error: str | None = None, **query: Any) -> html.Div:
                     html.P(t("login.subtitle"), id=wid.LOGIN_SUBTITLE, className="lg-sub"),
                     html.Div(id=wid.LOGIN_SIGNED_IN, className="lg-signed"),
                     html.Div(
-                        t("login.error"),
+                        t(error_key(error)),
                         id=wid.LOGIN_ERROR,
                         className="lg-error",
                         role="alert",
@@ -116,6 +122,8 @@ def layout(error: str | None = None, **query: Any) -> html.Div:
                         className="lg-input",
                     ),
                     dcc.Input(type="hidden", name="next", value=target, id="login-next"),
+                    # the form's CSRF token, bound to this browser's session cookie (checked by /auth/login)
+                    dcc.Input(type="hidden", name="csrf_token", value=auth.login_token(), id="login-csrf"),
                     html.Button(t("login.submit"), type="submit", id=wid.LOGIN_SUBMIT, className="lg-submit"),
                     html.P(t("login.public_note"), id=wid.LOGIN_NOTE, className="lg-note"),
                 ],
@@ -137,8 +145,9 @@ def layout(error: str | None = None, **query: Any) -> html.Div:
     Output(wid.LOGIN_SIGNED_IN, "children"),
     Input(ids.LANG, "data"),
     State({"type": wid.LOGIN_TEXT, "k": ALL}, "id"),
+    State(ids.URL, "search"),
 )
-async def login_texts(lang: str, th_ids: list[dict[str, str]]) -> tuple[Any, ...]:
+async def login_texts(lang: str, th_ids: list[dict[str, str]], search: str | None) -> tuple[Any, ...]:
     """Texts in the chosen language; a note (with a way on) when someone is already signed in."""
     keys = {"user": "login.demo_user", "password": "login.demo_password", "role": "login.demo_role"}  # nosec B105 # a UI/state key, not a password
     keys |= {"title": "login.demo_title", "hint": "login.demo_hint"}
@@ -153,7 +162,7 @@ async def login_texts(lang: str, th_ids: list[dict[str, str]]) -> tuple[Any, ...
     return (
         t("login.title", lang),
         t("login.subtitle", lang),
-        t("login.error", lang),
+        t(error_key(parse_qs((search or "").lstrip("?")).get("error", [None])[0]), lang),
         t("login.username", lang),
         t("login.password", lang),
         t("login.submit", lang),

@@ -1,6 +1,7 @@
 """All models, imported so ``Base.metadata`` knows every table."""
 
 import db.models.citizen  # noqa: F401  (the citizen API tables)
+from db.models.audit import AuditEntry as AuditEntry
 from db.models.base import Base
 from db.models.case import Case, CaseEvent, Photo
 from db.models.moderation import ModerationEntry as ModerationEntry

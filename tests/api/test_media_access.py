@@ -18,6 +18,7 @@ from db import workflow as wf
 from db.citizen.persons import ReporterIdentity, person_for_reporter
 from db.media import store_photo
 from tests.api.conftest import YUNYAN, case_row, image, report, staff, ticket_of
+from tests.browser.conftest import sign_in_client
 
 NANMING = (106.7119, 26.5716)  # 甲秀楼, 南明区
 PASSWORDS = {
@@ -110,7 +111,7 @@ def sessions(api_server: object) -> Iterator[dict[str | None, httpx.Client]]:
     try:
         for user, password in PASSWORDS.items():
             c = clients[user] = httpx.Client(base_url=base, timeout=60)
-            resp = c.post("/auth/login", data={"username": user, "password": password, "next": "/workbench"})
+            resp = sign_in_client(c, user, password)
             assert resp.status_code == 303 and "error" not in resp.headers["location"], user
             assert "gy_session" in c.cookies
         yield clients

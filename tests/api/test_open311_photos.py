@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import Engine, text
 
 from tests.api.conftest import BASE, case_row, counts, image, media_files, report, ticket_of
+from tests.browser.conftest import sign_in_client
 
 
 def photos_of(engine: Engine, ticket: str) -> list[tuple[int, str, str]]:
@@ -91,9 +92,7 @@ def test_photo_limits(client: httpx.Client, api_key: str, api_engine: Engine, ap
 
 def staff_client(base: str) -> httpx.Client:
     c = httpx.Client(base_url=base, timeout=30, follow_redirects=False)
-    resp = c.post(
-        "/auth/login", data={"username": "lead", "password": "demo-lead-2026", "next": "/workbench"}
-    )
+    resp = sign_in_client(c, "lead", "demo-lead-2026")
     assert resp.status_code == 303 and "error" not in resp.headers["location"]
     return c
 

@@ -4,6 +4,7 @@ Playwright. Any request to another host is aborted and recorded, so a page that 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -166,3 +167,25 @@ def screenshot(page: Page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+LOGIN_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def login_token(html: str) -> str:
+    """The CSRF token of the sign-in form served by ``GET /auth/login``."""
+    m = LOGIN_TOKEN.search(html)
+    assert m, "no csrf_token in the sign-in form"
+    return m.group(1)
+
+
+def sign_in_client(
+    client: httpx.Client, user: str, password: str, target: str = "/workbench"
+) -> httpx.Response:
+    """Sign an httpx client in as the login form does: fetch the form (and its token), then post it."""
+    token = login_token(client.get("/auth/login").text)
+    return client.post(
+        "/auth/login",
+        data={"username": user, "password": password, "next": target, "csrf_token": token},
+        follow_redirects=False,
+    )

@@ -3,9 +3,13 @@ way back to where the user wanted to go, and no request to any other host."""
 
 from __future__ import annotations
 
+import uuid
+
 from playwright.sync_api import Browser, Page, expect
 
 from dashboard.settings import Settings
+from db import signin
+from db.accounts import create_staff_user
 from db.seed.demo_users import DEMO_USERS
 from tests.browser.conftest import AppServer, ForeignRequests, screenshot
 
@@ -114,3 +118,57 @@ def test_the_first_visit_after_a_start_is_a_whole_page(
     finally:
         ctx.close()
         server.stop()
+
+
+def test_too_many_failures_say_when_to_try_again_and_logout_is_a_button(
+    browser: Browser, db_url: str, settings: Settings
+) -> None:
+    """A server of its own behind a trusted "proxy", so this browser's failures count against an address of its
+    own (the shared server's 127.0.0.1 stays unthrottled for the other tests)."""
+    from sqlalchemy import text
+
+    from db.engine import make_engine
+
+    name = "ui-" + uuid.uuid4().hex[:8]
+    eng = make_engine(db_url, pool_size=1)
+    with eng.begin() as conn:
+        create_staff_user(conn, name, "lead", "ui-right-password", display_name="界面测试")
+    server = AppServer(db_url, settings)
+    server.env.update({"GUIYANG_TRUSTED_PROXIES": "127.0.0.1", "FORWARDED_ALLOW_IPS": "192.0.2.1"})
+    server.start()
+    ctx = browser.new_context(extra_http_headers={"X-Forwarded-For": f"203.0.113.{uuid.uuid4().int % 250}"})
+    try:
+        page = ctx.new_page()
+        for i in range(6):
+            page.goto(server.base + "/login?next=/workbench")
+            page.locator("#login-username").fill(name)
+            page.locator("#login-password").fill(f"wrong-{i}")
+            with page.expect_navigation():
+                page.locator("#login-submit").click()
+        error = page.locator("#login-error")
+        expect(error).to_contain_text("登录尝试过多")
+        expect(error).to_contain_text("try again in")
+        expect(page.locator("#login-username")).to_be_focused()  # the form again, ready for the keyboard
+        screenshot(page, "login-throttled")
+        with eng.begin() as conn:  # an admin clears it
+            assert signin.unlock(conn, name)
+        page.locator("#login-username").fill(name)
+        page.locator("#login-password").fill("ui-right-password")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/workbench", timeout=15_000)
+        logout = page.locator("#gy-logout")
+        expect(logout).to_contain_text("界面测试", timeout=20_000)
+        logout.focus()
+        page.keyboard.press("Enter")  # a real form POST with the session's token
+        page.wait_for_url("**/login", timeout=15_000)
+        with eng.connect() as conn:
+            kinds = conn.execute(
+                text("SELECT kind FROM audit_log WHERE username = :u ORDER BY id"), {"u": name}
+            ).scalars()
+            assert list(kinds)[-2:] == ["signin_ok", "logout"]
+        page.goto(server.base + "/workbench")
+        page.wait_for_url("**/login?next=/workbench", timeout=15_000)
+    finally:
+        ctx.close()
+        server.stop()
+        eng.dispose()

@@ -25,7 +25,14 @@ from db import workflow as wf
 from db.seed.demo_users import DEMO_USERS
 from db.states import Role
 from db.workflow import Actor, CaseResult
-from tests.browser.conftest import AppServer, ForeignRequests, guarded_context, screenshot
+from tests.browser.conftest import (
+    AppServer,
+    ForeignRequests,
+    guarded_context,
+    login_token,
+    screenshot,
+    sign_in_client,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -54,8 +61,10 @@ def commit_report(
 
 def sign_in(ctx: BrowserContext, base: str, user: str = "lead") -> None:
     """POST the sign-in form (the page's own form posts the same): the context then holds the session."""
+    token = login_token(ctx.request.get(base + "/auth/login").text())
     resp = ctx.request.post(
-        base + "/auth/login", form={"username": user, "password": PASSWORDS[user], "next": "/wall"}
+        base + "/auth/login",
+        form={"username": user, "password": PASSWORDS[user], "next": "/wall", "csrf_token": token},
     )
     assert resp.ok and resp.url.endswith("/wall"), resp.url
 
@@ -211,7 +220,7 @@ def test_anonymous_callers_get_no_wall_data(app_server: AppServer, engine: Engin
         anonymous = httpx.post(base + "/_dash-update-component", json=callback_body(dep))
         assert anonymous.status_code == 204 and not anonymous.content, dep["output"]
     with httpx.Client(base_url=base) as staff:  # ... and answers a signed-in one
-        staff.post("/auth/login", data={"username": "lead", "password": PASSWORDS["lead"], "next": "/wall"})
+        sign_in_client(staff, "lead", PASSWORDS["lead"], "/wall")
         pins = next(d for d in deps if d["output"].strip(".").startswith("wall-base.data"))
         signed = staff.post(
             "/_dash-update-component",

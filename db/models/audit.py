@@ -1,0 +1,43 @@
+"""The audit log: sign-ins (good, failed, refused), locks and unlocks, logouts, revoked sessions and the alerts
+raised for admins. Append-only: the database refuses UPDATE, DELETE and TRUNCATE (migration 0006); the app
+only ever INSERTs and SELECTs it. Never holds a password, not even a wrong one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base
+
+AUDIT_KINDS = (
+    "signin_ok",  # the right password, and not throttled: a session was issued
+    "signin_failed",  # a wrong password or an unknown (or inactive) account
+    "signin_refused",  # not checked at all: the account or the client is throttled or locked
+    "signin_locked",  # too many failures: the account (or the client) is locked until detail.until
+    "unlock",  # an admin cleared a lock (guiyang-ops user unlock)
+    "logout",
+    "session_revoked",  # every session of an account ended (password, role or active changed; by an admin)
+    "alert",  # a burst of failures, for admins
+)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in AUDIT_KINDS) + ")", name="kind"),
+        Index("ix_audit_log_username_at", "username", "at"),
+        Index("ix_audit_log_client_at", "client", "at"),
+        Index("ix_audit_log_kind_at", "kind", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    username: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
