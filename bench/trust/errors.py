@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from bench.common import sign_in
 from bench.trust import Finding
 from bench.trust._stack import ROOT, Stack, free_port, private_stack
 from db.engine import make_engine
@@ -85,7 +86,7 @@ def measure() -> list[Finding]:
         engine.dispose()
         stack.serve()
         client = httpx.Client(base_url=stack.base, timeout=30)
-        client.post("/auth/login", data={"username": "dispatcher", "password": "demo-dispatch-2026"})
+        sign_in(client, "dispatcher", "demo-dispatch-2026", "/workbench")
         callback = header_callback_body(client)
 
         bad = client.post(

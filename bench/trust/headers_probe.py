@@ -18,6 +18,7 @@ import httpx
 from PIL import Image
 from playwright.sync_api import BrowserContext, FilePayload, Page, expect
 
+from bench import common
 from db.seed.demo_users import DEMO_USERS
 
 PASSWORDS = {u.username: u.password for u in DEMO_USERS}
@@ -42,7 +43,7 @@ class Probe:
 
 
 def sign_in(client: httpx.Client, user: str = "lead") -> None:
-    r = client.post("/auth/login", data={"username": user, "password": PASSWORDS[user], "next": "/workbench"})
+    r = common.sign_in(client, user, PASSWORDS[user], "/workbench")
     assert r.status_code == 303 and "error" not in r.headers["location"], r.headers.get("location")
 
 
@@ -299,10 +300,7 @@ CONTEXT_OPTIONS: dict[str, Any] = {
 
 
 def sign_in_context(ctx: BrowserContext, base: str, user: str = "lead") -> None:
-    r = ctx.request.post(
-        base + "/auth/login", form={"username": user, "password": PASSWORDS[user], "next": "/workbench"}
-    )
-    assert r.ok, r.status
+    common.sign_in_context(ctx, base, user, PASSWORDS[user], "/workbench")
 
 
 def browse(

@@ -17,6 +17,7 @@ from bench.trust._stack import Stack, private_stack
 from bench.trust.errors import header_callback_body
 from db.accounts import create_staff_user
 from db.engine import make_engine
+from tests.browser.conftest import sign_in_client
 
 PASSWORD = "outage-test-password"
 
@@ -34,7 +35,7 @@ def stack() -> Iterator[Stack]:
 
 def _signed_in(stack: Stack) -> tuple[httpx.Client, dict[str, Any]]:
     client = httpx.Client(base_url=stack.base, timeout=30)
-    r = client.post("/auth/login", data={"username": "outage", "password": PASSWORD})
+    r = sign_in_client(client, "outage", PASSWORD)
     assert r.status_code == 303 and client.cookies.get("_csrf_token")
     return client, header_callback_body(client)
 
