@@ -25,6 +25,7 @@ from bench.trust import Finding
 from db.privileges import APPEND_ONLY
 
 PROBE_DB = "guiyang_ops_trust_privileges"
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,11 @@ def try_bypasses(engine: Engine) -> list[Attempt]:
                 c.execute(text(sql))
                 attempts.append(Attempt(what, False, "allowed"))
             except Exception as exc:  # noqa: BLE001 - the refusal is what we measure
-                first = str(getattr(exc, "orig", exc)).splitlines()[0]
-                attempts.append(Attempt(what, True, first[:90]))
+                orig = getattr(exc, "orig", exc)
+                first = str(orig).splitlines()[0][:90]
+                # refused means refused for want of privilege (SQLSTATE 42501), not some other error
+                denied = getattr(orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE
+                attempts.append(Attempt(what, denied, first if denied else f"error: {first}"))
             finally:
                 trans.rollback()
     with engine.connect() as c:
@@ -149,13 +153,13 @@ def measure() -> list[Finding]:
                 refused == len(attempts),
             )
         )
-        findings += _door(cluster)
+        findings += door(cluster)
     finally:
         cluster.drop_database(PROBE_DB)
     return findings
 
 
-def _door(cluster: object) -> list[Finding]:
+def door(cluster: object) -> list[Finding]:
     from db.cluster import LocalCluster
 
     assert isinstance(cluster, LocalCluster)
