@@ -267,7 +267,13 @@ class LocalCluster:
             cmd, capture_output=True, text=True, env=env, input=sql if stdin else None, check=False
         )
         if res.returncode != 0:
-            raise ClusterError(f"psql as {self.superuser} failed: {res.stderr.strip()}")
+            hint = ""
+            if "password authentication failed" in res.stderr:
+                hint = (
+                    f"\nThe password files in {self.auth_dir} do not match the cluster: restore them, or stop the "
+                    f"cluster and remove {self.root} to start a fresh one."
+                )
+            raise ClusterError(f"psql as {self.superuser} failed: {res.stderr.strip()}{hint}")
         return res.stdout.strip()
 
     @staticmethod

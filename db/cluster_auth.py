@@ -43,11 +43,19 @@ def ensure_passwords(auth_dir: Path, users: tuple[str, ...]) -> bool:
     for user in users:
         path = passfile(auth_dir, user)
         if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            # written aside and linked into place: a concurrent command sees no file or a whole one
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 # hostname:port:database:username:password (any socket, any database, this role only)
                 fh.write(f"*:*:*:{user}:{secrets.token_urlsafe(32)}\n")
-            made = True
+            try:
+                os.link(tmp, path)
+                made = True
+            except FileExistsError:
+                pass  # another command made it meanwhile: keep theirs
+            finally:
+                tmp.unlink()
         path.chmod(0o600)
     return made
 
