@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 import bench
 from bench.common import BenchContext, Figure
-from dashboard.database import database_url
+from dashboard.database import app_role, database_url, local_cluster
 from dashboard.settings import get_settings
 from db import migrate
 from db.engine import make_engine
@@ -37,14 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     settings = get_settings(demo_mode=True)
-    url = database_url(settings, dbname=args.database)
+    url = database_url(settings, dbname=args.database)  # the app role's
+    owner_url = database_url(settings, dbname=args.database, role="owner", ensure=False)
+    admin_url = owner_url if settings.database_url else local_cluster(settings).url(args.database)
     ops = [sys.executable, "-m", "dashboard.cli"]
     env_db = {"GUIYANG_DATABASE_NAME": args.database}
     figures: list[Figure] = []
     failed = False
-    subprocess.run([*ops, "setup", "--demo", "--database", args.database], check=True)  # nosec B603 # our own argument list, no shell, no user input
-    migrate.upgrade(url)
-    engine = make_engine(url)
+    subprocess.run([*ops, "setup", "--demo", "--database", args.database], check=True)
+    migrate.upgrade(owner_url, app_role=app_role(settings))
+    engine = make_engine(admin_url)
     with engine.connect() as conn:
         have = conn.execute(text('SELECT count(*) FROM "case"')).scalar_one()
     if have != args.cases:
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--replace",
             ],
             check=True,
-            env={**os.environ, **env_db, "DATABASE_URL": url},
+            env={**os.environ, **env_db, "DATABASE_URL": url, "GUIYANG_OWNER_DATABASE_URL": owner_url},
         )
         secs = time.perf_counter() - t0
         figures.append(
@@ -76,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
                 secs <= 120 if args.cases == 1_000_000 else None,
             )
         )
-    ctx = BenchContext(url=url, engine=engine, cases=args.cases, media_dir=str(settings.media_path))
+    ctx = BenchContext(
+        url=url, engine=engine, cases=args.cases, media_dir=str(settings.media_path), admin_url=admin_url
+    )
     try:
         for mod in sorted(pkgutil.iter_modules(bench.__path__), key=lambda m: m.name):
             if mod.name in ("common",) or mod.name.startswith("_"):

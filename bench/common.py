@@ -33,10 +33,15 @@ class Figure:
 
 @dataclass
 class BenchContext:
+    """``url``: the bench database as the app role (what the app server connects as); ``admin_url`` and
+    ``engine``: as the local cluster's superuser (or the owner role on an external server), for the benchmarks'
+    own setup, copies and clean-up."""
+
     url: str
     engine: Engine
     cases: int
     media_dir: str
+    admin_url: str = ""
     _server: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _base: str | None = None
 

@@ -22,9 +22,10 @@ from db.engine import make_engine
 
 @contextmanager
 def database_copy(ctx: BenchContext) -> Iterator[str]:
-    src = make_url(ctx.url)
+    src = make_url(ctx.url)  # the app role's: the app on the copy connects as it
     name = f"{src.database}_wallpush"
-    admin = make_engine(src.set(database="postgres").render_as_string(hide_password=False), pool_size=1)
+    admin_src = make_url(ctx.admin_url or ctx.url)
+    admin = make_engine(admin_src.set(database="postgres").render_as_string(hide_password=False), pool_size=1)
     ctx.engine.dispose()
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

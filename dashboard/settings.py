@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         description="PostGIS server to use (postgresql://user:pass@host:port/db). Unset: the project's own "
         "cluster under var/pg, started on demand.",
     )
+    owner_database_url: str | None = Field(
+        default=None,
+        description="With DATABASE_URL (the app role's URL): the URL of the role that owns the tables, for the "
+        "migrations and the admin commands (setup, migrate, load-reference, import-layer, seed-demo, user add, "
+        "api-key). Unset: the admin commands use DATABASE_URL too. The project's own cluster has both roles.",
+    )
     database_name: str = Field("guiyang_ops", description="Database name in the project's own cluster.")
     var_dir: Path = Field(PROJECT_ROOT / "var", description="Where the local cluster, media and logs live.")
     pg_port: int = Field(54329, description="Port (and socket name) of the project's own PostgreSQL cluster.")

@@ -3,6 +3,9 @@
 It listens only on its own Unix socket (``var/pg/run``; the port number names the socket file), so it can
 never clash with a system cluster or another checkout's cluster. When the current user is root the server runs as the ``postgres`` user
 (PostgreSQL refuses to run as root), so the data, socket and log directories are owned by that user.
+
+Nobody else gets in: the socket directory is 0700 and every role signs in with its generated password
+(``scram-sha-256``; see :mod:`db.cluster_auth`). Commits are synchronous: an acknowledged write survives a crash.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import subprocess  # nosec B404 # runs our own tools, never through a shell
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from db import cluster_auth
 
 PG_BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
 POSTGIS_CONTROL = "/usr/share/postgresql/{major}/extension/postgis.control"
@@ -48,6 +53,8 @@ class LocalCluster:
     root: Path
     port: int = 54329
     superuser: str = "postgres"
+    owner: str = "guiyang_owner"
+    app: str = "guiyang_app"
 
     @property
     def data_dir(self) -> Path:
@@ -61,8 +68,25 @@ class LocalCluster:
     def log_file(self) -> Path:
         return self.root / "postgres.log"
 
-    def url(self, dbname: str) -> str:
-        return f"postgresql+psycopg://{self.superuser}@/{dbname}?host={self.socket_dir.resolve()}&port={self.port}"
+    @property
+    def auth_dir(self) -> Path:
+        """The roles' password files (0700, files 0600, owned by the user running the commands)."""
+        return self.root / "auth"
+
+    @property
+    def users(self) -> tuple[str, str, str]:
+        return (self.superuser, self.owner, self.app)
+
+    def passfile(self, user: str) -> Path:
+        return cluster_auth.passfile(self.auth_dir, user).resolve()
+
+    def url(self, dbname: str, user: str | None = None) -> str:
+        """The URL of ``dbname`` as ``user`` (default: the superuser); the password comes from the role's file."""
+        user = user or self.superuser
+        return (
+            f"postgresql+psycopg://{user}@/{dbname}?host={self.socket_dir.resolve()}&port={self.port}"
+            f"&passfile={self.passfile(user)}"
+        )
 
     # --- running commands -------------------------------------------------------------------------------
     def _as_owner(self, args: list[str | Path], check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -117,22 +141,35 @@ class LocalCluster:
         if self.initialized():
             return False
         self._prepare_dirs()
-        res = self._as_owner(
-            [
-                bindir / "initdb",
-                "-D",
-                self.data_dir,
-                "-U",
-                self.superuser,
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-                "--no-instructions",
-            ],
-            check=False,
-        )
+        cluster_auth.ensure_passwords(self.auth_dir, self.users)
+        # initdb reads the superuser's password from a file the server's OS user can read; removed right after
+        pwfile = self.root / ".initdb-pw"
+        fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(cluster_auth.password(self.auth_dir, self.superuser) + "\n")
+        ids = self._owner_ids()
+        if ids:
+            os.chown(pwfile, *ids)
+        try:
+            res = self._as_owner(
+                [
+                    bindir / "initdb",
+                    "-D",
+                    self.data_dir,
+                    "-U",
+                    self.superuser,
+                    "-A",
+                    "scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-instructions",
+                ],
+                check=False,
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
         if res.returncode != 0:
             raise ClusterError(f"initdb failed: {res.stderr.strip() or res.stdout.strip()}")
         conf = self.data_dir / "postgresql.auto.conf"
@@ -140,21 +177,41 @@ class LocalCluster:
             f"\nlisten_addresses = ''\nport = {self.port}\n"
             f"unix_socket_directories = '{self.socket_dir.resolve()}'\n"
             "max_connections = 200\nshared_buffers = '512MB'\nwork_mem = '32MB'\nmaintenance_work_mem = '512MB'\n"
-            "max_wal_size = '4GB'\ncheckpoint_timeout = '15min'\nsynchronous_commit = off\n"
+            "max_wal_size = '4GB'\ncheckpoint_timeout = '15min'\n"
             "timezone = 'Asia/Shanghai'\nlog_timezone = 'Asia/Shanghai'\n"
         )
-        ids = self._owner_ids()
         with conf.open("a", encoding="utf-8") as fh:
             fh.write(extra)
+        self._write_hba()
         if ids:
             os.chown(conf, *ids)
         return True
+
+    def _write_hba(self) -> None:
+        hba = self.data_dir / "pg_hba.conf"
+        hba.write_text(cluster_auth.HBA, encoding="utf-8")
+        hba.chmod(0o600)
+        ids = self._owner_ids()
+        if ids:
+            os.chown(hba, *ids)
+
+    def secure(self) -> None:
+        """Make a running cluster what this code expects, whatever made it: the socket directory 0700, every role
+        with its password, the project's roles, synchronous commit, and only ``scram-sha-256`` in pg_hba.conf
+        (a cluster initialised with ``trust`` by older code is switched over here, then reloaded). Idempotent."""
+        self.socket_dir.chmod(0o700)
+        cluster_auth.ensure_passwords(self.auth_dir, self.users)
+        self._psql(cluster_auth.roles_sql(self.auth_dir, self.owner, self.app, self.superuser), stdin=True)
+        if not cluster_auth.hba_is_current(self.data_dir / "pg_hba.conf"):
+            self._write_hba()
+            self._psql("SELECT pg_reload_conf()")
 
     def start(self, timeout_s: float = 30.0) -> bool:
         """Start the server if it is not running. Returns True when it was started now."""
         if self.running():
             return False
         self._prepare_dirs()
+        self.socket_dir.chmod(0o700)
         if self.log_file.exists() and self._owner_ids():
             os.chown(self.log_file, *self._owner_ids())  # type: ignore[misc]
         res = self._as_owner(
@@ -186,17 +243,38 @@ class LocalCluster:
             time.sleep(0.1)
         raise ClusterError("PostgreSQL did not become ready in time; see " + str(self.log_file))
 
+    def up(self) -> tuple[bool, bool]:
+        """Create (if needed), start (if needed) and secure the cluster: (created now, started now)."""
+        created = self.init()
+        started = self.start()
+        self.secure()
+        return created, started
+
     def stop(self) -> bool:
         if not self.running():
             return False
         self._as_owner([pg_bin_dir() / "pg_ctl", "stop", "-D", self.data_dir, "-m", "fast", "-w"])
         return True
 
-    def _psql(self, sql: str) -> str:
-        """Run one SQL statement as the superuser in the ``postgres`` database; its unaligned output."""
+    def _psql(self, sql: str, dbname: str = "postgres", *, stdin: bool = False) -> str:
+        """Run SQL as the superuser in ``dbname``; its unaligned output. With ``stdin`` the SQL (which may hold
+        passwords) goes through standard input rather than the command line."""
         cmd = ["psql", "-h", str(self.socket_dir.resolve()), "-p", str(self.port), "-U", self.superuser]
-        cmd += ["-v", "ON_ERROR_STOP=1", "-tAc", sql, "postgres"]
-        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()  # nosec B603 # our own argument list, no shell, no user input
+        cmd += ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA", "-d", dbname]
+        cmd += ["-f", "-"] if stdin else ["-c", sql]
+        env = {**os.environ, "PGPASSFILE": str(self.passfile(self.superuser))}
+        res = subprocess.run(
+            cmd, capture_output=True, text=True, env=env, input=sql if stdin else None, check=False
+        )
+        if res.returncode != 0:
+            hint = ""
+            if "password authentication failed" in res.stderr:
+                hint = (
+                    f"\nThe password files in {self.auth_dir} do not match the cluster: restore them, or stop the "
+                    f"cluster and remove {self.root} to start a fresh one."
+                )
+            raise ClusterError(f"psql as {self.superuser} failed: {res.stderr.strip()}{hint}")
+        return res.stdout.strip()
 
     @staticmethod
     def _checked_name(dbname: str) -> str:
@@ -205,12 +283,16 @@ class LocalCluster:
         return dbname
 
     def ensure_database(self, dbname: str) -> bool:
-        """Create ``dbname`` if missing (the migrations add PostGIS). Returns True when it was created."""
+        """Create ``dbname`` if missing, owned by the owner role and with PostGIS (which only a superuser may
+        add); hand a database made by older code, and its tables, to the owner role. Returns True when it was
+        created."""
         name = self._checked_name(dbname)
-        if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":  # nosec B608 # the name passed _checked_name (a plain identifier)
-            return False
-        self._psql(f'CREATE DATABASE "{name}"')
-        return True
+        created = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1"
+        if created:
+            self._psql(f'CREATE DATABASE "{name}" OWNER {self.owner}')
+        self._psql("CREATE EXTENSION IF NOT EXISTS postgis", name)
+        self._psql(cluster_auth.adopt_sql(self.owner, name), name, stdin=True)
+        return created
 
     def drop_database(self, dbname: str) -> None:
         self._psql(f'DROP DATABASE IF EXISTS "{self._checked_name(dbname)}" WITH (FORCE)')

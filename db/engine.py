@@ -24,7 +24,9 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, echo: 
         max_overflow=max_overflow,
         pool_pre_ping=True,
         echo=echo,
-        connect_args={"options": "-c timezone=Asia/Shanghai"},
+        # acknowledged means durable: every commit waits for its WAL flush, whatever the server's default
+        # (a bulk load may turn it off for its own session only)
+        connect_args={"options": "-c timezone=Asia/Shanghai -c synchronous_commit=on"},
     )
 
 

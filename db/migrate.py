@@ -1,4 +1,4 @@
-"""Run the Alembic migrations programmatically (no alembic.ini needed)."""
+"""Run the Alembic migrations programmatically (no alembic.ini needed), then the app role's grants."""
 
 from __future__ import annotations
 
@@ -23,8 +23,25 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head", *, app_role: str | None = None) -> None:
+    """Migrate the database at ``url`` (the owner role's) to ``revision``; with ``app_role``, give that role its
+    grants (:mod:`db.privileges`) on every table there is now."""
     command.upgrade(alembic_config(url), revision)
+    if app_role:
+        grant(url, app_role)
+
+
+def grant(url: str, app_role: str) -> int:
+    from sqlalchemy import create_engine, pool
+
+    from db.privileges import apply_grants
+
+    engine = create_engine(normalize_url(url), poolclass=pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            return apply_grants(conn, app_role)
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str, revision: str = "base") -> None:

@@ -1,6 +1,12 @@
 """Test harness: a real PostGIS test database built from the migrations once per session, and one
 rolled-back transaction per test. Nothing is skipped: a missing database is an error, and with
-GUIYANG_FAIL_ON_SKIP=1 (CI, `make test`) any skipped test fails the run."""
+GUIYANG_FAIL_ON_SKIP=1 (CI, `make test`) any skipped test fails the run.
+
+Roles, as in production: the template is built (migrations, reference data) as the owner role; ``db_url``,
+``engine`` and ``conn`` are the **app role**'s, so every test that works through them proves the app's grants are
+enough; ``owner_db_url``, ``owner_engine`` and ``owner_conn`` are the owner role's, for admin operations (loading
+layers, seeding, changing reference data) and for the tests that show the append-only triggers refuse even the
+owner."""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from dashboard.database import database_url, local_cluster
+from dashboard.database import app_role, database_url, local_cluster
 from dashboard.settings import Settings, get_settings
 from db import migrate
 from db.engine import make_engine
@@ -41,6 +47,8 @@ def _template_fingerprint() -> str:
         "db/seed/*.py",
         "db/seed/data/*",
         "db/models/*.py",
+        "db/privileges.py",
+        "db/cluster_auth.py",
         "geo/grid.py",
     ):
         for f in sorted(root.glob(pattern)):
@@ -57,31 +65,48 @@ def _admin_exec(admin_url: str, *statements: str) -> None:
     eng.dispose()
 
 
-@pytest.fixture(scope="session")
-def db_url(settings: Settings) -> str:
-    """A fresh test database, copied from a template built from the migrations with the reference and demo
-    public data. The template is rebuilt whenever a migration, loader, data file or the grid scheme changes."""
+def admin_url(settings: Settings) -> str:
+    """Who creates and drops the test databases: the local cluster's superuser, else the owner role's URL."""
     if settings.database_url:
-        admin_url = database_url(settings)
-        url = database_url(settings, dbname=TEST_DB)
-    else:
-        cluster = local_cluster(settings)
-        cluster.init()
-        cluster.start()
-        admin_url = cluster.url("postgres")
-        url = cluster.url(TEST_DB)
+        return database_url(settings, role="owner")
+    cluster = local_cluster(settings)
+    cluster.up()
+    return cluster.url("postgres")
+
+
+def owner_clause(settings: Settings) -> str:
+    """``OWNER ...`` for CREATE DATABASE in the local cluster (the owner role owns the test databases too)."""
+    return "" if settings.database_url else f" OWNER {local_cluster(settings).owner}"
+
+
+def _prepare_database(settings: Settings, name: str) -> None:
+    """PostGIS in a fresh database of the local cluster (only a superuser may add it)."""
+    if not settings.database_url:
+        local_cluster(settings).ensure_database(name)
+
+
+@pytest.fixture(scope="session")
+def owner_db_url(settings: Settings) -> str:
+    """A fresh test database, copied from a template built from the migrations with the reference and demo
+    public data (as the owner role, with the app role's grants); its URL as the owner role. The template is
+    rebuilt whenever a migration, loader, data file, the grants or the grid scheme changes."""
+    admin = admin_url(settings)
+    url = database_url(settings, dbname=TEST_DB, role="owner", ensure=False)
     template = f"guiyang_ops_tmpl_{_template_fingerprint()}"
-    eng = make_engine(admin_url, pool_size=1)
+    eng = make_engine(admin, pool_size=1)
     with eng.connect() as c:
         exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": template}).first()
     eng.dispose()
     if not exists:
         building = f"{template}_build_{os.getpid()}"  # sessions building at once must not drop each other
         _admin_exec(
-            admin_url, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)', f'CREATE DATABASE "{building}"'
+            admin,
+            f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)',
+            f'CREATE DATABASE "{building}"{owner_clause(settings)}',
         )
+        _prepare_database(settings, building)
         build_url = make_engine(url).url.set(database=building).render_as_string(hide_password=False)
-        migrate.upgrade(build_url)
+        migrate.upgrade(build_url, app_role=app_role(settings))
         eng = make_engine(build_url, pool_size=1)
         with eng.begin() as conn:
             load_reference(conn)
@@ -90,13 +115,13 @@ def db_url(settings: Settings) -> str:
             conn.execute(text("ANALYZE"))
         eng.dispose()
         try:
-            _admin_exec(admin_url, f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+            _admin_exec(admin, f'ALTER DATABASE "{building}" RENAME TO "{template}"')
         except Exception:  # noqa: BLE001 - another session built the same template meanwhile
-            _admin_exec(admin_url, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+            _admin_exec(admin, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
     _admin_exec(
-        admin_url,
+        admin,
         f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)',
-        f'CREATE DATABASE "{TEST_DB}" TEMPLATE "{template}"',
+        f'CREATE DATABASE "{TEST_DB}" TEMPLATE "{template}"{owner_clause(settings)}',
     )
     # the template's photos live in the session's media folder: restore the demo pictures there
     if not any(settings.media_path.iterdir()):
@@ -105,6 +130,18 @@ def db_url(settings: Settings) -> str:
             _restore_demo_media(conn, settings.media_path)
         eng.dispose()
     return url
+
+
+def as_app(settings: Settings, owner_url: str) -> str:
+    """The same database's URL as the app role."""
+    name = make_engine(owner_url).url.database
+    return database_url(settings, dbname=name, ensure=False)
+
+
+@pytest.fixture(scope="session")
+def db_url(owner_db_url: str, settings: Settings) -> str:
+    """The test database's URL as the app role (what the app itself connects as)."""
+    return as_app(settings, owner_db_url)
 
 
 def _restore_demo_media(conn: Connection, media_dir: Path) -> None:
@@ -127,15 +164,36 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.fixture
-def conn(engine: Engine) -> Iterator[Connection]:
-    """A connection inside a transaction that is rolled back after the test."""
+@pytest.fixture(scope="session")
+def owner_engine(owner_db_url: str) -> Iterator[Engine]:
+    eng = make_engine(owner_db_url, pool_size=2)
+    yield eng
+    eng.dispose()
+
+
+def _rolled_back(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
         trans = connection.begin()
         try:
             yield connection
         finally:
             trans.rollback()
+
+
+@pytest.fixture
+def conn(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Connection]:
+    """A connection as the app role inside a transaction that is rolled back after the test; as the owner role
+    for a test marked ``as_owner`` (one whose setup changes reference data, as only admin commands may)."""
+    if request.node.get_closest_marker("as_owner"):
+        yield from _rolled_back(request.getfixturevalue("owner_engine"))
+    else:
+        yield from _rolled_back(engine)
+
+
+@pytest.fixture
+def owner_conn(owner_engine: Engine) -> Iterator[Connection]:
+    """A connection as the owner role (admin operations) inside a transaction rolled back after the test."""
+    yield from _rolled_back(owner_engine)
 
 
 @pytest.fixture

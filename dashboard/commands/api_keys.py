@@ -14,7 +14,7 @@ from db.engine import make_engine
 
 
 def cmd_api_key(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(database_url(settings), pool_size=1)
+    engine = make_engine(database_url(settings, role="owner"), pool_size=1)
     try:
         with engine.begin() as conn:
             if args.api_key_command == "create":

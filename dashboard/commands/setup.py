@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from dashboard.database import database_url, local_cluster
+from dashboard.database import app_role, database_url, local_cluster
 from dashboard.progress import console, fail, ok, progress_bars
 from dashboard.settings import Settings
 from db import migrate
@@ -30,9 +30,8 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
         console.print("DATABASE_URL is set: the project's own cluster is not used.")
         return 0
     if args.action == "up":
-        created = cluster.init()
-        started = cluster.start()
-        cluster.ensure_database(settings.database_name)
+        created, started = cluster.up()
+        database_url(settings)  # the database, handed to the owner role, with the app role's grants
         ok(
             ("created and " if created else "")
             + ("started" if started else "already running")
@@ -47,7 +46,7 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
             print(f"cluster: {cluster.data_dir} ({'running' if cluster.running() else 'stopped'})")
             if not cluster.running():
                 return 1
-            url = cluster.url(settings.database_name)
+            url = cluster.url(settings.database_name, cluster.app)
         engine = make_engine(url)
         with engine.connect() as conn:
             version = conn.execute(text("SELECT postgis_full_version()")).scalar()
@@ -58,8 +57,8 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    url = database_url(settings)
-    migrate.upgrade(url, args.revision)
+    url = database_url(settings, role="owner")
+    migrate.upgrade(url, args.revision, app_role=app_role(settings))
     ok(f"migrated to {migrate.current(url)}")
     return 0
 
@@ -78,13 +77,15 @@ def run_load_reference(url: str, *, demo: bool, media_dir: Path, force: bool = F
 
 
 def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
-    if not run_load_reference(database_url(settings), demo=args.demo, media_dir=settings.media_path):
+    if not run_load_reference(
+        database_url(settings, role="owner"), demo=args.demo, media_dir=settings.media_path
+    ):
         ok("reference data already loaded")
     return 0
 
 
 def cmd_import_layer(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(database_url(settings))
+    engine = make_engine(database_url(settings, role="owner"))
     with engine.begin() as conn:
         n = (import_districts if args.kind == "districts" else import_grid)(conn, Path(args.file))
     ok(f"imported {n} {args.kind}")
@@ -93,8 +94,8 @@ def cmd_import_layer(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
     """Everything ``make demo`` / ``make test`` need: cluster, migrations, reference data, demo accounts."""
-    url = database_url(settings, dbname=args.database)
-    migrate.upgrade(url)
+    url = database_url(settings, dbname=args.database, role="owner")
+    migrate.upgrade(url, app_role=app_role(settings))
     run_load_reference(url, demo=args.demo, media_dir=settings.media_path)
     if args.demo:
         engine = make_engine(url)
@@ -115,7 +116,7 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     if not password:
         fail("give the password on standard input with --password-stdin")
         return 2
-    engine = make_engine(database_url(settings))
+    engine = make_engine(database_url(settings, role="owner"))
     with engine.begin() as conn:
         uid = create_staff_user(
             conn,

@@ -18,36 +18,32 @@ from PIL import Image
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
-from dashboard.database import database_url, local_cluster
 from dashboard.settings import Settings
 from db.citizen.keys import create_key
 from db.engine import make_engine
 from db.states import Role
 from db.workflow import Actor
 from tests.browser.conftest import AppServer
-from tests.conftest import TEST_DB, _admin_exec, _template_fingerprint
+from tests.conftest import TEST_DB, _admin_exec, _template_fingerprint, admin_url, owner_clause
 
 API_DB = f"{TEST_DB}_open311"
 YUNYAN = (106.7135, 26.5838)  # 云岩区, inside a grid cell
 BASE = "/open311/v2"
 
 
-def _admin_url(settings: Settings) -> str:
-    return database_url(settings) if settings.database_url else local_cluster(settings).url("postgres")
-
-
 @contextmanager
 def private_copy(db_url: str, settings: Settings, name: str) -> Iterator[str]:
     """A database ``name`` of its own, copied from the session's template, dropped afterwards: for tests whose
-    app commits (cases must not land in the shared test database, where other tests count and look around)."""
-    admin = _admin_url(settings)
+    app commits (cases must not land in the shared test database, where other tests count and look around).
+    ``db_url`` says as which role (the session's app-role or owner-role URL)."""
+    admin = admin_url(settings)
     template = f"guiyang_ops_tmpl_{_template_fingerprint()}"
     for attempt in range(20):  # another session may be copying the template at this very moment
         try:
             _admin_exec(
                 admin,
                 f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-                f'CREATE DATABASE "{name}" TEMPLATE "{template}"',
+                f'CREATE DATABASE "{name}" TEMPLATE "{template}"{owner_clause(settings)}',
             )
             break
         except Exception:  # noqa: BLE001 - "source database is being accessed by other users"

@@ -14,8 +14,11 @@ from dashboard.settings import Settings, get_settings
 
 
 @pytest.fixture
-def use_test_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def use_test_db(db_url: str, owner_db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The commands on the test database as on an external server with two roles: the app's DATABASE_URL and
+    the owner's GUIYANG_OWNER_DATABASE_URL (admin commands use the latter)."""
     monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", owner_db_url)
     return db_url
 
 

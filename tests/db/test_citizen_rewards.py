@@ -59,6 +59,7 @@ def test_first_valid_reporter_earns_the_rule_points_once_on_close(
     assert points.history(conn, pid)[0].ticket == closed.ticket
 
 
+@pytest.mark.as_owner  # changes reference data, an admin operation
 def test_rules_are_data(conn: Connection, staff: dict[str, Actor]) -> None:
     assert points.seed_rules(conn) >= 0
     rule = conn.execute(

@@ -57,8 +57,9 @@ def schema(c: Connection) -> list[tuple[str, ...]]:
 
 
 @pytest.fixture(scope="module")
-def city(engine: Engine) -> Iterator[tuple[Connection, SeedResult]]:
-    with engine.connect() as c:
+def city(owner_engine: Engine) -> Iterator[tuple[Connection, SeedResult]]:
+    """The demo city seeded as the admin command does it: as the owner role."""
+    with owner_engine.connect() as c:
         trans = c.begin()
         try:
             before = schema(c)

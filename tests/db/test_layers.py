@@ -48,6 +48,7 @@ def test_bad_files_change_nothing(conn: Connection, tmp_path: Path) -> None:
     assert (count(conn, "district"), count(conn, "grid_cell")) == before
 
 
+@pytest.mark.as_owner  # changes reference data, an admin operation
 def test_districts_reimported_from_a_projected_geopackage(conn: Connection, tmp_path: Path) -> None:
     feats = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))["features"]
     gdf = gpd.GeoDataFrame(
@@ -65,6 +66,7 @@ def test_districts_reimported_from_a_projected_geopackage(conn: Connection, tmp_
     assert got.scalar_one() == "520102"
 
 
+@pytest.mark.as_owner  # changes reference data, an admin operation
 def test_official_grid_replaces_the_generated_one(conn: Connection, tmp_path: Path) -> None:
     x, y = to_metric(106.7135, 26.5838)  # 云岩区
     cells = [box(x - 150, y - 150, x, y + 150), box(x, y - 150, x + 150, y + 150)]  # two 150 m × 300 m cells

@@ -10,10 +10,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from dashboard.settings import Settings
 from db import migrate
 from db.engine import make_engine
 from db.migrations.env_helpers import include_object
 from db.models import Base
+from tests.conftest import _admin_exec, _prepare_database, admin_url, owner_clause
 
 
 def test_no_drift(engine: Engine) -> None:
@@ -24,15 +26,16 @@ def test_no_drift(engine: Engine) -> None:
 
 
 @pytest.fixture
-def scratch_url(engine: Engine) -> Iterator[str]:
-    name = f"{engine.url.database}_scratch"
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(engine.url.render_as_string(hide_password=False)).set(database=name)
+def scratch_url(owner_engine: Engine, settings: Settings) -> Iterator[str]:
+    """An empty database of the owner role's (PostGIS added by the superuser in the local cluster)."""
+    name = f"{owner_engine.url.database}_scratch"
+    admin = admin_url(settings)
+    _admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin_exec(admin, f'CREATE DATABASE "{name}"{owner_clause(settings)}')
+    _prepare_database(settings, name)
+    url = make_url(owner_engine.url.render_as_string(hide_password=False)).set(database=name)
     yield url.render_as_string(hide_password=False)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_downgrade_to_base_and_upgrade_again(scratch_url: str) -> None:

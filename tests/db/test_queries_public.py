@@ -216,6 +216,7 @@ def test_no_level_leaks_a_true_point_or_personal_data(conn: Connection, seeded: 
     assert "description" not in out and "ticket" not in out and "GY" not in out
 
 
+@pytest.mark.as_owner  # changes reference data, an admin operation
 def test_private_and_non_public_category_reports_never_count(conn: Connection, seeded: Seeded) -> None:
     box = bbox_around(seeded.point, 0.02)
     before = sum(

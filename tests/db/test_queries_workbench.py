@@ -334,6 +334,7 @@ def test_the_command_center_and_users_without_scope_open_on_the_city(
     assert q.scope_bounds(conn, StaffIdentity(0, "x", "x", "officer", "999999", None)) is None
 
 
+@pytest.mark.as_owner  # changes reference data, an admin operation
 def test_a_city_departments_map_opens_on_its_open_cases(conn: Connection, staff: dict[str, Actor]) -> None:
     conn.execute(
         text(

@@ -120,7 +120,9 @@ def test_demo_public_layer(conn: Connection) -> None:
     )  # type: ignore[operator]
 
 
-def test_history_is_append_only(conn: Connection) -> None:
+def test_history_is_append_only(owner_conn: Connection) -> None:
+    """The triggers refuse even the owner role (the app role has no such privilege at all)."""
+    conn = owner_conn
     conn.execute(text("SAVEPOINT s"))
     with pytest.raises(Exception, match="append-only"):
         conn.execute(text("TRUNCATE case_event"))

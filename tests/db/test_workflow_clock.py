@@ -190,6 +190,7 @@ def test_light_helper() -> None:
     assert wf.light(row, MON) is None
 
 
+@pytest.mark.as_owner  # changes reference data, an admin operation
 def test_calendar_repo_builds_the_calendar_from_the_holiday_table(conn: Connection) -> None:
     cal = calendar_repo.load_calendar(conn)
     assert isinstance(cal, WorkCalendar)

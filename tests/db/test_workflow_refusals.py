@@ -90,6 +90,7 @@ def test_report_description_of_exactly_4000_is_fine(conn: Connection) -> None:
     assert _report(conn, description="井" * 4000).status is S.REPORTED
 
 
+@pytest.mark.as_owner  # changes reference data, an admin operation
 def test_report_inactive_category(conn: Connection) -> None:
     conn.execute(text("UPDATE category SET active = false WHERE code = 'C0102'"))
     err = refused(conn, None, ValidationError, lambda: _report(conn, category_code="C0102"))
