@@ -38,7 +38,7 @@ log = logging.getLogger("guiyang_ops.auth")
 CSRF_COOKIE = "_csrf_token"
 _scope: ContextVar[Scope | None] = ContextVar("gy_scope", default=None)
 SESSION_COOKIE = "gy_session"
-LOGIN_TOKEN = "login_csrf"
+LOGIN_TOKEN = "login_csrf"  # nosec B105 # the session key under which the form token is kept, not a password
 _cache: dict[int, tuple[float, tuple[StaffIdentity, int] | None]] = {}
 #: How long a process trusts what it read about a user. Logout invalidates its own process at once; other
 #: worker processes see a revoked session after at most this long.

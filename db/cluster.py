@@ -265,7 +265,7 @@ class LocalCluster:
         env = {**os.environ, "PGPASSFILE": str(self.passfile(self.superuser))}
         res = subprocess.run(
             cmd, capture_output=True, text=True, env=env, input=sql if stdin else None, check=False
-        )
+        )  # nosec B603 # our own psql argument list, no shell
         if res.returncode != 0:
             hint = ""
             if "password authentication failed" in res.stderr:
@@ -287,7 +287,7 @@ class LocalCluster:
         add); hand a database made by older code, and its tables, to the owner role. Returns True when it was
         created."""
         name = self._checked_name(dbname)
-        created = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1"
+        created = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1"  # nosec B608 # the name passed _checked_name (a plain identifier)
         if created:
             self._psql(f'CREATE DATABASE "{name}" OWNER {self.owner}')
         self._psql("CREATE EXTENSION IF NOT EXISTS postgis", name)

@@ -71,7 +71,7 @@ def roles_sql(auth_dir: Path, owner: str, app: str, superuser: str) -> str:
     for role, extra in ((owner, ""), (app, " NOINHERIT")):
         attrs = f"LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS{extra}"
         lines.append(
-            "DO $$ BEGIN "
+            "DO $$ BEGIN "  # nosec B608 # role names are constants of ours
             f"IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role}; END IF; "
             "END $$;"
         )
@@ -121,4 +121,4 @@ BEGIN
     EXECUTE format('ALTER TYPE %s OWNER TO {owner}', r.name);
   END LOOP;
 END $$;
-"""
+"""  # nosec B608 # owner and database names are our own checked identifiers

@@ -43,7 +43,7 @@ def key_point_sql(key: str, cell_geom: str) -> str:
 def public_point_sql(c: str = "c", exact_param: str = "public_exact") -> str:
     """SQL: one report's public point (alias ``c``); the bound parameter ``exact_param`` is the list of
     public-exact 小类 codes (an empty list: none)."""
-    cell = f"(SELECT g.geom FROM grid_cell g WHERE g.id = {c}.cell_id)"
+    cell = f"(SELECT g.geom FROM grid_cell g WHERE g.id = {c}.cell_id)"  # nosec B608 # alias and subquery are constant fragments
     return (
         f"CASE WHEN {c}.category_code = ANY(CAST(:{exact_param} AS text[])) THEN {c}.geom "
         f"ELSE {key_point_sql(coarse_key_sql(c), cell)} END"
