@@ -99,15 +99,15 @@ def private_stack(*, reference: bool = False, serve: bool = True) -> Iterator[St
     cluster = LocalCluster(tmp / "pg", port=free_port())
     stack = Stack(tmp, cluster, "")
     try:
-        cluster.init()
-        cluster.start()
+        cluster.up()  # created, started and secured: scram, the owner and app roles
         cluster.ensure_database("trust")
-        stack.url = cluster.url("trust")
-        migrate.upgrade(stack.url)
+        owner_url = cluster.url("trust", cluster.owner)
+        migrate.upgrade(owner_url, app_role=cluster.app)
+        stack.url = cluster.url("trust", cluster.app)  # the app connects as in production: the app role
         if reference:
             from db.seed.reference import load_reference
 
-            engine = make_engine(stack.url, pool_size=1)
+            engine = make_engine(owner_url, pool_size=1)
             with engine.begin() as conn:
                 load_reference(conn)
             engine.dispose()

@@ -87,6 +87,7 @@ def test_a_client_is_throttled_across_accounts(conn: Connection) -> None:
     assert [o.status for o in outs] == ["failed"] * 4 + ["refused"]
 
 
+@pytest.mark.as_owner  # the app role is refused before the trigger (no privilege; tests/db/test_privileges.py)
 def test_the_audit_log_is_append_only(conn: Connection, user: str) -> None:
     signin.record(conn, "signin_failed", username=user, client="t")
     for stmt in ("UPDATE audit_log SET kind = 'signin_ok'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
