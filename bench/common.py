@@ -6,12 +6,8 @@ bench) runs them all on the 1M-case demo city and prints one table.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import statistics
-import subprocess  # nosec B404 # runs our own tools, never through a shell
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +15,8 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine
+
+from bench.app_process import AppProcess
 
 
 @dataclass
@@ -42,18 +40,14 @@ class BenchContext:
     cases: int
     media_dir: str
     admin_url: str = ""
-    _server: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _server: AppProcess | None = field(default=None, repr=False)
     _base: str | None = None
 
     def app_base_url(self) -> str:
         """Start the real app (uvicorn) on the bench database once; return its base URL."""
         if self._base:
             return self._base
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
         env = {
-            **os.environ,
             "DATABASE_URL": self.url,
             "GUIYANG_DEMO_MODE": "1",
             "GUIYANG_LOG_LEVEL": "WARNING",
@@ -61,40 +55,14 @@ class BenchContext:
             # as behind the reverse proxy of a deployment: the clients' own addresses come in X-Forwarded-For
             "GUIYANG_TRUSTED_PROXIES": "127.0.0.1",
         }
-        self._server = subprocess.Popen(  # nosec B603 # our own argument list, no shell, no user input
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "dashboard.asgi:make_server",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-proxy-headers",  # as `guiyang-ops serve`: only the app's trusted-proxy setting decides
-                "--timeout-graceful-shutdown",
-                "2",
-            ],
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    self._base = base
-                    return base
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError("the app did not start for the benchmark")
+        # --no-proxy-headers as `guiyang-ops serve`: only the app's trusted-proxy setting decides
+        self._server = AppProcess(env, args=["--no-proxy-headers"])
+        self._base = self._server.start(what="the app for the benchmark")
+        return self._base
 
     def close(self) -> None:
-        if self._server and self._server.poll() is None:
-            self._server.terminate()
-            self._server.wait(10)
+        if self._server is not None:
+            self._server.stop()
         self.engine.dispose()
 
 

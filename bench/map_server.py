@@ -4,18 +4,13 @@ added) and the real app (uvicorn) on it. No ``run()``: part of :mod:`bench.map`.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess  # nosec B404 # runs our own tools, never through a shell
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench.app_process import running_app
 from bench.common import BenchContext
 from db.engine import make_engine
 
@@ -46,27 +41,12 @@ def database_copy(ctx: BenchContext) -> Iterator[str]:
 
 @contextmanager
 def app_server(url: str, media_dir: str) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": url, "GUIYANG_DEMO_MODE": "1", "GUIYANG_LOG_LEVEL": "WARNING",
-           "GUIYANG_MEDIA_DIR": media_dir}  # fmt: skip
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "dashboard.asgi:make_server", "--host", "127.0.0.1",
-           "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "2"]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env)  # nosec B603 # our own argument list, no shell, no user input
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the app did not start for the wall benchmark")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(15)
+    """The real app on ``url`` for the block; its base URL."""
+    env = {
+        "DATABASE_URL": url,
+        "GUIYANG_DEMO_MODE": "1",
+        "GUIYANG_LOG_LEVEL": "WARNING",
+        "GUIYANG_MEDIA_DIR": media_dir,
+    }
+    with running_app(env, timeout_s=90, what="the app for the wall benchmark") as app:
+        yield app.base

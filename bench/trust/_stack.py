@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
+from bench.app_process import AppProcess, free_port
 from db import migrate
 from db.cluster import LocalCluster
 from db.engine import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -40,7 +29,8 @@ class Stack:
     url: str
     base: str = ""
     log_path: Path | None = None
-    proc: subprocess.Popen[bytes] | None = None
+    app: AppProcess | None = None
+    owner_url: str = ""
 
     def env(self, **extra: str) -> dict[str, str]:
         return {
@@ -55,40 +45,20 @@ class Stack:
         }
 
     def serve(self, **extra: str) -> None:
-        port = free_port()
-        self.base = f"http://127.0.0.1:{port}"
+        """The app against the stack's database, its output in ``server.log``; ``extra``: settings to add."""
         self.log_path = self.tmp / "server.log"
-        log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "dashboard.asgi:make_server", "--host", "127.0.0.1",
-             "--port", str(port), "--timeout-graceful-shutdown", "2", "--log-level", "warning"],
-            env=self.env(**extra),
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError("the app exited during start-up: " + self.log_text()[-2000:])
-            time.sleep(0.2)
-        raise RuntimeError("the app did not become healthy in 60 s")
+        self.app = AppProcess(self.env(**extra), stdout=self.log_path.open("wb"), cwd=ROOT)
+        try:
+            self.base = self.app.start()
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}: {self.log_text()[-2000:]}") from exc
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
 
     def stop_server(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        if self.app is not None:
+            self.app.stop()
 
 
 @contextmanager
@@ -101,7 +71,7 @@ def private_stack(*, reference: bool = False, serve: bool = True) -> Iterator[St
     try:
         cluster.up()  # created, started and secured: scram, the owner and app roles
         cluster.ensure_database("trust")
-        owner_url = cluster.url("trust", cluster.owner)
+        stack.owner_url = owner_url = cluster.url("trust", cluster.owner)
         migrate.upgrade(owner_url, app_role=cluster.app)
         stack.url = cluster.url("trust", cluster.app)  # the app connects as in production: the app role
         if reference:

@@ -15,7 +15,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
+from bench.app_process import AppProcess
 from bench.trust import Finding
 from db.cluster import LocalCluster
 from db.engine import make_engine
@@ -97,14 +97,12 @@ def dump(url_host: str, port: int, passfile: Path, user: str, dbname: str, out: 
     )
 
 
-class App:
-    """The real app (uvicorn) on ``url``; ``pythonpath`` runs another checkout's code (for a before figure)."""
+class App(AppProcess):
+    """The real app (uvicorn) on ``url``, started at once; ``pythonpath`` runs another checkout's code (for a
+    before figure)."""
 
     def __init__(self, url: str, media: Path, pythonpath: str | None = None) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         env = {
-            **os.environ,
             "DATABASE_URL": url,
             "GUIYANG_DEMO_MODE": "1",
             "GUIYANG_SECRET_KEY": "crash-test-secret-" + "z" * 32,
@@ -113,34 +111,8 @@ class App:
         }
         if pythonpath:
             env["PYTHONPATH"] = pythonpath
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "dashboard.asgi:make_server"]
-            + ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "critical"]
-            + ["--timeout-graceful-shutdown", "2"],
-            env=env,
-            cwd=pythonpath or None,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError("the app exited during start-up")
-            time.sleep(0.2)
-        raise RuntimeError("the app did not become healthy in 60 s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        super().__init__(env, log_level="critical", stdout=subprocess.DEVNULL, cwd=pythonpath or None)
+        self.start()
 
 
 def kill_postmaster(cluster: LocalCluster) -> int:

@@ -2,29 +2,22 @@
 an alert? does the right one work straight after?), a session cookie copied before logout and used after it, a
 cross-site login post, and which method logs out.
 
-Self-contained: a private database (migrations and two staff users, nothing else) and the app under uvicorn on a
-free port, both removed afterwards; about 30 s.
+Self-contained: a private stack (its own cluster, migrations and two staff users, nothing else) and the app
+under uvicorn on a free port, all removed afterwards; about 15 s.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bench.trust import Finding
-from dashboard.database import database_url
-from dashboard.settings import get_settings
-from db import migrate
+from bench.trust._stack import private_stack
 from db.accounts import create_staff_user
 from db.engine import make_engine
 
@@ -33,67 +26,17 @@ PASSWORD = "trust-signin-right-2026"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def _admin_exec(url: str, *statements: str) -> None:
-    eng = make_engine(url, pool_size=1)
-    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        for st in statements:
-            c.execute(text(st))
-    eng.dispose()
-
-
 @contextmanager
-def private_database() -> Iterator[str]:
-    settings = get_settings()
-    admin = database_url(settings, dbname="postgres")
-    url = make_url(admin).set(database=DB).render_as_string(hide_password=False)
-    _admin_exec(admin, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)', f'CREATE DATABASE "{DB}"')
-    try:
-        migrate.upgrade(url)
-        eng = make_engine(url, pool_size=1)
+def served() -> Iterator[tuple[str, str]]:
+    """(the app's base URL, its database's URL): a private stack with two staff users, outside demo mode."""
+    with private_stack(serve=False) as stack:
+        eng = make_engine(stack.owner_url, pool_size=1)
         with eng.begin() as conn:
             create_staff_user(conn, "victim", "admin", PASSWORD)
             create_staff_user(conn, "leaver", "lead", PASSWORD)
         eng.dispose()
-        yield url
-    finally:
-        _admin_exec(admin, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-
-
-@contextmanager
-def app_server(url: str) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "GUIYANG_DEMO_MODE": "0",
-        "GUIYANG_SECRET_KEY": "trust-signin-" + "s" * 40,
-        "GUIYANG_LOG_LEVEL": "ERROR",
-    }
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "dashboard.asgi:make_server", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*cmd, "--host", "127.0.0.1", "--log-level", "error", "--timeout-graceful-shutdown", "2"], env=env
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stack.serve(GUIYANG_DEMO_MODE="0", GUIYANG_LOG_LEVEL="ERROR")
+        yield stack.base, stack.url
 
 
 def _token(client: httpx.Client) -> str | None:
@@ -134,7 +77,7 @@ def _alerts(url: str) -> int | None:
 
 def measure() -> list[Finding]:
     found: list[Finding] = []
-    with private_database() as url, app_server(url) as base:
+    with served() as (base, url):
         # 1. twenty wrong passwords against one account, then the right one
         with httpx.Client(base_url=base, timeout=30) as c:
             t0 = time.perf_counter()

@@ -13,25 +13,17 @@ The bomb makers are used by the tests as well (``tests/api/test_upload_bombs.py`
 from __future__ import annotations
 
 import io
-import os
-import socket
 import struct
-import subprocess  # nosec B404 # starts our own server (no shell)
-import sys
-import tempfile
 import time
 import zlib
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from PIL import Image
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bench.trust import Finding
+from bench.trust._stack import private_stack
 
 DB_NAME = "guiyang_ops_trust_uploads"
 POINT = (106.7135, 26.5838)  # 云岩区
@@ -107,74 +99,6 @@ def reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
-@contextmanager
-def private_database() -> Iterator[str]:
-    from dashboard.database import database_url, local_cluster
-    from dashboard.settings import get_settings
-    from db import migrate
-    from db.engine import make_engine
-    from db.seed.reference import load_reference
-
-    settings = get_settings()
-    if settings.database_url:
-        url = make_url(database_url(settings))
-    else:
-        cluster = local_cluster(settings)
-        cluster.start()
-        url = make_url(cluster.url("postgres"))
-    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False), pool_size=1)
-    target = url.set(database=DB_NAME).render_as_string(hide_password=False)
-
-    def run(sql: str) -> None:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text(sql))
-
-    run(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    run(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        migrate.upgrade(target)
-        eng = make_engine(target, pool_size=1)
-        with eng.begin() as conn:
-            load_reference(conn)
-        eng.dispose()
-        yield target
-    finally:
-        run(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        admin.dispose()
-
-
-@contextmanager
-def app_server(url: str, media_dir: str) -> Iterator[tuple[str, int]]:
-    """The real app on ``url``: (base URL, server pid)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": url, "GUIYANG_DEMO_MODE": "1", "GUIYANG_LOG_LEVEL": "WARNING",
-           "GUIYANG_MEDIA_DIR": media_dir}  # fmt: skip
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "dashboard.asgi:make_server", "--host", "127.0.0.1",
-           "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "2"]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env)  # nosec B603 # our own interpreter and arguments, no shell
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the app did not start for the uploads measurement")
-            time.sleep(0.3)
-        yield base, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 def post_photo(base: str, key: str, name: str, data: bytes, mime: str) -> tuple[int, float, str]:
     form = {"api_key": key, "service_code": "C0102", "lat": str(POINT[1]), "long": str(POINT[0])}
     t0 = time.perf_counter()
@@ -195,74 +119,76 @@ def measure() -> list[Finding]:
     bomb = png_bomb(8900, 8900)  # 79.2 Mpx
     legit = photo_jpeg()
     found: list[Finding] = []
-    with private_database() as url, tempfile.TemporaryDirectory(prefix="trust-uploads-") as media:
-        eng = make_engine(url, pool_size=1)
+    with private_stack(reference=True, serve=False) as stack:
+        eng = make_engine(stack.url, pool_size=1)
         with eng.begin() as conn:
             key = create_key(conn, "trust-uploads")[1]
         eng.dispose()
-        with app_server(url, media) as (base, pid):
-            # warm up the request path with a tiny photo, so idle means "ready to serve"
-            post_photo(base, key, "warm.png", png_bomb(32, 32), "image/png")
-            idle = status_kb(pid, "VmRSS")
-            reset_peak(pid)
-            status, secs, body = post_photo(base, key, "bomb.png", bomb, "image/png")
-            grew = status_kb(pid, "VmHWM") - idle
-            found.append(
-                Finding(
-                    f"one {len(bomb) // 1024} KB PNG of 79 Mpx",
-                    f"HTTP {status} in {secs:.2f} s, server +{_mb(grew)} (idle {_mb(idle)})",
-                    "refused (4xx) from its header, < 0.5 s, < +50 MB",
-                    400 <= status < 500 and secs < 0.5 and grew < 50 * 1024,
-                )
+        stack.serve(GUIYANG_LOG_LEVEL="WARNING")
+        assert stack.app is not None  # nosec B101 # served just above
+        base, pid = stack.base, stack.app.pid
+        # warm up the request path with a tiny photo, so idle means "ready to serve"
+        post_photo(base, key, "warm.png", png_bomb(32, 32), "image/png")
+        idle = status_kb(pid, "VmRSS")
+        reset_peak(pid)
+        status, secs, body = post_photo(base, key, "bomb.png", bomb, "image/png")
+        grew = status_kb(pid, "VmHWM") - idle
+        found.append(
+            Finding(
+                f"one {len(bomb) // 1024} KB PNG of 79 Mpx",
+                f"HTTP {status} in {secs:.2f} s, server +{_mb(grew)} (idle {_mb(idle)})",
+                "refused (4xx) from its header, < 0.5 s, < +50 MB",
+                400 <= status < 500 and secs < 0.5 and grew < 50 * 1024,
             )
-            reset_peak(pid)
-            with ThreadPoolExecutor(4) as pool:
-                results = list(
-                    pool.map(lambda i: post_photo(base, key, f"b{i}.png", bomb, "image/png"), range(4))
-                )
-            peak = status_kb(pid, "VmHWM") - idle
-            time.sleep(1)
-            held = status_kb(pid, "VmRSS") - idle
-            codes = sorted(r[0] for r in results)
-            found.append(
-                Finding(
-                    "four 79 Mpx PNGs at once",
-                    f"HTTP {codes}, peak +{_mb(peak)}, still held after 1 s +{_mb(held)}",
-                    f"all 4xx, peak < +{GROWTH_BOUND_MB} MB",
-                    all(400 <= c < 500 for c in codes) and peak < GROWTH_BOUND_MB * 1024,
-                )
+        )
+        reset_peak(pid)
+        with ThreadPoolExecutor(4) as pool:
+            results = list(
+                pool.map(lambda i: post_photo(base, key, f"b{i}.png", bomb, "image/png"), range(4))
             )
-            before = status_kb(pid, "VmRSS")
-            reset_peak(pid)
-            status, secs, body = post_photo(base, key, "photo.jpg", legit, "image/jpeg")
-            grew = status_kb(pid, "VmHWM") - before
-            found.append(
-                Finding(
-                    f"a legitimate 12 Mpx JPEG ({len(legit) // 1024} KB)",
-                    f"HTTP {status} in {secs:.2f} s, server +{_mb(grew)}",
-                    "accepted (201)",
-                    status == 201,
-                )
+        peak = status_kb(pid, "VmHWM") - idle
+        time.sleep(1)
+        held = status_kb(pid, "VmRSS") - idle
+        codes = sorted(r[0] for r in results)
+        found.append(
+            Finding(
+                "four 79 Mpx PNGs at once",
+                f"HTTP {codes}, peak +{_mb(peak)}, still held after 1 s +{_mb(held)}",
+                f"all 4xx, peak < +{GROWTH_BOUND_MB} MB",
+                all(400 <= c < 500 for c in codes) and peak < GROWTH_BOUND_MB * 1024,
             )
-            under = png_bomb(6300, 6300)  # 39.7 Mpx: just under the limit, legitimately decoded
-            before = status_kb(pid, "VmRSS")
-            reset_peak(pid)
-            t0 = time.perf_counter()
-            with ThreadPoolExecutor(4) as pool:
-                results = list(
-                    pool.map(lambda i: post_photo(base, key, f"u{i}.png", under, "image/png"), range(4))
-                )
-            secs = time.perf_counter() - t0
-            peak = status_kb(pid, "VmHWM") - before
-            codes = sorted(r[0] for r in results)
-            found.append(
-                Finding(
-                    "four 39.7 Mpx PNGs (just under the limit) at once",
-                    f"HTTP {codes} in {secs:.1f} s, peak +{_mb(peak)}",
-                    f"all accepted, peak < +{UNDER_BOUND_MB} MB (decodes at once are capped)",
-                    codes == [201] * 4 and peak < UNDER_BOUND_MB * 1024,
-                )
+        )
+        before = status_kb(pid, "VmRSS")
+        reset_peak(pid)
+        status, secs, body = post_photo(base, key, "photo.jpg", legit, "image/jpeg")
+        grew = status_kb(pid, "VmHWM") - before
+        found.append(
+            Finding(
+                f"a legitimate 12 Mpx JPEG ({len(legit) // 1024} KB)",
+                f"HTTP {status} in {secs:.2f} s, server +{_mb(grew)}",
+                "accepted (201)",
+                status == 201,
             )
+        )
+        under = png_bomb(6300, 6300)  # 39.7 Mpx: just under the limit, legitimately decoded
+        before = status_kb(pid, "VmRSS")
+        reset_peak(pid)
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(4) as pool:
+            results = list(
+                pool.map(lambda i: post_photo(base, key, f"u{i}.png", under, "image/png"), range(4))
+            )
+        secs = time.perf_counter() - t0
+        peak = status_kb(pid, "VmHWM") - before
+        codes = sorted(r[0] for r in results)
+        found.append(
+            Finding(
+                "four 39.7 Mpx PNGs (just under the limit) at once",
+                f"HTTP {codes} in {secs:.1f} s, peak +{_mb(peak)}",
+                f"all accepted, peak < +{UNDER_BOUND_MB} MB (decodes at once are capped)",
+                codes == [201] * 4 and peak < UNDER_BOUND_MB * 1024,
+            )
+        )
     return found
 
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Route, sync_playwright
 
+from bench.app_process import AppProcess
 from dashboard.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -34,64 +31,20 @@ CHROMIUM_ARGS = [
 SHOTS = Path(os.environ.get("GUIYANG_SCREENSHOTS", "var/screenshots"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class AppServer(AppProcess):
+    """The real app on the test database ``db_url``, with the session's settings; ``env`` may be changed before
+    ``start()``."""
 
-
-class AppServer:
     def __init__(self, db_url: str, settings: Settings) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": db_url,
-            "GUIYANG_DEMO_MODE": "1",
-            "GUIYANG_SECRET_KEY": settings.secret_key or "browser-test-secret-" + "y" * 32,
-            "GUIYANG_MEDIA_DIR": str(settings.media_path),
-            "GUIYANG_LOG_LEVEL": "WARNING",
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "dashboard.asgi:make_server",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--timeout-graceful-shutdown",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            env=self.env,
+        super().__init__(
+            {
+                "DATABASE_URL": db_url,
+                "GUIYANG_DEMO_MODE": "1",
+                "GUIYANG_SECRET_KEY": settings.secret_key or "browser-test-secret-" + "y" * 32,
+                "GUIYANG_MEDIA_DIR": str(settings.media_path),
+                "GUIYANG_LOG_LEVEL": "WARNING",
+            }
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError("the app server exited during start-up")
-            time.sleep(0.2)
-        raise RuntimeError("the app server did not become healthy in 60 s")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 @pytest.fixture(scope="session")
