@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 import sys
 import time
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -20,6 +21,11 @@ console = Console()
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="make trust", description="trust measurements (issue 10)")
     p.add_argument("--only", default=None, help="run only the modules whose name contains this")
+    p.add_argument(
+        "--markdown",
+        default="var/trust.md",
+        help="also write the table as Markdown to this file (default: var/trust.md; '' for none)",
+    )
     args = p.parse_args(argv)
     findings: list[tuple[str, Finding]] = []
     for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
@@ -40,6 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     for mod, f in findings:
         table.add_row(mod, f.what, f.seen, f.expected, "✔" if f.ok else "✘")
     console.print(table)
+    if args.markdown:
+        out = Path(args.markdown)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        rows = [f"| {m} | {f.what} | {f.seen} | {f.expected} | {'✔' if f.ok else '✘'} |" for m, f in findings]
+        out.write_text(
+            "\n".join(["| module | tried | seen | expected | ok |", "|---|---|---|---|---|", *rows]) + "\n"
+        )
+        console.print(f"written: {out}")
     return 0 if all(f.ok for _, f in findings) else 1
 
 
