@@ -96,11 +96,11 @@ def login_token(html: str) -> str:
     return m.group(1) if m else ""
 
 
-def sign_in(client: httpx.Client, user: str, password: str, target: str) -> httpx.Response:
-    """Sign in as the login form does: fetch it (with its token), then post it."""
+def sign_in(client: httpx.Client, user: str, password: str, target: str = "/workbench") -> httpx.Response:
+    """Sign in as the login form does: fetch it (with its token), then post it; the answer, not followed."""
     token = login_token(client.get("/auth/login").text)
     data = {"username": user, "password": password, "next": target, "csrf_token": token}
-    return client.post("/auth/login", data=data)
+    return client.post("/auth/login", data=data, follow_redirects=False)
 
 
 def sign_in_context(ctx: Any, base: str, user: str, password: str, target: str) -> None:

@@ -4,17 +4,17 @@ Playwright. Any request to another host is aborted and recorded, so a page that 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Route, sync_playwright
 
 from bench.app_process import AppProcess
+from bench.common import login_token as login_token  # re-exported: the tests sign in as the benchmarks do
+from bench.common import sign_in
 from dashboard.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,6 +29,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHOTS = Path(os.environ.get("GUIYANG_SCREENSHOTS", "var/screenshots"))
+
+
+#: a client signed in through the form, as the benchmarks sign in
+sign_in_client = sign_in
 
 
 class AppServer(AppProcess):
@@ -120,25 +124,3 @@ def screenshot(page: Page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
-
-
-LOGIN_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def login_token(html: str) -> str:
-    """The CSRF token of the sign-in form served by ``GET /auth/login``."""
-    m = LOGIN_TOKEN.search(html)
-    assert m, "no csrf_token in the sign-in form"
-    return m.group(1)
-
-
-def sign_in_client(
-    client: httpx.Client, user: str, password: str, target: str = "/workbench"
-) -> httpx.Response:
-    """Sign an httpx client in as the login form does: fetch the form (and its token), then post it."""
-    token = login_token(client.get("/auth/login").text)
-    return client.post(
-        "/auth/login",
-        data={"username": user, "password": password, "next": target, "csrf_token": token},
-        follow_redirects=False,
-    )
