@@ -17,7 +17,6 @@ from typing import Literal
 from sqlalchemy.engine import make_url
 
 from dashboard.settings import Settings
-from db import migrate
 from db.cluster import LocalCluster
 from db.engine import normalize_url
 
@@ -47,9 +46,7 @@ def database_url(
     name = dbname or settings.database_name
     if ensure:
         cluster.up()
-        cluster.ensure_database(name)
-        # a database made by older code (or migrated before the grants existed) is usable by the app at once
-        migrate.grant(cluster.url(name, cluster.owner), cluster.app)
+        cluster.ensure_database(name)  # a database made by older code is handed over and granted here
     return cluster.url(name, cluster.owner if role == "owner" else cluster.app)
 
 

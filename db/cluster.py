@@ -244,10 +244,13 @@ class LocalCluster:
         raise ClusterError("PostgreSQL did not become ready in time; see " + str(self.log_file))
 
     def up(self) -> tuple[bool, bool]:
-        """Create (if needed), start (if needed) and secure the cluster: (created now, started now)."""
+        """Create (if needed), start (if needed) and secure the cluster: (created now, started now). A cluster
+        that was already running is secured again only when its pg_hba.conf is not ours (made by older code):
+        every command calls this, and setting three passwords each time is work for nothing."""
         created = self.init()
         started = self.start()
-        self.secure()
+        if created or started or not cluster_auth.hba_is_current(self.data_dir / "pg_hba.conf"):
+            self.secure()
         return created, started
 
     def stop(self) -> bool:
@@ -287,12 +290,16 @@ class LocalCluster:
         add); hand a database made by older code, and its tables, to the owner role. Returns True when it was
         created."""
         name = self._checked_name(dbname)
-        created = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1"  # nosec B608 # the name passed _checked_name (a plain identifier)
-        if created:
+        dba = self._psql(f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{name}'")  # nosec B608 # the name passed _checked_name (a plain identifier)
+        if not dba:
             self._psql(f'CREATE DATABASE "{name}" OWNER {self.owner}')
-        self._psql("CREATE EXTENSION IF NOT EXISTS postgis", name)
-        self._psql(cluster_auth.adopt_sql(self.owner, name), name, stdin=True)
-        return created
+        self._psql("CREATE EXTENSION IF NOT EXISTS postgis", name)  # also for an empty one made by the owner
+        if dba and dba != self.owner:  # made by older code: hand it over, with the app role's grants
+            from db.migrate import grant  # alembic: imported only for this once-per-database repair
+
+            self._psql(cluster_auth.adopt_sql(self.owner, name), name, stdin=True)
+            grant(self.url(name, self.owner), self.app)
+        return not dba
 
     def drop_database(self, dbname: str) -> None:
         self._psql(f'DROP DATABASE IF EXISTS "{self._checked_name(dbname)}" WITH (FORCE)')
