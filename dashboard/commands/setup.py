@@ -31,7 +31,7 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if args.action == "up":
         created, started = cluster.up()
-        database_url(settings)  # the database, handed to the owner role, with the app role's grants
+        cluster.ensure_database(settings.database_name)  # a database of older code handed over and granted
         ok(
             ("created and " if created else "")
             + ("started" if started else "already running")
