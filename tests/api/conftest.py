@@ -31,6 +31,17 @@ YUNYAN = (106.7135, 26.5838)  # 云岩区, inside a grid cell
 BASE = "/open311/v2"
 
 
+def public_read_paths(ticket: str) -> tuple[str, ...]:
+    """Every public Open311 answer that shows one report (list and single, JSON and XML, by id)."""
+    return (
+        f"{BASE}/requests.json",
+        f"{BASE}/requests.xml",
+        f"{BASE}/requests/{ticket}.json",
+        f"{BASE}/requests/{ticket}.xml",
+        f"{BASE}/requests.json?service_request_id={ticket}",
+    )
+
+
 @contextmanager
 def private_copy(db_url: str, settings: Settings, name: str) -> Iterator[str]:
     """A database ``name`` of its own, copied from the session's template, dropped afterwards: for tests whose

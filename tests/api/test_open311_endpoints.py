@@ -18,7 +18,17 @@ from db import workflow as wf
 from db.citizen.keys import create_key, revoke_key
 from db.errors import NotFound, ValidationError
 from geo.crs import TZ, wgs84_to_gcj02
-from tests.api.conftest import BASE, YUNYAN, case_row, cell_point, counts, report, staff, ticket_of
+from tests.api.conftest import (
+    BASE,
+    YUNYAN,
+    case_row,
+    cell_point,
+    counts,
+    public_read_paths,
+    report,
+    staff,
+    ticket_of,
+)
 
 XML = "text/xml; charset=utf-8"
 JSON = "application/json; charset=utf-8"
@@ -329,13 +339,7 @@ def test_reporter_identity_never_appears_in_a_get(
         "隐私姓秘密名",
     )
     needles = [*secrets.values(), person.name, person.pseudonym, str(person.id)]
-    for path in (
-        f"{BASE}/requests.json",
-        f"{BASE}/requests.xml",
-        f"{BASE}/requests/{ticket}.json",
-        f"{BASE}/requests/{ticket}.xml",
-        f"{BASE}/requests.json?service_request_id={ticket}",
-    ):
+    for path in public_read_paths(ticket):
         body = client.get(path).text
         assert ticket in body
         for needle in needles[:-1]:

@@ -7,7 +7,7 @@ import httpx
 from sqlalchemy import Engine
 
 from db.masking import MASK
-from tests.api.conftest import BASE, case_row, cell_point, report, ticket_of
+from tests.api.conftest import BASE, case_row, cell_point, public_read_paths, report, ticket_of
 
 SECRETS = (
     "13985012345",
@@ -36,13 +36,7 @@ def test_personal_values_in_free_text_never_reach_a_public_answer(
     )
     case = case_row(api_engine, ticket)
     assert case.description == description  # stored as written: staff need it
-    for path in (
-        f"{BASE}/requests.json",
-        f"{BASE}/requests.xml",
-        f"{BASE}/requests/{ticket}.json",
-        f"{BASE}/requests/{ticket}.xml",
-        f"{BASE}/requests.json?service_request_id={ticket}",
-    ):
+    for path in public_read_paths(ticket):
         body = client.get(path).text
         assert ticket in body, path
         for secret in SECRETS:
