@@ -62,7 +62,7 @@ trust: db-up ## the trust measurements (crash, privileges, uploads, sign-in, hea
 lint: venv ## ruff + mypy + the supply-chain checks (make audit)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy geo db dashboard bench
+	$(BIN)/mypy geo db ops demo dashboard bench
 	@bash .ci/audit.sh
 
 audit: venv ## bandit over our code; pip-audit of the installed packages (skipped with a message when offline)

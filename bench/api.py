@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import Connection, text
 
 from bench.common import BenchContext, Figure, pct
-from db.citizen.keys import create_key
+from ops.citizen.keys import create_key
 
 CLIENTS = 4
 POSTS_PER_CLIENT = 150

@@ -38,7 +38,7 @@ WATCH = """() => {
 def browser_figures(base: str, url: str, reports: int = 20) -> list[Figure]:
     from playwright.sync_api import sync_playwright
 
-    from db import workflow as wf
+    from ops import workflow as wf
 
     engine = make_engine(url, pool_size=2)
     figures: list[Figure] = []

@@ -13,9 +13,10 @@ from sqlalchemy import Connection, text
 
 from bench.common import BenchContext, Figure, pct, sign_in, timed
 from db.accounts import StaffIdentity
-from db.evaluation import Period
-from db.queries.stats import drill_cases, stats_table
+from db.period import Period
+from db.queries.stats_drill import drill_cases
 from geo.crs import TZ
+from ops.stats_table import stats_table
 
 RUNS = 10
 TICK = os.sysconf("SC_CLK_TCK")

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from bench.common import BenchContext, Figure
-from db import workflow as wf
 from db.accounts import load_identity
+from ops import workflow as wf
 
 RUNS = 1000
 

@@ -29,8 +29,8 @@ from dashboard.signin_routes import install_signin
 from db.accounts import StaffIdentity
 from db.calendar_repo import set_working_periods
 from db.engine import make_engine
-from db.signin import recent_alerts
 from geo.crs import TZ
+from ops.signin import recent_alerts
 
 HERE = Path(__file__).parent
 #: Paths whose page draws its own header (the wall screen, the public map).

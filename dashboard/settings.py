@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dashboard.ratelimit import parse_networks
 from db import media
-from db.signin import Limits
+from ops.signin import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

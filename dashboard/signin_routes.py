@@ -1,4 +1,4 @@
-"""``/auth/login`` and ``/auth/logout``: sign-in throttled and audited (:mod:`db.signin`), both CSRF-checked.
+"""``/auth/login`` and ``/auth/logout``: sign-in throttled and audited (:mod:`ops.signin`), both CSRF-checked.
 
 - ``POST /auth/login`` needs the form's ``csrf_token`` (bound to the browser's session cookie, see
   :func:`dashboard.auth.login_token`) and is refused outright (403) when the browser says it comes from another
@@ -27,8 +27,8 @@ from dashboard import auth, runtime
 from dashboard.i18n import t
 from dashboard.ratelimit import client_key, parse_networks
 from dashboard.settings import Settings
-from db import signin
 from geo.crs import TZ
+from ops import signin
 
 log = logging.getLogger("guiyang_ops.auth")
 

@@ -23,9 +23,9 @@ from dashboard.database import app_role, database_url, local_cluster
 from dashboard.settings import Settings, get_settings
 from db import migrate
 from db.engine import make_engine
-from db.seed.demo_public import load_demo_public
-from db.seed.demo_users import ensure_demo_users
 from db.seed.reference import load_reference
+from demo.public import load_demo_public
+from demo.users import ensure_demo_users
 
 TEST_DB = os.environ.get("GUIYANG_TEST_DATABASE", "guiyang_ops_test")
 
@@ -146,7 +146,7 @@ def db_url(owner_db_url: str, settings: Settings) -> str:
 
 def _restore_demo_media(conn: Connection, media_dir: Path) -> None:
     from db.media import clean_image, photo_paths
-    from db.seed.demo_public import landmarks, placeholder_picture
+    from demo.public import landmarks, placeholder_picture
 
     for lm in landmarks():
         clean = clean_image(placeholder_picture(lm.name_zh), 10_000_000)

@@ -206,7 +206,7 @@ def crash_run(
 ) -> CrashResult:
     """Intake into ``cluster``'s crash database at ``rate`` reports a second, SIGKILL of the postmaster after
     ``before_kill_s``, restart, ``after_restart_s`` more, then every acknowledged ticket is looked up."""
-    from db.citizen.keys import create_key
+    from ops.citizen.keys import create_key
 
     owner = make_engine(cluster.url(CRASH_DB, cluster.owner), pool_size=1)
     with owner.begin() as c:

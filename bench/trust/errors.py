@@ -21,7 +21,7 @@ from bench.common import sign_in
 from bench.trust import Finding
 from bench.trust._stack import ROOT, Stack, free_port, private_stack
 from db.engine import make_engine
-from db.seed.demo_users import ensure_demo_users
+from demo.users import ensure_demo_users
 
 #: Routes asked during the outage: (label, method, path).
 ROUTES = (

@@ -13,8 +13,8 @@ from bench.trust import Finding
 from bench.trust._stack import private_stack
 from bench.trust.headers_probe import CONTEXT_OPTIONS, HEADERS, browse, http_probes, sign_in_context
 from db.engine import make_engine
-from db.seed.demo_public import load_demo_public
-from db.seed.demo_users import ensure_demo_users
+from demo.public import load_demo_public
+from demo.users import ensure_demo_users
 
 DB_NAME = "guiyang_ops_trust_headers"
 CHROMIUM = "/usr/bin/chromium"

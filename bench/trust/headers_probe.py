@@ -19,7 +19,7 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, FilePayload, Page, expect
 
 from bench import common
-from db.seed.demo_users import DEMO_USERS
+from demo.users import DEMO_USERS
 
 PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 #: The headers every response must carry (lower case), and the one only HTTPS deployments send.

@@ -15,8 +15,8 @@ from sqlalchemy import text
 
 from bench.trust import Finding
 from bench.trust._stack import private_stack
-from db.citizen.keys import create_key
 from db.engine import make_engine
+from ops.citizen.keys import create_key
 
 YUNYAN = (106.7135123, 26.5838123)  # 7 decimals: the exact point a phone gives
 SECRETS = {

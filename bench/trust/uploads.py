@@ -113,8 +113,8 @@ def _mb(kb: int) -> str:
 
 
 def measure() -> list[Finding]:
-    from db.citizen.keys import create_key
     from db.engine import make_engine
+    from ops.citizen.keys import create_key
 
     bomb = png_bomb(8900, 8900)  # 79.2 Mpx
     legit = photo_jpeg()

@@ -1,7 +1,7 @@
 """Downloads of the /stats evaluation table: ``GET /stats/export.csv`` and ``GET /stats/export.xlsx``.
 
 Same query parameters as the page (``start``, ``end`` as YYYY-MM-DD, default the last 30 days; ``lang`` zh|en) and
-the same table: :func:`db.queries.stats.stats_table` within the signed-in user's scope, flattened by
+the same table: :func:`ops.stats_table.stats_table` within the signed-in user's scope, flattened by
 :mod:`dashboard.components.stats_columns`. Staff only (a session from ``/auth/login``), 403 otherwise. Indicators
 only: no personal data.
 """
@@ -25,9 +25,9 @@ from dashboard.i18n import t
 from dashboard.settings import Settings
 from db.accounts import StaffIdentity
 from db.errors import DomainError, Forbidden
-from db.evaluation import parse_period
-from db.queries.stats import StatsTable, stats_table
+from db.period import parse_period
 from geo.crs import TZ
+from ops.stats_table import StatsTable, stats_table
 
 log = logging.getLogger("guiyang_ops.exports")
 MEDIA = {

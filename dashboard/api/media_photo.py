@@ -1,6 +1,6 @@
 """``/media/photo/{id}/{thumb|full}``: a stored photo with access control (mounted on the Open311 router, whose
 catch-all answers other ``/media/photo/`` paths). Who may see which photo is decided in
-:func:`db.citizen.photos.photo_file`; a photo the user may not see answers 404 exactly like a missing one."""
+:func:`ops.citizen.photos.photo_file`; a photo the user may not see answers 404 exactly like a missing one."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 from dashboard import auth, runtime
 from dashboard.api.open311_formats import error
 from dashboard.api.open311_routing import Api
-from db.citizen.photos import photo_file
+from ops.citizen.photos import photo_file
 
 SIZES = ("thumb", "full")
 

@@ -3,7 +3,7 @@ definitions, POST/GET requests; the citizens' extensions (:mod:`.open311_citizen
 (``/media/photo/{id}/{thumb|full}``, :mod:`.media_photo`); the OpenAPI document of the JSON endpoints; and a
 catch-all answering 404 in the Open311 error form (Dash's own catch-all would answer 200 with a page).
 
-Views are thin: parse, call ``db.citizen`` in a worker thread (``runtime.aread``/``awrite``), format."""
+Views are thin: parse, call ``ops.citizen`` in a worker thread (``runtime.aread``/``awrite``), format."""
 
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ from dashboard.api.open311_schemas import (
 )
 from dashboard.api.open311_settings import get_open311_settings
 from dashboard.settings import Settings
-from db.citizen import requests as reqs
-from db.citizen import services as svc
-from db.citizen.intake import ReportRequest, submit_report
-from db.citizen.keys import check_key
-from db.citizen.persons import ReporterIdentity
-from db.states import OPEN_STATUSES, PUBLIC_STAGE, CaseStatus
+from ops.citizen import requests as reqs
+from ops.citizen import services as svc
+from ops.citizen.intake import ReportRequest, submit_report
+from ops.citizen.keys import check_key
+from ops.citizen.persons import ReporterIdentity
+from ops.states import OPEN_STATUSES, PUBLIC_STAGE, CaseStatus
 
 BASE = "/open311/v2"
 SPEC = "http://wiki.open311.org/GeoReport_v2"

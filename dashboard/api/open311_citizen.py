@@ -20,14 +20,14 @@ from dashboard.api.open311_schemas import (
     VerificationDone,
     errors_doc,
 )
-from db.citizen import points as pts
-from db.citizen import verification as ver
-from db.citizen.feedback import submit_feedback
-from db.citizen.intake import to_wgs84
-from db.citizen.keys import check_key
-from db.citizen.persons import ReporterIdentity, person_for_reporter, register_account, registered_person
 from db.masking import mask_public_text
-from db.states import OPEN_STATUSES, PUBLIC_STAGE
+from ops.citizen import points as pts
+from ops.citizen import verification as ver
+from ops.citizen.feedback import submit_feedback
+from ops.citizen.intake import to_wgs84
+from ops.citizen.keys import check_key
+from ops.citizen.persons import ReporterIdentity, person_for_reporter, register_account, registered_person
+from ops.states import OPEN_STATUSES, PUBLIC_STAGE
 
 BASE = "/open311/v2"
 Fmt = Depends(output_format)

@@ -22,10 +22,10 @@ from dashboard import runtime
 from dashboard.api.open311_formats import error, language, output_format
 from dashboard.api.open311_settings import Open311Settings
 from dashboard.settings import Settings
-from db.citizen.intake import MAX_PHOTOS, check_declared_type
-from db.citizen.keys import check_key
 from db.errors import DomainError, NotFound, ValidationError
 from db.media import CleanPhoto, clean_photos
+from ops.citizen.intake import MAX_PHOTOS, check_declared_type
+from ops.citizen.keys import check_key
 
 log = logging.getLogger("guiyang_ops.open311")
 SPEC_STATUSES = (400, 403, 404)

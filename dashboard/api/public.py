@@ -43,11 +43,11 @@ from dashboard import auth, runtime
 from dashboard.i18n import t
 from dashboard.ratelimit import ClientLimiter, Decision, parse_networks
 from dashboard.settings import Settings
-from db import moderation
 from db.media import photo_paths
 from db.queries import public as q
-from db.states import MODERATION_ROLES
 from db.unavailable import is_unavailable
+from ops import moderation
+from ops.states import MODERATION_ROLES
 
 log = logging.getLogger("guiyang_ops.public")
 T = TypeVar("T")

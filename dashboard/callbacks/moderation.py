@@ -1,6 +1,6 @@
 """Callbacks of /moderation: approve or hide 最美贵阳 posts and report photos; add, move, edit and retire service
 points. Every callback is guarded by ``require_user('moderator', 'admin', 'lead')``; writes go through
-:mod:`db.moderation` (each change logged in ``moderation_log``) and then clear the public cache of this process,
+:mod:`ops.moderation` (each change logged in ``moderation_log``) and then clear the public cache of this process,
 so the public map shows the change at once. The page imports the component IDs from here.
 
 This module holds the change-log tab and re-exports the rest (the page imports only this module; importing it
@@ -65,8 +65,8 @@ from dashboard.callbacks.moderation_frame import (
 from dashboard.callbacks.moderation_posts import moderate, photos, posts
 from dashboard.callbacks.moderation_service_points import labels, points, save_point, select
 from dashboard.i18n import t
-from db import moderation as m
 from db.accounts import StaffIdentity
+from ops import moderation as m
 
 __all__ = [
     "LABELS",

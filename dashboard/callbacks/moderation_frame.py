@@ -16,7 +16,7 @@ from dashboard.auth import acurrent_user, require_user
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.queries import public as q
-from db.states import MODERATION_ROLES
+from ops.states import MODERATION_ROLES
 
 log = logging.getLogger("guiyang_ops.moderation")
 ROLES = MODERATION_ROLES

@@ -1,5 +1,5 @@
 """The review queues of /moderation: 最美贵阳 posts and report photos, listed by state (pending, approved,
-hidden) with approve / hide buttons. A click writes through :mod:`db.moderation` (logged in
+hidden) with approve / hide buttons. A click writes through :mod:`ops.moderation` (logged in
 ``moderation_log``), clears this process's public cache so the public map shows the change at once, and bumps
 the page's refresh counter. Every callback is guarded by ``require_user(*ROLES)``."""
 
@@ -31,9 +31,9 @@ from dashboard.callbacks.moderation_frame import (
     when,
 )
 from dashboard.i18n import t
-from db import moderation as m
 from db.accounts import StaffIdentity
 from db.errors import DomainError
+from ops import moderation as m
 
 
 def _actions(kind: str, target: int, state: str, lang: str) -> list[Any]:

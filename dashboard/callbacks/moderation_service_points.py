@@ -1,5 +1,5 @@
 """The service-point tab of /moderation: the points on a map; click one to edit it, click the map to place a
-new one (or move the selected one), then save or retire. Writes go through :mod:`db.moderation` (logged in
+new one (or move the selected one), then save or retire. Writes go through :mod:`ops.moderation` (logged in
 ``moderation_log``) and clear this process's public cache so the public map shows the change at once. The edit
 marker and the form's title are drawn in the browser (``modPub.marker``) from :func:`labels`. Every server
 callback is guarded by ``require_user(*ROLES)``."""
@@ -48,10 +48,10 @@ from dashboard.callbacks.moderation_frame import (
     notice,
 )
 from dashboard.i18n import LANGS, t
-from db import moderation as m
 from db.accounts import StaffIdentity
 from db.errors import DomainError, ValidationError
 from db.queries import public as q
+from ops import moderation as m
 
 
 def labels() -> dict[str, dict[str, str]]:

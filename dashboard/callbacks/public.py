@@ -32,7 +32,7 @@ from dashboard.api.public import cached, check_track
 from dashboard.i18n import LANGS, t
 from dashboard.unavailable import log_failure
 from db.queries import public as q
-from db.states import PUBLIC_STAGE
+from ops.states import PUBLIC_STAGE
 
 log = logging.getLogger("guiyang_ops.public")
 

@@ -1,4 +1,4 @@
-"""Callbacks of /stats: thin — parse the inputs, call :mod:`db.queries.stats` in a worker thread, format.
+"""Callbacks of /stats: thin — parse the inputs, call the stats queries in a worker thread, format.
 
 Every callback that reads data is guarded by ``require_user()`` (any staff role); the queries enforce the
 user's scope. The gate only sends anonymous visitors to the sign-in page.
@@ -28,10 +28,12 @@ from dashboard.components.stats_columns import DATE_FORMATS, DRILLABLE, records,
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.errors import DomainError
-from db.evaluation import INDICATORS, Period, default_config, parse_period, quick_period
+from db.period import Period, parse_period, quick_period
 from db.queries.geo_layers import districts_geojson
-from db.queries.stats import DRILL_CAP, drill_cases, stats_table
+from db.queries.stats_drill import DRILL_CAP, drill_cases
 from geo.crs import TZ
+from ops.evaluation import INDICATORS, default_config
+from ops.stats_table import stats_table
 
 log = logging.getLogger("guiyang_ops.stats")
 LOGIN_URL = "/login?next=/stats"

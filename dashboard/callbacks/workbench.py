@@ -24,8 +24,8 @@ from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
-from db.states import CaseStatus
-from db.workflow.base import SOURCES
+from db.vocabulary import SOURCES
+from ops.states import CaseStatus
 
 ROLES = q.WORKBENCH_ROLES
 CELL_MIN_ZOOM = 15

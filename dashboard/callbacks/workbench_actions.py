@@ -23,15 +23,15 @@ from dashboard.api.open311_settings import get_open311_settings
 from dashboard.components.workbench_forms import MAX_PHOTO_BYTES, action_label
 from dashboard.i18n import t
 from dashboard.unavailable import log_failure
-from db import workflow as wf
 from db.accounts import StaffIdentity
-from db.citizen.verification import report_handled
 from db.errors import DomainError, StaleCase, ValidationError
 from db.media import CleanPhoto, clean_photos, store_photo
 from db.queries.workbench import WORKBENCH_ROLES, may_see
-from db.states import Action, may
-from db.workflow import Actor, CaseResult
-from db.workflow.base import MAX_PHOTOS
+from ops import workflow as wf
+from ops.citizen.verification import report_handled
+from ops.states import Action, may
+from ops.workflow import Actor, CaseResult
+from ops.workflow.base import MAX_PHOTOS
 
 log = logging.getLogger("guiyang_ops.workbench")
 A = Action

@@ -19,7 +19,7 @@ from dashboard.components.workbench_forms import TEXT, action_forms, form_shape,
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
-from db.states import CaseStatus, Role, allowed_actions, in_scope
+from ops.states import CaseStatus, Role, allowed_actions, in_scope
 
 
 def _selected_id(selected: Any) -> int | None:

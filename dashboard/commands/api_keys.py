@@ -9,8 +9,8 @@ from dashboard import cli_args as a
 from dashboard.database import database_url
 from dashboard.progress import ok
 from dashboard.settings import Settings
-from db.citizen.keys import create_key, list_keys, revoke_key
 from db.engine import make_engine
+from ops.citizen.keys import create_key, list_keys, revoke_key
 
 
 def cmd_api_key(settings: Settings, args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ SEED = a.int_range(0, 2**32 - 1)
 
 
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from db.seed.demo_city import seed_demo_city
+    from demo.city import seed_demo_city
 
     set_working_periods(settings.working_periods)
     engine = make_engine(database_url(settings, role="owner"), pool_size=1)
@@ -69,7 +69,7 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
     from dashboard.api.open311_settings import get_open311_settings
-    from db.simulate import SimContext, Verifying, simulate_steps
+    from demo.simulate import SimContext, Verifying, simulate_steps
 
     set_working_periods(settings.working_periods)
     engine = make_engine(database_url(settings), pool_size=2)

@@ -15,10 +15,10 @@ from db import migrate
 from db.accounts import create_staff_user
 from db.engine import make_engine
 from db.errors import DomainError
-from db.seed.demo_public import load_demo_public
-from db.seed.demo_users import DEMO_USERS, ensure_demo_users
 from db.seed.layers import import_districts, import_grid
 from db.seed.reference import is_loaded, load_reference
+from demo.public import load_demo_public
+from demo.users import DEMO_USERS, ensure_demo_users
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
@@ -132,7 +132,7 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user_unlock(settings: Settings, args: argparse.Namespace) -> int:
-    from db.signin import unlock
+    from ops.signin import unlock
 
     engine = make_engine(database_url(settings))
     with engine.begin() as conn:
@@ -145,7 +145,7 @@ def cmd_user_unlock(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    from db.signin import end_sessions
+    from ops.signin import end_sessions
 
     engine = make_engine(database_url(settings))
     with engine.begin() as conn:

@@ -15,7 +15,7 @@ from dashboard import ids_workbench as wid
 from dashboard.components.workbench_queue import countdown, status_badge, status_label, when
 from dashboard.i18n import t
 from db.queries.workbench import CaseCard
-from db.states import ACTION_LABELS, Action
+from ops.states import ACTION_LABELS, Action
 
 PHOTO_ROUTE = "/media/photo/{photo_id}/{size}"  # served with access control by the Open311 API module
 

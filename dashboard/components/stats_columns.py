@@ -1,6 +1,6 @@
 """The columns of the evaluation table, shared by the page's table and the CSV/Excel exports.
 
-:func:`records` flattens a :class:`~db.queries.stats.StatsTable` into plain rows (rates as percentages with one
+:func:`records` flattens a :class:`~ops.stats_table.StatsTable` into plain rows (rates as percentages with one
 decimal, hours with one decimal), so the page and the downloads show the same numbers.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 from dash.dash_table.Format import Format, Scheme
 
 from dashboard.i18n import t
-from db.queries.stats import StatsRow, StatsTable
+from ops.stats_table import StatsRow, StatsTable
 
 #: (key, kind): kind is text | int | pct | hours | score. The order is the table's and the exports'.
 COLUMNS: tuple[tuple[str, str], ...] = (

@@ -9,8 +9,8 @@ import dash_leaflet as dl
 from dash import html
 
 from dashboard.i18n import t
-from db.states import LABELS, CaseStatus
 from geo.crs import TZ
+from ops.states import LABELS, CaseStatus
 
 OPEN_COLOR, DONE_COLOR = "#d9480f", "#1c7ed6"
 

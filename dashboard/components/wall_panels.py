@@ -14,7 +14,7 @@ from dash import html
 from dashboard.i18n import t
 from db.queries.live import RATE_DAYS, Kpis
 from db.queries.response import DepartmentRow
-from db.states import ACTION_LABELS, Action
+from ops.states import ACTION_LABELS, Action
 
 PALETTES: dict[str, list[str]] = {
     # on a dark map the lowest class must still show: blue → teal → yellow → orange → red

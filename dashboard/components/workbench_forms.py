@@ -24,8 +24,8 @@ from dashboard.components.workbench_queue import status_label
 from dashboard.i18n import t
 from db.media import FORMATS
 from db.queries.workbench import CaseCard
-from db.states import ACTION_LABELS, Action
-from db.workflow.base import MAX_NOTE, MAX_REASON
+from ops.states import ACTION_LABELS, Action
+from ops.workflow.base import MAX_NOTE, MAX_REASON
 
 A = Action
 #: Mantine colour and variant of each action's button.

@@ -9,8 +9,8 @@ import dash_mantine_components as dmc
 from dash import html
 
 from dashboard.i18n import t
-from db.states import LABELS, CaseStatus
 from geo.crs import TZ
+from ops.states import LABELS, CaseStatus
 
 STATUS_COLORS = {
     "reported": "blue",

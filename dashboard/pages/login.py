@@ -32,7 +32,7 @@ def _demo_users() -> list[Any]:
         return []
     if not demo:
         return []
-    from db.seed.demo_users import DEMO_USERS
+    from demo.users import DEMO_USERS
 
     return list(DEMO_USERS)
 

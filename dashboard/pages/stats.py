@@ -1,6 +1,6 @@
 """/stats — 考核考评: department and district response times and evaluation for a chosen period.
 
-Layout only; the callbacks live in :mod:`dashboard.callbacks.stats`, the figures in :mod:`db.queries.stats`.
+Layout only; the callbacks live in :mod:`dashboard.callbacks.stats`, the figures in :mod:`db.queries.stats_sql`.
 ``/stats?start=YYYY-MM-DD&end=YYYY-MM-DD&dim=district`` opens a given period and table.
 """
 
@@ -21,7 +21,7 @@ from dashboard.components import stats_ids as ids
 from dashboard.components.stats_columns import DATE_FORMATS, table_columns
 from dashboard.i18n import t
 from db.errors import ValidationError
-from db.evaluation import default_period, parse_period
+from db.period import default_period, parse_period
 from geo.crs import TZ
 
 dash.register_page(

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
-from db.states import Action, CaseStatus, Role
+from db.vocabulary import Action, CaseStatus, Role
 
 SOURCES = ("app", "inspector", "hotline", "wechat", "web", "other")
 URGENCIES = ("normal", "urgent")

@@ -1,6 +1,6 @@
 """Read models of the wall screen: open-case pins, the catch-up after a push doorbell, KPI tiles, preset views.
 
-Lights follow :func:`db.workflow.light` (green before ``stage_yellow_at``, yellow up to ``stage_deadline``, red
+Lights follow :func:`ops.workflow.light` (green before ``stage_yellow_at``, yellow up to ``stage_deadline``, red
 after; a suspended case shows its light at ``paused_since``), computed in SQL with an explicit ``now``.
 Pins carry no personal data: id, ticket, light, urgency.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from db.queries.grid import ORIGIN, QUANTUM, quantize, window_start
-from db.states import OPEN_STATUSES
+from db.vocabulary import OPEN_STATUSES
 from geo.crs import TZ
 
 OPEN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"

@@ -4,7 +4,7 @@ Read-only by construction: nothing here selects a person's fields (name, phone, 
 description or address, nor a case_event's note, actor or payload. Reports appear only when both the case and its
 小类 are public, at a coarsened position (the point on the surface of the case's unit-grid cell, or the centre
 of a 50 m square when the case has no cell; coarser blocks and district label points when zoomed out), with their
-status in plain words (:data:`db.states.PUBLIC_STAGE`). Photos appear only when approved and attached to an
+status in plain words (:data:`ops.states.PUBLIC_STAGE`). Photos appear only when approved and attached to an
 approved 最美贵阳 post or a public report.
 
 Map layers come back as GeoJSON text, built in the database (``json_agg``) or, for reports, cut from one

@@ -1,7 +1,7 @@
 """What the public read models share: the public stages of a case and the SQL that builds GeoJSON.
 
 Public pages never show a case's status as the staff see it, only its stage in plain words: received (已受理) →
-progress (处理中) → resolved (已办结) | refused (不予受理) (labels: :data:`db.states.PUBLIC_STAGE`). The helpers
+progress (处理中) → resolved (已办结) | refused (不予受理) (labels: :data:`ops.states.PUBLIC_STAGE`). The helpers
 here turn those stages into SQL fragments and build GeoJSON in the database (``json_agg``) with coordinates
 rounded to :data:`COORD_DP`. Part of :mod:`db.queries.public`; the privacy rules written there apply here too.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from db.states import CaseStatus
+from db.vocabulary import CaseStatus
 
 #: Decimals of public coordinates (5 ≈ 1 m: enough for a marker, small on the wire).
 COORD_DP = 5

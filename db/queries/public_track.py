@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.queries.public_common import STAGE_OF, STAGE_RANK
-from db.states import CaseStatus
+from db.vocabulary import CaseStatus
 from geo.crs import TZ
 
 TICKET_RE = re.compile(r"^GY\d{6}-\d{1,12}$")

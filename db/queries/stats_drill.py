@@ -1,6 +1,6 @@
 """Drill-down of ``/stats``: the cases behind one number of the table, worst first, in the user's scope.
 
-No personal data: ticket, place, status, dates and counters. Part of :mod:`db.queries.stats`.
+No personal data: ticket, place, status, dates and counters.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
-from db.evaluation import Period
+from db.period import Period
 from db.queries.stats_scope import Scope, scope_of
 from db.queries.stats_sql import (
     COHORT,
@@ -67,7 +67,7 @@ def drill_cases(
 ) -> Drill:
     """At most ``cap`` cases behind one number of the table (worst first), with their total, in the user's scope.
 
-    ``row_id`` is :attr:`~db.queries.stats_indicators.StatsRow.row_id` (``department:CGJ``, ``district:520103``, ``total:``); ``metric`` a key
+    ``row_id`` is :attr:`~ops.stats_table.StatsRow.row_id` (``department:CGJ``, ``district:520103``, ``total:``); ``metric`` a key
     of :data:`DRILL_METRICS` (anything else is treated as ``cases``). No personal data: ticket, place, status.
     """
     scope = scope_of(user)

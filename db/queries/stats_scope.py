@@ -1,7 +1,7 @@
 """Who sees which figures of ``/stats``: the scope of a staff user, enforced in the SQL of every stats query.
 
 An officer sees only their district's cases, department staff only their department's; the command center sees
-the whole city. Part of :mod:`db.queries.stats`.
+the whole city.
 """
 
 from __future__ import annotations

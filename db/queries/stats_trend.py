@@ -1,5 +1,5 @@
 """The trend of ``/stats``: per day or per week of report, 立案数, closed and on-time handling counts for every
-department, district and the total of the user's scope. Part of :mod:`db.queries.stats`.
+department, district and the total of the user's scope.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, text
 
 from db.accounts import StaffIdentity
-from db.evaluation import Period
+from db.period import Period
 from db.queries.stats_scope import scope_of
 from db.queries.stats_sql import main_sql, query_params, resolve_now, tune
 

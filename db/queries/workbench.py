@@ -4,7 +4,7 @@ Every query that returns cases takes the signed-in :class:`StaffIdentity` and ad
 clause: an officer sees only their district, department staff only their department's cases, the command
 center everything, anyone else nothing. The UI never filters for security; these queries do.
 
-The light of a case is computed here exactly as :func:`db.workflow.light` does: green before
+The light of a case is computed here exactly as :func:`ops.workflow.light` does: green before
 ``stage_yellow_at``, yellow up to and including ``stage_deadline``, red after it, no light without a stage
 clock; a suspended case is judged at ``paused_since`` (its clock stopped there).
 
@@ -21,8 +21,7 @@ from sqlalchemy import Connection, Row, text
 
 from db.accounts import StaffIdentity
 from db.queries.workbench_scope import CITY_ROLES, WORKBENCH_ROLES, BBox, may_see, scope_bounds, scope_sql
-from db.states import OPEN_STATUSES, CaseStatus
-from db.workflow.base import SOURCES
+from db.vocabulary import OPEN_STATUSES, SOURCES, CaseStatus
 from geo.crs import TZ
 
 __all__ = [

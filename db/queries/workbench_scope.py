@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
-from db.states import OPEN_STATUSES, CaseStatus
+from db.vocabulary import OPEN_STATUSES, CaseStatus
 
 #: Staff roles that may use the workbench (everyone but the public-content moderator).
 WORKBENCH_ROLES = ("admin", "lead", "dispatcher", "officer", "department")

@@ -17,7 +17,6 @@ import yaml
 from shapely.geometry import MultiPolygon, shape
 from sqlalchemy import Connection, text
 
-from db.citizen.points import seed_rules
 from db.seed.catalog import expand_responsibility, load_catalog, load_departments
 from geo.crs import METRIC_SRID, STORAGE_SRID, get_transformer, transform_geometry
 from geo.grid import generate_cells
@@ -233,3 +232,16 @@ def load_reference(conn: Connection, on_progress: Progress = _noop) -> dict[str,
     counts["holidays"] = load_holidays(conn)
     counts["points_rules"] = seed_rules(conn)
     return counts
+
+
+def seed_rules(conn: Connection) -> int:
+    """Copy the catalog's points (``category.points``) into a 'report' rule for every 小类 without one;
+    returns how many rules were added. Safe to run again."""
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO points_rule (reason, category_code, points) "
+                "SELECT 'report', code, points FROM category WHERE level = 2 ON CONFLICT DO NOTHING"
+            )
+        ).rowcount
+    )

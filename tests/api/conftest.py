@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
 from dashboard.settings import Settings
-from db.citizen.keys import create_key
 from db.engine import make_engine
-from db.states import Role
-from db.workflow import Actor
+from ops.citizen.keys import create_key
+from ops.states import Role
+from ops.workflow import Actor
 from tests.browser.conftest import AppServer
 from tests.conftest import TEST_DB, _admin_exec, _template_fingerprint, admin_url, owner_clause
 

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from db import moderation
-from db import workflow as wf
-from db.citizen.persons import ReporterIdentity, person_for_reporter
 from db.media import store_photo
+from ops import moderation
+from ops import workflow as wf
+from ops.citizen.persons import ReporterIdentity, person_for_reporter
 from tests.api.conftest import YUNYAN, case_row, image, report, staff, ticket_of
 from tests.browser.conftest import sign_in_client
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from db import workflow as wf
-from db.citizen.points import points_for
+from ops import workflow as wf
+from ops.citizen.points import points_for
 from tests.api.conftest import BASE, YUNYAN, case_row, counts, image, media_files, report, staff, ticket_of
 
 NEAR = (YUNYAN[0] + 0.001, YUNYAN[1] + 0.001)  # ~150 m from the reports

@@ -14,10 +14,10 @@ from sqlalchemy import Engine, text
 from dashboard.api.open311_routing import Api
 from dashboard.api.open311_settings import get_open311_settings
 from dashboard.settings import Settings
-from db import workflow as wf
-from db.citizen.keys import create_key, revoke_key
 from db.errors import NotFound, ValidationError
 from geo.crs import TZ, wgs84_to_gcj02
+from ops import workflow as wf
+from ops.citizen.keys import create_key, revoke_key
 from tests.api.conftest import (
     BASE,
     YUNYAN,

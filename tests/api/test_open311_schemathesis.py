@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import Engine, text
 
-from db import workflow as wf
+from ops import workflow as wf
 from tests.api.conftest import BASE, YUNYAN, case_row, image, report, staff, ticket_of
 from tests.browser.conftest import AppServer
 

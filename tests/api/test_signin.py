@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import text
 
 from dashboard.settings import Settings
-from db import signin
 from db.accounts import create_staff_user
 from db.engine import make_engine
+from ops import signin
 from tests.api.conftest import private_copy
 from tests.browser.conftest import AppServer, login_token, sign_in_client
 from tests.conftest import TEST_DB

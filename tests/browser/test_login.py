@@ -8,9 +8,9 @@ import uuid
 from playwright.sync_api import Browser, Page, expect
 
 from dashboard.settings import Settings
-from db import signin
 from db.accounts import create_staff_user
-from db.seed.demo_users import DEMO_USERS
+from demo.users import DEMO_USERS
+from ops import signin
 from tests.browser.conftest import AppServer, ForeignRequests, screenshot
 
 PASSWORDS = {u.username: u.password for u in DEMO_USERS}

@@ -16,9 +16,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
 from dashboard.settings import Settings
-from db import moderation as m
 from db.media import store_photo
-from db.seed.demo_public import placeholder_picture
+from demo.public import placeholder_picture
+from ops import moderation as m
 from tests.browser.conftest import AppServer, ForeignRequests, guarded_context, screenshot
 
 

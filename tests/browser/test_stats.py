@@ -21,10 +21,10 @@ from sqlalchemy import Engine, text
 
 from dashboard.components import stats_ids as ids
 from dashboard.components.stats_columns import export_header
-from db import workflow as wf
 from db.accounts import load_identity
-from db.workflow import Actor
 from geo.crs import TZ
+from ops import workflow as wf
+from ops.workflow import Actor
 from tests.browser.conftest import AppServer, ForeignRequests, screenshot
 
 PERIOD = "start=2025-09-01&end=2025-09-30"

@@ -21,10 +21,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import Engine, text
 
 from dashboard.settings import Settings
-from db import workflow as wf
-from db.seed.demo_users import DEMO_USERS
-from db.states import Role
-from db.workflow import Actor, CaseResult
+from demo.users import DEMO_USERS
+from ops import workflow as wf
+from ops.states import Role
+from ops.workflow import Actor, CaseResult
 from tests.browser.conftest import (
     AppServer,
     ForeignRequests,

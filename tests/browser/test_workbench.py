@@ -19,10 +19,10 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import Engine, text
 
-from db import workflow as wf
 from db.accounts import load_identity
-from db.states import CaseStatus
-from db.workflow import Actor, CaseResult
+from ops import workflow as wf
+from ops.states import CaseStatus
+from ops.workflow import Actor, CaseResult
 from tests.browser.conftest import AppServer, ForeignRequests, guard_own_host, screenshot
 from tests.browser.test_login import sign_in
 

@@ -1,4 +1,4 @@
-"""db.citizen on the real test database (one rolled-back transaction per test): API keys, reporter identity,
+"""ops.citizen on the real test database (one rolled-back transaction per test): API keys, reporter identity,
 the report intake (attributes, photos, GCJ-02, idempotency), feedback and the public request reads. Points and
 verification: test_citizen_rewards.py."""
 
@@ -13,14 +13,14 @@ import pytest
 from PIL import Image
 from sqlalchemy import Connection, text
 
-from db import workflow as wf
-from db.citizen import feedback, keys, requests
-from db.citizen.intake import ReportReceipt, ReportRequest, submit_report
-from db.citizen.persons import ReporterIdentity, person_for_reporter, register_account, registered_person
 from db.errors import Forbidden, NotFound, ValidationError
-from db.states import CaseStatus
-from db.workflow import Actor
 from geo.crs import TZ, gcj02_to_wgs84, wgs84_to_gcj02
+from ops import workflow as wf
+from ops.citizen import feedback, keys, requests
+from ops.citizen.intake import ReportReceipt, ReportRequest, submit_report
+from ops.citizen.persons import ReporterIdentity, person_for_reporter, register_account, registered_person
+from ops.states import CaseStatus
+from ops.workflow import Actor
 from tests.db.test_workflow_support import MON, YUNYAN, new_case, staff
 
 __all__ = ["staff"]  # the fixture, imported for pytest

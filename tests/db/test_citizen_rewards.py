@@ -1,4 +1,4 @@
-"""db.citizen rewards on the real test database (one rolled-back transaction per test): points by rules kept
+"""ops.citizen rewards on the real test database (one rolled-back transaction per test): points by rules kept
 as data, awarded once to the first valid reporter and for verification done; verification tasks (我来核实) to
 nearby citizens and the supervisors, answered through the workflow."""
 
@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, text
 
-from db import workflow as wf
-from db.citizen import points, verification
-from db.citizen.persons import ReporterIdentity, person_for_reporter, register_account
 from db.errors import Forbidden, NotFound, ValidationError
-from db.states import CaseStatus
-from db.workflow import Actor
+from db.seed.reference import seed_rules
+from ops import workflow as wf
+from ops.citizen import points, verification
+from ops.citizen.persons import ReporterIdentity, person_for_reporter, register_account
+from ops.states import CaseStatus
+from ops.workflow import Actor
 from tests.db.test_citizen import C, jpeg_with_exif, png
 from tests.db.test_workflow_support import MON, YUNYAN, new_case, quiet_neighbourhood, staff
 
@@ -61,7 +62,7 @@ def test_first_valid_reporter_earns_the_rule_points_once_on_close(
 
 @pytest.mark.as_owner  # changes reference data, an admin operation
 def test_rules_are_data(conn: Connection, staff: dict[str, Actor]) -> None:
-    assert points.seed_rules(conn) >= 0
+    assert seed_rules(conn) >= 0
     rule = conn.execute(
         text("SELECT r.points, c.points FROM points_rule r JOIN category c ON c.code = r.category_code "
              "WHERE r.reason = 'report' AND r.category_code = :c"),

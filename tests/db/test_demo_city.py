@@ -1,4 +1,4 @@
-"""The demo city generator (db.seed.demo_city) and the simulator (db.simulate) against real PostGIS.
+"""The demo city generator (demo.city) and the simulator (demo.simulate) against real PostGIS.
 
 One module-scoped transaction holds the generated city (2,000 cases, rolled back at the end): the bulk load
 takes table locks, so every test here works on that one connection.
@@ -20,16 +20,16 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard.api.open311_settings import get_open311_settings
 from dashboard.settings import Settings
-from db import workflow as wf
 from db.calendar_repo import load_calendar
-from db.seed.demo_city import SeedResult, persons, seed_demo_city
-from db.seed.demo_city.refdata import load_reference
-from db.seed.demo_city.spots import PointSampler
-from db.seed.demo_city.workclock import VecCalendar, calendar_range, from_pg, to_pg
-from db.simulate import SimContext, Verifying, simulate_steps
-from db.states import URGENT_FACTOR, Action, CaseStatus, Role, target
-from db.workflow import Actor
+from demo.city import SeedResult, persons, seed_demo_city
+from demo.city.refdata import load_reference
+from demo.city.spots import PointSampler
+from demo.city.workclock import VecCalendar, calendar_range, from_pg, to_pg
+from demo.simulate import SimContext, Verifying, simulate_steps
 from geo.crs import TZ
+from ops import workflow as wf
+from ops.states import URGENT_FACTOR, Action, CaseStatus, Role, target
+from ops.workflow import Actor
 
 NOW = datetime(2026, 3, 16, 15, 30, 12, 345678, tzinfo=TZ)
 N = 2000
@@ -283,7 +283,7 @@ SKIP_COLUMNS = {"id", "ticket", "geom"}
 def test_a_sample_replayed_through_the_workflow_commands_is_identical(
     city: tuple[Connection, SeedResult],
 ) -> None:
-    """The strongest check: re-run sampled histories through db.workflow and compare every column."""
+    """The strongest check: re-run sampled histories through ops.workflow and compare every column."""
     c, _ = city
     cases = {x.id: x for x in _cases(c)}
     events = _events(c)
@@ -520,6 +520,6 @@ def test_registered_demo_persons_have_an_app_account(city: tuple[Connection, See
 
 def test_seed_demo_refuses_exactly_what_one_duplicate_pass_cannot_take() -> None:
     from dashboard.commands.demo_city import MAX_CASES
-    from db.seed.demo_city.dupes import MAX_CASES_ONE_PASS
+    from demo.city.dupes import MAX_CASES_ONE_PASS
 
     assert MAX_CASES == MAX_CASES_ONE_PASS

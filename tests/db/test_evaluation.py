@@ -11,18 +11,16 @@ import pytest
 import yaml
 
 from db.errors import ValidationError
-from db.evaluation import (
+from db.period import Period, parse_period, quick_period
+from ops.evaluation import (
     DEFAULT_PATH,
     Counts,
     EvaluationConfigError,
-    Period,
     default_config,
     evaluate,
     grade,
     load_config,
     parse_config,
-    parse_period,
-    quick_period,
     rate,
     volume_score,
     weighted_score,

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from db import moderation as m
 from db.errors import NotFound, ValidationError
 from db.media import store_photo
 from db.queries import public as q
-from db.seed.demo_public import placeholder_picture
+from demo.public import placeholder_picture
+from ops import moderation as m
 
 INSIDE = (106.7135, 26.5838)  # 云岩区
 OUTSIDE = (116.39, 39.9)  # Beijing
@@ -149,7 +149,7 @@ def test_report_photo_moderation(conn: Connection, settings: Any) -> None:
         )
     ).scalar()
     if case_id is None:  # the template holds no cases: make one
-        from db import workflow as wf
+        from ops import workflow as wf
 
         case_id = wf.report(
             conn,

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from db import workflow as wf
-from db.citizen import requests as reqs
 from db.masking import MASK
 from db.queries import public as q
 from geo.crs import TZ
+from ops import workflow as wf
+from ops.citizen import requests as reqs
 from tests.db.test_queries_public import PUBLIC_CATEGORY, lead, unique_point
 
 

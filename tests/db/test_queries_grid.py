@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Connection, text
 
 from db.queries import grid
-from db.workflow import Actor, report
 from geo.crs import TZ
+from ops.workflow import Actor, report
 
 pytestmark = pytest.mark.db
 

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from sqlalchemy import Connection, text
 
-from db import workflow as wf
 from db.queries import live, response
-from db.states import OPEN_STATUSES, Role
-from db.workflow import Actor
 from geo.crs import TZ
+from ops import workflow as wf
+from ops.states import OPEN_STATUSES, Role
+from ops.workflow import Actor
 
 pytestmark = pytest.mark.db
 

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from db import workflow as wf
 from db.accounts import load_identity
 from db.queries import public as q
-from db.workflow import Actor
 from geo.crs import TZ
+from ops import workflow as wf
+from ops.workflow import Actor
 
 PUBLIC_CATEGORY = "C0101"  # 井盖破损: public
 PRIVATE_CATEGORY = "E0502"  # 流动摊贩: not on the public map ("about persons")
@@ -261,7 +261,7 @@ def test_old_reports_leave_the_map(conn: Connection, seeded: Seeded) -> None:
 
 def test_report_photo_only_when_approved(conn: Connection, seeded: Seeded, settings: Any) -> None:
     from db.media import store_photo
-    from db.seed.demo_public import placeholder_picture
+    from demo.public import placeholder_picture
 
     photo = store_photo(
         conn,

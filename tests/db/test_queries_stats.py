@@ -15,13 +15,16 @@ from sqlalchemy import Connection, text
 
 from dashboard.api.exports import to_csv, to_xlsx
 from dashboard.components.stats_columns import COLUMNS, export_header, records
-from db import workflow as wf
 from db.accounts import StaffIdentity, load_identity
 from db.errors import Forbidden
-from db.evaluation import Period
-from db.queries.stats import StatsRow, StatsTable, drill_cases, scope_of, stats_table, trend
-from db.workflow import Actor
+from db.period import Period
+from db.queries.stats_drill import drill_cases
+from db.queries.stats_scope import scope_of
+from db.queries.stats_trend import trend
 from geo.crs import TZ
+from ops import workflow as wf
+from ops.stats_table import StatsRow, StatsTable, stats_table
+from ops.workflow import Actor
 
 YUNYAN = (106.7135, 26.5838)  # 云岩区 520103
 NANMING = (106.7119, 26.5716)  # 南明区 520102
@@ -364,7 +367,7 @@ def test_median_and_p90_are_percentile_cont(conn: Connection, world: World) -> N
 def test_every_drill_metric_and_column_has_its_words() -> None:
     from dashboard.components.stats_columns import DRILLABLE
     from dashboard.i18n import t
-    from db.queries.stats import DRILL_METRICS
+    from db.queries.stats_drill import DRILL_METRICS
 
     assert set(DRILL_METRICS) <= DRILLABLE
     for metric in DRILL_METRICS:

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Connection, text
 
-from db import workflow as wf
 from db.accounts import StaffIdentity, load_identity
 from db.media import store_photo
 from db.queries import workbench as q
-from db.states import CaseStatus
-from db.workflow import Actor, CaseResult
+from ops import workflow as wf
+from ops.states import CaseStatus
+from ops.workflow import Actor, CaseResult
 from tests.db.test_workflow_support import CATEGORY, KAIYANG, MON, NANMING, YUNYAN, new_case, staff
 
 __all__ = ["staff"]  # the fixture, imported for pytest

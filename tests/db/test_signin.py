@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from db import signin
 from db.accounts import create_staff_user, hash_password
-from db.signin import KeyState, Limits, wait_seconds
+from ops import signin
+from ops.signin import KeyState, Limits, wait_seconds
 
 LIMITS = Limits(delay_after=3, delay_seconds=2.0, lock_after=5, lock_minutes=15, alert_account=4)
 RIGHT = "the-right-password-1"

@@ -14,10 +14,10 @@ from sqlalchemy import Connection, text
 
 from dashboard.api.open311_settings import get_open311_settings
 from dashboard.settings import Settings
-from db.citizen import points
-from db.simulate import SimContext, Verifying, advance_case
-from db.states import CaseStatus
-from db.workflow import Actor
+from demo.simulate import SimContext, Verifying, advance_case
+from ops.citizen import points
+from ops.states import CaseStatus
+from ops.workflow import Actor
 from tests.db.test_citizen_rewards import citizen
 from tests.db.test_workflow_support import CATEGORY, MON, new_case, new_person, quiet_neighbourhood, staff
 

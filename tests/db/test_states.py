@@ -1,6 +1,6 @@
 """The workflow machine as data: every (action, status) pair, every (role, action) pair, scope rules.
 
-The expected tables are written out here independently of ``db.states`` so a change there must be deliberate.
+The expected tables are written out here independently of ``ops.states`` so a change there must be deliberate.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import itertools
 
 import pytest
 
-from db.states import (
+from ops.states import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     PERMISSIONS,

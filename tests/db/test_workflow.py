@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import Connection, text
 
 from dashboard.settings import Settings
-from db import workflow as wf
 from db.errors import Forbidden, InvalidTransition, NotFound, OutsideServiceArea, StaleCase
-from db.states import CaseStatus, Role
-from db.workflow import Actor
+from ops import workflow as wf
+from ops.states import CaseStatus, Role
+from ops.workflow import Actor
 from tests.db.test_workflow_support import (
     CATEGORY,
     MON,

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Connection, text
 
 from db import calendar_repo
-from db import workflow as wf
-from db.states import CaseStatus
-from db.workflow import Actor
 from geo.calendar import WorkCalendar
+from ops import workflow as wf
+from ops.states import CaseStatus
+from ops.workflow import Actor
 from tests.db.test_workflow_support import CATEGORY, MON, NANMING, YUNYAN, at, event, new_case, staff
 
 __all__ = ["staff"]

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from db import workflow as wf
 from db.accounts import load_identity
 from db.errors import StaleCase
-from db.states import CaseStatus
-from db.workflow import Actor, CaseResult
+from ops import workflow as wf
+from ops.states import CaseStatus
+from ops.workflow import Actor, CaseResult
 from tests.db.test_workflow_support import CATEGORY, MON, YUNYAN, at
 
 S = CaseStatus

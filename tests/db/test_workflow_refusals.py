@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from db import workflow as wf
 from db.errors import DomainError, Forbidden, OutsideServiceArea, ValidationError
-from db.states import CaseStatus
-from db.workflow import Actor, CaseResult
+from ops import workflow as wf
+from ops.states import CaseStatus
+from ops.workflow import Actor, CaseResult
 from tests.db.test_workflow_support import (
     CATEGORY,
     MON,

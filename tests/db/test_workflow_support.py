@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from db import workflow as wf
 from db.accounts import load_identity
-from db.states import CaseStatus
-from db.workflow import Actor, CaseResult
 from geo.crs import TZ
+from ops import workflow as wf
+from ops.states import CaseStatus
+from ops.workflow import Actor, CaseResult
 
 YUNYAN = (106.7135, 26.5838)  # 云岩区, inside a grid cell
 NANMING = (106.7119, 26.5716)  # 南明区, 甲秀楼

@@ -212,7 +212,7 @@ SQL_UP = [
         EXECUTE FUNCTION gy_award_report_points()
     """,
     # rules as data: the catalog's points per 小类 (when the catalog is already loaded) and a default for
-    # verification; db.citizen.points.seed_rules() fills in 小类 loaded later
+    # verification; db.seed.reference.seed_rules() fills in 小类 loaded later
     f"INSERT INTO points_rule (reason, category_code, points) VALUES ('verification', NULL, "
     f"{DEFAULT_VERIFICATION_POINTS})",
     "INSERT INTO points_rule (reason, category_code, points) "

@@ -1,0 +1,60 @@
+"""The words the case tables store: statuses, actions, roles and sources.
+
+The migrations put these lists into CHECK constraints, the read queries filter by them, and the state machine
+(:mod:`ops.states`) says how a case moves between them. Defined once, here, at the bottom of the house.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CaseStatus(StrEnum):
+    REPORTED = "reported"  # 待受理: a report waiting for review
+    FILED = "filed"  # 已立案, 待派遣
+    DISPATCHED = "dispatched"  # 已派遣, 待处置
+    IN_PROGRESS = "in_progress"  # 处置中
+    HANDLED = "handled"  # 已处置, 待核查
+    SUSPENDED = "suspended"  # 挂账: the clock stops
+    CLOSED = "closed"  # 已结案
+    REJECTED = "rejected"  # 不予立案
+    MERGED = "merged"  # 已合并 into an open duplicate
+
+
+class Action(StrEnum):
+    REPORT = "report"
+    FILE = "file"
+    REJECT = "reject"
+    MERGE = "merge"
+    DISPATCH = "dispatch"
+    RETURN = "return"  # 回退: the department says it is not theirs
+    START = "start"
+    HANDLE = "handle"  # 处置反馈
+    VERIFY_PASS = "verify_pass"  # 核查通过 → 结案  # nosec B105 # a UI/state key, not a password
+    VERIFY_FAIL = "verify_fail"  # 核查不通过 → 返工
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    EXTEND = "extend"  # 延期, approved by a shift lead
+    ESCALATE = "escalate"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LEAD = "lead"  # 值班长
+    DISPATCHER = "dispatcher"  # 受理员/派遣员
+    OFFICER = "officer"  # district officer, scoped to one district
+    DEPARTMENT = "department"  # department staff, scoped to one department
+    MODERATOR = "moderator"  # public content
+    CITIZEN = "citizen"  # through the API
+    SYSTEM = "system"  # the intake and the simulator acting for a citizen or an inspector
+
+
+S = CaseStatus
+
+OPEN_STATUSES = frozenset({S.REPORTED, S.FILED, S.DISPATCHED, S.IN_PROGRESS, S.HANDLED, S.SUSPENDED})
+FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.MERGED})
+#: A case at a department: its handling clock runs there (dispatched, in progress) or is paused (suspended).
+AT_DEPARTMENT = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED})
+
+#: Where a report came from (``case_record.source``).
+SOURCES = ("app", "inspector", "hotline", "wechat", "web", "other")

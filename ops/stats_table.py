@@ -1,0 +1,181 @@
+"""The evaluation table of ``/stats`` and its exports: counts, rates, response times, 综合评价 and "overdue now"
+per department, per district and the total of the user's scope (:func:`stats_table`).
+
+One pass over the cohort (:func:`db.queries.stats_sql.main_sql`), plus the dispatch/return events of the
+returned cases and the overdue snapshot; rates and grades come from :mod:`ops.evaluation`. What each figure
+means is defined in :mod:`db.queries.stats_sql`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from db.accounts import StaffIdentity
+from db.period import Period
+from db.queries.stats_scope import Scope, scope_of
+from db.queries.stats_sql import COHORT, OVERDUE, main_sql, query_params, resolve_now, tune
+from db.queries.stats_trend import period_unit, trend_of
+from ops.evaluation import Counts, Evaluation, EvaluationConfig, default_config, evaluate
+from ops.evaluation import median_p90_hours as hours
+
+COUNT_FIELDS = tuple(Counts.__dataclass_fields__)
+
+_SETS = "GROUPING SETS ((c.department_code), (c.district_code), ())"
+_KIND = (
+    "CASE WHEN grouping(c.department_code) = 0 THEN 'department' "
+    "WHEN grouping(c.district_code) = 0 THEN 'district' ELSE 'total' END AS kind, "
+    "CASE WHEN grouping(c.department_code) = 0 THEN c.department_code ELSE c.district_code END AS key"
+)
+
+
+def _returns_sql(scope: Scope) -> str:
+    # the events of the cohort's returned cases: dispatches to / returns by each department, per district
+    return f"""
+        SELECT CASE WHEN grouping(e.department_code) = 0 THEN 'department'
+                    WHEN grouping(c.district_code) = 0 THEN 'district' ELSE 'total' END AS kind,
+               CASE WHEN grouping(e.department_code) = 0 THEN e.department_code ELSE c.district_code END AS key,
+               count(*) FILTER (WHERE e.action = 'dispatch') AS dispatches,
+               count(*) FILTER (WHERE e.action = 'return') AS returns
+          FROM "case" c
+         CROSS JOIN LATERAL (SELECT e.department_code, e.action FROM case_event e
+                              WHERE e.case_id = c.id AND e.action IN ('dispatch', 'return') OFFSET 0) e
+         WHERE {COHORT} AND c.return_count > 0{scope.sql(event="e")}
+         GROUP BY GROUPING SETS ((e.department_code), (c.district_code), ())"""  # nosec B608 # SQL from constant fragments; values are bound parameters
+
+
+def _overdue_sql(scope: Scope) -> str:
+    return (
+        f"""SELECT {_KIND}, count(*) AS overdue FROM "case" c WHERE {OVERDUE}{scope.sql()} GROUP BY {_SETS}"""  # nosec B608 # SQL from constant fragments; values are bound parameters
+    )
+
+
+_NAMES = text(
+    "SELECT 'department' AS kind, code, name_zh, name_en FROM department "
+    "UNION ALL SELECT 'district', code, name_zh, name_en FROM district"
+)
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    kind: str  # department | district | total
+    key: str | None
+    name_zh: str
+    name_en: str
+    counts: Counts
+    evaluation: Evaluation
+    handle_p50_h: float | None = None
+    handle_p90_h: float | None = None
+    close_p50_h: float | None = None
+    close_p90_h: float | None = None
+    overdue_now: int = 0
+
+    @property
+    def row_id(self) -> str:
+        return f"{self.kind}:{self.key or ''}"
+
+    def name(self, lang: str = "zh") -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+
+@dataclass(frozen=True)
+class StatsTable:
+    period: Period
+    scope: Scope
+    as_of: datetime
+    total: StatsRow
+    departments: list[StatsRow] = field(default_factory=list)
+    districts: list[StatsRow] = field(default_factory=list)
+    scope_name: tuple[str, str] | None = None  # (zh, en) of the district or department the user is limited to
+    trend: dict[str, Any] | None = None  # :func:`trend`'s result, when asked for with the table
+
+    @property
+    def empty(self) -> bool:
+        return self.total.counts.cases == 0
+
+
+def stats_table(
+    conn: Connection,
+    user: StaffIdentity,
+    period: Period,
+    *,
+    now: datetime | None = None,
+    config: EvaluationConfig | None = None,
+    with_trend: bool = False,
+) -> StatsTable:
+    """The evaluation table of ``period`` within the user's scope: per department, per district and the total
+    (and, ``with_trend``, the trend of :func:`~db.queries.stats_trend.trend` from the same pass over the cases)."""
+    scope = scope_of(user)
+    now = resolve_now(now)
+    cfg = config or default_config()
+    params = query_params(period, scope, now)
+    tune(conn)
+    unit = period_unit(period) if with_trend else None
+    cohort = conn.execute(text(main_sql(scope, unit)), params).mappings().all()
+    acc: dict[tuple[str, str | None], dict[str, Any]] = {}
+
+    def slot(kind: str, key: str | None) -> dict[str, Any]:
+        return acc.setdefault(
+            (kind, key),
+            {**dict.fromkeys(COUNT_FIELDS, 0), "overdue_now": 0, "handle_s": [], "close_s": []},
+        )
+
+    for row in cohort:
+        for kind, key in (
+            ("department", row["department_code"]),
+            ("district", row["district_code"]),
+            ("total", None),
+        ):
+            s = slot(kind, key)
+            for f in COUNT_FIELDS:
+                if f not in ("dispatches", "returns"):
+                    s[f] += row[f]
+            s["dispatches"] += row["dispatches0"]
+            for durations in ("handle_s", "close_s"):
+                if row[durations]:
+                    s[durations].append(np.asarray(row[durations], dtype=np.float64))
+    for row in conn.execute(text(_returns_sql(scope)), params).mappings():
+        s = slot(row["kind"], row["key"])
+        s["dispatches"] += row["dispatches"]
+        s["returns"] += row["returns"]
+    for row in conn.execute(text(_overdue_sql(scope)), params).mappings():
+        slot(row["kind"], row["key"])["overdue_now"] = row["overdue"]
+    names = {(r.kind, r.code): (r.name_zh, r.name_en) for r in conn.execute(_NAMES)}
+
+    def build(kind: str, key: str | None, values: dict[str, Any]) -> StatsRow:
+        counts = Counts(**{f: int(values.get(f) or 0) for f in COUNT_FIELDS})
+        zh, en = names.get((kind, key or ""), (key or "全市", key or "City-wide"))
+        if kind == "total":
+            zh, en = "合计", "Total"
+        return StatsRow(
+            kind,
+            key,
+            zh,
+            en,
+            counts,
+            evaluate(counts, period.days, cfg, "district" if kind == "district" else "department"),
+            *hours(values.get("handle_s")),
+            *hours(values.get("close_s")),
+            overdue_now=int(values.get("overdue_now") or 0),
+        )
+
+    rows = [build(kind, key, v) for (kind, key), v in acc.items() if kind != "total" and key is not None]
+    total = build("total", None, acc.get(("total", None), {}))
+    rank = sorted(
+        rows, key=lambda r: (r.evaluation.score is None, -(r.evaluation.score or 0), -r.counts.cases)
+    )
+    limited = ("district", scope.district) if scope.district else ("department", scope.department or "")
+    return StatsTable(
+        period,
+        scope,
+        now,
+        total,
+        [r for r in rank if r.kind == "department"],
+        [r for r in rank if r.kind == "district"],
+        names.get(limited),
+        trend_of(cohort, unit, period) if unit else None,
+    )
