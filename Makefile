@@ -8,7 +8,7 @@ DEMO_CASES ?= 50000
 DEMO_DAYS  ?= 90
 BENCH_CASES ?= 1000000
 
-.PHONY: help demo test bench trust lint audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
+.PHONY: help demo test bench trust house lint audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -58,6 +58,9 @@ bench: db-up ## the figures the issues ask for, on the 1M-case demo city
 
 trust: db-up ## the trust measurements (crash, privileges, uploads, sign-in, headers, public data)
 	$(BIN)/python -m bench.trust
+
+house: venv ## lines per top-level package, imports against the layers, import cycles
+	$(BIN)/python -m bench.house
 
 lint: venv ## ruff + mypy + the supply-chain checks (make audit)
 	$(BIN)/ruff check .
