@@ -47,7 +47,7 @@ from db.media import photo_paths
 from db.queries import public as q
 from db.unavailable import is_unavailable
 from ops import moderation
-from ops.states import MODERATION_ROLES
+from ops.policy import sees_any_photo
 
 log = logging.getLogger("guiyang_ops.public")
 T = TypeVar("T")
@@ -350,7 +350,7 @@ def make_router(settings: Settings) -> APIRouter:
     @router.get("/media/staff/{photo_id}/{variant}")
     async def staff_media(request: Request, photo_id: int, variant: str) -> Response:
         user = await auth.acurrent_user()
-        if user is None or user.role not in MODERATION_ROLES or variant not in ("thumb", "full", "icon"):
+        if user is None or not sees_any_photo(user.role) or variant not in ("thumb", "full", "icon"):
             return not_found()
         photo = await runtime.aread(lambda c: moderation.photo_file(c, photo_id))
         if photo is None:

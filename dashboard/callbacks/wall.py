@@ -39,7 +39,6 @@ from dashboard.components.wall_panels import (
     ticker_items,
 )
 from db.accounts import StaffIdentity
-from db.models.people import STAFF_ROLES
 from db.queries.grid import (
     MAX_FEATURES,
     WINDOWS,
@@ -60,8 +59,9 @@ from db.queries.live import (
     viewport_pins,
 )
 from db.queries.response import response_panel
+from ops.policy import Screen, roles_for
 
-ROLES = tuple(STAFF_ROLES)
+ROLES = roles_for(Screen.WALL)
 TICKER_SIZE = 10
 CATCHUP_LIMIT = 400
 PANEL_DAYS = 30

@@ -24,10 +24,12 @@ from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
+from db.queries.workbench_scope import scope_bounds
 from db.vocabulary import SOURCES
+from ops.policy import Reach, Screen, reach, roles_for, workbench_scope
 from ops.states import CaseStatus
 
-ROLES = q.WORKBENCH_ROLES
+ROLES = roles_for(Screen.WORKBENCH)
 CELL_MIN_ZOOM = 15
 CELL_LIMIT = 4000
 LOGIN_URL = "/login?next=/workbench"
@@ -60,14 +62,16 @@ def opening_bounds() -> q.BBox | None:
     department staff one indexed query (a few milliseconds on the 1M-case city), as their open cases move."""
     try:
         user = auth.current_user()
-        if user is None or user.role not in ROLES or user.role in q.CITY_ROLES:
+        how = None if user is None else reach(user.role, Screen.WORKBENCH)
+        if user is None or how is None or how is Reach.CITY:
             return None
-        if user.role != "officer":
-            return runtime.read(lambda c: q.scope_bounds(c, user))
+        scope = workbench_scope(user)
+        if how is not Reach.DISTRICT:
+            return runtime.read(lambda c: scope_bounds(c, scope))
         hit = _district_bounds.get(user.district_code or "")
         if hit is not None and time.monotonic() - hit[0] < _REF_TTL:
             return hit[1]
-        box = runtime.read(lambda c: q.scope_bounds(c, user))
+        box = runtime.read(lambda c: scope_bounds(c, scope))
     except SQLAlchemyError as exc:
         log_failure(log, "the workbench's opening view could not be read", exc)
         return None
@@ -212,7 +216,7 @@ async def districts_layer(_: str, *, user: StaffIdentity) -> dict[str, Any]:
 async def districts_lang(lang: str, *, user: StaffIdentity) -> dict[str, Any]:
     """Names in the language; for a user scoped to a district (an officer, a district bureau), that district
     drawn out and the rest of the city greyed."""
-    own = user.district_code if user.role not in q.CITY_ROLES else None
+    own = None if workbench_scope(user).city_wide else user.district_code
     return {"lang": lang, "fillOpacity": 0.35, "own": own}
 
 
@@ -273,7 +277,7 @@ async def pins_layer(view: dict[str, Any] | None, *args: Any, user: StaffIdentit
     if box is None:
         raise PreventUpdate
     filters = q.Filters.from_inputs(*args[:7])
-    pins = await runtime.aread(lambda c: q.pins(c, user, filters, box))
+    pins = await runtime.aread(lambda c: q.pins(c, workbench_scope(user), filters, box))
     return pins.geojson, {"shown": pins.shown, "capped": pins.capped}
 
 
@@ -303,7 +307,7 @@ async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any]:
         raise PreventUpdate  # the map moved, but the queue does not follow it
     filters = q.Filters.from_inputs(*args[:7])
     box = _bbox(view) if in_view else None
-    result = await runtime.aread(lambda c: q.queue(c, user, filters, bbox=box))
+    result = await runtime.aread(lambda c: q.queue(c, workbench_scope(user), filters, bbox=box))
     n = len(result.rows)
     count = t("wb.queue_capped" if result.total > n else "wb.queue_count", lang, total=result.total, n=n)
     return queue_payload(result.rows, lang), count

@@ -26,10 +26,11 @@ from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError, StaleCase, ValidationError
 from db.media import CleanPhoto, clean_photos, store_photo
-from db.queries.workbench import WORKBENCH_ROLES, may_see
+from db.queries.workbench_scope import may_see
 from ops import workflow as wf
 from ops.citizen.verification import report_handled
-from ops.states import Action, may
+from ops.policy import Screen, may, roles_for, workbench_scope
+from ops.states import Action
 from ops.workflow import Actor, CaseResult
 from ops.workflow.base import MAX_PHOTOS
 
@@ -117,7 +118,7 @@ def perform(
     if action is A.HANDLE:
         photo_ids: list[int] = []
         # store only for someone who may handle this case; otherwise the command below says why not
-        if photos and may(actor.role, A.HANDLE) and may_see(conn, user, case_id):
+        if photos and may(actor.role, A.HANDLE) and may_see(conn, workbench_scope(user), case_id):
             settings = runtime.services().settings
             limits = settings.image_limits()
             photo_ids = [
@@ -154,7 +155,7 @@ def _int(value: Any) -> int | None:
     State(wid.REFRESH, "data"),
     prevent_initial_call=True,
 )
-@auth.require_user(*WORKBENCH_ROLES)
+@auth.require_user(*roles_for(Screen.WORKBENCH))
 async def act(
     _clicks: list[int | None],
     shown: Any,

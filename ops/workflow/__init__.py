@@ -4,10 +4,10 @@ Every command is a plain function ``command(conn, actor, case_id, version, *, ..
 no case id nor version). The caller owns the transaction: commands never commit. Each command
 
 1. checks what needs no database: ``now`` is aware (default ``datetime.now(Asia/Shanghai)``), the actor's role
-   may take the action (:func:`ops.states.may`), the inputs are valid;
+   may take the action (:func:`ops.policy.may`), the inputs are valid;
 2. loads the case in ONE query (with its 小类's limit and the holiday-calendar stamp): missing → ``NotFound``;
    loaded version ≠ ``version`` → ``StaleCase``; outside the actor's district/department
-   (:func:`ops.states.in_scope`) → ``Forbidden``; transition refused (:func:`ops.states.target`) →
+   (:func:`ops.policy.in_scope`) → ``Forbidden``; transition refused (:func:`ops.states.target`) →
    ``InvalidTransition``; then the checks that need the row (department exists, merge target, photos...);
 3. writes ONE compare-and-set ``UPDATE "case" SET ..., status, version = version + 1, updated_at = now WHERE
    id = :id AND version = :version`` (no row → ``StaleCase``) and appends exactly ONE ``case_event`` row

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, Row, text
 from db.accounts import StaffIdentity
 from db.errors import Forbidden, NotFound, ValidationError
 from geo.crs import TZ
-from ops.states import ACTION_LABELS, Action, CaseStatus, Role, may
+from ops.policy import may
+from ops.states import ACTION_LABELS, Action, CaseStatus, Role
 
 #: Duplicate suggestions look at open cases created within this window before the report.
 DUPLICATE_WINDOW = timedelta(days=7)
