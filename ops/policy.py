@@ -29,6 +29,8 @@ from ops.states import TRANSITIONS
 __all__ = [
     "PERMISSIONS",
     "REACH",
+    "actor_scope",
+    "media_scope",
     "Reach",
     "Screen",
     "allowed_actions",
@@ -159,6 +161,18 @@ def media_scope(user: StaffIdentity | None) -> RowScope:
 def sees_any_photo(role: Role | str) -> bool:
     """Moderators (and the admins and leads who moderate) see every photo, public or not."""
     return reach(role, Screen.MEDIA) is Reach.ANY
+
+
+def actor_scope(role: Role | str, *, district: str | None, department: str | None) -> RowScope:
+    """The cases a workflow command by ``role`` reaches, as a row filter (the SQL twin of :func:`in_scope`)."""
+    how = reach(role, Screen.WORKFLOW)
+    if how is Reach.CITY:
+        return RowScope.city()
+    if how is Reach.DISTRICT:
+        return RowScope(district=district)
+    if how is Reach.DEPARTMENT:
+        return RowScope(department=department)
+    return RowScope()
 
 
 def may(role: Role, action: Action) -> bool:

@@ -1,7 +1,7 @@
 """The case card's actions. One callback takes every action button; it trusts nothing from the browser but the
-case id, the version the card showed and the typed inputs, and runs the workflow command for the button in one
-transaction (photos of a handled case are stored in that same transaction). Role, scope, status and version
-are checked again by the command itself; a refusal is shown as the command words it."""
+case id, the version the card showed and the typed inputs, and runs the button's entry of the command registry
+(:mod:`ops.commands`) in one transaction (photos of a handled case are stored in that same transaction). Role,
+scope, status and version are checked again by the command itself; a refusal is shown as the command words it."""
 
 from __future__ import annotations
 
@@ -25,11 +25,9 @@ from dashboard.i18n import t
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError, StaleCase, ValidationError
-from db.media import CleanPhoto, clean_photos, store_photo
-from db.queries.workbench_scope import may_see
-from ops import workflow as wf
-from ops.citizen.verification import report_handled
-from ops.policy import Screen, may, roles_for, workbench_scope
+from db.media import CleanPhoto, clean_photos
+from ops import commands
+from ops.policy import Screen, may, roles_for
 from ops.states import Action
 from ops.workflow import Actor, CaseResult
 from ops.workflow.base import MAX_PHOTOS
@@ -37,7 +35,6 @@ from ops.workflow.base import MAX_PHOTOS
 log = logging.getLogger("guiyang_ops.workbench")
 A = Action
 Fields = dict[str, Any]
-Command = Callable[[Connection, Actor, int, int, Fields], CaseResult]
 
 
 def _error(key: str, **kwargs: object) -> ValidationError:
@@ -70,19 +67,21 @@ def _amount(fields: Fields) -> float:
         raise _error("wb.err.amount") from None
 
 
-COMMANDS: dict[Action, Command] = {
-    A.FILE: lambda c, a, i, v, f: wf.file_case(c, a, i, v, urgency=_optional(f, "urgency")),
-    A.REJECT: lambda c, a, i, v, f: wf.reject(c, a, i, v, reason=_text(f, "reason")),
-    A.MERGE: lambda c, a, i, v, f: wf.merge(c, a, i, v, into_case_id=_merge_target(f)),
-    A.DISPATCH: lambda c, a, i, v, f: wf.dispatch(c, a, i, v, department_code=_optional(f, "department")),
-    A.RETURN: lambda c, a, i, v, f: wf.return_case(c, a, i, v, reason=_text(f, "reason")),
-    A.START: lambda c, a, i, v, f: wf.start(c, a, i, v),
-    A.VERIFY_PASS: lambda c, a, i, v, f: wf.verify(c, a, i, v, passed=True, note=_optional(f, "note")),
-    A.VERIFY_FAIL: lambda c, a, i, v, f: wf.verify(c, a, i, v, passed=False, note=_text(f, "note")),
-    A.SUSPEND: lambda c, a, i, v, f: wf.suspend(c, a, i, v, reason=_text(f, "reason")),
-    A.RESUME: lambda c, a, i, v, f: wf.resume(c, a, i, v),
-    A.EXTEND: lambda c, a, i, v, f: wf.extend(c, a, i, v, amount=_amount(f), reason=_text(f, "reason")),
-    A.ESCALATE: lambda c, a, i, v, f: wf.escalate(c, a, i, v, reason=_optional(f, "reason")),
+#: How each action's typed fields become the validated params of its registry entry (:mod:`ops.commands`).
+PARAMS: dict[Action, Callable[[Fields], Fields]] = {
+    A.FILE: lambda f: {"urgency": _optional(f, "urgency")},
+    A.REJECT: lambda f: {"reason": _text(f, "reason")},
+    A.MERGE: lambda f: {"into_case_id": _merge_target(f)},
+    A.DISPATCH: lambda f: {"department_code": _optional(f, "department")},
+    A.RETURN: lambda f: {"reason": _text(f, "reason")},
+    A.START: lambda f: {},
+    A.HANDLE: lambda f: {"note": _text(f, "note")},
+    A.VERIFY_PASS: lambda f: {"note": _optional(f, "note")},
+    A.VERIFY_FAIL: lambda f: {"note": _text(f, "note")},
+    A.SUSPEND: lambda f: {"reason": _text(f, "reason")},
+    A.RESUME: lambda f: {},
+    A.EXTEND: lambda f: {"amount": _amount(f), "reason": _text(f, "reason")},
+    A.ESCALATE: lambda f: {"reason": _optional(f, "reason")},
 }
 
 
@@ -113,29 +112,20 @@ def perform(
     fields: Fields,
     photos: Sequence[bytes | CleanPhoto],
 ) -> CaseResult:
-    """Run one action in the caller's transaction."""
-    actor = Actor.from_identity(user)
+    """Run one action in the caller's transaction, through the command registry."""
+    params = PARAMS[action](fields)
     if action is A.HANDLE:
-        photo_ids: list[int] = []
-        # store only for someone who may handle this case; otherwise the command below says why not
-        if photos and may(actor.role, A.HANDLE) and may_see(conn, workbench_scope(user), case_id):
-            settings = runtime.services().settings
-            limits = settings.image_limits()
-            photo_ids = [
-                store_photo(conn, settings.media_path, p, kind="handled", user_id=user.id, limits=limits).id
-                for p in photos
-            ]
         # 我来核实: the supervisors and registered citizens nearby are asked to verify, in the same transaction
-        return report_handled(
-            conn,
-            actor,
-            case_id,
-            version,
-            note=_text(fields, "note"),
-            photo_ids=photo_ids,
-            radius_m=get_open311_settings().verification_radius_m,
-        )
-    return COMMANDS[action](conn, actor, case_id, version, fields)
+        params["radius_m"] = get_open311_settings().verification_radius_m
+        if photos:
+            settings = runtime.services().settings
+            params |= {
+                "photos": photos,
+                "media_dir": settings.media_path,
+                "image_limits": settings.image_limits(),
+                "user_id": user.id,
+            }
+    return commands.run(conn, Actor.from_identity(user), action, case_id, version, params)
 
 
 def _int(value: Any) -> int | None:
