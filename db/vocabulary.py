@@ -56,5 +56,14 @@ FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.MERGED})
 #: A case at a department: its handling clock runs there (dispatched, in progress) or is paused (suspended).
 AT_DEPARTMENT = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED})
 
+
+def sql_list(statuses: frozenset[CaseStatus]) -> str:
+    """``('a', 'b')``: the statuses as an SQL list of literals, in workflow order (for ``status IN ...``)."""
+    return "(" + ", ".join(f"'{s.value}'" for s in CaseStatus if s in statuses) + ")"
+
+
+#: :data:`AT_DEPARTMENT` for SQL: ``('dispatched', 'in_progress', 'suspended')``.
+AT_DEPARTMENT_SQL = sql_list(AT_DEPARTMENT)
+
 #: Where a report came from (``case_record.source``).
 SOURCES = ("app", "inspector", "hotline", "wechat", "web", "other")

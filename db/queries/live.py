@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
+from db.light import light_sql
 from db.queries.grid import ORIGIN, QUANTUM, quantize, window_start
-from db.vocabulary import OPEN_STATUSES
+from db.vocabulary import AT_DEPARTMENT_SQL, OPEN_STATUSES
 from geo.crs import TZ
 
 OPEN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
@@ -30,11 +31,8 @@ BUBBLES_ACROSS = 15
 ALERT_HOURS = 24
 #: KPI rates look at the cases reported in this many days.
 RATE_DAYS = 30
-LIGHT_SQL = (
-    "CASE WHEN c.stage_deadline IS NULL THEN NULL "
-    "WHEN coalesce(c.paused_since, CAST(:now AS timestamptz)) < coalesce(c.stage_yellow_at, c.stage_deadline) "
-    "THEN 'g' WHEN coalesce(c.paused_since, CAST(:now AS timestamptz)) <= c.stage_deadline THEN 'y' ELSE 'r' END"
-)
+#: The light's first letter (g / y / r, NULL without a stage clock), for the wall's compact rows.
+LIGHT_SQL = f"left({light_sql('c', ':now')}, 1)"
 Bbox = tuple[float, float, float, float]
 
 
@@ -256,7 +254,7 @@ _KPIS = text(
     WITH cohort AS (
         SELECT count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.deadline IS NOT NULL) AS handled,
                count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.handled_at <= c.deadline) AS on_time,
-               count(*) FILTER (WHERE c.handled_at IS NULL AND c.status IN ('dispatched', 'in_progress', 'suspended')
+               count(*) FILTER (WHERE c.handled_at IS NULL AND c.status IN {AT_DEPARTMENT_SQL}
                                   AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz)))
                    AS late_unhandled,
                count(*) FILTER (WHERE c.status = 'closed') AS closed,
@@ -269,7 +267,7 @@ _KPIS = text(
            (SELECT count(*) FROM "case" WHERE created_at >= :today AND created_at <= :now) AS today_reports,
            (SELECT count(*) FROM "case" WHERE status IN {OPEN_SQL}) AS open_cases,
            (SELECT count(*) FROM "case" c WHERE c.status IN {OPEN_SQL} AND c.stage_deadline < :now
-               AND coalesce(c.paused_since, CAST(:now AS timestamptz)) > c.stage_deadline) AS overdue,
+               AND {light_sql("c", ":now")} = 'red') AS overdue,
            cohort.*
       FROM cohort
     """  # nosec B608 # SQL from constant fragments; values are bound parameters

@@ -58,6 +58,7 @@ from sqlalchemy import Connection, text
 
 from db.period import Period
 from db.scope import RowScope
+from db.vocabulary import AT_DEPARTMENT_SQL
 from geo.crs import TZ
 
 COHORT = "c.created_at >= :start AND c.created_at < :end AND c.filed_at IS NOT NULL AND c.status <> 'merged'"
@@ -79,7 +80,7 @@ CONDITIONS = {
 SECONDS_HANDLE = "date_part('epoch', c.handled_at - c.dispatched_at)"
 SECONDS_CLOSE = "date_part('epoch', c.closed_at - c.created_at)"
 OVERDUE = (
-    "c.status IN ('dispatched', 'in_progress', 'suspended') AND c.deadline IS NOT NULL AND "
+    f"c.status IN {AT_DEPARTMENT_SQL} AND c.deadline IS NOT NULL AND "
     "CASE WHEN c.status = 'suspended' THEN c.deadline < c.paused_since ELSE c.deadline < :now END"
 )
 

@@ -5,9 +5,9 @@ Every query that returns cases takes the reader's :class:`~db.scope.RowScope` (b
 cases, the command center everything, anyone else nothing) and adds it to the WHERE clause. The UI never filters
 for security; these queries do.
 
-The light of a case is computed here exactly as :func:`ops.workflow.light` does: green before
-``stage_yellow_at``, yellow up to and including ``stage_deadline``, red after it, no light without a stage
-clock; a suspended case is judged at ``paused_since`` (its clock stopped there).
+The light of a case is the SQL function ``gy_light`` (:mod:`db.light`), the twin of :func:`ops.workflow.light`:
+green before ``stage_yellow_at``, yellow up to and including ``stage_deadline``, red after it, no light without a
+stage clock; a suspended case is judged at ``paused_since`` (its clock stopped there).
 
 The check of one case and where a user's map opens live in :mod:`db.queries.workbench_scope`.
 """
@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, text
 
+from db.light import LIGHTS, light_sql
 from db.queries.workbench_scope import BBox
 from db.scope import RowScope
 from db.vocabulary import OPEN_STATUSES, SOURCES, CaseStatus
@@ -29,19 +30,13 @@ PIN_LIMIT = 3000
 QUEUE_LIMIT = 200
 DUPLICATE_LIMIT = 10
 WINDOWS = ("open", "today", "7d", "30d")
-LIGHTS = ("green", "yellow", "red")
 #: Calendar days (today included) of each time window.
 _WINDOW_DAYS = {"today": 1, "7d": 7, "30d": 30}
 _OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
 _ALL = tuple(s.value for s in CaseStatus)
 
 #: The light of case ``c`` at ``:now`` (at ``paused_since`` when suspended); NULL without a stage clock.
-LIGHT_SQL = (
-    "(CASE WHEN c.stage_deadline IS NULL THEN NULL "
-    "WHEN coalesce(c.paused_since, :now) > c.stage_deadline THEN 'red' "
-    "WHEN coalesce(c.paused_since, :now) >= coalesce(c.stage_yellow_at, c.stage_deadline) THEN 'yellow' "
-    "ELSE 'green' END)"
-)
+LIGHT_SQL = light_sql("c", ":now")
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,9 @@ def require_number(value: object, *, field: str, zh: str, en: str) -> float:
 def light(case: Any, now: datetime | None = None) -> str | None:
     """The current stage's light of a case row (or :class:`CaseResult`): ``'green'`` before
     ``stage_yellow_at``, ``'yellow'`` up to and including ``stage_deadline``, ``'red'`` after it; ``None``
-    without a stage clock (closed, rejected, merged). A suspended case shows its light at ``paused_since``."""
+    without a stage clock (closed, rejected, merged). A suspended case shows its light at ``paused_since``.
+    The Python mirror of the SQL function ``gy_light`` (:mod:`db.light`) the read queries call; a parity test
+    holds the two together."""
     deadline = case.stage_deadline
     if deadline is None:
         return None
