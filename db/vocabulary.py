@@ -49,6 +49,10 @@ class Role(StrEnum):
     SYSTEM = "system"  # the intake and the simulator acting for a citizen or an inspector
 
 
+#: The roles a staff account may hold (``staff_user.role``); what each may do, where, is :mod:`ops.policy`.
+STAFF_ROLES: tuple[str, ...] = tuple(r.value for r in Role if r not in (Role.CITIZEN, Role.SYSTEM))
+
+
 S = CaseStatus
 
 OPEN_STATUSES = frozenset({S.REPORTED, S.FILED, S.DISPATCHED, S.IN_PROGRESS, S.HANDLED, S.SUSPENDED})
