@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dashboard.ratelimit import parse_networks
 from db import media
+from db.calendar_repo import WorkCalendars
 from ops.signin import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -178,6 +179,12 @@ class Settings(BaseSettings):
         description="Failed or refused sign-ins city-wide within the alert period that raise an alert.",
     )
     signin_alert_minutes: float = Field(10, gt=0, description="The alert period in minutes.")
+
+    @field_validator("working_periods")
+    @classmethod
+    def _periods(cls, v: str) -> str:
+        WorkCalendars(v)  # raises ValueError on a bad period
+        return v
 
     @field_validator("default_lang")
     @classmethod
