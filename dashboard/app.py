@@ -82,7 +82,7 @@ def create_server(settings: Settings) -> FastAPI:
 
     auth.install(server, secret=settings.session_secret(), secure=settings.cookie_secure)
     install_signin(server, settings)
-    install_api(server, settings)
+    install_api(server, ops)
     app = create_dash(server, settings)
     app.on_index = server.security.set_script_hashes
     app.on_index(app.csp_hashes())

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dashboard.answer_cache import AnswerCache
+from dashboard.api.open311_settings import Open311Settings, get_open311_settings
 from dashboard.push import PushHub, conninfo_from_sqlalchemy
 from dashboard.ratelimit import ClientLimiter, parse_networks
 from dashboard.settings import Settings
@@ -70,6 +71,8 @@ class Services:
 
     settings: Settings
     engine: Engine
+    #: the Open311 API's settings (``GUIYANG_OPEN311_*``: photo size, verification radius, ...), read once
+    open311: Open311Settings = field(default_factory=get_open311_settings)
     caches: Caches = field(default_factory=Caches)
     #: ticket lookups per client, the public page and /public/v1/track together
     track_limit: ClientLimiter = field(init=False)

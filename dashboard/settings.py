@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         le=120,
         description="How long a photo waits for a decoding slot before the request is answered 503 (busy).",
     )
+    image_max_photos: int = Field(
+        media.MAX_PHOTOS,
+        ge=1,
+        le=50,
+        description="Most photos of one report, one verification answer or one handling (Open311 and workbench).",
+    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8050, description="Port the web server listens on.")
     workers: int = Field(
@@ -236,6 +242,7 @@ class Settings(BaseSettings):
             max_request_pixels=self.image_max_request_pixels,
             concurrent=self.image_concurrent,
             wait_s=self.image_wait_s,
+            max_photos=self.image_max_photos,
         )
 
     def session_secret(self) -> str:

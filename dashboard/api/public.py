@@ -39,7 +39,7 @@ from sqlalchemy import Connection
 from dashboard import auth, runtime
 from dashboard.i18n import t
 from dashboard.ratelimit import Decision
-from dashboard.settings import Settings
+from dashboard.runtime import Services
 from db.media import photo_paths
 from db.queries import public as q
 from ops import moderation
@@ -184,7 +184,8 @@ async def photo_response(
     return FileResponse(file, media_type=media_type, headers=headers)
 
 
-def make_router(settings: Settings) -> APIRouter:
+def make_router(ops: Services) -> APIRouter:
+    settings = ops.settings
     router = APIRouter(include_in_schema=False)
     media = settings.media_path
 

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from dashboard import auth, runtime
+from dashboard import auth
 from dashboard.push import PushHub
-from dashboard.settings import Settings
+from dashboard.runtime import Services
 
 PING_SECONDS = 15
 RETRY_MS = 1000
@@ -27,10 +27,10 @@ RETRY_MS = 1000
 SHUTDOWN_GRACE = 1.0
 
 
-def make_router(settings: Settings) -> APIRouter:
+def make_router(ops: Services) -> APIRouter:
     def hub() -> PushHub:
         """The app's listener (:meth:`dashboard.runtime.Services.push_hub`), stopped by the server's lifespan."""
-        return runtime.services().push_hub()
+        return ops.push_hub()
 
     router = APIRouter(prefix="/push")
 

@@ -121,11 +121,14 @@ def report_handled(
     radius_m: float,
     photo_ids: Sequence[int] = (),
     now: datetime | None = None,
+    limits: ImageLimits = DEFAULT_LIMITS,
 ) -> workflow.CaseResult:
     """处置反馈 and 我来核实 together: ``workflow.handle``, then :func:`create_tasks` for the new round, in the
     caller's transaction. Every path that reports a case handled (the workbench, the simulator) goes through
     here, so the supervisors and the citizens nearby are always asked."""
-    result = workflow.handle(conn, actor, case_id, version, note=note, photo_ids=photo_ids, now=now)
+    result = workflow.handle(
+        conn, actor, case_id, version, note=note, photo_ids=photo_ids, now=now, max_photos=limits.max_photos
+    )
     create_tasks(conn, result.id, radius_m=radius_m)
     return result
 
@@ -151,7 +154,7 @@ def answer(
     now: datetime | None = None,
     limits: ImageLimits = DEFAULT_LIMITS,
 ) -> Answer:
-    """A citizen's answer with 1–9 photos: verify the case through the workflow, store the photos, close the
+    """A citizen's answer with 1 to ``limits.max_photos`` photos: verify the case through the workflow, store the photos, close the
     round's other tasks, award the verification points. Any refusal writes nothing."""
     if passed:
         text_note = optional_text(note, field="note", limit=MAX_NOTE, zh="核实说明", en="note")

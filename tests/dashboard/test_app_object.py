@@ -88,7 +88,9 @@ def test_outside_a_request_there_is_no_app(settings: Settings) -> None:
 
 def test_building_the_server_starts_no_cluster(settings: Settings, tmp_path: Path) -> None:
     var = tmp_path / "var"
-    server = create_server(settings.model_copy(update={"database_url": None, "var_dir": var, "pg_port": 54399}))
+    server = create_server(
+        settings.model_copy(update={"database_url": None, "var_dir": var, "pg_port": 54399})
+    )
     ops = _ops(server)
     assert ops.engine.url.database == settings.database_name
     assert not (var / "pg").exists()  # nothing made, nothing started: that is `db up`'s and `serve`'s job
