@@ -37,6 +37,7 @@ from dashboard.components.wall_panels import (
     response_table,
     ticker_items,
 )
+from dashboard.components.wall_wire import districts_compact, pin_columns, pin_feature
 from db.accounts import StaffIdentity
 from db.models.people import STAFF_ROLES
 from db.queries.grid import (
@@ -50,7 +51,7 @@ from db.queries.grid import (
 from db.queries.live import catch_up as q_catch_up
 from db.queries.live import (
     district_labels,
-    districts_compact,
+    district_outlines,
     kpis,
     latest_events,
     view_presets,
@@ -137,7 +138,7 @@ async def gate(_: str, path: str | None, search: str | None) -> Any:
 
 
 def _static(conn: Connection) -> tuple[Any, ...]:
-    return districts_compact(conn), district_labels(conn), view_presets(conn)
+    return districts_compact(district_outlines(conn)), district_labels(conn), view_presets(conn)
 
 
 def cached_presets() -> list[dict[str, Any]] | None:
@@ -274,7 +275,7 @@ async def base_pins(
         raise PreventUpdate
     zoom = float((view or {}).get("zoom", 11))
     pins = await runtime.aread(lambda c: viewport_pins(c, box, zoom))
-    return pins.columns, pins.as_of, pin_legend(len(pins), pins.capped, lang)
+    return pin_columns(pins), pins.as_of, pin_legend(len(pins), pins.capped, lang)
 
 
 def merge_live(
@@ -330,7 +331,7 @@ async def catch_up(
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
         fresh = await runtime.aread(lambda c: latest_events(c, TICKER_SIZE))
         return fresh.last_id, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang)
-    merged = merge_live(live or {}, got.pins, got.gone, int(as_of or 0))
+    merged = merge_live(live or {}, [pin_feature(p) for p in got.pins], got.gone, int(as_of or 0))
     events = (got.events + (ticker or []))[:TICKER_SIZE]
     return got.last_id, merged, events, no_update, ticker_items(events, lang)
 
