@@ -14,7 +14,6 @@ from dashboard.cli_args import OneLineParser
 from dashboard.commands import setup as s
 from dashboard.progress import fail
 from dashboard.settings import Settings, get_settings
-from db.calendar_repo import set_working_periods
 from db.cluster import ClusterError
 from db.errors import DomainError
 from db.models.people import STAFF_ROLES
@@ -26,6 +25,9 @@ Handler = Callable[[Settings, argparse.Namespace], int]
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from dashboard.database import database_url
+
+    database_url(settings)  # the local cluster is started (the database made) here, not by building the app
     host = args.host or settings.host
     port = args.port or settings.port
     s.print_demo_logins(f"http://{host}:{port}") if settings.demo_mode else None
@@ -134,7 +136,6 @@ def main(argv: list[str] | None = None) -> int:
         where = ".".join(str(x) for x in errs[0]["loc"]) if errs else "settings"
         fail(f"设置无效 / Invalid setting {where}: {errs[0]['msg'] if errs else exc}")
         return 2
-    set_working_periods(settings.working_periods)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("guiyang_ops")
     func: Handler = args.func

@@ -2,7 +2,7 @@
 workflow commands (:mod:`ops.workflow`) and the citizen commands, never raw SQL writes.
 
 我来核实: a case reported handled asks the supervisors and the registered citizens living nearby to verify
-(:func:`ops.citizen.verification.report_handled`, as the workbench does); a handled case picked for its next
+(:func:`ops.commands.report_handled`, as the workbench does); a handled case picked for its next
 step is then sometimes answered by one of those citizens with a photo (:func:`ops.citizen.verification.answer`:
 close or rework, points in the ledger), otherwise verified by the supervisors as before.
 

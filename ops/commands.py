@@ -83,7 +83,9 @@ def report_handled(
             store_photo(conn, media_dir, p, kind="handled", user_id=user_id, limits=image_limits).id
             for p in photos
         ]
-    result = wf.handle(conn, actor, case_id, version, note=note, photo_ids=ids, now=now)
+    result = wf.handle(
+        conn, actor, case_id, version, note=note, photo_ids=ids, now=now, max_photos=image_limits.max_photos
+    )
     create_tasks(conn, result.id, radius_m=radius_m)
     return result
 

@@ -5,7 +5,6 @@ user's scope themselves. The case card lives in ``workbench_card``, the actions 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ from dashboard.components.workbench_queue import legend, queue_payload, status_l
 from dashboard.i18n import t
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
+from db.cache import MISSING
 from db.queries import workbench as q
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
 from db.queries.workbench_scope import scope_bounds
@@ -33,23 +33,16 @@ ROLES = roles_for(Screen.WORKBENCH)
 CELL_MIN_ZOOM = 15
 CELL_LIMIT = 4000
 LOGIN_URL = "/login?next=/workbench"
-_REF_TTL = 300.0
-_ref: dict[str, tuple[float, Any]] = {}
 log = logging.getLogger("guiyang_ops.workbench")
 
 
 async def reference(name: str, fn: Callable[[Connection], Any]) -> Any:
-    """Reference data (districts, categories, departments) read at most every five minutes."""
-    hit = _ref.get(name)
-    if hit is not None and time.monotonic() - hit[0] < _REF_TTL:
-        return hit[1]
-    value = await runtime.aread(fn)
-    _ref[name] = (time.monotonic(), value)
-    return value
-
-
-#: The districts officers' maps open on, by district (districts do not move).
-_district_bounds: dict[str, tuple[float, q.BBox | None]] = {}
+    """Reference data (districts, categories, departments) read at most every five minutes (the app's cache)."""
+    cache = runtime.services().caches.reference
+    hit = cache.get(name, MISSING)
+    if hit is not MISSING:
+        return hit
+    return cache.put(name, await runtime.aread(fn))
 
 
 def opening_bounds() -> q.BBox | None:
@@ -68,15 +61,15 @@ def opening_bounds() -> q.BBox | None:
         scope = workbench_scope(user)
         if how is not Reach.DISTRICT:
             return runtime.read(lambda c: scope_bounds(c, scope))
-        hit = _district_bounds.get(user.district_code or "")
-        if hit is not None and time.monotonic() - hit[0] < _REF_TTL:
-            return hit[1]
+        cache = runtime.services().caches.district_bounds  # the districts officers' maps open on
+        hit = cache.get(user.district_code or "", MISSING)
+        if hit is not MISSING:
+            return hit
         box = runtime.read(lambda c: scope_bounds(c, scope))
     except SQLAlchemyError as exc:
         log_failure(log, "the workbench's opening view could not be read", exc)
         return None
-    _district_bounds[user.district_code or ""] = (time.monotonic(), box)
-    return box
+    return cache.put(user.district_code or "", box)
 
 
 def _name(row: Any, lang: str) -> str:

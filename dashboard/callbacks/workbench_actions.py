@@ -19,8 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
 from dashboard import ids_workbench as wid
-from dashboard.api.open311_settings import get_open311_settings
-from dashboard.components.workbench_forms import MAX_PHOTO_BYTES, action_label
+from dashboard.components.workbench_forms import action_label
 from dashboard.i18n import t
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
@@ -30,7 +29,6 @@ from ops import commands
 from ops.policy import Screen, may, roles_for
 from ops.states import Action
 from ops.workflow import Actor, CaseResult
-from ops.workflow.base import MAX_PHOTOS
 
 log = logging.getLogger("guiyang_ops.workbench")
 A = Action
@@ -85,16 +83,16 @@ PARAMS: dict[Action, Callable[[Fields], Fields]] = {
 }
 
 
-def decode_photos(contents: list[Any]) -> list[bytes]:
+def decode_photos(contents: list[Any], max_photos: int, max_bytes: int) -> list[bytes]:
     """``dcc.Upload`` data URLs to bytes; anything else is refused (the photo store checks the image)."""
-    if len(contents) > MAX_PHOTOS:  # refused before any file is written
-        raise _error("wb.err.too_many", n=MAX_PHOTOS)
+    if len(contents) > max_photos:  # refused before any file is written
+        raise _error("wb.err.too_many", n=max_photos)
     out = []
     for item in contents:
         if not isinstance(item, str) or "," not in item:
             raise _error("wb.err.photo")
         head, b64 = item.split(",", 1)
-        if not head.startswith("data:") or ";base64" not in head or len(b64) > MAX_PHOTO_BYTES * 4 // 3 + 8:
+        if not head.startswith("data:") or ";base64" not in head or len(b64) > max_bytes * 4 // 3 + 8:
             raise _error("wb.err.photo")
         try:
             out.append(base64.b64decode(b64, validate=True))
@@ -116,15 +114,11 @@ def perform(
     params = PARAMS[action](fields)
     if action is A.HANDLE:
         # 我来核实: the supervisors and registered citizens nearby are asked to verify, in the same transaction
-        params["radius_m"] = get_open311_settings().verification_radius_m
+        app = runtime.services()
+        params["radius_m"] = app.open311.verification_radius_m
+        params["image_limits"] = app.settings.image_limits()
         if photos:
-            settings = runtime.services().settings
-            params |= {
-                "photos": photos,
-                "media_dir": settings.media_path,
-                "image_limits": settings.image_limits(),
-                "user_id": user.id,
-            }
+            params |= {"photos": photos, "media_dir": app.settings.media_path, "user_id": user.id}
     return commands.run(conn, Actor.from_identity(user), action, case_id, version, params)
 
 
@@ -180,16 +174,19 @@ async def act(
             if isinstance(v, str | int | float) and not isinstance(v, bool)
         },
     }
+    app = runtime.services()
+    limits, max_bytes = app.settings.image_limits(), app.open311.max_photo_bytes
     try:
         photos: list[bytes | CleanPhoto] = []
         if action is A.HANDLE:
             for i, contents in zip(upload_ids, uploads, strict=False):
                 if i.get("a") == action.value and contents:
-                    photos += decode_photos(contents if isinstance(contents, list) else [contents])
+                    photos += decode_photos(
+                        contents if isinstance(contents, list) else [contents], limits.max_photos, max_bytes
+                    )
         if photos and may(Actor.from_identity(user).role, A.HANDLE):
             # checked from their headers and decoded once each here, outside the transaction
-            limits = runtime.services().settings.image_limits()
-            photos = list(await anyio.to_thread.run_sync(clean_photos, photos, MAX_PHOTO_BYTES, limits))
+            photos = list(await anyio.to_thread.run_sync(clean_photos, photos, max_bytes, limits))
         result = await runtime.awrite(lambda c: perform(c, user, action, case_id, version, fields, photos))
     except StaleCase:
         log.info("%s on case %s by %s: stale version %s", action.value, case_id, user.username, version)

@@ -14,7 +14,6 @@ from dashboard import cli_args as a
 from dashboard.database import database_url
 from dashboard.progress import console, ok, progress_bars
 from dashboard.settings import Settings
-from db.calendar_repo import set_working_periods
 from db.engine import make_engine
 
 #: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
@@ -27,8 +26,9 @@ SEED = a.int_range(0, 2**32 - 1)
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     from demo.city import seed_demo_city
 
-    set_working_periods(settings.working_periods)
-    engine = make_engine(database_url(settings, role="owner"), pool_size=1)
+    engine = make_engine(
+        database_url(settings, role="owner"), pool_size=1, working_periods=settings.working_periods
+    )
     started = time.perf_counter()
     with engine.connect() as conn:
         # a bulk load of its own: this session alone commits without waiting for the WAL flush (re-run on a crash)
@@ -71,8 +71,7 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
     from dashboard.api.open311_settings import get_open311_settings
     from demo.simulate import SimContext, Verifying, simulate_steps
 
-    set_working_periods(settings.working_periods)
-    engine = make_engine(database_url(settings), pool_size=2)
+    engine = make_engine(database_url(settings), pool_size=2, working_periods=settings.working_periods)
     rng = np.random.default_rng(args.seed)
     stop = False
 

@@ -110,7 +110,7 @@ def answer(
     now: datetime | None = None,
     limits: ImageLimits = DEFAULT_LIMITS,
 ) -> Answer:
-    """A citizen's answer with 1–9 photos: verify the case through the workflow, store the photos, close the
+    """A citizen's answer with 1 to ``limits.max_photos`` photos: verify the case through the workflow, store the photos, close the
     round's other tasks, award the verification points. Any refusal writes nothing."""
     if passed:
         text_note = optional_text(note, field="note", limit=MAX_NOTE, zh="核实说明", en="note")

@@ -52,8 +52,8 @@ required, ≤ 500 characters; notes ≤ 4000.
   NULL; stage clock STAGE_LIMITS[FILED]. Event department = the returning department. Note = reason.
 - ``start``: dispatched → in_progress; nothing else changes.
 - ``handle`` (note, photo_ids): dispatched|in_progress → handled; handled_at = now; stage clock
-  STAGE_LIMITS[HANDLED]; deadline unchanged; photos (kind 'handled', not linked to another case, ≤ 9) get
-  ``case_id``. Note = note. Payload ``{"photos": [ids], "on_time": now <= deadline}``.
+  STAGE_LIMITS[HANDLED]; deadline unchanged; photos (kind 'handled', not linked to another case, at most
+  ``max_photos``: the settings') get ``case_id``. Note = note. Payload ``{"photos": [ids], "on_time": now <= deadline}``.
 - ``verify`` (passed, note): handled → closed (action 'verify_pass': closed_at = now, no clock, note optional)
   or handled → dispatched (action 'verify_fail': note required, rework_count + 1, handled_at kept, stage clock
   of the handling limit from now and deadline = stage_deadline, payload ``{"deadline": iso}``). Citizens may

@@ -25,7 +25,6 @@ MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 500
 MAX_REASON = 500
 MAX_NOTE = 4000
-MAX_PHOTOS = 9
 #: An extension may add at most this many times the 小类's time limit.
 MAX_EXTENSION_FACTOR = 10
 URGENCIES = ("normal", "urgent")
