@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from dashboard.api.open311_settings import get_open311_settings
+from dashboard import runtime
 from dashboard.callbacks import workbench_actions
 from dashboard.settings import Settings
 from db.accounts import load_identity
@@ -67,14 +68,15 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Action]]:
 
 
 def test_the_workbench_runs_the_registry(
-    conn: Connection, staff: dict[str, Actor], spy: list[Action]
+    conn: Connection, engine: Engine, settings: Settings, staff: dict[str, Actor], spy: list[Action]
 ) -> None:
     case = new_case(conn, staff, S.DISPATCHED, department="CGJ")
     assert staff["cgj"].user_id is not None
     cgj = load_identity(conn, staff["cgj"].user_id)
     assert cgj is not None
-    started = workbench_actions.perform(conn, cgj, A.START, case.id, case.version, {}, [])
-    handled = workbench_actions.perform(conn, cgj, A.HANDLE, case.id, started.version, {"note": "修好了"}, [])
+    with runtime.using(runtime.Services(settings=settings, engine=engine)):  # as inside a request of the app
+        started = workbench_actions.perform(conn, cgj, A.START, case.id, case.version, {}, [])
+        handled = workbench_actions.perform(conn, cgj, A.HANDLE, case.id, started.version, {"note": "修好了"}, [])
     assert spy == [A.START, A.HANDLE]
     assert handled.status is S.HANDLED
     # reported handled and the neighbours asked, in one operation: the supervisors' task of the new round
