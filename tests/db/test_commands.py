@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from sqlalchemy import Connection, Engine, text
 
-from dashboard.api.open311_settings import get_open311_settings
 from dashboard import runtime
+from dashboard.api.open311_settings import get_open311_settings
 from dashboard.callbacks import workbench_actions
 from dashboard.settings import Settings
 from db.accounts import load_identity
@@ -76,7 +76,9 @@ def test_the_workbench_runs_the_registry(
     assert cgj is not None
     with runtime.using(runtime.Services(settings=settings, engine=engine)):  # as inside a request of the app
         started = workbench_actions.perform(conn, cgj, A.START, case.id, case.version, {}, [])
-        handled = workbench_actions.perform(conn, cgj, A.HANDLE, case.id, started.version, {"note": "修好了"}, [])
+        handled = workbench_actions.perform(
+            conn, cgj, A.HANDLE, case.id, started.version, {"note": "修好了"}, []
+        )
     assert spy == [A.START, A.HANDLE]
     assert handled.status is S.HANDLED
     # reported handled and the neighbours asked, in one operation: the supervisors' task of the new round
