@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, text
 
 from db.errors import ValidationError
-from db.models.people import STAFF_ROLES
+from db.vocabulary import STAFF_ROLES
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8

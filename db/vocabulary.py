@@ -49,6 +49,9 @@ class Role(StrEnum):
     SYSTEM = "system"  # the intake and the simulator acting for a citizen or an inspector
 
 
+#: The roles of staff accounts (``staff_user.role``): every role but the citizen's and the system's.
+STAFF_ROLES: tuple[str, ...] = tuple(r.value for r in Role if r not in (Role.CITIZEN, Role.SYSTEM))
+
 S = CaseStatus
 
 OPEN_STATUSES = frozenset({S.REPORTED, S.FILED, S.DISPATCHED, S.IN_PROGRESS, S.HANDLED, S.SUSPENDED})

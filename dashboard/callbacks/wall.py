@@ -39,7 +39,6 @@ from dashboard.components.wall_panels import (
     ticker_items,
 )
 from db.accounts import StaffIdentity
-from db.models.people import STAFF_ROLES
 from db.queries.grid import (
     MAX_FEATURES,
     WINDOWS,
@@ -60,6 +59,7 @@ from db.queries.live import (
     viewport_pins,
 )
 from db.queries.response import response_panel
+from db.vocabulary import STAFF_ROLES
 
 ROLES = tuple(STAFF_ROLES)
 TICKER_SIZE = 10

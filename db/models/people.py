@@ -9,8 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
-
-STAFF_ROLES = ("admin", "lead", "dispatcher", "officer", "department", "moderator")
+from db.vocabulary import STAFF_ROLES
 
 
 class Person(Base):

@@ -1,0 +1,29 @@
+"""``guiyang-ops serve``: the app under uvicorn (Dash on FastAPI)."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from dashboard.commands.setup import print_demo_logins
+from dashboard.settings import Settings
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if settings.demo_mode:
+        print_demo_logins(f"http://{host}:{port}")
+    uvicorn.run(
+        "dashboard.asgi:make_server",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if args.debug else settings.workers,
+        reload=args.debug,
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=5,
+        proxy_headers=False,
+    )
+    return 0
