@@ -159,7 +159,7 @@
                 return [fc(normal), fc(alarms), fc([])];
             },
             heatGeojson: function (geo) {
-                // quantised polygons (db/queries/grid.py geometry()) back to GeoJSON
+                // quantised polygons (db/queries/grid_geometry.py geometry()) back to GeoJSON
                 if (!geo || !geo.k) { return window.dash_clientside.no_update; }
                 const ox = geo.o[0], oy = geo.o[1], q = geo.q;
                 const back = (c) => (typeof c[0] === "number" ? [ox + c[0] / q, oy + c[1] / q] : c.map(back));

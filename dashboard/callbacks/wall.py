@@ -39,16 +39,9 @@ from dashboard.components.wall_panels import (
     ticker_items,
 )
 from db.accounts import StaffIdentity
-from db.queries.grid import (
-    MAX_FEATURES,
-    WINDOWS,
-    Bbox,
-    FeatureCache,
-    HeatIndex,
-    coarser,
-    geometry,
-    level_for,
-)
+from db.queries.grid_geometry import FeatureCache, geometry
+from db.queries.grid_index import HeatIndex
+from db.queries.grid_levels import MAX_FEATURES, WINDOWS, coarser, level_for
 from db.queries.live import catch_up as q_catch_up
 from db.queries.live import (
     district_labels,
@@ -60,6 +53,7 @@ from db.queries.live import (
 )
 from db.queries.response import response_panel
 from db.vocabulary import STAFF_ROLES
+from geo.bbox import bbox_of_view
 
 ROLES = tuple(STAFF_ROLES)
 TICKER_SIZE = 10
@@ -105,17 +99,6 @@ def warm_up() -> None:
             _warming.release()
 
     threading.Thread(target=build, name="wall-heat-warm-up", daemon=True).start()
-
-
-def bbox_of(view: dict[str, Any] | None) -> Bbox | None:
-    try:
-        (south, west), (north, east) = view["bounds"]  # type: ignore[index]
-        box = (float(west), float(south), float(east), float(north))
-    except (TypeError, KeyError, ValueError):
-        return None
-    if not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
-        return None
-    return box
 
 
 def palette(config: dict[str, Any] | None) -> list[str]:
@@ -197,7 +180,7 @@ async def heat_view(
     view: dict[str, Any] | None, window: str, lang: str, config: dict[str, Any] | None, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
     """Geometry (only here and when new cells appear: viewport or level changed) and counts of the heatmap."""
-    box = bbox_of(view)
+    box = bbox_of_view(view)
     if box is None:
         raise PreventUpdate
     win = _window(window)
@@ -272,7 +255,7 @@ async def heat_counts(
 async def base_pins(
     view: dict[str, Any] | None, _reload: Any, _n: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
-    box = bbox_of(view)
+    box = bbox_of_view(view)
     if box is None:
         raise PreventUpdate
     zoom = float((view or {}).get("zoom", 11))

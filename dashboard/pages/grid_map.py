@@ -12,6 +12,7 @@ from dash_extensions.javascript import Namespace
 from dashboard import ids, runtime
 from dashboard.i18n import t
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
+from geo.bbox import bbox_of_view
 
 dash.register_page(__name__, path="/grid", title="网格地图 · Grid map", nav="nav.map", nav_order=50)
 
@@ -79,10 +80,10 @@ clientside_callback(
 )
 async def load_cells(view: dict[str, Any] | None, lang: str) -> tuple[dict[str, Any], list[Any]]:
     note = html.Div(t("map.basemap_note", lang), style={"color": "#667", "fontSize": "12px"})
-    if not view or view.get("zoom", 0) < GRID_MIN_ZOOM:
+    box = bbox_of_view(view)
+    if box is None or (view or {}).get("zoom", 0) < GRID_MIN_ZOOM:
         return EMPTY, [html.Div(t("map.zoom_for_grid", lang)), note]
-    (south, west), (north, east) = view["bounds"]
-    data = await runtime.aread(lambda c: cells_in_bbox(c, west, south, east, north, CELL_LIMIT))
+    data = await runtime.aread(lambda c: cells_in_bbox(c, *box, CELL_LIMIT))
     n = len(data["features"])
     key = "map.cells_capped" if n >= CELL_LIMIT else "map.cells_shown"
     return data, [html.Div(t(key, lang, n=n)), note]

@@ -28,7 +28,7 @@ from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
 from dashboard.i18n import t
 from dashboard.tiles import tile_sources
 from db.models.people import STAFF_ROLES
-from db.queries.grid import EMPTY, WINDOWS
+from db.queries.grid_levels import EMPTY, WINDOWS
 
 dash.register_page(
     __name__,

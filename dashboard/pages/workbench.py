@@ -18,7 +18,8 @@ from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.i18n import t
 from db.queries.geo_layers import EMPTY
-from db.queries.workbench import WORKBENCH_ROLES, BBox
+from db.queries.workbench import WORKBENCH_ROLES
+from geo.bbox import BBox
 
 dash.register_page(
     __name__,

@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from db.queries.grid import ORIGIN, QUANTUM, quantize, window_start
+from db.queries.grid_geometry import ORIGIN, QUANTUM, quantize
+from db.queries.grid_levels import window_start
 from db.vocabulary import OPEN_STATUSES
+from geo.bbox import BBox
 from geo.crs import TZ
 
 OPEN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
@@ -35,7 +37,6 @@ LIGHT_SQL = (
     "WHEN coalesce(c.paused_since, CAST(:now AS timestamptz)) < coalesce(c.stage_yellow_at, c.stage_deadline) "
     "THEN 'g' WHEN coalesce(c.paused_since, CAST(:now AS timestamptz)) <= c.stage_deadline THEN 'y' ELSE 'r' END"
 )
-Bbox = tuple[float, float, float, float]
 
 
 def _now(now: datetime | None) -> datetime:
@@ -91,7 +92,7 @@ class Pins:
         return self.total if self.total is not None else len(self.columns["id"])
 
 
-def open_pins(conn: Connection, bbox: Bbox, now: datetime | None = None, cap: int = PIN_CAP) -> Pins:
+def open_pins(conn: Connection, bbox: BBox, now: datetime | None = None, cap: int = PIN_CAP) -> Pins:
     w, s, e, n = bbox
     params = {"w": w, "s": s, "e": e, "n": n, "now": _now(now), "cap": cap, "alert": ALERT_HOURS}
     rows = conn.execute(_PINS, params).all()
@@ -132,7 +133,7 @@ _BUBBLES = text(
 
 
 def viewport_pins(
-    conn: Connection, bbox: Bbox, zoom: float, now: datetime | None = None, cap: int = PIN_CAP
+    conn: Connection, bbox: BBox, zoom: float, now: datetime | None = None, cap: int = PIN_CAP
 ) -> Pins:
     """The wall's base layer: single pins from :data:`BUBBLE_MAX_ZOOM` on, bubbles below it."""
     if zoom >= BUBBLE_MAX_ZOOM:
@@ -325,7 +326,7 @@ _DISTRICTS = text(
 
 
 def districts_compact(conn: Connection, tolerance: float = 0.0005) -> dict[str, Any]:
-    """District outlines for the wall, quantised like the heatmap geometry (:func:`db.queries.grid.geometry`)
+    """District outlines for the wall, quantised like the heatmap geometry (:func:`db.queries.grid_geometry.geometry`)
     plus ``grid``: whether each district carries the unit grid (the service area)."""
     rows = conn.execute(_DISTRICTS, {"tol": tolerance}).all()
     return {

@@ -10,12 +10,12 @@ from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
 from db.vocabulary import OPEN_STATUSES, CaseStatus
+from geo.bbox import BBox
 
 #: Staff roles that may use the workbench (everyone but the public-content moderator).
 WORKBENCH_ROLES = ("admin", "lead", "dispatcher", "officer", "department")
 #: Roles that see the whole city.
 CITY_ROLES = frozenset({"admin", "lead", "dispatcher"})
-BBox = tuple[float, float, float, float]  # west, south, east, north
 _OPEN = [s.value for s in CaseStatus if s in OPEN_STATUSES]
 
 
