@@ -1,5 +1,5 @@
 /* The wall screen (/wall): map styling through `hideout`, clientside callbacks, and the push doorbell.
- * Component ids are the ones of dashboard/components/wall_ids.py. */
+ * Component ids are the ones of dashboard/ids/wall.py. */
 (function () {
     "use strict";
     const CELL_KEY = (f) => (f.properties && f.properties.k) || f.id;

@@ -23,9 +23,9 @@ from dashboard import runtime
 from dashboard.auth import acurrent_user, require_user
 from dashboard.components import stats_charts as charts
 from dashboard.components import stats_drill as drill
-from dashboard.components import stats_ids as ids
 from dashboard.components.stats_columns import DATE_FORMATS, DRILLABLE, grid_style, records, table_columns
 from dashboard.i18n import t
+from dashboard.ids import stats as ids
 from db.accounts import StaffIdentity
 from db.errors import DomainError
 from db.period import Period, parse_period, quick_period

@@ -27,7 +27,6 @@ from sqlalchemy import Connection
 
 from dashboard import auth, ids, runtime
 from dashboard.components import wall_browser as _browser  # noqa: F401  (registers the clientside callbacks)
-from dashboard.components import wall_ids as w
 from dashboard.components.wall_panels import (
     DEFAULT_PALETTE,
     PALETTES,
@@ -38,6 +37,7 @@ from dashboard.components.wall_panels import (
     response_table,
     ticker_items,
 )
+from dashboard.ids import wall as w
 from db.accounts import StaffIdentity
 from db.queries.grid_geometry import FeatureCache, geometry
 from db.queries.grid_index import HeatIndex

@@ -17,9 +17,9 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
-from dashboard import ids_workbench as wid
 from dashboard.components.workbench_queue import legend, queue_payload, status_label
 from dashboard.i18n import t
+from dashboard.ids import workbench as wid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.queries import workbench as q

@@ -18,10 +18,10 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
-from dashboard import ids_workbench as wid
 from dashboard.api.open311_settings import get_open311_settings
 from dashboard.components.workbench_forms import MAX_PHOTO_BYTES, action_label
 from dashboard.i18n import t
+from dashboard.ids import workbench as wid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError, StaleCase, ValidationError

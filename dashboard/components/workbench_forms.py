@@ -19,9 +19,9 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids_workbench as wid
 from dashboard.components.workbench_queue import status_label
 from dashboard.i18n import t
+from dashboard.ids import workbench as wid
 from db.media import FORMATS
 from db.queries.workbench import CaseCard
 from ops.states import ACTION_LABELS, Action
@@ -45,8 +45,7 @@ STYLE: dict[Action, tuple[str, str]] = {
     A.ESCALATE: ("orange", "outline"),
 }
 MAX_PHOTO_BYTES = 10_000_000
-#: Pattern type of the forms' other texts (title, photo label, "no actions"): ``{"type": TEXT, "k": key}``.
-TEXT = "wb-form-text"
+TEXT = wid.FORM_TEXT
 #: The properties holding the forms' texts, by pattern type: what a language switch sets in place.
 LANGUAGE_PROPS: dict[str, tuple[str, ...]] = {
     wid.FIELD: ("label", "data", "placeholder"),

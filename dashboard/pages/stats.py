@@ -17,9 +17,9 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 import dashboard.callbacks.stats  # noqa: F401  - registers the page's callbacks
-from dashboard.components import stats_ids as ids
 from dashboard.components.stats_columns import DATE_FORMATS, GRID_LOCALE, ROW_PX, grid_style, table_columns
 from dashboard.i18n import t
+from dashboard.ids import stats as ids
 from db.errors import ValidationError
 from db.period import default_period, parse_period
 from geo.crs import TZ

@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 
-from dashboard.components import stats_ids as ids
 from dashboard.components.stats_columns import export_header
+from dashboard.ids import stats as ids
 from db.accounts import load_identity
 from geo.crs import TZ
 from ops import workflow as wf
