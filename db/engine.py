@@ -1,12 +1,8 @@
-"""Engines and sessions. Nothing is created at import time; the caller owns every transaction."""
+"""Engines. Nothing is created at import time; the caller owns every transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.orm import Session, sessionmaker
 
 
 def normalize_url(url: str) -> str:
@@ -28,14 +24,3 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, echo: 
         # (a bulk load may turn it off for its own session only)
         connect_args={"options": "-c timezone=Asia/Shanghai -c synchronous_commit=on"},
     )
-
-
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
-        yield session

@@ -108,7 +108,7 @@
                 const rotating = config && config.rotate > 0;
                 const p = presets[rotating ? (n || 0) % presets.length : 0];
                 const label = lang === "en" ? p.en : p.zh;
-                // a language switch (dashboard/ids.py LANG) only renames the view once the map shows one;
+                // a language switch (dashboard/ids/__init__.py LANG) only renames the view once the map shows one;
                 // anything else (first call, presets, the rotation timer) moves the map
                 const trig = (window.dash_clientside.callback_context.triggered || []).map((x) => x.prop_id);
                 if (current && trig.length === 1 && trig[0] === "gy-lang.data") { return [nu, label]; }

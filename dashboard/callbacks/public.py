@@ -73,7 +73,6 @@ from ops.states import PUBLIC_STAGE
 log = logging.getLogger("guiyang_ops.public")
 
 LAYER_KEYS = ("beauty", "services", "reports")
-NEAREST_N = 5
 
 
 #: Static texts: (element id, property, string key). The browser swaps them when the language changes.
