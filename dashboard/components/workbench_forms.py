@@ -45,13 +45,12 @@ STYLE: dict[Action, tuple[str, str]] = {
     A.ESCALATE: ("orange", "outline"),
 }
 MAX_PHOTO_BYTES = 10_000_000
-TEXT = wid.FORM_TEXT
 #: The properties holding the forms' texts, by pattern type: what a language switch sets in place.
 LANGUAGE_PROPS: dict[str, tuple[str, ...]] = {
     wid.FIELD: ("label", "data", "placeholder"),
     wid.BTN: ("children",),
     wid.UPLOAD: ("children",),
-    TEXT: ("children",),
+    wid.FORM_TEXT: ("children",),
 }
 
 
@@ -139,7 +138,9 @@ def _fields(action: Action, card: CaseCard, departments: list[Any], f: _Form) ->
                 minRows=2,
                 size="xs",
             ),
-            html.Label(t("wb.a.photos", lang), id={"type": TEXT, "k": "photos"}, className="wb-upload-label"),
+            html.Label(
+                t("wb.a.photos", lang), id={"type": wid.FORM_TEXT, "k": "photos"}, className="wb-upload-label"
+            ),
             dcc.Upload(
                 id={"type": wid.UPLOAD, "a": action.value},
                 multiple=True,
@@ -177,9 +178,13 @@ def action_forms(
     card: CaseCard, actions: list[Action], lang: str, departments: list[Any], drafts: dict[str, Any] | None
 ) -> list[Any]:
     if not actions:
-        return [html.Div(t("wb.card.no_actions", lang), id={"type": TEXT, "k": "none"}, className="wb-muted")]
+        return [
+            html.Div(
+                t("wb.card.no_actions", lang), id={"type": wid.FORM_TEXT, "k": "none"}, className="wb-muted"
+            )
+        ]
     form = _Form(lang, drafts or {})
-    blocks: list[Any] = [html.H4(t("wb.card.actions", lang), id={"type": TEXT, "k": "title"})]
+    blocks: list[Any] = [html.H4(t("wb.card.actions", lang), id={"type": wid.FORM_TEXT, "k": "title"})]
     for action in actions:
         color, variant = STYLE.get(action, ("gray", "outline"))
         fields = _fields(action, card, departments, form)
