@@ -27,7 +27,6 @@ from dashboard.security_headers import SecureFastAPI, SecurityHeaders
 from dashboard.settings import Settings
 from dashboard.signin_routes import install_signin
 from db.accounts import StaffIdentity
-from db.calendar_repo import set_working_periods
 from db.engine import make_engine
 from geo.crs import TZ
 from ops.signin import recent_alerts
@@ -39,9 +38,16 @@ log = logging.getLogger("guiyang_ops")
 
 
 def create_server(settings: Settings) -> FastAPI:
-    set_working_periods(settings.working_periods)
-    engine = make_engine(database_url(settings), pool_size=20, max_overflow=20)
-    runtime.install(runtime.Services(settings=settings, engine=engine))
+    """The app: one app object (:class:`dashboard.runtime.Services`) made from ``settings``, kept on the server
+    (``server.state.ops``) and bound to each request. Starts nothing: the database (the local cluster) must be up
+    (``guiyang-ops db up``, or ``serve`` which starts it explicitly)."""
+    engine = make_engine(
+        database_url(settings, ensure=False),
+        pool_size=20,
+        max_overflow=20,
+        working_periods=settings.working_periods,
+    )
+    ops = runtime.Services(settings=settings, engine=engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -49,12 +55,13 @@ def create_server(settings: Settings) -> FastAPI:
         limiter.total_tokens = 64  # database calls run in worker threads; 2 cores, mostly waiting on I/O
         await _warm_up(server)
         yield
-        engine.dispose()
+        await ops.stop()
 
     server = SecureFastAPI(
         lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None, title="guiyang-ops"
     )
     server.security = SecurityHeaders(settings)
+    server.state.ops = ops
 
     @server.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
@@ -75,13 +82,14 @@ def create_server(settings: Settings) -> FastAPI:
 
     auth.install(server, secret=settings.session_secret(), secure=settings.cookie_secure)
     install_signin(server, settings)
-    install_api(server, settings)
+    install_api(server, ops)
     app = create_dash(server, settings)
     app.on_index = server.security.set_script_hashes
     app.on_index(app.csp_hashes())
     unavailable.install(server)  # database down: 503 + Retry-After, one log line, for every route
     server.add_middleware(callback_guard.CallbackGuard)  # outermost: malformed callback bodies answer 400
     server.add_exception_handler(RequestValidationError, callback_guard.bad_form)
+    server.add_middleware(runtime.Bind, services=ops)  # outermost: every request sees this app's object
     return server
 
 

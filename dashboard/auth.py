@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
@@ -33,16 +32,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dashboard import runtime
 from db.accounts import StaffIdentity, load_session_identity
+from db.cache import MISSING
 
 log = logging.getLogger("guiyang_ops.auth")
 CSRF_COOKIE = "_csrf_token"
 _scope: ContextVar[Scope | None] = ContextVar("gy_scope", default=None)
 SESSION_COOKIE = "gy_session"
 LOGIN_TOKEN = "login_csrf"  # nosec B105 # the session key under which the form token is kept, not a password
-_cache: dict[int, tuple[float, tuple[StaffIdentity, int] | None]] = {}
-#: How long a process trusts what it read about a user. Logout invalidates its own process at once; other
-#: worker processes see a revoked session after at most this long.
-CACHE_SECONDS = 1.0
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -112,18 +108,18 @@ def csrf_token() -> str:
 
 
 def forget(user_id: int) -> None:
-    """Drop a user from this process's identity cache (after their sessions ended)."""
-    _cache.pop(user_id, None)
+    """Drop a user from this app's identity cache (after their sessions ended)."""
+    runtime.services().caches.identities.pop(user_id)
 
 
 def _identity(user_id: int, version: int) -> StaffIdentity | None:
-    """The user, if active and ``version`` is still their session version (cached for ``CACHE_SECONDS``)."""
-    now = time.monotonic()
-    hit = _cache.get(user_id)
-    if hit is None or now - hit[0] >= CACHE_SECONDS:
-        hit = (now, runtime.read(lambda c: load_session_identity(c, user_id)))
-        _cache[user_id] = hit
-    found = hit[1]
+    """The user, if active and ``version`` is still their session version (cached for
+    :data:`dashboard.runtime.IDENTITY_SECONDS`)."""
+    app = runtime.services()
+    cache = app.caches.identities
+    found = cache.get(user_id, MISSING)
+    if found is MISSING:
+        found = cache.put(user_id, app.read(lambda c: load_session_identity(c, user_id)))
     return found[0] if found is not None and found[1] == version else None
 
 

@@ -39,7 +39,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from dashboard.progress import fail
     from dashboard.settings import get_settings
-    from db.calendar_repo import set_working_periods
     from db.cluster import ClusterError
     from db.errors import DomainError
     from db.unavailable import is_unavailable, summary
@@ -51,7 +50,6 @@ def main(argv: list[str] | None = None) -> int:
         where = ".".join(str(x) for x in errs[0]["loc"]) if errs else "settings"
         fail(f"设置无效 / Invalid setting {where}: {errs[0]['msg'] if errs else exc}")
         return 2
-    set_working_periods(settings.working_periods)
     func = handler(args)  # imported before logging is set up: some libraries log INFO lines as they load
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("guiyang_ops")

@@ -1,55 +1,177 @@
-"""The services of the running app (settings, engine), set once by ``create_app``; callbacks read them here."""
+"""The app object: everything one running app holds (settings, engine, caches, push hub, rate limiters, the
+working-calendar source), built by ``dashboard.app.create_server`` and passed explicitly.
+
+``create_server`` keeps it on the server (``server.state.ops``) and binds it to every request it serves
+(:class:`Bind`), so API routes (``request.app.state.ops``) and Dash callbacks, which run inside the request, reach
+it through :func:`services`; work started outside a request (a background thread) is handed the object. Nothing
+here is a process global: two servers in one process each have their own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+import asyncio
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Connection, Engine
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from dashboard.answer_cache import AnswerCache
+from dashboard.api.open311_settings import Open311Settings, get_open311_settings
+from dashboard.push import PushHub, conninfo_from_sqlalchemy
+from dashboard.ratelimit import ClientLimiter, parse_networks
 from dashboard.settings import Settings
+from db.accounts import StaffIdentity
+from db.cache import Cache
+from db.calendar_repo import OPTION, WorkCalendars
+from db.queries.grid_geometry import FeatureCache
+from db.queries.grid_index import HeatIndex
 
 T = TypeVar("T")
+BBox = tuple[float, float, float, float]
+
+#: How long a process trusts what it read about a user. Logout invalidates its own process at once; other
+#: worker processes see a revoked session after at most this long.
+IDENTITY_SECONDS = 1.0
+#: Reference data (districts, categories, departments; the districts officers' maps open on) is read at most
+#: this often.
+REFERENCE_SECONDS = 300.0
+#: Photo-marker icons kept (the oldest made goes first).
+ICONS = 2000
 
 
-@dataclass
+@dataclass(eq=False)
+class Caches:
+    """The app's caches, each with its policy (:class:`db.cache.Cache`: TTL, size)."""
+
+    #: user id → (identity, session version) or None, see :func:`dashboard.auth.current_user`
+    identities: Cache[int, tuple[StaffIdentity, int] | None] = field(
+        default_factory=lambda: Cache(ttl=IDENTITY_SECONDS)
+    )
+    #: the workbench's reference data by name
+    reference: Cache[str, Any] = field(default_factory=lambda: Cache(ttl=REFERENCE_SECONDS))
+    #: the area an officer's workbench map opens on, by district (districts do not move)
+    district_bounds: Cache[str, BBox | None] = field(default_factory=lambda: Cache(ttl=REFERENCE_SECONDS))
+    #: the wall's panels shared by every screen: name → (version, value); the age allowed is the caller's
+    wall: Cache[str, tuple[int, Any]] = field(default_factory=Cache)
+    #: photo-marker icons (JPEG bytes) by photo sha
+    icons: Cache[str, bytes] = field(default_factory=lambda: Cache(max_size=ICONS))
+    #: the public answers (single flight, stale-while-revalidate), cleared by moderation
+    public: AnswerCache = field(default_factory=AnswerCache)
+
+
+@dataclass(eq=False)
 class Services:
+    """The app object."""
+
     settings: Settings
     engine: Engine
+    #: the Open311 API's settings (``GUIYANG_OPEN311_*``: photo size, verification radius, ...), read once
+    open311: Open311Settings = field(default_factory=get_open311_settings)
+    caches: Caches = field(default_factory=Caches)
+    #: ticket lookups per client, the public page and /public/v1/track together
+    track_limit: ClientLimiter = field(init=False)
+    #: the wall's heatmap read model and its geometry cache
+    heat: HeatIndex = field(default_factory=HeatIndex)
+    features: FeatureCache = field(default_factory=FeatureCache)
+    #: held while the heat index is built in the background (one build at a time)
+    warming: threading.Lock = field(default_factory=threading.Lock)
+    #: viewports cut from the public report snapshot at the same time (each holds the GIL a few milliseconds)
+    rendering: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
+    _hub: PushHub | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.track_limit = ClientLimiter(
+            self.settings.public_track_per_minute,
+            self.settings.public_track_burst,
+            parse_networks(self.settings.trusted_proxies),
+        )
+
+    @property
+    def calendars(self) -> WorkCalendars:
+        """The working-calendar source (the settings' working periods), carried by the engine."""
+        found = self.engine.get_execution_options().get(OPTION)
+        assert isinstance(found, WorkCalendars)  # nosec B101 # make_engine attaches it; narrowing for mypy
+        return found
+
+    def push_hub(self) -> PushHub:
+        """The wall's doorbell listener, made on first use (stopped by the server's lifespan)."""
+        if self._hub is None:
+            url = self.engine.url.render_as_string(hide_password=False)
+            self._hub = PushHub(conninfo_from_sqlalchemy(url))
+        return self._hub
+
+    async def stop(self) -> None:
+        if self._hub is not None:
+            await self._hub.stop()
+        self.engine.dispose()
+
+    def read(self, fn: Callable[[Connection], T]) -> T:
+        """Run a read query in its own short transaction (call from a worker thread)."""
+        with self.engine.connect() as conn:
+            return fn(conn)
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run a write in one transaction: committed on success, rolled back on any error."""
+        with self.engine.begin() as conn:
+            return fn(conn)
 
 
-_services: Services | None = None
+_current: ContextVar[Services | None] = ContextVar("gy_services", default=None)
 
 
-def install(services: Services) -> None:
-    global _services
-    _services = services
+class Bind:
+    """ASGI middleware: every request (and what it runs: callbacks, worker threads) sees this app's object."""
+
+    def __init__(self, app: ASGIApp, services: Services) -> None:
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = _current.set(self.services)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _current.reset(token)
+
+
+@contextmanager
+def using(services: Services) -> Iterator[Services]:
+    """Run a block (a test, a background job) as if inside a request of this app."""
+    token = _current.set(services)
+    try:
+        yield services
+    finally:
+        _current.reset(token)
 
 
 def services() -> Services:
-    if _services is None:
-        raise RuntimeError("the app is not set up: call dashboard.app.create_app first")
-    return _services
+    """The app object of the current request."""
+    found = _current.get()
+    if found is None:
+        raise RuntimeError("no app here: call from a request of a server made by dashboard.app.create_server")
+    return found
 
 
 def read(fn: Callable[[Connection], T]) -> T:
     """Run a read query in its own short transaction (call from a worker thread)."""
-    with services().engine.connect() as conn:
-        return fn(conn)
+    return services().read(fn)
 
 
 def write(fn: Callable[[Connection], T]) -> T:
     """Run a write in one transaction: committed on success, rolled back on any error."""
-    with services().engine.begin() as conn:
-        return fn(conn)
+    return services().write(fn)
 
 
 async def aread(fn: Callable[[Connection], T]) -> T:
     """``read`` off the event loop: Dash runs callbacks on the loop, blocking I/O must not."""
-    return await anyio.to_thread.run_sync(read, fn)
+    return await anyio.to_thread.run_sync(services().read, fn)
 
 
 async def awrite(fn: Callable[[Connection], T]) -> T:
-    return await anyio.to_thread.run_sync(write, fn)
+    return await anyio.to_thread.run_sync(services().write, fn)

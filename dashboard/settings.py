@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dashboard.ratelimit import parse_networks
 from db import media
+from db.calendar_repo import WorkCalendars
 from ops.signin import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,12 @@ class Settings(BaseSettings):
         gt=0,
         le=120,
         description="How long a photo waits for a decoding slot before the request is answered 503 (busy).",
+    )
+    image_max_photos: int = Field(
+        media.MAX_PHOTOS,
+        ge=1,
+        le=50,
+        description="Most photos of one report, one verification answer or one handling (Open311 and workbench).",
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8050, description="Port the web server listens on.")
@@ -179,6 +186,12 @@ class Settings(BaseSettings):
     )
     signin_alert_minutes: float = Field(10, gt=0, description="The alert period in minutes.")
 
+    @field_validator("working_periods")
+    @classmethod
+    def _periods(cls, v: str) -> str:
+        WorkCalendars(v)  # raises ValueError on a bad period
+        return v
+
     @field_validator("default_lang")
     @classmethod
     def _lang(cls, v: str) -> str:
@@ -229,6 +242,7 @@ class Settings(BaseSettings):
             max_request_pixels=self.image_max_request_pixels,
             concurrent=self.image_concurrent,
             wait_s=self.image_wait_s,
+            max_photos=self.image_max_photos,
         )
 
     def session_secret(self) -> str:

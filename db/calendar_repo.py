@@ -1,26 +1,28 @@
 """The working-time calendar (:class:`geo.calendar.WorkCalendar`) built from the ``holiday`` table.
 
-One calendar per (database, holiday data, working periods) is built and kept for the life of the process.
+A :class:`WorkCalendars` is the *calendar source* of one engine: its working periods (from the settings,
+``GUIYANG_WORKING_PERIODS``, e.g. ``"09:00-12:00,13:30-18:00"``) and its cache of built calendars, one per (holiday
+data, working periods). :func:`db.engine.make_engine` attaches one to every engine it makes (execution option
+``calendars``), so :func:`load_calendar` finds it from any connection: there is no process-wide setting, and two
+apps in one process (two engines) each have their own periods and cache.
+
 The holiday data is identified by a cheap *stamp* computed in the database: row count, last day and an md5
 of every (day, kind), so editing a row in place is noticed too. :data:`STAMP_SQL` is a scalar subquery that
 callers may embed in a query they run anyway (the workflow commands do, so a cached calendar costs no extra
 round trip); :func:`load_calendar` runs it itself when no stamp is given.
-
-Working periods come from the settings (``GUIYANG_WORKING_PERIODS``, e.g. ``"09:00-12:00,13:30-18:00"``): pass
-them in, or set the process default once at start-up with :func:`set_working_periods`.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import date, time
 
 from sqlalchemy import Connection, text
 
+from db.cache import Cache
 from geo.calendar import DEFAULT_PERIODS, WorkCalendar
 
-__all__ = ["STAMP_SQL", "clear_cache", "holiday_stamp", "load_calendar", "set_working_periods"]
+__all__ = ["OPTION", "STAMP_SQL", "WorkCalendars", "calendars_of", "holiday_stamp", "load_calendar"]
 
 PeriodLike = tuple[time, time] | tuple[str, str] | str
 Periods = str | Sequence[PeriodLike]
@@ -32,16 +34,13 @@ STAMP_SQL = (
 )
 _STAMP = text(f"SELECT {STAMP_SQL}")
 _ROWS = text("SELECT day, kind FROM holiday")
-_MAX_ENTRIES = 16
+#: Calendars kept per engine (holiday data x working periods).
+MAX_ENTRIES = 16
+#: The execution option under which an engine carries its :class:`WorkCalendars`.
+OPTION = "calendars"
 
-_lock = threading.Lock()
-_cache: dict[tuple[str, str, tuple[PeriodLike, ...]], WorkCalendar] = {}
-_default_periods: tuple[PeriodLike, ...] = tuple(DEFAULT_PERIODS)
 
-
-def _normalize(periods: Periods | None) -> tuple[PeriodLike, ...]:
-    if periods is None:
-        return _default_periods
+def _normalize(periods: Periods) -> tuple[PeriodLike, ...]:
     if isinstance(periods, str):
         parts = tuple(p.strip() for p in periods.split(",") if p.strip())
         if not parts:
@@ -50,15 +49,40 @@ def _normalize(periods: Periods | None) -> tuple[PeriodLike, ...]:
     return tuple(periods)
 
 
-def set_working_periods(periods: Periods | None) -> None:
-    """Set the process-wide default working periods (``None`` restores 09:00-12:00, 13:30-18:00).
+class WorkCalendars:
+    """The calendar source of one engine: default working periods (validated at once: a bad value raises
+    ``ValueError`` here rather than in the first command; ``None``: 09:00-12:00, 13:30-18:00) and the cache."""
 
-    Validated at once: a bad value raises ``ValueError`` here rather than in the first command.
-    """
-    global _default_periods
-    value = tuple(DEFAULT_PERIODS) if periods is None else _normalize(periods)
-    WorkCalendar(periods=value)
-    _default_periods = value
+    def __init__(self, periods: Periods | None = None, *, max_entries: int = MAX_ENTRIES) -> None:
+        value = tuple(DEFAULT_PERIODS) if periods is None else _normalize(periods)
+        WorkCalendar(periods=value)
+        self.periods: tuple[PeriodLike, ...] = value
+        self.cache: Cache[tuple[str, tuple[PeriodLike, ...]], WorkCalendar] = Cache(max_size=max_entries)
+
+    def load(
+        self, conn: Connection, periods: Periods | None = None, *, stamp: str | None = None
+    ) -> WorkCalendar:
+        """See :func:`load_calendar`."""
+        normalized = self.periods if periods is None else _normalize(periods)
+        if stamp is None:
+            stamp = holiday_stamp(conn)
+        key = (stamp, normalized)
+        cal = self.cache.get(key)
+        if cal is not None:
+            return cal
+        holidays: list[date] = []
+        workdays: list[date] = []
+        for day, kind in conn.execute(_ROWS):
+            (holidays if kind == "holiday" else workdays).append(day)
+        cal = WorkCalendar(holidays, workdays, normalized, years={d.year for d in holidays + workdays})
+        return self.cache.put(key, cal)
+
+
+def calendars_of(conn: Connection) -> WorkCalendars:
+    """The calendar source of the connection's engine (an engine not made by ``make_engine``: a fresh one with
+    the default periods, i.e. nothing cached)."""
+    found = conn.get_execution_options().get(OPTION)
+    return found if isinstance(found, WorkCalendars) else WorkCalendars()
 
 
 def holiday_stamp(conn: Connection) -> str:
@@ -66,44 +90,18 @@ def holiday_stamp(conn: Connection) -> str:
     return str(conn.execute(_STAMP).scalar_one())
 
 
-def _identity(conn: Connection) -> str:
-    return conn.engine.url.render_as_string(hide_password=True)
-
-
 def load_calendar(
     conn: Connection, periods: Periods | None = None, *, stamp: str | None = None
 ) -> WorkCalendar:
-    """The working calendar of the connected database, cached per process.
+    """The working calendar of the connected database, cached by the engine's :class:`WorkCalendars`.
 
     Parameters
     ----------
     conn : Connection
         Any connection; only reads.
     periods : str or sequence, optional
-        Working periods (``"09:00-12:00,13:30-18:00"`` or pairs); default: :func:`set_working_periods`.
+        Working periods (``"09:00-12:00,13:30-18:00"`` or pairs); default: the engine's (the settings').
     stamp : str, optional
         The value of :data:`STAMP_SQL` if the caller already fetched it (saves a round trip).
     """
-    normalized = _normalize(periods)
-    if stamp is None:
-        stamp = holiday_stamp(conn)
-    key = (_identity(conn), stamp, normalized)
-    cal = _cache.get(key)
-    if cal is not None:
-        return cal
-    holidays: list[date] = []
-    workdays: list[date] = []
-    for day, kind in conn.execute(_ROWS):
-        (holidays if kind == "holiday" else workdays).append(day)
-    cal = WorkCalendar(holidays, workdays, normalized, years={d.year for d in holidays + workdays})
-    with _lock:
-        if len(_cache) >= _MAX_ENTRIES:
-            _cache.clear()
-        _cache[key] = cal
-    return cal
-
-
-def clear_cache() -> None:
-    """Forget every cached calendar (tests; after bulk holiday edits the stamp changes by itself)."""
-    with _lock:
-        _cache.clear()
+    return calendars_of(conn).load(conn, periods, stamp=stamp)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine
 
+from db.calendar_repo import OPTION, Periods, WorkCalendars
+
 
 def normalize_url(url: str) -> str:
     """Use psycopg 3 for plain ``postgresql://`` URLs (as DATABASE_URL is usually written)."""
@@ -13,7 +15,16 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, echo: bool = False) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 20,
+    echo: bool = False,
+    working_periods: Periods | None = None,
+) -> Engine:
+    """An engine that carries its own working-calendar source (``working_periods``: the settings'; ``None``: the
+    default 09:00-12:00, 13:30-18:00), see :mod:`db.calendar_repo`."""
     return create_engine(
         normalize_url(url),
         pool_size=pool_size,
@@ -23,4 +34,5 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, echo: 
         # acknowledged means durable: every commit waits for its WAL flush, whatever the server's default
         # (a bulk load may turn it off for its own session only)
         connect_args={"options": "-c timezone=Asia/Shanghai -c synchronous_commit=on"},
+        execution_options={OPTION: WorkCalendars(working_periods)},
     )

@@ -33,6 +33,8 @@ MAX_STORED_SIDE = 4096
 MAX_REQUEST_PIXELS = 120_000_000
 CONCURRENT = 2
 WAIT_S = 10.0
+#: Most photos of one report, verification answer or handling (GUIYANG_IMAGE_MAX_PHOTOS).
+MAX_PHOTOS = 9
 # Pillow only warns between its limit and twice it: make that an error too (our own check in ``_open``
 # refuses by the configured limit; this guards any other path into Pillow)
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -49,6 +51,7 @@ class ImageLimits:
     max_request_pixels: int = MAX_REQUEST_PIXELS
     concurrent: int = CONCURRENT
     wait_s: float = WAIT_S
+    max_photos: int = MAX_PHOTOS
 
 
 DEFAULT_LIMITS = ImageLimits()

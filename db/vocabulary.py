@@ -49,8 +49,9 @@ class Role(StrEnum):
     SYSTEM = "system"  # the intake and the simulator acting for a citizen or an inspector
 
 
-#: The roles of staff accounts (``staff_user.role``): every role but the citizen's and the system's.
+#: The roles a staff account may hold (``staff_user.role``); what each may do, where, is :mod:`ops.policy`.
 STAFF_ROLES: tuple[str, ...] = tuple(r.value for r in Role if r not in (Role.CITIZEN, Role.SYSTEM))
+
 
 S = CaseStatus
 
@@ -58,6 +59,15 @@ OPEN_STATUSES = frozenset({S.REPORTED, S.FILED, S.DISPATCHED, S.IN_PROGRESS, S.H
 FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.MERGED})
 #: A case at a department: its handling clock runs there (dispatched, in progress) or is paused (suspended).
 AT_DEPARTMENT = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED})
+
+
+def sql_list(statuses: frozenset[CaseStatus]) -> str:
+    """``('a', 'b')``: the statuses as an SQL list of literals, in workflow order (for ``status IN ...``)."""
+    return "(" + ", ".join(f"'{s.value}'" for s in CaseStatus if s in statuses) + ")"
+
+
+#: :data:`AT_DEPARTMENT` for SQL: ``('dispatched', 'in_progress', 'suspended')``.
+AT_DEPARTMENT_SQL = sql_list(AT_DEPARTMENT)
 
 #: Where a report came from (``case_record.source``).
 SOURCES = ("app", "inspector", "hotline", "wechat", "web", "other")

@@ -2,7 +2,7 @@
 workflow commands (:mod:`ops.workflow`) and the citizen commands, never raw SQL writes.
 
 我来核实: a case reported handled asks the supervisors and the registered citizens living nearby to verify
-(:func:`ops.citizen.verification.report_handled`, as the workbench does); a handled case picked for its next
+(:func:`ops.commands.report_handled`, as the workbench does); a handled case picked for its next
 step is then sometimes answered by one of those citizens with a photo (:func:`ops.citizen.verification.answer`:
 close or rework, points in the ledger), otherwise verified by the supervisors as before.
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import Connection, Engine, Row, text
@@ -40,12 +40,14 @@ from demo.city.spots import KINDS, ZONES, PointSampler, category_weights
 from demo.public import placeholder_picture
 from demo.users import DEMO_USERS
 from geo.crs import TZ
+from ops import commands
 from ops import workflow as wf
-from ops.citizen import verification
-from ops.states import OPEN_STATUSES, CaseStatus, Role
+from ops.citizen import verification, verification_round
+from ops.states import OPEN_STATUSES, Action, CaseStatus, Role
 from ops.workflow import Actor
 
 S = CaseStatus
+A = Action
 T = TypeVar("T")
 #: How often each open status is picked for a step (new reports are a status of their own).
 STATUS_WEIGHTS = {
@@ -208,65 +210,52 @@ def _center(ctx: SimContext, rng: np.random.Generator) -> Actor:
 def _advance(
     conn: Connection, ctx: SimContext, rng: np.random.Generator, c: Row, now: datetime
 ) -> tuple[str, wf.CaseResult | verification.Answer]:
-    """One plausible next step for case ``c`` (see STATUS_WEIGHTS for how cases are picked)."""
+    """One plausible next step for case ``c`` (see STATUS_WEIGHTS for how cases are picked): a citizen's answer,
+    or an action of the staff through the command registry."""
     status, u = CaseStatus(c.status), rng.random()
+    if status is S.HANDLED and rng.random() < ctx.verifying.citizen_share:
+        answered = _citizen_answer(conn, ctx, rng, c, passed=u >= SHARES["rework"], now=now)
+        if answered is not None:
+            return answered
+    actor, action, params = _choose(ctx, rng, c, u, now)
+    return action.value, commands.run(conn, actor, action, c.id, c.version, params, now=now)
+
+
+def _choose(
+    ctx: SimContext, rng: np.random.Generator, c: Row, u: float, now: datetime
+) -> tuple[Actor, Action, dict[str, Any]]:
+    """Who takes which action with which params on case ``c`` (``u``: the step's uniform draw)."""
+    status = CaseStatus(c.status)
     lead, dept = ctx.staff["lead"], ctx.department_actor(c.department_code)
     overdue = c.deadline is not None and c.deadline < now and not c.escalated
     if status is S.REPORTED:
         dups = [int(i) for i in (c.duplicates or [])]
         if dups and u < 0.3:
-            return "merge", wf.merge(conn, _center(ctx, rng), c.id, c.version, into_case_id=dups[0], now=now)
+            return _center(ctx, rng), A.MERGE, {"into_case_id": dups[0]}
         if u < 0.08:
-            return "reject", wf.reject(
-                conn, _center(ctx, rng), c.id, c.version, reason=_choice(rng, REJECT_REASONS), now=now
-            )
+            return _center(ctx, rng), A.REJECT, {"reason": _choice(rng, REJECT_REASONS)}
         urgency = "urgent" if rng.random() < SHARES["urgent_upgrade"] else None
-        return "file", wf.file_case(conn, _center(ctx, rng), c.id, c.version, urgency=urgency, now=now)
+        return _center(ctx, rng), A.FILE, {"urgency": urgency}
     if status is S.FILED:
-        return "dispatch", wf.dispatch(conn, _center(ctx, rng), c.id, c.version, now=now)
+        return _center(ctx, rng), A.DISPATCH, {}
     if status in (S.DISPATCHED, S.IN_PROGRESS):
         if overdue and u < 0.2:
-            return "escalate", wf.escalate(
-                conn, lead, c.id, c.version, reason=_choice(rng, ESCALATE_REASONS), now=now
-            )
+            return lead, A.ESCALATE, {"reason": _choice(rng, ESCALATE_REASONS)}
         if u < 0.04:
-            return "return", wf.return_case(
-                conn, dept, c.id, c.version, reason=_choice(rng, RETURN_REASONS), now=now
-            )
+            return dept, A.RETURN, {"reason": _choice(rng, RETURN_REASONS)}
         if u < 0.06:
-            return "suspend", wf.suspend(
-                conn, lead, c.id, c.version, reason=_choice(rng, SUSPEND_REASONS), now=now
-            )
+            return lead, A.SUSPEND, {"reason": _choice(rng, SUSPEND_REASONS)}
         if u < 0.09:
             amount = max(0.5, round(float(c.time_limit) * rng.uniform(0.5, 1.0) * 2) / 2)
-            return "extend", wf.extend(
-                conn, lead, c.id, c.version, amount=amount, reason=_choice(rng, EXTEND_REASONS), now=now
-            )
+            return lead, A.EXTEND, {"amount": amount, "reason": _choice(rng, EXTEND_REASONS)}
         if status is S.DISPATCHED and u < 0.5:
-            return "start", wf.start(conn, dept, c.id, c.version, now=now)
-        return "handle", verification.report_handled(
-            conn,
-            dept,
-            c.id,
-            c.version,
-            note=_choice(rng, HANDLE_NOTES),
-            radius_m=ctx.verifying.radius_m,
-            now=now,
-        )
+            return dept, A.START, {}
+        return dept, A.HANDLE, {"note": _choice(rng, HANDLE_NOTES), "radius_m": ctx.verifying.radius_m}
     if status is S.HANDLED:
-        if rng.random() < ctx.verifying.citizen_share:
-            answered = _citizen_answer(conn, ctx, rng, c, passed=u >= SHARES["rework"], now=now)
-            if answered is not None:
-                return answered
-        actor = ctx.staff["dispatcher"]
         if u < SHARES["rework"]:
-            return "verify_fail", wf.verify(
-                conn, actor, c.id, c.version, passed=False, note=_choice(rng, FAIL_NOTES), now=now
-            )
-        return "verify_pass", wf.verify(
-            conn, actor, c.id, c.version, passed=True, note=_choice(rng, PASS_NOTES), now=now
-        )
-    return "resume", wf.resume(conn, lead, c.id, c.version, now=now)
+            return ctx.staff["dispatcher"], A.VERIFY_FAIL, {"note": _choice(rng, FAIL_NOTES)}
+        return ctx.staff["dispatcher"], A.VERIFY_PASS, {"note": _choice(rng, PASS_NOTES)}
+    return lead, A.RESUME, {}
 
 
 def _citizen_answer(
@@ -278,7 +267,7 @@ def _citizen_answer(
     v = ctx.verifying
     tasks = conn.execute(_ROUND_TASKS, {"c": c.id}).all()
     if not tasks:  # the spatial push only for a round nobody has been asked about yet
-        verification.create_tasks(conn, c.id, radius_m=v.radius_m)
+        verification_round.create_tasks(conn, c.id, radius_m=v.radius_m)
         tasks = conn.execute(_ROUND_TASKS, {"c": c.id}).all()
     if not tasks:
         return None

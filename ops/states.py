@@ -1,8 +1,8 @@
-"""The case workflow as an explicit machine: statuses, actions, allowed transitions and who may act.
+"""The case workflow as an explicit machine: statuses, actions, allowed transitions, labels and stage limits.
 
 Pure data and functions; no database. The vocabulary (statuses, actions, roles) is :mod:`db.vocabulary`, which the
-migrations put into CHECK constraints; ``ops.workflow`` builds the commands on this machine, and the UI asks :func:`allowed_actions` which buttons to show (the server checks
-again on every write).
+migrations put into CHECK constraints; ``ops.workflow`` builds the commands on this machine; who may take which
+action, where, is the policy table (:mod:`ops.policy`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ __all__ = [
     "ACTION_LABELS",
     "FINAL_STATUSES",
     "LABELS",
-    "MODERATION_ROLES",
     "OPEN_STATUSES",
-    "PERMISSIONS",
     "PUBLIC_STAGE",
     "RESUMABLE",
     "STAGE_LIMITS",
@@ -24,18 +22,11 @@ __all__ = [
     "Action",
     "CaseStatus",
     "Role",
-    "allowed_actions",
-    "in_scope",
-    "may",
     "target",
 ]
 
 S = CaseStatus
 A = Action
-R = Role
-
-#: Who moderates public content (最美贵阳 posts, public photos, service points) and may see any photo.
-MODERATION_ROLES: tuple[str, ...] = (R.MODERATOR.value, R.ADMIN.value, R.LEAD.value)
 
 #: (action, from status) -> to status. ``None`` as the target of RESUME means "the status before suspension".
 TRANSITIONS: dict[tuple[Action, CaseStatus | None], CaseStatus | None] = {
@@ -64,27 +55,6 @@ for _s in OPEN_STATUSES:
 
 #: Statuses a suspended case may resume to.
 RESUMABLE = frozenset({S.DISPATCHED, S.IN_PROGRESS})
-
-_CENTER = frozenset({R.ADMIN, R.LEAD, R.DISPATCHER})
-_HANDLERS = frozenset({R.ADMIN, R.LEAD, R.OFFICER, R.DEPARTMENT})
-
-#: Who may take each action. Scope (district / department) is checked separately by :func:`in_scope`.
-PERMISSIONS: dict[Action, frozenset[Role]] = {
-    A.REPORT: frozenset({R.ADMIN, R.LEAD, R.DISPATCHER, R.OFFICER, R.CITIZEN, R.SYSTEM}),
-    A.FILE: _CENTER,
-    A.REJECT: _CENTER,
-    A.MERGE: _CENTER,
-    A.DISPATCH: _CENTER,
-    A.RETURN: _HANDLERS,
-    A.START: _HANDLERS,
-    A.HANDLE: _HANDLERS,
-    A.VERIFY_PASS: frozenset({R.ADMIN, R.LEAD, R.DISPATCHER, R.CITIZEN, R.SYSTEM}),
-    A.VERIFY_FAIL: frozenset({R.ADMIN, R.LEAD, R.DISPATCHER, R.CITIZEN, R.SYSTEM}),
-    A.SUSPEND: frozenset({R.ADMIN, R.LEAD}),
-    A.RESUME: frozenset({R.ADMIN, R.LEAD}),
-    A.EXTEND: frozenset({R.ADMIN, R.LEAD}),
-    A.ESCALATE: frozenset({R.ADMIN, R.LEAD, R.DISPATCHER, R.OFFICER, R.SYSTEM}),
-}
 
 LABELS: dict[CaseStatus, tuple[str, str]] = {
     S.REPORTED: ("待受理", "Awaiting review"),
@@ -139,31 +109,6 @@ def target(
     if action is A.RESUME:
         return resume_to if resume_to in RESUMABLE else None
     return nxt
-
-
-def may(role: Role, action: Action) -> bool:
-    return role in PERMISSIONS[action]
-
-
-def in_scope(
-    role: Role,
-    *,
-    user_district: str | None,
-    user_department: str | None,
-    case_district: str | None,
-    case_department: str | None,
-) -> bool:
-    """Officers act only in their district, department staff only on their department's cases."""
-    if role is R.OFFICER:
-        return user_district is not None and user_district == case_district
-    if role is R.DEPARTMENT:
-        return user_department is not None and user_department == case_department
-    return role in {R.ADMIN, R.LEAD, R.DISPATCHER, R.CITIZEN, R.SYSTEM}
-
-
-def allowed_actions(role: Role, status: CaseStatus) -> list[Action]:
-    """Actions ``role`` may take on a case in ``status`` (before scope), in workflow order."""
-    return [a for a in Action if a is not A.REPORT and (a, status) in TRANSITIONS and may(role, a)]
 
 
 #: Time limits of the center's own stages (the department's stage uses the 小类's limit from the catalog):

@@ -17,11 +17,12 @@ from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
 from db.period import Period
-from db.queries.stats_scope import Scope, scope_of
 from db.queries.stats_sql import COHORT, OVERDUE, main_sql, query_params, resolve_now, tune
 from db.queries.stats_trend import period_unit, trend_of
+from db.scope import RowScope
 from ops.evaluation import Counts, Evaluation, EvaluationConfig, default_config, evaluate
 from ops.evaluation import median_p90_hours as hours
+from ops.policy import stats_scope
 
 COUNT_FIELDS = tuple(Counts.__dataclass_fields__)
 
@@ -33,7 +34,7 @@ _KIND = (
 )
 
 
-def _returns_sql(scope: Scope) -> str:
+def _returns_sql(scope: RowScope) -> str:
     # the events of the cohort's returned cases: dispatches to / returns by each department, per district
     return f"""
         SELECT CASE WHEN grouping(e.department_code) = 0 THEN 'department'
@@ -44,14 +45,12 @@ def _returns_sql(scope: Scope) -> str:
           FROM "case" c
          CROSS JOIN LATERAL (SELECT e.department_code, e.action FROM case_event e
                               WHERE e.case_id = c.id AND e.action IN ('dispatch', 'return') OFFSET 0) e
-         WHERE {COHORT} AND c.return_count > 0{scope.sql(event="e")}
+         WHERE {COHORT} AND c.return_count > 0{scope.and_where(event="e")}
          GROUP BY GROUPING SETS ((e.department_code), (c.district_code), ())"""  # nosec B608 # SQL from constant fragments; values are bound parameters
 
 
-def _overdue_sql(scope: Scope) -> str:
-    return (
-        f"""SELECT {_KIND}, count(*) AS overdue FROM "case" c WHERE {OVERDUE}{scope.sql()} GROUP BY {_SETS}"""  # nosec B608 # SQL from constant fragments; values are bound parameters
-    )
+def _overdue_sql(scope: RowScope) -> str:
+    return f"""SELECT {_KIND}, count(*) AS overdue FROM "case" c WHERE {OVERDUE}{scope.and_where()} GROUP BY {_SETS}"""  # nosec B608 # SQL from constant fragments; values are bound parameters
 
 
 _NAMES = text(
@@ -85,7 +84,7 @@ class StatsRow:
 @dataclass(frozen=True)
 class StatsTable:
     period: Period
-    scope: Scope
+    scope: RowScope
     as_of: datetime
     total: StatsRow
     departments: list[StatsRow] = field(default_factory=list)
@@ -109,7 +108,7 @@ def stats_table(
 ) -> StatsTable:
     """The evaluation table of ``period`` within the user's scope: per department, per district and the total
     (and, ``with_trend``, the trend of :func:`~db.queries.stats_trend.trend` from the same pass over the cases)."""
-    scope = scope_of(user)
+    scope = stats_scope(user)
     now = resolve_now(now)
     cfg = config or default_config()
     params = query_params(period, scope, now)

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
-from dashboard.settings import Settings
+if TYPE_CHECKING:  # the app object imports this package's settings module
+    from dashboard.runtime import Services
 
 
-def install_api(server: FastAPI, settings: Settings) -> None:
-    """Mount the router of every module in this package that defines ``make_router(settings)``."""
+def install_api(server: FastAPI, ops: Services) -> None:
+    """Mount the router of every module in this package that defines ``make_router(ops)`` (the app object)."""
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{mod.name}")
         make_router = getattr(module, "make_router", None)
         if make_router is not None:
-            server.include_router(make_router(settings))
+            server.include_router(make_router(ops))

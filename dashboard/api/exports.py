@@ -22,7 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from dashboard import auth, runtime
 from dashboard.components.stats_columns import COLUMNS, export_header, export_rows
 from dashboard.i18n import t
-from dashboard.settings import Settings
+from dashboard.runtime import Services
 from db.accounts import StaffIdentity
 from db.errors import DomainError, Forbidden
 from db.period import parse_period
@@ -86,7 +86,7 @@ def to_xlsx(table: StatsTable, lang: str) -> bytes:
     return out.getvalue()
 
 
-def make_router(settings: Settings) -> APIRouter:
+def make_router(ops: Services) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/stats/export.{fmt}")

@@ -28,8 +28,7 @@ from dashboard.api.open311_schemas import (
     build_openapi,
     errors_doc,
 )
-from dashboard.api.open311_settings import get_open311_settings
-from dashboard.settings import Settings
+from dashboard.runtime import Services
 from ops.citizen import requests as reqs
 from ops.citizen import services as svc
 from ops.citizen.intake import ReportRequest, submit_report
@@ -43,8 +42,8 @@ _ATTRIBUTE = re.compile(r"^attribute\[([^\]]{1,40})\](\[\])?$")
 Fmt = Depends(output_format)
 
 
-def make_router(settings: Settings) -> APIRouter:
-    api = Api(settings, get_open311_settings())
+def make_router(ops: Services) -> APIRouter:
+    api = Api(ops.settings, ops.open311)
     router = APIRouter(route_class=open311_route_class(api.max_body))
     _spec_routes(router, api)
     open311_citizen.add_routes(router, api)
@@ -200,7 +199,8 @@ def _spec_routes(router: APIRouter, api: Api) -> None:
         phone: str | None = Form(None, max_length=32),
         locale: str | None = Form(None, description="zh or en (default: Accept-Language)."),
         media: Annotated[
-            list[UploadFile] | None, File(description="Extension: 1 to 9 photos (JPEG, PNG, WebP).")
+            list[UploadFile] | None,
+            File(description="Extension: 1 to GUIYANG_IMAGE_MAX_PHOTOS photos (JPEG, PNG, WebP)."),
         ] = None,
         idempotency_key: str | None = Header(
             None, alias="Idempotency-Key", description="Retries with the same key create one request only."

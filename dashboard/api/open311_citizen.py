@@ -70,7 +70,9 @@ def add_routes(router: APIRouter, api: Api) -> None:
     async def answer(
         request: Request,
         task_id: int,
-        media: Annotated[list[UploadFile], File(description="1 to 9 photos of the place now.")],
+        media: Annotated[
+            list[UploadFile], File(description="1 to GUIYANG_IMAGE_MAX_PHOTOS photos of the place now.")
+        ],
         fmt: str = Fmt,
         api_key: str | None = Form(None),
         account_id: str = Form(..., max_length=64),

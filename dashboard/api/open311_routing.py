@@ -24,7 +24,7 @@ from dashboard.api.open311_settings import Open311Settings
 from dashboard.settings import Settings
 from db.errors import DomainError, NotFound, ValidationError
 from db.media import CleanPhoto, clean_photos
-from ops.citizen.intake import MAX_PHOTOS, check_declared_type
+from ops.citizen.intake import check_declared_type
 from ops.citizen.keys import check_key
 
 log = logging.getLogger("guiyang_ops.open311")
@@ -43,7 +43,7 @@ class Api:
 
     @property
     def max_body(self) -> int:
-        return MAX_PHOTOS * self.cfg.max_photo_bytes + 2_000_000
+        return self.settings.image_max_photos * self.cfg.max_photo_bytes + 2_000_000
 
     def check_jurisdiction(self, jurisdiction_id: str | None) -> None:
         """Accepted when it is ours; required only if configured (400), another one is not found (404)."""
@@ -63,12 +63,13 @@ class Api:
     async def read_photos(
         self, uploads: Sequence[UploadFile] | None, api_key: str | None, *, field: str = "media"
     ) -> list[CleanPhoto]:
-        """The uploaded photos, at most :data:`MAX_PHOTOS`, each read no further than the size limit and checked
+        """The uploaded photos, at most ``GUIYANG_IMAGE_MAX_PHOTOS``, each read no further than the size limit and checked
         for its declared type; then, for a client with a valid key only, checked from their headers (pixels,
         the request's pixels together) and decoded once each in a worker thread, outside any transaction."""
         files = [u for u in uploads or () if u is not None]
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(f"最多 {MAX_PHOTOS} 张照片。", f"At most {MAX_PHOTOS} photos.", field=field)
+        most = self.settings.image_max_photos
+        if len(files) > most:
+            raise ValidationError(f"最多 {most} 张照片。", f"At most {most} photos.", field=field)
         limit = self.cfg.max_photo_bytes
         out = []
         for f in files:

@@ -2,7 +2,7 @@
 
 Thin views over :mod:`db.queries.public`. Fast on a slow connection and under load:
 
-- answers are built once and kept in an in-process cache for a few seconds (:class:`TTLCache`: one query per key
+- answers are built once and kept in the app's cache for a few seconds (:class:`AnswerCache`: one query per key
   however many clients ask at once, the previous answer served while a fresh one is computed), stored as JSON
   bytes with their gzip form and an ETag;
 - responses carry ``Cache-Control: public, max-age=…``, ``ETag`` (``If-None-Match`` → 304) and are sent gzip-ed
@@ -10,7 +10,7 @@ Thin views over :mod:`db.queries.public`. Fast on a slow connection and under lo
 - moderation clears the cache at once (:func:`clear_public_cache`), so a hidden post leaves the public map within
   the request that hid it (other worker processes within their TTL).
 
-``/track/{ticket}.json`` is rate-limited per client (:data:`TRACK_LIMIT`, shared with the page's lookup callback):
+``/track/{ticket}.json`` is rate-limited per client (the app's ``track_limit``, shared with the page's lookup callback):
 ticket numbers run in sequence, so unthrottled lookups would let a script follow every report. Over the limit:
 429 with ``Retry-After``. Nothing else here is limited.
 
@@ -20,15 +20,12 @@ reports. ``/media/staff/…`` serves any photo to moderators (for the moderation
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import io
 import json
 import logging
-import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,14 +38,13 @@ from sqlalchemy import Connection
 
 from dashboard import auth, runtime
 from dashboard.i18n import t
-from dashboard.ratelimit import ClientLimiter, Decision, parse_networks
-from dashboard.settings import Settings
+from dashboard.ratelimit import Decision
+from dashboard.runtime import Services
 from db.media import photo_paths
 from db.queries import public as q
-from db.unavailable import is_unavailable
 from geo.bbox import parse_bbox
 from ops import moderation
-from ops.states import MODERATION_ROLES
+from ops.policy import sees_any_photo
 
 log = logging.getLogger("guiyang_ops.public")
 T = TypeVar("T")
@@ -69,75 +65,15 @@ POLICY: dict[str, tuple[float, float, int]] = {
 ICON_PX = 96
 
 
-class TTLCache:
-    """A small in-process cache for the event loop: single flight per key, stale-while-revalidate, cleared by
-    moderation (a computation started before :meth:`clear` is not stored)."""
-
-    def __init__(self, max_entries: int = 1024) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[float, float, Any]] = OrderedDict()
-        self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
-        self._generation = 0
-
-    def clear(self) -> None:
-        self._generation += 1
-        self._entries.clear()
-        self._inflight.clear()
-
-    async def get(self, key: Hashable, ttl: float, grace: float, compute: Callable[[], Awaitable[T]]) -> T:
-        now = time.monotonic()
-        hit = self._entries.get(key)
-        if hit is not None and now < hit[0]:
-            return hit[2]
-        task = self._inflight.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self._fill(key, ttl, grace, compute, self._generation))
-            task.add_done_callback(_log_failure)
-            self._inflight[key] = task
-        if hit is not None and now < hit[1]:
-            return hit[2]
-        return await asyncio.shield(task)
-
-    async def _fill(
-        self, key: Hashable, ttl: float, grace: float, compute: Callable[[], Awaitable[Any]], generation: int
-    ) -> Any:
-        me = asyncio.current_task()
-        try:
-            value = await compute()
-            if generation == self._generation:
-                now = time.monotonic()
-                self._entries[key] = (now + ttl, now + ttl + grace, value)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
-            return value
-        finally:
-            if self._inflight.get(key) is me:
-                del self._inflight[key]
-
-
-def _log_failure(task: asyncio.Future[Any]) -> None:
-    """A failed refresh: logged here unless the database is unavailable (each request that waited for it
-    logs that once, :mod:`dashboard.unavailable`)."""
-    exc = None if task.cancelled() else task.exception()
-    if exc is not None and not is_unavailable(exc):
-        log.warning("public query failed: %r", exc)
-
-
-CACHE = TTLCache()
-#: Viewports cut from the report snapshot at the same time (each holds the GIL for a few milliseconds).
-RENDERING = asyncio.Semaphore(2)
-
-
 def clear_public_cache() -> None:
-    """Forget every cached public answer (call after any moderation change, in the same process)."""
-    CACHE.clear()
+    """Forget every cached public answer (call after any moderation change, in the same app)."""
+    runtime.services().caches.public.clear()
 
 
 async def cached(kind: str, key: Hashable, fn: Callable[[Connection], T]) -> T:
     """``fn`` read in a worker thread, shared and cached under (kind, key) with the kind's policy."""
     ttl, grace, _ = POLICY[kind]
-    return await CACHE.get((kind, key), ttl, grace, lambda: runtime.aread(fn))
+    return await runtime.services().caches.public.get((kind, key), ttl, grace, lambda: runtime.aread(fn))
 
 
 @dataclass(frozen=True)
@@ -165,7 +101,8 @@ def encode(payload: str | Any, *, compact: bool = False) -> Body:
 async def cached_body(kind: str, key: Hashable, fn: Callable[[Connection], Any]) -> Body:
     """Like :func:`cached`, but keeps the encoded answer (JSON bytes, gzip, ETag), built in the worker thread."""
     ttl, grace, _ = POLICY[kind]
-    return await CACHE.get(("body", kind, key), ttl, grace, lambda: runtime.aread(lambda c: encode(fn(c))))
+    answers = runtime.services().caches.public
+    return await answers.get(("body", kind, key), ttl, grace, lambda: runtime.aread(lambda c: encode(fn(c))))
 
 
 def respond(request: Request, body: Body, max_age: int, status: int = 200) -> Response:
@@ -187,13 +124,10 @@ def not_found(message: str = "not found") -> JSONResponse:
     return JSONResponse({"error": "not_found", "message": message}, status_code=404)
 
 
-#: Ticket lookups per client, page and API together, in this process; made from the settings by make_router.
-TRACK_LIMIT = ClientLimiter(per_minute=20, burst=10)
-
-
 def check_track(peer: str | None, forwarded: list[str]) -> Decision:
-    """Take one ticket lookup from the client's allowance (hits, misses and malformed numbers alike)."""
-    return TRACK_LIMIT.check(peer, forwarded)
+    """Take one ticket lookup from the client's allowance (hits, misses and malformed numbers alike): the app's
+    limiter (:attr:`dashboard.runtime.Services.track_limit`), page and API together, in this process."""
+    return runtime.services().track_limit.check(peer, forwarded)
 
 
 def too_many(retry_after: int) -> JSONResponse:
@@ -214,9 +148,6 @@ def _icon(thumb: Path) -> bytes:
         return out.getvalue()
 
 
-_icons: OrderedDict[str, bytes] = OrderedDict()
-
-
 async def photo_response(
     request: Request, media: Path, photo_id: int, path: str, mime: str, sha: str, variant: str, cache: str
 ) -> Response:
@@ -226,14 +157,12 @@ async def photo_response(
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     if variant == "icon":
-        data = _icons.get(sha)
+        icons = runtime.services().caches.icons
+        data = icons.get(sha)
         if data is None:
             if not thumb.exists():
                 return not_found()
-            data = await anyio.to_thread.run_sync(_icon, thumb)
-            _icons[sha] = data
-            while len(_icons) > 2000:
-                _icons.popitem(last=False)
+            data = icons.put(sha, await anyio.to_thread.run_sync(_icon, thumb))
         return Response(data, media_type="image/jpeg", headers=headers)
     file, media_type = (thumb, "image/jpeg") if variant == "thumb" else (media / path, mime)
     if not file.exists():
@@ -242,13 +171,8 @@ async def photo_response(
     return FileResponse(file, media_type=media_type, headers=headers)
 
 
-def make_router(settings: Settings) -> APIRouter:
-    global TRACK_LIMIT
-    TRACK_LIMIT = ClientLimiter(
-        settings.public_track_per_minute,
-        settings.public_track_burst,
-        parse_networks(settings.trusted_proxies),
-    )
+def make_router(ops: Services) -> APIRouter:
+    settings = ops.settings
     router = APIRouter(include_in_schema=False)
     media = settings.media_path
 
@@ -274,13 +198,16 @@ def make_router(settings: Settings) -> APIRouter:
 
         async def render() -> Body:
             snap = await cached("snapshot", None, q.report_snapshot)
-            async with RENDERING:  # a few at a time: renders hold the GIL, the event loop must keep answering
+            # a few at a time: renders hold the GIL, the event loop must keep answering
+            async with runtime.services().rendering:
                 return await anyio.to_thread.run_sync(
                     lambda: encode(q.render_reports(snap, *snapped, level), compact=True)
                 )
 
         ttl, grace, _ = POLICY["reports"]
-        body = await CACHE.get(("body", "reports", level, snapped), ttl, grace, render)
+        body = await runtime.services().caches.public.get(
+            ("body", "reports", level, snapped), ttl, grace, render
+        )
         return respond(request, body, POLICY["reports"][2])
 
     @router.get(PREFIX + "/grid.json")
@@ -337,7 +264,7 @@ def make_router(settings: Settings) -> APIRouter:
     @router.get("/media/staff/{photo_id}/{variant}")
     async def staff_media(request: Request, photo_id: int, variant: str) -> Response:
         user = await auth.acurrent_user()
-        if user is None or user.role not in MODERATION_ROLES or variant not in ("thumb", "full", "icon"):
+        if user is None or not sees_any_photo(user.role) or variant not in ("thumb", "full", "icon"):
             return not_found()
         photo = await runtime.aread(lambda c: moderation.photo_file(c, photo_id))
         if photo is None:

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator
 
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from dashboard import auth, runtime
-from dashboard.push import PushHub, conninfo_from_sqlalchemy
-from dashboard.settings import Settings
+from dashboard import auth
+from dashboard.push import PushHub
+from dashboard.runtime import Services
 
 PING_SECONDS = 15
 RETRY_MS = 1000
@@ -29,25 +27,12 @@ RETRY_MS = 1000
 SHUTDOWN_GRACE = 1.0
 
 
-def make_router(settings: Settings, hub_factory: Callable[[], PushHub] | None = None) -> APIRouter:
-    hubs: list[PushHub] = []
-
+def make_router(ops: Services) -> APIRouter:
     def hub() -> PushHub:
-        if not hubs:
-            if hub_factory is not None:
-                hubs.append(hub_factory())
-            else:
-                url = runtime.services().engine.url.render_as_string(hide_password=False)
-                hubs.append(PushHub(conninfo_from_sqlalchemy(url)))
-        return hubs[0]
+        """The app's listener (:meth:`dashboard.runtime.Services.push_hub`), stopped by the server's lifespan."""
+        return ops.push_hub()
 
-    @asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[None]:
-        yield
-        if hubs:
-            await hubs[0].stop()
-
-    router = APIRouter(prefix="/push", lifespan=lifespan)
+    router = APIRouter(prefix="/push")
 
     @router.get("/events", include_in_schema=False, response_model=None)
     async def events(request: Request) -> EventSourceResponse | JSONResponse:

@@ -30,10 +30,10 @@ from dashboard.ids.moderation import (
 )
 from db.accounts import StaffIdentity
 from db.queries import public as q
-from ops.states import MODERATION_ROLES
+from ops.policy import Screen, roles_for
 
 log = logging.getLogger("guiyang_ops.moderation")
-ROLES = MODERATION_ROLES
+ROLES = roles_for(Screen.MODERATION)
 LOGIN_URL = "/login?next=/moderation"
 
 TAB_KEYS = ("posts", "photos", "points", "log")

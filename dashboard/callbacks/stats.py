@@ -33,6 +33,7 @@ from db.queries.geo_layers import districts_geojson
 from db.queries.stats_drill import DRILL_CAP, drill_cases
 from geo.crs import TZ
 from ops.evaluation import INDICATORS, default_config
+from ops.policy import stats_scope
 from ops.stats_table import stats_table
 
 log = logging.getLogger("guiyang_ops.stats")
@@ -303,7 +304,7 @@ async def drill_down(
     metric = "cases" if column in ("score", "grade") else column
     period = Period(date.fromisoformat(data["period"]["start"]), date.fromisoformat(data["period"]["end"]))
     try:
-        result = await runtime.aread(lambda c: drill_cases(c, user, period, row_id, metric))
+        result = await runtime.aread(lambda c: drill_cases(c, stats_scope(user), period, row_id, metric))
     except (DomainError, SQLAlchemyError) as exc:
         log.warning("drill-down for %s failed: %r", user.username, exc)
         err = _error(exc)["error"][lang]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -37,33 +36,29 @@ from dashboard.components.wall_panels import (
     response_table,
     ticker_items,
 )
+from dashboard.components.wall_wire import districts_compact, pin_columns, pin_feature
 from dashboard.ids import wall as w
 from db.accounts import StaffIdentity
-from db.queries.grid_geometry import FeatureCache, geometry
-from db.queries.grid_index import HeatIndex
+from db.queries.grid_geometry import geometry
 from db.queries.grid_levels import MAX_FEATURES, WINDOWS, coarser, level_for
 from db.queries.live import catch_up as q_catch_up
 from db.queries.live import (
     district_labels,
-    districts_compact,
+    district_outlines,
     kpis,
     latest_events,
     view_presets,
     viewport_pins,
 )
 from db.queries.response import response_panel
-from db.vocabulary import STAFF_ROLES
 from geo.bbox import bbox_of_view
+from ops.policy import Screen, roles_for
 
-ROLES = tuple(STAFF_ROLES)
+ROLES = roles_for(Screen.WALL)
 TICKER_SIZE = 10
 CATCHUP_LIMIT = 400
 PANEL_DAYS = 30
-HEAT = HeatIndex()
-FEATURES = FeatureCache()
 T = TypeVar("T")
-_memo: dict[str, tuple[int, float, Any]] = {}
-_warming = threading.Lock()
 
 
 async def shared(
@@ -76,27 +71,28 @@ async def shared(
     """One computation for every screen: reused for ``ttl`` seconds unless a screen asks for a newer version than
     the value has (``version_of``; the KPI tiles use the last event id they include: a new event recomputes them
     once, for all screens)."""
-    hit = _memo.get(name)
-    now = time.monotonic()
-    if hit is not None and want <= hit[0] and now - hit[1] < ttl:
-        return hit[2]
+    memo = runtime.services().caches.wall
+    hit = memo.get(name, ttl=ttl)
+    if hit is not None and want <= hit[0]:
+        return hit[1]
     value = await runtime.aread(fn)
-    _memo[name] = (version_of(value), now, value)
+    memo.put(name, (version_of(value), value))
     return value
 
 
 def warm_up() -> None:
     """Build the heatmap index in the background (called by the layout, so the first screen finds it ready)."""
-    if HEAT.ready or not _warming.acquire(blocking=False):
+    app = runtime.services()  # the thread is handed the app object: it runs outside the request
+    if app.heat.ready or not app.warming.acquire(blocking=False):
         return
 
     def build() -> None:
         try:
-            runtime.read(HEAT.refresh)
+            app.read(app.heat.refresh)
         except Exception:  # noqa: BLE001 - the first heat callback retries and reports  # nosec B110 # deliberate: the caller retries and reports
             pass
         finally:
-            _warming.release()
+            app.warming.release()
 
     threading.Thread(target=build, name="wall-heat-warm-up", daemon=True).start()
 
@@ -126,14 +122,14 @@ async def gate(_: str, path: str | None, search: str | None) -> Any:
 
 
 def _static(conn: Connection) -> tuple[Any, ...]:
-    return districts_compact(conn), district_labels(conn), view_presets(conn)
+    return districts_compact(district_outlines(conn)), district_labels(conn), view_presets(conn)
 
 
 def cached_presets() -> list[dict[str, Any]] | None:
     """The preset views if a screen loaded them already: the layout then carries them, and the map goes to the
     first one without waiting for a round trip."""
-    hit = _memo.get("static")
-    return None if hit is None else hit[2][2]
+    hit = runtime.services().caches.wall.get("static")
+    return None if hit is None else hit[1][2]
 
 
 @callback(
@@ -186,13 +182,15 @@ async def heat_view(
     win = _window(window)
     first = level_for(float((view or {}).get("zoom", 11)), (box[1] + box[3]) / 2)
 
+    heat, features = runtime.services().heat, runtime.services().features
+
     def work(conn: Connection) -> tuple[str, list[str], dict[str, Any], dict[str, int]]:
-        level, keys = first, HEAT.keys(conn, first, box)
+        level, keys = first, heat.keys(conn, first, box)
         while len(keys) > MAX_FEATURES and level != "district":
             level = coarser(level)
-            keys = HEAT.keys(conn, level, box, refresh=False)
-        counts = HEAT.counts(conn, level, win, box, refresh=False)
-        return level, keys, geometry(conn, level, keys, FEATURES), counts
+            keys = heat.keys(conn, level, box, refresh=False)
+        counts = heat.counts(conn, level, win, box, refresh=False)
+        return level, keys, geometry(conn, level, keys, features), counts
 
     level, keys, geo, counts = await runtime.aread(work)
     data, legend = _heat_payload(level, win, counts, config, lang)
@@ -226,15 +224,16 @@ async def heat_counts(
     if not drawn:
         raise PreventUpdate
     level, box, win = drawn["level"], tuple(drawn["bbox"]), _window(window)
+    heat, features = runtime.services().heat, runtime.services().features
 
     def work(conn: Connection) -> tuple[dict[str, int], list[str]]:
-        return HEAT.counts(conn, level, win, box), HEAT.keys(conn, level, box, refresh=False)
+        return heat.counts(conn, level, win, box), heat.keys(conn, level, box, refresh=False)
 
     counts, keys = await runtime.aread(work)
     data, legend = _heat_payload(level, win, counts, config, lang)
     if _signature(keys) == drawn.get("sig"):
         return data, legend, no_update, no_update
-    geo = await runtime.aread(lambda c: geometry(c, level, keys, FEATURES))
+    geo = await runtime.aread(lambda c: geometry(c, level, keys, features))
     return data, legend, geo, {**drawn, "sig": _signature(keys)}
 
 
@@ -260,7 +259,7 @@ async def base_pins(
         raise PreventUpdate
     zoom = float((view or {}).get("zoom", 11))
     pins = await runtime.aread(lambda c: viewport_pins(c, box, zoom))
-    return pins.columns, pins.as_of, pin_legend(len(pins), pins.capped, lang)
+    return pin_columns(pins), pins.as_of, pin_legend(len(pins), pins.capped, lang)
 
 
 def merge_live(
@@ -316,7 +315,7 @@ async def catch_up(
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
         fresh = await runtime.aread(lambda c: latest_events(c, TICKER_SIZE))
         return fresh.last_id, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang)
-    merged = merge_live(live or {}, got.pins, got.gone, int(as_of or 0))
+    merged = merge_live(live or {}, [pin_feature(p) for p in got.pins], got.gone, int(as_of or 0))
     events = (got.events + (ticker or []))[:TICKER_SIZE]
     return got.last_id, merged, events, no_update, ticker_items(events, lang)
 

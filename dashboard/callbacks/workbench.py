@@ -5,7 +5,6 @@ user's scope themselves. The case card lives in ``workbench_card``, the actions 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,33 +21,29 @@ from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
+from db.cache import MISSING
 from db.queries import workbench as q
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
+from db.queries.workbench_scope import scope_bounds
 from db.vocabulary import SOURCES
 from geo.bbox import BBox, bbox_of_view
+from ops.policy import Reach, Screen, reach, roles_for, workbench_scope
 from ops.states import CaseStatus
 
-ROLES = q.WORKBENCH_ROLES
+ROLES = roles_for(Screen.WORKBENCH)
 CELL_MIN_ZOOM = 15
 CELL_LIMIT = 4000
 LOGIN_URL = "/login?next=/workbench"
-_REF_TTL = 300.0
-_ref: dict[str, tuple[float, Any]] = {}
 log = logging.getLogger("guiyang_ops.workbench")
 
 
 async def reference(name: str, fn: Callable[[Connection], Any]) -> Any:
-    """Reference data (districts, categories, departments) read at most every five minutes."""
-    hit = _ref.get(name)
-    if hit is not None and time.monotonic() - hit[0] < _REF_TTL:
-        return hit[1]
-    value = await runtime.aread(fn)
-    _ref[name] = (time.monotonic(), value)
-    return value
-
-
-#: The districts officers' maps open on, by district (districts do not move).
-_district_bounds: dict[str, tuple[float, BBox | None]] = {}
+    """Reference data (districts, categories, departments) read at most every five minutes (the app's cache)."""
+    cache = runtime.services().caches.reference
+    hit = cache.get(name, MISSING)
+    if hit is not MISSING:
+        return hit
+    return cache.put(name, await runtime.aread(fn))
 
 
 def opening_bounds() -> BBox | None:
@@ -61,19 +56,21 @@ def opening_bounds() -> BBox | None:
     department staff one indexed query (a few milliseconds on the 1M-case city), as their open cases move."""
     try:
         user = auth.current_user()
-        if user is None or user.role not in ROLES or user.role in q.CITY_ROLES:
+        how = None if user is None else reach(user.role, Screen.WORKBENCH)
+        if user is None or how is None or how is Reach.CITY:
             return None
-        if user.role != "officer":
-            return runtime.read(lambda c: q.scope_bounds(c, user))
-        hit = _district_bounds.get(user.district_code or "")
-        if hit is not None and time.monotonic() - hit[0] < _REF_TTL:
-            return hit[1]
-        box = runtime.read(lambda c: q.scope_bounds(c, user))
+        scope = workbench_scope(user)
+        if how is not Reach.DISTRICT:
+            return runtime.read(lambda c: scope_bounds(c, scope))
+        cache = runtime.services().caches.district_bounds  # the districts officers' maps open on
+        hit = cache.get(user.district_code or "", MISSING)
+        if hit is not MISSING:
+            return hit
+        box = runtime.read(lambda c: scope_bounds(c, scope))
     except SQLAlchemyError as exc:
         log_failure(log, "the workbench's opening view could not be read", exc)
         return None
-    _district_bounds[user.district_code or ""] = (time.monotonic(), box)
-    return box
+    return cache.put(user.district_code or "", box)
 
 
 def _name(row: Any, lang: str) -> str:
@@ -213,7 +210,7 @@ async def districts_layer(_: str, *, user: StaffIdentity) -> dict[str, Any]:
 async def districts_lang(lang: str, *, user: StaffIdentity) -> dict[str, Any]:
     """Names in the language; for a user scoped to a district (an officer, a district bureau), that district
     drawn out and the rest of the city greyed."""
-    own = user.district_code if user.role not in q.CITY_ROLES else None
+    own = None if workbench_scope(user).city_wide else user.district_code
     return {"lang": lang, "fillOpacity": 0.35, "own": own}
 
 
@@ -266,7 +263,7 @@ async def pins_layer(view: dict[str, Any] | None, *args: Any, user: StaffIdentit
     if box is None:
         raise PreventUpdate
     filters = q.Filters.from_inputs(*args[:7])
-    pins = await runtime.aread(lambda c: q.pins(c, user, filters, box))
+    pins = await runtime.aread(lambda c: q.pins(c, workbench_scope(user), filters, box))
     return pins.geojson, {"shown": pins.shown, "capped": pins.capped}
 
 
@@ -296,7 +293,7 @@ async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any]:
         raise PreventUpdate  # the map moved, but the queue does not follow it
     filters = q.Filters.from_inputs(*args[:7])
     box = bbox_of_view(view) if in_view else None
-    result = await runtime.aread(lambda c: q.queue(c, user, filters, bbox=box))
+    result = await runtime.aread(lambda c: q.queue(c, workbench_scope(user), filters, bbox=box))
     n = len(result.rows)
     count = t("wb.queue_capped" if result.total > n else "wb.queue_count", lang, total=result.total, n=n)
     return queue_payload(result.rows, lang), count

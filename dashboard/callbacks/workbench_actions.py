@@ -1,7 +1,7 @@
 """The case card's actions. One callback takes every action button; it trusts nothing from the browser but the
-case id, the version the card showed and the typed inputs, and runs the workflow command for the button in one
-transaction (photos of a handled case are stored in that same transaction). Role, scope, status and version
-are checked again by the command itself; a refusal is shown as the command words it."""
+case id, the version the card showed and the typed inputs, and runs the button's entry of the command registry
+(:mod:`ops.commands`) in one transaction (photos of a handled case are stored in that same transaction). Role,
+scope, status and version are checked again by the command itself; a refusal is shown as the command words it."""
 
 from __future__ import annotations
 
@@ -18,25 +18,21 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
-from dashboard.api.open311_settings import get_open311_settings
-from dashboard.components.workbench_forms import MAX_PHOTO_BYTES, action_label
+from dashboard.components.workbench_forms import action_label
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError, StaleCase, ValidationError
-from db.media import CleanPhoto, clean_photos, store_photo
-from db.queries.workbench import WORKBENCH_ROLES, may_see
-from ops import workflow as wf
-from ops.citizen.verification import report_handled
-from ops.states import Action, may
+from db.media import CleanPhoto, clean_photos
+from ops import commands
+from ops.policy import Screen, may, roles_for
+from ops.states import Action
 from ops.workflow import Actor, CaseResult
-from ops.workflow.base import MAX_PHOTOS
 
 log = logging.getLogger("guiyang_ops.workbench")
 A = Action
 Fields = dict[str, Any]
-Command = Callable[[Connection, Actor, int, int, Fields], CaseResult]
 
 
 def _error(key: str, **kwargs: object) -> ValidationError:
@@ -69,32 +65,34 @@ def _amount(fields: Fields) -> float:
         raise _error("wb.err.amount") from None
 
 
-COMMANDS: dict[Action, Command] = {
-    A.FILE: lambda c, a, i, v, f: wf.file_case(c, a, i, v, urgency=_optional(f, "urgency")),
-    A.REJECT: lambda c, a, i, v, f: wf.reject(c, a, i, v, reason=_text(f, "reason")),
-    A.MERGE: lambda c, a, i, v, f: wf.merge(c, a, i, v, into_case_id=_merge_target(f)),
-    A.DISPATCH: lambda c, a, i, v, f: wf.dispatch(c, a, i, v, department_code=_optional(f, "department")),
-    A.RETURN: lambda c, a, i, v, f: wf.return_case(c, a, i, v, reason=_text(f, "reason")),
-    A.START: lambda c, a, i, v, f: wf.start(c, a, i, v),
-    A.VERIFY_PASS: lambda c, a, i, v, f: wf.verify(c, a, i, v, passed=True, note=_optional(f, "note")),
-    A.VERIFY_FAIL: lambda c, a, i, v, f: wf.verify(c, a, i, v, passed=False, note=_text(f, "note")),
-    A.SUSPEND: lambda c, a, i, v, f: wf.suspend(c, a, i, v, reason=_text(f, "reason")),
-    A.RESUME: lambda c, a, i, v, f: wf.resume(c, a, i, v),
-    A.EXTEND: lambda c, a, i, v, f: wf.extend(c, a, i, v, amount=_amount(f), reason=_text(f, "reason")),
-    A.ESCALATE: lambda c, a, i, v, f: wf.escalate(c, a, i, v, reason=_optional(f, "reason")),
+#: How each action's typed fields become the validated params of its registry entry (:mod:`ops.commands`).
+PARAMS: dict[Action, Callable[[Fields], Fields]] = {
+    A.FILE: lambda f: {"urgency": _optional(f, "urgency")},
+    A.REJECT: lambda f: {"reason": _text(f, "reason")},
+    A.MERGE: lambda f: {"into_case_id": _merge_target(f)},
+    A.DISPATCH: lambda f: {"department_code": _optional(f, "department")},
+    A.RETURN: lambda f: {"reason": _text(f, "reason")},
+    A.START: lambda f: {},
+    A.HANDLE: lambda f: {"note": _text(f, "note")},
+    A.VERIFY_PASS: lambda f: {"note": _optional(f, "note")},
+    A.VERIFY_FAIL: lambda f: {"note": _text(f, "note")},
+    A.SUSPEND: lambda f: {"reason": _text(f, "reason")},
+    A.RESUME: lambda f: {},
+    A.EXTEND: lambda f: {"amount": _amount(f), "reason": _text(f, "reason")},
+    A.ESCALATE: lambda f: {"reason": _optional(f, "reason")},
 }
 
 
-def decode_photos(contents: list[Any]) -> list[bytes]:
+def decode_photos(contents: list[Any], max_photos: int, max_bytes: int) -> list[bytes]:
     """``dcc.Upload`` data URLs to bytes; anything else is refused (the photo store checks the image)."""
-    if len(contents) > MAX_PHOTOS:  # refused before any file is written
-        raise _error("wb.err.too_many", n=MAX_PHOTOS)
+    if len(contents) > max_photos:  # refused before any file is written
+        raise _error("wb.err.too_many", n=max_photos)
     out = []
     for item in contents:
         if not isinstance(item, str) or "," not in item:
             raise _error("wb.err.photo")
         head, b64 = item.split(",", 1)
-        if not head.startswith("data:") or ";base64" not in head or len(b64) > MAX_PHOTO_BYTES * 4 // 3 + 8:
+        if not head.startswith("data:") or ";base64" not in head or len(b64) > max_bytes * 4 // 3 + 8:
             raise _error("wb.err.photo")
         try:
             out.append(base64.b64decode(b64, validate=True))
@@ -112,29 +110,16 @@ def perform(
     fields: Fields,
     photos: Sequence[bytes | CleanPhoto],
 ) -> CaseResult:
-    """Run one action in the caller's transaction."""
-    actor = Actor.from_identity(user)
+    """Run one action in the caller's transaction, through the command registry."""
+    params = PARAMS[action](fields)
     if action is A.HANDLE:
-        photo_ids: list[int] = []
-        # store only for someone who may handle this case; otherwise the command below says why not
-        if photos and may(actor.role, A.HANDLE) and may_see(conn, user, case_id):
-            settings = runtime.services().settings
-            limits = settings.image_limits()
-            photo_ids = [
-                store_photo(conn, settings.media_path, p, kind="handled", user_id=user.id, limits=limits).id
-                for p in photos
-            ]
         # 我来核实: the supervisors and registered citizens nearby are asked to verify, in the same transaction
-        return report_handled(
-            conn,
-            actor,
-            case_id,
-            version,
-            note=_text(fields, "note"),
-            photo_ids=photo_ids,
-            radius_m=get_open311_settings().verification_radius_m,
-        )
-    return COMMANDS[action](conn, actor, case_id, version, fields)
+        app = runtime.services()
+        params["radius_m"] = app.open311.verification_radius_m
+        params["image_limits"] = app.settings.image_limits()
+        if photos:
+            params |= {"photos": photos, "media_dir": app.settings.media_path, "user_id": user.id}
+    return commands.run(conn, Actor.from_identity(user), action, case_id, version, params)
 
 
 def _int(value: Any) -> int | None:
@@ -154,7 +139,7 @@ def _int(value: Any) -> int | None:
     State(wid.REFRESH, "data"),
     prevent_initial_call=True,
 )
-@auth.require_user(*WORKBENCH_ROLES)
+@auth.require_user(*roles_for(Screen.WORKBENCH))
 async def act(
     _clicks: list[int | None],
     shown: Any,
@@ -189,16 +174,19 @@ async def act(
             if isinstance(v, str | int | float) and not isinstance(v, bool)
         },
     }
+    app = runtime.services()
+    limits, max_bytes = app.settings.image_limits(), app.open311.max_photo_bytes
     try:
         photos: list[bytes | CleanPhoto] = []
         if action is A.HANDLE:
             for i, contents in zip(upload_ids, uploads, strict=False):
                 if i.get("a") == action.value and contents:
-                    photos += decode_photos(contents if isinstance(contents, list) else [contents])
+                    photos += decode_photos(
+                        contents if isinstance(contents, list) else [contents], limits.max_photos, max_bytes
+                    )
         if photos and may(Actor.from_identity(user).role, A.HANDLE):
             # checked from their headers and decoded once each here, outside the transaction
-            limits = runtime.services().settings.image_limits()
-            photos = list(await anyio.to_thread.run_sync(clean_photos, photos, MAX_PHOTO_BYTES, limits))
+            photos = list(await anyio.to_thread.run_sync(clean_photos, photos, max_bytes, limits))
         result = await runtime.awrite(lambda c: perform(c, user, action, case_id, version, fields, photos))
     except StaleCase:
         log.info("%s on case %s by %s: stale version %s", action.value, case_id, user.username, version)

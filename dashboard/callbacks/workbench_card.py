@@ -19,7 +19,8 @@ from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
-from ops.states import CaseStatus, Role, allowed_actions, in_scope
+from ops.policy import allowed_actions, in_scope, workbench_scope
+from ops.states import CaseStatus, Role
 
 
 def _selected_id(selected: Any) -> int | None:
@@ -109,7 +110,7 @@ async def case_card(
     case_id = _selected_id(selected)
     if case_id is None:
         return True, [], None, [], [], None, [], *_texts_unchanged()
-    card = await runtime.aread(lambda c: q.case_card(c, user, case_id))
+    card = await runtime.aread(lambda c: q.case_card(c, workbench_scope(user), case_id))
     if card is None:
         missing = html.Div(t("wb.card.missing", lang), className="wb-muted")
         return False, [missing], None, [], [], None, [], *_texts_unchanged()

@@ -13,15 +13,15 @@ from sqlalchemy import text
 from dashboard.database import database_url
 from dashboard.progress import console, ok, progress_bars
 from dashboard.settings import Settings
-from db.calendar_repo import set_working_periods
 from db.engine import make_engine
 
 
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     from demo.city import seed_demo_city
 
-    set_working_periods(settings.working_periods)
-    engine = make_engine(database_url(settings, role="owner"), pool_size=1)
+    engine = make_engine(
+        database_url(settings, role="owner"), pool_size=1, working_periods=settings.working_periods
+    )
     started = time.perf_counter()
     with engine.connect() as conn:
         # a bulk load of its own: this session alone commits without waiting for the WAL flush (re-run on a crash)
@@ -64,8 +64,7 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
     from dashboard.api.open311_settings import get_open311_settings
     from demo.simulate import SimContext, Verifying, simulate_steps
 
-    set_working_periods(settings.working_periods)
-    engine = make_engine(database_url(settings), pool_size=2)
+    engine = make_engine(database_url(settings), pool_size=2, working_periods=settings.working_periods)
     rng = np.random.default_rng(args.seed)
     stop = False
 

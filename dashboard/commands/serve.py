@@ -7,10 +7,12 @@ import argparse
 import uvicorn
 
 from dashboard.commands.setup import print_demo_logins
+from dashboard.database import database_url
 from dashboard.settings import Settings
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    database_url(settings)  # the local cluster is started (the database made) here, not by building the app
     host = args.host or settings.host
     port = args.port or settings.port
     if settings.demo_mode:

@@ -19,6 +19,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from dashboard import runtime
 from dashboard.components.workbench_queue import status_label
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
@@ -44,7 +45,6 @@ STYLE: dict[Action, tuple[str, str]] = {
     A.EXTEND: ("gray", "outline"),
     A.ESCALATE: ("orange", "outline"),
 }
-MAX_PHOTO_BYTES = 10_000_000
 #: The properties holding the forms' texts, by pattern type: what a language switch sets in place.
 LANGUAGE_PROPS: dict[str, tuple[str, ...]] = {
     wid.FIELD: ("label", "data", "placeholder"),
@@ -100,7 +100,7 @@ class _Form:
 
 
 def _fields(action: Action, card: CaseCard, departments: list[Any], f: _Form) -> list[Any]:
-    c, lang = card.case, f.lang
+    c, lang, app = card.case, f.lang, runtime.services()
     if action is A.FILE:
         levels = [{"value": v, "label": t(f"wb.a.urgency.{v}", lang)} for v in ("normal", "urgent")]
         return [f.select(action, "urgency", "wb.a.urgency", levels, c.urgency)]
@@ -139,13 +139,15 @@ def _fields(action: Action, card: CaseCard, departments: list[Any], f: _Form) ->
                 size="xs",
             ),
             html.Label(
-                t("wb.a.photos", lang), id={"type": wid.FORM_TEXT, "k": "photos"}, className="wb-upload-label"
+                t("wb.a.photos", lang, n=app.settings.image_max_photos),
+                id={"type": wid.FORM_TEXT, "k": "photos"},
+                className="wb-upload-label",
             ),
             dcc.Upload(
                 id={"type": wid.UPLOAD, "a": action.value},
                 multiple=True,
                 accept=accept,
-                max_size=MAX_PHOTO_BYTES,
+                max_size=app.open311.max_photo_bytes,  # the photo size limit of the Open311 API too
                 className="wb-upload",
                 children=html.Div(t("wb.a.photos_drop", lang)),
             ),

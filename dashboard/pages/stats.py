@@ -23,6 +23,7 @@ from dashboard.ids import stats as ids
 from db.errors import ValidationError
 from db.period import default_period, parse_period
 from geo.crs import TZ
+from ops.policy import Screen, roles_for
 
 dash.register_page(
     __name__,
@@ -30,7 +31,7 @@ dash.register_page(
     title="考核统计 · Evaluation",
     nav="stats.nav",
     nav_order=30,
-    roles=("admin", "lead", "dispatcher", "officer", "department", "moderator"),
+    roles=roles_for(Screen.STATS),
 )
 
 ns = Namespace("gy", "map")

@@ -27,8 +27,8 @@ from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
 from dashboard.i18n import t
 from dashboard.ids import wall as w
 from dashboard.tiles import tile_sources
-from db.models.people import STAFF_ROLES
 from db.queries.grid_levels import EMPTY, WINDOWS
+from ops.policy import Screen, roles_for
 
 dash.register_page(
     __name__,
@@ -36,7 +36,7 @@ dash.register_page(
     title="指挥大屏 · Wall",
     nav="wall.nav",
     nav_order=10,
-    roles=list(STAFF_ROLES),
+    roles=list(roles_for(Screen.WALL)),
 )
 
 ns = Namespace("wall", "map")

@@ -18,8 +18,8 @@ from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from db.queries.geo_layers import EMPTY
-from db.queries.workbench import WORKBENCH_ROLES
 from geo.bbox import BBox
+from ops.policy import Screen, roles_for
 
 dash.register_page(
     __name__,
@@ -27,7 +27,7 @@ dash.register_page(
     title="案件工作台 · Workbench",
     nav="wb.nav",
     nav_order=20,
-    roles=list(WORKBENCH_ROLES),
+    roles=list(roles_for(Screen.WORKBENCH)),
 )
 
 gy = Namespace("gy", "map")

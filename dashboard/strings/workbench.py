@@ -151,7 +151,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wb.a.merge_none": ("附近没有可合并的案件", "No case nearby to merge into"),
     "wb.a.department": ("处置部门", "Department"),
     "wb.a.amount": ("延期时长（{unit}）", "Extension ({unit})"),
-    "wb.a.photos": ("处置照片（JPEG/PNG/WebP，最多 9 张）", "Photos of the work (JPEG/PNG/WebP, up to 9)"),
+    "wb.a.photos": (
+        "处置照片（JPEG/PNG/WebP，最多 {n} 张）",
+        "Photos of the work (JPEG/PNG/WebP, up to {n})",
+    ),
     "wb.a.photos_drop": ("拖入或点击选择照片", "Drop photos here or click to choose"),
     "wb.a.photos_chosen": ("已选 {n} 张：{names}", "{n} chosen: {names}"),
     "wb.a.escalate_reason": ("督办原因（可选）", "Reason (optional)"),

@@ -2,22 +2,24 @@
 
 Lights follow :func:`ops.workflow.light` (green before ``stage_yellow_at``, yellow up to ``stage_deadline``, red
 after; a suspended case shows its light at ``paused_since``), computed in SQL with an explicit ``now``.
-Pins carry no personal data: id, ticket, light, urgency.
+Pins carry no personal data: id, ticket, light, urgency. These functions return plain data; the compact lists
+the browser gets are built by :mod:`dashboard.components.wall_wire`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from db.queries.grid_geometry import ORIGIN, QUANTUM, quantize
+from db.light import light_sql
 from db.queries.grid_levels import window_start
-from db.vocabulary import OPEN_STATUSES
+from db.vocabulary import AT_DEPARTMENT_SQL, OPEN_STATUSES
 from geo.bbox import BBox
 from geo.crs import TZ
 
@@ -32,32 +34,40 @@ BUBBLES_ACROSS = 15
 ALERT_HOURS = 24
 #: KPI rates look at the cases reported in this many days.
 RATE_DAYS = 30
-LIGHT_SQL = (
-    "CASE WHEN c.stage_deadline IS NULL THEN NULL "
-    "WHEN coalesce(c.paused_since, CAST(:now AS timestamptz)) < coalesce(c.stage_yellow_at, c.stage_deadline) "
-    "THEN 'g' WHEN coalesce(c.paused_since, CAST(:now AS timestamptz)) <= c.stage_deadline THEN 'y' ELSE 'r' END"
-)
+#: The light's first letter (g / y / r, NULL without a stage clock), for the wall's compact rows.
+LIGHT_SQL = f"left({light_sql('c', ':now')}, 1)"
 
 
 def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(TZ)).astimezone(TZ)
 
 
-def pin_feature(row: Any, event_id: int | None = None) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "id": int(row.id),
-        "t": row.ticket,
-        "l": row.light or "g",
-        "u": int(bool(row.escalated)),
-    }
-    if event_id is not None:
-        props["ev"] = event_id
-    return {
-        "type": "Feature",
-        "id": int(row.id),
-        "geometry": {"type": "Point", "coordinates": [round(float(row.lon), 6), round(float(row.lat), 6)]},
-        "properties": props,
-    }
+@dataclass(frozen=True)
+class Pin:
+    """An open case on the wall: where, its light (``g``/``y``/``r``; no stage clock: ``g``), whether it is
+    escalated and an alarm (escalated and reported within :data:`ALERT_HOURS`); in a catch-up also its ticket and
+    the case's last event id."""
+
+    id: int
+    lon: float
+    lat: float
+    light: str
+    escalated: bool
+    alarm: bool = False
+    ticket: str | None = None
+    event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Bubble:
+    """Open cases grouped (zoomed out): how many, their centroid, how many are yellow, red and escalated."""
+
+    n: int
+    lon: float
+    lat: float
+    yellow: int
+    red: int
+    escalated: int
 
 
 # Open cases first (a few thousand through the status index), then the viewport: the OFFSET 0 fence keeps the
@@ -78,18 +88,18 @@ _AS_OF = text("SELECT coalesce(max(id), 0) FROM case_event")
 
 @dataclass(frozen=True)
 class Pins:
-    """Open cases in a viewport, columnar (small to send; the browser turns them into GeoJSON): ``id``, ``x``
-    and ``y`` (quantised: ``lon = o[0] + x / q``, about 1 m), ``l`` (one light letter per pin: g/y/r), ``u`` (ids of
-    escalated cases), ``a`` (alarms: escalated and reported within :data:`ALERT_HOURS`); ``as_of`` is the last
-    event id the snapshot includes."""
+    """Open cases in a viewport: ``mode`` "pins" (every one, newest first, in ``pins``) or "bubbles" (``bubbles``,
+    and the alarms kept single in ``pins``); ``as_of`` is the last event id the snapshot includes."""
 
-    columns: dict[str, Any]
+    mode: str
+    pins: Sequence[Pin]
     as_of: int
     capped: bool
-    total: int | None = None  # open cases shown (bubbles count several)
+    bubbles: Sequence[Bubble] = ()
 
     def __len__(self) -> int:
-        return self.total if self.total is not None else len(self.columns["id"])
+        """Open cases shown (a bubble counts several)."""
+        return len(self.pins) + sum(b.n for b in self.bubbles)
 
 
 def open_pins(conn: Connection, bbox: BBox, now: datetime | None = None, cap: int = PIN_CAP) -> Pins:
@@ -97,18 +107,8 @@ def open_pins(conn: Connection, bbox: BBox, now: datetime | None = None, cap: in
     params = {"w": w, "s": s, "e": e, "n": n, "now": _now(now), "cap": cap, "alert": ALERT_HOURS}
     rows = conn.execute(_PINS, params).all()
     as_of = int(rows[0].as_of) if rows else int(conn.execute(_AS_OF).scalar_one())
-    columns = {
-        "mode": "pins",
-        "o": list(ORIGIN),
-        "q": QUANTUM,
-        "id": [r.id for r in rows],
-        "x": [round((r.lon - ORIGIN[0]) * QUANTUM) for r in rows],
-        "y": [round((r.lat - ORIGIN[1]) * QUANTUM) for r in rows],
-        "l": "".join(r.light or "g" for r in rows),
-        "u": [r.id for r in rows if r.escalated],
-        "a": [r.id for r in rows if r.alarm],
-    }
-    return Pins(columns=columns, as_of=as_of, capped=len(rows) >= cap)
+    pins = [Pin(r.id, r.lon, r.lat, r.light or "g", bool(r.escalated), bool(r.alarm)) for r in rows]
+    return Pins("pins", pins, as_of, capped=len(rows) >= cap)
 
 
 # Zoomed out, open cases travel as bubbles: grouped on the server by a square grid in Web Mercator (a fraction of
@@ -145,29 +145,19 @@ def viewport_pins(
               "dx": math.degrees(dy), "dy": dy}  # fmt: skip
     rows = conn.execute(_BUBBLES, params).all()
     as_of = next((int(r.as_of) for r in rows if r.as_of is not None), None)
-    bubbles = [r for r in rows if r.id is None]
-    alarms = [r for r in rows if r.id is not None]
-
-    def q(values: list[float], origin: float) -> list[int]:
-        return [round((v - origin) * QUANTUM) for v in values]
-
-    columns: dict[str, Any] = {
-        "mode": "bubbles",
-        "o": list(ORIGIN),
-        "q": QUANTUM,
-        "x": q([r.lon for r in bubbles], ORIGIN[0]),
-        "y": q([r.lat for r in bubbles], ORIGIN[1]),
-        "n": [int(r.n) for r in bubbles],
-        "ny": [int(r.y) for r in bubbles],
-        "nr": [int(r.r) for r in bubbles],
-        "nu": [int(r.u) for r in bubbles],
-        "id": [int(r.id) for r in alarms],
-        "ax": q([r.lon for r in alarms], ORIGIN[0]),
-        "ay": q([r.lat for r in alarms], ORIGIN[1]),
-        "l": "".join("r" if r.r else ("y" if r.y else "g") for r in alarms),
-    }
-    total = sum(columns["n"]) + len(alarms)
-    return Pins(columns, as_of if as_of is not None else int(conn.execute(_AS_OF).scalar_one()), False, total)
+    bubbles = [Bubble(int(r.n), r.lon, r.lat, int(r.y), int(r.r), int(r.u)) for r in rows if r.id is None]
+    alarms = [
+        Pin(int(r.id), r.lon, r.lat, "r" if r.r else ("y" if r.y else "g"), True, True)
+        for r in rows
+        if r.id is not None
+    ]
+    return Pins(
+        "bubbles",
+        alarms,
+        as_of if as_of is not None else int(conn.execute(_AS_OF).scalar_one()),
+        False,
+        bubbles,
+    )
 
 
 # --- the catch-up after a doorbell -----------------------------------------------------------------------------
@@ -211,12 +201,12 @@ def event_item(row: Any) -> dict[str, Any]:
 @dataclass
 class CatchUp:
     """What happened after an event id: the events (newest first), the touched cases' current pins (open ones,
-    with ``properties.ev`` = the case's last event id) and ``[case id, last event id]`` of touched cases that are
+    with ``event_id`` = the case's last event id) and ``[case id, last event id]`` of touched cases that are
     no longer open; ``overflow`` when more events than ``limit`` arrived (the caller then reloads its base)."""
 
     last_id: int
     events: list[dict[str, Any]] = field(default_factory=list)
-    pins: list[dict[str, Any]] = field(default_factory=list)
+    pins: list[Pin] = field(default_factory=list)
     gone: list[list[int]] = field(default_factory=list)
     overflow: bool = False
 
@@ -239,7 +229,19 @@ def catch_up(conn: Connection, after: int, limit: int = 500, now: datetime | Non
     for r in rows:
         last_event[int(r.case_id)] = int(r.id)
     cases = conn.execute(_CASES, {"ids": list(last_event), "now": _now(now)}).all()
-    pins = [pin_feature(c, last_event[int(c.id)]) for c in cases if c.open]
+    pins = [
+        Pin(
+            int(c.id),
+            float(c.lon),
+            float(c.lat),
+            c.light or "g",
+            bool(c.escalated),
+            ticket=c.ticket,
+            event_id=last_event[int(c.id)],
+        )
+        for c in cases
+        if c.open
+    ]
     gone = [[int(c.id), last_event[int(c.id)]] for c in cases if not c.open]
     return CatchUp(
         last_id=int(rows[-1].id),
@@ -257,7 +259,7 @@ _KPIS = text(
     WITH cohort AS (
         SELECT count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.deadline IS NOT NULL) AS handled,
                count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.handled_at <= c.deadline) AS on_time,
-               count(*) FILTER (WHERE c.handled_at IS NULL AND c.status IN ('dispatched', 'in_progress', 'suspended')
+               count(*) FILTER (WHERE c.handled_at IS NULL AND c.status IN {AT_DEPARTMENT_SQL}
                                   AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz)))
                    AS late_unhandled,
                count(*) FILTER (WHERE c.status = 'closed') AS closed,
@@ -270,7 +272,7 @@ _KPIS = text(
            (SELECT count(*) FROM "case" WHERE created_at >= :today AND created_at <= :now) AS today_reports,
            (SELECT count(*) FROM "case" WHERE status IN {OPEN_SQL}) AS open_cases,
            (SELECT count(*) FROM "case" c WHERE c.status IN {OPEN_SQL} AND c.stage_deadline < :now
-               AND coalesce(c.paused_since, CAST(:now AS timestamptz)) > c.stage_deadline) AS overdue,
+               AND {light_sql("c", ":now")} = 'red') AS overdue,
            cohort.*
       FROM cohort
     """  # nosec B608 # SQL from constant fragments; values are bound parameters
@@ -325,18 +327,20 @@ _DISTRICTS = text(
 )
 
 
-def districts_compact(conn: Connection, tolerance: float = 0.0005) -> dict[str, Any]:
-    """District outlines for the wall, quantised like the heatmap geometry (:func:`db.queries.grid_geometry.geometry`)
-    plus ``grid``: whether each district carries the unit grid (the service area)."""
+@dataclass(frozen=True)
+class DistrictOutline:
+    """A district's simplified outline (GeoJSON Polygon or MultiPolygon coordinates) and whether it carries the
+    unit grid (the service area)."""
+
+    code: str
+    coordinates: Any
+    has_grid: bool
+
+
+def district_outlines(conn: Connection, tolerance: float = 0.0005) -> list[DistrictOutline]:
+    """Every district's outline for the wall, simplified by ``tolerance`` degrees, by code."""
     rows = conn.execute(_DISTRICTS, {"tol": tolerance}).all()
-    return {
-        "level": "district",
-        "o": list(ORIGIN),
-        "q": QUANTUM,
-        "k": [r.code for r in rows],
-        "g": [quantize(json.loads(r.g)["coordinates"]) for r in rows],
-        "grid": [bool(r.has_grid) for r in rows],
-    }
+    return [DistrictOutline(r.code, json.loads(r.g)["coordinates"], bool(r.has_grid)) for r in rows]
 
 
 # --- district labels -------------------------------------------------------------------------------------------

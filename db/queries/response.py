@@ -20,16 +20,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, text
 
+from db.vocabulary import AT_DEPARTMENT_SQL
 from geo.crs import TZ
 
 _PANEL = text(
-    """
+    f"""
     SELECT g.*, d.name_zh, d.name_en
       FROM (SELECT c.department_code AS code,
                    count(*) FILTER (WHERE c.handled_at IS NOT NULL) AS handled,
                    count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.handled_at <= c.deadline) AS on_time,
                    count(*) FILTER (WHERE c.handled_at IS NULL
-                                      AND c.status IN ('dispatched', 'in_progress', 'suspended')
+                                      AND c.status IN {AT_DEPARTMENT_SQL}
                                       AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz)))
                        AS late_unhandled,
                    count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.rework_count > 0) AS reworked,
@@ -41,7 +42,7 @@ _PANEL = text(
                AND c.department_code IS NOT NULL
              GROUP BY c.department_code) g
       JOIN department d ON d.code = g.code
-    """
+    """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 
 

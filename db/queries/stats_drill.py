@@ -11,9 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from db.accounts import StaffIdentity
 from db.period import Period
-from db.queries.stats_scope import Scope, scope_of
 from db.queries.stats_sql import (
     COHORT,
     CONDITIONS,
@@ -24,6 +22,7 @@ from db.queries.stats_sql import (
     query_params,
     resolve_now,
 )
+from db.scope import RowScope
 
 DRILL_CAP = 300
 
@@ -57,7 +56,7 @@ class Drill:
 
 def drill_cases(
     conn: Connection,
-    user: StaffIdentity,
+    scope: RowScope,
     period: Period,
     row_id: str,
     metric: str,
@@ -65,16 +64,15 @@ def drill_cases(
     now: datetime | None = None,
     cap: int = DRILL_CAP,
 ) -> Drill:
-    """At most ``cap`` cases behind one number of the table (worst first), with their total, in the user's scope.
+    """At most ``cap`` cases behind one number of the table (worst first), with their total, within ``scope``.
 
     ``row_id`` is :attr:`~ops.stats_table.StatsRow.row_id` (``department:CGJ``, ``district:520103``, ``total:``); ``metric`` a key
     of :data:`DRILL_METRICS` (anything else is treated as ``cases``). No personal data: ticket, place, status.
     """
-    scope = scope_of(user)
     kind, _, key = row_id.partition(":")
     cond, order = DRILL_METRICS.get(metric, DRILL_METRICS["cases"])
     where = [OVERDUE] if metric == "overdue_now" else [COHORT, cond]
-    scope_sql = scope.sql()
+    scope_sql = scope.and_where()
     if kind == "department" and metric == "dispatch_accuracy":
         # returns BY this department: the case may be at another department now
         if scope.department and key != scope.department:
@@ -83,7 +81,7 @@ def drill_cases(
             "EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id AND e.action = 'return' "
             "AND e.department_code = :key)"
         )
-        scope_sql = Scope(district=scope.district).sql()
+        scope_sql = scope.without_department().and_where()
     elif kind in ("department", "district"):
         where.append(f"c.{kind}_code = :key")
     elif kind != "total":

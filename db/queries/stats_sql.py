@@ -1,8 +1,9 @@
 """Read model of ``/stats`` and its exports: response times and 综合评价 per department and district.
 
 One function, :func:`stats_table`, computes the table the page shows and the CSV/Excel exports download. Every
-function takes the :class:`~db.accounts.StaffIdentity` and enforces its scope in SQL: an officer sees only their
-district's cases, department staff only their department's; the command center sees the whole city.
+function takes the reader's :class:`~db.scope.RowScope` (:func:`ops.policy.stats_scope`) and enforces it in SQL:
+an officer sees only their district's cases, department staff only their department's; the command center sees
+the whole city.
 
 Definitions (all times Asia/Shanghai; ``now`` is the moment of the query, given explicitly in tests)
 --------------------------------------------------------------------------------------------------------------------
@@ -36,7 +37,7 @@ not dispatched (or returned and waiting for a new dispatch) appear in the distri
 
 This module holds the SQL of these definitions; the rest of ``/stats`` lives in single-purpose modules:
 
-- :mod:`db.queries.stats_scope`: who sees what (:func:`scope_of`);
+- :mod:`ops.policy`: who sees what (:func:`~ops.policy.stats_scope`);
 - :mod:`ops.stats_table`: the table (:func:`stats_table`);
 - :mod:`db.queries.stats_trend`: the trend per day or week (:func:`trend`);
 - :mod:`db.queries.stats_drill`: the cases behind a number (:func:`drill_cases`).
@@ -45,7 +46,7 @@ The SQL the ``/stats`` figures share: the cohort, the conditions behind each cou
 durations, "overdue now", and the one pass over the cohort that the table and the trend both read.
 
 What each fragment means is defined in :mod:`db.queries.stats_sql`. Every query adds the user's
-:class:`~db.queries.stats_scope.Scope`.
+:class:`~db.scope.RowScope`.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.period import Period
-from db.queries.stats_scope import Scope
+from db.scope import RowScope
+from db.vocabulary import AT_DEPARTMENT_SQL
 from geo.crs import TZ
 
 COHORT = "c.created_at >= :start AND c.created_at < :end AND c.filed_at IS NOT NULL AND c.status <> 'merged'"
@@ -78,12 +80,12 @@ CONDITIONS = {
 SECONDS_HANDLE = "date_part('epoch', c.handled_at - c.dispatched_at)"
 SECONDS_CLOSE = "date_part('epoch', c.closed_at - c.created_at)"
 OVERDUE = (
-    "c.status IN ('dispatched', 'in_progress', 'suspended') AND c.deadline IS NOT NULL AND "
+    f"c.status IN {AT_DEPARTMENT_SQL} AND c.deadline IS NOT NULL AND "
     "CASE WHEN c.status = 'suspended' THEN c.deadline < c.paused_since ELSE c.deadline < :now END"
 )
 
 
-def main_sql(scope: Scope, unit: str | None = None) -> str:
+def main_sql(scope: RowScope, unit: str | None = None) -> str:
     # One pass over the cohort, grouped by (department, district): additive counts, and each case's durations in
     # seconds as two float8 arrays. Python rolls the counts up to departments, districts and the total and takes the
     # median and p90 of the durations with numpy's linear interpolation (percentile_cont's definition). Measured on
@@ -105,7 +107,7 @@ def main_sql(scope: Scope, unit: str | None = None) -> str:
                        CASE WHEN {HANDLED} THEN {SECONDS_HANDLE} END AS handle_s,
                        CASE WHEN c.status = 'closed' THEN {SECONDS_CLOSE} END AS close_s
                   FROM "case" c
-                 WHERE {COHORT}{scope.sql()}) c
+                 WHERE {COHORT}{scope.and_where()}) c
          GROUP BY 1, 2, 3"""  # nosec B608 # SQL from constant fragments; values are bound parameters
 
 
@@ -115,7 +117,7 @@ def tune(conn: Connection) -> None:
     conn.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
-def query_params(period: Period, scope: Scope, now: datetime) -> dict[str, Any]:
+def query_params(period: Period, scope: RowScope, now: datetime) -> dict[str, Any]:
     return {"start": period.start_at, "end": period.end_at, "now": now, **scope.params()}
 
 

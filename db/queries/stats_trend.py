@@ -10,10 +10,9 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, text
 
-from db.accounts import StaffIdentity
 from db.period import Period
-from db.queries.stats_scope import scope_of
 from db.queries.stats_sql import main_sql, query_params, resolve_now, tune
+from db.scope import RowScope
 
 
 def period_unit(period: Period) -> str:
@@ -48,11 +47,10 @@ def trend_of(cohort: Sequence[RowMapping], unit: str, period: Period) -> dict[st
 
 
 def trend(
-    conn: Connection, user: StaffIdentity, period: Period, *, now: datetime | None = None
+    conn: Connection, scope: RowScope, period: Period, *, now: datetime | None = None
 ) -> dict[str, Any]:
     """Per day (periods up to 31 days) or per week (Monday) of report: 立案数, of which closed, and the on-time
-    handling counts, for every department, district and the total of the user's scope (JSON-ready)."""
-    scope = scope_of(user)
+    handling counts, for every department, district and the total of ``scope`` (JSON-ready)."""
     tune(conn)
     unit = period_unit(period)
     cohort = (

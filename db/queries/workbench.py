@@ -1,14 +1,15 @@
 """Read models of the workbench (/workbench): pins, queue, case card, duplicates, filter options.
 
-Every query that returns cases takes the signed-in :class:`StaffIdentity` and adds its scope to the WHERE
-clause: an officer sees only their district, department staff only their department's cases, the command
-center everything, anyone else nothing. The UI never filters for security; these queries do.
+Every query that returns cases takes the reader's :class:`~db.scope.RowScope` (built from the signed-in user by
+:func:`ops.policy.workbench_scope`: an officer sees only their district, department staff only their department's
+cases, the command center everything, anyone else nothing) and adds it to the WHERE clause. The UI never filters
+for security; these queries do.
 
-The light of a case is computed here exactly as :func:`ops.workflow.light` does: green before
-``stage_yellow_at``, yellow up to and including ``stage_deadline``, red after it, no light without a stage
-clock; a suspended case is judged at ``paused_since`` (its clock stopped there).
+The light of a case is the SQL function ``gy_light`` (:mod:`db.light`), the twin of :func:`ops.workflow.light`:
+green before ``stage_yellow_at``, yellow up to and including ``stage_deadline``, red after it, no light without a
+stage clock; a suspended case is judged at ``paused_since`` (its clock stopped there).
 
-The scope itself (who sees what, where their map opens) lives in :mod:`db.queries.workbench_scope`.
+The check of one case and where a user's map opens live in :mod:`db.queries.workbench_scope`.
 """
 
 from __future__ import annotations
@@ -19,37 +20,23 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, text
 
-from db.accounts import StaffIdentity
-from db.queries.workbench_scope import CITY_ROLES, WORKBENCH_ROLES, BBox, may_see, scope_bounds, scope_sql
+from db.light import LIGHTS, light_sql
+from db.queries.workbench_scope import BBox
+from db.scope import RowScope
 from db.vocabulary import OPEN_STATUSES, SOURCES, CaseStatus
 from geo.crs import TZ
-
-__all__ = [
-    "CITY_ROLES",
-    "WORKBENCH_ROLES",
-    "BBox",
-    "may_see",
-    "scope_bounds",
-    "scope_sql",
-]
 
 PIN_LIMIT = 3000
 QUEUE_LIMIT = 200
 DUPLICATE_LIMIT = 10
 WINDOWS = ("open", "today", "7d", "30d")
-LIGHTS = ("green", "yellow", "red")
 #: Calendar days (today included) of each time window.
 _WINDOW_DAYS = {"today": 1, "7d": 7, "30d": 30}
 _OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
 _ALL = tuple(s.value for s in CaseStatus)
 
 #: The light of case ``c`` at ``:now`` (at ``paused_since`` when suspended); NULL without a stage clock.
-LIGHT_SQL = (
-    "(CASE WHEN c.stage_deadline IS NULL THEN NULL "
-    "WHEN coalesce(c.paused_since, :now) > c.stage_deadline THEN 'red' "
-    "WHEN coalesce(c.paused_since, :now) >= coalesce(c.stage_yellow_at, c.stage_deadline) THEN 'yellow' "
-    "ELSE 'green' END)"
-)
+LIGHT_SQL = light_sql("c", ":now")
 
 
 @dataclass(frozen=True)
@@ -115,10 +102,10 @@ def _statuses(f: Filters) -> tuple[str, ...]:
 
 
 def _where(
-    user: StaffIdentity, f: Filters, now: datetime, bbox: BBox | None = None
+    scope: RowScope, f: Filters, now: datetime, bbox: BBox | None = None
 ) -> tuple[str, dict[str, Any]]:
-    scope, params = scope_sql(user)
-    clauses = [scope]
+    params: dict[str, Any] = scope.params()
+    clauses = [scope.where("c")]
     params["now"] = now
     if f.district:
         clauses.append("c.district_code = :district")
@@ -160,15 +147,15 @@ class Pins:
 
 def pins(
     conn: Connection,
-    user: StaffIdentity,
+    scope: RowScope,
     filters: Filters,
     bbox: BBox,
     *,
     now: datetime | None = None,
     limit: int = PIN_LIMIT,
 ) -> Pins:
-    """The newest ``limit`` cases in ``bbox`` that ``user`` may see and ``filters`` select."""
-    where, params = _where(user, filters, _now(now), bbox)
+    """The newest ``limit`` cases in ``bbox`` within ``scope`` and ``filters`` select."""
+    where, params = _where(scope, filters, _now(now), bbox)
     conn.execute(_CUSTOM_PLANS)
     rows = conn.execute(
         text(
@@ -219,7 +206,7 @@ _PARTS = (
 
 def queue(
     conn: Connection,
-    user: StaffIdentity,
+    scope: RowScope,
     filters: Filters,
     *,
     bbox: BBox | None = None,
@@ -231,7 +218,7 @@ def queue(
 
     Each part yields only its first ``limit`` rows in its own order (no sort of every open case: the 1M-case
     city has 40,000), names are joined to those rows only, and the total is a plain count."""
-    where, params = _where(user, filters, _now(now), bbox)
+    where, params = _where(scope, filters, _now(now), bbox)
     conn.execute(_CUSTOM_PLANS)
     wanted = set(_statuses(filters))
     parts = " UNION ALL ".join(
@@ -313,27 +300,26 @@ _DUPLICATES = (
 
 
 def case_card(
-    conn: Connection, user: StaffIdentity, case_id: int, *, now: datetime | None = None
+    conn: Connection, scope: RowScope, case_id: int, *, now: datetime | None = None
 ) -> CaseCard | None:
     """The case with its history, photos and open duplicates nearby; ``None`` if absent or out of scope."""
-    scope, params = scope_sql(user, "c")
-    row = conn.execute(text(_CARD.format(scope=scope)), {**params, "id": case_id, "now": _now(now)}).first()
+    sql = text(_CARD.format(scope=scope.where("c")))
+    row = conn.execute(sql, {**scope.params(), "id": case_id, "now": _now(now)}).first()
     if row is None:
         return None
     events = list(conn.execute(_EVENTS, {"id": case_id}).all())
     photos = list(conn.execute(_PHOTOS, {"id": case_id}).all())
-    return CaseCard(row, events, photos=photos, duplicates=duplicates(conn, user, case_id))
+    return CaseCard(row, events, photos=photos, duplicates=duplicates(conn, scope, case_id))
 
 
 def duplicates(
-    conn: Connection, user: StaffIdentity, case_id: int, *, limit: int = DUPLICATE_LIMIT
+    conn: Connection, scope: RowScope, case_id: int, *, limit: int = DUPLICATE_LIMIT
 ) -> list[Row[Any]]:
     """Open cases of the same 小类 within the 小类's duplicate radius of ``case_id``, nearest first."""
-    scope, params = scope_sql(user, "o")
     return list(
         conn.execute(
-            text(_DUPLICATES.format(scope=scope)),
-            {**params, "id": case_id, "open": list(_OPEN), "lim": limit},
+            text(_DUPLICATES.format(scope=scope.where("o"))),
+            {**scope.params(), "id": case_id, "open": list(_OPEN), "lim": limit},
         ).all()
     )
 

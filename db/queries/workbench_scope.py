@@ -1,39 +1,22 @@
-"""Who on the workbench sees what: the scope every case query of :mod:`db.queries.workbench` adds to its WHERE
-clause (an officer their district, department staff their department's cases, the command center everything,
-anyone else nothing), the check of one case, and the area a user's map opens on."""
+"""The workbench's scope in SQL: the check of one case and the area a user's map opens on. Who sees what (an
+officer their district, department staff their department's cases, the command center everything, anyone else
+nothing) is the policy table's (:func:`ops.policy.workbench_scope`); the queries here take its
+:class:`~db.scope.RowScope`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection, text
 
-from db.accounts import StaffIdentity
+from db.scope import RowScope
 from db.vocabulary import OPEN_STATUSES, CaseStatus
 from geo.bbox import BBox
 
-#: Staff roles that may use the workbench (everyone but the public-content moderator).
-WORKBENCH_ROLES = ("admin", "lead", "dispatcher", "officer", "department")
-#: Roles that see the whole city.
-CITY_ROLES = frozenset({"admin", "lead", "dispatcher"})
 _OPEN = [s.value for s in CaseStatus if s in OPEN_STATUSES]
 
 
-def scope_sql(user: StaffIdentity, alias: str = "c") -> tuple[str, dict[str, Any]]:
-    """The WHERE fragment limiting cases (table alias ``alias``) to what ``user`` may see."""
-    if user.role == "officer":
-        return f"{alias}.district_code = :scope_district", {"scope_district": user.district_code}
-    if user.role == "department":
-        return f"{alias}.department_code = :scope_department", {"scope_department": user.department_code}
-    if user.role in CITY_ROLES:
-        return "TRUE", {}
-    return "FALSE", {}
-
-
-def may_see(conn: Connection, user: StaffIdentity, case_id: int) -> bool:
-    scope, params = scope_sql(user, "c")
-    sql = text(f'SELECT 1 FROM "case" c WHERE c.id = :id AND {scope}')  # nosec B608 # SQL from constant fragments; values are bound parameters
-    return conn.execute(sql, {**params, "id": case_id}).first() is not None
+def may_see(conn: Connection, scope: RowScope, case_id: int) -> bool:
+    sql = text(f'SELECT 1 FROM "case" c WHERE c.id = :id AND {scope.where("c")}')  # nosec B608 # SQL from constant fragments; values are bound parameters
+    return conn.execute(sql, {**scope.params(), "id": case_id}).first() is not None
 
 
 # An officer's district; a district bureau's district; else the extent of the department's open cases. COALESCE
@@ -48,12 +31,12 @@ _SCOPE_BOUNDS = text(
 )
 
 
-def scope_bounds(conn: Connection, user: StaffIdentity) -> BBox | None:
-    """Where the user's map opens (west, south, east, north): an officer on their district, department staff
-    on their district if the department is a district bureau, else on the extent of its open cases.
-    ``None``: the city view (the command center, a department without open cases, a user without scope)."""
-    district = user.district_code if user.role == "officer" else None
-    department = user.department_code if user.role == "department" else None
+def scope_bounds(conn: Connection, scope: RowScope) -> BBox | None:
+    """Where the map of a user with ``scope`` opens (west, south, east, north): an officer on their district,
+    department staff on their district if the department is a district bureau, else on the extent of its open
+    cases. ``None``: the city view (the command center, a department without open cases, a user without scope)."""
+    district = None if scope.city_wide else scope.district
+    department = None if scope.city_wide else scope.department
     if district is None and department is None:
         return None
     params = {"district": district, "department": department, "open": _OPEN}

@@ -5,5 +5,5 @@ caller owns the transaction):
 - :mod:`.persons` reporter identity → ``person`` (personal data never leaves the staff side);
 - :mod:`.services` the catalog as Open311 services; :mod:`.intake` a report with photos and attributes;
 - :mod:`.requests` public service requests; :mod:`.photos` which photo may be served to whom;
-- :mod:`.verification` 我来核实 tasks and answers; :mod:`.points` 积分 rules and ledger; :mod:`.feedback` 意见反馈.
+- :mod:`.verification` 我来核实 tasks and answers, :mod:`.verification_round` who is asked; :mod:`.points` 积分 rules and ledger; :mod:`.feedback` 意见反馈.
 """

@@ -25,7 +25,6 @@ from ops.citizen.persons import ReporterIdentity, clean_identity, person_for_rep
 from ops.citizen.services import check_attributes, service_questions
 from ops.workflow import Actor
 
-MAX_PHOTOS = 9
 MAX_URL = 1000
 COORDINATE_SYSTEMS = ("wgs84", "gcj02")
 
@@ -92,9 +91,10 @@ def check_photos(
 ) -> list[CleanPhoto]:
     """Every photo really is a JPEG/PNG/WebP within the size and pixel limits, decoded once and cleaned
     (nothing written yet)."""
-    if len(photos) > MAX_PHOTOS or (required and not photos):
+    most = limits.max_photos
+    if len(photos) > most or (required and not photos):
         raise ValidationError(
-            f"请上传 1 到 {MAX_PHOTOS} 张照片。", f"Please upload 1 to {MAX_PHOTOS} photos.", field="media"
+            f"请上传 1 到 {most} 张照片。", f"Please upload 1 to {most} photos.", field="media"
         )
     return clean_photos(photos, max_bytes, limits)
 

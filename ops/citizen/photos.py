@@ -1,8 +1,8 @@
 """Which stored photo may be served to whom, decided in one query:
 
 - public (an approved photo of a public case of a public 小类, or of an approved 最美贵阳 post): anyone;
-- any photo: staff who moderate (:data:`MODERATION_ROLES`, as ``/media/staff/`` and the moderation screen);
-- a photo of a case: staff who may see that case, by the workbench's own scope (:func:`scope_sql`: the command
+- any photo: staff who moderate (:func:`ops.policy.sees_any_photo`, as ``/media/staff/`` and the moderation screen);
+- a photo of a case: staff who may see that case, by the policy table's ``MEDIA`` row (:func:`ops.policy.media_scope`: the command
   center everything, an officer their district, department staff their department);
 - anything else (a post's photo waiting for approval, a case out of scope): nobody, as if it did not exist.
 """
@@ -16,8 +16,7 @@ from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
 from db.media import photo_paths
-from db.queries.workbench_scope import scope_sql
-from ops.states import MODERATION_ROLES
+from ops.policy import media_scope, sees_any_photo
 
 _PHOTO = """
     SELECT p.sha256, p.mime,
@@ -47,11 +46,13 @@ def photo_file(
     """The file of a photo (or its JPEG thumbnail) and whether it is public, if ``viewer`` (``None``: not signed
     in) may see it; ``None`` if there is no such photo or ``viewer`` may not see it (the two are not told apart,
     so ids do not leak). Paths come from the content hash, never from input."""
-    scope, params = scope_sql(viewer, "c") if viewer is not None else ("FALSE", {})
-    row = conn.execute(text(_PHOTO.format(scope=scope)), {**params, "id": photo_id}).first()
+    scope = media_scope(viewer)
+    row = conn.execute(
+        text(_PHOTO.format(scope=scope.where("c"))), {**scope.params(), "id": photo_id}
+    ).first()
     if row is None:
         return None
-    moderates = viewer is not None and viewer.role in MODERATION_ROLES
+    moderates = viewer is not None and sees_any_photo(viewer.role)
     if not (row.public or moderates or row.in_scope):
         return None
     full, small = photo_paths(media_dir, row.sha256, row.mime)

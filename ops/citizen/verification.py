@@ -2,9 +2,11 @@
 within a radius) and the supervisors get a verification task; the first valid answer drives
 ``workflow.verify`` (pass → close, fail → rework) and closes the other tasks of that round.
 
-A round is the case's latest 'handle' event. Tasks are created by :func:`create_tasks` (push: call it in the
-transaction that handles the case) and, for a citizen, also when they ask for their tasks (pull), so no
-handled case is missed whatever path handled it. Only public cases go to citizens; nobody is asked to verify
+A round is the case's latest 'handle' event. Tasks are created by
+:func:`~ops.citizen.verification_round.create_tasks` (push: in the transaction that handles the case, by
+:func:`ops.commands.report_handled`) and, for a citizen, also when they ask for their tasks (pull), so no
+handled case is missed whatever path handled it. The answer verifies through the command registry
+(:mod:`ops.commands`), as the workbench does. Only public cases go to citizens; nobody is asked to verify
 their own report (and ``workflow.verify`` refuses it anyway).
 """
 
@@ -19,41 +21,23 @@ from sqlalchemy import Connection, text
 
 from db.errors import NotFound, ValidationError
 from db.media import DEFAULT_LIMITS, CleanPhoto, ImageLimits, store_photo
-from ops import workflow
+from db.vocabulary import Action
+from ops import commands
 from ops.citizen.intake import check_photos
 from ops.citizen.points import award, points_for
+from ops.citizen.verification_round import NEAR_SQL, ROUND_SQL
 from ops.states import CaseStatus
 from ops.workflow import Actor
 from ops.workflow.base import MAX_NOTE, optional_text, require_text
 
 TASK_LIMIT = 100
-_ROUND = "(SELECT max(e.id) FROM case_event e WHERE e.case_id = c.id AND e.action = 'handle')"
-# a bounding box around a point for the geometry index, then the exact spheroid distance
-_NEAR = (
-    "{a} && ST_Expand({b}, 1.05 * :radius / (111320.0 * cos(radians(ST_Y({b})))), 1.05 * :radius / 110000.0) "
-    "AND ST_DWithin({a}::geography, {b}::geography, :radius)"
-)
-
-_PUSH = text(
-    f"""
-    WITH r AS (SELECT c.id, c.geom, c.public, c.reporter_id, {_ROUND} AS event_id
-                 FROM "case" c WHERE c.id = :case AND c.status = 'handled')
-    INSERT INTO verification_task (case_id, round_event_id, person_id)
-    SELECT r.id, r.event_id, NULL FROM r WHERE r.event_id IS NOT NULL
-    UNION ALL
-    SELECT r.id, r.event_id, p.id FROM r JOIN person p
-        ON p.registered AND p.home IS NOT NULL AND {_NEAR.format(a="p.home", b="r.geom")}
-     WHERE r.event_id IS NOT NULL AND r.public AND p.id IS DISTINCT FROM r.reporter_id
-    ON CONFLICT DO NOTHING
-    """  # nosec B608 # SQL from constant fragments; values are bound parameters
-)
 _PULL = text(
     f"""
     WITH me AS (SELECT id, home FROM person WHERE id = :person AND registered AND home IS NOT NULL)
     INSERT INTO verification_task (case_id, round_event_id, person_id)
-    SELECT c.id, {_ROUND}, me.id FROM me JOIN "case" c
-        ON c.status = 'handled' AND c.public AND {_NEAR.format(a="c.geom", b="me.home")}
-     WHERE c.reporter_id IS DISTINCT FROM me.id AND {_ROUND} IS NOT NULL
+    SELECT c.id, {ROUND_SQL}, me.id FROM me JOIN "case" c
+        ON c.status = 'handled' AND c.public AND {NEAR_SQL.format(a="c.geom", b="me.home")}
+     WHERE c.reporter_id IS DISTINCT FROM me.id AND {ROUND_SQL} IS NOT NULL
     ON CONFLICT DO NOTHING
     """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
@@ -61,7 +45,7 @@ _CLOSE_STALE = text(
     f"""
     UPDATE verification_task t SET state = 'closed' FROM "case" c
      WHERE t.person_id = :person AND t.state = 'open' AND c.id = t.case_id
-       AND (c.status <> 'handled' OR t.round_event_id <> {_ROUND})
+       AND (c.status <> 'handled' OR t.round_event_id <> {ROUND_SQL})
     """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _LIST = text(
@@ -75,7 +59,7 @@ _LIST = text(
 _LOAD = text(
     f"""
     SELECT t.id, t.person_id, t.state, t.round_event_id, c.id AS case_id, c.ticket, c.version, c.status,
-           c.category_code, {_ROUND} AS current_round
+           c.category_code, {ROUND_SQL} AS current_round
       FROM verification_task t JOIN "case" c ON c.id = t.case_id
      WHERE t.id = :task FOR UPDATE OF t
     """  # nosec B608 # SQL from constant fragments; values are bound parameters
@@ -105,31 +89,6 @@ class Answer:
     points: int
 
 
-def create_tasks(conn: Connection, case_id: int, *, radius_m: float) -> int:
-    """Tasks for the current round of a handled case: the supervisors' and every registered citizen's whose
-    home is within ``radius_m`` (not the reporter; public cases only). Returns how many were new."""
-    return int(conn.execute(_PUSH, {"case": case_id, "radius": float(radius_m)}).rowcount)
-
-
-def report_handled(
-    conn: Connection,
-    actor: Actor,
-    case_id: int,
-    version: int,
-    *,
-    note: str,
-    radius_m: float,
-    photo_ids: Sequence[int] = (),
-    now: datetime | None = None,
-) -> workflow.CaseResult:
-    """处置反馈 and 我来核实 together: ``workflow.handle``, then :func:`create_tasks` for the new round, in the
-    caller's transaction. Every path that reports a case handled (the workbench, the simulator) goes through
-    here, so the supervisors and the citizens nearby are always asked."""
-    result = workflow.handle(conn, actor, case_id, version, note=note, photo_ids=photo_ids, now=now)
-    create_tasks(conn, result.id, radius_m=radius_m)
-    return result
-
-
 def tasks_for(conn: Connection, person_id: int, *, radius_m: float, limit: int = TASK_LIMIT) -> list[Task]:
     """A citizen's open tasks (current rounds only), after offering them handled cases near their home."""
     params = {"person": person_id, "radius": float(radius_m), "limit": limit}
@@ -151,7 +110,7 @@ def answer(
     now: datetime | None = None,
     limits: ImageLimits = DEFAULT_LIMITS,
 ) -> Answer:
-    """A citizen's answer with 1–9 photos: verify the case through the workflow, store the photos, close the
+    """A citizen's answer with 1 to ``limits.max_photos`` photos: verify the case through the workflow, store the photos, close the
     round's other tasks, award the verification points. Any refusal writes nothing."""
     if passed:
         text_note = optional_text(note, field="note", limit=MAX_NOTE, zh="核实说明", en="note")
@@ -167,9 +126,9 @@ def answer(
         raise ValidationError(
             "该核实任务已结束。", "This verification task is no longer open.", field="task_id"
         )
-    result = workflow.verify(
-        conn, Actor.citizen(person_id), task.case_id, task.version, passed=passed, note=text_note, now=now
-    )
+    action = Action.VERIFY_PASS if passed else Action.VERIFY_FAIL
+    params = {"note": text_note}
+    result = commands.run(conn, Actor.citizen(person_id), action, task.case_id, task.version, params, now=now)
     photo_ids = [
         store_photo(conn, media_dir, photo, kind="verification", case_id=task.case_id, person_id=person_id).id
         for photo in cleaned

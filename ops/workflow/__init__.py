@@ -4,10 +4,10 @@ Every command is a plain function ``command(conn, actor, case_id, version, *, ..
 no case id nor version). The caller owns the transaction: commands never commit. Each command
 
 1. checks what needs no database: ``now`` is aware (default ``datetime.now(Asia/Shanghai)``), the actor's role
-   may take the action (:func:`ops.states.may`), the inputs are valid;
+   may take the action (:func:`ops.policy.may`), the inputs are valid;
 2. loads the case in ONE query (with its 小类's limit and the holiday-calendar stamp): missing → ``NotFound``;
    loaded version ≠ ``version`` → ``StaleCase``; outside the actor's district/department
-   (:func:`ops.states.in_scope`) → ``Forbidden``; transition refused (:func:`ops.states.target`) →
+   (:func:`ops.policy.in_scope`) → ``Forbidden``; transition refused (:func:`ops.states.target`) →
    ``InvalidTransition``; then the checks that need the row (department exists, merge target, photos...);
 3. writes ONE compare-and-set ``UPDATE "case" SET ..., status, version = version + 1, updated_at = now WHERE
    id = :id AND version = :version`` (no row → ``StaleCase``) and appends exactly ONE ``case_event`` row
@@ -52,8 +52,8 @@ required, ≤ 500 characters; notes ≤ 4000.
   NULL; stage clock STAGE_LIMITS[FILED]. Event department = the returning department. Note = reason.
 - ``start``: dispatched → in_progress; nothing else changes.
 - ``handle`` (note, photo_ids): dispatched|in_progress → handled; handled_at = now; stage clock
-  STAGE_LIMITS[HANDLED]; deadline unchanged; photos (kind 'handled', not linked to another case, ≤ 9) get
-  ``case_id``. Note = note. Payload ``{"photos": [ids], "on_time": now <= deadline}``.
+  STAGE_LIMITS[HANDLED]; deadline unchanged; photos (kind 'handled', not linked to another case, at most
+  ``max_photos``: the settings') get ``case_id``. Note = note. Payload ``{"photos": [ids], "on_time": now <= deadline}``.
 - ``verify`` (passed, note): handled → closed (action 'verify_pass': closed_at = now, no clock, note optional)
   or handled → dispatched (action 'verify_fail': note required, rework_count + 1, handled_at kept, stage clock
   of the handling limit from now and deadline = stage_deadline, payload ``{"deadline": iso}``). Citizens may

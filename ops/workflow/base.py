@@ -12,7 +12,8 @@ from sqlalchemy import Connection, Row, text
 from db.accounts import StaffIdentity
 from db.errors import Forbidden, NotFound, ValidationError
 from geo.crs import TZ
-from ops.states import ACTION_LABELS, Action, CaseStatus, Role, may
+from ops.policy import may
+from ops.states import ACTION_LABELS, Action, CaseStatus, Role
 
 #: Duplicate suggestions look at open cases created within this window before the report.
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -24,7 +25,6 @@ MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 500
 MAX_REASON = 500
 MAX_NOTE = 4000
-MAX_PHOTOS = 9
 #: An extension may add at most this many times the 小类's time limit.
 MAX_EXTENSION_FACTOR = 10
 URGENCIES = ("normal", "urgent")
@@ -169,7 +169,9 @@ def require_number(value: object, *, field: str, zh: str, en: str) -> float:
 def light(case: Any, now: datetime | None = None) -> str | None:
     """The current stage's light of a case row (or :class:`CaseResult`): ``'green'`` before
     ``stage_yellow_at``, ``'yellow'`` up to and including ``stage_deadline``, ``'red'`` after it; ``None``
-    without a stage clock (closed, rejected, merged). A suspended case shows its light at ``paused_since``."""
+    without a stage clock (closed, rejected, merged). A suspended case shows its light at ``paused_since``.
+    The Python mirror of the SQL function ``gy_light`` (:mod:`db.light`) the read queries call; a parity test
+    holds the two together."""
     deadline = case.stage_deadline
     if deadline is None:
         return None

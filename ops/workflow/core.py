@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from db.calendar_repo import STAMP_SQL, load_calendar
 from db.errors import Forbidden, InvalidTransition, StaleCase
 from geo.calendar import WorkCalendar
+from ops.policy import in_scope
 from ops.states import (
     ACTION_LABELS,
     LABELS,
@@ -21,7 +22,6 @@ from ops.states import (
     URGENT_FACTOR,
     Action,
     CaseStatus,
-    in_scope,
     target,
 )
 from ops.workflow.base import (

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import Connection, Row, text
 
 from db.errors import Forbidden, ValidationError
+from db.media import DEFAULT_LIMITS
 from ops.states import Action, CaseStatus, Role
 from ops.workflow.base import (
     MAX_EXTENSION_FACTOR,
     MAX_NOTE,
-    MAX_PHOTOS,
     MAX_REASON,
     YELLOW_SHARE,
     Actor,
@@ -56,16 +56,16 @@ def start(
     return load(conn, actor, Action.START, case_id, version, at).write()
 
 
-def _photo_ids(photo_ids: Iterable[int]) -> list[int]:
+def _photo_ids(photo_ids: Iterable[int], max_photos: int) -> list[int]:
     ids: list[int] = []
     for pid in photo_ids:
         if isinstance(pid, bool) or not isinstance(pid, int):
             raise ValidationError("照片编号无效。", "Invalid photo id.", field="photo_ids")
         if pid not in ids:
             ids.append(pid)
-    if len(ids) > MAX_PHOTOS:
+    if len(ids) > max_photos:
         raise ValidationError(
-            f"最多 {MAX_PHOTOS} 张照片。", f"At most {MAX_PHOTOS} photos.", field="photo_ids"
+            f"最多 {max_photos} 张照片。", f"At most {max_photos} photos.", field="photo_ids"
         )
     return ids
 
@@ -79,11 +79,13 @@ def handle(
     note: str,
     photo_ids: Iterable[int] = (),
     now: datetime | None = None,
+    max_photos: int = DEFAULT_LIMITS.max_photos,
 ) -> CaseResult:
-    """处置反馈: dispatched|in_progress → handled with a note and photos (stored before, kind 'handled')."""
+    """处置反馈: dispatched|in_progress → handled with a note and at most ``max_photos`` photos (the settings';
+    stored before, kind 'handled')."""
     at = precheck(actor, Action.HANDLE, version, now)
     text_note = require_text(note, field="note", limit=MAX_NOTE, zh="处置说明", en="note on the work done")
-    ids = _photo_ids(photo_ids)
+    ids = _photo_ids(photo_ids, max_photos)
     step = load(
         conn,
         actor,

@@ -9,7 +9,8 @@ from sqlalchemy import Connection, text
 from db.calendar_repo import STAMP_SQL, load_calendar
 from db.errors import Forbidden, OutsideServiceArea, ValidationError
 from db.vocabulary import SOURCES
-from ops.states import OPEN_STATUSES, STAGE_LIMITS, Action, CaseStatus, Role, in_scope
+from ops.policy import in_scope
+from ops.states import OPEN_STATUSES, STAGE_LIMITS, Action, CaseStatus, Role
 from ops.workflow.base import (
     DUPLICATE_WINDOW,
     MAX_ADDRESS,

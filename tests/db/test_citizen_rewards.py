@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 from db.errors import Forbidden, NotFound, ValidationError
 from db.seed.reference import seed_rules
 from ops import workflow as wf
-from ops.citizen import points, verification
+from ops.citizen import points, verification, verification_round
 from ops.citizen.persons import ReporterIdentity, person_for_reporter, register_account
 from ops.states import CaseStatus
 from ops.workflow import Actor
@@ -121,8 +121,8 @@ def test_tasks_go_to_near_citizens_and_supervisors(conn: Connection, staff: dict
     near = citizen(conn, "acct-near", home=NEAR)
     far = citizen(conn, "acct-far", home=FAR)
     case = handled_case(conn, staff, reporter)
-    assert verification.create_tasks(conn, case.id, radius_m=500) >= 2
-    assert verification.create_tasks(conn, case.id, radius_m=500) == 0  # once per round
+    assert verification_round.create_tasks(conn, case.id, radius_m=500) >= 2
+    assert verification_round.create_tasks(conn, case.id, radius_m=500) == 0  # once per round
     rows = conn.execute(
         text("SELECT person_id, state FROM verification_task WHERE case_id = :c"), {"c": case.id}
     ).all()
@@ -146,7 +146,7 @@ def test_private_cases_are_not_offered_to_citizens(conn: Connection, staff: dict
     near = citizen(conn, "acct-private", home=NEAR)
     case = handled_case(conn, staff)
     conn.execute(text('UPDATE "case" SET public = false WHERE id = :i'), {"i": case.id})
-    verification.create_tasks(conn, case.id, radius_m=500)
+    verification_round.create_tasks(conn, case.id, radius_m=500)
     assert verification.tasks_for(conn, near, radius_m=500) == []
 
 
@@ -156,7 +156,7 @@ def test_first_answer_closes_the_case_and_awards_points(
     reporter = citizen(conn, "acct-r2")
     a, b = citizen(conn, "acct-a", home=NEAR), citizen(conn, "acct-b", home=NEAR)
     case = handled_case(conn, staff, reporter)
-    verification.create_tasks(conn, case.id, radius_m=500)
+    verification_round.create_tasks(conn, case.id, radius_m=500)
     (task_a,) = verification.tasks_for(conn, a, radius_m=500)
     (task_b,) = verification.tasks_for(conn, b, radius_m=500)
     with pytest.raises(ValidationError):  # a photo is required

@@ -54,13 +54,12 @@ def test_open_pins_carry_the_workflow_light(conn: Connection) -> None:
     fresh = _report(conn, 1, NOW - timedelta(minutes=3))
     old = _report(conn, 2, NOW - timedelta(days=12))
     pins = live.open_pins(conn, BOX, now=NOW)
-    cols = pins.columns
-    assert len(cols["id"]) == len(cols["x"]) == len(cols["y"]) == len(cols["l"]) == len(pins)
-    where = {case_id: k for k, case_id in enumerate(cols["id"])}
+    assert pins.mode == "pins" and len(pins.pins) == len(pins)
+    where = {p.id: p for p in pins.pins}
     for case_id in (fresh.id, old.id):
         assert case_id in where
-        assert cols["l"][where[case_id]] == (wf.light(wf.get_case(conn, case_id), NOW) or "g")[0]
-    assert cols["l"][where[old.id]] == "r"
+        assert where[case_id].light == (wf.light(wf.get_case(conn, case_id), NOW) or "g")[0]
+    assert where[old.id].light == "r"
     n_open = conn.execute(
         text(
             'SELECT count(*) FROM "case" WHERE status = ANY(:s) '
@@ -79,7 +78,7 @@ def test_open_pins_leave_out_closed_and_outside_cases(conn: Connection, lead: Ac
     _report(conn, 14, NOW - timedelta(minutes=1))
     far = live.open_pins(conn, (106.0, 27.5, 106.1, 27.6), now=NOW)
     assert len(far) == 0
-    assert rejected.id not in live.open_pins(conn, BOX, now=NOW).columns["id"]
+    assert rejected.id not in {p.id for p in live.open_pins(conn, BOX, now=NOW).pins}
     capped = live.open_pins(conn, BOX, now=NOW, cap=1)
     assert len(capped) == 1 and capped.capped
 
@@ -89,9 +88,10 @@ def test_escalated_cases_are_marked_urgent(conn: Connection, lead: Actor) -> Non
     wf.escalate(conn, lead, r.id, r.version, reason="危险", now=NOW)
     old = _report(conn, 11, NOW - timedelta(days=3))
     wf.escalate(conn, lead, old.id, old.version, reason="危险", now=NOW)
-    cols = live.open_pins(conn, BOX, now=NOW).columns
-    assert {r.id, old.id} <= set(cols["u"])
-    assert r.id in cols["a"] and old.id not in cols["a"]  # only today's escalations are alarms
+    pins = live.open_pins(conn, BOX, now=NOW).pins
+    assert {r.id, old.id} <= {p.id for p in pins if p.escalated}
+    alarms = {p.id for p in pins if p.alarm}
+    assert r.id in alarms and old.id not in alarms  # only today's escalations are alarms
 
 
 def test_zoomed_out_pins_are_bubbles_that_add_up(conn: Connection, lead: Actor) -> None:
@@ -101,16 +101,15 @@ def test_zoomed_out_pins_are_bubbles_that_add_up(conn: Connection, lead: Actor) 
     wf.escalate(conn, lead, r.id, r.version, reason="危险", now=NOW)
     singles = live.open_pins(conn, BOX, now=NOW)
     bubbles = live.viewport_pins(conn, BOX, 11.5, now=NOW)
-    cols = bubbles.columns
-    assert cols["mode"] == "bubbles" and len(cols["n"]) < len(singles)
-    assert len(bubbles) == len(singles) == sum(cols["n"]) + len(cols["id"])
-    assert r.id in cols["id"]  # today's escalation stays single
-    lights = singles.columns["l"]
-    alarm_lights = cols["l"]
-    assert sum(cols["ny"]) + alarm_lights.count("y") == lights.count("y")
-    assert sum(cols["nr"]) + alarm_lights.count("r") == lights.count("r")
+    assert bubbles.mode == "bubbles" and len(bubbles.bubbles) < len(singles)
+    assert len(bubbles) == len(singles) == sum(b.n for b in bubbles.bubbles) + len(bubbles.pins)
+    assert r.id in [p.id for p in bubbles.pins]  # today's escalation stays single
+    lights = "".join(p.light for p in singles.pins)
+    alarm_lights = "".join(p.light for p in bubbles.pins)
+    assert sum(b.yellow for b in bubbles.bubbles) + alarm_lights.count("y") == lights.count("y")
+    assert sum(b.red for b in bubbles.bubbles) + alarm_lights.count("r") == lights.count("r")
     assert bubbles.as_of == singles.as_of
-    assert live.viewport_pins(conn, BOX, 15.5, now=NOW).columns["mode"] == "pins"
+    assert live.viewport_pins(conn, BOX, 15.5, now=NOW).mode == "pins"
 
 
 def test_catch_up_returns_events_after_an_id(conn: Connection, lead: Actor) -> None:
@@ -122,8 +121,8 @@ def test_catch_up_returns_events_after_an_id(conn: Connection, lead: Actor) -> N
     assert [e["id"] for e in got.events] == sorted((a.event_id, b.event_id, gone.event_id), reverse=True)
     assert got.last_id == gone.event_id
     assert got.events[-1]["ticket"] == a.ticket and got.events[-1]["action"] == "report"
-    assert [p["properties"]["id"] for p in got.pins] == [a.id]
-    assert got.pins[0]["properties"]["ev"] == a.event_id
+    assert [p.id for p in got.pins] == [a.id]
+    assert got.pins[0].event_id == a.event_id and got.pins[0].ticket == a.ticket
     assert got.gone == [[b.id, gone.event_id]]
     assert live.catch_up(conn, got.last_id, now=NOW).events == []
     partial = live.catch_up(conn, start, limit=2, now=NOW)
@@ -215,6 +214,13 @@ def test_response_panel_matches_the_raw_rows(conn: Connection, lead: Actor) -> N
     assert cgj.p90_h == pytest.approx(float(np.percentile(spans, 90)))
     assert cgj.rework_rate == pytest.approx(sum(r.rework_count > 0 for r in raw) / len(raw))
     assert cgj.on_time_rate is not None and 0 <= cgj.on_time_rate <= 1
+
+
+def test_district_outlines_cover_every_district(conn: Connection) -> None:
+    outlines = live.district_outlines(conn)
+    rows = conn.execute(text("SELECT code, has_grid FROM district ORDER BY code")).all()
+    assert [(d.code, d.has_grid) for d in outlines] == [(r.code, r.has_grid) for r in rows]
+    assert all(isinstance(d.coordinates, list) and d.coordinates for d in outlines)
 
 
 def test_view_presets_start_with_the_whole_city(conn: Connection) -> None:

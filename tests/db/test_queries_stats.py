@@ -19,10 +19,10 @@ from db.accounts import StaffIdentity, load_identity
 from db.errors import Forbidden
 from db.period import Period
 from db.queries.stats_drill import drill_cases
-from db.queries.stats_scope import scope_of
 from db.queries.stats_trend import trend
 from geo.crs import TZ
 from ops import workflow as wf
+from ops.policy import stats_scope
 from ops.stats_table import StatsRow, StatsTable, stats_table
 from ops.workflow import Actor
 
@@ -190,11 +190,14 @@ def test_officer_sees_only_their_district(conn: Connection, world: World) -> Non
     assert table.total.overdue_now == 2
     assert {r.key for r in table.departments} == {"520103-CGJ", "CGJ"}
     assert table.scope_name == ("云岩区", "Yunyan District")
-    assert drill_cases(conn, world.officer, JUNE, "district:520102", "cases", now=NOW).total == 0
-    assert drill_cases(conn, world.officer, JUNE, "department:520102-CGJ", "cases", now=NOW).total == 0
-    everything = drill_cases(conn, world.officer, JUNE, "total:", "cases", now=NOW)
+    assert drill_cases(conn, stats_scope(world.officer), JUNE, "district:520102", "cases", now=NOW).total == 0
+    assert (
+        drill_cases(conn, stats_scope(world.officer), JUNE, "department:520102-CGJ", "cases", now=NOW).total
+        == 0
+    )
+    everything = drill_cases(conn, stats_scope(world.officer), JUNE, "total:", "cases", now=NOW)
     assert {c["district_code"] for c in everything.cases} == {"520103"}
-    points = trend(conn, world.officer, JUNE, now=NOW)["points"]
+    points = trend(conn, stats_scope(world.officer), JUNE, now=NOW)["points"]
     assert {p["key"] for p in points if p["kind"] == "district"} == {"520103"}
 
 
@@ -209,8 +212,13 @@ def test_department_staff_see_only_their_department(conn: Connection, world: Wor
     assert [r.key for r in table.departments] == ["CGJ"]
     assert _counts(table.total) == (0, 0, 0, 0, 0, 0, 0, 0, 1, 1)
     assert table.empty
-    assert drill_cases(conn, city, JUNE, "department:520103-CGJ", "dispatch_accuracy", now=NOW).total == 0
-    mine = drill_cases(conn, city, JUNE, "department:CGJ", "dispatch_accuracy", now=NOW)
+    assert (
+        drill_cases(
+            conn, stats_scope(city), JUNE, "department:520103-CGJ", "dispatch_accuracy", now=NOW
+        ).total
+        == 0
+    )
+    mine = drill_cases(conn, stats_scope(city), JUNE, "department:CGJ", "dispatch_accuracy", now=NOW)
     assert [c["ticket"] for c in mine.cases] == [world.tickets["D"]]
 
 
@@ -228,7 +236,7 @@ def test_department_staff_see_only_their_department(conn: Connection, world: Wor
 def test_scope_of(
     role: str, district: str | None, department: str | None, expected: tuple[str | None, ...]
 ) -> None:
-    scope = scope_of(StaffIdentity(1, "u", "u", role, district, department))
+    scope = stats_scope(StaffIdentity(1, "u", "u", role, district, department))
     assert (scope.district, scope.department) == expected
 
 
@@ -237,7 +245,7 @@ def test_scope_of(
 )
 def test_scope_refused(role: str, district: str | None, department: str | None) -> None:
     with pytest.raises(Forbidden):
-        scope_of(StaffIdentity(1, "u", "u", role, district, department))
+        stats_scope(StaffIdentity(1, "u", "u", role, district, department))
 
 
 def test_empty_period(conn: Connection, world: World) -> None:
@@ -247,7 +255,10 @@ def test_empty_period(conn: Connection, world: World) -> None:
     assert [(r.key, r.counts.cases, r.overdue_now) for r in table.districts] == [("520103", 0, 2)]
     assert table.total.evaluation.score is None
     assert table.total.overdue_now == 2  # the snapshot does not depend on the period
-    assert trend(conn, world.lead, Period(date(2025, 4, 1), date(2025, 4, 30)), now=NOW)["points"] == []
+    assert (
+        trend(conn, stats_scope(world.lead), Period(date(2025, 4, 1), date(2025, 4, 30)), now=NOW)["points"]
+        == []
+    )
 
 
 def test_now_moves_the_due_line(conn: Connection, world: World) -> None:
@@ -258,7 +269,7 @@ def test_now_moves_the_due_line(conn: Connection, world: World) -> None:
 
 
 def test_trend_daily_for_a_month(conn: Connection, world: World) -> None:
-    series = trend(conn, world.lead, JUNE, now=NOW)
+    series = trend(conn, stats_scope(world.lead), JUNE, now=NOW)
     assert series["unit"] == "day"
     total = {
         p["bucket"]: (p["cases"], p["closed"], p["due_handle"], p["handled_on_time"])
@@ -268,7 +279,7 @@ def test_trend_daily_for_a_month(conn: Connection, world: World) -> None:
     assert total == {"2025-06-10": (4, 4, 4, 3), "2025-06-11": (1, 1, 1, 1), "2025-06-20": (2, 0, 1, 0)}
     dept = [p for p in series["points"] if p["kind"] == "department" and p["key"] == "520103-CGJ"]
     assert sum(p["cases"] for p in dept) == 5
-    weekly = trend(conn, world.lead, Period(date(2025, 5, 1), date(2025, 6, 30)), now=NOW)
+    weekly = trend(conn, stats_scope(world.lead), Period(date(2025, 5, 1), date(2025, 6, 30)), now=NOW)
     assert weekly["unit"] == "week"
     weeks = {p["bucket"]: p["cases"] for p in weekly["points"] if p["kind"] == "total"}
     assert weeks == {"2025-05-19": 1, "2025-06-09": 5, "2025-06-16": 2}  # Mondays
@@ -295,7 +306,7 @@ def test_trend_daily_for_a_month(conn: Connection, world: World) -> None:
 def test_drill_down_lists_the_cases_behind_a_number(
     conn: Connection, world: World, row_id: str, metric: str, expected: str
 ) -> None:
-    drill = drill_cases(conn, world.lead, JUNE, row_id, metric, now=NOW)
+    drill = drill_cases(conn, stats_scope(world.lead), JUNE, row_id, metric, now=NOW)
     by_ticket = {v: k for k, v in world.tickets.items()}
     assert "".join(sorted(by_ticket[c["ticket"]] for c in drill.cases)) == expected
     assert drill.total == len(expected)
@@ -305,7 +316,9 @@ def test_drill_down_lists_the_cases_behind_a_number(
 
 
 def test_drill_down_is_capped_worst_first(conn: Connection, world: World) -> None:
-    drill = drill_cases(conn, world.lead, JUNE, "district:520103", "handle_p50_h", now=NOW, cap=1)
+    drill = drill_cases(
+        conn, stats_scope(world.lead), JUNE, "district:520103", "handle_p50_h", now=NOW, cap=1
+    )
     assert drill.total == 4 and [c["ticket"] for c in drill.cases] == [world.tickets["B"]]  # the slowest
 
 
@@ -344,7 +357,7 @@ def test_excel_export_is_the_table(conn: Connection, world: World) -> None:
 
 def test_table_with_trend_is_one_pass_with_the_same_numbers(conn: Connection, world: World) -> None:
     table = stats_table(conn, world.lead, JUNE, now=NOW, with_trend=True)
-    assert table.trend == trend(conn, world.lead, JUNE, now=NOW)
+    assert table.trend == trend(conn, stats_scope(world.lead), JUNE, now=NOW)
     assert table.total == stats_table(conn, world.lead, JUNE, now=NOW).total
 
 

@@ -12,7 +12,9 @@ from sqlalchemy import Connection, text
 from db.accounts import StaffIdentity, load_identity
 from db.media import store_photo
 from db.queries import workbench as q
+from db.queries.workbench_scope import may_see, scope_bounds
 from ops import workflow as wf
+from ops.policy import workbench_scope
 from ops.states import CaseStatus
 from ops.workflow import Actor, CaseResult
 from tests.db.test_workflow_support import CATEGORY, KAIYANG, MON, NANMING, YUNYAN, new_case, staff
@@ -56,25 +58,27 @@ def test_officer_of_yunyan_never_gets_a_nanming_case(
     assert (yun.district_code, nan.district_code) == ("520103", "520102")
     officer = people["yunyan"]
     f = q.Filters()
-    pins = q.pins(conn, officer, f, BOX, now=LATER)
+    pins = q.pins(conn, workbench_scope(officer), f, BOX, now=LATER)
     assert yun.id in ids_of_pins(pins) and nan.id not in ids_of_pins(pins)
-    queue = q.queue(conn, officer, f, now=LATER, limit=10_000)
+    queue = q.queue(conn, workbench_scope(officer), f, now=LATER, limit=10_000)
     assert yun.id in ids_of_queue(queue) and nan.id not in ids_of_queue(queue)
     assert {r.district_code for r in queue.rows} == {"520103"}
     # asking for 南明区 explicitly changes nothing: the scope is ANDed, not replaced
     nanming = q.Filters(district="520102")
-    assert ids_of_pins(q.pins(conn, officer, nanming, BOX, now=LATER)) == set()
-    assert q.queue(conn, officer, nanming, now=LATER).total == 0
-    assert q.case_card(conn, officer, nan.id) is None
-    assert q.case_card(conn, officer, yun.id) is not None
-    assert not q.may_see(conn, officer, nan.id) and q.may_see(conn, officer, yun.id)
+    assert ids_of_pins(q.pins(conn, workbench_scope(officer), nanming, BOX, now=LATER)) == set()
+    assert q.queue(conn, workbench_scope(officer), nanming, now=LATER).total == 0
+    assert q.case_card(conn, workbench_scope(officer), nan.id) is None
+    assert q.case_card(conn, workbench_scope(officer), yun.id) is not None
+    assert not may_see(conn, workbench_scope(officer), nan.id) and may_see(
+        conn, workbench_scope(officer), yun.id
+    )
 
 
 def test_an_officer_without_a_district_sees_nothing(conn: Connection, staff: dict[str, Actor]) -> None:
     yun, _ = both(conn, staff)
     broken = StaffIdentity(0, "x", "x", "officer", None, None)
-    assert q.pins(conn, broken, q.Filters(), BOX, now=LATER).shown == 0
-    assert q.case_card(conn, broken, yun.id) is None
+    assert q.pins(conn, workbench_scope(broken), q.Filters(), BOX, now=LATER).shown == 0
+    assert q.case_card(conn, workbench_scope(broken), yun.id) is None
 
 
 def test_department_staff_see_only_their_departments_cases(
@@ -85,10 +89,16 @@ def test_department_staff_see_only_their_departments_cases(
     waiting = new_case(conn, staff, S.FILED)  # no department yet
     assert theirs.department_code == "520102-CGJ"
     cgj = people["cgj"]
-    seen = ids_of_queue(q.queue(conn, cgj, q.Filters(), now=LATER, limit=10_000))
+    seen = ids_of_queue(q.queue(conn, workbench_scope(cgj), q.Filters(), now=LATER, limit=10_000))
     assert mine.id in seen and theirs.id not in seen and waiting.id not in seen
-    assert ids_of_pins(q.pins(conn, cgj, q.Filters(), BOX, now=LATER)) & {theirs.id, waiting.id} == set()
-    assert q.case_card(conn, cgj, theirs.id) is None and q.case_card(conn, cgj, mine.id) is not None
+    assert (
+        ids_of_pins(q.pins(conn, workbench_scope(cgj), q.Filters(), BOX, now=LATER)) & {theirs.id, waiting.id}
+        == set()
+    )
+    assert (
+        q.case_card(conn, workbench_scope(cgj), theirs.id) is None
+        and q.case_card(conn, workbench_scope(cgj), mine.id) is not None
+    )
 
 
 def test_command_center_sees_everything_and_the_moderator_nothing(
@@ -96,9 +106,9 @@ def test_command_center_sees_everything_and_the_moderator_nothing(
 ) -> None:
     cases = {c.id for c in both(conn, staff)}
     for name in ("dispatcher", "lead", "admin"):
-        assert cases <= ids_of_pins(q.pins(conn, people[name], q.Filters(), BOX, now=LATER))
-    assert q.pins(conn, people["moderator"], q.Filters(), BOX, now=LATER).shown == 0
-    assert q.queue(conn, people["moderator"], q.Filters(), now=LATER).total == 0
+        assert cases <= ids_of_pins(q.pins(conn, workbench_scope(people[name]), q.Filters(), BOX, now=LATER))
+    assert q.pins(conn, workbench_scope(people["moderator"]), q.Filters(), BOX, now=LATER).shown == 0
+    assert q.queue(conn, workbench_scope(people["moderator"]), q.Filters(), now=LATER).total == 0
 
 
 def test_filters(conn: Connection, staff: dict[str, Actor], people: dict[str, StaffIdentity]) -> None:
@@ -112,7 +122,10 @@ def test_filters(conn: Connection, staff: dict[str, Actor], people: dict[str, St
     mine = {yun.id, nan.id, filed.id, other.id}
 
     def pins(**kw: object) -> set[int]:
-        return ids_of_pins(q.pins(conn, user, q.Filters.from_inputs(**kw), BOX, now=LATER)) & mine
+        return (
+            ids_of_pins(q.pins(conn, workbench_scope(user), q.Filters.from_inputs(**kw), BOX, now=LATER))
+            & mine
+        )
 
     assert pins() == mine
     assert pins(district="520102") == {nan.id}
@@ -134,7 +147,7 @@ def test_time_windows(conn: Connection, staff: dict[str, Actor], people: dict[st
     def seen(window: str, days_later: float) -> bool:
         f = q.Filters(window=window)
         now = MON + timedelta(days=days_later)
-        return case.id in ids_of_pins(q.pins(conn, user, f, BOX, now=now))
+        return case.id in ids_of_pins(q.pins(conn, workbench_scope(user), f, BOX, now=now))
 
     assert not seen("open", 0.1)  # rejected: not open any more
     assert seen("today", 0.1) and not seen("today", 1)
@@ -142,7 +155,13 @@ def test_time_windows(conn: Connection, staff: dict[str, Actor], people: dict[st
     assert seen("30d", 29) and not seen("30d", 30)
     # with a status filter, the window limits by age and the status by status
     assert case.id in ids_of_pins(
-        q.pins(conn, user, q.Filters(window="7d", statuses=("rejected",)), BOX, now=MON + timedelta(days=1))
+        q.pins(
+            conn,
+            workbench_scope(user),
+            q.Filters(window="7d", statuses=("rejected",)),
+            BOX,
+            now=MON + timedelta(days=1),
+        )
     )
 
 
@@ -159,12 +178,16 @@ def test_lights_match_the_workflow(
     }
     for expected, now in moments.items():
         assert wf.light(row, now) == expected
-        light_pins = q.pins(conn, user, q.Filters(lights=(expected,)), BOX, now=now)
+        light_pins = q.pins(conn, workbench_scope(user), q.Filters(lights=(expected,)), BOX, now=now)
         assert case.id in ids_of_pins(light_pins)
         others = tuple(x for x in q.LIGHTS if x != expected)
-        assert case.id not in ids_of_pins(q.pins(conn, user, q.Filters(lights=others), BOX, now=now))
+        assert case.id not in ids_of_pins(
+            q.pins(conn, workbench_scope(user), q.Filters(lights=others), BOX, now=now)
+        )
         (queued,) = [
-            r for r in q.queue(conn, user, q.Filters(), now=now, limit=10_000).rows if r.id == case.id
+            r
+            for r in q.queue(conn, workbench_scope(user), q.Filters(), now=now, limit=10_000).rows
+            if r.id == case.id
         ]
         assert queued.light == expected
 
@@ -179,7 +202,7 @@ def test_a_suspended_case_keeps_the_light_it_had_when_its_clock_stopped(
     expected = wf.light(row, far)
     assert expected == "green"  # judged when the clock stopped; by `far` a running clock would be red
     feature = next(
-        f for f in q.pins(conn, people["lead"], q.Filters(), BOX, now=far).geojson["features"]
+        f for f in q.pins(conn, workbench_scope(people["lead"]), q.Filters(), BOX, now=far).geojson["features"]
         if f["properties"]["id"] == case.id
     )  # fmt: skip
     assert feature["properties"]["l"] == expected
@@ -193,7 +216,7 @@ def test_closed_cases_have_no_light(
     f = q.Filters(window="today")
     (pin,) = [
         p
-        for p in q.pins(conn, people["lead"], f, BOX, now=LATER).geojson["features"]
+        for p in q.pins(conn, workbench_scope(people["lead"]), f, BOX, now=LATER).geojson["features"]
         if p["properties"]["id"] == done.id
     ]
     assert pin["properties"]["l"] == "none" and pin["properties"]["s"] == "closed"
@@ -206,11 +229,11 @@ def test_pins_are_capped_newest_first(
     new = new_case(conn, staff, S.REPORTED, point=NANMING)
     tiny = (YUNYAN[0] - 0.02, NANMING[1] - 0.005, YUNYAN[0] + 0.005, YUNYAN[1] + 0.005)
     user = people["lead"]
-    full = q.pins(conn, user, q.Filters(), tiny, now=LATER, limit=100_000)
+    full = q.pins(conn, workbench_scope(user), q.Filters(), tiny, now=LATER, limit=100_000)
     assert {old.id, new.id} <= ids_of_pins(full) and not full.capped
     newest = [f["properties"]["id"] for f in full.geojson["features"]]
     assert newest.index(new.id) < newest.index(old.id)
-    capped = q.pins(conn, user, q.Filters(), tiny, now=LATER, limit=full.shown - 1)
+    capped = q.pins(conn, workbench_scope(user), q.Filters(), tiny, now=LATER, limit=full.shown - 1)
     assert capped.capped and capped.shown == full.shown - 1
 
 
@@ -221,22 +244,29 @@ def test_queue_puts_the_most_pressing_first_and_suspended_cases_last(
     early = new_case(conn, staff, S.REPORTED, start=MON - timedelta(days=1))
     late = new_case(conn, staff, S.REPORTED, point=NANMING)
     f = q.Filters(district="520103")
-    rows = [r.id for r in q.queue(conn, people["lead"], f, now=LATER, limit=10_000).rows]
+    rows = [r.id for r in q.queue(conn, workbench_scope(people["lead"]), f, now=LATER, limit=10_000).rows]
     assert rows.index(early.id) < rows.index(paused.id)  # though its deadline came first
     assert late.id not in rows  # 南明区
-    full = q.queue(conn, people["lead"], f, now=LATER, limit=10_000)
+    full = q.queue(conn, workbench_scope(people["lead"]), f, now=LATER, limit=10_000)
     assert full.total == len(full.rows)
-    capped = q.queue(conn, people["lead"], f, now=LATER, limit=1)
+    capped = q.queue(conn, workbench_scope(people["lead"]), f, now=LATER, limit=1)
     assert len(capped.rows) == 1 and capped.total == full.total  # the total counts beyond the cap
     # in a time window, finished cases come after every open one
     done = new_case(conn, staff, S.HANDLED, start=MON - timedelta(days=2))
     wf.verify(conn, staff["lead"], done.id, done.version, passed=True, now=MON - timedelta(days=1))
     week = [
-        r.id for r in q.queue(conn, people["lead"], q.Filters(district="520103", window="7d"), now=LATER).rows
+        r.id
+        for r in q.queue(
+            conn, workbench_scope(people["lead"]), q.Filters(district="520103", window="7d"), now=LATER
+        ).rows
     ]
     assert week.index(early.id) < week.index(paused.id) < week.index(done.id)
-    assert done.id not in [r.id for r in q.queue(conn, people["lead"], f, now=LATER, limit=10_000).rows]
-    assert q.queue(conn, people["lead"], q.Filters(statuses=("closed",)), now=LATER) == q.Queue([], 0)
+    assert done.id not in [
+        r.id for r in q.queue(conn, workbench_scope(people["lead"]), f, now=LATER, limit=10_000).rows
+    ]
+    assert q.queue(
+        conn, workbench_scope(people["lead"]), q.Filters(statuses=("closed",)), now=LATER
+    ) == q.Queue([], 0)
 
 
 def test_case_card(
@@ -250,7 +280,7 @@ def test_case_card(
         conn, Actor.from_identity(people["cgj"]), first.id, first.version, note="已更换", photo_ids=[photo.id],
         now=MON + timedelta(hours=2),
     )  # fmt: skip
-    card = q.case_card(conn, people["lead"], handled.id, now=LATER)
+    card = q.case_card(conn, workbench_scope(people["lead"]), handled.id, now=LATER)
     assert card is not None
     c = card.case
     assert (c.ticket, c.status, c.version) == (handled.ticket, "handled", handled.version)
@@ -266,7 +296,7 @@ def test_case_card(
     assert all(d.distance_m <= 50 for d in card.duplicates)
     # the officer of the same district sees the duplicates in their district only
     officer = replace(people["yunyan"])
-    assert {d.id for d in q.duplicates(conn, officer, handled.id)} == set(near)
+    assert {d.id for d in q.duplicates(conn, workbench_scope(officer), handled.id)} == set(near)
 
 
 def _png() -> bytes:
@@ -312,7 +342,7 @@ def _close(a: q.BBox | None, b: q.BBox) -> bool:
 
 
 def test_an_officers_map_opens_on_their_district(conn: Connection, people: dict[str, StaffIdentity]) -> None:
-    box = q.scope_bounds(conn, people["yunyan"])
+    box = scope_bounds(conn, workbench_scope(people["yunyan"]))
     yunyan = _extent(conn, "SELECT ST_AsGeoJSON(geom) FROM district WHERE code = '520103'")
     assert _close(box, yunyan)
     assert box is not None
@@ -322,16 +352,16 @@ def test_an_officers_map_opens_on_their_district(conn: Connection, people: dict[
     assert 0.05 < east - west < 0.5 and 0.05 < north - south < 0.5  # a district, not the city
     # a district bureau's staff: their district, like its officer
     bureau = StaffIdentity(0, "x", "x", "department", None, "520103-CGJ")
-    assert _close(q.scope_bounds(conn, bureau), yunyan)
+    assert _close(scope_bounds(conn, workbench_scope(bureau)), yunyan)
 
 
 def test_the_command_center_and_users_without_scope_open_on_the_city(
     conn: Connection, people: dict[str, StaffIdentity]
 ) -> None:
     for name in ("lead", "dispatcher", "admin", "moderator"):
-        assert q.scope_bounds(conn, people[name]) is None, name
-    assert q.scope_bounds(conn, StaffIdentity(0, "x", "x", "officer", None, None)) is None
-    assert q.scope_bounds(conn, StaffIdentity(0, "x", "x", "officer", "999999", None)) is None
+        assert scope_bounds(conn, workbench_scope(people[name])) is None, name
+    assert scope_bounds(conn, workbench_scope(StaffIdentity(0, "x", "x", "officer", None, None))) is None
+    assert scope_bounds(conn, workbench_scope(StaffIdentity(0, "x", "x", "officer", "999999", None))) is None
 
 
 @pytest.mark.as_owner  # changes reference data, an admin operation
@@ -343,15 +373,15 @@ def test_a_city_departments_map_opens_on_its_open_cases(conn: Connection, staff:
         )
     )
     user = StaffIdentity(0, "x", "x", "department", None, "TEST-BOUNDS")
-    assert q.scope_bounds(conn, user) is None  # no open case: the city view
+    assert scope_bounds(conn, workbench_scope(user)) is None  # no open case: the city view
     here = new_case(conn, staff, S.DISPATCHED, point=YUNYAN, department="TEST-BOUNDS")
-    assert _close(q.scope_bounds(conn, user), (*YUNYAN, *YUNYAN))
+    assert _close(scope_bounds(conn, workbench_scope(user)), (*YUNYAN, *YUNYAN))
     there = new_case(conn, staff, S.HANDLED, point=NANMING, department="TEST-BOUNDS")
     both_sql = 'SELECT ST_AsGeoJSON(geom) FROM "case" WHERE department_code = :d AND status <> ALL(:done)'
-    box = q.scope_bounds(conn, user)
+    box = scope_bounds(conn, workbench_scope(user))
     assert _close(box, _extent(conn, both_sql, d="TEST-BOUNDS", done=["closed", "rejected", "merged"]))
     assert _close(box, (NANMING[0], NANMING[1], YUNYAN[0], YUNYAN[1]))
     # a closed case no longer counts
     wf.verify(conn, staff["lead"], there.id, there.version, passed=True, now=MON + timedelta(hours=6))
-    assert _close(q.scope_bounds(conn, user), (*YUNYAN, *YUNYAN))
+    assert _close(scope_bounds(conn, workbench_scope(user)), (*YUNYAN, *YUNYAN))
     assert here.department_code == "TEST-BOUNDS"

@@ -9,16 +9,13 @@ import itertools
 
 import pytest
 
+from ops.policy import PERMISSIONS, allowed_actions, in_scope, may
 from ops.states import (
     FINAL_STATUSES,
     OPEN_STATUSES,
-    PERMISSIONS,
     Action,
     CaseStatus,
     Role,
-    allowed_actions,
-    in_scope,
-    may,
     target,
 )
 

@@ -208,11 +208,13 @@ def test_calendar_repo_working_periods(conn: Connection) -> None:
     cal = calendar_repo.load_calendar(conn, "08:30-12:00,14:00-17:30")
     assert cal.day_length == timedelta(hours=7)
     assert calendar_repo.load_calendar(conn, "08:30-12:00,14:00-17:30") is cal
-    try:
-        calendar_repo.set_working_periods("08:30-12:00,14:00-17:30")
-        assert calendar_repo.load_calendar(conn) is cal
-        with pytest.raises(ValueError):
-            calendar_repo.set_working_periods("12:00-09:00")
-    finally:
-        calendar_repo.set_working_periods(None)
+    # the engine's calendar source gives the default periods (the settings'): one per engine, none per process
+    source = calendar_repo.WorkCalendars("08:30-12:00,14:00-17:30")
+    with conn.engine.connect() as other:
+        other.execution_options(**{calendar_repo.OPTION: source})
+        mine = calendar_repo.load_calendar(other)
+        assert mine.day_length == timedelta(hours=7)
+        assert calendar_repo.load_calendar(other) is mine
+    with pytest.raises(ValueError):
+        calendar_repo.WorkCalendars("12:00-09:00")
     assert calendar_repo.load_calendar(conn).day_length == timedelta(hours=7.5)

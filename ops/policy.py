@@ -1,0 +1,202 @@
+"""Who may do what, where: the one policy table every screen, API, export and workflow command consults.
+
+Two tables, both plain data:
+
+- :data:`REACH`: per screen (or service), the role rows that may use it and what each reaches — the whole city,
+  their own district, their own department's cases, or (photos only) every photo, public or not. A role without
+  a row may not use that screen: the page is refused, and a read query gets an empty :class:`~db.scope.RowScope`.
+- :data:`PERMISSIONS`: which roles may take each workflow action (:mod:`ops.states` says from which status).
+
+The screens differ about the content moderator, on purpose and as the tests and the README describe the product:
+the moderator reviews public content, so sees every photo (``MEDIA``) and moderates (``MODERATION``), sees the
+wall and the city's evaluation figures (``WALL``, ``STATS``: any staff role), but has no row on the workbench and
+none in the workflow — no case in their queue, no case action, no case scope.
+
+The read queries in :mod:`db.queries` never see a role: :func:`row_scope` turns the signed-in user into a
+:class:`~db.scope.RowScope` for them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from db.accounts import StaffIdentity
+from db.errors import Forbidden
+from db.scope import RowScope
+from db.vocabulary import Action, CaseStatus, Role
+from ops.states import TRANSITIONS
+
+__all__ = [
+    "PERMISSIONS",
+    "REACH",
+    "Reach",
+    "Screen",
+    "actor_scope",
+    "allowed_actions",
+    "in_scope",
+    "may",
+    "media_scope",
+    "reach",
+    "roles_for",
+    "row_scope",
+    "sees_any_photo",
+    "stats_scope",
+    "workbench_scope",
+]
+
+R = Role
+A = Action
+
+
+class Screen(StrEnum):
+    """The places a user reads or acts from."""
+
+    WALL = "wall"  # /wall: the command center's wall screen
+    WORKBENCH = "workbench"  # /workbench: the queue, the map and the case card
+    STATS = "stats"  # /stats and its CSV / Excel exports
+    MEDIA = "media"  # /media/photo/...: stored photos (and /media/staff/ icons for moderators)
+    MODERATION = "moderation"  # /moderation: posts, report photos, service points
+    WORKFLOW = "workflow"  # the workflow commands, from any screen or API
+
+
+class Reach(StrEnum):
+    CITY = "city"  # every case of the city
+    DISTRICT = "district"  # the cases in the user's own district
+    DEPARTMENT = "department"  # the cases at the user's own department
+    ANY = "any"  # every photo, public or not (moderation)
+
+
+_CENTER = {R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY, R.DISPATCHER: Reach.CITY}
+_FIELD = {R.OFFICER: Reach.DISTRICT, R.DEPARTMENT: Reach.DEPARTMENT}
+
+#: screen -> role -> what the role reaches there. No row: the role may not use the screen.
+REACH: dict[Screen, dict[Role, Reach]] = {
+    Screen.WALL: {**_CENTER, R.OFFICER: Reach.CITY, R.DEPARTMENT: Reach.CITY, R.MODERATOR: Reach.CITY},
+    Screen.WORKBENCH: {**_CENTER, **_FIELD},
+    Screen.STATS: {**_CENTER, **_FIELD, R.MODERATOR: Reach.CITY},
+    Screen.MEDIA: {
+        R.ADMIN: Reach.ANY,
+        R.LEAD: Reach.ANY,
+        R.MODERATOR: Reach.ANY,
+        R.DISPATCHER: Reach.CITY,
+        **_FIELD,
+    },
+    Screen.MODERATION: {R.MODERATOR: Reach.CITY, R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
+    Screen.WORKFLOW: {**_CENTER, **_FIELD, R.CITIZEN: Reach.CITY, R.SYSTEM: Reach.CITY},
+}
+
+_HANDLERS = frozenset({R.ADMIN, R.LEAD, R.OFFICER, R.DEPARTMENT})
+_CENTER_ROLES = frozenset(_CENTER)
+
+#: Who may take each action. Scope (district / department) is checked separately by :func:`in_scope`.
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    A.REPORT: frozenset({R.ADMIN, R.LEAD, R.DISPATCHER, R.OFFICER, R.CITIZEN, R.SYSTEM}),
+    A.FILE: _CENTER_ROLES,
+    A.REJECT: _CENTER_ROLES,
+    A.MERGE: _CENTER_ROLES,
+    A.DISPATCH: _CENTER_ROLES,
+    A.RETURN: _HANDLERS,
+    A.START: _HANDLERS,
+    A.HANDLE: _HANDLERS,
+    A.VERIFY_PASS: frozenset({R.ADMIN, R.LEAD, R.DISPATCHER, R.CITIZEN, R.SYSTEM}),
+    A.VERIFY_FAIL: frozenset({R.ADMIN, R.LEAD, R.DISPATCHER, R.CITIZEN, R.SYSTEM}),
+    A.SUSPEND: frozenset({R.ADMIN, R.LEAD}),
+    A.RESUME: frozenset({R.ADMIN, R.LEAD}),
+    A.EXTEND: frozenset({R.ADMIN, R.LEAD}),
+    A.ESCALATE: frozenset({R.ADMIN, R.LEAD, R.DISPATCHER, R.OFFICER, R.SYSTEM}),
+}
+
+
+def _role(role: Role | str) -> Role | None:
+    try:
+        return Role(role)
+    except ValueError:
+        return None
+
+
+def reach(role: Role | str, screen: Screen) -> Reach | None:
+    """What ``role`` reaches on ``screen``; ``None``: the role may not use it."""
+    r = _role(role)
+    return None if r is None else REACH[screen].get(r)
+
+
+def roles_for(screen: Screen) -> tuple[str, ...]:
+    """The roles that may use ``screen`` (for the page and callback guards)."""
+    return tuple(r.value for r in REACH[screen])
+
+
+def row_scope(user: StaffIdentity, screen: Screen) -> RowScope:
+    """The cases ``user`` may see on ``screen``, as a plain filter for the read queries (empty: none)."""
+    how = reach(user.role, screen)
+    if how in (Reach.CITY, Reach.ANY):
+        return RowScope.city()
+    if how is Reach.DISTRICT:
+        return RowScope(district=user.district_code)
+    if how is Reach.DEPARTMENT:
+        return RowScope(department=user.department_code)
+    return RowScope()
+
+
+def workbench_scope(user: StaffIdentity) -> RowScope:
+    """The workbench's cases: the command center everything, an officer their district, department staff their
+    department's cases, anyone else nothing."""
+    return row_scope(user, Screen.WORKBENCH)
+
+
+def stats_scope(user: StaffIdentity) -> RowScope:
+    """The cases behind ``user``'s ``/stats`` figures and exports; ``Forbidden`` for a user who may see none."""
+    scope = row_scope(user, Screen.STATS)
+    if scope.empty:
+        raise Forbidden(
+            "您无权查看考核统计。", "You may not see the evaluation figures.", detail=f"role={user.role}"
+        )
+    return scope
+
+
+def media_scope(user: StaffIdentity | None) -> RowScope:
+    """The cases whose photos ``user`` may see (``None``: not signed in, none)."""
+    return RowScope() if user is None else row_scope(user, Screen.MEDIA)
+
+
+def sees_any_photo(role: Role | str) -> bool:
+    """Moderators (and the admins and leads who moderate) see every photo, public or not."""
+    return reach(role, Screen.MEDIA) is Reach.ANY
+
+
+def actor_scope(role: Role | str, *, district: str | None, department: str | None) -> RowScope:
+    """The cases a workflow command by ``role`` reaches, as a row filter (the SQL twin of :func:`in_scope`)."""
+    how = reach(role, Screen.WORKFLOW)
+    if how is Reach.CITY:
+        return RowScope.city()
+    if how is Reach.DISTRICT:
+        return RowScope(district=district)
+    if how is Reach.DEPARTMENT:
+        return RowScope(department=department)
+    return RowScope()
+
+
+def may(role: Role, action: Action) -> bool:
+    return role in PERMISSIONS[action]
+
+
+def in_scope(
+    role: Role,
+    *,
+    user_district: str | None,
+    user_department: str | None,
+    case_district: str | None,
+    case_department: str | None,
+) -> bool:
+    """Whether a workflow command by ``role`` reaches a case: officers act only in their district, department
+    staff only on their department's cases, the center, citizens and the system anywhere."""
+    how = reach(role, Screen.WORKFLOW)
+    if how is Reach.DISTRICT:
+        return user_district is not None and user_district == case_district
+    if how is Reach.DEPARTMENT:
+        return user_department is not None and user_department == case_department
+    return how is Reach.CITY
+
+
+def allowed_actions(role: Role, status: CaseStatus) -> list[Action]:
+    """Actions ``role`` may take on a case in ``status`` (before scope), in workflow order."""
+    return [a for a in Action if a is not A.REPORT and (a, status) in TRANSITIONS and may(role, a)]
