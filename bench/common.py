@@ -7,7 +7,6 @@ bench) runs them all on the 1M-case demo city and prints one table.
 from __future__ import annotations
 
 import re
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,10 +80,6 @@ def timed(fn: Callable[[], Any], runs: int, warmup: int = 3) -> list[float]:
 def pct(samples: list[float], q: float) -> float:
     s = sorted(samples)
     return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
-
-
-def mean_ms(samples: list[float]) -> float:
-    return statistics.fmean(samples) * 1000
 
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -5,8 +5,8 @@ department response panel, /wall's first paint with data and report → pin in h
 The browser figures need committed reports: they run against a copy of the bench database (``<db>_wallpush``,
 created from it as a template and dropped afterwards), so the bench database keeps its case count.
 
-The figures are built in single-purpose siblings, re-exported here (``python -m bench`` runs this module's
-``run``; the siblings have none):
+The figures are built in single-purpose siblings (``python -m bench`` runs this module's ``run``; the siblings
+have none):
 
 - :mod:`bench.map_common` the views measured and the helpers the others share;
 - :mod:`bench.map_queries` heatmap and pins as query functions, the heatmap against the naive way;
@@ -20,37 +20,11 @@ from __future__ import annotations
 import sys
 
 from bench.common import BenchContext, Figure
-from bench.map_browser import CHROMIUM_ARGS, READY, WATCH, browser_figures
-from bench.map_common import CITY, MAP_PX, PASSWORD, RUNS, STREET, bbox, viewport
-from bench.map_http import callback_body, http_figures, signed_in
-from bench.map_queries import MISROUTED, NAIVE, heat_work, naive_side_by_side, query_figures
+from bench.map_browser import browser_figures
+from bench.map_http import http_figures
+from bench.map_queries import query_figures
 from bench.map_server import app_server, database_copy
 from db.engine import make_engine
-
-__all__ = [
-    "CHROMIUM_ARGS",
-    "CITY",
-    "MAP_PX",
-    "MISROUTED",
-    "NAIVE",
-    "PASSWORD",
-    "READY",
-    "RUNS",
-    "STREET",
-    "WATCH",
-    "app_server",
-    "bbox",
-    "browser_figures",
-    "callback_body",
-    "database_copy",
-    "heat_work",
-    "http_figures",
-    "naive_side_by_side",
-    "query_figures",
-    "run",
-    "signed_in",
-    "viewport",
-]
 
 
 def run(ctx: BenchContext) -> list[Figure]:

@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from bench.common import Figure, pct
-from db.queries import grid
+from geo.bbox import BBox, bbox_of_view
 
 RUNS = 30
 MAP_PX = (2650, 1560)  # the map's box on a 3840×2160 wall
@@ -33,9 +33,10 @@ def viewport(center: tuple[float, float], zoom: float, px: tuple[int, int] = MAP
     return {"bounds": [[to_lat(y + px[1] / 2), west], [to_lat(y - px[1] / 2), east]], "zoom": zoom}
 
 
-def bbox(view: dict[str, Any]) -> grid.Bbox:
-    (s, w), (n, e) = view["bounds"]
-    return (w, s, e, n)
+def bbox(view: dict[str, Any]) -> BBox:
+    box = bbox_of_view(view)
+    assert box is not None, view
+    return box
 
 
 def latency_figure(name: str, samples: list[float], target_ms: float | None, note: str = "") -> Figure:

@@ -13,7 +13,10 @@ from sqlalchemy import Connection, Engine, text
 
 from bench.common import Figure, pct, timed
 from bench.map_common import CITY, RUNS, STREET, bbox, latency_figure, viewport
-from db.queries import grid
+from db.queries.grid_geometry import FeatureCache, geometry
+from db.queries.grid_index import HeatIndex
+from db.queries.grid_levels import MAX_FEATURES, coarser, level_for, window_start
+from db.queries.grid_sql import counts_sql
 from db.queries.live import BUBBLE_MAX_ZOOM, kpis, viewport_pins
 from db.queries.response import response_panel
 from geo.crs import TZ
@@ -40,22 +43,22 @@ MISROUTED = text(
 )
 
 
-def heat_work(conn: Connection, index: grid.HeatIndex, cache: grid.FeatureCache, view: dict[str, Any]) -> int:
+def heat_work(conn: Connection, index: HeatIndex, cache: FeatureCache, view: dict[str, Any]) -> int:
     """What the heat callback does for a viewport: level, keys, geometry, counts."""
     box = bbox(view)
-    level = grid.level_for(view["zoom"], (box[1] + box[3]) / 2)
+    level = level_for(view["zoom"], (box[1] + box[3]) / 2)
     keys = index.keys(conn, level, box)
-    while len(keys) > grid.MAX_FEATURES and level != "district":
-        level = grid.coarser(level)
+    while len(keys) > MAX_FEATURES and level != "district":
+        level = coarser(level)
         keys = index.keys(conn, level, box, refresh=False)
-    geo = grid.geometry(conn, level, keys, cache)
+    geo = geometry(conn, level, keys, cache)
     index.counts(conn, level, "7d", box, refresh=False)
     return len(geo["k"])
 
 
 def query_figures(engine: Engine) -> list[Figure]:
     figures: list[Figure] = []
-    index, cache = grid.HeatIndex(), grid.FeatureCache()
+    index, cache = HeatIndex(), FeatureCache()
     with engine.connect() as conn:
         t0 = time.perf_counter()
         index.refresh(conn)
@@ -87,10 +90,10 @@ def query_figures(engine: Engine) -> list[Figure]:
     return figures
 
 
-def naive_side_by_side(conn: Connection, index: grid.HeatIndex) -> list[Figure]:
+def naive_side_by_side(conn: Connection, index: HeatIndex) -> list[Figure]:
     """Per-request ST_Transform + ST_SnapToGrid over the window vs the stored cell ids, same counts, one run."""
     now = datetime.now(TZ)
-    since = grid.window_start("30d", now)
+    since = window_start("30d", now)
     conn.execute(text("SET jit = off"))  # JIT only adds compile time to the naive query here
     params = {"since": since, "now": now}
     naive_rows: dict[tuple[int, int], int] = {}
@@ -111,7 +114,7 @@ def naive_side_by_side(conn: Connection, index: grid.HeatIndex) -> list[Figure]:
 
     def by_cell_id() -> None:
         sql.clear()
-        sql.update(grid.counts_sql(conn, "cell", "30d", None, now))
+        sql.update(counts_sql(conn, "cell", "30d", None, now))
 
     t_naive, t_ours, t_sql = timed(naive, 10, 1), timed(stored, 10, 1), timed(by_cell_id, 5, 1)
     conn.execute(text("RESET jit"))

@@ -1,12 +1,8 @@
-"""Engines and sessions. Nothing is created at import time; the caller owns every transaction."""
+"""Engines. Nothing is created at import time; the caller owns every transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from db.calendar_repo import OPTION, Periods, WorkCalendars
 
@@ -40,14 +36,3 @@ def make_engine(
         connect_args={"options": "-c timezone=Asia/Shanghai -c synchronous_commit=on"},
         execution_options={OPTION: WorkCalendars(working_periods)},
     )
-
-
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
-        yield session

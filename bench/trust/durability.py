@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -47,12 +46,6 @@ class CrashResult:
     cases: int = 0
     seconds: float = 0.0
     tickets: dict[str, str] = field(default_factory=dict, repr=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

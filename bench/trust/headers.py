@@ -16,7 +16,6 @@ from db.engine import make_engine
 from demo.public import load_demo_public
 from demo.users import ensure_demo_users
 
-DB_NAME = "guiyang_ops_trust_headers"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip

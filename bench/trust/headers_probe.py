@@ -253,6 +253,8 @@ def _workbench(page: Page, base: str) -> None:
 def _stats(page: Page, base: str) -> None:
     page.goto(base + "/stats")
     expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
+    # the table (AG Grid, drawn even while hidden for an empty period)
+    expect(page.locator(".ag-root-wrapper .ag-header-cell").first).to_be_attached(timeout=30_000)
     page.locator(".js-plotly-plot").first.hover()  # plotly's hover layer and mode bar
     page.wait_for_timeout(500)
 

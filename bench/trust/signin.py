@@ -21,7 +21,6 @@ from bench.trust._stack import private_stack
 from db.accounts import create_staff_user
 from db.engine import make_engine
 
-DB = "guiyang_ops_trust_signin"
 PASSWORD = "trust-signin-right-2026"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -1,7 +1,7 @@
 """Hostile uploads (issue 10): image bombs through the real app, watching the server process's memory.
 
-Makes a private database (``guiyang_ops_trust_uploads``: migrations + reference data, dropped afterwards), its
-own media folder and the real app (uvicorn, one process), then sends through ``POST requests.json``:
+Makes a private cluster and database (:func:`bench.trust._stack.private_stack`: migrations + reference data,
+removed afterwards), its own media folder and the real app (uvicorn, one process), then sends through ``POST requests.json``:
 a ~79 Mpx PNG of a few hundred KB alone (accepted? time, memory growth over idle), four of them at once
 (the peak), a legitimate 12 Mpx JPEG (must be accepted) and four PNGs just under the pixel limit at once
 (accepted; the peak shows the cap on decodes at once). Memory is the server's ``VmHWM``/``VmRSS`` from
@@ -25,7 +25,6 @@ from PIL import Image
 from bench.trust import Finding
 from bench.trust._stack import private_stack
 
-DB_NAME = "guiyang_ops_trust_uploads"
 POINT = (106.7135, 26.5838)  # 云岩区
 GROWTH_BOUND_MB = 250  # the most the server may grow for four bombs at once
 # ... and for four legitimate photos just under the pixel limit at once: two decoded at a time (the default

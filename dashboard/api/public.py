@@ -42,6 +42,7 @@ from dashboard.ratelimit import Decision
 from dashboard.runtime import Services
 from db.media import photo_paths
 from db.queries import public as q
+from geo.bbox import parse_bbox
 from ops import moderation
 from ops.policy import sees_any_photo
 
@@ -136,20 +137,6 @@ def too_many(retry_after: int) -> JSONResponse:
         status_code=429,
         headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"},
     )
-
-
-def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
-    """``west,south,east,north`` in degrees, inside sane bounds; None if it is not one."""
-    try:
-        parts = [float(v) for v in (value or "").split(",")]
-    except ValueError:
-        return None
-    if len(parts) != 4:
-        return None
-    w, s, e, n = parts
-    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        return None
-    return w, s, e, n
 
 
 def _icon(thumb: Path) -> bytes:

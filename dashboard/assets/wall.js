@@ -1,5 +1,5 @@
 /* The wall screen (/wall): map styling through `hideout`, clientside callbacks, and the push doorbell.
- * Component ids are the ones of dashboard/components/wall_ids.py. */
+ * Component ids are the ones of dashboard/ids/wall.py. */
 (function () {
     "use strict";
     const CELL_KEY = (f) => (f.properties && f.properties.k) || f.id;
@@ -108,7 +108,7 @@
                 const rotating = config && config.rotate > 0;
                 const p = presets[rotating ? (n || 0) % presets.length : 0];
                 const label = lang === "en" ? p.en : p.zh;
-                // a language switch (dashboard/ids.py LANG) only renames the view once the map shows one;
+                // a language switch (dashboard/ids/__init__.py LANG) only renames the view once the map shows one;
                 // anything else (first call, presets, the rotation timer) moves the map
                 const trig = (window.dash_clientside.callback_context.triggered || []).map((x) => x.prop_id);
                 if (current && trig.length === 1 && trig[0] === "gy-lang.data") { return [nu, label]; }
@@ -159,7 +159,7 @@
                 return [fc(normal), fc(alarms), fc([])];
             },
             heatGeojson: function (geo) {
-                // quantised polygons (db/queries/grid.py geometry()) back to GeoJSON
+                // quantised polygons (db/queries/grid_geometry.py geometry()) back to GeoJSON
                 if (!geo || !geo.k) { return window.dash_clientside.no_update; }
                 const ox = geo.o[0], oy = geo.o[1], q = geo.q;
                 const back = (c) => (typeof c[0] === "number" ? [ox + c[0] / q, oy + c[1] / q] : c.map(back));

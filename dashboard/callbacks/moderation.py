@@ -1,13 +1,12 @@
 """Callbacks of /moderation: approve or hide 最美贵阳 posts and report photos; add, move, edit and retire service
 points. Every callback is guarded by ``require_user('moderator', 'admin', 'lead')``; writes go through
 :mod:`ops.moderation` (each change logged in ``moderation_log``) and then clear the public cache of this process,
-so the public map shows the change at once. The page imports the component IDs from here.
+so the public map shows the change at once. Component IDs are in :mod:`dashboard.ids.moderation`.
 
-This module holds the change-log tab and re-exports the rest (the page imports only this module; importing it
-registers every callback of the page exactly once, in the page's order):
+This module holds the change-log tab; the page imports it and the others, which registers every callback once:
 
-- :mod:`.moderation_frame` the roles, component IDs and render helpers the tabs share, the sign-in gate and the
-  texts in the chosen language;
+- :mod:`.moderation_frame` the roles and render helpers the tabs share, the sign-in gate and the texts in the
+  chosen language;
 - :mod:`.moderation_posts` the review queues of posts and report photos;
 - :mod:`.moderation_service_points` the service-point map and form.
 """
@@ -21,101 +20,11 @@ from dash import Input, Output, callback, html
 from dashboard import ids as app_ids
 from dashboard import runtime
 from dashboard.auth import require_user
-from dashboard.callbacks.moderation_frame import (
-    LABELS,
-    LOG_TABLE,
-    LOGIN_URL,
-    NOTICE,
-    PAGE,
-    PHOTO_ACT,
-    PHOTO_LIST,
-    PHOTO_STATE,
-    POST_ACT,
-    POST_LIST,
-    POST_STATE,
-    PT_CLEAR,
-    PT_FIELDS,
-    PT_HINT,
-    PT_KIND,
-    PT_MAP,
-    PT_MARKER,
-    PT_POINTS,
-    PT_POS,
-    PT_POS_TEXT,
-    PT_RETIRE,
-    PT_SAVE,
-    PT_SEL,
-    PT_TITLE,
-    REASON,
-    REDIRECT,
-    REFRESH,
-    ROLES,
-    STATE_KEYS,
-    TAB_KEYS,
-    TABS,
-    TITLE,
-    field_label,
-    gate,
-    log,
-    notice,
-    tab_id,
-    texts,
-    when,
-)
-from dashboard.callbacks.moderation_posts import moderate, photos, posts
-from dashboard.callbacks.moderation_service_points import labels, points, save_point, select
+from dashboard.callbacks.moderation_frame import ROLES, when
 from dashboard.i18n import t
+from dashboard.ids.moderation import LOG_TABLE, REFRESH
 from db.accounts import StaffIdentity
 from ops import moderation as m
-
-__all__ = [
-    "LABELS",
-    "LOGIN_URL",
-    "LOG_TABLE",
-    "NOTICE",
-    "PAGE",
-    "PHOTO_ACT",
-    "PHOTO_LIST",
-    "PHOTO_STATE",
-    "POST_ACT",
-    "POST_LIST",
-    "POST_STATE",
-    "PT_CLEAR",
-    "PT_FIELDS",
-    "PT_HINT",
-    "PT_KIND",
-    "PT_MAP",
-    "PT_MARKER",
-    "PT_POINTS",
-    "PT_POS",
-    "PT_POS_TEXT",
-    "PT_RETIRE",
-    "PT_SAVE",
-    "PT_SEL",
-    "PT_TITLE",
-    "REASON",
-    "REDIRECT",
-    "REFRESH",
-    "ROLES",
-    "STATE_KEYS",
-    "TABS",
-    "TAB_KEYS",
-    "TITLE",
-    "change_log",
-    "field_label",
-    "gate",
-    "labels",
-    "log",
-    "moderate",
-    "notice",
-    "photos",
-    "points",
-    "posts",
-    "save_point",
-    "select",
-    "tab_id",
-    "texts",
-]
 
 
 @callback(Output(LOG_TABLE, "children"), Input(REFRESH, "data"), Input(app_ids.LANG, "data"))

@@ -1,5 +1,4 @@
-"""The frame of /moderation that its tabs share: the roles that may use the page, the component IDs (the page
-imports them through :mod:`dashboard.callbacks.moderation`), small render helpers (a notice after a change, a
+"""The frame of /moderation that its tabs share: the roles that may use the page, small render helpers (a notice after a change, a
 timestamp), and the page-wide callbacks: the sign-in gate and the texts in the chosen language."""
 
 from __future__ import annotations
@@ -14,6 +13,21 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids as app_ids
 from dashboard.auth import acurrent_user, require_user
 from dashboard.i18n import t
+from dashboard.ids.moderation import (
+    PAGE,
+    PHOTO_STATE,
+    POST_STATE,
+    PT_CLEAR,
+    PT_FIELDS,
+    PT_HINT,
+    PT_KIND,
+    PT_RETIRE,
+    PT_SAVE,
+    REASON,
+    REDIRECT,
+    TITLE,
+    tab_id,
+)
 from db.accounts import StaffIdentity
 from db.queries import public as q
 from ops.policy import Screen, roles_for
@@ -22,45 +36,8 @@ log = logging.getLogger("guiyang_ops.moderation")
 ROLES = roles_for(Screen.MODERATION)
 LOGIN_URL = "/login?next=/moderation"
 
-PAGE = "mod-page"
-REDIRECT = "mod-redirect"
-NOTICE = "mod-notice"
-REFRESH = "mod-refresh"
-REASON = "mod-reason"
-POST_STATE = "mod-post-state"
-POST_LIST = "mod-post-list"
-POST_ACT = "mod-post-act"
-PHOTO_STATE = "mod-photo-state"
-PHOTO_LIST = "mod-photo-list"
-PHOTO_ACT = "mod-photo-act"
-PT_MAP = "mod-pt-map"
-PT_POINTS = "mod-pt-points"
-PT_MARKER = "mod-pt-marker"
-PT_SEL = "mod-pt-sel"
-PT_POS = "mod-pt-pos"
-PT_TITLE = "mod-pt-title"
-PT_POS_TEXT = "mod-pt-pos-text"
-PT_KIND = "mod-pt-kind"
-PT_FIELDS = {
-    "name_zh": "mod-pt-name-zh",
-    "name_en": "mod-pt-name-en",
-    "address": "mod-pt-address",
-    "open_hours": "mod-pt-hours",
-}
-PT_SAVE = "mod-pt-save"
-PT_CLEAR = "mod-pt-clear"
-PT_RETIRE = "mod-pt-retire"
-LOG_TABLE = "mod-log"
-LABELS = "mod-labels"
-TITLE = "mod-title"
-TABS = "mod-tabs"
-PT_HINT = "mod-pt-hint"
 TAB_KEYS = ("posts", "photos", "points", "log")
 STATE_KEYS = ("pending", "approved", "hidden")
-
-
-def tab_id(key: str) -> str:
-    return f"mod-tab-{key}"
 
 
 def field_label(field: str) -> str:

@@ -16,6 +16,13 @@ from dashboard import runtime
 from dashboard.api.public import clear_public_cache
 from dashboard.auth import require_user
 from dashboard.callbacks.moderation_frame import (
+    ROLES,
+    log,
+    notice,
+    when,
+)
+from dashboard.i18n import t
+from dashboard.ids.moderation import (
     NOTICE,
     PHOTO_ACT,
     PHOTO_LIST,
@@ -25,12 +32,7 @@ from dashboard.callbacks.moderation_frame import (
     POST_STATE,
     REASON,
     REFRESH,
-    ROLES,
-    log,
-    notice,
-    when,
 )
-from dashboard.i18n import t
 from db.accounts import StaffIdentity
 from db.errors import DomainError
 from ops import moderation as m

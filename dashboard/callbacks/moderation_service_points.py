@@ -26,6 +26,12 @@ from dashboard import runtime
 from dashboard.api.public import clear_public_cache
 from dashboard.auth import require_user
 from dashboard.callbacks.moderation_frame import (
+    ROLES,
+    log,
+    notice,
+)
+from dashboard.i18n import LANGS, t
+from dashboard.ids.moderation import (
     LABELS,
     NOTICE,
     PT_CLEAR,
@@ -42,12 +48,8 @@ from dashboard.callbacks.moderation_frame import (
     PT_TITLE,
     REASON,
     REFRESH,
-    ROLES,
     TABS,
-    log,
-    notice,
 )
-from dashboard.i18n import LANGS, t
 from db.accounts import StaffIdentity
 from db.errors import DomainError, ValidationError
 from db.queries import public as q

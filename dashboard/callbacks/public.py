@@ -30,55 +30,49 @@ from dash import (
 from dashboard import ids, runtime
 from dashboard.api.public import cached, check_track
 from dashboard.i18n import LANGS, t
+from dashboard.ids.public import (
+    BEAUTY,
+    CATS,
+    GRID,
+    HERE,
+    HERE_LAYER,
+    KINDS,
+    LABELS,
+    LANG_SWITCH,
+    LAYERS,
+    MAP,
+    MAPWRAP,
+    NEAR_BTN,
+    NEAR_DATA,
+    NEAR_ITEM,
+    NEAR_LIST,
+    NEAR_STATUS,
+    PANEL,
+    PHOTO,
+    PHOTO_BODY,
+    PHOTO_CLOSE,
+    PHOTO_IMG,
+    PHOTO_TITLE,
+    REPORTS,
+    ROOT,
+    STAFF,
+    SUMMARY,
+    TABS,
+    TICK,
+    TITLE,
+    TRACK_BTN,
+    TRACK_INPUT,
+    TRACK_RESULT,
+    VIEW,
+    tid,
+)
 from dashboard.unavailable import log_failure
 from db.queries import public as q
 from ops.states import PUBLIC_STAGE
 
 log = logging.getLogger("guiyang_ops.public")
 
-# --- component IDs ----------------------------------------------------------------------------------------------
-ROOT = "pub-root"
-LABELS = "pub-labels"
-CATS = "pub-cats"
-TITLE = "pub-title"
-STAFF = "pub-staff"
-LANG_SWITCH = "pub-lang-switch"
-MAPWRAP = "pub-mapwrap"
-MAP = "pub-map"
-VIEW = "pub-view"
-BASEMAP = "pub-basemap"
-GRID = "pub-grid"
-REPORTS = "pub-reports"
-SERVICES = "pub-services"
-BEAUTY = "pub-beauty"
-HERE_LAYER = "pub-here-layer"
-LAYERS = "pub-layers"
-KINDS = "pub-kinds"
-PANEL = "pub-panel"
-TABS = "pub-tabs"
-NEAR_BTN = "pub-near-btn"
-NEAR_STATUS = "pub-near-status"
-NEAR_LIST = "pub-near-list"
-NEAR_DATA = "pub-near-data"
-NEAR_ITEM = "pub-near-item"
-HERE = "pub-here"
-SUMMARY = "pub-summary"
-TICK = "pub-tick"
-TRACK_INPUT = "pub-track-input"
-TRACK_BTN = "pub-track-btn"
-TRACK_RESULT = "pub-track-result"
-PHOTO = "pub-photo"
-PHOTO_IMG = "pub-photo-img"
-PHOTO_TITLE = "pub-photo-title"
-PHOTO_BODY = "pub-photo-body"
-PHOTO_CLOSE = "pub-photo-close"
 LAYER_KEYS = ("beauty", "services", "reports")
-NEAREST_N = 5
-
-
-def tid(name: str) -> str:
-    """ID of a static text element (switched by language in the browser)."""
-    return f"pub-t-{name.replace('.', '-').replace('_', '-')}"
 
 
 #: Static texts: (element id, property, string key). The browser swaps them when the language changes.

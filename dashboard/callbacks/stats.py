@@ -23,9 +23,9 @@ from dashboard import runtime
 from dashboard.auth import acurrent_user, require_user
 from dashboard.components import stats_charts as charts
 from dashboard.components import stats_drill as drill
-from dashboard.components import stats_ids as ids
-from dashboard.components.stats_columns import DATE_FORMATS, DRILLABLE, records, table_columns
+from dashboard.components.stats_columns import DATE_FORMATS, DRILLABLE, grid_style, records, table_columns
 from dashboard.i18n import t
+from dashboard.ids import stats as ids
 from db.accounts import StaffIdentity
 from db.errors import DomainError
 from db.period import Period, parse_period, quick_period
@@ -63,7 +63,7 @@ async def gate(_: str) -> str:
     Output(ids.EXPORT_XLSX, "children"),
     Output(ids.HINT, "children"),
     Output(ids.TREND_TITLE, "children"),
-    Output(ids.TABLE, "columns"),
+    Output(ids.TABLE, "columnDefs"),
     *[Output(ids.RANGE, prop) for prop in DATE_FORMATS["zh"]],
     Input(app_ids.LANG, "data"),
 )
@@ -172,7 +172,8 @@ def _export_href(fmt: str, data: dict[str, Any], lang: str) -> str:
 
 
 @callback(
-    Output(ids.TABLE, "data"),
+    Output(ids.TABLE, "rowData"),
+    Output(ids.TABLE, "style"),
     Output(ids.SUMMARY, "children"),
     Output(ids.STATUS, "children"),
     Output(ids.SCOPE, "children"),
@@ -198,7 +199,7 @@ async def render(
         alert = dmc.Alert(
             t("stats.error", lang, msg=data["error"][lang]), color="red", className="stats-alert"
         )
-        return [], [], alert, "", "#", "#", [], "total:", formulas, True
+        return [], grid_style(0), [], alert, "", "#", "#", [], "total:", formulas, True
     scope = data["scope"]
     if scope["district"] or scope["department"]:
         name = (
@@ -225,6 +226,7 @@ async def render(
     table_rows = [] if data["empty"] else rows + total
     return (
         table_rows,
+        grid_style(len(table_rows)),
         summary,
         status,
         scope_text,
@@ -270,17 +272,18 @@ async def drill_districts(_: str, *, user: StaffIdentity) -> dict[str, Any]:
     Output(ids.DRILL_POINTS, "children"),
     Output(ids.DRILL_MAP, "viewport"),
     Output(ids.DRILL_LIST, "children"),
-    Output(ids.TABLE, "active_cell"),
-    Input(ids.TABLE, "active_cell"),
+    Input(ids.TABLE, "cellClicked"),
+    Input(ids.TABLE, "eventData"),
     Input(ids.DRILL_CLOSE, "n_clicks"),
     State(ids.DATA, "data"),
-    State(ids.TABLE, "data"),
+    State(ids.TABLE, "rowData"),
     State(app_ids.LANG, "data"),
     prevent_initial_call=True,
 )
 @require_user()
 async def drill_down(
-    cell: dict[str, Any] | None,
+    clicked: dict[str, Any] | None,
+    key: dict[str, Any] | None,
     _: int,
     data: dict[str, Any] | None,
     rows: list[dict[str, Any]] | None,
@@ -288,11 +291,14 @@ async def drill_down(
     *,
     user: StaffIdentity,
 ) -> tuple[Any, ...]:
-    closed: tuple[Any, ...] = ("stats-drill", "", [], no_update, [], None)
+    """A number cell clicked (``cellClicked``) or Enter on it (``eventData``, from assets/stats.js): the cases
+    behind that number on the map and in a list."""
+    closed: tuple[Any, ...] = ("stats-drill", "", [], no_update, [])
+    cell = clicked if ctx.triggered_prop_ids.get(f"{ids.TABLE}.cellClicked") else (key or {}).get("data")
     if ctx.triggered_id == ids.DRILL_CLOSE or not cell or not data or "period" not in data:
         return closed
-    column = str(cell.get("column_id", ""))
-    row_id = str(cell.get("row_id") or "")
+    column = str(cell.get("colId", ""))
+    row_id = str(cell.get("rowId") or "")
     if column not in DRILLABLE or not row_id:
         raise PreventUpdate
     metric = "cases" if column in ("score", "grade") else column
@@ -302,7 +308,7 @@ async def drill_down(
     except (DomainError, SQLAlchemyError) as exc:
         log.warning("drill-down for %s failed: %r", user.username, exc)
         err = _error(exc)["error"][lang]
-        return "stats-drill stats-drill-open", err, [], no_update, [], no_update
+        return "stats-drill stats-drill-open", err, [], no_update, []
     name = next((r["name"] for r in rows or [] if r.get("id") == row_id), row_id)
     what = metric.split("_p")[0] if metric.endswith("_h") else metric
     title: list[Any] = [
@@ -319,5 +325,4 @@ async def drill_down(
         drill.markers(result.cases, lang),
         viewport,
         listing,
-        no_update,
     )

@@ -26,7 +26,6 @@ from sqlalchemy import Connection
 
 from dashboard import auth, ids, runtime
 from dashboard.components import wall_browser as _browser  # noqa: F401  (registers the clientside callbacks)
-from dashboard.components import wall_ids as w
 from dashboard.components.wall_panels import (
     DEFAULT_PALETTE,
     PALETTES,
@@ -38,15 +37,10 @@ from dashboard.components.wall_panels import (
     ticker_items,
 )
 from dashboard.components.wall_wire import districts_compact, pin_columns, pin_feature
+from dashboard.ids import wall as w
 from db.accounts import StaffIdentity
-from db.queries.grid import (
-    MAX_FEATURES,
-    WINDOWS,
-    Bbox,
-    coarser,
-    geometry,
-    level_for,
-)
+from db.queries.grid_geometry import geometry
+from db.queries.grid_levels import MAX_FEATURES, WINDOWS, coarser, level_for
 from db.queries.live import catch_up as q_catch_up
 from db.queries.live import (
     district_labels,
@@ -57,6 +51,7 @@ from db.queries.live import (
     viewport_pins,
 )
 from db.queries.response import response_panel
+from geo.bbox import bbox_of_view
 from ops.policy import Screen, roles_for
 
 ROLES = roles_for(Screen.WALL)
@@ -100,17 +95,6 @@ def warm_up() -> None:
             app.warming.release()
 
     threading.Thread(target=build, name="wall-heat-warm-up", daemon=True).start()
-
-
-def bbox_of(view: dict[str, Any] | None) -> Bbox | None:
-    try:
-        (south, west), (north, east) = view["bounds"]  # type: ignore[index]
-        box = (float(west), float(south), float(east), float(north))
-    except (TypeError, KeyError, ValueError):
-        return None
-    if not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
-        return None
-    return box
 
 
 def palette(config: dict[str, Any] | None) -> list[str]:
@@ -192,7 +176,7 @@ async def heat_view(
     view: dict[str, Any] | None, window: str, lang: str, config: dict[str, Any] | None, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
     """Geometry (only here and when new cells appear: viewport or level changed) and counts of the heatmap."""
-    box = bbox_of(view)
+    box = bbox_of_view(view)
     if box is None:
         raise PreventUpdate
     win = _window(window)
@@ -270,7 +254,7 @@ async def heat_counts(
 async def base_pins(
     view: dict[str, Any] | None, _reload: Any, _n: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
-    box = bbox_of(view)
+    box = bbox_of_view(view)
     if box is None:
         raise PreventUpdate
     zoom = float((view or {}).get("zoom", 11))

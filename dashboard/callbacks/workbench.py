@@ -16,9 +16,9 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
-from dashboard import ids_workbench as wid
 from dashboard.components.workbench_queue import legend, queue_payload, status_label
 from dashboard.i18n import t
+from dashboard.ids import workbench as wid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.cache import MISSING
@@ -26,6 +26,7 @@ from db.queries import workbench as q
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
 from db.queries.workbench_scope import scope_bounds
 from db.vocabulary import SOURCES
+from geo.bbox import BBox, bbox_of_view
 from ops.policy import Reach, Screen, reach, roles_for, workbench_scope
 from ops.states import CaseStatus
 
@@ -45,7 +46,7 @@ async def reference(name: str, fn: Callable[[Connection], Any]) -> Any:
     return cache.put(name, await runtime.aread(fn))
 
 
-def opening_bounds() -> q.BBox | None:
+def opening_bounds() -> BBox | None:
     """The area the signed-in user's map opens on (their district, their department's open cases), for the page's
     layout; ``None`` (the city) for the command center, anyone signed out, or when the database fails: a map on
     the city is better than no page.
@@ -228,18 +229,10 @@ clientside_callback(
 )
 
 
-def _bbox(view: dict[str, Any] | None) -> q.BBox | None:
-    try:
-        (south, west), (north, east) = view["bounds"]  # type: ignore[index]
-        return float(west), float(south), float(east), float(north)
-    except (TypeError, KeyError, ValueError):
-        return None
-
-
 @callback(Output(wid.CELLS, "data"), Input(wid.VIEW, "data"))
 @auth.require_user(*ROLES)
 async def cells_layer(view: dict[str, Any] | None, *, user: StaffIdentity) -> dict[str, Any]:
-    box = _bbox(view)
+    box = bbox_of_view(view)
     if box is None or (view or {}).get("zoom", 0) < CELL_MIN_ZOOM:
         return EMPTY
     return await runtime.aread(lambda c: cells_in_bbox(c, *box, limit=CELL_LIMIT))
@@ -266,7 +259,7 @@ FILTERS = [
 )
 @auth.require_user(*ROLES)
 async def pins_layer(view: dict[str, Any] | None, *args: Any, user: StaffIdentity) -> tuple[Any, Any]:
-    box = _bbox(view)
+    box = bbox_of_view(view)
     if box is None:
         raise PreventUpdate
     filters = q.Filters.from_inputs(*args[:7])
@@ -299,7 +292,7 @@ async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any]:
     if not in_view and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
         raise PreventUpdate  # the map moved, but the queue does not follow it
     filters = q.Filters.from_inputs(*args[:7])
-    box = _bbox(view) if in_view else None
+    box = bbox_of_view(view) if in_view else None
     result = await runtime.aread(lambda c: q.queue(c, workbench_scope(user), filters, bbox=box))
     n = len(result.rows)
     count = t("wb.queue_capped" if result.total > n else "wb.queue_count", lang, total=result.total, n=n)

@@ -18,9 +18,9 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
-from dashboard import ids_workbench as wid
 from dashboard.components.workbench_forms import action_label
 from dashboard.i18n import t
+from dashboard.ids import workbench as wid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError, StaleCase, ValidationError

@@ -12,11 +12,11 @@ from dash import ALL, MATCH, Input, Output, State, callback, ctx, html
 from dash import no_update as nothing
 
 from dashboard import auth, ids, runtime
-from dashboard import ids_workbench as wid
 from dashboard.callbacks.workbench import ROLES, reference
 from dashboard.components.case_card import card_info, card_sections
-from dashboard.components.workbench_forms import TEXT, action_forms, form_shape, id_key, texts
+from dashboard.components.workbench_forms import action_forms, form_shape, id_key, texts
 from dashboard.i18n import t
+from dashboard.ids import workbench as wid
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
 from ops.policy import allowed_actions, in_scope, workbench_scope
@@ -46,7 +46,7 @@ _TEXT_OUTPUTS = [
     Output(_FIELDS, "placeholder"),
     Output({"type": wid.BTN, "a": ALL}, "children"),
     Output({"type": wid.UPLOAD, "a": ALL}, "children"),
-    Output({"type": TEXT, "k": ALL}, "children"),
+    Output({"type": wid.FORM_TEXT, "k": ALL}, "children"),
 ]
 _FIRST_TEXT_OUTPUT = 7
 

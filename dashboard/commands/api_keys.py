@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 
-from dashboard import cli_args as a
 from dashboard.database import database_url
 from dashboard.progress import ok
 from dashboard.settings import Settings
@@ -31,14 +30,3 @@ def cmd_api_key(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     return 0
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("api-key", help="API keys of the Open311 API's clients")
-    sub = p.add_subparsers(dest="api_key_command", required=True)
-    c = sub.add_parser("create", help="create a key for a client and print it once")
-    c.add_argument("name", help="who the key is for, e.g. 百姓拍 app")
-    sub.add_parser("list", help="list the keys (never the keys themselves)")
-    r = sub.add_parser("revoke", help="revoke a key at once")
-    r.add_argument("id", type=a.int_range(1))
-    p.set_defaults(func=cmd_api_key)

@@ -10,17 +10,10 @@ from types import FrameType
 import numpy as np
 from sqlalchemy import text
 
-from dashboard import cli_args as a
 from dashboard.database import database_url
 from dashboard.progress import console, ok, progress_bars
 from dashboard.settings import Settings
 from db.engine import make_engine
-
-#: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
-#: by a test; not imported here, the demo-city package is slow to import for ``--help``).
-MAX_CASES = (1 << 23) - 1
-#: Random seeds numpy accepts.
-SEED = a.int_range(0, 2**32 - 1)
 
 
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -106,35 +99,3 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
         engine.dispose()
     ok(f"simulated {done:,} steps ({skipped:,} skipped) in {time.monotonic() - started:.0f} s")
     return 0
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sd = sub.add_parser("seed-demo", help="the demo city: N cases with full histories over the last D days")
-    sd.add_argument(
-        "--cases", type=a.int_range(1, MAX_CASES), default=50_000, help="number of cases (default 50,000)"
-    )
-    sd.add_argument(
-        "--days", type=a.int_range(1, 3650), default=90, help="days of history ending now (default 90)"
-    )
-    sd.add_argument("--seed", type=SEED, default=1, help="random seed: same seed, same city (default 1)")
-    sd.add_argument("--if-empty", action="store_true", help="do nothing when the database already has cases")
-    sd.add_argument(
-        "--replace",
-        action="store_true",
-        help="remove every existing case and its history first (admin-only demo operation)",
-    )
-    sd.set_defaults(func=cmd_seed_demo)
-
-    sm = sub.add_parser("simulate", help="keep the demo city alive: reports and steps through the workflow")
-    sm.add_argument(
-        "--rate", type=a.positive_float(1000), default=2.0, help="workflow steps per second (default 2)"
-    )
-    sm.add_argument(
-        "--seconds",
-        type=a.positive_float(),
-        default=None,
-        help="stop after this many seconds (default: never)",
-    )
-    sm.add_argument("--seed", type=SEED, default=None, help="random seed (default: a fresh one)")
-    sm.add_argument("--verbose", action="store_true", help="print every step")
-    sm.set_defaults(func=cmd_simulate)

@@ -11,9 +11,9 @@ import dash
 import dash_mantine_components as dmc
 from dash import html
 
-from dashboard import ids_workbench as wid
 from dashboard.components.workbench_queue import countdown, status_badge, status_label, when
 from dashboard.i18n import t
+from dashboard.ids import workbench as wid
 from db.queries.workbench import CaseCard
 from ops.states import ACTION_LABELS, Action
 

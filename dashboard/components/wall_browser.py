@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, State, clientside_callback
 
 from dashboard import ids
-from dashboard.components import wall_ids as w
+from dashboard.ids import wall as w
 
 
 def _cs(name: str) -> ClientsideFunction:

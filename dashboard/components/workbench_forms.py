@@ -19,10 +19,10 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids_workbench as wid
 from dashboard import runtime
 from dashboard.components.workbench_queue import status_label
 from dashboard.i18n import t
+from dashboard.ids import workbench as wid
 from db.media import FORMATS
 from db.queries.workbench import CaseCard
 from ops.states import ACTION_LABELS, Action
@@ -45,14 +45,12 @@ STYLE: dict[Action, tuple[str, str]] = {
     A.EXTEND: ("gray", "outline"),
     A.ESCALATE: ("orange", "outline"),
 }
-#: Pattern type of the forms' other texts (title, photo label, "no actions"): ``{"type": TEXT, "k": key}``.
-TEXT = "wb-form-text"
 #: The properties holding the forms' texts, by pattern type: what a language switch sets in place.
 LANGUAGE_PROPS: dict[str, tuple[str, ...]] = {
     wid.FIELD: ("label", "data", "placeholder"),
     wid.BTN: ("children",),
     wid.UPLOAD: ("children",),
-    TEXT: ("children",),
+    wid.FORM_TEXT: ("children",),
 }
 
 
@@ -142,7 +140,7 @@ def _fields(action: Action, card: CaseCard, departments: list[Any], f: _Form) ->
             ),
             html.Label(
                 t("wb.a.photos", lang, n=app.settings.image_max_photos),
-                id={"type": TEXT, "k": "photos"},
+                id={"type": wid.FORM_TEXT, "k": "photos"},
                 className="wb-upload-label",
             ),
             dcc.Upload(
@@ -182,9 +180,13 @@ def action_forms(
     card: CaseCard, actions: list[Action], lang: str, departments: list[Any], drafts: dict[str, Any] | None
 ) -> list[Any]:
     if not actions:
-        return [html.Div(t("wb.card.no_actions", lang), id={"type": TEXT, "k": "none"}, className="wb-muted")]
+        return [
+            html.Div(
+                t("wb.card.no_actions", lang), id={"type": wid.FORM_TEXT, "k": "none"}, className="wb-muted"
+            )
+        ]
     form = _Form(lang, drafts or {})
-    blocks: list[Any] = [html.H4(t("wb.card.actions", lang), id={"type": TEXT, "k": "title"})]
+    blocks: list[Any] = [html.H4(t("wb.card.actions", lang), id={"type": wid.FORM_TEXT, "k": "title"})]
     for action in actions:
         color, variant = STYLE.get(action, ("gray", "outline"))
         fields = _fields(action, card, departments, form)

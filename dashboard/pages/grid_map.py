@@ -11,7 +11,9 @@ from dash_extensions.javascript import Namespace
 
 from dashboard import ids, runtime
 from dashboard.i18n import t
+from dashboard.ids import grid_map as gid
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
+from geo.bbox import bbox_of_view
 
 dash.register_page(__name__, path="/grid", title="网格地图 · Grid map", nav="nav.map", nav_order=50)
 
@@ -25,9 +27,9 @@ def layout(**_: Any) -> html.Div:
     return html.Div(
         className="gy-map",
         children=[
-            dcc.Store(id=ids.GRID_VIEW),
+            dcc.Store(id=gid.GRID_VIEW),
             dl.Map(
-                id=ids.GRID_MAP,
+                id=gid.GRID_MAP,
                 center=CENTER,
                 zoom=11,
                 minZoom=8,
@@ -35,54 +37,54 @@ def layout(**_: Any) -> html.Div:
                 style={"height": "100%", "width": "100%"},
                 children=[
                     dl.GeoJSON(
-                        id=ids.GRID_DISTRICTS,
+                        id=gid.GRID_DISTRICTS,
                         style=ns("districtStyle"),
                         onEachFeature=ns("districtTooltip"),
                         hideout={"lang": "zh"},
                     ),
                     dl.GeoJSON(
-                        id=ids.GRID_CELLS, style=ns("cellStyle"), onEachFeature=ns("cellTooltip"), data=EMPTY
+                        id=gid.GRID_CELLS, style=ns("cellStyle"), onEachFeature=ns("cellTooltip"), data=EMPTY
                     ),
                     dl.ScaleControl(position="bottomright", imperial=False),
                 ],
             ),
-            html.Div(id=ids.GRID_STATUS, className="gy-overlay"),
+            html.Div(id=gid.GRID_STATUS, className="gy-overlay"),
         ],
     )
 
 
-@callback(Output(ids.GRID_DISTRICTS, "data"), Input(ids.GRID_MAP, "id"))
+@callback(Output(gid.GRID_DISTRICTS, "data"), Input(gid.GRID_MAP, "id"))
 async def load_districts(_: str) -> dict[str, Any]:
     return await runtime.aread(districts_geojson)
 
 
-@callback(Output(ids.GRID_DISTRICTS, "hideout"), Input(ids.LANG, "data"))
+@callback(Output(gid.GRID_DISTRICTS, "hideout"), Input(ids.LANG, "data"))
 def district_lang(lang: str) -> dict[str, Any]:
     return {"lang": lang}
 
 
 clientside_callback(
     ClientsideFunction(namespace="gy", function_name="viewport"),
-    Output(ids.GRID_VIEW, "data"),
-    Input(ids.GRID_MAP, "bounds"),
-    Input(ids.GRID_MAP, "zoom"),
-    State(ids.GRID_MAP, "center"),
-    State(ids.GRID_MAP, "id"),
+    Output(gid.GRID_VIEW, "data"),
+    Input(gid.GRID_MAP, "bounds"),
+    Input(gid.GRID_MAP, "zoom"),
+    State(gid.GRID_MAP, "center"),
+    State(gid.GRID_MAP, "id"),
 )
 
 
 @callback(
-    Output(ids.GRID_CELLS, "data"),
-    Output(ids.GRID_STATUS, "children"),
-    Input(ids.GRID_VIEW, "data"),
+    Output(gid.GRID_CELLS, "data"),
+    Output(gid.GRID_STATUS, "children"),
+    Input(gid.GRID_VIEW, "data"),
     Input(ids.LANG, "data"),
 )
 async def load_cells(view: dict[str, Any] | None, lang: str) -> tuple[dict[str, Any], list[Any]]:
     note = html.Div(t("map.basemap_note", lang), style={"color": "#667", "fontSize": "12px"})
-    if not view or view.get("zoom", 0) < GRID_MIN_ZOOM:
+    box = bbox_of_view(view)
+    if box is None or (view or {}).get("zoom", 0) < GRID_MIN_ZOOM:
         return EMPTY, [html.Div(t("map.zoom_for_grid", lang)), note]
-    (south, west), (north, east) = view["bounds"]
-    data = await runtime.aread(lambda c: cells_in_bbox(c, west, south, east, north, CELL_LIMIT))
+    data = await runtime.aread(lambda c: cells_in_bbox(c, *box, CELL_LIMIT))
     n = len(data["features"])
     key = "map.cells_capped" if n >= CELL_LIMIT else "map.cells_shown"
     return data, [html.Div(t(key, lang, n=n)), note]

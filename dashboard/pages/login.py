@@ -10,8 +10,8 @@ import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import auth, ids, runtime
-from dashboard import ids_workbench as wid
 from dashboard.i18n import t
+from dashboard.ids import login as lid
 
 dash.register_page(__name__, path="/login", title="工作人员登录 · Staff sign-in")
 
@@ -39,12 +39,12 @@ def _demo_users() -> list[Any]:
 
 def _demo_table(users: list[Any]) -> html.Div:
     if not users:
-        return html.Div(id=wid.LOGIN_DEMO, hidden=True)
+        return html.Div(id=lid.LOGIN_DEMO, hidden=True)
     head = html.Tr(
         [
-            html.Th(t("login.demo_user"), id={"type": wid.LOGIN_TEXT, "k": "user"}),
-            html.Th(t("login.demo_password"), id={"type": wid.LOGIN_TEXT, "k": "password"}),
-            html.Th(t("login.demo_role"), id={"type": wid.LOGIN_TEXT, "k": "role"}),
+            html.Th(t("login.demo_user"), id={"type": lid.LOGIN_TEXT, "k": "user"}),
+            html.Th(t("login.demo_password"), id={"type": lid.LOGIN_TEXT, "k": "password"}),
+            html.Th(t("login.demo_role"), id={"type": lid.LOGIN_TEXT, "k": "role"}),
         ]
     )
     rows = [
@@ -55,7 +55,7 @@ def _demo_table(users: list[Any]) -> html.Div:
                         u.username,
                         type="button",
                         className="lg-fill",
-                        id={"type": wid.LOGIN_DEMO_ROW, "user": u.username, "pw": u.password},
+                        id={"type": lid.LOGIN_DEMO_ROW, "user": u.username, "pw": u.password},
                     )
                 ),
                 html.Td(html.Code(u.password)),
@@ -65,11 +65,11 @@ def _demo_table(users: list[Any]) -> html.Div:
         for u in users
     ]
     return html.Div(
-        id=wid.LOGIN_DEMO,
+        id=lid.LOGIN_DEMO,
         className="lg-demo",
         children=[
-            html.H2(t("login.demo_title"), id={"type": wid.LOGIN_TEXT, "k": "title"}),
-            html.P(t("login.demo_hint"), id={"type": wid.LOGIN_TEXT, "k": "hint"}, className="lg-hint"),
+            html.H2(t("login.demo_title"), id={"type": lid.LOGIN_TEXT, "k": "title"}),
+            html.P(t("login.demo_hint"), id={"type": lid.LOGIN_TEXT, "k": "hint"}, className="lg-hint"),
             html.Table([html.Thead(head), html.Tbody(rows)]),
         ],
     )
@@ -83,7 +83,7 @@ def error_key(error: object) -> str:
 def layout(error: str | None = None, **query: Any) -> html.Div:
     target = safe_next(query.get("next"))
     return html.Div(
-        id=wid.LOGIN_ROOT,
+        id=lid.LOGIN_ROOT,
         className="lg-page",
         children=[
             html.Form(
@@ -91,19 +91,19 @@ def layout(error: str | None = None, **query: Any) -> html.Div:
                 method="post",
                 className="lg-card",
                 children=[
-                    html.H1(t("login.title"), id=wid.LOGIN_TITLE),
-                    html.P(t("login.subtitle"), id=wid.LOGIN_SUBTITLE, className="lg-sub"),
-                    html.Div(id=wid.LOGIN_SIGNED_IN, className="lg-signed"),
+                    html.H1(t("login.title"), id=lid.LOGIN_TITLE),
+                    html.P(t("login.subtitle"), id=lid.LOGIN_SUBTITLE, className="lg-sub"),
+                    html.Div(id=lid.LOGIN_SIGNED_IN, className="lg-signed"),
                     html.Div(
                         t(error_key(error)),
-                        id=wid.LOGIN_ERROR,
+                        id=lid.LOGIN_ERROR,
                         className="lg-error",
                         role="alert",
                         hidden=not error,
                     ),
-                    html.Label(t("login.username"), htmlFor=wid.LOGIN_USER, id=wid.LOGIN_USER_LABEL),
+                    html.Label(t("login.username"), htmlFor=lid.LOGIN_USER, id=lid.LOGIN_USER_LABEL),
                     dcc.Input(
-                        id=wid.LOGIN_USER,
+                        id=lid.LOGIN_USER,
                         name="username",
                         type="text",
                         autoComplete="username",
@@ -112,9 +112,9 @@ def layout(error: str | None = None, **query: Any) -> html.Div:
                         maxLength=64,
                         className="lg-input",
                     ),
-                    html.Label(t("login.password"), htmlFor=wid.LOGIN_PASSWORD, id=wid.LOGIN_PASSWORD_LABEL),
+                    html.Label(t("login.password"), htmlFor=lid.LOGIN_PASSWORD, id=lid.LOGIN_PASSWORD_LABEL),
                     dcc.Input(
-                        id=wid.LOGIN_PASSWORD,
+                        id=lid.LOGIN_PASSWORD,
                         name="password",
                         type="password",
                         autoComplete="current-password",
@@ -124,8 +124,8 @@ def layout(error: str | None = None, **query: Any) -> html.Div:
                     dcc.Input(type="hidden", name="next", value=target, id="login-next"),
                     # the form's CSRF token, bound to this browser's session cookie (checked by /auth/login)
                     dcc.Input(type="hidden", name="csrf_token", value=auth.login_token(), id="login-csrf"),
-                    html.Button(t("login.submit"), type="submit", id=wid.LOGIN_SUBMIT, className="lg-submit"),
-                    html.P(t("login.public_note"), id=wid.LOGIN_NOTE, className="lg-note"),
+                    html.Button(t("login.submit"), type="submit", id=lid.LOGIN_SUBMIT, className="lg-submit"),
+                    html.P(t("login.public_note"), id=lid.LOGIN_NOTE, className="lg-note"),
                 ],
             ),
             _demo_table(_demo_users()),
@@ -134,17 +134,17 @@ def layout(error: str | None = None, **query: Any) -> html.Div:
 
 
 @callback(
-    Output(wid.LOGIN_TITLE, "children"),
-    Output(wid.LOGIN_SUBTITLE, "children"),
-    Output(wid.LOGIN_ERROR, "children"),
-    Output(wid.LOGIN_USER_LABEL, "children"),
-    Output(wid.LOGIN_PASSWORD_LABEL, "children"),
-    Output(wid.LOGIN_SUBMIT, "children"),
-    Output(wid.LOGIN_NOTE, "children"),
-    Output({"type": wid.LOGIN_TEXT, "k": ALL}, "children"),
-    Output(wid.LOGIN_SIGNED_IN, "children"),
+    Output(lid.LOGIN_TITLE, "children"),
+    Output(lid.LOGIN_SUBTITLE, "children"),
+    Output(lid.LOGIN_ERROR, "children"),
+    Output(lid.LOGIN_USER_LABEL, "children"),
+    Output(lid.LOGIN_PASSWORD_LABEL, "children"),
+    Output(lid.LOGIN_SUBMIT, "children"),
+    Output(lid.LOGIN_NOTE, "children"),
+    Output({"type": lid.LOGIN_TEXT, "k": ALL}, "children"),
+    Output(lid.LOGIN_SIGNED_IN, "children"),
     Input(ids.LANG, "data"),
-    State({"type": wid.LOGIN_TEXT, "k": ALL}, "id"),
+    State({"type": lid.LOGIN_TEXT, "k": ALL}, "id"),
     State(ids.URL, "search"),
 )
 async def login_texts(lang: str, th_ids: list[dict[str, str]], search: str | None) -> tuple[Any, ...]:
@@ -181,9 +181,9 @@ clientside_callback(
         return [trig.user, trig.pw];
     }
     """,
-    Output(wid.LOGIN_USER, "value"),
-    Output(wid.LOGIN_PASSWORD, "value"),
-    Input({"type": wid.LOGIN_DEMO_ROW, "user": ALL, "pw": ALL}, "n_clicks"),
-    State({"type": wid.LOGIN_DEMO_ROW, "user": ALL, "pw": ALL}, "id"),
+    Output(lid.LOGIN_USER, "value"),
+    Output(lid.LOGIN_PASSWORD, "value"),
+    Input({"type": lid.LOGIN_DEMO_ROW, "user": ALL, "pw": ALL}, "n_clicks"),
+    State({"type": lid.LOGIN_DEMO_ROW, "user": ALL, "pw": ALL}, "id"),
     prevent_initial_call=True,
 )

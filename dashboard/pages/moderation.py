@@ -1,6 +1,6 @@
 """/moderation — the staff side of the public layer: approve or hide 最美贵阳 posts and report photos, and manage
-service points on a map (add by clicking, move by dragging or clicking, edit, retire). Layout only; callbacks and
-IDs in ``dashboard/callbacks/moderation.py``; every change is written to the moderation log."""
+service points on a map (add by clicking, move by dragging or clicking, edit, retire). Layout only; callbacks in
+``dashboard/callbacks/moderation*.py``, IDs in ``dashboard/ids/moderation.py``; every change is written to the moderation log."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from dashboard.callbacks import moderation as cb
+from dashboard.callbacks import moderation as _log  # noqa: F401  - registers the page's callbacks
+from dashboard.callbacks import moderation_frame as frame
+from dashboard.callbacks import moderation_posts as _posts  # noqa: F401
+from dashboard.callbacks import moderation_service_points as sp
 from dashboard.i18n import t
+from dashboard.ids import moderation as mid
 from db.queries.public import SERVICE_KINDS
 
 dash.register_page(
@@ -22,7 +26,7 @@ dash.register_page(
     title="公众内容审核 · Moderation",
     nav="mod.nav",
     nav_order=40,
-    roles=cb.ROLES,
+    roles=frame.ROLES,
 )
 
 ns = Namespace("gyPub", "map")
@@ -33,7 +37,7 @@ def _states(control_id: str) -> dmc.SegmentedControl:
     return dmc.SegmentedControl(
         id=control_id,
         value="pending",
-        data=[{"value": s, "label": t(f"mod.state.{s}")} for s in cb.STATE_KEYS],
+        data=[{"value": s, "label": t(f"mod.state.{s}")} for s in frame.STATE_KEYS],
         mb="sm",
     )
 
@@ -42,22 +46,22 @@ def _points() -> html.Div:
     form = html.Div(
         className="mod-pt-form",
         children=[
-            html.H4(t("mod.point.new"), id=cb.PT_TITLE),
-            html.P(t("mod.point.hint"), id=cb.PT_HINT, className="mod-meta"),
-            html.Div(t("mod.point.no_position"), id=cb.PT_POS_TEXT, className="mod-meta"),
+            html.H4(t("mod.point.new"), id=mid.PT_TITLE),
+            html.P(t("mod.point.hint"), id=mid.PT_HINT, className="mod-meta"),
+            html.Div(t("mod.point.no_position"), id=mid.PT_POS_TEXT, className="mod-meta"),
             dmc.Select(
-                id=cb.PT_KIND,
+                id=mid.PT_KIND,
                 label=t("mod.point.kind"),
                 data=[{"value": k, "label": t(f"pub.kind.{k}")} for k in SERVICE_KINDS],
                 value="toilet",
             ),
-            *[dmc.TextInput(id=i, label=t(cb.field_label(f))) for f, i in cb.PT_FIELDS.items()],
+            *[dmc.TextInput(id=i, label=t(frame.field_label(f))) for f, i in mid.PT_FIELDS.items()],
             dmc.Group(
                 [
-                    dmc.Button(t("mod.point.save"), id=cb.PT_SAVE, color="teal", n_clicks=0),
-                    dmc.Button(t("mod.point.clear"), id=cb.PT_CLEAR, variant="default", n_clicks=0),
+                    dmc.Button(t("mod.point.save"), id=mid.PT_SAVE, color="teal", n_clicks=0),
+                    dmc.Button(t("mod.point.clear"), id=mid.PT_CLEAR, variant="default", n_clicks=0),
                     dmc.Button(
-                        t("mod.point.retire"), id=cb.PT_RETIRE, color="red", variant="light", n_clicks=0
+                        t("mod.point.retire"), id=mid.PT_RETIRE, color="red", variant="light", n_clicks=0
                     ),
                 ],
                 mt="sm",
@@ -71,7 +75,7 @@ def _points() -> html.Div:
             html.Div(
                 className="mod-pt-map",
                 children=dl.Map(
-                    id=cb.PT_MAP,
+                    id=mid.PT_MAP,
                     center=CENTER,
                     zoom=13,
                     minZoom=9,
@@ -81,9 +85,9 @@ def _points() -> html.Div:
                         dl.GeoJSON(
                             url="/public/v1/basemap.json", style=ns("districtStyle"), interactive=False
                         ),
-                        dl.GeoJSON(id=cb.PT_POINTS, pointToLayer=ns("adminMarker")),
+                        dl.GeoJSON(id=mid.PT_POINTS, pointToLayer=ns("adminMarker")),
                         dl.Marker(
-                            id=cb.PT_MARKER,
+                            id=mid.PT_MARKER,
                             position=CENTER,
                             opacity=0,
                             draggable=True,
@@ -101,29 +105,31 @@ def _points() -> html.Div:
 
 def layout(**_: Any) -> html.Div:
     tabs = (
-        ("posts", html.Div([_states(cb.POST_STATE), html.Div(id=cb.POST_LIST, className="mod-list")])),
-        ("photos", html.Div([_states(cb.PHOTO_STATE), html.Div(id=cb.PHOTO_LIST, className="mod-list")])),
+        ("posts", html.Div([_states(mid.POST_STATE), html.Div(id=mid.POST_LIST, className="mod-list")])),
+        ("photos", html.Div([_states(mid.PHOTO_STATE), html.Div(id=mid.PHOTO_LIST, className="mod-list")])),
         ("points", _points()),
-        ("log", html.Div(id=cb.LOG_TABLE)),
+        ("log", html.Div(id=mid.LOG_TABLE)),
     )
     return html.Div(
-        id=cb.PAGE,
+        id=mid.PAGE,
         className="mod-page",
         children=[
-            dcc.Location(id=cb.REDIRECT, refresh=True),
-            dcc.Store(id=cb.REFRESH, data=0),
-            dcc.Store(id=cb.PT_SEL),
-            dcc.Store(id=cb.PT_POS),
-            dcc.Store(id=cb.LABELS, data=cb.labels()),
-            html.H2(t("mod.title"), id=cb.TITLE, className="mod-title"),
-            dmc.TextInput(id=cb.REASON, label=t("mod.reason"), className="mod-reason"),
-            html.Div(id=cb.NOTICE, className="mod-notice", **{"aria-live": "polite"}),  # type: ignore[arg-type]
+            dcc.Location(id=mid.REDIRECT, refresh=True),
+            dcc.Store(id=mid.REFRESH, data=0),
+            dcc.Store(id=mid.PT_SEL),
+            dcc.Store(id=mid.PT_POS),
+            dcc.Store(id=mid.LABELS, data=sp.labels()),
+            html.H2(t("mod.title"), id=mid.TITLE, className="mod-title"),
+            dmc.TextInput(id=mid.REASON, label=t("mod.reason"), className="mod-reason"),
+            html.Div(id=mid.NOTICE, className="mod-notice", **{"aria-live": "polite"}),  # type: ignore[arg-type]
             dmc.Tabs(
-                id=cb.TABS,
+                id=mid.TABS,
                 value="posts",
                 keepMounted=True,
                 children=[
-                    dmc.TabsList([dmc.TabsTab(t(f"mod.tab.{k}"), id=cb.tab_id(k), value=k) for k, _ in tabs]),
+                    dmc.TabsList(
+                        [dmc.TabsTab(t(f"mod.tab.{k}"), id=mid.tab_id(k), value=k) for k, _ in tabs]
+                    ),
                     *[dmc.TabsPanel(body, value=k, pt="sm") for k, body in tabs],
                 ],
             ),

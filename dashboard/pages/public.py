@@ -1,6 +1,6 @@
 """The public map, the site's front page (``/``, also ``/public``): 最美贵阳 photos, service points, the progress
-of reports and the city's recent performance, for anyone, on a phone first. Layout only: the callbacks (and the
-component IDs) are in ``dashboard/callbacks/public.py``; styling in ``assets/public.css``, map functions in
+of reports and the city's recent performance, for anyone, on a phone first. Layout only: the callbacks are in
+``dashboard/callbacks/public.py``, the component IDs in ``dashboard/ids/public.py``; styling in ``assets/public.css``, map functions in
 ``assets/public.js``. Every request goes to this app only: the basemap is drawn from our own district data."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dash_extensions.javascript import Namespace
 
 from dashboard.callbacks import public as cb
 from dashboard.i18n import t
+from dashboard.ids import public as pid
 from db.queries import public as q
 
 TITLE = "贵阳城市服务地图 · Guiyang city map"
@@ -32,7 +33,7 @@ def _attrs(**attrs: str) -> dict[str, Any]:
 
 
 def _text(key: str, tag: Any = html.Span, **kw: Any) -> Any:
-    return tag(t(key), id=cb.tid(key), **kw)
+    return tag(t(key), id=pid.tid(key), **kw)
 
 
 def _header() -> html.Header:
@@ -42,10 +43,10 @@ def _header() -> html.Header:
             html.Img(
                 src=dash.get_asset_url("icons/logo.svg"), alt="", className="pub-logo", width=28, height=28
             ),
-            html.H1(t("pub.title"), id=cb.TITLE),
+            html.H1(t("pub.title"), id=pid.TITLE),
             html.Span(className="pub-spacer"),
-            html.A(t("pub.staff"), id=cb.STAFF, href="/login", className="pub-staff"),
-            html.Button(t("lang.switch"), id=cb.LANG_SWITCH, n_clicks=0, className="pub-lang", lang="en"),
+            html.A(t("pub.staff"), id=pid.STAFF, href="/login", className="pub-staff"),
+            html.Button(t("lang.switch"), id=pid.LANG_SWITCH, n_clicks=0, className="pub-lang", lang="en"),
         ],
     )
 
@@ -56,7 +57,7 @@ def _layer_chips() -> html.Div:
         role="group",
         **_attrs(aria_label=t("pub.layers_label")),
         children=dmc.ChipGroup(
-            id=cb.LAYERS,
+            id=pid.LAYERS,
             multiple=True,
             value=list(cb.LAYER_KEYS),
             children=[
@@ -85,11 +86,11 @@ def initial_view(lat: object = None, lon: object = None, z: object = None) -> tu
 
 def _map(center: list[float], zoom: int) -> html.Div:
     return html.Div(
-        id=cb.MAPWRAP,
+        id=pid.MAPWRAP,
         className="pub-mapwrap",
         children=[
             dl.Map(
-                id=cb.MAP,
+                id=pid.MAP,
                 center=center,
                 zoom=zoom,
                 minZoom=9,
@@ -100,43 +101,43 @@ def _map(center: list[float], zoom: int) -> html.Div:
                 style={"height": "100%", "width": "100%"},
                 children=[
                     dl.GeoJSON(
-                        id=cb.BASEMAP,
+                        id=pid.BASEMAP,
                         url=f"{API}/basemap.json",
                         style=ns("districtStyle"),
                         onEachFeature=ns("districtLabel"),
                         interactive=False,
                     ),
-                    dl.GeoJSON(id=cb.GRID, style=ns("gridStyle"), interactive=False),
-                    dl.GeoJSON(id=cb.REPORTS, pointToLayer=ns("reportMarker")),
+                    dl.GeoJSON(id=pid.GRID, style=ns("gridStyle"), interactive=False),
+                    dl.GeoJSON(id=pid.REPORTS, pointToLayer=ns("reportMarker")),
                     dl.GeoJSON(
-                        id=cb.SERVICES, url=f"{API}/service-points.json", pointToLayer=ns("serviceMarker")
+                        id=pid.SERVICES, url=f"{API}/service-points.json", pointToLayer=ns("serviceMarker")
                     ),
-                    dl.GeoJSON(id=cb.BEAUTY, url=f"{API}/beauty.json", pointToLayer=ns("beautyMarker")),
-                    dl.LayerGroup(id=cb.HERE_LAYER),
+                    dl.GeoJSON(id=pid.BEAUTY, url=f"{API}/beauty.json", pointToLayer=ns("beautyMarker")),
+                    dl.LayerGroup(id=pid.HERE_LAYER),
                     dl.ZoomControl(position="bottomright"),
                     dl.ScaleControl(position="bottomleft", imperial=False),
                 ],
             ),
             _layer_chips(),
             html.Div(
-                id=cb.PHOTO,
+                id=pid.PHOTO,
                 className="pub-photo",
                 role="dialog",
-                **_attrs(aria_modal="true", aria_labelledby=cb.PHOTO_TITLE),
+                **_attrs(aria_modal="true", aria_labelledby=pid.PHOTO_TITLE),
                 children=html.Div(
                     className="pub-photo-card",
                     children=[
                         html.Button(
                             "×",
-                            id=cb.PHOTO_CLOSE,
+                            id=pid.PHOTO_CLOSE,
                             n_clicks=0,
                             className="pub-photo-close",
                             title=t("pub.photo.close"),
                             **_attrs(aria_label="关闭 / Close"),
                         ),
-                        html.Img(id=cb.PHOTO_IMG, alt=""),
-                        html.H2(id=cb.PHOTO_TITLE),
-                        html.P(id=cb.PHOTO_BODY),
+                        html.Img(id=pid.PHOTO_IMG, alt=""),
+                        html.H2(id=pid.PHOTO_TITLE),
+                        html.P(id=pid.PHOTO_BODY),
                     ],
                 ),
             ),
@@ -149,7 +150,7 @@ def _nearby() -> html.Div:
         [
             _text("pub.kinds_label", html.Div, className="pub-label"),
             dmc.ChipGroup(
-                id=cb.KINDS,
+                id=pid.KINDS,
                 multiple=True,
                 value=list(q.SERVICE_KINDS),
                 children=html.Div(
@@ -170,11 +171,11 @@ def _nearby() -> html.Div:
                     ],
                 ),
             ),
-            html.Button(t("pub.nearest"), id=cb.NEAR_BTN, n_clicks=0, className="pub-button"),
+            html.Button(t("pub.nearest"), id=pid.NEAR_BTN, n_clicks=0, className="pub-button"),
             html.P(
-                t("pub.nearest.hint"), id=cb.NEAR_STATUS, className="pub-muted", **_attrs(aria_live="polite")
+                t("pub.nearest.hint"), id=pid.NEAR_STATUS, className="pub-muted", **_attrs(aria_live="polite")
             ),
-            html.Div(id=cb.NEAR_LIST),
+            html.Div(id=pid.NEAR_LIST),
         ]
     )
 
@@ -184,7 +185,7 @@ def _city() -> html.Div:
         html.Span(
             [
                 html.I(className=f"pub-dot pub-dot-{s}"),
-                html.Span(cb.stage_label(s, "zh"), id=cb.tid(f"pub.stage.{s}")),
+                html.Span(cb.stage_label(s, "zh"), id=pid.tid(f"pub.stage.{s}")),
             ],
             className="pub-legend-item",
         )
@@ -192,7 +193,7 @@ def _city() -> html.Div:
     ]
     return html.Div(
         [
-            html.Div(id=cb.SUMMARY, className="pub-summary", **_attrs(aria_live="polite")),
+            html.Div(id=pid.SUMMARY, className="pub-summary", **_attrs(aria_live="polite")),
             _text("pub.legend", html.Div, className="pub-label"),
             html.Div(legend, className="pub-legend"),
             _text("pub.privacy", html.P, className="pub-muted"),
@@ -209,17 +210,17 @@ def _track() -> html.Div:
                 className="pub-track-form",
                 children=[
                     dmc.TextInput(
-                        id=cb.TRACK_INPUT,
+                        id=pid.TRACK_INPUT,
                         label=t("pub.track.label"),
                         placeholder=t("pub.track.placeholder"),
                         autoComplete="off",
                         debounce=False,
                         className="pub-track-input",
                     ),
-                    html.Button(t("pub.track.button"), id=cb.TRACK_BTN, n_clicks=0, className="pub-button"),
+                    html.Button(t("pub.track.button"), id=pid.TRACK_BTN, n_clicks=0, className="pub-button"),
                 ],
             ),
-            html.Div(id=cb.TRACK_RESULT, **_attrs(aria_live="polite")),
+            html.Div(id=pid.TRACK_RESULT, **_attrs(aria_live="polite")),
         ]
     )
 
@@ -227,10 +228,10 @@ def _track() -> html.Div:
 def _panel() -> html.Aside:
     tabs = (("city", _city()), ("nearby", _nearby()), ("track", _track()))
     return html.Aside(
-        id=cb.PANEL,
+        id=pid.PANEL,
         className="pub-panel",
         children=dmc.Tabs(
-            id=cb.TABS,
+            id=pid.TABS,
             value="city",
             allowTabDeactivation=True,
             keepMounted=True,
@@ -246,15 +247,15 @@ def _panel() -> html.Aside:
 def layout(lat: object = None, lon: object = None, z: object = None, **_: Any) -> html.Div:
     center, zoom = initial_view(lat, lon, z)
     return html.Div(
-        id=cb.ROOT,
+        id=pid.ROOT,
         className="pub-root",
         children=[
-            dcc.Store(id=cb.LABELS, data=cb.labels()),
-            dcc.Store(id=cb.CATS),
-            dcc.Store(id=cb.VIEW),
-            dcc.Store(id=cb.HERE),
-            dcc.Store(id=cb.NEAR_DATA),
-            dcc.Interval(id=cb.TICK, interval=120_000),
+            dcc.Store(id=pid.LABELS, data=cb.labels()),
+            dcc.Store(id=pid.CATS),
+            dcc.Store(id=pid.VIEW),
+            dcc.Store(id=pid.HERE),
+            dcc.Store(id=pid.NEAR_DATA),
+            dcc.Interval(id=pid.TICK, interval=120_000),
             _header(),
             html.Div(className="pub-body", children=[_map(center, zoom), _panel()]),
         ],

@@ -10,16 +10,16 @@ from datetime import datetime
 from typing import Any
 
 import dash
+import dash_ag_grid as dag
 import dash_leaflet as dl
 import dash_mantine_components as dmc
 from dash import dcc, html
-from dash.dash_table.DataTable import DataTable
 from dash_extensions.javascript import Namespace
 
 import dashboard.callbacks.stats  # noqa: F401  - registers the page's callbacks
-from dashboard.components import stats_ids as ids
-from dashboard.components.stats_columns import DATE_FORMATS, table_columns
+from dashboard.components.stats_columns import DATE_FORMATS, GRID_LOCALE, ROW_PX, grid_style, table_columns
 from dashboard.i18n import t
+from dashboard.ids import stats as ids
 from db.errors import ValidationError
 from db.period import default_period, parse_period
 from geo.crs import TZ
@@ -77,27 +77,34 @@ def _controls(start: str, end: str, dim: str) -> html.Div:
     )
 
 
-def _table() -> DataTable:
-    columns = table_columns("zh")
-    return DataTable(
+def _table() -> dag.AgGrid:
+    """The evaluation table: sortable columns (click a header), the numbers' cells open the drill-down when
+    clicked or on Enter (the grid moves between cells with the arrow keys). AG Grid's scripts and styles come
+    from the dash-ag-grid package, served by this app."""
+    return dag.AgGrid(
         id=ids.TABLE,
-        columns=columns,
-        data=[],
-        sort_action="native",
-        sort_by=[],
-        page_action="none",
-        cell_selectable=True,
-        style_as_list_view=True,
-        style_table={"maxHeight": "440px", "overflowY": "auto"},
-        style_header={
-            "fontWeight": 600,
-            "whiteSpace": "normal",
-            "height": "auto",
-            "backgroundColor": "#f1f4f7",
+        columnDefs=table_columns("zh"),
+        rowData=[],
+        getRowId="params.data.id",
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "minWidth": 72,
+            "flex": 1,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+            "suppressMovable": True,
         },
-        style_cell={"fontFamily": FONT, "fontSize": "13px", "padding": "6px 8px", "minWidth": "72px"},
-        style_cell_conditional=[{"if": {"column_id": "name"}, "textAlign": "left", "minWidth": "200px"}],
-        css=[{"selector": ".dash-spreadsheet td:not([data-dash-column=name])", "rule": "cursor: pointer;"}],
+        dashGridOptions={
+            "localeText": GRID_LOCALE["zh"],
+            "suppressNoRowsOverlay": True,
+            "animateRows": False,
+            "rowHeight": ROW_PX,
+            "suppressDragLeaveHidesColumns": True,
+        },
+        eventListeners={"cellKeyDown": ["statsCellKey(params, setEventData)"]},
+        className="stats-grid",
+        style=grid_style(0),
     )
 
 

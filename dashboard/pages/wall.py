@@ -23,11 +23,11 @@ from dash_extensions.javascript import Namespace
 
 from dashboard import auth, runtime
 from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the callbacks)
-from dashboard.components import wall_ids as w
 from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
 from dashboard.i18n import t
+from dashboard.ids import wall as w
 from dashboard.tiles import tile_sources
-from db.queries.grid import EMPTY, WINDOWS
+from db.queries.grid_levels import EMPTY, WINDOWS
 from ops.policy import Screen, roles_for
 
 dash.register_page(

@@ -12,13 +12,13 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from dashboard import ids_workbench as wid
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.i18n import t
+from dashboard.ids import workbench as wid
 from db.queries.geo_layers import EMPTY
-from db.queries.workbench_scope import BBox
+from geo.bbox import BBox
 from ops.policy import Screen, roles_for
 
 dash.register_page(
@@ -36,7 +36,6 @@ CENTER = [26.585, 106.705]
 CITY_ZOOM = 12
 #: A fitted map zooms in no further than a neighbourhood (a department with one open case: not one street).
 FIT_MAX_ZOOM = 14
-BASE_PANE = "wb-base"
 
 
 def _filters() -> html.Div:
@@ -98,15 +97,15 @@ def _map(fit: BBox | None) -> html.Div:
                 children=[
                     # the basemap in a pane below the pins: a grid cell drawn after the pins must not
                     # swallow the clicks meant for them
-                    dl.Pane(name=BASE_PANE, style={"zIndex": 350}),
+                    dl.Pane(name=wid.BASE_PANE, style={"zIndex": 350}),
                     dl.GeoJSON(
                         id=wid.DISTRICTS,
                         style=gy("districtStyle"),
                         onEachFeature=gy("districtTooltip"),
                         hideout={"lang": "zh"},
-                        pane=BASE_PANE,
+                        pane=wid.BASE_PANE,
                     ),
-                    dl.GeoJSON(id=wid.CELLS, style=gy("cellStyle"), data=EMPTY, pane=BASE_PANE),
+                    dl.GeoJSON(id=wid.CELLS, style=gy("cellStyle"), data=EMPTY, pane=wid.BASE_PANE),
                     dl.GeoJSON(
                         id=wid.PINS,
                         data=EMPTY,

@@ -2,7 +2,7 @@
 
 Sent only when the viewport or the aggregation level changes; the counts travel separately as a small
 ``{key: n}`` dict the browser feeds into the layer's ``hideout``. Cells and districts come from PostGIS, 500 m
-and 1 km squares are computed from their ``(I, J)``. Part of :mod:`db.queries.grid`.
+and 1 km squares are computed from their ``(I, J)``. Part of the heatmap (see :mod:`db.queries.grid_levels`).
 """
 
 from __future__ import annotations

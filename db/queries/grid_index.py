@@ -3,7 +3,7 @@
 It keeps ``(cell, district, created_at)`` of the cases of the last :data:`KEEP_DAYS` days in memory, topped up
 by id on each call (a few rows through the primary key) and rebuilt every :data:`REBUILD_SECONDS`; counting a
 window in a viewport is then a ``bincount``, whatever the zoom. Same numbers as
-:func:`db.queries.grid_sql.counts_sql`. Part of :mod:`db.queries.grid`.
+:func:`db.queries.grid_sql.counts_sql`. Part of the heatmap (see :mod:`db.queries.grid_levels`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from db.queries.grid_levels import (
     DISTRICT_BOXES,
     FACTOR,
     WIDEST,
-    Bbox,
+    BBox,
     IntArray,
     boxes_meet,
     ij_range,
@@ -47,7 +47,7 @@ class _Grid:
     j: IntArray
     district: IntArray  # index into codes
     codes: tuple[str, ...]  # district codes with a grid
-    boxes: dict[str, Bbox]  # district extents
+    boxes: dict[str, BBox]  # district extents
     signature: tuple[int, int]
 
 
@@ -210,7 +210,7 @@ class HeatIndex:
         conn: Connection,
         level: str,
         window: str,
-        bbox: Bbox | None = None,
+        bbox: BBox | None = None,
         now: datetime | None = None,
         refresh: bool = True,
     ) -> dict[str, int]:
@@ -248,7 +248,7 @@ class HeatIndex:
         self,
         conn: Connection,
         level: str,
-        bbox: Bbox | None,
+        bbox: BBox | None,
         now: datetime | None = None,
         refresh: bool = True,
     ) -> list[str]:

@@ -3,7 +3,20 @@ in-memory index and its geometry.
 
 A level is the unit grid's 100 m cell, a 500 m or 1 km square of cells (integer ``(i // 5, j // 5)`` /
 ``(i // 10, j // 10)`` of the cell's ``(i, j)``), or a district; a window is a number of calendar days ending
-today (Asia/Shanghai). Part of :mod:`db.queries.grid`.
+today (Asia/Shanghai).
+
+The heatmap (report counts per cell, square and district for the wall and the maps) counts from the cell id
+stored on every case (``case.cell_id``, btree-indexed with ``created_at``), never a per-request spatial join.
+Its parts, each in its own module:
+
+- here: levels, windows, viewports (what the others share);
+- :mod:`db.queries.grid_sql`: :func:`~db.queries.grid_sql.counts_sql`, one statement, the reference for tests
+  and the benchmark;
+- :mod:`db.queries.grid_index`: :class:`~db.queries.grid_index.HeatIndex`, the wall's read model:
+  ``(cell, created_at)`` of the last days in numpy arrays, topped up by id on each call and rebuilt now and
+  then; counting a window in a viewport is a ``bincount``, whatever the zoom;
+- :mod:`db.queries.grid_geometry`: :func:`~db.queries.grid_geometry.geometry` (compact, quantised coordinates)
+  and its cache, sent only when the viewport or the level changes.
 """
 
 from __future__ import annotations
@@ -16,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import text
 
+from geo.bbox import BBox
 from geo.crs import TZ, to_metric
 
 LEVELS = ("cell", "500m", "1km", "district")
@@ -29,7 +43,6 @@ MIN_PX = 8
 #: Never send more features than this; a busier viewport goes one level coarser.
 MAX_FEATURES = 6_000
 EMPTY: dict[str, Any] = {"type": "FeatureCollection", "features": []}
-Bbox = tuple[float, float, float, float]  # west, south, east, north
 IntArray = npt.NDArray[np.int64]
 
 #: Extents of the districts that have a grid, by code: ``code, west, south, east, north``.
@@ -58,7 +71,7 @@ def coarser(level: str) -> str:
     return LEVELS[min(LEVELS.index(level) + 1, len(LEVELS) - 1)]
 
 
-def ij_range(bbox: Bbox) -> tuple[int, int, int, int]:
+def ij_range(bbox: BBox) -> tuple[int, int, int, int]:
     """The 100 m cell index range ``(i0, i1, j0, j1)`` covering a lon/lat box (one cell of margin)."""
     west, south, east, north = bbox
     lons = np.array([west, east, west, east, (west + east) / 2, (west + east) / 2, west, east])
@@ -72,6 +85,6 @@ def ij_range(bbox: Bbox) -> tuple[int, int, int, int]:
     )
 
 
-def boxes_meet(a: tuple[float, ...], b: Bbox) -> bool:
+def boxes_meet(a: tuple[float, ...], b: BBox) -> bool:
     """Whether two lon/lat boxes ``(west, south, east, north)`` overlap (touching counts)."""
     return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]

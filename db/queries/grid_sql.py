@@ -1,7 +1,7 @@
 """The heatmap's reference path: report counts per level key in one SQL statement.
 
 Slower than :class:`db.queries.grid_index.HeatIndex` (the wall's read model) but plain to read: the tests and the
-benchmark check the index against it. Part of :mod:`db.queries.grid`.
+benchmark check the index against it. Part of the heatmap (see :mod:`db.queries.grid_levels`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from db.queries.grid_levels import DISTRICT_BOXES, FACTOR, Bbox, boxes_meet, ij_range, window_start
+from db.queries.grid_levels import DISTRICT_BOXES, FACTOR, BBox, boxes_meet, ij_range, window_start
 from geo.crs import TZ
 
 _COUNT_CELLS = text(
@@ -26,7 +26,7 @@ _COUNT_CELLS = text(
 
 
 def counts_sql(
-    conn: Connection, level: str, window: str, bbox: Bbox | None = None, now: datetime | None = None
+    conn: Connection, level: str, window: str, bbox: BBox | None = None, now: datetime | None = None
 ) -> dict[str, int]:
     """Report counts per key of ``level`` for ``window`` (keys as in :func:`~db.queries.grid_geometry.geometry`), optionally in a viewport."""
     at = now or datetime.now(TZ)

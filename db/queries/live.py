@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, text
 from db.light import light_sql
 from db.queries.grid_levels import window_start
 from db.vocabulary import AT_DEPARTMENT_SQL, OPEN_STATUSES
+from geo.bbox import BBox
 from geo.crs import TZ
 
 OPEN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
@@ -35,7 +36,6 @@ ALERT_HOURS = 24
 RATE_DAYS = 30
 #: The light's first letter (g / y / r, NULL without a stage clock), for the wall's compact rows.
 LIGHT_SQL = f"left({light_sql('c', ':now')}, 1)"
-Bbox = tuple[float, float, float, float]
 
 
 def _now(now: datetime | None) -> datetime:
@@ -102,7 +102,7 @@ class Pins:
         return len(self.pins) + sum(b.n for b in self.bubbles)
 
 
-def open_pins(conn: Connection, bbox: Bbox, now: datetime | None = None, cap: int = PIN_CAP) -> Pins:
+def open_pins(conn: Connection, bbox: BBox, now: datetime | None = None, cap: int = PIN_CAP) -> Pins:
     w, s, e, n = bbox
     params = {"w": w, "s": s, "e": e, "n": n, "now": _now(now), "cap": cap, "alert": ALERT_HOURS}
     rows = conn.execute(_PINS, params).all()
@@ -133,7 +133,7 @@ _BUBBLES = text(
 
 
 def viewport_pins(
-    conn: Connection, bbox: Bbox, zoom: float, now: datetime | None = None, cap: int = PIN_CAP
+    conn: Connection, bbox: BBox, zoom: float, now: datetime | None = None, cap: int = PIN_CAP
 ) -> Pins:
     """The wall's base layer: single pins from :data:`BUBBLE_MAX_ZOOM` on, bubbles below it."""
     if zoom >= BUBBLE_MAX_ZOOM:

@@ -9,8 +9,8 @@ from sqlalchemy import Connection, text
 
 from db.scope import RowScope
 from db.vocabulary import OPEN_STATUSES, CaseStatus
+from geo.bbox import BBox
 
-BBox = tuple[float, float, float, float]  # west, south, east, north
 _OPEN = [s.value for s in CaseStatus if s in OPEN_STATUSES]
 
 

@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 
-from dashboard.components import stats_ids as ids
 from dashboard.components.stats_columns import export_header
+from dashboard.ids import stats as ids
 from db.accounts import load_identity
 from geo.crs import TZ
 from ops import workflow as wf
@@ -92,7 +92,7 @@ def test_stats_page_table_trend_drill_export(
     sign_in(page, base, "lead")
     page.goto(f"{base}/stats?{PERIOD}")
     table = page.locator(f"#{ids.TABLE}")
-    expect(table.locator("td[data-dash-column=name]").first).to_be_visible(timeout=30_000)
+    expect(table.locator(".ag-cell[col-id=name]").first).to_be_visible(timeout=30_000)
     expect(table).to_contain_text("云岩区城市管理局")
     expect(table).to_contain_text("合计")
     expect(page.locator(f"#{ids.SUMMARY}")).to_contain_text("立案数")
@@ -103,8 +103,20 @@ def test_stats_page_table_trend_drill_export(
     assert any("plotly" in u for u in requests), "plotly.js was not loaded"
     screenshot(page, "stats")
 
+    # sorting: a click on a header sorts by it (ascending, then descending)
+    header = table.locator(".ag-header-cell[col-id=cases]")
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    counts = [int(x) for x in table.locator(".ag-row .ag-cell[col-id=cases]").all_inner_texts()]
+    first = table.locator(".ag-row[row-index='0'] .ag-cell[col-id=cases]")
+    assert int(first.inner_text()) == max(counts)  # the total's 8 heads the sorted table
+    header.click()  # and a third click restores the table's own order
+    expect(header).to_have_attribute("aria-sort", "none")
+
     # drill-down: the cases behind 立案数 of a department, as points on the map and a list with tickets
-    table.locator("td[data-dash-column=cases]").first.click()
+    table.locator(".ag-row[row-index='0'] .ag-cell[col-id=cases]").click()
     panel = page.locator(f"#{ids.DRILL}.stats-drill-open")
     expect(panel).to_be_visible(timeout=15_000)
     expect(panel.locator(".leaflet-interactive").first).to_be_visible(timeout=15_000)
@@ -114,6 +126,18 @@ def test_stats_page_table_trend_drill_export(
     assert set(listed.all_inner_texts()) <= set(september) and listed.count() >= 3
     page.wait_for_timeout(1500)  # the map flies to the cases
     screenshot(page, "stats-drill")
+    page.locator(f"#{ids.DRILL_CLOSE}").click()
+    expect(page.locator(f"#{ids.DRILL}.stats-drill-open")).to_have_count(0)
+
+    # the keyboard: the arrow keys move between cells, Enter on a number opens its drill-down
+    table.locator(".ag-row[row-index='0'] .ag-cell[col-id=name]").click()
+    page.keyboard.press("ArrowRight")
+    expect(table.locator(".ag-row[row-index='0'] .ag-cell[col-id=cases]")).to_have_class(
+        re.compile("ag-cell-focus")
+    )
+    page.keyboard.press("Enter")
+    expect(panel).to_be_visible(timeout=15_000)
+    expect(panel.locator(".stats-drill-table .stats-ticket").first).to_be_visible()
     page.locator(f"#{ids.DRILL_CLOSE}").click()
     expect(page.locator(f"#{ids.DRILL}.stats-drill-open")).to_have_count(0)
 

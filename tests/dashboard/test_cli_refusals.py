@@ -79,6 +79,12 @@ def test_a_bad_argument_is_one_line_and_exit_2(args: list[str]) -> None:
         ["db", "status"],
         ["migrate"],
         ["api-key", "revoke", "3"],
+        ["load-reference"],
+        ["import-layer", "--kind", "grid", __file__],
+        ["setup"],
+        ["user", "unlock", "nobody"],
+        ["user", "revoke", "nobody"],
+        ["simulate", "--seconds", "1"],
     ],
 )
 def test_an_unreachable_database_is_one_line_and_exit_1(args: list[str]) -> None:

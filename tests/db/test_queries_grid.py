@@ -1,4 +1,4 @@
-"""Heatmap aggregates (db/queries/grid.py) on the real test database: the in-memory index, the SQL path and a
+"""Heatmap aggregates (db/queries/grid_*.py) on the real test database: the in-memory index, the SQL path and a
 direct count agree; coarse levels add up; windows start at local midnight; the index picks up new cases."""
 
 from __future__ import annotations
@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from db.queries import grid
+from db.queries.grid_geometry import FeatureCache, geometry
+from db.queries.grid_index import HeatIndex
+from db.queries.grid_levels import LEVELS, WINDOWS, coarser, level_for, window_start
+from db.queries.grid_sql import counts_sql
+from geo.bbox import BBox
 from geo.crs import TZ
 from ops.workflow import Actor, report
 
@@ -53,7 +57,7 @@ def cases(conn: Connection) -> list[int]:
 
 
 def to_geojson(compact: dict[str, Any]) -> dict[str, Any]:
-    """GeoJSON of a compact :func:`grid.geometry` result: what ``wall.js`` (heatGeojson) builds in the browser."""
+    """GeoJSON of a compact :func:`geometry` result: what ``wall.js`` (heatGeojson) builds in the browser."""
     (ox, oy), q = compact["o"], compact["q"]
 
     def back(c: Any) -> Any:
@@ -82,50 +86,48 @@ def _direct(conn: Connection, window: str) -> dict[str, int]:
             'SELECT cell_id, count(*) FROM "case" WHERE created_at >= :s AND created_at <= :n '
             "AND cell_id IS NOT NULL GROUP BY cell_id"
         ),
-        {"s": grid.window_start(window, NOW), "n": NOW},
+        {"s": window_start(window, NOW), "n": NOW},
     ).all()
     return {str(c): int(n) for c, n in rows}
 
 
-@pytest.mark.parametrize("window", list(grid.WINDOWS))
+@pytest.mark.parametrize("window", list(WINDOWS))
 def test_cell_counts_equal_a_direct_count(conn: Connection, cases: list[int], window: str) -> None:
-    index = grid.HeatIndex()
+    index = HeatIndex()
     direct = _direct(conn, window)
     assert index.counts(conn, "cell", window, now=NOW) == direct
-    assert grid.counts_sql(conn, "cell", window, now=NOW) == direct
+    assert counts_sql(conn, "cell", window, now=NOW) == direct
     mine = conn.execute(
         text('SELECT count(*) FROM "case" WHERE id = ANY(:ids) AND created_at >= :s'),
-        {"ids": cases, "s": grid.window_start(window, NOW)},
+        {"ids": cases, "s": window_start(window, NOW)},
     ).scalar_one()
     assert sum(direct.values()) >= mine > 0
 
 
-@pytest.mark.parametrize("level", grid.LEVELS)
+@pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("bbox", [None, VIEW])
 def test_index_and_sql_agree_at_every_level(
-    conn: Connection, cases: list[int], level: str, bbox: grid.Bbox | None
+    conn: Connection, cases: list[int], level: str, bbox: BBox | None
 ) -> None:
-    index = grid.HeatIndex()
-    for window in grid.WINDOWS:
-        assert index.counts(conn, level, window, bbox, now=NOW) == grid.counts_sql(
-            conn, level, window, bbox, NOW
-        )
+    index = HeatIndex()
+    for window in WINDOWS:
+        assert index.counts(conn, level, window, bbox, now=NOW) == counts_sql(conn, level, window, bbox, NOW)
 
 
 def test_coarse_levels_sum_to_the_same_total(conn: Connection, cases: list[int]) -> None:
-    index = grid.HeatIndex()
-    for window in grid.WINDOWS:
-        totals = {level: sum(index.counts(conn, level, window, now=NOW).values()) for level in grid.LEVELS}
+    index = HeatIndex()
+    for window in WINDOWS:
+        totals = {level: sum(index.counts(conn, level, window, now=NOW).values()) for level in LEVELS}
         assert len(set(totals.values())) == 1, totals
         direct = conn.execute(
             text('SELECT count(*) FROM "case" WHERE created_at >= :s AND created_at <= :n'),
-            {"s": grid.window_start(window, NOW), "n": NOW},
+            {"s": window_start(window, NOW), "n": NOW},
         ).scalar_one()
         assert totals["district"] == direct
 
 
 def test_squares_group_cells_by_i_j(conn: Connection, cases: list[int]) -> None:
-    index = grid.HeatIndex()
+    index = HeatIndex()
     cells = index.counts(conn, "cell", "30d", now=NOW)
     ij: dict[str, tuple[int, int]] = {
         str(r.id): (int(r.i), int(r.j))
@@ -143,23 +145,23 @@ def test_squares_group_cells_by_i_j(conn: Connection, cases: list[int]) -> None:
 
 def test_windows_start_at_local_midnight() -> None:
     at = datetime(2026, 3, 10, 0, 30, tzinfo=TZ)
-    assert grid.window_start("today", at) == datetime(2026, 3, 10, tzinfo=TZ)
-    assert grid.window_start("7d", at) == datetime(2026, 3, 4, tzinfo=TZ)
-    assert grid.window_start("30d", at) == datetime(2026, 2, 9, tzinfo=TZ)
+    assert window_start("today", at) == datetime(2026, 3, 10, tzinfo=TZ)
+    assert window_start("7d", at) == datetime(2026, 3, 4, tzinfo=TZ)
+    assert window_start("30d", at) == datetime(2026, 2, 9, tzinfo=TZ)
 
 
 def test_a_report_just_before_midnight_is_not_today(conn: Connection) -> None:
-    midnight = grid.window_start("today", NOW)
+    midnight = window_start("today", NOW)
     case_id = _report(conn, 0, midnight - timedelta(seconds=30), lon=106.6801, lat=26.6101)
     cell = str(conn.execute(text('SELECT cell_id FROM "case" WHERE id = :i'), {"i": case_id}).scalar_one())
-    index = grid.HeatIndex()
+    index = HeatIndex()
     today = index.counts(conn, "cell", "today", now=NOW)
     week = index.counts(conn, "cell", "7d", now=NOW)
     assert week[cell] == today.get(cell, 0) + 1
 
 
 def test_the_index_adds_new_cases_without_a_rebuild(conn: Connection, cases: list[int]) -> None:
-    index = grid.HeatIndex(rebuild_seconds=3600)
+    index = HeatIndex(rebuild_seconds=3600)
     before = index.counts(conn, "district", "today", now=NOW)
     built = index._built_at
     _report(conn, 100, NOW - timedelta(minutes=1), lon=106.7313, lat=26.5912)
@@ -169,7 +171,7 @@ def test_the_index_adds_new_cases_without_a_rebuild(conn: Connection, cases: lis
 
 
 def test_a_late_commit_below_the_high_water_mark_is_not_missed(conn: Connection, cases: list[int]) -> None:
-    index = grid.HeatIndex(rebuild_seconds=3600)
+    index = HeatIndex(rebuild_seconds=3600)
     before = sum(index.counts(conn, "district", "today", now=NOW).values())
     late = _report(conn, 101, NOW - timedelta(minutes=1), lon=106.7411, lat=26.6012)
     # as if the report's transaction committed after the index had moved past its id
@@ -181,7 +183,7 @@ def test_a_late_commit_below_the_high_water_mark_is_not_missed(conn: Connection,
 
 
 def test_viewport_keeps_only_cells_inside(conn: Connection, cases: list[int]) -> None:
-    index = grid.HeatIndex()
+    index = HeatIndex()
     small = (CENTER[0] - 0.001, CENTER[1] - 0.001, CENTER[0] + 0.001, CENTER[1] + 0.001)
     inside = index.counts(conn, "cell", "30d", small, now=NOW)
     everywhere = index.counts(conn, "cell", "30d", now=NOW)
@@ -196,21 +198,21 @@ def test_viewport_keeps_only_cells_inside(conn: Connection, cases: list[int]) ->
 
 
 def test_geometry_has_one_feature_per_key(conn: Connection, cases: list[int]) -> None:
-    index = grid.HeatIndex()
-    cache = grid.FeatureCache()
-    for level in grid.LEVELS:
+    index = HeatIndex()
+    cache = FeatureCache()
+    for level in LEVELS:
         keys = index.keys(conn, level, VIEW, now=NOW)
-        compact = grid.geometry(conn, level, keys, cache)
+        compact = geometry(conn, level, keys, cache)
         assert compact["k"] == keys and compact["level"] == level
         geo = to_geojson(compact)
         assert [f["properties"]["k"] for f in geo["features"]] == keys
         assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in geo["features"])
-        assert grid.geometry(conn, level, keys, cache) == compact  # from the cache now
+        assert geometry(conn, level, keys, cache) == compact  # from the cache now
     # a 1 km square around a known cell contains that cell's centroid
     cell = next(iter(index.counts(conn, "cell", "30d", now=NOW)))
     i, j = conn.execute(text("SELECT i, j FROM grid_cell WHERE id = :i"), {"i": int(cell)}).one()
     key = f"{i // 10}_{j // 10}"
-    square = to_geojson(grid.geometry(conn, "1km", [key]))["features"][0]
+    square = to_geojson(geometry(conn, "1km", [key]))["features"][0]
     ring = square["geometry"]["coordinates"][0]
     lon, lat = conn.execute(
         text("SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM grid_cell WHERE id = :i"),
@@ -221,11 +223,11 @@ def test_geometry_has_one_feature_per_key(conn: Connection, cases: list[int]) ->
 
 
 def test_level_follows_the_zoom() -> None:
-    assert grid.level_for(16, 26.6) == "cell"
-    assert grid.level_for(12.5, 26.6) == "500m"
-    assert grid.level_for(10.5, 26.6) == "1km"
-    assert grid.level_for(8, 26.6) == "district"
-    assert grid.coarser("cell") == "500m" and grid.coarser("district") == "district"
+    assert level_for(16, 26.6) == "cell"
+    assert level_for(12.5, 26.6) == "500m"
+    assert level_for(10.5, 26.6) == "1km"
+    assert level_for(8, 26.6) == "district"
+    assert coarser("cell") == "500m" and coarser("district") == "district"
 
 
 def test_class_breaks() -> None:

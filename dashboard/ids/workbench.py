@@ -1,26 +1,9 @@
-"""Component IDs of the sign-in page and the workbench, named once.
+"""Component IDs of the workbench (/workbench), named once.
 
 Dict IDs (``BTN``, ``FIELD``, ``UPLOAD``, ``DUP``) are pattern-matching types: the inputs of the case card's action
 forms and its duplicates, which exist only while the card shows them.
 """
 
-# --- sign-in ----------------------------------------------------------------------------------------------
-LOGIN_ROOT = "login-root"
-LOGIN_TITLE = "login-title"
-LOGIN_SUBTITLE = "login-subtitle"
-LOGIN_USER = "login-username"
-LOGIN_USER_LABEL = "login-username-label"
-LOGIN_PASSWORD = "login-password"  # nosec B105 # a UI/state key, not a password
-LOGIN_PASSWORD_LABEL = "login-password-label"  # nosec B105 # a UI/state key, not a password
-LOGIN_SUBMIT = "login-submit"
-LOGIN_ERROR = "login-error"
-LOGIN_DEMO = "login-demo"
-LOGIN_DEMO_ROW = "login-demo-row"  # pattern type: {"type": LOGIN_DEMO_ROW, "user": name, "pw": password}
-LOGIN_TEXT = "login-text"  # pattern type: {"type": LOGIN_TEXT, "k": key} (demo table texts)
-LOGIN_NOTE = "login-note"
-LOGIN_SIGNED_IN = "login-signed-in"
-
-# --- workbench --------------------------------------------------------------------------------------------
 ROOT = "wb-root"
 REDIRECT = "wb-redirect"
 GATE = "wb-gate"
@@ -68,3 +51,7 @@ BTN = "wb-btn"  # pattern type: {"type": BTN, "a": action}
 FIELD = "wb-field"  # pattern type: {"type": FIELD, "a": action, "f": field}
 UPLOAD = "wb-upload"  # pattern type: {"type": UPLOAD, "a": action}
 UPLOAD_LIST = "wb-upload-list"  # pattern type: {"type": UPLOAD_LIST, "a": action}
+#: Pattern type of the action forms' other texts (title, photo label, "no actions"): ``{"type": FORM_TEXT, "k": key}``.
+FORM_TEXT = "wb-form-text"
+#: Name of the Leaflet pane under the pins (districts and cells); its element has the class ``leaflet-wb-base-pane``.
+BASE_PANE = "wb-base"

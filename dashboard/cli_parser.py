@@ -1,0 +1,169 @@
+"""Every ``guiyang-ops`` command and argument, with its help text and default.
+
+Light on purpose: ``guiyang-ops --help`` (and every refused argument) must answer without importing the app,
+the database layer or geopandas. So this module imports only the standard library and :mod:`dashboard.cli_args`,
+and names each command's handler as ``"module:function"``, imported by :func:`dashboard.cli.main` only when the
+command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from importlib.metadata import PackageNotFoundError, version
+
+from dashboard import cli_args as a
+from db.vocabulary import STAFF_ROLES
+
+#: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
+#: by a test; not imported here, the demo-city package is slow to import for ``--help``).
+MAX_CASES = (1 << 23) - 1
+#: Random seeds numpy accepts.
+SEED = a.int_range(0, 2**32 - 1)
+
+_SETUP = "dashboard.commands.setup"
+_DEMO = "dashboard.commands.demo_city"
+
+
+class HelpWithDefaults(argparse.HelpFormatter):
+    """Every argument's help ends with its default, unless the help already says it or there is none to say
+    (a flag that is off, an optional value that is unset: the help tells what unset means)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+            or action.option_strings == []  # a positional argument has no default
+        ):
+            return text
+        shown = f"{default:,}" if isinstance(default, int) and not isinstance(default, bool) else default
+        return f"{text} (default: {shown})"
+
+
+def package_version() -> str:
+    try:
+        return version("guiyang-ops")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
+        return "unknown"
+
+
+def _parser(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=help, formatter_class=HelpWithDefaults
+    )
+    return p
+
+
+def _db_commands(sub: argparse._SubParsersAction) -> None:
+    db = _parser(sub, "db", "the project's own PostgreSQL cluster under var/pg")
+    db.add_argument(
+        "action", choices=["up", "down", "status", "url"], help="start, stop, show, or print the database URL"
+    )
+    db.set_defaults(handler=f"{_SETUP}:cmd_db")
+
+    m = _parser(sub, "migrate", "apply database migrations")
+    m.add_argument("--revision", type=a.revision, default="head", help="the Alembic revision to migrate to")
+    m.set_defaults(handler=f"{_SETUP}:cmd_migrate")
+
+    lr = _parser(sub, "load-reference", "load districts, grid, catalog, departments, holidays if empty")
+    lr.add_argument("--demo", action="store_true", help="also demo service points and 最美贵阳 posts")
+    lr.set_defaults(handler=f"{_SETUP}:cmd_load_reference")
+
+    il = _parser(sub, "import-layer", "replace districts or grid cells from GeoJSON/Shapefile/GeoPackage")
+    il.add_argument("--kind", choices=["districts", "grid"], required=True, help="which layer the file holds")
+    il.add_argument("file", type=a.existing_file, help="the GeoJSON, Shapefile or GeoPackage to import")
+    il.set_defaults(handler=f"{_SETUP}:cmd_import_layer")
+
+    st = _parser(sub, "setup", "cluster + migrations + reference data (+ demo accounts)")
+    st.add_argument("--demo", action="store_true", help="also the demo accounts and demo public data")
+    st.add_argument(
+        "--database", type=a.database_name, default=None, help="database name (default: the configured one)"
+    )
+    st.set_defaults(handler=f"{_SETUP}:cmd_setup")
+
+
+def _serve_command(sub: argparse._SubParsersAction) -> None:
+    sv = _parser(sub, "serve", "serve the app with uvicorn (Dash on FastAPI)")
+    sv.add_argument("--host", default=None, help="address to listen on (default: GUIYANG_HOST, 127.0.0.1)")
+    sv.add_argument(
+        "--port", type=a.port, default=None, help="port to listen on (default: GUIYANG_PORT, 8050)"
+    )
+    sv.add_argument("--debug", action="store_true", help="development: auto-reload, Dash dev tools")
+    sv.set_defaults(handler="dashboard.commands.serve:cmd_serve")
+
+
+def _user_commands(sub: argparse._SubParsersAction) -> None:
+    u = _parser(sub, "user", "staff accounts")
+    usub = u.add_subparsers(dest="user_command", required=True, metavar="{add,unlock,revoke}")
+    ua = _parser(usub, "add", "add a staff user; the password is read from standard input")
+    ua.add_argument("name", help="the user name to sign in with")
+    ua.add_argument("--role", required=True, choices=STAFF_ROLES, help="what the user may do")
+    ua.add_argument("--district", type=a.adcode, default=None, help="GB/T 2260 code, required for officers")
+    ua.add_argument(
+        "--department", type=a.code, default=None, help="department code, required for department staff"
+    )
+    ua.add_argument("--display-name", default=None, help="the name shown in the app (default: the user name)")
+    ua.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from standard input"
+    )
+    ua.set_defaults(handler=f"{_SETUP}:cmd_user")
+    un = _parser(usub, "unlock", "end a sign-in lock and clear the failure count of a staff user")
+    un.add_argument("name", help="the staff user's name")
+    un.set_defaults(handler=f"{_SETUP}:cmd_user_unlock")
+    rv = _parser(usub, "revoke", "end every session of a staff user (all devices, at once)")
+    rv.add_argument("name", help="the staff user's name")
+    rv.set_defaults(handler=f"{_SETUP}:cmd_user_revoke")
+
+
+def _demo_commands(sub: argparse._SubParsersAction) -> None:
+    sd = _parser(sub, "seed-demo", "the demo city: N cases with full histories over the last D days")
+    sd.add_argument("--cases", type=a.int_range(1, MAX_CASES), default=50_000, help="number of cases")
+    sd.add_argument("--days", type=a.int_range(1, 3650), default=90, help="days of history ending now")
+    sd.add_argument("--seed", type=SEED, default=1, help="random seed: same seed, same city")
+    sd.add_argument("--if-empty", action="store_true", help="do nothing when the database already has cases")
+    sd.add_argument(
+        "--replace",
+        action="store_true",
+        help="remove every existing case and its history first (admin-only demo operation)",
+    )
+    sd.set_defaults(handler=f"{_DEMO}:cmd_seed_demo")
+
+    sm = _parser(sub, "simulate", "keep the demo city alive: reports and steps through the workflow")
+    sm.add_argument("--rate", type=a.positive_float(1000), default=2.0, help="workflow steps per second")
+    sm.add_argument(
+        "--seconds",
+        type=a.positive_float(),
+        default=None,
+        help="stop after this many seconds (default: never)",
+    )
+    sm.add_argument("--seed", type=SEED, default=None, help="random seed (default: a fresh one)")
+    sm.add_argument("--verbose", action="store_true", help="print every step")
+    sm.set_defaults(handler=f"{_DEMO}:cmd_simulate")
+
+
+def _api_key_commands(sub: argparse._SubParsersAction) -> None:
+    p = _parser(sub, "api-key", "API keys of the Open311 API's clients")
+    ksub = p.add_subparsers(dest="api_key_command", required=True, metavar="{create,list,revoke}")
+    c = _parser(ksub, "create", "create a key for a client and print it once")
+    c.add_argument("name", help="who the key is for, e.g. 百姓拍 app")
+    _parser(ksub, "list", "list the keys (never the keys themselves)")
+    r = _parser(ksub, "revoke", "revoke a key at once")
+    r.add_argument("id", type=a.int_range(1), help="the key's number, as api-key list shows it")
+    p.set_defaults(handler="dashboard.commands.api_keys:cmd_api_key")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = a.OneLineParser(
+        prog="guiyang-ops", description="贵阳城市管理一张图 guiyang-ops", formatter_class=HelpWithDefaults
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    sub = p.add_subparsers(dest="command", required=True)
+    _db_commands(sub)
+    _serve_command(sub)
+    _user_commands(sub)
+    _demo_commands(sub)
+    _api_key_commands(sub)
+    return p
