@@ -29,8 +29,8 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import Engine, text
 
 from ops import workflow as wf
-from tests.api.conftest import BASE, YUNYAN, case_row, image, report, staff, ticket_of
-from tests.browser.conftest import AppServer
+from tests.support.api import BASE, YUNYAN, case_row, image, report, staff, ticket_of
+from tests.support.app import AppServer
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 50, GenerationMode.NEGATIVE: 40}

@@ -17,9 +17,10 @@ from dashboard.settings import Settings
 from db.accounts import create_staff_user
 from db.engine import make_engine
 from ops import signin
-from tests.api.conftest import private_copy
-from tests.browser.conftest import AppServer, login_token, sign_in_client
-from tests.conftest import TEST_DB
+from tests.support.app import AppServer, login_token, sign_in_client
+from tests.support.db import TEST_DB, private_copy
+
+pytestmark = pytest.mark.server
 
 RIGHT = "signin-api-right-1"
 

@@ -19,8 +19,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
 from dashboard.settings import Settings
-from tests.browser.conftest import AppServer, ForeignRequests, guarded_context, screenshot
-from tests.db.test_queries_public import Seeded, seed_city_cases, unique_point
+from tests.support.app import AppServer
+from tests.support.browser import ForeignRequests, guarded_context, screenshot
+from tests.support.public import Seeded, seed_city_cases, unique_point
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1440, "height": 900}

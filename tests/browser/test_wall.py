@@ -25,14 +25,8 @@ from demo.users import DEMO_USERS
 from ops import workflow as wf
 from ops.states import Role
 from ops.workflow import Actor, CaseResult
-from tests.browser.conftest import (
-    AppServer,
-    ForeignRequests,
-    guarded_context,
-    login_token,
-    screenshot,
-    sign_in_client,
-)
+from tests.support.app import AppServer, login_token, sign_in_client
+from tests.support.browser import ForeignRequests, guarded_context, screenshot
 
 pytestmark = pytest.mark.browser
 

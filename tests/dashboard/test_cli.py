@@ -64,6 +64,7 @@ def test_import_layer_bad_file_exits_with_a_message(use_test_db: str, tmp_path, 
     assert "图层" in capsys.readouterr().err
 
 
+@pytest.mark.process
 def test_console_script_is_installed() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "dashboard.cli", "--help"], capture_output=True, text=True, check=True

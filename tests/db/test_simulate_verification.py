@@ -18,10 +18,7 @@ from demo.simulate import SimContext, Verifying, advance_case
 from ops.citizen import points
 from ops.states import CaseStatus
 from ops.workflow import Actor
-from tests.db.test_citizen_rewards import citizen
-from tests.db.test_workflow_support import CATEGORY, MON, new_case, new_person, quiet_neighbourhood, staff
-
-__all__ = ["quiet_neighbourhood", "staff"]  # the fixtures, imported for pytest
+from tests.support.cases import CATEGORY, MON, citizen, new_case, new_person
 
 pytestmark = pytest.mark.usefixtures("quiet_neighbourhood")
 

@@ -20,7 +20,7 @@ from db.errors import StaleCase
 from ops import workflow as wf
 from ops.states import CaseStatus
 from ops.workflow import Actor, CaseResult
-from tests.db.test_workflow_support import CATEGORY, MON, YUNYAN, at
+from tests.support.cases import CATEGORY, MON, YUNYAN, at
 
 S = CaseStatus
 
