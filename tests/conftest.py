@@ -35,6 +35,7 @@ from tests.support.db import (
     copy_template,
     owner_clause,
     prepare_database,
+    private_copy,
     restore_demo_media,
     template_name,
 )
@@ -97,6 +98,19 @@ def db_url(owner_db_url: str, settings: Settings) -> str:
     return as_app(settings, owner_db_url)
 
 
+@pytest.fixture(scope="module")
+def private_owner_db_url(
+    owner_db_url: str, settings: Settings, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """For a module whose tests commit: a database of its own, copied from the template and dropped after the
+    module, as the owner role (so the shared test database never holds what a test committed). A module or
+    folder makes its ``engine``/``owner_engine`` use it by overriding ``db_url``/``owner_db_url``
+    (tests/browser/conftest.py)."""
+    name = request.path.stem.removeprefix("test_")[:24]
+    with private_copy(owner_db_url, settings, name) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url, pool_size=5)
@@ -147,15 +161,6 @@ def staff(conn: Connection) -> dict[str, Actor]:
     """The demo staff as actors, by user name: lead, dispatcher, yunyan (officer 520103), cgj (department CGJ),
     admin, moderator."""
     return staff_actors(conn)
-
-
-@pytest.fixture
-def quiet_neighbourhood(conn: Connection) -> None:
-    """For verification tests: inside the test's transaction (so rolled back), no handled case is offered and no
-    citizen has a home, whatever other tests committed to the shared test database (the browser and API tests
-    commit cases and citizens through the running app)."""
-    conn.execute(text("UPDATE \"case\" SET public = false WHERE status = 'handled' AND public"))
-    conn.execute(text("UPDATE person SET home = NULL WHERE home IS NOT NULL"))
 
 
 @pytest.fixture(scope="session")

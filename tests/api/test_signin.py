@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from itertools import count
 
 import httpx
 import pytest
@@ -57,8 +58,11 @@ def new_user(url: str, role: str = "lead") -> str:
     return name
 
 
+_ADDRESSES = count(1)
+
+
 def client(server: AppServer) -> httpx.Client:
-    ip = f"203.0.113.{uuid.uuid4().int % 250}"
+    ip = f"203.0.113.{next(_ADDRESSES)}"  # each client its own address, the same every run
     return httpx.Client(base_url=server.base, timeout=30, headers={"X-Forwarded-For": ip})
 
 

@@ -127,7 +127,7 @@ def test_too_many_failures_say_when_to_try_again_and_logout_is_a_button(
     server = AppServer(db_url, settings)
     server.env.update({"GUIYANG_TRUSTED_PROXIES": "127.0.0.1", "FORWARDED_ALLOW_IPS": "192.0.2.1"})
     server.start()
-    ctx = browser.new_context(extra_http_headers={"X-Forwarded-For": f"203.0.113.{uuid.uuid4().int % 250}"})
+    ctx = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.251"})
     try:
         page = ctx.new_page()
         for i in range(6):

@@ -64,7 +64,7 @@ class Recorder:
 @pytest.fixture(scope="module")
 def seeded(engine: Engine) -> Seeded:
     """Committed: a citizen with distinctive personal data and five reports at a point whose cell had none."""
-    rng = random.Random()
+    rng = random.Random(20260304)  # seeded: the same point every run
     with engine.begin() as conn:
         for _ in range(50):
             point = unique_point(rng)

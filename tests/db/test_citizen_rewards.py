@@ -20,8 +20,6 @@ from ops.workflow import Actor
 from tests.support.cases import CATEGORY as C
 from tests.support.cases import MON, YUNYAN, citizen, jpeg_with_exif, new_case, png
 
-pytestmark = pytest.mark.usefixtures("quiet_neighbourhood")
-
 S = CaseStatus
 
 # --- points ---------------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-import pytest
 from sqlalchemy import Connection, text
 
 from dashboard.api.open311_settings import get_open311_settings
@@ -19,8 +18,6 @@ from ops.citizen import points
 from ops.states import CaseStatus
 from ops.workflow import Actor
 from tests.support.cases import CATEGORY, MON, citizen, new_case, new_person
-
-pytestmark = pytest.mark.usefixtures("quiet_neighbourhood")
 
 S = CaseStatus
 PLACE = (106.6975, 26.6105)  # 云岩区, north-west, away from the other tests' points
