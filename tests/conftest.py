@@ -40,6 +40,8 @@ from tests.support.db import (
     template_name,
 )
 
+pytest_plugins = ["pytester", "tests.support.skips"]
+
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
@@ -186,19 +188,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.server)
         if "owner_db_url" in names:
             item.add_marker(pytest.mark.db)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
-    skipped = terminalreporter.stats.get("skipped", [])
-    if skipped and os.environ.get("GUIYANG_FAIL_ON_SKIP") == "1":
-        terminalreporter.write_line(
-            f"FAILED: {len(skipped)} test(s) skipped; a skipped database or browser test proves nothing.",
-            red=True,
-        )
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = reporter.stats.get("skipped", []) if reporter else []
-    if skipped and os.environ.get("GUIYANG_FAIL_ON_SKIP") == "1":
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
