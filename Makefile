@@ -49,7 +49,7 @@ demo: seed ## set up everything and serve the demo city (with the live simulator
 	@trap 'test -f var/simulate.pid && kill $$(cat var/simulate.pid) 2>/dev/null; rm -f var/simulate.pid' EXIT; \
 	  GUIYANG_DEMO_MODE=1 $(OPS) serve
 
-FAST := not browser and not server and not process
+FAST := not browser and not server and not process and not fuzz
 
 test: browser-deps venv ## the whole test suite on real PostGIS and real Chromium (every lane)
 	$(OPS) db up
@@ -57,7 +57,7 @@ test: browser-deps venv ## the whole test suite on real PostGIS and real Chromiu
 
 test-fast: system-deps venv ## pure and database tests in two workers: no browser, no app server, no extra process
 	$(OPS) db up
-	GUIYANG_FAIL_ON_SKIP=1 $(BIN)/pytest -q -n 2 -m "$(FAST)"
+	GUIYANG_FAIL_ON_SKIP=1 $(BIN)/pytest -q -n 2 --dist loadscope -m "$(FAST)"
 
 bench: db-up ## the figures the issues ask for, on the 1M-case demo city
 	$(BIN)/python -m bench --cases $(BENCH_CASES)

@@ -174,11 +174,13 @@ def project_root() -> Path:
 SERVER_FIXTURES = {"app_server", "api_server"}
 
 
+@pytest.hookimpl(tryfirst=True)  # the markers must be there before -m selects by them
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Markers by place and need, so the lanes select by marker: ``browser`` for tests/browser, ``server`` for a
     test that needs the real app server (a fixture of :data:`SERVER_FIXTURES`, or marked in its module), ``db``
-    for every test that uses the test database. ``make test-fast`` deselects ``browser``, ``server`` and
-    ``process`` (a test that starts a PostgreSQL cluster or CLI process of its own); ``make test`` runs all."""
+    for every test that uses the test database. ``make test-fast`` deselects ``browser``, ``server``,
+    ``process`` (a test that starts a PostgreSQL cluster or CLI process of its own) and ``fuzz`` (generated
+    requests by the hundred); ``make test`` runs all."""
     browser_dir = Path(__file__).resolve().parent / "browser"
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
