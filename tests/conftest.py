@@ -105,9 +105,9 @@ def private_owner_db_url(
     owner_db_url: str, settings: Settings, request: pytest.FixtureRequest
 ) -> Iterator[str]:
     """For a module whose tests commit: a database of its own, copied from the template and dropped after the
-    module, as the owner role (so the shared test database never holds what a test committed). A module or
-    folder makes its ``engine``/``owner_engine`` use it by overriding ``db_url``/``owner_db_url``
-    (tests/browser/conftest.py)."""
+    module, as the owner role, so the shared test database never holds what a test committed. The module
+    overrides ``engine`` (and whatever else it needs) with engines on it (tests/db/test_workflow_concurrency.py);
+    tests/browser/conftest.py does the same for the whole folder with one copy per session."""
     name = request.path.stem.removeprefix("test_")[:24]
     with private_copy(owner_db_url, settings, name) as url:
         yield url

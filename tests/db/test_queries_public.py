@@ -34,7 +34,7 @@ def all_coordinates(geojson: dict[str, Any]) -> list[tuple[float, float]]:
 
 
 def empty_cell_point(conn: Connection, rng: random.Random) -> tuple[float, float]:
-    """A point whose unit cell holds no case yet: browser tests commit cases around 云岩区 too."""
+    """A point whose unit cell holds no case yet (the cell then shows only what the test seeded)."""
     for _ in range(500):
         point = unique_point(rng)
         busy = conn.execute(

@@ -31,7 +31,7 @@ _ADDRESSES = count(1)
 
 
 def client() -> str:
-    return f"198.51.100.{next(_ADDRESSES)}"  # its own address: rows other tests left do not count
+    return f"198.51.100.{next(_ADDRESSES)}"  # its own address: no other test's tries count against it
 
 
 def rows(conn: Connection, name: str) -> list[tuple[str, dict[str, object]]]:
