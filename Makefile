@@ -8,7 +8,7 @@ DEMO_CASES ?= 50000
 DEMO_DAYS  ?= 90
 BENCH_CASES ?= 1000000
 
-.PHONY: help demo test bench trust house lint lock audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
+.PHONY: help demo test test-fast bench trust house lint lock audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -57,9 +57,15 @@ demo: seed ## set up everything and serve the demo city (with the live simulator
 	@trap 'test -f var/simulate.pid && kill $$(cat var/simulate.pid) 2>/dev/null; rm -f var/simulate.pid' EXIT; \
 	  GUIYANG_DEMO_MODE=1 $(OPS) serve
 
-test: browser-deps venv ## the whole test suite on real PostGIS and real Chromium
+FAST := not browser and not server and not process and not fuzz
+
+test: browser-deps venv ## the whole test suite on real PostGIS and real Chromium (every lane)
 	$(OPS) db up
 	GUIYANG_FAIL_ON_SKIP=1 $(BIN)/pytest -q
+
+test-fast: system-deps venv ## pure and database tests in two workers: no browser, no app server, no extra process
+	$(OPS) db up
+	GUIYANG_FAIL_ON_SKIP=1 $(BIN)/pytest -q -n 2 --dist loadscope -m "$(FAST)"
 
 bench: db-up ## the figures the issues ask for, on the 1M-case demo city
 	$(BIN)/python -m bench --cases $(BENCH_CASES)

@@ -10,7 +10,6 @@ owner."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,15 +18,29 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from dashboard.database import app_role, database_url, local_cluster
+from dashboard.database import app_role, database_url
 from dashboard.settings import Settings, get_settings
 from db import migrate
 from db.engine import make_engine
 from db.seed.reference import load_reference
 from demo.public import load_demo_public
 from demo.users import ensure_demo_users
+from ops.workflow import Actor
+from tests.support.cases import staff_actors
+from tests.support.db import (
+    TEST_DB,
+    admin_exec,
+    admin_url,
+    as_app,
+    copy_template,
+    owner_clause,
+    prepare_database,
+    private_copy,
+    restore_demo_media,
+    template_name,
+)
 
-TEST_DB = os.environ.get("GUIYANG_TEST_DATABASE", "guiyang_ops_test")
+pytest_plugins = ["pytester", "tests.support.skips"]
 
 
 @pytest.fixture(scope="session")
@@ -38,53 +51,6 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     )
 
 
-def _template_fingerprint() -> str:
-    """A hash of everything that shapes the reference database: migrations, loaders, data files, grid scheme."""
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for pattern in (
-        "db/migrations/versions/*.py",
-        "db/seed/*.py",
-        "db/seed/data/*",
-        "db/models/*.py",
-        "db/privileges.py",
-        "db/cluster_auth.py",
-        "geo/grid.py",
-    ):
-        for f in sorted(root.glob(pattern)):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:12]
-
-
-def _admin_exec(admin_url: str, *statements: str) -> None:
-    eng = make_engine(admin_url, pool_size=1)
-    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        for st in statements:
-            c.execute(text(st))
-    eng.dispose()
-
-
-def admin_url(settings: Settings) -> str:
-    """Who creates and drops the test databases: the local cluster's superuser, else the owner role's URL."""
-    if settings.database_url:
-        return database_url(settings, role="owner")
-    cluster = local_cluster(settings)
-    cluster.up()
-    return cluster.url("postgres")
-
-
-def owner_clause(settings: Settings) -> str:
-    """``OWNER ...`` for CREATE DATABASE in the local cluster (the owner role owns the test databases too)."""
-    return "" if settings.database_url else f" OWNER {local_cluster(settings).owner}"
-
-
-def _prepare_database(settings: Settings, name: str) -> None:
-    """PostGIS in a fresh database of the local cluster (only a superuser may add it)."""
-    if not settings.database_url:
-        local_cluster(settings).ensure_database(name)
-
-
 @pytest.fixture(scope="session")
 def owner_db_url(settings: Settings) -> str:
     """A fresh test database, copied from a template built from the migrations with the reference and demo
@@ -92,19 +58,19 @@ def owner_db_url(settings: Settings) -> str:
     rebuilt whenever a migration, loader, data file, the grants or the grid scheme changes."""
     admin = admin_url(settings)
     url = database_url(settings, dbname=TEST_DB, role="owner", ensure=False)
-    template = f"guiyang_ops_tmpl_{_template_fingerprint()}"
+    template = template_name()
     eng = make_engine(admin, pool_size=1)
     with eng.connect() as c:
         exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": template}).first()
     eng.dispose()
     if not exists:
         building = f"{template}_build_{os.getpid()}"  # sessions building at once must not drop each other
-        _admin_exec(
+        admin_exec(
             admin,
             f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)',
             f'CREATE DATABASE "{building}"{owner_clause(settings)}',
         )
-        _prepare_database(settings, building)
+        prepare_database(settings, building)
         build_url = make_engine(url).url.set(database=building).render_as_string(hide_password=False)
         migrate.upgrade(build_url, app_role=app_role(settings))
         eng = make_engine(build_url, pool_size=1)
@@ -115,27 +81,17 @@ def owner_db_url(settings: Settings) -> str:
             conn.execute(text("ANALYZE"))
         eng.dispose()
         try:
-            _admin_exec(admin, f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+            admin_exec(admin, f'ALTER DATABASE "{building}" RENAME TO "{template}"')
         except Exception:  # noqa: BLE001 - another session built the same template meanwhile
-            _admin_exec(admin, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
-    _admin_exec(
-        admin,
-        f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)',
-        f'CREATE DATABASE "{TEST_DB}" TEMPLATE "{template}"{owner_clause(settings)}',
-    )
+            admin_exec(admin, f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+    copy_template(settings, TEST_DB)
     # the template's photos live in the session's media folder: restore the demo pictures there
     if not any(settings.media_path.iterdir()):
         eng = make_engine(url, pool_size=1)
         with eng.begin() as conn:
-            _restore_demo_media(conn, settings.media_path)
+            restore_demo_media(conn, settings.media_path)
         eng.dispose()
     return url
-
-
-def as_app(settings: Settings, owner_url: str) -> str:
-    """The same database's URL as the app role."""
-    name = make_engine(owner_url).url.database
-    return database_url(settings, dbname=name, ensure=False)
 
 
 @pytest.fixture(scope="session")
@@ -144,17 +100,17 @@ def db_url(owner_db_url: str, settings: Settings) -> str:
     return as_app(settings, owner_db_url)
 
 
-def _restore_demo_media(conn: Connection, media_dir: Path) -> None:
-    from db.media import clean_image, photo_paths
-    from demo.public import landmarks, placeholder_picture
-
-    for lm in landmarks():
-        clean = clean_image(placeholder_picture(lm.name_zh), 10_000_000)
-        sha = hashlib.sha256(clean.data).hexdigest()
-        path, tpath = photo_paths(media_dir, sha, clean.mime)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(clean.data)
-        tpath.write_bytes(clean.thumb)
+@pytest.fixture(scope="module")
+def private_owner_db_url(
+    owner_db_url: str, settings: Settings, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """For a module whose tests commit: a database of its own, copied from the template and dropped after the
+    module, as the owner role, so the shared test database never holds what a test committed. The module
+    overrides ``engine`` (and whatever else it needs) with engines on it (tests/db/test_workflow_concurrency.py);
+    tests/browser/conftest.py does the same for the whole folder with one copy per session."""
+    name = request.path.stem.removeprefix("test_")[:24]
+    with private_copy(owner_db_url, settings, name) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -202,22 +158,35 @@ def session(conn: Connection) -> Iterator[Session]:
         yield s
 
 
+@pytest.fixture
+def staff(conn: Connection) -> dict[str, Actor]:
+    """The demo staff as actors, by user name: lead, dispatcher, yunyan (officer 520103), cgj (department CGJ),
+    admin, moderator."""
+    return staff_actors(conn)
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
-    skipped = terminalreporter.stats.get("skipped", [])
-    if skipped and os.environ.get("GUIYANG_FAIL_ON_SKIP") == "1":
-        terminalreporter.write_line(
-            f"FAILED: {len(skipped)} test(s) skipped; a skipped database or browser test proves nothing.",
-            red=True,
-        )
+#: fixtures that put a test in the ``server`` lane: the real app under uvicorn in a child process
+SERVER_FIXTURES = {"app_server", "api_server"}
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = reporter.stats.get("skipped", []) if reporter else []
-    if skipped and os.environ.get("GUIYANG_FAIL_ON_SKIP") == "1":
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+@pytest.hookimpl(tryfirst=True)  # the markers must be there before -m selects by them
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers by place and need, so the lanes select by marker: ``browser`` for tests/browser, ``server`` for a
+    test that needs the real app server (a fixture of :data:`SERVER_FIXTURES`, or marked in its module), ``db``
+    for every test that uses the test database. ``make test-fast`` deselects ``browser``, ``server``,
+    ``process`` (a test that starts a PostgreSQL cluster or CLI process of its own) and ``fuzz`` (generated
+    requests by the hundred); ``make test`` runs all."""
+    browser_dir = Path(__file__).resolve().parent / "browser"
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if browser_dir in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+        if names & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
+        if "owner_db_url" in names:
+            item.add_marker(pytest.mark.db)

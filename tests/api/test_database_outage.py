@@ -17,7 +17,9 @@ from bench.trust._stack import Stack, private_stack
 from bench.trust.errors import header_callback_body
 from db.accounts import create_staff_user
 from db.engine import make_engine
-from tests.browser.conftest import sign_in_client
+from tests.support.app import sign_in_client
+
+pytestmark = pytest.mark.server
 
 PASSWORD = "outage-test-password"
 

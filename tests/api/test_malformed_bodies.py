@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bench.trust.errors import header_callback_body
-from tests.api.conftest import BASE
+from tests.support.api import BASE
 
 FORM_ROUTES = [
     "/auth/login",

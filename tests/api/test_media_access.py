@@ -17,8 +17,8 @@ from db.media import store_photo
 from ops import moderation
 from ops import workflow as wf
 from ops.citizen.persons import ReporterIdentity, person_for_reporter
-from tests.api.conftest import YUNYAN, case_row, image, report, staff, ticket_of
-from tests.browser.conftest import sign_in_client
+from tests.support.api import YUNYAN, case_row, image, report, staff, ticket_of
+from tests.support.app import OpenClient, sign_in_client
 
 NANMING = (106.7119, 26.5716)  # 甲秀楼, 南明区
 PASSWORDS = {
@@ -98,19 +98,18 @@ def photos(client_m: httpx.Client, api_key: str, api_engine: Engine, api_media: 
 
 
 @pytest.fixture(scope="module")
-def client_m(api_server: object) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=api_server.base, timeout=60) as c:  # type: ignore[attr-defined]
+def client_m(open_client: OpenClient) -> Iterator[httpx.Client]:
+    with open_client(timeout=60) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
-def sessions(api_server: object) -> Iterator[dict[str | None, httpx.Client]]:
+def sessions(open_client: OpenClient) -> Iterator[dict[str | None, httpx.Client]]:
     """A client per demo user (signed in with the login form) and an anonymous one (``None``)."""
-    base = api_server.base  # type: ignore[attr-defined]
-    clients: dict[str | None, httpx.Client] = {None: httpx.Client(base_url=base, timeout=60)}
+    clients: dict[str | None, httpx.Client] = {None: open_client(timeout=60)}
     try:
         for user, password in PASSWORDS.items():
-            c = clients[user] = httpx.Client(base_url=base, timeout=60)
+            c = clients[user] = open_client(timeout=60)
             resp = sign_in_client(c, user, password)
             assert resp.status_code == 303 and "error" not in resp.headers["location"], user
             assert "gy_session" in c.cookies

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from dashboard import cli
-from tests.api.conftest import report
+from tests.support.api import report
 
 
 def test_api_key_command(

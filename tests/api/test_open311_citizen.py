@@ -4,67 +4,27 @@ driving the workflow, points (积分) by rule and only once, feedback (意见反
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from itertools import count
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from ops import workflow as wf
 from ops.citizen.points import points_for
-from tests.api.conftest import BASE, YUNYAN, case_row, counts, image, media_files, report, staff, ticket_of
-
-NEAR = (YUNYAN[0] + 0.001, YUNYAN[1] + 0.001)  # ~150 m from the reports
-_n = count(1)
-
-
-def account(
-    client: httpx.Client, key: str, home: tuple[float, float] | None = NEAR, fmt: str = "json"
-) -> str:
-    acct = f"acct-api-{next(_n)}"
-    data: dict[str, object] = {"api_key": key, "account_id": acct}
-    if home is not None:
-        data.update(home_long=home[0], home_lat=home[1])
-    resp = client.post(f"{BASE}/account.{fmt}", data=data)
-    assert resp.status_code == 200, resp.text
-    return acct
-
-
-def handled(engine: Engine, ticket: str) -> None:
-    """The department reports the case handled (staff, through the workflow)."""
-    with engine.begin() as conn:
-        lead = staff(conn)
-        case = case_row(engine, ticket)
-        r = wf.file_case(conn, lead, case.id, case.version)
-        r = wf.dispatch(conn, lead, r.id, r.version)
-        wf.handle(conn, lead, r.id, r.version, note="已修复")
-
-
-def tasks(client: httpx.Client, key: str, acct: str) -> list[dict[str, object]]:
-    resp = client.get(f"{BASE}/verifications.json", params={"api_key": key, "account_id": acct})
-    assert resp.status_code == 200, resp.text
-    return list(resp.json())
-
-
-def answer(
-    client: httpx.Client,
-    key: str,
-    acct: str,
-    task: object,
-    result: str = "confirmed",
-    fmt: str = "json",
-    **extra: object,
-) -> httpx.Response:
-    files = extra.pop("files", [("media", ("now.jpg", image("JPEG"), "image/jpeg"))])
-    data = {"api_key": key, "account_id": acct, "result": result, **extra}
-    return client.post(f"{BASE}/verifications/{task}.{fmt}", data=data, files=files)  # type: ignore[arg-type]
-
-
-def balance(client: httpx.Client, key: str, acct: str) -> dict[str, Any]:
-    resp = client.get(f"{BASE}/points.json", params={"api_key": key, "account_id": acct})
-    assert resp.status_code == 200, resp.text
-    return dict(resp.json())
+from tests.support.api import (
+    BASE,
+    NEAR,
+    YUNYAN,
+    account,
+    answer,
+    balance,
+    case_row,
+    counts,
+    handled,
+    media_files,
+    report,
+    tasks,
+    ticket_of,
+)
 
 
 def test_account_registration(client: httpx.Client, api_key: str, api_engine: Engine) -> None:

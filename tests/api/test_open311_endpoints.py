@@ -18,7 +18,7 @@ from db.errors import NotFound, ValidationError
 from geo.crs import TZ, wgs84_to_gcj02
 from ops import workflow as wf
 from ops.citizen.keys import create_key, revoke_key
-from tests.api.conftest import (
+from tests.support.api import (
     BASE,
     YUNYAN,
     case_row,
@@ -29,6 +29,7 @@ from tests.api.conftest import (
     staff,
     ticket_of,
 )
+from tests.support.app import OpenClient
 
 XML = "text/xml; charset=utf-8"
 JSON = "application/json; charset=utf-8"
@@ -376,12 +377,14 @@ def test_idempotency_key_retry_creates_one_case(
     assert xml(xml_again).findtext("request/service_request_id") == ticket_of(first)
 
 
-def test_concurrent_retries_create_one_case(client: httpx.Client, api_key: str, api_engine: Engine) -> None:
+def test_concurrent_retries_create_one_case(
+    client: httpx.Client, open_client: OpenClient, api_key: str, api_engine: Engine
+) -> None:
     headers = {"Idempotency-Key": "retry-concurrent-1"}
     before = counts(api_engine)[0]
 
     def post(_: int) -> str:
-        with httpx.Client(base_url=str(client.base_url), timeout=60) as c:
+        with open_client(timeout=60) as c:
             return ticket_of(report(c, api_key, description="并发重试", headers=headers))
 
     with ThreadPoolExecutor(6) as pool:

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import Engine, text
 
-from tests.api.conftest import BASE, case_row, counts, image, media_files, report, ticket_of
-from tests.browser.conftest import sign_in_client
+from tests.support.api import BASE, case_row, counts, image, media_files, report, ticket_of
+from tests.support.app import OpenClient, sign_in_client
 
 
 def photos_of(engine: Engine, ticket: str) -> list[tuple[int, str, str]]:
@@ -90,15 +90,15 @@ def test_photo_limits(client: httpx.Client, api_key: str, api_engine: Engine, ap
     assert [m for _, _, m in photos_of(api_engine, ticket)] == ["image/webp"] * 9
 
 
-def staff_client(base: str) -> httpx.Client:
-    c = httpx.Client(base_url=base, timeout=30, follow_redirects=False)
+def staff_client(open_client: OpenClient) -> httpx.Client:
+    c = open_client(timeout=30, follow_redirects=False)
     resp = sign_in_client(c, "lead", "demo-lead-2026")
     assert resp.status_code == 303 and "error" not in resp.headers["location"]
     return c
 
 
 def test_photos_are_served_with_access_control(
-    client: httpx.Client, api_key: str, api_engine: Engine, api_media: Path
+    client: httpx.Client, open_client: OpenClient, api_key: str, api_engine: Engine, api_media: Path
 ) -> None:
     ticket = ticket_of(
         report(client, api_key, files=[("media", ("a.jpg", image("JPEG", size=(80, 60)), "image/jpeg"))])
@@ -108,7 +108,7 @@ def test_photos_are_served_with_access_control(
     # not approved yet: only staff see it, anonymous users get 404 (the photo's existence stays private)
     assert client.get(full).status_code == 404 and client.get(thumb).status_code == 404
     assert client.get(f"{BASE}/requests/{ticket}.json").json()[0]["media_url"] is None
-    staff = staff_client(str(client.base_url))
+    staff = staff_client(open_client)
     try:
         resp = staff.get(full)
         assert resp.status_code == 200 and resp.content == (api_media / path).read_bytes()

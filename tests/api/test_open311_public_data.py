@@ -7,7 +7,7 @@ import httpx
 from sqlalchemy import Engine
 
 from db.masking import MASK
-from tests.api.conftest import BASE, case_row, cell_point, public_read_paths, report, ticket_of
+from tests.support.api import BASE, case_row, cell_point, public_read_paths, report, ticket_of
 
 SECRETS = (
     "13985012345",

@@ -1,4 +1,4 @@
-"""Schemathesis against the running app, from /open311/v2/openapi.json: for every JSON operation, generated
+"""Schemathesis against the app object in process (its ASGI transport), from /open311/v2/openapi.json: for every JSON operation, generated
 valid (positive) and invalid (negative) requests never get a 5xx, and every answer matches the document
 (status code, content type, body schema).
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -29,8 +29,10 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import Engine, text
 
 from ops import workflow as wf
-from tests.api.conftest import BASE, YUNYAN, case_row, image, report, staff, ticket_of
-from tests.browser.conftest import AppServer
+from tests.support.api import BASE, YUNYAN, case_row, image, report, staff, ticket_of
+from tests.support.app import OpenClient
+
+pytestmark = pytest.mark.fuzz  # ~25 s of generated requests: the full lane
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 50, GenerationMode.NEGATIVE: 40}
@@ -38,10 +40,10 @@ KNOWN_EXAMPLES = 10
 
 
 @pytest.fixture(scope="module")
-def known(api_server: AppServer, api_key: str, api_engine: Engine) -> dict[str, dict[str, Any]]:
+def known(open_client: OpenClient, api_key: str, api_engine: Engine) -> dict[str, dict[str, Any]]:
     """Real data to ask about, per operation: fixed path parameters, query or body."""
     near = (YUNYAN[0] + 0.001, YUNYAN[1] + 0.001)
-    with httpx.Client(base_url=api_server.base, timeout=60) as client:
+    with open_client() as client:
         for acct, home in (("st-reporter", YUNYAN), ("st-verifier", near)):
             data = {"api_key": api_key, "account_id": acct, "home_long": home[0], "home_lat": home[1]}
             assert client.post(f"{BASE}/account.json", data=data).status_code == 200
@@ -91,9 +93,9 @@ def known(api_server: AppServer, api_key: str, api_engine: Engine) -> dict[str, 
     "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["positive", "negative"]
 )
 def test_open311_conforms_to_its_openapi_document(
-    api_server: AppServer, api_key: str, known: dict[str, dict[str, Any]], mode: GenerationMode
+    api_app: FastAPI, api_key: str, known: dict[str, dict[str, Any]], mode: GenerationMode
 ) -> None:
-    schema = schemathesis.openapi.from_url(f"{api_server.base}/open311/v2/openapi.json")
+    schema = schemathesis.openapi.from_asgi(f"{BASE}/openapi.json", api_app)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     assert len(operations) == 11
     failures: list[str] = []
@@ -115,7 +117,7 @@ def test_open311_conforms_to_its_openapi_document(
             for part in (case.body, case.query):
                 if isinstance(part, dict) and "api_key" in part:
                     part["api_key"] = api_key
-            response = case.call_and_validate(base_url=api_server.base, checks=CHECKS, timeout=60)
+            response = case.call_and_validate(checks=CHECKS, timeout=60)
             seen.setdefault(case.operation.label, set()).add(response.status_code)
 
         try:

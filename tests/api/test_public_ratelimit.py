@@ -14,10 +14,11 @@ import pytest
 
 from dashboard.settings import Settings
 from db.engine import make_engine
-from tests.api.conftest import private_copy
-from tests.browser.conftest import AppServer
-from tests.conftest import TEST_DB
-from tests.db.test_queries_public import seed_city_cases, unique_point
+from tests.support.app import AppServer
+from tests.support.db import TEST_DB, private_copy
+from tests.support.public import seed_city_cases, unique_point
+
+pytestmark = pytest.mark.server
 
 PER_MINUTE = 12  # a token every 5 s: a burst is spent long before one comes back
 BURST = 3

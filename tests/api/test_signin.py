@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from itertools import count
 
 import httpx
 import pytest
@@ -17,9 +18,10 @@ from dashboard.settings import Settings
 from db.accounts import create_staff_user
 from db.engine import make_engine
 from ops import signin
-from tests.api.conftest import private_copy
-from tests.browser.conftest import AppServer, login_token, sign_in_client
-from tests.conftest import TEST_DB
+from tests.support.app import AppServer, login_token, sign_in_client
+from tests.support.db import TEST_DB, private_copy
+
+pytestmark = pytest.mark.server
 
 RIGHT = "signin-api-right-1"
 
@@ -56,8 +58,11 @@ def new_user(url: str, role: str = "lead") -> str:
     return name
 
 
+_ADDRESSES = count(1)
+
+
 def client(server: AppServer) -> httpx.Client:
-    ip = f"203.0.113.{uuid.uuid4().int % 250}"
+    ip = f"203.0.113.{next(_ADDRESSES)}"  # each client its own address, the same every run
     return httpx.Client(base_url=server.base, timeout=30, headers={"X-Forwarded-For": ip})
 
 

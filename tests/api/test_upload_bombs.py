@@ -1,6 +1,5 @@
-"""Image bombs against the real server (uvicorn on its own database, see conftest): each refused with a 400
-from its header, four at once, while the server process's memory (``/proc/PID/status``) stays within a stated
-bound; no row and no file left; legitimate photos (12 Mpx JPEG, a PNG just under the pixel limit) accepted."""
+"""Image bombs: each refused with a 400 from its header, four at once, while the real server's process memory
+(``/proc/PID/status``; uvicorn on its own database, see conftest) stays within a stated bound; no row and no file left; legitimate photos (12 Mpx JPEG, a PNG just under the pixel limit) accepted."""
 
 from __future__ import annotations
 
@@ -13,8 +12,8 @@ from PIL import Image
 from sqlalchemy import Engine, text
 
 from bench.trust.uploads import jpeg_with_size, photo_jpeg, png_bomb, reset_peak, status_kb, webp_with_size
-from tests.api.conftest import YUNYAN, counts, media_files, report, ticket_of
-from tests.browser.conftest import AppServer
+from tests.support.api import YUNYAN, counts, media_files, report, ticket_of
+from tests.support.app import AppServer
 
 BOUND_MB = 250  # the most the server may grow while refusing four bombs at once
 
@@ -34,10 +33,10 @@ def _post_all(base: str, key: str, uploads: list[tuple[str, bytes, str]]) -> lis
 
 
 def test_bombs_at_once_are_refused_within_a_memory_bound(
-    client: httpx.Client, api_server: AppServer, api_key: str, api_engine: Engine, api_media: Path
+    server_client: httpx.Client, api_server: AppServer, api_key: str, api_engine: Engine, api_media: Path
 ) -> None:
     pid = _pid(api_server)
-    ticket_of(report(client, api_key, files=[("media", ("warm.png", png_bomb(32, 32), "image/png"))]))
+    ticket_of(report(server_client, api_key, files=[("media", ("warm.png", png_bomb(32, 32), "image/png"))]))
     before, files_before = counts(api_engine), media_files(api_media)
     idle = status_kb(pid, "VmRSS")
     png79 = png_bomb(8900, 8900)
@@ -56,7 +55,7 @@ def test_bombs_at_once_are_refused_within_a_memory_bound(
         for r in answers:
             assert "pixels" in r.json()[0]["description"]
         assert grew_mb < BOUND_MB, f"the server grew {grew_mb:.0f} MB for {[u[0] for u in uploads]}"
-    zh = report(client, api_key, files=[("media", mixed[0])], headers={"Accept-Language": "zh-CN"})
+    zh = report(server_client, api_key, files=[("media", mixed[0])], headers={"Accept-Language": "zh-CN"})
     assert zh.status_code == 400 and "像素" in zh.json()[0]["description"]
     assert counts(api_engine) == before and media_files(api_media) == files_before
 
@@ -99,7 +98,7 @@ def test_legitimate_photos_at_once_are_decoded_a_few_at_a_time(
 def test_the_verification_answer_refuses_bombs_too(
     client: httpx.Client, api_key: str, api_engine: Engine, api_media: Path
 ) -> None:
-    from tests.api.test_open311_citizen import account, answer, handled, tasks
+    from tests.support.api import account, answer, handled, tasks
 
     ticket = ticket_of(report(client, api_key, lat=YUNYAN[1] + 0.0011))
     acct = account(client, api_key)

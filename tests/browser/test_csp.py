@@ -13,7 +13,8 @@ from playwright.sync_api import Browser, BrowserContext, Request, Route, expect
 
 from bench.trust.headers_probe import CONTEXT_OPTIONS, CSP_INIT_SCRIPT, HEADERS, browse, png, sign_in_context
 from dashboard.settings import Settings
-from tests.browser.conftest import AppServer, ForeignRequests, guarded_context
+from tests.support.app import AppServer
+from tests.support.browser import ForeignRequests, guarded_context
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AppServer, ForeignRequests, screenshot
+from tests.support.app import AppServer
+from tests.support.browser import ForeignRequests, screenshot
 
 
 def test_grid_map_shows_districts_then_cells_when_zoomed(

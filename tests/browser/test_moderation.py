@@ -19,7 +19,8 @@ from dashboard.settings import Settings
 from db.media import store_photo
 from demo.public import placeholder_picture
 from ops import moderation as m
-from tests.browser.conftest import AppServer, ForeignRequests, guarded_context, screenshot
+from tests.support.app import AppServer
+from tests.support.browser import ForeignRequests, guarded_context, screenshot
 
 
 def sign_in(page: Page, base: str, user: str = "moderator", password: str = "demo-moderator-2026") -> None:

@@ -8,7 +8,7 @@ import concurrent.futures
 import pytest
 import websockets
 
-from tests.browser.conftest import AppServer
+from tests.support.app import AppServer
 
 
 async def _handshake(url: str, origin: str) -> bool:

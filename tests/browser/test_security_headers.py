@@ -10,7 +10,7 @@ import re
 import httpx
 
 from bench.trust.headers_probe import HEADERS, HSTS, http_probes, sign_in
-from tests.browser.conftest import AppServer
+from tests.support.app import AppServer
 
 INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S)
 

@@ -25,7 +25,8 @@ from db.accounts import load_identity
 from geo.crs import TZ
 from ops import workflow as wf
 from ops.workflow import Actor
-from tests.browser.conftest import AppServer, ForeignRequests, screenshot
+from tests.support.app import AppServer
+from tests.support.browser import ForeignRequests, screenshot
 
 PERIOD = "start=2025-09-01&end=2025-09-30"
 # near the districts' label points, away from the points other tests use

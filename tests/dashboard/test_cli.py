@@ -5,21 +5,33 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
 
 from dashboard.cli import main
 from dashboard.settings import Settings, get_settings
+from db.engine import make_engine
+from tests.support.db import as_app
 
 
 @pytest.fixture
-def use_test_db(db_url: str, owner_db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The commands on the test database as on an external server with two roles: the app's DATABASE_URL and
-    the owner's GUIYANG_OWNER_DATABASE_URL (admin commands use the latter)."""
+def use_test_db(private_owner_db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The commands on a test database of this module's own (they commit) as on an external server with two
+    roles: the app's DATABASE_URL and the owner's GUIYANG_OWNER_DATABASE_URL (admin commands use the latter)."""
+    db_url = as_app(settings, private_owner_db_url)
     monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", owner_db_url)
+    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", private_owner_db_url)
     return db_url
+
+
+@pytest.fixture(scope="module")
+def engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
+    """The app role on this module's own database."""
+    eng = make_engine(as_app(settings, private_owner_db_url), pool_size=2)
+    yield eng
+    eng.dispose()
 
 
 def users(engine: Engine, name: str) -> int:
@@ -36,20 +48,16 @@ def test_user_add_and_its_refusals(
         monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
         return main(["user", "add", *args, "--password-stdin"])
 
-    try:
-        assert run("cli_officer", "--role", "officer") == 2
-        assert "--district" in capsys.readouterr().err
-        assert run("cli_officer", "--role", "officer", "--district", "999999") == 2
-        assert run("cli_officer", "--role", "officer", "--district", "520103", password="short") == 2
-        assert users(engine, "cli_officer") == 0
-        assert run("cli_officer", "--role", "officer", "--district", "520103") == 0
-        assert users(engine, "cli_officer") == 1
-        assert run("cli_officer", "--role", "dispatcher") == 2  # exists already
-        assert run("cli_dept", "--role", "department", "--department", "NOPE") == 2
-        assert users(engine, "cli_dept") == 0
-    finally:
-        with engine.begin() as c:
-            c.execute(text("DELETE FROM staff_user WHERE username LIKE 'cli\\_%'"))
+    assert run("cli_officer", "--role", "officer") == 2
+    assert "--district" in capsys.readouterr().err
+    assert run("cli_officer", "--role", "officer", "--district", "999999") == 2
+    assert run("cli_officer", "--role", "officer", "--district", "520103", password="short") == 2
+    assert users(engine, "cli_officer") == 0
+    assert run("cli_officer", "--role", "officer", "--district", "520103") == 0
+    assert users(engine, "cli_officer") == 1
+    assert run("cli_officer", "--role", "dispatcher") == 2  # exists already
+    assert run("cli_dept", "--role", "department", "--department", "NOPE") == 2
+    assert users(engine, "cli_dept") == 0
 
 
 def test_db_url_prints_the_database_in_use(use_test_db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,6 +72,7 @@ def test_import_layer_bad_file_exits_with_a_message(use_test_db: str, tmp_path, 
     assert "图层" in capsys.readouterr().err
 
 
+@pytest.mark.process
 def test_console_script_is_installed() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "dashboard.cli", "--help"], capture_output=True, text=True, check=True

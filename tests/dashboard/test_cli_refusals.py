@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.process
+
 REFUSED = [
     ["seed-demo", "--cases", "-5"],
     ["seed-demo", "--cases", "many"],

@@ -4,7 +4,6 @@ verification: test_citizen_rewards.py."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,29 +20,11 @@ from ops.citizen.intake import ReportReceipt, ReportRequest, submit_report
 from ops.citizen.persons import ReporterIdentity, person_for_reporter, register_account, registered_person
 from ops.states import CaseStatus
 from ops.workflow import Actor
-from tests.db.test_workflow_support import MON, YUNYAN, new_case, staff
-
-__all__ = ["staff"]  # the fixture, imported for pytest
+from tests.support.cases import MON, YUNYAN, jpeg_with_exif, new_case, png
 
 S = CaseStatus
 C = "C0101"  # 井盖破损: questions manhole_type (required list) and damage_type
 ANSWERS = {"manhole_type": ["rain"], "damage_type": ["missing"]}
-
-
-def jpeg_with_exif() -> bytes:
-    im = Image.new("RGB", (64, 48), (200, 30, 30))
-    exif = Image.Exif()
-    exif[0x010F] = "TestCam"
-    exif[0x8825] = {1: "N", 2: (26.0, 35.0, 1.0), 3: "E", 4: (106.0, 42.0, 48.0)}
-    out = io.BytesIO()
-    im.save(out, format="JPEG", exif=exif.tobytes())
-    return out.getvalue()
-
-
-def png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (10, 10), (0, 90, 0)).save(out, format="PNG")
-    return out.getvalue()
 
 
 def counts(conn: Connection) -> tuple[int, ...]:

@@ -14,23 +14,15 @@ from db.errors import Forbidden, NotFound, ValidationError
 from db.seed.reference import seed_rules
 from ops import workflow as wf
 from ops.citizen import points, verification, verification_round
-from ops.citizen.persons import ReporterIdentity, person_for_reporter, register_account
+from ops.citizen.persons import ReporterIdentity, person_for_reporter
 from ops.states import CaseStatus
 from ops.workflow import Actor
-from tests.db.test_citizen import C, jpeg_with_exif, png
-from tests.db.test_workflow_support import MON, YUNYAN, new_case, quiet_neighbourhood, staff
-
-__all__ = ["quiet_neighbourhood", "staff"]  # the fixtures, imported for pytest
-
-pytestmark = pytest.mark.usefixtures("quiet_neighbourhood")
+from tests.support.cases import CATEGORY as C
+from tests.support.cases import MON, YUNYAN, citizen, jpeg_with_exif, new_case, png
 
 S = CaseStatus
 
 # --- points ---------------------------------------------------------------------------------------------------
-
-
-def citizen(conn: Connection, account: str, home: tuple[float, float] | None = None) -> int:
-    return register_account(conn, ReporterIdentity(account_id=account), home=home)
 
 
 def close(conn: Connection, staff: dict[str, Actor], case: wf.CaseResult) -> wf.CaseResult:

@@ -55,6 +55,7 @@ def test_nobody_gets_in_without_a_password(cluster: LocalCluster) -> None:
     assert cluster._psql("SHOW synchronous_commit") == "on"
 
 
+@pytest.mark.process
 def test_db_up_corrects_a_cluster_made_by_older_code() -> None:
     """A cluster as older code left it (trust on a world-enterable socket, synchronous_commit off, no project
     roles or password files, tables owned by the superuser) is put right by the next ``up()``."""

@@ -24,12 +24,9 @@ from ops.citizen.persons import ReporterIdentity, register_account
 from ops.policy import PERMISSIONS
 from ops.states import TRANSITIONS, Action, CaseStatus, Role
 from ops.workflow import Actor, CaseResult
-from tests.db.test_citizen import jpeg_with_exif
-from tests.db.test_workflow_support import MON, YUNYAN, new_case, quiet_neighbourhood, staff
+from tests.support.cases import MON, YUNYAN, jpeg_with_exif, new_case
 
-__all__ = ["quiet_neighbourhood", "staff"]  # the fixtures, imported for pytest
-
-pytestmark = pytest.mark.usefixtures("quiet_neighbourhood")
+pytestmark = pytest.mark.db
 
 A, S = Action, CaseStatus
 NEAR = (YUNYAN[0] + 0.001, YUNYAN[1] + 0.001)  # ~150 m away

@@ -22,7 +22,9 @@ from bench.trust.durability import (
 from dashboard.database import local_cluster
 from dashboard.settings import Settings
 from db.cluster import LocalCluster
-from tests.conftest import _template_fingerprint
+from tests.support.db import template_fingerprint
+
+pytestmark = pytest.mark.process
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def crash_cluster(settings: Settings, db_url: str, tmp_path: Path) -> Iterator[L
     shared = local_cluster(settings)
     out = tmp_path / "template.dump"
     host = str(make_url(db_url).query["host"])
-    template = f"guiyang_ops_tmpl_{_template_fingerprint()}"
+    template = f"guiyang_ops_tmpl_{template_fingerprint()}"
     dump(host, shared.port, shared.passfile(shared.superuser), shared.superuser, template, out)
     with private_cluster() as cluster:
         restore(cluster, out)

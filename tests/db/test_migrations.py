@@ -15,7 +15,7 @@ from db import migrate
 from db.engine import make_engine
 from db.migrations.env_helpers import include_object
 from db.models import Base
-from tests.conftest import _admin_exec, _prepare_database, admin_url, owner_clause
+from tests.support.db import admin_exec, admin_url, owner_clause, prepare_database
 
 
 def test_no_drift(engine: Engine) -> None:
@@ -30,12 +30,12 @@ def scratch_url(owner_engine: Engine, settings: Settings) -> Iterator[str]:
     """An empty database of the owner role's (PostGIS added by the superuser in the local cluster)."""
     name = f"{owner_engine.url.database}_scratch"
     admin = admin_url(settings)
-    _admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin_exec(admin, f'CREATE DATABASE "{name}"{owner_clause(settings)}')
-    _prepare_database(settings, name)
+    admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_exec(admin, f'CREATE DATABASE "{name}"{owner_clause(settings)}')
+    prepare_database(settings, name)
     url = make_url(owner_engine.url.render_as_string(hide_password=False)).set(database=name)
     yield url.render_as_string(hide_password=False)
-    _admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_downgrade_to_base_and_upgrade_again(scratch_url: str) -> None:

@@ -13,7 +13,7 @@ from db.queries import public as q
 from geo.crs import TZ
 from ops import workflow as wf
 from ops.citizen import requests as reqs
-from tests.db.test_queries_public import PUBLIC_CATEGORY, lead, unique_point
+from tests.support.public import PUBLIC_CATEGORY, lead, unique_point
 
 
 def _report(conn: Connection, point: tuple[float, float], description: str = "路灯不亮") -> str:

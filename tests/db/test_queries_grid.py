@@ -4,11 +4,12 @@ direct count agree; coarse levels add up; windows start at local midnight; the i
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from db.queries.grid_geometry import FeatureCache, geometry
 from db.queries.grid_index import HeatIndex
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.db
 
 CATEGORY = "C0101"
 CENTER = (106.7102, 26.5783)  # 南明区 / 云岩区, inside the service area
-NOW = datetime.now(TZ).replace(microsecond=0)
+NOW = datetime(2026, 3, 11, 15, 20, 7, tzinfo=TZ)  # a fixed clock: a Wednesday afternoon
 VIEW = (106.60, 26.50, 106.80, 26.65)
 
 
@@ -54,6 +55,27 @@ def cases(conn: Connection) -> list[int]:
         if k % 4 == 0:  # a second report in the same cell
             ids.append(_report(conn, k, NOW - timedelta(days=age, minutes=7)))
     return ids
+
+
+@pytest.fixture(scope="module")
+def cell_grid(engine: Engine) -> Any:
+    """The grid's cells as :class:`HeatIndex` loads them: reference data, the same for every test, loaded
+    once per module (~1 s each time)."""
+    with engine.connect() as c:
+        return HeatIndex()._load_grid(c)
+
+
+@pytest.fixture
+def new_index(cell_grid: Any) -> Callable[..., HeatIndex]:
+    """A fresh index (nothing counted yet) that finds the grid loaded; its first refresh still checks that the
+    grid is current and loads the cases itself."""
+
+    def new_index(**kw: Any) -> HeatIndex:
+        index = HeatIndex(**kw)
+        index._grid = cell_grid
+        return index
+
+    return new_index
 
 
 def to_geojson(compact: dict[str, Any]) -> dict[str, Any]:
@@ -92,8 +114,10 @@ def _direct(conn: Connection, window: str) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("window", list(WINDOWS))
-def test_cell_counts_equal_a_direct_count(conn: Connection, cases: list[int], window: str) -> None:
-    index = HeatIndex()
+def test_cell_counts_equal_a_direct_count(
+    conn: Connection, cases: list[int], window: str, new_index: Callable[..., HeatIndex]
+) -> None:
+    index = new_index()
     direct = _direct(conn, window)
     assert index.counts(conn, "cell", window, now=NOW) == direct
     assert counts_sql(conn, "cell", window, now=NOW) == direct
@@ -107,15 +131,21 @@ def test_cell_counts_equal_a_direct_count(conn: Connection, cases: list[int], wi
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("bbox", [None, VIEW])
 def test_index_and_sql_agree_at_every_level(
-    conn: Connection, cases: list[int], level: str, bbox: BBox | None
+    conn: Connection,
+    cases: list[int],
+    level: str,
+    bbox: BBox | None,
+    new_index: Callable[..., HeatIndex],
 ) -> None:
-    index = HeatIndex()
+    index = new_index()
     for window in WINDOWS:
         assert index.counts(conn, level, window, bbox, now=NOW) == counts_sql(conn, level, window, bbox, NOW)
 
 
-def test_coarse_levels_sum_to_the_same_total(conn: Connection, cases: list[int]) -> None:
-    index = HeatIndex()
+def test_coarse_levels_sum_to_the_same_total(
+    conn: Connection, cases: list[int], new_index: Callable[..., HeatIndex]
+) -> None:
+    index = new_index()
     for window in WINDOWS:
         totals = {level: sum(index.counts(conn, level, window, now=NOW).values()) for level in LEVELS}
         assert len(set(totals.values())) == 1, totals
@@ -126,8 +156,10 @@ def test_coarse_levels_sum_to_the_same_total(conn: Connection, cases: list[int])
         assert totals["district"] == direct
 
 
-def test_squares_group_cells_by_i_j(conn: Connection, cases: list[int]) -> None:
-    index = HeatIndex()
+def test_squares_group_cells_by_i_j(
+    conn: Connection, cases: list[int], new_index: Callable[..., HeatIndex]
+) -> None:
+    index = new_index()
     cells = index.counts(conn, "cell", "30d", now=NOW)
     ij: dict[str, tuple[int, int]] = {
         str(r.id): (int(r.i), int(r.j))
@@ -150,18 +182,22 @@ def test_windows_start_at_local_midnight() -> None:
     assert window_start("30d", at) == datetime(2026, 2, 9, tzinfo=TZ)
 
 
-def test_a_report_just_before_midnight_is_not_today(conn: Connection) -> None:
+def test_a_report_just_before_midnight_is_not_today(
+    conn: Connection, new_index: Callable[..., HeatIndex]
+) -> None:
     midnight = window_start("today", NOW)
     case_id = _report(conn, 0, midnight - timedelta(seconds=30), lon=106.6801, lat=26.6101)
     cell = str(conn.execute(text('SELECT cell_id FROM "case" WHERE id = :i'), {"i": case_id}).scalar_one())
-    index = HeatIndex()
+    index = new_index()
     today = index.counts(conn, "cell", "today", now=NOW)
     week = index.counts(conn, "cell", "7d", now=NOW)
     assert week[cell] == today.get(cell, 0) + 1
 
 
-def test_the_index_adds_new_cases_without_a_rebuild(conn: Connection, cases: list[int]) -> None:
-    index = HeatIndex(rebuild_seconds=3600)
+def test_the_index_adds_new_cases_without_a_rebuild(
+    conn: Connection, cases: list[int], new_index: Callable[..., HeatIndex]
+) -> None:
+    index = new_index(rebuild_seconds=3600)
     before = index.counts(conn, "district", "today", now=NOW)
     built = index._built_at
     _report(conn, 100, NOW - timedelta(minutes=1), lon=106.7313, lat=26.5912)
@@ -170,8 +206,10 @@ def test_the_index_adds_new_cases_without_a_rebuild(conn: Connection, cases: lis
     assert sum(after.values()) == sum(before.values()) + 1
 
 
-def test_a_late_commit_below_the_high_water_mark_is_not_missed(conn: Connection, cases: list[int]) -> None:
-    index = HeatIndex(rebuild_seconds=3600)
+def test_a_late_commit_below_the_high_water_mark_is_not_missed(
+    conn: Connection, cases: list[int], new_index: Callable[..., HeatIndex]
+) -> None:
+    index = new_index(rebuild_seconds=3600)
     before = sum(index.counts(conn, "district", "today", now=NOW).values())
     late = _report(conn, 101, NOW - timedelta(minutes=1), lon=106.7411, lat=26.6012)
     # as if the report's transaction committed after the index had moved past its id
@@ -182,8 +220,10 @@ def test_a_late_commit_below_the_high_water_mark_is_not_missed(conn: Connection,
     assert sum(index.counts(conn, "district", "today", now=NOW).values()) == after  # and only once
 
 
-def test_viewport_keeps_only_cells_inside(conn: Connection, cases: list[int]) -> None:
-    index = HeatIndex()
+def test_viewport_keeps_only_cells_inside(
+    conn: Connection, cases: list[int], new_index: Callable[..., HeatIndex]
+) -> None:
+    index = new_index()
     small = (CENTER[0] - 0.001, CENTER[1] - 0.001, CENTER[0] + 0.001, CENTER[1] + 0.001)
     inside = index.counts(conn, "cell", "30d", small, now=NOW)
     everywhere = index.counts(conn, "cell", "30d", now=NOW)
@@ -197,8 +237,10 @@ def test_viewport_keeps_only_cells_inside(conn: Connection, cases: list[int]) ->
     assert set(boxes) == set(inside)
 
 
-def test_geometry_has_one_feature_per_key(conn: Connection, cases: list[int]) -> None:
-    index = HeatIndex()
+def test_geometry_has_one_feature_per_key(
+    conn: Connection, cases: list[int], new_index: Callable[..., HeatIndex]
+) -> None:
+    index = new_index()
     cache = FeatureCache()
     for level in LEVELS:
         keys = index.keys(conn, level, VIEW, now=NOW)

@@ -18,7 +18,7 @@ from ops.workflow import Actor
 
 pytestmark = pytest.mark.db
 
-NOW = datetime.now(TZ).replace(microsecond=0)
+NOW = datetime(2026, 3, 11, 15, 20, 7, tzinfo=TZ)  # a fixed clock: a Wednesday afternoon
 BOX = (106.60, 26.50, 106.85, 26.70)
 
 

@@ -17,9 +17,7 @@ from ops import workflow as wf
 from ops.policy import workbench_scope
 from ops.states import CaseStatus
 from ops.workflow import Actor, CaseResult
-from tests.db.test_workflow_support import CATEGORY, KAIYANG, MON, NANMING, YUNYAN, new_case, staff
-
-__all__ = ["staff"]  # the fixture, imported for pytest
+from tests.support.cases import CATEGORY, KAIYANG, MON, NANMING, YUNYAN, new_case
 
 S = CaseStatus
 #: A box around both test points (云岩 and 南明), small enough to hold few other cases.

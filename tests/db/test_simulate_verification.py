@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-import pytest
 from sqlalchemy import Connection, text
 
 from dashboard.api.open311_settings import get_open311_settings
@@ -18,12 +17,7 @@ from demo.simulate import SimContext, Verifying, advance_case
 from ops.citizen import points
 from ops.states import CaseStatus
 from ops.workflow import Actor
-from tests.db.test_citizen_rewards import citizen
-from tests.db.test_workflow_support import CATEGORY, MON, new_case, new_person, quiet_neighbourhood, staff
-
-__all__ = ["quiet_neighbourhood", "staff"]  # the fixtures, imported for pytest
-
-pytestmark = pytest.mark.usefixtures("quiet_neighbourhood")
+from tests.support.cases import CATEGORY, MON, citizen, new_case, new_person
 
 S = CaseStatus
 PLACE = (106.6975, 26.6105)  # 云岩区, north-west, away from the other tests' points

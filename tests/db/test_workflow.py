@@ -12,20 +12,7 @@ from db.errors import Forbidden, InvalidTransition, NotFound, OutsideServiceArea
 from ops import workflow as wf
 from ops.states import CaseStatus, Role
 from ops.workflow import Actor
-from tests.db.test_workflow_support import (
-    CATEGORY,
-    MON,
-    NANMING,
-    YUNYAN,
-    at,
-    event,
-    new_case,
-    new_person,
-    snapshot,
-    staff,
-)
-
-__all__ = ["staff"]  # the fixture, imported for pytest
+from tests.support.cases import CATEGORY, MON, NANMING, YUNYAN, at, event, new_case, new_person, snapshot
 
 S = CaseStatus
 

@@ -13,9 +13,7 @@ from geo.calendar import WorkCalendar
 from ops import workflow as wf
 from ops.states import CaseStatus
 from ops.workflow import Actor
-from tests.db.test_workflow_support import CATEGORY, MON, NANMING, YUNYAN, at, event, new_case, staff
-
-__all__ = ["staff"]
+from tests.support.cases import CATEGORY, MON, NANMING, YUNYAN, at, event, new_case
 
 S = CaseStatus
 

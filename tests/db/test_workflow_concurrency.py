@@ -1,8 +1,8 @@
 """Two sessions acting on the same case at once (threads, real connections, committed data): exactly one wins,
 the other gets StaleCase, and the history stays consistent.
 
-The cases are committed, so the fixture deletes them afterwards; ``case_event`` is append-only, so its
-refusing trigger is disabled for that one cleanup transaction (DDL is transactional: on any error it stays on).
+The cases are committed, so this module works on a database of its own (``engine`` here is a private copy of
+the template, dropped after the module), never the shared test database.
 """
 
 from __future__ import annotations
@@ -15,31 +15,31 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from dashboard.settings import Settings
 from db.accounts import load_identity
+from db.engine import make_engine
 from db.errors import StaleCase
 from ops import workflow as wf
 from ops.states import CaseStatus
 from ops.workflow import Actor, CaseResult
-from tests.db.test_workflow_support import CATEGORY, MON, YUNYAN, at
+from tests.support.cases import CATEGORY, MON, YUNYAN, at
+from tests.support.db import as_app
 
 S = CaseStatus
 
 
+@pytest.fixture(scope="module")
+def engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
+    """The app role on this module's own database."""
+    eng = make_engine(as_app(settings, private_owner_db_url), pool_size=5)
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture
-def committed(owner_engine: Engine) -> Iterator[list[int]]:
-    """Ids of committed cases to delete after the test, with their events (as the owner role, which alone may
-    switch the history's trigger off)."""
-    ids: list[int] = []
-    yield ids
-    if not ids:
-        return
-    with owner_engine.begin() as c:
-        c.execute(text("ALTER TABLE case_event DISABLE TRIGGER case_event_append_only"))
-        c.execute(text("DELETE FROM case_event WHERE case_id = ANY(:ids)"), {"ids": ids})
-        c.execute(text("UPDATE photo SET case_id = NULL WHERE case_id = ANY(:ids)"), {"ids": ids})
-        c.execute(text('UPDATE "case" SET merged_into_id = NULL WHERE id = ANY(:ids)'), {"ids": ids})
-        c.execute(text('DELETE FROM "case" WHERE id = ANY(:ids)'), {"ids": ids})
-        c.execute(text("ALTER TABLE case_event ENABLE TRIGGER case_event_append_only"))
+def committed() -> list[int]:
+    """Ids of the cases a test committed (in this module's own database: nothing to clean up)."""
+    return []
 
 
 @pytest.fixture

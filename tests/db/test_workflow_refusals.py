@@ -15,19 +15,7 @@ from db.errors import DomainError, Forbidden, OutsideServiceArea, ValidationErro
 from ops import workflow as wf
 from ops.states import CaseStatus
 from ops.workflow import Actor, CaseResult
-from tests.db.test_workflow_support import (
-    CATEGORY,
-    MON,
-    NANMING,
-    YUNYAN,
-    at,
-    new_case,
-    new_person,
-    snapshot,
-    staff,
-)
-
-__all__ = ["staff"]
+from tests.support.cases import CATEGORY, MON, NANMING, YUNYAN, at, new_case, new_person, snapshot
 
 S = CaseStatus
 T = at("2026-03-02", "16:00")

@@ -1,17 +1,20 @@
-"""Shared helpers and fixtures of the workflow tests (no tests here)."""
+"""Cases for the domain tests: fixed places and a fixed Monday, cases driven through the workflow commands to a
+status, the demo staff as actors, citizens, and small images (a PNG, a JPEG carrying GPS in its EXIF)."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
 
-import pytest
+from PIL import Image
 from sqlalchemy import Connection, text
 
 from db.accounts import load_identity
 from geo.crs import TZ
 from ops import workflow as wf
+from ops.citizen.persons import ReporterIdentity, register_account
 from ops.states import CaseStatus
 from ops.workflow import Actor, CaseResult
 
@@ -30,17 +33,7 @@ def at(day: str, hm: str) -> datetime:
 _seq = count(1)
 
 
-@pytest.fixture
-def quiet_neighbourhood(conn: Connection) -> None:
-    """For verification tests: inside the test's transaction (so rolled back), no handled case is offered and no
-    citizen has a home, whatever other tests committed to the shared test database (the browser and API tests
-    commit cases and citizens through the running app)."""
-    conn.execute(text("UPDATE \"case\" SET public = false WHERE status = 'handled' AND public"))
-    conn.execute(text("UPDATE person SET home = NULL WHERE home IS NOT NULL"))
-
-
-@pytest.fixture
-def staff(conn: Connection) -> dict[str, Actor]:
+def staff_actors(conn: Connection) -> dict[str, Actor]:
     """The demo staff as actors, by user name: lead, dispatcher, yunyan (officer 520103), cgj (department CGJ),
     admin, moderator."""
     out: dict[str, Actor] = {}
@@ -49,6 +42,27 @@ def staff(conn: Connection) -> dict[str, Actor]:
         assert ident is not None
         out[name] = Actor.from_identity(ident)
     return out
+
+
+def citizen(conn: Connection, account: str, home: tuple[float, float] | None = None) -> int:
+    """A registered citizen with account ``account`` (and a home, if given): the person's id."""
+    return register_account(conn, ReporterIdentity(account_id=account), home=home)
+
+
+def jpeg_with_exif() -> bytes:
+    im = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "TestCam"
+    exif[0x8825] = {1: "N", 2: (26.0, 35.0, 1.0), 3: "E", 4: (106.0, 42.0, 48.0)}
+    out = io.BytesIO()
+    im.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10), (0, 90, 0)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def new_person(conn: Connection) -> int:

@@ -1,0 +1,36 @@
+"""The real app for the tests that need it: :class:`AppServer` (uvicorn in a child process on a test database),
+and signing in as the login form does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from bench.app_process import AppProcess
+from bench.common import login_token as login_token  # re-exported: the tests sign in as the benchmarks do
+from bench.common import sign_in
+from dashboard.settings import Settings
+
+#: a client signed in through the form, as the benchmarks sign in
+sign_in_client = sign_in
+
+
+class AppServer(AppProcess):
+    """The real app on the test database ``db_url``, with the session's settings; ``env`` may be changed before
+    ``start()``."""
+
+    def __init__(self, db_url: str, settings: Settings) -> None:
+        super().__init__(
+            {
+                "DATABASE_URL": db_url,
+                "GUIYANG_DEMO_MODE": "1",
+                "GUIYANG_SECRET_KEY": settings.secret_key or "browser-test-secret-" + "y" * 32,
+                "GUIYANG_MEDIA_DIR": str(settings.media_path),
+                "GUIYANG_LOG_LEVEL": "WARNING",
+            }
+        )
+
+
+#: opens another client of the app in process (its own cookies), as ``httpx.Client(base_url=...)`` would
+OpenClient = Callable[..., httpx.Client]

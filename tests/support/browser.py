@@ -1,0 +1,71 @@
+"""Browser test helpers: Debian's Chromium and its flags, contexts that may reach only the app's own host,
+screenshots, and signing in through the login page."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+
+from demo.users import DEMO_USERS
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(os.environ.get("GUIYANG_SCREENSHOTS", "var/screenshots"))
+
+
+class ForeignRequests(list[str]):
+    """URLs of requests to any host but the app's own (aborted)."""
+
+
+def guard_own_host(ctx: BrowserContext, base: str, foreign: ForeignRequests) -> None:
+    """Let ``ctx`` reach only the app's own host (and data:/blob: URLs); anything else is aborted and noted in
+    ``foreign``. A Playwright route: it is served only while Playwright has control (wait with the page's own
+    ``wait_for_timeout``, not ``time.sleep``, while the page should go on)."""
+    own = urlparse(base).netloc
+
+    def guard(route: Route, request: Request) -> None:
+        if request.url.startswith(("data:", "blob:")) or urlparse(request.url).netloc == own:
+            route.continue_()
+        else:
+            foreign.append(request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+
+
+def guarded_context(browser: Browser, base: str, foreign: ForeignRequests, **kw: Any) -> BrowserContext:
+    """A new zh-CN browser context (``kw`` as for ``new_context``) that may reach only the app at ``base``."""
+    ctx = browser.new_context(**{"locale": "zh-CN", **kw})
+    guard_own_host(ctx, base, foreign)
+    return ctx
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+PASSWORDS = {u.username: u.password for u in DEMO_USERS}
+
+
+def sign_in(page: Page, base: str, user: str, target: str = "/workbench") -> None:
+    page.goto(f"{base}/login?next={target}")
+    page.locator("#login-username").fill(user)
+    page.locator("#login-password").fill(PASSWORDS[user])
+    page.locator("#login-submit").click()
+    page.wait_for_url(f"**{target}")
