@@ -106,7 +106,7 @@ def private_owner_db_url(
 ) -> Iterator[str]:
     """For a module whose tests commit: a database of its own, copied from the template and dropped after the
     module, as the owner role, so the shared test database never holds what a test committed. The module
-    overrides ``engine`` (and whatever else it needs) with engines on it (tests/db/test_workflow_concurrency.py);
+    overrides ``engine`` (and whatever else it needs) with engines on it (tests/ops/test_workflow_concurrency.py);
     tests/browser/conftest.py does the same for the whole folder with one copy per session."""
     name = request.path.stem.removeprefix("test_")[:24]
     with private_copy(owner_db_url, settings, name) as url:

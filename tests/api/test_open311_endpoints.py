@@ -352,7 +352,7 @@ def test_gcj02_points_are_stored_as_wgs84(client: httpx.Client, api_key: str, ap
     gcj = wgs84_to_gcj02(*YUNYAN)
     assert gcj == pytest.approx(
         (106.7172724, 26.5802771), abs=1e-6
-    )  # known pair (see tests/db/test_citizen.py)
+    )  # known pair (see tests/ops/test_citizen.py)
     ticket = ticket_of(report(client, api_key, lat=gcj[1], long=gcj[0], coordinate_system="gcj02"))
     case = case_row(api_engine, ticket)
     assert (case.lon, case.lat) == pytest.approx(YUNYAN, abs=1e-7)
