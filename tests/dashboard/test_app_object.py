@@ -5,8 +5,11 @@ starts no database cluster."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -28,6 +31,16 @@ async def _get(server: FastAPI, *paths: str) -> list[httpx.Response]:
     transport = httpx.ASGITransport(app=server)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         return [await client.get(p) for p in paths]
+
+
+T = TypeVar("T")
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` on a new event loop in a thread of its own (a test before may have left a loop running in
+    this one, as Playwright's sync API does)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_two_servers_in_one_process_share_no_state(settings: Settings, db_url: str) -> None:
@@ -56,12 +69,12 @@ def test_two_servers_in_one_process_share_no_state(settings: Settings, db_url: s
 
         # the ticket-lookup limit: app A's allowance (a burst of 1) is used up, app B's (5) is untouched
         track = "/public/v1/track/GY000000000.json"
-        first, second = asyncio.run(_get(a, track, track))
+        first, second = _run(_get(a, track, track))
         assert first.status_code != 429 and second.status_code == 429
-        assert [r.status_code != 429 for r in asyncio.run(_get(b, track, track, track))] == [True] * 3
+        assert [r.status_code != 429 for r in _run(_get(b, track, track, track))] == [True] * 3
 
         # the public answers cache: what app A cached is not in app B's
-        (summary,) = asyncio.run(_get(a, "/public/v1/summary.json"))
+        (summary,) = _run(_get(a, "/public/v1/summary.json"))
         assert summary.status_code == 200
         assert ops_a.caches.public._entries and not ops_b.caches.public._entries
 
@@ -74,7 +87,7 @@ def test_two_servers_in_one_process_share_no_state(settings: Settings, db_url: s
                 seen.append(runtime.services())
                 return {"ok": True}
 
-            asyncio.run(_get(server, "/_which"))
+            _run(_get(server, "/_which"))
         assert seen == [ops_a, ops_b]
     finally:
         ops_a.engine.dispose()
