@@ -59,9 +59,10 @@ demo: seed ## set up everything and serve the demo city (with the live simulator
 
 FAST := not browser and not server and not process and not fuzz
 
-test: browser-deps venv ## the whole test suite on real PostGIS and real Chromium (every lane)
+test: browser-deps venv ## the whole test suite on real PostGIS and real Chromium: the fast lane, then the rest
 	$(OPS) db up
-	GUIYANG_FAIL_ON_SKIP=1 $(BIN)/pytest -q
+	GUIYANG_FAIL_ON_SKIP=1 $(BIN)/pytest -q -n 2 --dist loadscope -m "$(FAST)"
+	GUIYANG_FAIL_ON_SKIP=1 $(BIN)/pytest -q -m "not ($(FAST))"
 
 test-fast: system-deps venv ## pure and database tests in two workers: no browser, no app server, no extra process
 	$(OPS) db up
