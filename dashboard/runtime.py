@@ -31,9 +31,9 @@ from db.cache import Cache
 from db.calendar_repo import OPTION, WorkCalendars
 from db.queries.grid_geometry import FeatureCache
 from db.queries.grid_index import HeatIndex
+from geo.bbox import BBox
 
 T = TypeVar("T")
-BBox = tuple[float, float, float, float]
 
 #: How long a process trusts what it read about a user. Logout invalidates its own process at once; other
 #: worker processes see a revoked session after at most this long.
