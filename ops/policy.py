@@ -127,13 +127,17 @@ def roles_for(screen: Screen) -> tuple[str, ...]:
 
 def row_scope(user: StaffIdentity, screen: Screen) -> RowScope:
     """The cases ``user`` may see on ``screen``, as a plain filter for the read queries (empty: none)."""
-    how = reach(user.role, screen)
+    return _rows(reach(user.role, screen), district=user.district_code, department=user.department_code)
+
+
+def _rows(how: Reach | None, *, district: str | None, department: str | None) -> RowScope:
+    """A reach as a row filter: the whole city, one district, one department, or nothing."""
     if how in (Reach.CITY, Reach.ANY):
         return RowScope.city()
     if how is Reach.DISTRICT:
-        return RowScope(district=user.district_code)
+        return RowScope(district=district)
     if how is Reach.DEPARTMENT:
-        return RowScope(department=user.department_code)
+        return RowScope(department=department)
     return RowScope()
 
 
@@ -165,14 +169,7 @@ def sees_any_photo(role: Role | str) -> bool:
 
 def actor_scope(role: Role | str, *, district: str | None, department: str | None) -> RowScope:
     """The cases a workflow command by ``role`` reaches, as a row filter (the SQL twin of :func:`in_scope`)."""
-    how = reach(role, Screen.WORKFLOW)
-    if how is Reach.CITY:
-        return RowScope.city()
-    if how is Reach.DISTRICT:
-        return RowScope(district=district)
-    if how is Reach.DEPARTMENT:
-        return RowScope(department=department)
-    return RowScope()
+    return _rows(reach(role, Screen.WORKFLOW), district=district, department=department)
 
 
 def may(role: Role, action: Action) -> bool:
