@@ -57,9 +57,7 @@ def create_server(settings: Settings) -> FastAPI:
         yield
         await ops.stop()
 
-    server = SecureFastAPI(
-        lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None, title="guiyang-ops"
-    )
+    server = SecureFastAPI(lifespan=lifespan, title="guiyang-ops")
     server.security = SecurityHeaders(settings)
     server.state.ops = ops
 

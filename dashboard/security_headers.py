@@ -19,6 +19,7 @@ The policy (each part measured in Chromium on every page, see ``tests/browser/te
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
@@ -109,6 +110,12 @@ class SecureFastAPI(FastAPI):
     middleware, so even an unhandled error's 500 carries the headers). Set ``security`` before the first request."""
 
     security: SecurityHeaders | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        # no Swagger UI or ReDoc (they load from a CDN) and no schema page unless a caller asks for one
+        for page in ("docs_url", "redoc_url", "openapi_url"):
+            kwargs.setdefault(page, None)
+        super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = super().build_middleware_stack()

@@ -88,3 +88,11 @@ def test_headers_on_errors_and_streams(path: str, status: int) -> None:
 def test_unset_policy_refuses_to_serve() -> None:
     with pytest.raises(RuntimeError, match="security"):
         SecureFastAPI().build_middleware_stack()
+
+
+def test_the_server_class_serves_no_docs_pages() -> None:
+    """Swagger UI and ReDoc load from a CDN: the server class never serves them unless a caller asks."""
+    app = _app()
+    assert (app.docs_url, app.redoc_url, app.openapi_url) == (None, None, None)
+    with TestClient(app) as client:
+        assert all(client.get(path).status_code == 404 for path in ("/docs", "/redoc", "/openapi.json"))
