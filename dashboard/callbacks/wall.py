@@ -33,6 +33,7 @@ from dashboard.components.wall_panels import (
     heat_legend,
     kpi_tiles,
     pin_legend,
+    pins_capped,
     response_table,
     ticker_items,
 )
@@ -243,7 +244,7 @@ async def heat_counts(
 @callback(
     Output(w.BASE, "data"),
     Output(w.BASE_AS_OF, "data"),
-    Output(w.PIN_LEGEND, "children"),
+    Output(w.PIN_CAPPED, "children"),
     Input(w.VIEW, "data"),
     Input(w.BASE_RELOAD, "data"),
     Input(w.FALLBACK, "n_intervals"),
@@ -259,7 +260,7 @@ async def base_pins(
         raise PreventUpdate
     zoom = float((view or {}).get("zoom", 11))
     pins = await runtime.aread(lambda c: viewport_pins(c, box, zoom))
-    return pin_columns(pins), pins.as_of, pin_legend(len(pins), pins.capped, lang)
+    return pin_columns(pins), pins.as_of, pins_capped(len(pins), pins.capped, lang)
 
 
 def merge_live(
@@ -325,15 +326,17 @@ async def catch_up(
 
 @callback(
     Output(w.KPIS, "children"),
+    Output(w.PIN_LEGEND, "children"),
     Input(w.CURSOR, "data"),
     Input(w.FALLBACK, "n_intervals"),
     Input(ids.LANG, "data"),
 )
 @auth.require_user(*ROLES)
-async def kpi_panel(cursor: int | None, _n: Any, lang: str, *, user: StaffIdentity) -> list[Any]:
-    # the same numbers for every screen until a new event, or for 20 s (overdue counts move with time)
+async def kpi_panel(cursor: int | None, _n: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
+    # the same numbers for every screen until a new event, or for 20 s (overdue counts move with time); the
+    # legend's 在办 comes from the same snapshot as the tile's
     k = await shared("kpis", -1 if cursor is None else int(cursor), 20, kpis, lambda v: v.as_of)
-    return kpi_tiles(k, lang)
+    return kpi_tiles(k, lang), pin_legend(k, lang)
 
 
 @callback(Output(w.PANEL, "children"), Input(w.FALLBACK, "n_intervals"), Input(ids.LANG, "data"))

@@ -67,9 +67,12 @@ def pct(rate: float | None, lang: str) -> str:
     return "100%" if rate >= 0.9995 else f"{rate * 100:.1f}%"
 
 
-def _tile(kind: str, label: str, value: str, sub: str, alert: bool = False) -> html.Div:
+def _tile(
+    kind: str, label: str, value: str, sub: str, alert: bool = False, title: str | None = None
+) -> html.Div:
     return html.Div(
         className=f"wall-kpi wall-kpi-{kind}" + (" wall-alert" if alert else ""),
+        title=title,
         children=[
             html.Div(label, className="wall-kpi-label"),
             html.Div(value, className="wall-kpi-value", **data_attrs(kpi=kind)),
@@ -82,20 +85,29 @@ def kpi_tiles(k: Kpis, lang: str) -> list[html.Div]:
     rate_sub = {"days": RATE_DAYS}
     return [
         _tile("today", t("wall.kpi.today", lang), f"{k.today_reports:,}", t("wall.kpi.sub_today", lang)),
-        _tile("open", t("wall.kpi.open", lang), f"{k.open_cases:,}", t("wall.kpi.sub_now", lang)),
+        _tile(
+            "open",
+            t("wall.kpi.open", lang),
+            f"{k.open_cases:,}",
+            t("wall.kpi.sub_now", lang),
+            title=t("num.def.open", lang),
+        ),
         _tile(
             "overdue",
             t("wall.kpi.overdue", lang),
             f"{k.overdue:,}",
             t("wall.kpi.sub_now", lang),
             k.overdue > 0,
+            title=t("num.def.overdue", lang),
         ),
         _tile(
             "on_time",
             t("wall.kpi.on_time", lang),
             pct(k.on_time_rate, lang),
-            t("wall.kpi.sub_rate", lang, n=f"{k.handled:,}", d=f"{k.due_handling:,}", **rate_sub),
+            # the rate's own fraction: handled on time / due for handling
+            t("wall.kpi.sub_rate", lang, n=f"{k.on_time:,}", d=f"{k.due_handling:,}", **rate_sub),
             k.on_time_rate is not None and k.on_time_rate < WARN_RATE,
+            title=t("num.def.on_time_handle_rate", lang),
         ),
         _tile(
             "closing",
@@ -223,17 +235,30 @@ def heat_legend(
     return [head, html.Div(swatches, className="wall-swatches")]
 
 
-def pin_legend(n: int, capped: bool, lang: str) -> list[Any]:
+def pin_legend(k: Kpis, lang: str) -> list[Any]:
+    """The pins' key and the count of open cases: the 在办 of the tiles, from the same snapshot ``k`` (rendered by
+    the same callback), so the legend and the tile never disagree; 超期 (red) carries the same definition."""
+    titles = {"red": t("num.def.overdue", lang)}
     items = [
         html.Span(
-            [html.I(className=f"wall-dot wall-dot-{k}"), t(f"wall.pins.{name}", lang)], className="wall-key"
+            [html.I(className=f"wall-dot wall-dot-{key}"), t(f"wall.pins.{name}", lang)],
+            className="wall-key",
+            title=titles.get(name),
         )
-        for k, name in (("g", "green"), ("y", "yellow"), ("r", "red"), ("u", "urgent"))
+        for key, name in (("g", "green"), ("y", "yellow"), ("r", "red"), ("u", "urgent"))
     ]
-    count = t("wall.pins.count", lang, n=f"{n:,}") + (
-        f" · {t('wall.pins.capped', lang, n=f'{n:,}')}" if capped else ""
-    )
+    n = k.open_cases
     return [
         html.Div(items, className="wall-keys"),
-        html.Div(count, className="wall-pin-count", **data_attrs(pins=str(n))),
+        html.Div(
+            t("wall.pins.count", lang, n=f"{n:,}"),
+            className="wall-pin-count",
+            title=t("num.def.open", lang),
+            **data_attrs(pins=str(n)),
+        ),
     ]
+
+
+def pins_capped(n: int, capped: bool, lang: str) -> str:
+    """The note under the legend when the viewport holds more open cases than are drawn."""
+    return t("wall.pins.capped", lang, n=f"{n:,}") if capped else ""

@@ -50,6 +50,7 @@ TICKER_TITLE = "wall-ticker-title"
 WINDOW = "wall-window"
 LEGEND = "wall-legend"
 PIN_LEGEND = "wall-pin-legend"
+PIN_CAPPED = "wall-pin-capped"  # the note when a viewport holds more open cases than are drawn
 KPIS = "wall-kpis"
 PANEL = "wall-panel"
 TICKER = "wall-ticker"

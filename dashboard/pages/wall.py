@@ -217,6 +217,7 @@ def _map(config: dict[str, Any]) -> html.Div:
                     ),
                     html.Div(id=w.LEGEND),
                     html.Div(id=w.PIN_LEGEND, className="wall-pin-legend"),
+                    html.Div(id=w.PIN_CAPPED, className="wall-pin-count"),
                 ],
             ),
         ],

@@ -17,13 +17,12 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from db.light import light_sql
+from db.light import OPEN_SQL, light_sql, open_sql, overdue_sql
 from db.queries.grid_levels import window_start
-from db.vocabulary import AT_DEPARTMENT_SQL, OPEN_STATUSES
+from db.queries.stats_sql import CONDITIONS
 from geo.bbox import BBox
 from geo.crs import TZ
 
-OPEN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
 #: Pins in one viewport at most (newest first); clustering keeps them readable.
 PIN_CAP = 20_000
 #: Below this zoom the base layer is server-side bubbles, BUBBLES_ACROSS of them across the view's longer side
@@ -254,25 +253,22 @@ def catch_up(conn: Connection, after: int, limit: int = 500, now: datetime | Non
 
 # --- KPI tiles -------------------------------------------------------------------------------------------------
 
+# The tiles' words are the ones of /stats and the legend: 在办 and 超期 from :mod:`db.light`, the rates with the
+# conditions of :mod:`db.queries.stats_sql` over the filed cases (merged ones excluded) reported in the window.
 _KPIS = text(
     f"""
     WITH cohort AS (
-        SELECT count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.deadline IS NOT NULL) AS handled,
-               count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.handled_at <= c.deadline) AS on_time,
-               count(*) FILTER (WHERE c.handled_at IS NULL AND c.status IN {AT_DEPARTMENT_SQL}
-                                  AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz)))
-                   AS late_unhandled,
-               count(*) FILTER (WHERE c.status = 'closed') AS closed,
-               count(*) FILTER (WHERE c.status = 'closed' OR (c.filed_at IS NOT NULL
-                                  AND c.status NOT IN ('rejected', 'merged')
-                                  AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz))))
-                   AS due_close
-          FROM "case" c WHERE c.created_at >= :since AND c.created_at <= :now)
+        SELECT count(*) FILTER (WHERE {CONDITIONS["handled_on_time"]}) AS on_time,
+               count(*) FILTER (WHERE {CONDITIONS["due_handle"]}) AS due_handle,
+               count(*) FILTER (WHERE {CONDITIONS["closed"]}) AS closed,
+               count(*) FILTER (WHERE {CONDITIONS["due_close"]}) AS due_close
+          FROM "case" c
+         WHERE c.created_at >= :since AND c.created_at <= :now AND c.filed_at IS NOT NULL
+           AND c.status <> 'merged')
     SELECT (SELECT coalesce(max(id), 0) FROM case_event) AS as_of,
            (SELECT count(*) FROM "case" WHERE created_at >= :today AND created_at <= :now) AS today_reports,
-           (SELECT count(*) FROM "case" WHERE status IN {OPEN_SQL}) AS open_cases,
-           (SELECT count(*) FROM "case" c WHERE c.status IN {OPEN_SQL} AND c.stage_deadline < :now
-               AND {light_sql("c", ":now")} = 'red') AS overdue,
+           (SELECT count(*) FROM "case" c WHERE {open_sql("c")}) AS open_cases,
+           (SELECT count(*) FROM "case" c WHERE {overdue_sql("c", ":now")}) AS overdue,
            cohort.*
       FROM cohort
     """  # nosec B608 # SQL from constant fragments; values are bound parameters
@@ -281,11 +277,14 @@ _KPIS = text(
 
 @dataclass(frozen=True)
 class Kpis:
-    """The wall's tiles. Rates are over the cases reported in the last :data:`RATE_DAYS` days (``None``: no
+    """The wall's tiles and the pin legend's count, one snapshot (``as_of``). 在办 ``open_cases`` and 超期
+    ``overdue`` are :func:`db.light.open_sql` and :func:`db.light.overdue_sql`; the rates are those of ``/stats``
+    (:mod:`db.queries.stats_sql`) over the filed cases reported in the last :data:`RATE_DAYS` days (``None``: no
     case was due yet):
 
-    - ``on_time_rate`` 按期处置率 = handled by the deadline / (handled + past the deadline still unhandled);
-    - ``closing_rate`` 结案率 = closed / (closed + filed cases past their deadline and not closed).
+    - ``on_time_rate`` 按期处置率 = ``on_time / due_handling``: handled by the deadline / (handled, or past the
+      deadline);
+    - ``closing_rate`` 结案率 = ``closed / due_close``: closed / (closed, or past the deadline).
     """
 
     today_reports: int
@@ -293,7 +292,7 @@ class Kpis:
     overdue: int
     on_time_rate: float | None
     closing_rate: float | None
-    handled: int
+    on_time: int
     due_handling: int
     closed: int
     due_close: int
@@ -305,15 +304,14 @@ def kpis(conn: Connection, now: datetime | None = None, days: int = RATE_DAYS) -
     r = conn.execute(
         _KPIS, {"now": at, "today": window_start("today", at), "since": at - timedelta(days=days)}
     ).one()
-    due_handling = int(r.handled) + int(r.late_unhandled)
     return Kpis(
         today_reports=int(r.today_reports),
         open_cases=int(r.open_cases),
         overdue=int(r.overdue),
-        on_time_rate=(int(r.on_time) / due_handling) if due_handling else None,
+        on_time_rate=(int(r.on_time) / int(r.due_handle)) if r.due_handle else None,
         closing_rate=(int(r.closed) / int(r.due_close)) if r.due_close else None,
-        handled=int(r.handled),
-        due_handling=due_handling,
+        on_time=int(r.on_time),
+        due_handling=int(r.due_handle),
         closed=int(r.closed),
         due_close=int(r.due_close),
         as_of=int(r.as_of),

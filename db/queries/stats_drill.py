@@ -17,6 +17,7 @@ from db.queries.stats_sql import (
     CONDITIONS,
     HANDLED,
     OVERDUE,
+    OVERDUE_AT_DEPARTMENT,
     SECONDS_CLOSE,
     SECONDS_HANDLE,
     query_params,
@@ -84,6 +85,8 @@ def drill_cases(
         scope_sql = scope.without_department().and_where()
     elif kind in ("department", "district"):
         where.append(f"c.{kind}_code = :key")
+        if kind == "department" and metric == "overdue_now":
+            where.append(OVERDUE_AT_DEPARTMENT)
     elif kind != "total":
         return Drill(0, [])
     sql = f"""

@@ -31,8 +31,11 @@ not dispatched (or returned and waiting for a new dispatch) appear in the distri
 - response times, calendar hours: 派遣→处置 ``handled_at − dispatched_at`` (last dispatch to last handling report)
   over the handled cases; 上报→结案 ``closed_at − created_at`` over the closed cases; median and p90
   (``percentile_cont``).
-- 当前超期 ``overdue_now``: a snapshot, not limited to the period: open cases at a department (dispatched, in
-  progress, or suspended) whose deadline has passed (suspended: passed before the suspension).
+- 超期 ``overdue_now``: a snapshot, not limited to the period: :func:`db.light.overdue_sql`, the one definition
+  the wall and the workbench use too (an open case whose current stage's deadline has passed: its light is red).
+  A district row and the total count every such case; a department row only those it holds now
+  (:data:`OVERDUE_AT_DEPARTMENT`: dispatched, in progress or suspended, i.e. past the handling deadline), not
+  the ones waiting for the center's verification.
 - 综合指标值 and grade: :mod:`ops.evaluation` with ``evaluation.yaml``.
 
 This module holds the SQL of these definitions; the rest of ``/stats`` lives in single-purpose modules:
@@ -56,6 +59,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from db.light import overdue_sql
 from db.period import Period
 from db.scope import RowScope
 from db.vocabulary import AT_DEPARTMENT_SQL
@@ -79,10 +83,9 @@ CONDITIONS = {
 # date_part gives float8; extract(epoch ...) gives numeric since PostgreSQL 14, measured 3-5x slower
 SECONDS_HANDLE = "date_part('epoch', c.handled_at - c.dispatched_at)"
 SECONDS_CLOSE = "date_part('epoch', c.closed_at - c.created_at)"
-OVERDUE = (
-    f"c.status IN {AT_DEPARTMENT_SQL} AND c.deadline IS NOT NULL AND "
-    "CASE WHEN c.status = 'suspended' THEN c.deadline < c.paused_since ELSE c.deadline < :now END"
-)
+OVERDUE = overdue_sql("c", ":now")
+#: A department row's share of :data:`OVERDUE`: the cases it holds (their handling stage).
+OVERDUE_AT_DEPARTMENT = f"c.status IN {AT_DEPARTMENT_SQL}"
 
 
 def main_sql(scope: RowScope, unit: str | None = None) -> str:
