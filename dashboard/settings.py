@@ -104,6 +104,13 @@ class Settings(BaseSettings):
     osm_tiles: bool = Field(False, description="Offer OpenStreetMap tiles as a base layer (needs internet).")
     default_lang: str = Field("zh", description="Default UI language: zh or en.")
     log_level: str = Field("INFO", description="Log level of the server and commands.")
+    stats_min_cases: int = Field(
+        20,  # ops.evaluation.DEFAULT_MIN_CASES (not imported: numpy stays out of the settings)
+        ge=1,
+        le=100_000,
+        description="Fewest cases due (应结案数: closed, or past the handling deadline) for a row of /stats and its "
+        "exports to get a 综合指标值 and a grade; below it the row shows 样本不足 (too few cases) and is not ranked.",
+    )
     public_track_per_minute: float = Field(
         20,
         ge=0,

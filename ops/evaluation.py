@@ -20,6 +20,28 @@ indicator with a weight (a row without cases) → no score. Grade: the first gra
 reaches (A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40 by default), else the lowest (E). Scores are rounded to 0.1 before grading,
 so the grade always agrees with the number shown.
 
+样本不足 (too few cases): a row is scored and graded only when its **sample**, the cases due for closing
+(``due_close``, 应结案数: closed, or past the handling deadline; the denominator of 结案率 and 按期结案率), reaches
+``min_cases`` (the setting ``GUIYANG_STATS_MIN_CASES``, default :data:`DEFAULT_MIN_CASES`). Below it the rates are
+still shown, but the row has no score and no grade (``too_few``), and it takes no place in the ranking. Why
+(issue 12): a department with one case, or with cases none of which was due yet, was scored on what little there
+was (one case handled on time: 96.0 A; nothing due: the volume band alone, "60.0 C" with every rate blank).
+
+The defaults, checked against the domain guide (``domain.md``, 考核考评)
+-------------------------------------------------------------------------
+- grades A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, E below: as in the guide;
+- departments 结案率 30 % + 按期处置率 30 % + (1 − 返工率) 30 % + volume band 10 %: as in the guide (按期结案率
+  and 准确派遣率 are shown, weight 0); districts use the same scheme (the guide names none for them);
+- rates are count / due count, as the guide says.
+
+Why almost every department was graded A on the demo city: partly the tiny rows above (a handful of cases, all
+on time, is 96.0 A; fixed by the minimum), for the rest the scheme itself on a city that works: three of the
+four indicators are shares that a working department keeps near 100 (结案率 ≈ 99 %, 按期处置率 ≈ 90 %,
+1 − 返工率 ≈ 94 % on the demo city) and the volume band adds 70–100, so the weighted mean lands at 90–97. The
+denominators were checked (a case counts as due once closed or past its deadline, never before) and no
+denominator or band made a rate ~100 % by construction; the weights and thresholds are the city's configuration
+and are not tuned here to spread the grades.
+
 The period (:mod:`db.period`): whole days in Asia/Shanghai, ``start``..``end`` inclusive (``[start 00:00, end + 1 day 00:00)``);
 default the last 30 days with today; quick picks this month, last month, the last 90 days; at most 400 days.
 """
@@ -48,6 +70,8 @@ INDICATORS = (
     "volume_band",
 )
 KINDS = ("department", "district")
+#: Fewest cases due (应结案数) for a row to be scored and graded; the setting ``GUIYANG_STATS_MIN_CASES``.
+DEFAULT_MIN_CASES = 20
 
 
 class EvaluationConfigError(ValueError):
@@ -95,6 +119,7 @@ class Evaluation:
     volume_band: float | None
     score: float | None
     grade: str | None
+    too_few: bool = False  # 样本不足: fewer cases due than the minimum, so no score and no grade
 
 
 def _number(value: Any, where: str) -> float:
@@ -210,8 +235,16 @@ def median_p90_hours(durations: Sequence[np.ndarray] | None) -> tuple[float | No
     return round(float(p50), 1), round(float(p90), 1)
 
 
-def evaluate(counts: Counts, period_days: int, cfg: EvaluationConfig, kind: str = "department") -> Evaluation:
-    """Rates (0–1), the 综合指标值 (0–100) and its grade for one row of the table."""
+def sample_size(counts: Counts) -> int:
+    """The cases a row is judged on: those due for closing (应结案数), see the module."""
+    return counts.due_close
+
+
+def evaluate(
+    counts: Counts, period_days: int, cfg: EvaluationConfig, kind: str = "department", min_cases: int = 1
+) -> Evaluation:
+    """Rates (0–1), the 综合指标值 (0–100) and its grade for one row of the table; no score nor grade (and
+    ``too_few``) when fewer than ``min_cases`` cases were due (:func:`sample_size`)."""
     close = rate(counts.closed, counts.due_close)
     close_on_time = rate(counts.closed_on_time, counts.due_close)
     handle_on_time = rate(counts.handled_on_time, counts.due_handle)
@@ -231,7 +264,8 @@ def evaluate(counts: Counts, period_days: int, cfg: EvaluationConfig, kind: str 
         "dispatch_accuracy": pct(accuracy),
         "volume_band": volume,
     }
-    score = weighted_score(values, cfg.weights[kind]) if counts.cases > 0 else None
+    too_few = counts.cases > 0 and sample_size(counts) < max(1, min_cases)
+    score = weighted_score(values, cfg.weights[kind]) if counts.cases > 0 and not too_few else None
     return Evaluation(
-        close, close_on_time, handle_on_time, rework, accuracy, volume, score, grade(score, cfg)
+        close, close_on_time, handle_on_time, rework, accuracy, volume, score, grade(score, cfg), too_few
     )

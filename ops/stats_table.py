@@ -17,10 +17,18 @@ from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
 from db.period import Period
-from db.queries.stats_sql import COHORT, OVERDUE, main_sql, query_params, resolve_now, tune
+from db.queries.stats_sql import (
+    COHORT,
+    OVERDUE,
+    OVERDUE_AT_DEPARTMENT,
+    main_sql,
+    query_params,
+    resolve_now,
+    tune,
+)
 from db.queries.stats_trend import period_unit, trend_of
 from db.scope import RowScope
-from ops.evaluation import Counts, Evaluation, EvaluationConfig, default_config, evaluate
+from ops.evaluation import DEFAULT_MIN_CASES, Counts, Evaluation, EvaluationConfig, default_config, evaluate
 from ops.evaluation import median_p90_hours as hours
 from ops.policy import stats_scope
 
@@ -50,7 +58,12 @@ def _returns_sql(scope: RowScope) -> str:
 
 
 def _overdue_sql(scope: RowScope) -> str:
-    return f"""SELECT {_KIND}, count(*) AS overdue FROM "case" c WHERE {OVERDUE}{scope.and_where()} GROUP BY {_SETS}"""  # nosec B608 # SQL from constant fragments; values are bound parameters
+    # a department row counts only the overdue cases it holds (OVERDUE_AT_DEPARTMENT); districts and the total all
+    inner = (
+        f"SELECT CASE WHEN {OVERDUE_AT_DEPARTMENT} THEN c.department_code END AS department_code, c.district_code "
+        f'FROM "case" c WHERE {OVERDUE}{scope.and_where()}'
+    )
+    return f"""SELECT {_KIND}, count(*) AS overdue FROM ({inner}) c GROUP BY {_SETS}"""  # nosec B608 # SQL from constant fragments; values are bound parameters
 
 
 _NAMES = text(
@@ -105,9 +118,12 @@ def stats_table(
     now: datetime | None = None,
     config: EvaluationConfig | None = None,
     with_trend: bool = False,
+    min_cases: int = DEFAULT_MIN_CASES,
 ) -> StatsTable:
     """The evaluation table of ``period`` within the user's scope: per department, per district and the total
-    (and, ``with_trend``, the trend of :func:`~db.queries.stats_trend.trend` from the same pass over the cases)."""
+    (and, ``with_trend``, the trend of :func:`~db.queries.stats_trend.trend` from the same pass over the cases).
+    A row with fewer than ``min_cases`` cases due is not scored nor graded (样本不足) and ranks after the graded
+    ones (:func:`ops.evaluation.evaluate`)."""
     scope = stats_scope(user)
     now = resolve_now(now)
     cfg = config or default_config()
@@ -156,7 +172,7 @@ def stats_table(
             zh,
             en,
             counts,
-            evaluate(counts, period.days, cfg, "district" if kind == "district" else "department"),
+            evaluate(counts, period.days, cfg, "district" if kind == "district" else "department", min_cases),
             *hours(values.get("handle_s")),
             *hours(values.get("close_s")),
             overdue_now=int(values.get("overdue_now") or 0),
@@ -164,6 +180,7 @@ def stats_table(
 
     rows = [build(kind, key, v) for (kind, key), v in acc.items() if kind != "total" and key is not None]
     total = build("total", None, acc.get(("total", None), {}))
+    # graded rows by score; then the ones with too few cases (样本不足) and those without cases, by volume: no rank
     rank = sorted(
         rows, key=lambda r: (r.evaluation.score is None, -(r.evaluation.score or 0), -r.counts.cases)
     )

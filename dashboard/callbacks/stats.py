@@ -110,7 +110,10 @@ async def load(value: list[str | None] | None, *, user: StaffIdentity) -> dict[s
         raise PreventUpdate  # the picker is half-way through choosing a range
     try:
         period = parse_period(start, end, _today())
-        table = await runtime.aread(lambda c: stats_table(c, user, period, with_trend=True))
+        min_cases = runtime.services().settings.stats_min_cases
+        table = await runtime.aread(
+            lambda c: stats_table(c, user, period, with_trend=True, min_cases=min_cases)
+        )
     except (DomainError, SQLAlchemyError) as exc:
         log.warning("stats for %s failed: %r", user.username, exc)
         return _error(exc)

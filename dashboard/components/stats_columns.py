@@ -115,7 +115,8 @@ def record(row: StatsRow, lang: str) -> dict[str, Any]:
         "close_p90_h": row.close_p90_h,
         "overdue_now": row.overdue_now,
         "score": ev.score,
-        "grade": ev.grade or "—",
+        # 样本不足 instead of a score and a grade when too few cases were due (ops.evaluation)
+        "grade": t("num.too_few", lang) if ev.too_few else (ev.grade or "—"),
     }
 
 

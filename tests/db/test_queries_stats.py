@@ -136,7 +136,7 @@ def _counts(row: StatsRow) -> tuple[int, ...]:
 
 
 def test_district_rates_and_response_times(conn: Connection, world: World) -> None:
-    table = stats_table(conn, world.lead, JUNE, now=NOW)
+    table = stats_table(conn, world.lead, JUNE, now=NOW, min_cases=1)  # a handful of cases: grade them all
     yunyan = _row(table.districts, "520103")
     # cases A-F (G not filed, H reported in May); closed A-D; due: A-D and E (past its deadline), not F
     assert _counts(yunyan) == (6, 4, 5, 3, 5, 3, 4, 1, 6, 1)
@@ -152,7 +152,9 @@ def test_district_rates_and_response_times(conn: Connection, world: World) -> No
     assert (yunyan.handle_p50_h, yunyan.handle_p90_h) == (1.5, 34.2)
     # report→closed hours A 2, B 49.33, C 2.58, D 2.25
     assert (yunyan.close_p50_h, yunyan.close_p90_h) == (2.4, 35.3)
-    assert yunyan.overdue_now == 2  # E, and H from May: a snapshot, not limited to the period
+    # 超期 (red light): E and H past their handling deadline (H from May: a snapshot, not limited to the period),
+    # F past its dispatch limit, G past its review limit
+    assert yunyan.overdue_now == 4
     assert (yunyan.name_zh, yunyan.name_en) == ("云岩区", "Yunyan District")
 
     nanming = _row(table.districts, "520102")
@@ -161,7 +163,7 @@ def test_district_rates_and_response_times(conn: Connection, world: World) -> No
     assert nanming.overdue_now == 0
 
     assert _counts(table.total) == (7, 5, 6, 4, 6, 4, 5, 1, 7, 1)
-    assert table.total.overdue_now == 2 and table.total.name_zh == "合计"
+    assert table.total.overdue_now == 4 and table.total.name_zh == "合计"
     assert [r.key for r in table.districts] == ["520102", "520103"]  # ranked by score
     assert not table.empty
 
@@ -174,7 +176,7 @@ def test_department_rows_attribute_returns_to_the_returning_department(
     cgj_yunyan = _row(table.departments, "520103-CGJ")
     assert _counts(cgj_yunyan) == (5, 4, 5, 3, 5, 3, 4, 1, 5, 0)
     assert cgj_yunyan.evaluation.dispatch_accuracy == 1.0
-    assert cgj_yunyan.overdue_now == 2
+    assert cgj_yunyan.overdue_now == 2  # E and H: a department counts the overdue cases it holds
     city = _row(table.departments, "CGJ")  # got D by mistake and returned it
     assert _counts(city) == (0, 0, 0, 0, 0, 0, 0, 0, 1, 1)
     assert city.evaluation.dispatch_accuracy == 0.0
@@ -187,7 +189,7 @@ def test_officer_sees_only_their_district(conn: Connection, world: World) -> Non
     table = stats_table(conn, world.officer, JUNE, now=NOW)
     assert [r.key for r in table.districts] == ["520103"]
     assert _counts(table.total) == _counts(_row(table.districts, "520103"))
-    assert table.total.overdue_now == 2
+    assert table.total.overdue_now == 4
     assert {r.key for r in table.departments} == {"520103-CGJ", "CGJ"}
     assert table.scope_name == ("云岩区", "Yunyan District")
     assert drill_cases(conn, stats_scope(world.officer), JUNE, "district:520102", "cases", now=NOW).total == 0
@@ -252,9 +254,9 @@ def test_empty_period(conn: Connection, world: World) -> None:
     table = stats_table(conn, world.lead, Period(date(2025, 4, 1), date(2025, 4, 30)), now=NOW)
     assert table.empty and table.total.counts.cases == 0
     # a row remains only where cases are overdue now (a snapshot, not limited to the period)
-    assert [(r.key, r.counts.cases, r.overdue_now) for r in table.districts] == [("520103", 0, 2)]
+    assert [(r.key, r.counts.cases, r.overdue_now) for r in table.districts] == [("520103", 0, 4)]
     assert table.total.evaluation.score is None
-    assert table.total.overdue_now == 2  # the snapshot does not depend on the period
+    assert table.total.overdue_now == 4  # the snapshot does not depend on the period
     assert (
         trend(conn, stats_scope(world.lead), Period(date(2025, 4, 1), date(2025, 4, 30)), now=NOW)["points"]
         == []
@@ -297,7 +299,9 @@ def test_trend_daily_for_a_month(conn: Connection, world: World) -> None:
         ("department:CGJ", "dispatch_accuracy", "D"),  # returned BY the city bureau, now elsewhere
         ("department:520103-CGJ", "dispatch_accuracy", ""),
         ("district:520103", "handle_p90_h", "ABCD"),
-        ("total:", "overdue_now", "EH"),
+        ("total:", "overdue_now", "EFGH"),
+        ("district:520103", "overdue_now", "EFGH"),
+        ("department:520103-CGJ", "overdue_now", "EH"),
         ("department:520102-CGJ", "cases", "I"),
         ("total:", "cases", "ABCDEFI"),
         ("nonsense:x", "cases", ""),
@@ -336,7 +340,8 @@ def test_csv_export_is_the_table(conn: Connection, world: World) -> None:
     assert len(rows) == 1 + len(table.departments) + len(table.districts) + 1
     yunyan = next(r for r in rows if r[1] == "520103")
     rec = next(r for r in records(table, "zh")["district"] if r["code"] == "520103")
-    assert yunyan[2:] == [str(rec[k]) for k, _ in COLUMNS]
+    assert yunyan[2:] == ["" if rec[k] is None else str(rec[k]) for k, _ in COLUMNS]
+    assert yunyan[-2:] == ["", "样本不足"]  # 5 cases due: too few to be scored (GUIYANG_STATS_MIN_CASES)
     assert yunyan[3:6] == ["6", "80.0", "60.0"]
     assert rows[-1][0] == "合计" and rows[-1][3] == "7"
     english = list(csv.reader(io.StringIO(to_csv(table, "en").decode("utf-8-sig"))))
@@ -352,7 +357,7 @@ def test_excel_export_is_the_table(conn: Connection, world: World) -> None:
     assert "2025-06-01" in str(values[1][0])
     assert values[2] == export_header("zh")
     yunyan = next(r for r in values if r[1] == "520103")
-    assert yunyan[3:6] == [6, 80.0, 60.0] and yunyan[-2:] == [70.5, "C"]
+    assert yunyan[3:6] == [6, 80.0, 60.0] and yunyan[-2:] == [None, "样本不足"]  # 5 due: fewer than 20
 
 
 def test_table_with_trend_is_one_pass_with_the_same_numbers(conn: Connection, world: World) -> None:

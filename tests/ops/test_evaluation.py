@@ -13,6 +13,7 @@ import yaml
 from db.errors import ValidationError
 from db.period import Period, parse_period, quick_period
 from ops.evaluation import (
+    DEFAULT_MIN_CASES,
     DEFAULT_PATH,
     Counts,
     EvaluationConfigError,
@@ -22,6 +23,7 @@ from ops.evaluation import (
     load_config,
     parse_config,
     rate,
+    sample_size,
     volume_score,
     weighted_score,
 )
@@ -136,10 +138,49 @@ def test_evaluate_without_cases_has_no_score() -> None:
     assert (ev.score, ev.grade) == (None, None)
 
 
-def test_evaluate_nothing_due_yet_scores_on_volume_alone() -> None:
+def test_evaluate_nothing_due_yet_is_too_few_not_a_grade_on_volume_alone() -> None:
+    # issue 12: a row whose cases were none of them due showed "60.0 C" with every rate blank
     ev = evaluate(Counts(cases=3), 30, CFG)
     assert ev.close_rate is None and ev.on_time_handle_rate is None and ev.rework_rate is None
-    assert (ev.score, ev.grade) == (60.0, "C")
+    assert (ev.score, ev.grade, ev.too_few) == (None, None, True)
+
+
+def _all_on_time(n: int) -> Counts:
+    return Counts(
+        cases=n, closed=n, due_close=n, closed_on_time=n, due_handle=n, handled_on_time=n, handled_ever=n
+    )
+
+
+def test_one_case_on_time_is_too_few_at_the_default_minimum() -> None:
+    # issue 12: one case handled on time was graded 96.0 A, beside departments with hundreds of cases
+    assert DEFAULT_MIN_CASES == 20
+    ev = evaluate(_all_on_time(1), 30, CFG, min_cases=DEFAULT_MIN_CASES)
+    assert (ev.score, ev.grade, ev.too_few) == (None, None, True)
+    assert ev.close_rate == ev.on_time_handle_rate == 1.0  # the rates are still shown
+    assert evaluate(_all_on_time(1), 30, CFG).score == 96.0  # with a minimum of 1 it is graded as before
+
+
+@pytest.mark.parametrize(("due", "graded"), [(19, False), (20, True), (21, True)])
+def test_minimum_counts_the_cases_due(due: int, graded: bool) -> None:
+    # 40 filed, ``due`` of them due for closing (the rest not yet past their deadline): the sample is ``due``
+    counts = Counts(
+        cases=40,
+        closed=due,
+        due_close=due,
+        closed_on_time=due,
+        due_handle=due,
+        handled_on_time=due,
+        handled_ever=due,
+    )
+    assert sample_size(counts) == due
+    ev = evaluate(counts, 30, CFG, min_cases=20)
+    assert ev.too_few is not graded
+    assert (ev.score is not None, ev.grade is not None) == (graded, graded)
+
+
+def test_a_row_without_cases_is_not_too_few_but_empty() -> None:
+    ev = evaluate(Counts(), 30, CFG, min_cases=20)
+    assert (ev.score, ev.grade, ev.too_few) == (None, None, False)
 
 
 def test_custom_weights_from_a_file(tmp_path: Path) -> None:
