@@ -23,7 +23,14 @@ from dashboard import runtime
 from dashboard.auth import acurrent_user, require_user
 from dashboard.components import stats_charts as charts
 from dashboard.components import stats_drill as drill
-from dashboard.components.stats_columns import DATE_FORMATS, DRILLABLE, grid_style, records, table_columns
+from dashboard.components.stats_columns import (
+    DATE_FORMATS,
+    DRILLABLE,
+    definition,
+    grid_style,
+    records,
+    table_columns,
+)
 from dashboard.i18n import t
 from dashboard.ids import stats as ids
 from db.accounts import StaffIdentity
@@ -78,7 +85,7 @@ async def labels(lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
         t("stats.export.xlsx", lang),
         t("stats.hint", lang),
         t("stats.trend.title", lang),
-        table_columns(lang),
+        table_columns(lang, runtime.services().settings.stats_min_cases),
         *DATE_FORMATS["en" if lang == "en" else "zh"].values(),
     )
 
@@ -136,12 +143,20 @@ async def load(value: list[str | None] | None, *, user: StaffIdentity) -> dict[s
 
 
 def _named(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    return [{**r, "name": r["name_en"]} if lang == "en" else r for r in rows]
+    """The rows in ``lang`` (the store holds them in zh with the English names beside)."""
+    if lang != "en":
+        return rows
+    return [
+        {**r, "name": r["name_en"], **({"grade": t("num.too_few", lang)} if r.get("too_few") else {})}
+        for r in rows
+    ]
 
 
-def _tile(key: str, total: dict[str, Any], lang: str) -> dmc.Paper:
+def _tile(key: str, total: dict[str, Any], lang: str, min_cases: int) -> dmc.Paper:
     value = total.get(key)
-    if value is None:
+    if key == "score" and total.get("too_few"):
+        shown = t("num.too_few", lang)
+    elif value is None:
         shown = "—"
     elif key in ("close_rate", "on_time_handle_rate", "rework_rate"):
         shown = f"{value:.1f}%"
@@ -149,23 +164,36 @@ def _tile(key: str, total: dict[str, Any], lang: str) -> dmc.Paper:
         shown = f"{value:.1f} · {total.get('grade')}"
     else:
         shown = f"{value:,}"
-    grade = str(total.get("grade", "")) if key == "score" else ""
+    grade = str(total.get("grade", "")) if key == "score" and not total.get("too_few") else ""
     return dmc.Paper(
-        [
-            html.Div(t(f"stats.tile.{key}", lang), className="stats-tile-label"),
-            html.Div(shown, className="stats-tile-value"),
-        ],
+        html.Div(
+            [
+                html.Div(t(f"stats.tile.{key}", lang), className="stats-tile-label"),
+                html.Div(shown, className="stats-tile-value"),
+            ],
+            title=definition(key, lang, min_cases),  # the word's definition, as in the footnote
+        ),
         className=f"stats-tile stats-grade-{grade}" if grade else "stats-tile",
         withBorder=True,
     )
 
 
-def _formulas(lang: str) -> str:
+#: The words the footnote defines, in this order (the same strings as the column headers' tooltips).
+FOOTNOTE = ("overdue_now", "on_time_handle_rate", "grade")
+
+
+def _formulas(lang: str, min_cases: int) -> list[Any]:
     cfg = default_config()
     weights = cfg.weights["department"]
     parts = [f"{t(f'stats.ind.{k}', lang)} × {weights[k]:g}" for k in INDICATORS if weights[k] > 0]
     grades = ", ".join(f"{g} ≥ {m:g}" for g, m in cfg.grades) + f", {cfg.lowest}"
-    return t("stats.formulas", lang, weights=" + ".join(parts), grades=grades)
+    out: list[Any] = [html.Span(t("stats.formulas", lang, weights=" + ".join(parts), grades=grades))]
+    for key in FOOTNOTE:
+        out += [
+            html.Br(),
+            html.Span(definition(key, lang, min_cases), className=f"stats-def stats-def-{key}"),
+        ]
+    return out
 
 
 def _export_href(fmt: str, data: dict[str, Any], lang: str) -> str:
@@ -197,7 +225,8 @@ async def render(
 ) -> tuple[Any, ...]:
     if not data:
         raise PreventUpdate
-    formulas = _formulas(lang)
+    min_cases = runtime.services().settings.stats_min_cases
+    formulas = _formulas(lang, min_cases)
     if "error" in data:
         alert = dmc.Alert(
             t("stats.error", lang, msg=data["error"][lang]), color="red", className="stats-alert"
@@ -221,7 +250,7 @@ async def render(
         status.append(dmc.Alert(t("stats.empty", lang), color="gray", className="stats-alert stats-empty"))
     rows = _named(data["records"].get(dim, []), lang)
     total = _named(data["records"]["total"], lang)
-    summary = [] if data["empty"] else [_tile(k, total[0], lang) for k in TILES]
+    summary = [] if data["empty"] else [_tile(k, total[0], lang, min_cases) for k in TILES]
     options = [{"value": "total:", "label": t("stats.trend.all", lang)}] + [
         {"value": r["id"], "label": r["name"]} for r in rows
     ]

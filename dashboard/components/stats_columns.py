@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.i18n import t
+from ops.evaluation import DEFAULT_MIN_CASES
 from ops.stats_table import StatsRow, StatsTable
 
 #: (key, kind): kind is text | int | pct | hours | score. The order is the table's and the exports'.
@@ -39,6 +40,21 @@ DRILLABLE = frozenset(k for k, _ in COLUMNS if k != "name")
 EXPORT_LEAD = ("dimension", "code")
 
 
+#: Columns whose header carries the definition of its word (the same string wherever the word appears).
+DEFINITIONS = {
+    "on_time_handle_rate": "num.def.on_time_handle_rate",
+    "overdue_now": "num.def.overdue",
+    "score": "num.def.too_few",
+    "grade": "num.def.too_few",
+}
+
+
+def definition(key: str, lang: str, min_cases: int = DEFAULT_MIN_CASES) -> str | None:
+    """The definition of the column ``key``'s word (its header tooltip and the page's footnote), if it has one."""
+    name = DEFINITIONS.get(key)
+    return None if name is None else t(name, lang, n=min_cases)
+
+
 def label(key: str, lang: str) -> str:
     text = t(f"stats.col.{key}", lang)
     kind = dict(COLUMNS).get(key)
@@ -64,15 +80,17 @@ GRID_LOCALE: dict[str, dict[str, str]] = {
 ONE_DECIMAL = {"function": "params.value == null ? '' : d3.format('.1f')(params.value)"}
 
 
-def table_columns(lang: str) -> list[dict[str, Any]]:
+def table_columns(lang: str, min_cases: int = DEFAULT_MIN_CASES) -> list[dict[str, Any]]:
     """The AG Grid's column definitions: numbers right-aligned, one decimal for rates, hours and the score;
-    every number column opens the drill-down (clicked, or Enter on the focused cell)."""
+    every number column opens the drill-down (clicked, or Enter on the focused cell); the columns of
+    :data:`DEFINITIONS` explain their word in a header tooltip."""
     return [
         {"field": key, "headerName": label(key, lang), "minWidth": 200, "flex": 2}
         if key == "name"
         else {
             "field": key,
             "headerName": label(key, lang),
+            **({"headerTooltip": tip} if (tip := definition(key, lang, min_cases)) else {}),
             # (a cellClass replaces the rightAligned type's own, so the right alignment is named again)
             "cellClass": ["stats-cell-drill"] + ([] if kind == "text" else ["ag-right-aligned-cell"]),
             **({} if kind == "text" else {"type": "rightAligned"}),
@@ -117,6 +135,7 @@ def record(row: StatsRow, lang: str) -> dict[str, Any]:
         "score": ev.score,
         # 样本不足 instead of a score and a grade when too few cases were due (ops.evaluation)
         "grade": t("num.too_few", lang) if ev.too_few else (ev.grade or "—"),
+        "too_few": ev.too_few,
     }
 
 

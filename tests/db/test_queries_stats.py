@@ -394,3 +394,23 @@ def test_every_drill_metric_and_column_has_its_words() -> None:
             assert t(f"stats.drill.what.{what}", lang) != f"stats.drill.what.{what}"
     for key, _ in COLUMNS:
         assert t(f"stats.col.{key}", "en") != f"stats.col.{key}"
+
+
+def test_rows_with_too_few_cases_due_get_no_grade_and_no_rank(conn: Connection, world: World) -> None:
+    # 云岩区 has 5 cases due (A-E), 南明区 1 (I): with a minimum of 5 only 云岩区 is graded, and it ranks first
+    # although 南明区's one case on time would score 96.0
+    table = stats_table(conn, world.lead, JUNE, now=NOW, min_cases=5)
+    yunyan, nanming = _row(table.districts, "520103"), _row(table.districts, "520102")
+    assert (yunyan.evaluation.score, yunyan.evaluation.grade, yunyan.evaluation.too_few) == (70.5, "C", False)
+    assert (nanming.evaluation.score, nanming.evaluation.grade, nanming.evaluation.too_few) == (
+        None,
+        None,
+        True,
+    )
+    assert nanming.evaluation.on_time_handle_rate == 1.0  # its rates are still shown
+    assert [r.key for r in table.districts] == ["520103", "520102"]
+    assert records(table, "en")["district"][1]["grade"] == "Too few cases"
+    # the default minimum (GUIYANG_STATS_MIN_CASES, 20): nothing in this small world is graded
+    default = stats_table(conn, world.lead, JUNE, now=NOW)
+    assert all(r.evaluation.grade is None for r in [*default.departments, *default.districts, default.total])
+    assert default.total.evaluation.too_few
