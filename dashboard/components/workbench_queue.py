@@ -103,7 +103,11 @@ def legend(lang: str) -> html.Div:
     return html.Div(
         className="wb-legend",
         children=[
-            html.Span([html.Span(className=f"wb-dot wb-l-{k}"), t(f"wb.light.{k}", lang)])
+            html.Span(
+                [html.Span(className=f"wb-dot wb-l-{k}"), t(f"wb.light.{k}", lang)],
+                # red is 超期: the same definition (db.light.overdue_sql) and words as the wall and /stats
+                title=t("num.def.overdue", lang) if k == "red" else None,
+            )
             for k in ("green", "yellow", "red", "none")
         ],
     )

@@ -1,7 +1,7 @@
 """Numbers named on screen (issue 12), in real Chromium on the real app: /stats defines 超期, 按期处置率 and 样本不足
 in its footnote and column-header tooltips with the same strings the wall uses, rows below the minimum show
-样本不足 / Too few cases instead of a grade; the wall's legend counts the tile's 在办, and its tiles carry the
-definitions.
+样本不足 / Too few cases instead of a grade; the wall's legend counts the tile's 在办, and its tiles, like the
+workbench's red light, carry the definitions.
 
 The cases are a few closed ones in October 2025 (closed: they add nothing to anyone's open or overdue counts), far
 fewer than the minimum of cases due, so every row of that month is 样本不足.
@@ -109,3 +109,10 @@ def test_wall_legend_counts_the_tiles_open_cases(
         "title", t("num.def.on_time_handle_rate", "zh")
     )
     ctx.close()
+
+
+def test_workbench_red_light_is_named_overdue(page: Page, app_server: AppServer) -> None:
+    sign_in(page, app_server.base, "lead", "/workbench")
+    red = page.locator(".wb-legend > span").nth(2)
+    expect(red).to_contain_text("红灯", timeout=30_000)
+    expect(red).to_have_attribute("title", t("num.def.overdue", "zh"))
