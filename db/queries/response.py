@@ -5,7 +5,9 @@ holds them (the same cohort as the wall's KPI rates; it uses the ``created_at`` 
 a 1M-case city):
 
 - ``median_h`` / ``p90_h``: hours from ``dispatched_at`` to ``handled_at`` of the handled ones;
-- ``on_time_rate`` = handled by the deadline / (handled + past the deadline still unhandled);
+- ``on_time_rate`` 按期处置率 = handled by the deadline / due (handled, or past the deadline): the conditions of
+  ``/stats`` (:data:`db.queries.stats_sql.CONDITIONS`), so a department's rate here is its 按期处置率 there over
+  the same cases;
 - ``rework_rate`` = handled cases sent back at least once (``rework_count > 0``) / handled.
 
 Ranked best first by on-time rate, then by median; departments with fewer than ``min_due`` cases due are left
@@ -20,7 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, text
 
-from db.vocabulary import AT_DEPARTMENT_SQL
+from db.queries.stats_sql import CONDITIONS
 from geo.crs import TZ
 
 _PANEL = text(
@@ -28,11 +30,8 @@ _PANEL = text(
     SELECT g.*, d.name_zh, d.name_en
       FROM (SELECT c.department_code AS code,
                    count(*) FILTER (WHERE c.handled_at IS NOT NULL) AS handled,
-                   count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.handled_at <= c.deadline) AS on_time,
-                   count(*) FILTER (WHERE c.handled_at IS NULL
-                                      AND c.status IN {AT_DEPARTMENT_SQL}
-                                      AND c.deadline < coalesce(c.paused_since, CAST(:now AS timestamptz)))
-                       AS late_unhandled,
+                   count(*) FILTER (WHERE {CONDITIONS["handled_on_time"]}) AS on_time,
+                   count(*) FILTER (WHERE {CONDITIONS["due_handle"]}) AS due,
                    count(*) FILTER (WHERE c.handled_at IS NOT NULL AND c.rework_count > 0) AS reworked,
                    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP
                        (ORDER BY extract(epoch FROM c.handled_at - c.dispatched_at))
@@ -70,7 +69,7 @@ def response_panel(
     rows = conn.execute(_PANEL, {"now": at, "since": at - timedelta(days=days)}).all()
     out = []
     for r in rows:
-        handled, due = int(r.handled), int(r.handled) + int(r.late_unhandled)
+        handled, due = int(r.handled), int(r.due)
         if due < min_due:
             continue
         out.append(

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, text
 from dashboard.components.wall_panels import kpi_tiles, pin_legend
 from db.accounts import StaffIdentity, load_identity
 from db.period import Period
-from db.queries import live
+from db.queries import live, response
 from db.queries.stats_drill import drill_cases
 from db.queries.workbench import Filters
 from db.queries.workbench import pins as workbench_pins
@@ -168,3 +168,29 @@ def test_on_time_tile_is_the_stats_rate(conn: Connection, seeded: Seeded) -> Non
         table.total.counts.due_handle,
     )
     assert (k.closed, k.due_close) == (table.total.counts.closed, table.total.counts.due_close)
+
+
+def test_wall_panel_rate_is_the_departments_stats_rate(conn: Connection, seeded: Seeded) -> None:
+    # and a case sent back for rework this morning, at the department again and not yet due: due neither here
+    # nor there (the panel used to count it handled on time, by its first handling against the new deadline)
+    actor = Actor.from_identity(seeded.lead)
+    r = wf.report(
+        conn,
+        Actor.system(),
+        category_code=CATEGORY,
+        lon=YUNYAN[0] - 0.0005,
+        lat=YUNYAN[1],
+        description="rework",
+        source="inspector",
+        now=at("07-15", "09:00"),
+    )
+    r = wf.file_case(conn, actor, r.id, r.version, now=at("07-15", "09:05"))
+    r = wf.dispatch(conn, actor, r.id, r.version, now=at("07-15", "09:10"))
+    r = wf.handle(conn, actor, r.id, r.version, note="已处置", now=at("07-15", "09:20"))
+    wf.verify(conn, actor, r.id, r.version, passed=False, note="仍松动", now=at("07-15", "09:40"))
+    panel = {r.code: r for r in response.response_panel(conn, now=NOW, days=30, min_due=1)}
+    table = stats_table(conn, seeded.lead, Period(date(2025, 6, 15), date(2025, 7, 15)), now=NOW, min_cases=1)
+    cgj = next(r for r in table.departments if r.key == "520103-CGJ")
+    # due: the late one at the department, the one suspended late, the handled one and the closed one
+    assert panel["520103-CGJ"].due == cgj.counts.due_handle == 4
+    assert panel["520103-CGJ"].on_time_rate == cgj.evaluation.on_time_handle_rate == pytest.approx(2 / 4)
