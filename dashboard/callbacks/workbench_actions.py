@@ -65,6 +65,14 @@ def _amount(fields: Fields) -> float:
         raise _error("wb.err.amount") from None
 
 
+def _request_id(fields: Fields) -> int:
+    """The pending request the card showed (from the card's state, not from a typed field)."""
+    value = fields.get("request")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _error("wbf.err.request")
+    return value
+
+
 #: How each action's typed fields become the validated params of its registry entry (:mod:`ops.commands`).
 PARAMS: dict[Action, Callable[[Fields], Fields]] = {
     A.FILE: lambda f: {"urgency": _optional(f, "urgency")},
@@ -80,6 +88,11 @@ PARAMS: dict[Action, Callable[[Fields], Fields]] = {
     A.RESUME: lambda f: {},
     A.EXTEND: lambda f: {"amount": _amount(f), "reason": _text(f, "reason")},
     A.ESCALATE: lambda f: {"reason": _optional(f, "reason")},
+    A.SUSPEND_REQUEST: lambda f: {"reason": _text(f, "reason")},
+    A.EXTEND_REQUEST: lambda f: {"amount": _amount(f), "reason": _text(f, "reason")},
+    A.REQUEST_APPROVE: lambda f: {"request_id": _request_id(f)},
+    A.REQUEST_REFUSE: lambda f: {"request_id": _request_id(f), "reason": _text(f, "reason")},
+    A.REQUEST_WITHDRAW: lambda f: {"request_id": _request_id(f)},
 }
 
 
@@ -164,6 +177,8 @@ async def act(
     if case_id is None or version is None or action is A.REPORT:
         raise PreventUpdate
     fields = {i["f"]: v for i, v in zip(field_ids, values, strict=False) if i.get("a") == action.value}
+    if isinstance(shown, dict):
+        fields["request"] = shown.get("request")  # the pending 挂账 / 延期 request the card showed
     n = (refresh.get("n", 0) if isinstance(refresh, dict) else 0) + 1
     outcome: dict[str, Any] = {"n": n, "case": case_id, "reset": False}
     drafts = {
