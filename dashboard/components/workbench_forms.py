@@ -217,7 +217,7 @@ def _panel(action: Action, card: CaseCard, departments: list[Any], form: _Form) 
     """One action's form, closed until its chooser button opens it: the fields (named after the action), a
     confirm button (the action's ``BTN``) and a cancel button. ``workbench.js`` opens, focuses and closes it."""
     lang = form.lang
-    color, variant = STYLE.get(action, ("gray", "outline"))
+    color = STYLE.get(action, ("gray", "outline"))[0]
     label = action_label(action, lang)
     fields = _fields(action, card, departments, form)
     if not fields:
@@ -247,7 +247,7 @@ def _panel(action: Action, card: CaseCard, departments: list[Any], form: _Form) 
                         n_clicks=0,
                         size="xs",
                         color=color,
-                        variant="filled" if variant == "filled" else "light",
+                        variant="filled",
                         className="wb-act-btn",
                     ),
                     html.Button(
