@@ -220,7 +220,10 @@
         });
         if (opened) {
             setTimeout(function () {
-                const first = opened.querySelector("input:not([type=hidden]):not([disabled]), textarea, .wb-act-btn");
+                /* a text field, else the confirm button: a searchable select would open its list on focus and
+                 * cover the buttons (it is one Tab away) */
+                const first = opened.querySelector(
+                    "input:not([type=hidden]):not([disabled]):not([aria-haspopup]), textarea, .wb-act-btn");
                 if (first) { first.focus(); }
             }, 0);
         }

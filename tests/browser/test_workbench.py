@@ -252,11 +252,13 @@ def _said(resp: Any) -> str:
 
 def _forge_action(page: Page, base: str, case: CaseResult, action: str) -> Any:
     """What the action callback receives when the button ``action`` of a card showing ``case`` is clicked."""
-    dep = _callback(page, base, ("wb-refresh.data", "wb-drafts.data"))
+    fields = '{"a":["ALL"],"f":["ALL"],"type":"wb-field"}.error'
+    dep = _callback(page, base, ("wb-refresh.data", "wb-drafts.data", fields))
     btn = {"a": action, "type": "wb-btn"}
     body = {
         "output": dep["output"],
-        "outputs": [{"id": "wb-refresh", "property": "data"}, {"id": "wb-drafts", "property": "data"}],
+        # the forms' fields (a pattern-matching output): none on this page
+        "outputs": [{"id": "wb-refresh", "property": "data"}, {"id": "wb-drafts", "property": "data"}, []],
         "inputs": [[{"id": btn, "property": "n_clicks", "value": 1}]],
         "changedPropIds": [json.dumps(btn, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
         "state": [

@@ -117,6 +117,8 @@ def test_one_action_at_a_time_with_named_fields_and_errors(
     page.keyboard.press("Enter")
     expect(page.locator("#wb-card-notice")).to_contain_text("请填写挂账原因。", timeout=15_000)
     expect(page.locator(OPEN)).to_have_count(1)
+    expect(form).to_contain_text("请填写挂账原因。")  # under the field itself too
+    expect(form.locator("input")).to_have_attribute("aria-invalid", "true")
     assert row(engine, case.id).version == case.version
     shot(page, "forms-lead-card-suspend-error")
 
