@@ -218,6 +218,7 @@ def _panel(action: Action, card: CaseCard, departments: list[Any], form: _Form) 
     confirm button (the action's ``BTN``) and a cancel button. ``workbench.js`` opens, focuses and closes it."""
     lang = form.lang
     color = STYLE.get(action, ("gray", "outline"))[0]
+    color = "dark" if color == "gray" else color  # a filled grey button reads as disabled
     label = action_label(action, lang)
     fields = _fields(action, card, departments, form)
     if not fields:
