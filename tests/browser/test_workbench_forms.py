@@ -217,6 +217,7 @@ def test_officer_queue_mine_first_and_the_switch(page: Page, app_server: AppServ
     assert own and (not others or max(own) < min(others)), statuses  # their own work first
     if report.ticket in tickets:
         assert tickets.index(mine.ticket) < tickets.index(report.ticket)
+    shot(page, "forms-officer-queue-all")
     focus.locator("label", has_text="仅我可处理").click()
     expect(queue).not_to_contain_text("待受理", timeout=15_000)
     expect(queue).to_contain_text(mine.ticket)
