@@ -224,3 +224,31 @@ def test_officer_queue_mine_first_and_the_switch(page: Page, app_server: AppServ
     shot(page, "forms-officer-queue-mine")
     focus.locator("label", has_text="显示全部").click()
     expect(queue).to_contain_text("待受理", timeout=15_000)
+
+
+def test_lead_refuses_a_suspension_request_with_a_reason(
+    page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    case = new_case(engine, CaseStatus.DISPATCHED, dx=0.0008)
+    with engine.begin() as conn:
+        wf.request_suspend(conn, actor(engine, "cgj"), case.id, case.version, reason="等待燃气公司配合")
+    open_workbench(page, app_server.base, "lead")
+    open_card(page, case.ticket)
+    expect(page.locator("#wb-card .wb-req")).to_contain_text("贵阳市城市管理局 申请挂账")
+    chooser(page, "驳回申请").click()
+    form = page.locator(OPEN)
+    expect(form).to_contain_text("驳回原因")
+    expect(form.locator("input")).to_be_focused()
+    page.keyboard.press("Enter")  # no reason: refused, naming the field
+    expect(page.locator("#wb-card-notice")).to_contain_text("请填写驳回原因。", timeout=15_000)
+    expect(form).to_contain_text("请填写驳回原因。")
+    page.keyboard.type("燃气公司今日已到场")
+    page.keyboard.press("Enter")
+    expect(page.locator("#wb-card-notice")).to_contain_text("驳回申请成功", timeout=15_000)
+    box = page.locator("#wb-card .wb-req")
+    expect(box).to_contain_text("已驳回")
+    expect(box).to_contain_text("驳回原因：燃气公司今日已到场")
+    expect(chooser(page, "批准申请")).to_have_count(0)
+    assert row(engine, case.id).status == "dispatched"  # the clock runs on
+    shot(page, "forms-lead-refused")
+    assert foreign == [], f"the page asked other hosts: {foreign[:5]}"
