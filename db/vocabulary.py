@@ -36,6 +36,12 @@ class Action(StrEnum):
     RESUME = "resume"
     EXTEND = "extend"  # 延期, approved by a shift lead
     ESCALATE = "escalate"
+    # 挂账 / 延期 asked by the department (or district officer) and decided by a shift lead (case_request):
+    SUSPEND_REQUEST = "suspend_request"  # 申请挂账: the status stays, a pending request is opened
+    EXTEND_REQUEST = "extend_request"  # 申请延期
+    REQUEST_APPROVE = "request_approve"  # 批准申请: the approved suspend / extend is carried out with it
+    REQUEST_REFUSE = "request_refuse"  # 驳回申请 (reason required)
+    REQUEST_WITHDRAW = "request_withdraw"  # 撤回申请 (by the requesting side)
 
 
 class Role(StrEnum):
@@ -68,6 +74,10 @@ def sql_list(statuses: frozenset[CaseStatus]) -> str:
 
 #: :data:`AT_DEPARTMENT` for SQL: ``('dispatched', 'in_progress', 'suspended')``.
 AT_DEPARTMENT_SQL = sql_list(AT_DEPARTMENT)
+
+#: What a department may ask a shift lead for (``case_request.kind``) and where a request stands (``.state``).
+REQUEST_KINDS = ("suspend", "extend")
+REQUEST_STATES = ("pending", "approved", "refused", "withdrawn", "outdated")
 
 #: Where a report came from (``case_record.source``).
 SOURCES = ("app", "inspector", "hotline", "wechat", "web", "other")

@@ -23,6 +23,11 @@ suspend       ``reason``
 resume        —
 extend        ``amount``, ``reason``
 escalate      ``reason`` (optional)
+suspend_request  ``reason`` (the department asks a shift lead to suspend)
+extend_request   ``amount``, ``reason``
+request_approve  ``request_id`` (the pending request; its 挂账 / 延期 is carried out)
+request_refuse   ``request_id``, ``reason``
+request_withdraw ``request_id``
 ============  =====================================================================================
 
 ``report`` is not here: it creates a case (no id, no version); :func:`ops.workflow.report` and the citizen
@@ -128,6 +133,21 @@ REGISTRY: dict[Action, Command] = {
         c, a, i, v, amount=p["amount"], reason=p.get("reason", ""), now=now
     ),
     A.ESCALATE: lambda c, a, i, v, p, now: wf.escalate(c, a, i, v, reason=p.get("reason"), now=now),
+    A.SUSPEND_REQUEST: lambda c, a, i, v, p, now: wf.request_suspend(
+        c, a, i, v, reason=p.get("reason", ""), now=now
+    ),
+    A.EXTEND_REQUEST: lambda c, a, i, v, p, now: wf.request_extend(
+        c, a, i, v, amount=p["amount"], reason=p.get("reason", ""), now=now
+    ),
+    A.REQUEST_APPROVE: lambda c, a, i, v, p, now: wf.approve_request(
+        c, a, i, v, request_id=p["request_id"], now=now
+    ),
+    A.REQUEST_REFUSE: lambda c, a, i, v, p, now: wf.refuse_request(
+        c, a, i, v, request_id=p["request_id"], reason=p.get("reason", ""), now=now
+    ),
+    A.REQUEST_WITHDRAW: lambda c, a, i, v, p, now: wf.withdraw_request(
+        c, a, i, v, request_id=p["request_id"], now=now
+    ),
 }
 
 

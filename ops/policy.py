@@ -24,19 +24,21 @@ from db.accounts import StaffIdentity
 from db.errors import Forbidden
 from db.scope import RowScope
 from db.vocabulary import Action, CaseStatus, Role
-from ops.states import TRANSITIONS
+from ops.states import REQUEST_DECISIONS, TRANSITIONS
 
 __all__ = [
     "PERMISSIONS",
     "REACH",
     "Reach",
     "Screen",
+    "actionable_statuses",
     "actor_scope",
     "allowed_actions",
     "in_scope",
     "may",
     "media_scope",
     "reach",
+    "request_actions",
     "roles_for",
     "row_scope",
     "sees_any_photo",
@@ -104,6 +106,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     A.RESUME: frozenset({R.ADMIN, R.LEAD}),
     A.EXTEND: frozenset({R.ADMIN, R.LEAD}),
     A.ESCALATE: frozenset({R.ADMIN, R.LEAD, R.DISPATCHER, R.OFFICER, R.SYSTEM}),
+    # 挂账 / 延期 on request: the department (or the district officer) asks, a shift lead decides
+    A.SUSPEND_REQUEST: frozenset(_FIELD),
+    A.EXTEND_REQUEST: frozenset(_FIELD),
+    A.REQUEST_WITHDRAW: frozenset(_FIELD),
+    A.REQUEST_APPROVE: frozenset({R.ADMIN, R.LEAD}),
+    A.REQUEST_REFUSE: frozenset({R.ADMIN, R.LEAD}),
 }
 
 
@@ -195,5 +203,24 @@ def in_scope(
 
 
 def allowed_actions(role: Role, status: CaseStatus) -> list[Action]:
-    """Actions ``role`` may take on a case in ``status`` (before scope), in workflow order."""
-    return [a for a in Action if a is not A.REPORT and (a, status) in TRANSITIONS and may(role, a)]
+    """Actions ``role`` may take on a case in ``status`` (before scope), in workflow order. The decisions on a
+    pending request (approve, refuse, withdraw) are not among them: see :func:`request_actions`."""
+    return [
+        a
+        for a in Action
+        if a is not A.REPORT and a not in REQUEST_DECISIONS and (a, status) in TRANSITIONS and may(role, a)
+    ]
+
+
+def request_actions(role: Role, status: CaseStatus) -> list[Action]:
+    """What ``role`` may do with a pending 挂账 / 延期 request on a case in ``status`` (before scope)."""
+    return [a for a in Action if a in REQUEST_DECISIONS and (a, status) in TRANSITIONS and may(role, a)]
+
+
+def actionable_statuses(role: Role | str) -> tuple[str, ...] | None:
+    """The statuses in which ``role`` may act on a case itself (anything beyond 升级督办), for the queue's "mine
+    first" order; ``None`` for the command center, who may act on every stage."""
+    r = _role(role)
+    if r is None or r not in _FIELD:
+        return None
+    return tuple(s.value for s in CaseStatus if any(a is not A.ESCALATE for a in allowed_actions(r, s)))

@@ -11,6 +11,9 @@ from db.vocabulary import FINAL_STATUSES, OPEN_STATUSES, Action, CaseStatus, Rol
 
 __all__ = [
     "ACTION_LABELS",
+    "APPROVES",
+    "REQUESTS",
+    "REQUEST_DECISIONS",
     "FINAL_STATUSES",
     "LABELS",
     "OPEN_STATUSES",
@@ -52,6 +55,21 @@ TRANSITIONS: dict[tuple[Action, CaseStatus | None], CaseStatus | None] = {
 # ESCALATE flags any open case for the command center and keeps its status.
 for _s in OPEN_STATUSES:
     TRANSITIONS[(A.ESCALATE, _s)] = _s
+# 申请挂账 / 申请延期: the department asks a shift lead; the case keeps its status while the request is pending.
+# A decision (approve, refuse) or a withdrawal is taken on the pending request of a case still at the
+# department. ``None`` as the target of REQUEST_APPROVE means "the target of the approved action" (APPROVES).
+for _s in (S.DISPATCHED, S.IN_PROGRESS):
+    TRANSITIONS[(A.SUSPEND_REQUEST, _s)] = _s
+    TRANSITIONS[(A.EXTEND_REQUEST, _s)] = _s
+    TRANSITIONS[(A.REQUEST_APPROVE, _s)] = None
+    TRANSITIONS[(A.REQUEST_REFUSE, _s)] = _s
+    TRANSITIONS[(A.REQUEST_WITHDRAW, _s)] = _s
+
+#: A request's kind -> the action asked for, and back; what an approval carries out.
+APPROVES: dict[str, Action] = {"suspend": A.SUSPEND, "extend": A.EXTEND}
+REQUESTS: dict[Action, str] = {A.SUSPEND_REQUEST: "suspend", A.EXTEND_REQUEST: "extend"}
+#: Actions taken on a pending request rather than on the case: the card shows them with the request.
+REQUEST_DECISIONS = frozenset({A.REQUEST_APPROVE, A.REQUEST_REFUSE, A.REQUEST_WITHDRAW})
 
 #: Statuses a suspended case may resume to.
 RESUMABLE = frozenset({S.DISPATCHED, S.IN_PROGRESS})
@@ -83,6 +101,11 @@ ACTION_LABELS: dict[Action, tuple[str, str]] = {
     A.RESUME: ("恢复", "Resume"),
     A.EXTEND: ("延期", "Extend"),
     A.ESCALATE: ("升级督办", "Escalate"),
+    A.SUSPEND_REQUEST: ("申请挂账", "Request suspension"),
+    A.EXTEND_REQUEST: ("申请延期", "Request extension"),
+    A.REQUEST_APPROVE: ("批准申请", "Approve request"),
+    A.REQUEST_REFUSE: ("驳回申请", "Refuse request"),
+    A.REQUEST_WITHDRAW: ("撤回申请", "Withdraw request"),
 }
 
 #: What the public sees (已受理 / 处理中 / 已办结 / 不予受理).
@@ -102,8 +125,9 @@ PUBLIC_STAGE: dict[CaseStatus, tuple[str, str]] = {
 def target(
     action: Action, current: CaseStatus | None, resume_to: CaseStatus | None = None
 ) -> CaseStatus | None:
-    """The status after ``action`` from ``current``; ``None`` when the transition is not allowed."""
-    if (action, current) not in TRANSITIONS:
+    """The status after ``action`` from ``current``; ``None`` when the transition is not allowed. (An approval's
+    target is its approved action's: ``target(APPROVES[kind], current)``.)"""
+    if (action, current) not in TRANSITIONS or action is A.REQUEST_APPROVE:
         return None
     nxt = TRANSITIONS[(action, current)]
     if action is A.RESUME:

@@ -69,6 +69,7 @@
         top.appendChild(el("span", "wb-badge wb-st-" + r.s, s.status[r.s] || r.s));
         if (r.u) { top.appendChild(el("span", "wb-tag wb-tag-urgent", s.urgent)); }
         if (r.e) { top.appendChild(el("span", "wb-tag", s.escalated)); }
+        if (r.r) { top.appendChild(el("span", "wb-tag wb-tag-pending", s.pending)); }
         main.appendChild(top);
         main.appendChild(el("span", "wb-row-sub", r.c + " · " + r.d));
         main.appendChild(el("span", "wb-row-addr", r.a));
@@ -201,9 +202,74 @@
         start();
     }
 
-    /* keyboard: arrows move through the queue, Escape closes the case card */
+    /* the case card's actions, one at a time: a chooser button opens ITS form only (and focuses its first
+     * field), Cancel or Escape closes it, Enter in a field submits it (Ctrl+Enter in a text area) */
+    function panels() { return document.querySelectorAll("#wb-card-actions .wb-act-panel"); }
+
+    function openForm(name) {
+        let opened = null;
+        panels().forEach(function (p) {
+            const on = p.dataset.a === name;
+            p.hidden = !on;
+            if (on) { opened = p; }
+        });
+        document.querySelectorAll("#wb-card-actions .wb-choose-btn").forEach(function (b) {
+            const on = b.dataset.a === name;
+            b.setAttribute("aria-pressed", on ? "true" : "false");
+            b.classList.toggle("is-on", on);
+        });
+        if (opened) {
+            setTimeout(function () {
+                /* a text field, else the confirm button: a searchable select would open its list on focus and
+                 * cover the buttons (it is one Tab away) */
+                const first = opened.querySelector(
+                    "input:not([type=hidden]):not([disabled]):not([aria-haspopup]), textarea, .wb-act-btn");
+                if (first) { first.focus(); }
+            }, 0);
+        }
+    }
+
+    function closeForm(panel) {
+        const name = panel.dataset.a;
+        panel.hidden = true;
+        const chooser = document.querySelector('#wb-card-actions .wb-choose-btn[data-a="' + name + '"]');
+        if (chooser) {
+            chooser.setAttribute("aria-pressed", "false");
+            chooser.classList.remove("is-on");
+            chooser.focus();
+        }
+    }
+
+    document.addEventListener("click", function (ev) {
+        const t = ev.target && ev.target.closest ? ev.target : null;
+        if (!t) { return; }
+        const choose = t.closest("#wb-card-actions .wb-choose-btn");
+        if (choose) { openForm(choose.dataset.a); return; }
+        const cancel = t.closest("#wb-card-actions .wb-act-cancel");
+        if (cancel) { closeForm(cancel.closest(".wb-act-panel")); }
+    });
+
+    /* keyboard: arrows move through the queue, Escape closes the open action form, else the case card */
     document.addEventListener("keydown", function (ev) {
         const el = ev.target;
+        const panel = el && el.closest ? el.closest("#wb-card-actions .wb-act-panel") : null;
+        if (panel) {
+            const listOpen = el.getAttribute && el.getAttribute("aria-expanded") === "true";
+            if (ev.key === "Escape" && !listOpen) {
+                ev.preventDefault();
+                ev.stopPropagation();
+                closeForm(panel);
+                return;
+            }
+            const area = el.tagName === "TEXTAREA";
+            if (ev.key === "Enter" && !listOpen && !ev.isComposing && el.tagName !== "BUTTON"
+                && (!area || ev.ctrlKey || ev.metaKey)) {
+                ev.preventDefault();
+                const submit = panel.querySelector(".wb-act-btn");
+                if (submit) { submit.click(); }
+            }
+            return;
+        }
         if (ev.key === "Escape" && document.getElementById("wb-card") && !document.getElementById("wb-card").hidden) {
             const tag = (el && el.tagName) || "";
             if (tag !== "INPUT" && tag !== "TEXTAREA") {

@@ -27,7 +27,7 @@ from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
 from db.queries.workbench_scope import scope_bounds
 from db.vocabulary import SOURCES
 from geo.bbox import BBox, bbox_of_view
-from ops.policy import Reach, Screen, reach, roles_for, workbench_scope
+from ops.policy import Reach, Screen, actionable_statuses, reach, roles_for, workbench_scope
 from ops.states import CaseStatus
 
 ROLES = roles_for(Screen.WORKBENCH)
@@ -285,18 +285,40 @@ def map_status(meta: dict[str, Any] | None, lang: str) -> list[Any]:
     Input(wid.REFRESH, "data"),
     Input(wid.TICK, "n_intervals"),
     Input(ids.LANG, "data"),
+    Input(wid.F_FOCUS, "value"),
 )
 @auth.require_user(*ROLES)
 async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any]:
-    in_view, view, _refresh, _tick, lang = args[7:]
+    in_view, view, _refresh, _tick, lang, focus = args[7:]
     if not in_view and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
         raise PreventUpdate  # the map moved, but the queue does not follow it
     filters = q.Filters.from_inputs(*args[:7])
     box = bbox_of_view(view) if in_view else None
-    result = await runtime.aread(lambda c: q.queue(c, workbench_scope(user), filters, bbox=box))
+    mine = actionable_statuses(user.role) or ()  # a field role's own work comes first
+    pending = focus == "pending" and not mine
+    result = await runtime.aread(
+        lambda c: q.queue(
+            c,
+            workbench_scope(user),
+            filters,
+            bbox=box,
+            first=mine,
+            only_first=focus == "mine",
+            pending_only=pending,
+        )
+    )
     n = len(result.rows)
     count = t("wb.queue_capped" if result.total > n else "wb.queue_count", lang, total=result.total, n=n)
     return queue_payload(result.rows, lang), count
+
+
+@callback(Output(wid.F_FOCUS, "data"), Input(ids.LANG, "data"))
+@auth.require_user(*ROLES)
+async def focus_options(lang: str, *, user: StaffIdentity) -> list[dict[str, str]]:
+    """显示全部 / 仅我可处理 for a field role (whose own work comes first anyway), 显示全部 / 仅待审批 for the
+    command center (the 挂账 / 延期 requests waiting for a decision)."""
+    other = "mine" if actionable_statuses(user.role) else "pending"
+    return [{"value": v, "label": t(f"wbf.focus.{v}", lang)} for v in ("all", other)]
 
 
 # --- selection (in the browser) ------------------------------------------------------------------------------

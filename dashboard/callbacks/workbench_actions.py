@@ -35,8 +35,8 @@ A = Action
 Fields = dict[str, Any]
 
 
-def _error(key: str, **kwargs: object) -> ValidationError:
-    return ValidationError(t(key, "zh", **kwargs), t(key, "en", **kwargs))
+def _error(key: str, field: str | None = None, **kwargs: object) -> ValidationError:
+    return ValidationError(t(key, "zh", **kwargs), t(key, "en", **kwargs), field=field)
 
 
 def _text(fields: Fields, name: str) -> str:
@@ -52,17 +52,25 @@ def _merge_target(fields: Fields) -> int:
     try:
         return int(str(fields.get("into")))
     except ValueError:
-        raise _error("wb.err.merge") from None
+        raise _error("wb.err.merge", "into") from None
 
 
 def _amount(fields: Fields) -> float:
     value = fields.get("amount")
     if isinstance(value, bool) or not isinstance(value, int | float | str) or value == "":
-        raise _error("wb.err.amount")
+        raise _error("wb.err.amount", "amount")
     try:
         return float(value)
     except ValueError:
-        raise _error("wb.err.amount") from None
+        raise _error("wb.err.amount", "amount") from None
+
+
+def _request_id(fields: Fields) -> int:
+    """The pending request the card showed (from the card's state, not from a typed field)."""
+    value = fields.get("request")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _error("wbf.err.request")
+    return value
 
 
 #: How each action's typed fields become the validated params of its registry entry (:mod:`ops.commands`).
@@ -80,6 +88,11 @@ PARAMS: dict[Action, Callable[[Fields], Fields]] = {
     A.RESUME: lambda f: {},
     A.EXTEND: lambda f: {"amount": _amount(f), "reason": _text(f, "reason")},
     A.ESCALATE: lambda f: {"reason": _optional(f, "reason")},
+    A.SUSPEND_REQUEST: lambda f: {"reason": _text(f, "reason")},
+    A.EXTEND_REQUEST: lambda f: {"amount": _amount(f), "reason": _text(f, "reason")},
+    A.REQUEST_APPROVE: lambda f: {"request_id": _request_id(f)},
+    A.REQUEST_REFUSE: lambda f: {"request_id": _request_id(f), "reason": _text(f, "reason")},
+    A.REQUEST_WITHDRAW: lambda f: {"request_id": _request_id(f)},
 }
 
 
@@ -126,9 +139,25 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+#: A command's field name -> the name of the form field that holds it.
+_FORM_FIELD = {"into_case_id": "into", "department_code": "department"}
+
+
+def field_errors(action: Action, exc: DomainError | None, lang: str) -> list[str]:
+    """The ``error`` of every form field on the page: the refusal's text under the field it names (in the
+    form of the action tried), nothing under the others."""
+    field = _FORM_FIELD.get(exc.field or "", exc.field) if exc is not None else None
+    text = exc.message(lang) if exc is not None else ""
+    return [
+        text if spec["id"].get("a") == action.value and spec["id"].get("f") == field else ""
+        for spec in ctx.outputs_list[2]
+    ]
+
+
 @callback(
     Output(wid.REFRESH, "data"),
     Output(wid.DRAFTS, "data"),
+    Output({"type": wid.FIELD, "a": ALL, "f": ALL}, "error"),
     Input({"type": wid.BTN, "a": ALL}, "n_clicks"),
     State(wid.CARD_STATE, "data"),
     State({"type": wid.FIELD, "a": ALL, "f": ALL}, "value"),
@@ -151,7 +180,7 @@ async def act(
     refresh: Any,
     *,
     user: StaffIdentity,
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
+) -> tuple[dict[str, Any], dict[str, Any] | None, list[str]]:
     trig = ctx.triggered_id
     if not isinstance(trig, dict) or not any(x.get("value") for x in ctx.triggered):
         raise PreventUpdate  # buttons drawn anew, not clicked
@@ -164,6 +193,8 @@ async def act(
     if case_id is None or version is None or action is A.REPORT:
         raise PreventUpdate
     fields = {i["f"]: v for i, v in zip(field_ids, values, strict=False) if i.get("a") == action.value}
+    if isinstance(shown, dict):
+        fields["request"] = shown.get("request")  # the pending 挂账 / 延期 request the card showed
     n = (refresh.get("n", 0) if isinstance(refresh, dict) else 0) + 1
     outcome: dict[str, Any] = {"n": n, "case": case_id, "reset": False}
     drafts = {
@@ -191,15 +222,24 @@ async def act(
     except StaleCase:
         log.info("%s on case %s by %s: stale version %s", action.value, case_id, user.username, version)
         ticket = shown.get("ticket") or case_id
-        return {**outcome, "kind": "stale", "text": t("wb.stale", lang, ticket=ticket)}, drafts
+        stale = {**outcome, "kind": "stale", "text": t("wb.stale", lang, ticket=ticket)}
+        return stale, drafts, field_errors(action, None, lang)
     except DomainError as exc:
         log.info(
             "%s on case %s by %s refused: %s (%s)", action.value, case_id, user.username, exc.en, exc.detail
         )
-        return {**outcome, "kind": "error", "text": exc.message(lang)}, drafts
+        return (
+            {**outcome, "kind": "error", "text": exc.message(lang)},
+            drafts,
+            field_errors(action, exc, lang),
+        )
     except SQLAlchemyError as exc:
         log_failure(log, f"{action.value} on case {case_id} by {user.username} failed", exc)
-        return {**outcome, "kind": "error", "text": t("wb.err.db", lang)}, drafts
+        return (
+            {**outcome, "kind": "error", "text": t("wb.err.db", lang)},
+            drafts,
+            field_errors(action, None, lang),
+        )
     log.info("%s on case %s by %s: v%s -> v%s", action.value, case_id, user.username, version, result.version)
     text = t("wb.ok", lang, action=action_label(action, lang), ticket=result.ticket)
-    return {**outcome, "kind": "ok", "text": text, "reset": True}, None
+    return {**outcome, "kind": "ok", "text": text, "reset": True}, None, field_errors(action, None, lang)

@@ -19,8 +19,8 @@ from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
-from ops.policy import allowed_actions, in_scope, workbench_scope
-from ops.states import CaseStatus, Role
+from ops.policy import allowed_actions, in_scope, request_actions, workbench_scope
+from ops.states import Action, CaseStatus, Role
 
 
 def _selected_id(selected: Any) -> int | None:
@@ -47,6 +47,8 @@ _TEXT_OUTPUTS = [
     Output({"type": wid.BTN, "a": ALL}, "children"),
     Output({"type": wid.UPLOAD, "a": ALL}, "children"),
     Output({"type": wid.FORM_TEXT, "k": ALL}, "children"),
+    Output({"type": wid.CHOOSE, "a": ALL}, "children"),
+    Output({"type": wid.CANCEL, "a": ALL}, "children"),
 ]
 _FIRST_TEXT_OUTPUT = 7
 
@@ -72,6 +74,21 @@ def _typed(values: list[Any], field_ids: list[Any]) -> dict[str, Any]:
         for i, v in zip(field_ids, values, strict=False)
         if isinstance(i, dict) and isinstance(v, str | int | float) and not isinstance(v, bool)
     }
+
+
+def card_actions(card: q.CaseCard, role: Role, scoped: bool) -> tuple[list[Action], int | None]:
+    """The actions the card offers, and the id of the pending 挂账 / 延期 request they may decide: a pending
+    request's decisions come first (a lead approves or refuses, the asking side may withdraw), and no second
+    request is offered while one waits."""
+    if not scoped:
+        return [], None
+    status = CaseStatus(card.case.status)
+    actions = allowed_actions(role, status)
+    request = card.request
+    if request is None or request.state != "pending":
+        return actions, None
+    asks = {Action.SUSPEND_REQUEST, Action.EXTEND_REQUEST}
+    return [*request_actions(role, status), *(a for a in actions if a not in asks)], int(request.id)
 
 
 @callback(
@@ -123,7 +140,7 @@ async def case_card(
         case_district=c.district_code,
         case_department=c.department_code,
     )
-    actions = allowed_actions(role, CaseStatus(c.status)) if scoped else []
+    actions, pending = card_actions(card, role, scoped)
     names = [a.value for a in actions]
     refreshed = (
         ctx.triggered_id == wid.REFRESH and isinstance(refresh, dict) and refresh.get("case") == case_id
@@ -151,7 +168,14 @@ async def case_card(
     ring = dl.CircleMarker(
         center=[c.lat, c.lon], radius=16, className="wb-hl", interactive=False, pathOptions={"fillOpacity": 0}
     )
-    state = {"id": c.id, "version": c.version, "ticket": c.ticket, "actions": names, "forms": shape}
+    state = {
+        "id": c.id,
+        "version": c.version,
+        "ticket": c.ticket,
+        "actions": names,
+        "forms": shape,
+        "request": pending,
+    }
     info, more = card_info(card, lang), card_sections(card, lang)
     return False, info, note, forms, more, state, [ring], *text_outputs
 

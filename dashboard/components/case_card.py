@@ -137,9 +137,13 @@ def _event_extras(e: Any, lang: str) -> list[str]:
         out.append(t("wb.ev.into", lang, ticket=p["into_ticket"]))
     if action == "handle" and p.get("photos"):
         out.append(t("wb.ev.photos", lang, n=len(p["photos"])))
-    if action == "extend" and p.get("amount") is not None:
-        unit = t(f"wb.unit.{p.get('unit')}", lang)
-        out.append(t("wb.ev.extend", lang, amount=f"{float(p['amount']):g}", unit=unit))
+    if action in ("extend", "extend_request") or (action == "request_approve" and p.get("kind") == "extend"):
+        if p.get("amount") is not None:
+            unit = t(f"wb.unit.{p.get('unit')}", lang)
+            out.append(t("wb.ev.extend", lang, amount=f"{float(p['amount']):g}", unit=unit))
+    if p.get("request") is not None:
+        kind = ACTION_LABELS[Action.SUSPEND if p.get("kind") == "suspend" else Action.EXTEND]
+        out.append(t("wbf.ev.request", lang, id=p["request"], kind=kind[1] if lang == "en" else kind[0]))
     if action == "report" and p.get("duplicates"):
         out.append(t("wb.ev.duplicates", lang, n=len(p["duplicates"])))
     if action == "resume" and p.get("paused_seconds") is not None:
@@ -171,6 +175,44 @@ def history(card: CaseCard, lang: str) -> html.Section:
             html.H4(t("wb.card.history", lang)),
             dmc.Timeline(active=len(items) - 1, bulletSize=14, lineWidth=2, children=items),
         ],
+    )
+
+
+def request_box(card: CaseCard, lang: str) -> html.Div | None:
+    """The case's 挂账 / 延期 request: who asked, when, why, and where it stands (待审批, or the decision)."""
+    r = card.request
+    if r is None:
+        return None
+    dept = _name(r, "department", lang) or "—"
+    unit = t(f"wb.unit.{card.case.time_unit}", lang)
+    amount = f"{float(r.amount):g}" if r.amount is not None else ""
+    lines: list[Any] = [
+        html.Div(
+            [
+                html.B(t(f"wbf.req.{r.kind}", lang, dept=dept, amount=amount, unit=unit)),
+                html.Span(t(f"wbf.req.{r.state}", lang), className=f"wb-req-state wb-req-{r.state}"),
+            ],
+            className="wb-req-head",
+        ),
+        html.Div(t("wbf.req.reason", lang, text=r.reason), className="wb-req-reason"),
+        html.Div(
+            t("wbf.req.by", lang, who=r.requested_by_name or dept, at=when(r.requested_at)),
+            className="wb-muted",
+        ),
+    ]
+    if r.state != "pending" and r.decided_at is not None:
+        lines.append(
+            html.Div(
+                t("wbf.req.decided", lang, who=r.decided_by_name or "—", at=when(r.decided_at)),
+                className="wb-muted",
+            )
+        )
+    if r.decision_note:
+        lines.append(html.Div(t("wbf.req.note", lang, text=r.decision_note), className="wb-req-reason"))
+    return html.Div(
+        className=f"wb-req wb-req-box-{r.state}",
+        role="status",
+        children=[html.Div(t("wbf.req.title", lang), className="wb-fact-k"), *lines],
     )
 
 
@@ -223,6 +265,9 @@ def card_info(card: CaseCard, lang: str) -> list[Any]:
         out.append(
             html.Div(t("wb.card.merged_into", lang, ticket=c.merged_into_ticket), className="wb-muted")
         )
+    box = request_box(card, lang)
+    if box is not None:
+        out.append(box)
     if c.close_condition and c.status == "handled":
         out.append(html.Div(t("wb.card.close_condition", lang, text=c.close_condition), className="wb-muted"))
     return out

@@ -1,4 +1,6 @@
-"""The case card's action forms: one small form per action the user's role and the case's status allow.
+"""The case card's action forms: the actions the user's role and the case's status allow, as a row of buttons;
+choosing one opens its form only (fields named after the action, a confirm and a cancel; ``workbench.js`` opens,
+focuses, submits on Enter and closes on Escape).
 
 Every input has a pattern-matching ID ``{"type": FIELD, "a": action, "f": field}`` and every button
 ``{"type": BTN, "a": action}``; the action callback reads them by those IDs. ``drafts`` (``"action|field"`` →
@@ -44,11 +46,28 @@ STYLE: dict[Action, tuple[str, str]] = {
     A.RESUME: ("blue", "outline"),
     A.EXTEND: ("gray", "outline"),
     A.ESCALATE: ("orange", "outline"),
+    A.SUSPEND_REQUEST: ("gray", "outline"),
+    A.EXTEND_REQUEST: ("gray", "outline"),
+    A.REQUEST_APPROVE: ("teal", "filled"),
+    A.REQUEST_REFUSE: ("red", "outline"),
+    A.REQUEST_WITHDRAW: ("gray", "outline"),
+}
+#: The label of each action's reason field: the field is named after its action, and so is its error.
+REASON_LABEL: dict[Action, str] = {
+    A.REJECT: "wbf.reason.reject",
+    A.RETURN: "wbf.reason.return",
+    A.SUSPEND: "wbf.reason.suspend",
+    A.SUSPEND_REQUEST: "wbf.reason.suspend",
+    A.EXTEND: "wbf.reason.extend",
+    A.EXTEND_REQUEST: "wbf.reason.extend",
+    A.REQUEST_REFUSE: "wbf.reason.refuse",
 }
 #: The properties holding the forms' texts, by pattern type: what a language switch sets in place.
 LANGUAGE_PROPS: dict[str, tuple[str, ...]] = {
     wid.FIELD: ("label", "data", "placeholder"),
     wid.BTN: ("children",),
+    wid.CHOOSE: ("children",),
+    wid.CANCEL: ("children",),
     wid.UPLOAD: ("children",),
     wid.FORM_TEXT: ("children",),
 }
@@ -104,8 +123,8 @@ def _fields(action: Action, card: CaseCard, departments: list[Any], f: _Form) ->
     if action is A.FILE:
         levels = [{"value": v, "label": t(f"wb.a.urgency.{v}", lang)} for v in ("normal", "urgent")]
         return [f.select(action, "urgency", "wb.a.urgency", levels, c.urgency)]
-    if action in (A.REJECT, A.RETURN, A.SUSPEND):
-        return [f.text(action, "reason", "wb.a.reason")]
+    if action in (A.REJECT, A.RETURN, A.SUSPEND, A.SUSPEND_REQUEST, A.REQUEST_REFUSE):
+        return [f.text(action, "reason", REASON_LABEL[action])]
     if action is A.MERGE:
         data = [
             {
@@ -157,28 +176,103 @@ def _fields(action: Action, card: CaseCard, departments: list[Any], f: _Form) ->
         return [f.text(action, "note", "wb.a.verify_note", required=False)]
     if action is A.VERIFY_FAIL:
         return [f.text(action, "note", "wb.a.fail_note")]
-    if action is A.EXTEND:
+    if action in (A.EXTEND, A.EXTEND_REQUEST):
         unit = t(f"wb.unit.{c.time_unit}", lang)
         return [
             dmc.NumberInput(
                 id=_fid(action, "amount"),
-                label=t("wb.a.amount", lang, unit=unit),
+                label=t("wbf.amount", lang, unit=unit),
                 value=f.draft(action, "amount", ""),
                 min=0,
                 step=1,
                 size="xs",
-                w=120,
+                w=140,
+                required=True,
             ),
-            f.text(action, "reason", "wb.a.reason"),
+            f.text(action, "reason", REASON_LABEL[action]),
+        ]
+    if action is A.REQUEST_APPROVE and card.request is not None:
+        r = card.request
+        key = f"wbf.approve.{r.kind}"
+        unit = t(f"wb.unit.{c.time_unit}", lang)
+        amount = f"{float(r.amount):g}" if r.amount is not None else ""
+        return [
+            html.Div(
+                t(key, lang, amount=amount, unit=unit),
+                id={"type": wid.FORM_TEXT, "k": "approve"},
+                className="wb-muted",
+            )
         ]
     if action is A.ESCALATE:
         return [f.text(action, "reason", "wb.a.escalate_reason", required=False)]
     return []  # START, RESUME: a button is enough
 
 
+def _attrs(values: dict[str, str]) -> dict[str, Any]:
+    """``data-*`` / ``aria-*`` attributes for an ``html`` component."""
+    return values
+
+
+def _panel(action: Action, card: CaseCard, departments: list[Any], form: _Form) -> html.Div:
+    """One action's form, closed until its chooser button opens it: the fields (named after the action), a
+    confirm button (the action's ``BTN``) and a cancel button. ``workbench.js`` opens, focuses and closes it."""
+    lang = form.lang
+    color = STYLE.get(action, ("gray", "outline"))[0]
+    color = "dark" if color == "gray" else color  # a filled grey button reads as disabled
+    label = action_label(action, lang)
+    fields = _fields(action, card, departments, form)
+    if not fields:
+        fields = [
+            html.Div(
+                t("wbf.confirm_only", lang),
+                id={"type": wid.FORM_TEXT, "k": f"confirm-{action.value}"},
+                className="wb-muted",
+            )
+        ]
+    return html.Div(
+        className="wb-act wb-act-panel" + (" wb-act-wide" if action is A.HANDLE else ""),
+        hidden=True,
+        role="group",
+        **_attrs({"data-a": action.value, "aria-label": label}),
+        children=[
+            html.H5(
+                label, id={"type": wid.FORM_TEXT, "k": f"title-{action.value}"}, className="wb-act-title"
+            ),
+            *fields,
+            html.Div(
+                className="wb-act-row",
+                children=[
+                    dmc.Button(
+                        t("wbf.confirm", lang, action=label),
+                        id={"type": wid.BTN, "a": action.value},
+                        n_clicks=0,
+                        size="xs",
+                        color=color,
+                        variant="filled",
+                        className="wb-act-btn",
+                    ),
+                    html.Button(
+                        t("wbf.cancel", lang),
+                        id={"type": wid.CANCEL, "a": action.value},
+                        type="button",
+                        className="wb-act-cancel",
+                    ),
+                    html.Span(
+                        t("wbf.keys", lang),
+                        id={"type": wid.FORM_TEXT, "k": f"keys-{action.value}"},
+                        className="wb-muted wb-act-keys",
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
 def action_forms(
     card: CaseCard, actions: list[Action], lang: str, departments: list[Any], drafts: dict[str, Any] | None
 ) -> list[Any]:
+    """The actions the user may take, as a row of buttons; choosing one opens ITS form only (one action at a
+    time), with a confirm and a cancel."""
     if not actions:
         return [
             html.Div(
@@ -186,28 +280,26 @@ def action_forms(
             )
         ]
     form = _Form(lang, drafts or {})
-    blocks: list[Any] = [html.H4(t("wb.card.actions", lang), id={"type": wid.FORM_TEXT, "k": "title"})]
-    for action in actions:
-        color, variant = STYLE.get(action, ("gray", "outline"))
-        fields = _fields(action, card, departments, form)
-        blocks.append(
-            html.Div(
-                className="wb-act" + (" wb-act-wide" if action is A.HANDLE else ""),
-                children=[
-                    *fields,
-                    dmc.Button(
-                        action_label(action, lang),
-                        id={"type": wid.BTN, "a": action.value},
-                        n_clicks=0,
-                        size="xs",
-                        color=color,
-                        variant=variant,
-                        className="wb-act-btn",
-                    ),
-                ],
+    chooser = html.Div(
+        className="wb-choose",
+        role="toolbar",
+        **_attrs({"aria-label": t("wbf.choose", lang)}),
+        children=[
+            html.Button(
+                action_label(action, lang),
+                id={"type": wid.CHOOSE, "a": action.value},
+                type="button",
+                className=f"wb-choose-btn wb-choose-{STYLE.get(action, ('gray', ''))[0]}",
+                **_attrs({"data-a": action.value, "aria-pressed": "false"}),
             )
-        )
-    return blocks
+            for action in actions
+        ],
+    )
+    return [
+        html.H4(t("wb.card.actions", lang), id={"type": wid.FORM_TEXT, "k": "title"}),
+        chooser,
+        *[_panel(action, card, departments, form) for action in actions],
+    ]
 
 
 def id_key(value: dict[str, Any]) -> str:

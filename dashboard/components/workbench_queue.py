@@ -81,6 +81,7 @@ def queue_payload(rows: list[Any], lang: str) -> dict[str, Any]:
             "dl": r.stage_deadline.isoformat() if r.stage_deadline else None,
             "ye": (r.stage_yellow_at or r.stage_deadline).isoformat() if r.stage_deadline else None,
             "p": r.paused_since is not None,
+            "r": bool(getattr(r, "pending_request", False)),
             "ll": [r.lat, r.lon],
         }
         for r in rows
@@ -95,6 +96,7 @@ def queue_payload(rows: list[Any], lang: str) -> dict[str, Any]:
         "paused": t("wb.cd.paused", lang),
         "none": t("wb.light.none", lang),
         "empty": t("wb.queue_empty", lang),
+        "pending": t("wbf.pending_tag", lang),
     }
     return {"rows": items, "strings": strings}
 

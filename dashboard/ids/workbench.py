@@ -28,6 +28,7 @@ F_WINDOW = "wb-f-window"
 F_SOURCE = "wb-f-source"
 F_IN_VIEW = "wb-f-in-view"
 F_LIGHT_LABEL = "wb-f-light-label"
+F_FOCUS = "wb-f-focus"  # the queue's "show all / only mine to act on" (officers) or "pending only" (leads)
 
 QUEUE_TITLE = "wb-queue-title"
 QUEUE_COUNT = "wb-queue-count"
@@ -49,6 +50,8 @@ CARD_STATE = "wb-card-state"
 DUP = "wb-dup"  # pattern type: {"type": DUP, "id": case_id}: open a duplicate's card
 BTN = "wb-btn"  # pattern type: {"type": BTN, "a": action}
 FIELD = "wb-field"  # pattern type: {"type": FIELD, "a": action, "f": field}
+CHOOSE = "wb-choose"  # pattern type: {"type": CHOOSE, "a": action}: opens that action's form (and only it)
+CANCEL = "wb-cancel"  # pattern type: {"type": CANCEL, "a": action}: closes it
 UPLOAD = "wb-upload"  # pattern type: {"type": UPLOAD, "a": action}
 UPLOAD_LIST = "wb-upload-list"  # pattern type: {"type": UPLOAD_LIST, "a": action}
 #: Pattern type of the action forms' other texts (title, photo label, "no actions"): ``{"type": FORM_TEXT, "k": key}``.

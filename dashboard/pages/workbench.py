@@ -176,6 +176,10 @@ def _page(fit: BBox | None) -> html.Div:
                             html.Span(id=wid.QUEUE_COUNT, className="wb-qcount"),
                         ],
                     ),
+                    # the reader's own work only (officers, departments) or the requests to decide (leads)
+                    dmc.SegmentedControl(
+                        id=wid.F_FOCUS, value="all", data=[], size="xs", fullWidth=True, className="wb-focus"
+                    ),
                     html.Div(id=wid.QUEUE, className="wb-queue", role="listbox"),
                 ],
             ),

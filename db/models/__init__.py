@@ -16,6 +16,7 @@ from db.models.reference import (
     Holiday,
     Responsibility,
 )
+from db.models.requests import CaseRequest as CaseRequest
 
 __all__ = [
     "Base",

@@ -195,13 +195,29 @@ def _in(values: tuple[str, ...]) -> str:
 
 _RUNNING = tuple(s for s in _OPEN if s != CaseStatus.SUSPENDED.value)
 _FINISHED = tuple(s for s in _ALL if s not in _OPEN)
+_BY_DEADLINE = "c.stage_deadline, c.created_at DESC, c.id"
 #: The queue's three parts, each read in its own order: running clocks by stage deadline (the partial index
 #: on open cases' stage deadlines gives them in that order), suspended cases, then finished cases, newest first.
 _PARTS = (
-    (_RUNNING, f"c.status IN {_in(_RUNNING)}", "c.stage_deadline, c.created_at DESC, c.id"),
-    (("suspended",), "c.status = 'suspended'", "c.stage_deadline, c.created_at DESC, c.id"),
-    (_FINISHED, f"c.status IN {_in(_FINISHED)}", "c.created_at DESC, c.id"),
+    (_RUNNING, _BY_DEADLINE),
+    (("suspended",), _BY_DEADLINE),
+    (_FINISHED, "c.created_at DESC, c.id"),
 )
+#: A case with a 挂账 / 延期 request waiting for a shift lead (待审批).
+PENDING_SQL = "EXISTS (SELECT 1 FROM case_request r WHERE r.case_id = c.id AND r.state = 'pending')"
+
+
+def _parts(first: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    """The queue's parts: the statuses ``first`` (the reader's own work) ahead of everything, each part in its
+    own order."""
+    out: list[tuple[tuple[str, ...], str]] = []
+    if first:
+        out.append((tuple(s for s in _ALL if s in first), _BY_DEADLINE))
+    for statuses, order in _PARTS:
+        rest = tuple(s for s in statuses if s not in first)
+        if rest:
+            out.append((rest, order))
+    return out
 
 
 def queue(
@@ -212,18 +228,29 @@ def queue(
     bbox: BBox | None = None,
     now: datetime | None = None,
     limit: int = QUEUE_LIMIT,
+    first: tuple[str, ...] = (),
+    only_first: bool = False,
+    pending_only: bool = False,
 ) -> Queue:
-    """The work list, most pressing first: running clocks by stage deadline, then suspended cases, then
-    finished ones (windows other than ``open``), newest first.
+    """The work list, most pressing first: the statuses ``first`` (what the reader may act on: an officer's
+    待处置 / 处置中 before the 待受理 reports they cannot touch), then running clocks by stage deadline, then
+    suspended cases, then finished ones (windows other than ``open``), newest first. ``only_first``: nothing
+    but the statuses ``first``; ``pending_only``: only cases with a request waiting for a shift lead (待审批).
 
     Each part yields only its first ``limit`` rows in its own order (no sort of every open case: the 1M-case
     city has 40,000), names are joined to those rows only, and the total is a plain count."""
     where, params = _where(scope, filters, _now(now), bbox)
+    if only_first and first:
+        where += " AND (c.status = ANY(CAST(:first AS text[])))"
+        params["first"] = list(first)
+    if pending_only:
+        where += f" AND ({PENDING_SQL})"
     conn.execute(_CUSTOM_PLANS)
     wanted = set(_statuses(filters))
     parts = " UNION ALL ".join(
-        f'(SELECT c.id, {n} AS part FROM "case" c WHERE {where} AND {cond} ORDER BY {order} LIMIT :lim)'  # nosec B608 # SQL from constant fragments; values are bound parameters
-        for n, (statuses, cond, order) in enumerate(_PARTS)
+        f'(SELECT c.id, {n} AS part FROM "case" c WHERE {where} AND c.status IN {_in(statuses)} '  # nosec B608 # SQL from constant fragments; values are bound parameters
+        f"ORDER BY {order} LIMIT :lim)"
+        for n, (statuses, order) in enumerate(_parts(first))
         if wanted & set(statuses)  # a part no status asks for is not read at all
     )
     if not parts:
@@ -234,7 +261,8 @@ def queue(
             "SELECT c.id, c.ticket, c.status, c.urgency, c.escalated, c.source, c.address, c.created_at, "
             "c.stage_yellow_at, c.stage_deadline, c.paused_since, c.district_code, c.department_code, "
             "ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, cat.name_zh AS category_zh, cat.name_en AS category_en, "
-            f"d.name_zh AS district_zh, d.name_en AS district_en, {LIGHT_SQL} AS light "
+            f"d.name_zh AS district_zh, d.name_en AS district_en, {LIGHT_SQL} AS light, "
+            f"{PENDING_SQL} AS pending_request "
             'FROM top JOIN "case" c ON c.id = top.id JOIN category cat ON cat.code = c.category_code '
             "LEFT JOIN district d ON d.code = c.district_code "
             "ORDER BY top.part, c.stage_deadline, c.created_at DESC, c.id LIMIT :lim"
@@ -255,6 +283,8 @@ class CaseCard:
     events: list[Row[Any]]
     duplicates: list[Row[Any]]
     photos: list[Row[Any]]
+    #: The case's latest 挂账 / 延期 request (pending or decided), with the names of who asked and decided.
+    request: Row[Any] | None = None
 
 
 _CARD = (
@@ -281,6 +311,14 @@ _EVENTS = text(
     "u.display_name AS actor_name, e.department_code, dep.name_zh AS department_zh, "
     "dep.name_en AS department_en FROM case_event e LEFT JOIN staff_user u ON u.id = e.actor_user_id "
     "LEFT JOIN department dep ON dep.code = e.department_code WHERE e.case_id = :id ORDER BY e.at, e.id"
+)
+_REQUEST = text(
+    "SELECT r.id, r.kind, r.state, r.amount, r.reason, r.requested_at, r.decided_at, r.decision_note, "
+    "r.department_code, dep.name_zh AS department_zh, dep.name_en AS department_en, "
+    "ru.display_name AS requested_by_name, du.display_name AS decided_by_name "
+    "FROM case_request r LEFT JOIN department dep ON dep.code = r.department_code "
+    "LEFT JOIN staff_user ru ON ru.id = r.requested_by LEFT JOIN staff_user du ON du.id = r.decided_by "
+    "WHERE r.case_id = :id ORDER BY r.requested_at DESC, r.id DESC LIMIT 1"
 )
 _PHOTOS = text("SELECT id, kind, width, height, created_at FROM photo WHERE case_id = :id ORDER BY id")
 # Open cases of the same 小类 within its duplicate radius: a bounding box on the geometry index first
@@ -309,7 +347,8 @@ def case_card(
         return None
     events = list(conn.execute(_EVENTS, {"id": case_id}).all())
     photos = list(conn.execute(_PHOTOS, {"id": case_id}).all())
-    return CaseCard(row, events, photos=photos, duplicates=duplicates(conn, scope, case_id))
+    request = conn.execute(_REQUEST, {"id": case_id}).first()
+    return CaseCard(row, events, photos=photos, duplicates=duplicates(conn, scope, case_id), request=request)
 
 
 def duplicates(

@@ -70,6 +70,10 @@ required, ≤ 500 characters; notes ≤ 4000.
   cal.elapsed(stage_started_at, new stage_deadline, unit), unit); extension_count + 1. Note = reason.
   Payload ``{"amount": a, "unit": u, "deadline": iso}``.
 - ``escalate`` (reason=None): any open status, unchanged; escalated = true. Note = reason.
+- ``request_suspend`` / ``request_extend`` / ``approve_request`` / ``refuse_request`` / ``withdraw_request``:
+  挂账 and 延期 asked by the department and decided by a shift lead, see :mod:`ops.workflow.requests`. Every
+  write that takes a case out of dispatched / in progress, or to another department, marks its pending
+  request 'outdated'.
 
 ISO timestamps in payloads are ``datetime.isoformat()`` in Asia/Shanghai (``+08:00``).
 """
@@ -87,6 +91,13 @@ from ops.workflow.base import (
 from ops.workflow.center import dispatch, escalate, file_case, merge, reject
 from ops.workflow.field import extend, handle, resume, return_case, start, suspend, verify
 from ops.workflow.intake import report
+from ops.workflow.requests import (
+    approve_request,
+    refuse_request,
+    request_extend,
+    request_suspend,
+    withdraw_request,
+)
 
 __all__ = [
     "DUPLICATE_WINDOW",
@@ -94,6 +105,7 @@ __all__ = [
     "YELLOW_SHARE",
     "Actor",
     "CaseResult",
+    "approve_request",
     "dispatch",
     "escalate",
     "extend",
@@ -103,11 +115,15 @@ __all__ = [
     "history",
     "light",
     "merge",
+    "refuse_request",
     "reject",
     "report",
+    "request_extend",
+    "request_suspend",
     "resume",
     "return_case",
     "start",
     "suspend",
     "verify",
+    "withdraw_request",
 ]

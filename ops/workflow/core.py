@@ -68,6 +68,12 @@ _EVENT = text(
     ":uid, :pid, :role, :dept, :note, CAST(:payload AS jsonb), :at) RETURNING id"
 )
 _statements: dict[tuple[str, ...], TextClause] = {}
+#: A 挂账 / 延期 request waits on a case at the requesting department; when the case leaves its hands (returned,
+#: handled, suspended...), the request can no longer be decided: it becomes 'outdated' in the same transaction.
+_ASKABLE = frozenset({CaseStatus.DISPATCHED.value, CaseStatus.IN_PROGRESS.value})
+_OUTDATE = text(
+    "UPDATE case_request SET state = 'outdated', decided_at = :at WHERE case_id = :case AND state = 'pending'"
+)
 
 
 class _Same:
@@ -180,6 +186,8 @@ class Step:
             raise StaleCase(self.case.ticket)
         if after_update is not None:
             after_update(self.conn, row)
+        if row.status not in _ASKABLE or row.department_code != self.case.department_code:
+            self.conn.execute(_OUTDATE, {"case": row.id, "at": self.now})
         dept = row.department_code if isinstance(department, _Same) else department
         event_id = append_event(
             self.conn,

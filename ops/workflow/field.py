@@ -22,15 +22,15 @@ from ops.workflow.base import (
     require_number,
     require_text,
 )
-from ops.workflow.core import NO_CLOCK, load, precheck
+from ops.workflow.core import NO_CLOCK, Step, load, precheck
 
 _LINK_PHOTOS = text(
     "UPDATE photo SET case_id = :id WHERE id = ANY(CAST(:ids AS bigint[])) AND case_id IS NULL"
 )
 
 
-def _reason(reason: object) -> str:
-    return require_text(reason, field="reason", limit=MAX_REASON, zh="原因", en="reason")
+def _reason(reason: object, zh: str = "原因", en: str = "reason") -> str:
+    return require_text(reason, field="reason", limit=MAX_REASON, zh=zh, en=en)
 
 
 def return_case(
@@ -38,7 +38,7 @@ def return_case(
 ) -> CaseResult:
     """回退: the department says the case is not theirs; dispatched|in_progress → filed, to be re-dispatched."""
     at = precheck(actor, Action.RETURN, version, now)
-    note = _reason(reason)
+    note = _reason(reason, "回退原因", "reason for returning")
     step = load(conn, actor, Action.RETURN, case_id, version, at)
     return step.write(
         {"department_code": None, "deadline": None, **step.center_clock(CaseStatus.FILED)},
@@ -155,9 +155,16 @@ def suspend(
 ) -> CaseResult:
     """挂账: dispatched|in_progress → suspended; the clock stops at ``now``."""
     at = precheck(actor, Action.SUSPEND, version, now)
-    note = _reason(reason)
+    note = _reason(reason, "挂账原因", "reason for suspending")
     step = load(conn, actor, Action.SUSPEND, case_id, version, at)
-    return step.write({"resume_status": step.case.status, "paused_since": at}, note=note)
+    return suspend_step(step, note)
+
+
+def suspend_step(step: Step, note: str, payload: dict[str, Any] | None = None) -> CaseResult:
+    """The writes of 挂账 on a loaded case (directly, or approving a department's request)."""
+    return step.write(
+        {"resume_status": step.case.status, "paused_since": step.now}, note=note, payload=payload
+    )
 
 
 def resume(
@@ -196,19 +203,35 @@ def extend(
 ) -> CaseResult:
     """延期: add ``amount`` (in the 小类's time unit) to the deadline and the stage deadline."""
     at = precheck(actor, Action.EXTEND, version, now)
+    value = extension_amount(amount)
+    note = _reason(reason, "延期原因", "reason for extending")
+    step = load(conn, actor, Action.EXTEND, case_id, version, at)
+    check_extension(step, value)
+    return extend_step(step, value, note)
+
+
+def extension_amount(amount: object) -> float:
+    """An extension's amount, checked without the database: a finite number > 0."""
     value = require_number(amount, field="amount", zh="延期时长", en="extension")
-    note = _reason(reason)
     if value <= 0:
         raise ValidationError("延期时长必须大于 0。", "The extension must be greater than 0.", field="amount")
-    step = load(conn, actor, Action.EXTEND, case_id, version, at)
-    case, cal, unit = step.case, step.calendar, step.unit
-    limit = float(case.time_limit) * MAX_EXTENSION_FACTOR
+    return value
+
+
+def check_extension(step: Step, value: float) -> None:
+    """At most MAX_EXTENSION_FACTOR × the 小类's time limit."""
+    limit = float(step.case.time_limit) * MAX_EXTENSION_FACTOR
     if value > limit:
         raise ValidationError(
-            f"延期时长不能超过时限的 {MAX_EXTENSION_FACTOR} 倍（{limit:g} {unit}）。",
-            f"The extension may not exceed {MAX_EXTENSION_FACTOR}× the time limit ({limit:g} {unit}).",
+            f"延期时长不能超过时限的 {MAX_EXTENSION_FACTOR} 倍（{limit:g} {step.unit}）。",
+            f"The extension may not exceed {MAX_EXTENSION_FACTOR}× the time limit ({limit:g} {step.unit}).",
             field="amount",
         )
+
+
+def extend_step(step: Step, value: float, note: str, payload: dict[str, Any] | None = None) -> CaseResult:
+    """The writes of 延期 on a loaded, checked case (directly, or approving a department's request)."""
+    case, cal, unit, at = step.case, step.calendar, step.unit, step.now
     base = case.stage_deadline or at
     stage_deadline = cal.add(base, value, unit)
     deadline = cal.add(case.deadline, value, unit) if case.deadline is not None else stage_deadline
@@ -218,5 +241,5 @@ def extend(
         {"deadline": deadline, "stage_deadline": stage_deadline, "stage_yellow_at": yellow},
         counters=("extension_count",),
         note=note,
-        payload={"amount": value, "unit": unit, "deadline": deadline.isoformat()},
+        payload={**(payload or {}), "amount": value, "unit": unit, "deadline": deadline.isoformat()},
     )

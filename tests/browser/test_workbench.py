@@ -91,8 +91,18 @@ def open_card(page: Page, ticket: str) -> None:
     expect(page.locator("#wb-card .wb-ticket")).to_have_text(ticket, timeout=15_000)
 
 
+def choose(page: Page, label: str) -> Any:
+    """Open the form of the action ``label`` (one at a time) and return it."""
+    page.locator("#wb-card .wb-choose-btn", has_text=re.compile(f"^{re.escape(label)}$")).click()
+    form = page.locator("#wb-card .wb-act-panel:not([hidden])")
+    expect(form).to_have_count(1)
+    expect(form.locator(".wb-act-title")).to_have_text(label)
+    return form
+
+
 def act(page: Page, label: str) -> None:
-    page.locator("#wb-card .wb-act-btn", has_text=label).first.click()
+    """Choose the action ``label`` (its form stays open, with what was typed) and confirm it."""
+    choose(page, label).locator(".wb-act-btn").click()
 
 
 def expect_status(page: Page, label: str) -> None:
@@ -123,9 +133,7 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
     act(page, "立案")
     expect(page.locator("#wb-card-notice")).to_contain_text("立案成功", timeout=15_000)
     expect_status(page, "待派遣")
-    department = page.locator("#wb-card .wb-act", has=page.locator(".wb-act-btn", has_text="派遣")).locator(
-        "input"
-    )
+    department = choose(page, "派遣").locator("input")
     expect(department.first).to_have_value("贵阳市城市管理局 (CGJ)")  # pre-selected from routing
     act(page, "派遣")
     expect(page.locator("#wb-card-notice")).to_contain_text("派遣成功", timeout=15_000)
@@ -139,7 +147,7 @@ def test_file_dispatch_handle_with_photo_and_verify_by_clicking(
     guard_own_host(ctx, base, foreign)
     open_workbench(page, base, "cgj")
     open_card(page, case.ticket)
-    form = page.locator("#wb-card .wb-act-wide")
+    form = choose(page, "处置反馈")
     form.locator("textarea").fill("已更换灯泡，恢复照明")
     form.locator("input[type=file]").set_input_files(
         files=[{"name": "fixed.png", "mimeType": "image/png", "buffer": png()}]
@@ -244,11 +252,13 @@ def _said(resp: Any) -> str:
 
 def _forge_action(page: Page, base: str, case: CaseResult, action: str) -> Any:
     """What the action callback receives when the button ``action`` of a card showing ``case`` is clicked."""
-    dep = _callback(page, base, ("wb-refresh.data", "wb-drafts.data"))
+    fields = '{"a":["ALL"],"f":["ALL"],"type":"wb-field"}.error'
+    dep = _callback(page, base, ("wb-refresh.data", "wb-drafts.data", fields))
     btn = {"a": action, "type": "wb-btn"}
     body = {
         "output": dep["output"],
-        "outputs": [{"id": "wb-refresh", "property": "data"}, {"id": "wb-drafts", "property": "data"}],
+        # the forms' fields (a pattern-matching output): none on this page
+        "outputs": [{"id": "wb-refresh", "property": "data"}, {"id": "wb-drafts", "property": "data"}, []],
         "inputs": [[{"id": btn, "property": "n_clicks", "value": 1}]],
         "changedPropIds": [json.dumps(btn, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
         "state": [
@@ -351,9 +361,7 @@ def test_two_browsers_on_one_case_one_success_one_clear_conflict(
     act(first, "立案")
     expect(first.locator("#wb-card-notice")).to_contain_text("立案成功", timeout=15_000)
 
-    reason = second.locator(
-        "#wb-card .wb-act", has=second.locator(".wb-act-btn", has_text="不予立案")
-    ).locator("input")
+    reason = choose(second, "不予立案").locator("input")
     reason.fill("重复上报")
     act(second, "不予立案")
     notice = second.locator("#wb-card-notice")
@@ -378,7 +386,7 @@ def test_a_conflict_keeps_what_was_typed(two: list[Page], app_server: AppServer,
         open_card(page, case.ticket)
 
     def extend(page: Page, amount: str, reason: str) -> None:
-        form = page.locator("#wb-card .wb-act", has=page.locator(".wb-act-btn", has_text="延期"))
+        form = choose(page, "延期")
         form.locator("input").nth(0).fill(amount)
         form.locator("input").nth(1).fill(reason)
         act(page, "延期")
@@ -387,7 +395,7 @@ def test_a_conflict_keeps_what_was_typed(two: list[Page], app_server: AppServer,
     expect(first.locator("#wb-card-notice")).to_contain_text("延期成功", timeout=15_000)
     extend(second, "3", "雨天无法施工")
     expect(second.locator("#wb-card-notice")).to_contain_text("刚被其他人修改", timeout=15_000)
-    form = second.locator("#wb-card .wb-act", has=second.locator(".wb-act-btn", has_text="延期"))
+    form = second.locator("#wb-card .wb-act-panel:not([hidden])")  # still open, as it was
     expect(form.locator("input").nth(0)).to_have_value("3")
     expect(form.locator("input").nth(1)).to_have_value("雨天无法施工")
     expect(second.locator("#wb-card .wb-history")).to_contain_text("等待配件")  # the other's step is shown
@@ -402,10 +410,10 @@ def test_a_refused_action_explains_itself_and_keeps_the_input(
     case = new_case(engine, NANMING, "520102", status=CaseStatus.DISPATCHED)
     open_workbench(page, app_server.base, "lead")
     open_card(page, case.ticket)
-    form = page.locator("#wb-card .wb-act", has=page.locator(".wb-act-btn", has_text="延期"))
+    form = choose(page, "延期")
     form.locator("input").nth(0).fill("1")
     act(page, "延期")  # no reason given
-    expect(page.locator("#wb-card-notice")).to_contain_text("请填写原因", timeout=15_000)
+    expect(page.locator("#wb-card-notice")).to_contain_text("请填写延期原因", timeout=15_000)
     expect(form.locator("input").nth(0)).to_have_value("1")
     assert case_row(engine, case.id).version == case.version
 
@@ -584,7 +592,7 @@ def test_switching_language_keeps_the_card_and_what_was_typed(
     note = "已到现场，正在更换灯泡（写了一半"
     open_workbench(page, app_server.base, "cgj")
     open_card(page, case.ticket)
-    form = page.locator("#wb-card .wb-act-wide")
+    form = choose(page, "处置反馈")
     form.locator("textarea").fill(note)
     form.locator("input[type=file]").set_input_files(
         files=[{"name": "half.png", "mimeType": "image/png", "buffer": png()}]
@@ -632,8 +640,8 @@ def test_switching_language_keeps_the_department_chosen(
     case = new_case(engine, NANMING, "520102", status=CaseStatus.FILED)
     open_workbench(page, app_server.base, "dispatcher")
     open_card(page, case.ticket)
-    button = page.locator(".wb-act-btn", has_text=re.compile("^(派遣|Dispatch)$"))
-    department = page.locator("#wb-card .wb-act", has=button).locator("input").first
+    button = page.locator(".wb-choose-btn", has_text=re.compile("^(派遣|Dispatch)$"))
+    department = choose(page, "派遣").locator("input").first
     expect(department).to_have_value("贵阳市城市管理局 (CGJ)")  # suggested by routing
     department.click()
     department.fill("林业")

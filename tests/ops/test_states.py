@@ -11,8 +11,11 @@ import pytest
 
 from ops.policy import PERMISSIONS, allowed_actions, in_scope, may
 from ops.states import (
+    APPROVES,
     FINAL_STATUSES,
     OPEN_STATUSES,
+    REQUEST_DECISIONS,
+    TRANSITIONS,
     Action,
     CaseStatus,
     Role,
@@ -43,9 +46,23 @@ ALLOWED: dict[tuple[Action, CaseStatus | None], CaseStatus] = {
     (A.EXTEND, S.DISPATCHED): S.DISPATCHED,
     (A.EXTEND, S.IN_PROGRESS): S.IN_PROGRESS,
     **{(A.ESCALATE, s): s for s in OPEN},
+    **{
+        (a, s): s
+        for a in (A.SUSPEND_REQUEST, A.EXTEND_REQUEST, A.REQUEST_REFUSE, A.REQUEST_WITHDRAW)
+        for s in (S.DISPATCHED, S.IN_PROGRESS)
+    },
 }
+#: An approval leads where the approved action leads (ops.states.APPROVES); target() alone says None.
+APPROVABLE = {S.DISPATCHED, S.IN_PROGRESS}
 
-PAIRS = [(a, s) for a in Action if a is not A.RESUME for s in [None, *CaseStatus]]
+PAIRS = [(a, s) for a in Action if a not in (A.RESUME, A.REQUEST_APPROVE) for s in [None, *CaseStatus]]
+
+
+def test_an_approval_is_possible_where_its_action_is() -> None:
+    assert {s for (a, s) in TRANSITIONS if a is A.REQUEST_APPROVE} == APPROVABLE
+    for kind, action in APPROVES.items():
+        assert {s for s in APPROVABLE if target(action, s) is not None} == APPROVABLE, kind
+    assert all(target(A.REQUEST_APPROVE, s) is None for s in [None, *CaseStatus])
 
 
 @pytest.mark.parametrize(("action", "status"), PAIRS, ids=[f"{a.value}-{s and s.value}" for a, s in PAIRS])
@@ -88,6 +105,11 @@ MAY: dict[Action, set[Role]] = {
     A.RESUME: {R.ADMIN, R.LEAD},
     A.EXTEND: {R.ADMIN, R.LEAD},
     A.ESCALATE: {R.ADMIN, R.LEAD, R.DISPATCHER, R.OFFICER, R.SYSTEM},
+    A.SUSPEND_REQUEST: {R.OFFICER, R.DEPARTMENT},
+    A.EXTEND_REQUEST: {R.OFFICER, R.DEPARTMENT},
+    A.REQUEST_WITHDRAW: {R.OFFICER, R.DEPARTMENT},
+    A.REQUEST_APPROVE: {R.ADMIN, R.LEAD},
+    A.REQUEST_REFUSE: {R.ADMIN, R.LEAD},
 }
 ROLE_ACTION = list(itertools.product(Role, Action))
 
@@ -114,6 +136,7 @@ def test_allowed_actions_is_transitions_and_permissions(role: Role, status: Case
         a
         for a in Action
         if a is not A.REPORT
+        and a not in REQUEST_DECISIONS
         and role in MAY[a]
         and ((a, status) in ALLOWED or (a is A.RESUME and status is S.SUSPENDED))
     ]
