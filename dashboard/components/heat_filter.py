@@ -80,9 +80,21 @@ def workbench_panel() -> html.Div:
                         fullWidth=True,
                         **xs,
                     ),
-                    dmc.Select(id=hf.WB_HEAT_MAJOR, data=[], clearable=True, placeholder=t("heat.all"), **xs),
                     dmc.Select(
-                        id=hf.WB_HEAT_MINOR, data=[], clearable=True, placeholder=t("heat.all_minor"), **xs
+                        id=hf.WB_HEAT_MAJOR,
+                        data=[],
+                        clearable=True,
+                        placeholder=t("heat.all"),
+                        comboboxProps={"zIndex": 2000},
+                        **xs,
+                    ),
+                    dmc.Select(
+                        id=hf.WB_HEAT_MINOR,
+                        data=[],
+                        clearable=True,
+                        placeholder=t("heat.all_minor"),
+                        comboboxProps={"zIndex": 2000},
+                        **xs,
                     ),
                     dcc.Store(id=hf.WB_HEAT_CATEGORY),
                     dcc.Store(id=hf.WB_HEAT_GEO),
