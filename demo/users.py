@@ -56,7 +56,9 @@ def ensure_simulator_account(conn: Connection) -> int:
 
 def simulator_account_id(conn: Connection) -> int | None:
     """The simulator account's id, or None when setup has not created it."""
-    v = conn.execute(text("SELECT id FROM staff_user WHERE username = :u"), {"u": SIMULATOR_USERNAME}).scalar()
+    v = conn.execute(
+        text("SELECT id FROM staff_user WHERE username = :u"), {"u": SIMULATOR_USERNAME}
+    ).scalar()
     return None if v is None else int(v)
 
 

@@ -47,7 +47,8 @@ def test_simulated_steps_are_the_simulators_acts(
     sim = ensure_simulator_account(conn)
     demo_ids = set(
         conn.execute(
-            text("SELECT id FROM staff_user WHERE username = ANY(:u)"), {"u": [u.username for u in DEMO_USERS]}
+            text("SELECT id FROM staff_user WHERE username = ANY(:u)"),
+            {"u": [u.username for u in DEMO_USERS]},
         ).scalars()
     )
     assert len(demo_ids) == len(DEMO_USERS)
