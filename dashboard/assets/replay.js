@@ -37,7 +37,8 @@
     function show(k) {
         if (k === S.k) { return; }
         const before = S.current;
-        if (k === S.k + 1 && k >= 0) {  // one step on: fold one event
+        const step = k === S.k + 1 && k >= 0;
+        if (step) {  // one step on: fold one event
             S.status[S.frames[k].c] = S.frames[k].s;
         } else {  // a jump (scrubber, restart): fold from the start
             S.status = {};
@@ -45,17 +46,20 @@
         }
         S.k = k;
         S.current = k >= 0 ? S.frames[k].c : null;
-        const jumped = true;
-        if (jumped) { Object.keys(S.markers).forEach((id) => paint(Number(id))); }
-        if (before !== null) { paint(before); }
+        if (step) {  // only the case that moved and the one that was current change
+            if (before !== null) { paint(before); }
+            paint(S.current);
+        } else {
+            Object.keys(S.markers).forEach((id) => paint(Number(id)));
+        }
         const label = $("rp-label");
         if (label) {
             label.setAttribute("data-frame", String(k));
             if (k < 0) { label.textContent = ""; } else {
                 const f = S.frames[k];
-                const step = (S.texts.step || "{k}/{n}").replace("{k}", k + 1).replace("{n}", S.frames.length);
+                const counter = (S.texts.step || "{k}/{n}").replace("{k}", k + 1).replace("{n}", S.frames.length);
                 label.textContent = f.at + " · " + f.tk + " · " + f.a + " → " + f.sl + " · " + (S.texts.by || "") +
-                    " " + f.who + " · " + step;
+                    " " + f.who + " · " + counter;
                 label.style.borderLeftColor = COLORS[f.s] || "#868e96";
             }
         }
@@ -132,6 +136,20 @@
                 input.step = "0.01";
                 input.setAttribute("aria-label", "timeline");
                 host.appendChild(input);
+            }
+            const legend = $("rp-legend");
+            if (legend) {  // the colours of the statuses this replay passes through
+                legend.innerHTML = "";
+                const seen = [];
+                S.frames.forEach((f) => { if (seen.indexOf(f.s) < 0) { seen.push(f.s); } });
+                seen.forEach((s) => {
+                    const item = document.createElement("span");
+                    const dot = document.createElement("i");
+                    dot.style.background = COLORS[s] || "#868e96";
+                    item.appendChild(dot);
+                    item.appendChild(document.createTextNode(((S.texts.statuses || {})[s]) || s));
+                    legend.appendChild(item);
+                });
             }
             show(frameAt(S.t));
             syncControls();

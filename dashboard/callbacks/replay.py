@@ -52,7 +52,7 @@ async def toggle(
 
 @callback(
     Output(rp.OPEN, "children"),
-    Output(rp.PANEL + "-title", "children"),
+    Output(rp.PANEL_TITLE, "children"),
     Output(rp.MODE, "data"),
     Output(rp.CASE, "placeholder"),
     Output(rp.DISTRICT, "data"),

@@ -39,7 +39,7 @@ def panel() -> html.Div:
         className="rp-panel",
         hidden=True,
         children=[
-            html.Div(t("replay.title"), className="rp-title", id=rp.PANEL + "-title"),
+            html.Div(t("replay.title"), className="rp-title", id=rp.PANEL_TITLE),
             html.Div(
                 className="rp-pick",
                 children=[
@@ -75,6 +75,7 @@ def panel() -> html.Div:
                 ],
             ),
             html.Div(id=rp.LABEL, className="rp-label", **data_attrs(frame="-1")),
+            html.Div(id=rp.LEGEND, className="rp-legend"),
             dcc.Store(id=rp.DATA),
             dcc.Store(id=rp.READY),
         ],
@@ -129,5 +130,6 @@ def wire(replay: Replay, lang: str, *, day: bool) -> dict[str, Any]:
             "pause": t("replay.pause", lang),
             "by": t("replay.by", lang),
             "step": t("replay.step", lang, k="{k}", n="{n}"),
+            "statuses": {st.value: _label(LABELS[st], lang) for st in CaseStatus},
         },
     }

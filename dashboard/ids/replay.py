@@ -2,6 +2,7 @@
 
 OPEN = "rp-open"  # the button over the map that shows / hides the replay panel
 PANEL = "rp-panel"
+PANEL_TITLE = "rp-panel-title"
 MODE = "rp-mode"  # "case" | "day"
 CASE = "rp-case"  # ticket or case id
 DISTRICT = "rp-district"
@@ -17,3 +18,4 @@ SPEEDS = "rp-speeds"
 SCRUB = "rp-scrub"  # a native range input, made and driven by assets/replay.js
 CLOCK = "rp-clock"
 LABEL = "rp-label"  # the current event: time, action, actor (written by assets/replay.js)
+LEGEND = "rp-legend"  # the status colours of the markers (written by assets/replay.js)

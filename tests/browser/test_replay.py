@@ -158,7 +158,7 @@ def _heat_requests(page: Page) -> list[dict[str, Any]]:
 
 def _category_in(body: dict[str, Any]) -> str | None:
     for item in [*body.get("inputs", []), *body.get("state", [])]:
-        if item.get("id", "").endswith("heat-category"):
+        if item.get("id", "").startswith("heat-") and item.get("id", "").endswith("-category"):
             return (item.get("value") or {}).get("code")
     return None
 
@@ -171,12 +171,12 @@ def test_the_wall_heat_follows_the_category(page: Page, app_server: AppServer, e
     sign_in(page, app_server.base, "lead", target="/wall")
     expect(page.locator(".wall-legend-head")).to_contain_text("件", timeout=30_000)
     expect(page.locator(".heat-legend-cat")).to_have_count(0)
-    page.locator("#wall-heat-major").click()
+    page.locator("#heat-wall-major").click()
     page.locator(".dash-dropdown-option", has_text="事件 · 市容环境").click()
     expect(page.locator(".heat-legend-cat")).to_have_text("类别：市容环境", timeout=15_000)
     assert any(_category_in(b) == "E01" for b in seen), [_category_in(b) for b in seen]
     # a 小类 narrows it further
-    page.locator("#wall-heat-minor").click()
+    page.locator("#heat-wall-minor").click()
     page.locator(".dash-dropdown-option").first.click()
     expect(page.locator(".heat-legend-cat")).not_to_have_text("类别：市容环境", timeout=15_000)
     assert any((_category_in(b) or "").startswith("E01") and len(_category_in(b) or "") > 3 for b in seen)
@@ -194,12 +194,12 @@ def test_the_workbench_heat_follows_the_category(page: Page, app_server: AppServ
     seen = _heat_requests(page)
     sign_in(page, app_server.base, "lead")
     expect(page.locator("#wb-queue-count")).to_contain_text("件", timeout=20_000)
-    page.locator("#wb-heat-panel .mantine-Switch-track").click()
-    expect(page.locator("#wb-heat-legend .wall-legend-head")).to_contain_text("件", timeout=15_000)
-    page.locator("#wb-heat-major").click()
+    page.locator("#heat-wb-panel .mantine-Switch-track").click()
+    expect(page.locator("#heat-wb-legend .wall-legend-head")).to_contain_text("件", timeout=15_000)
+    page.locator("#heat-wb-major").click()
     page.get_by_role("option", name="事件 · 市容环境", exact=True).click()
-    expect(page.locator("#wb-heat-legend .heat-legend-cat")).to_have_text("类别：市容环境", timeout=15_000)
+    expect(page.locator("#heat-wb-legend .heat-legend-cat")).to_have_text("类别：市容环境", timeout=15_000)
     assert any(_category_in(b) == "E01" for b in seen)
     expect(
-        page.locator("#wb-heat path.leaflet-interactive, .leaflet-overlay-pane path").first
+        page.locator("#heat-wb path.leaflet-interactive, .leaflet-overlay-pane path").first
     ).to_be_attached()
