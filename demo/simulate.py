@@ -38,7 +38,7 @@ from demo.city.rows import (
 )
 from demo.city.spots import KINDS, ZONES, PointSampler, category_weights
 from demo.public import placeholder_picture
-from demo.users import DEMO_USERS
+from demo.users import simulator_account_id
 from geo.crs import TZ
 from ops import commands
 from ops import workflow as wf
@@ -105,22 +105,15 @@ class SimContext:
 
     @classmethod
     def _load(cls, conn: Connection, verifying: Verifying) -> SimContext:
-        names = [u.username for u in DEMO_USERS]
+        sim = simulator_account_id(conn)
+        if sim is None:
+            raise RuntimeError("the simulator's account is missing: run `guiyang-ops setup --demo`")
+        # the simulator acts in the roles of the center, always as its own account (never a demo staff member)
         staff = {
-            r.username: Actor(
-                Role(r.role), user_id=r.id, district=r.district_code, department=r.department_code
-            )
-            for r in conn.execute(
-                text(
-                    "SELECT id, username, role, district_code, department_code FROM staff_user "
-                    "WHERE username = ANY(:u) AND active"
-                ),
-                {"u": names},
-            )
+            "lead": Actor(Role.LEAD, user_id=sim),
+            "dispatcher": Actor(Role.DISPATCHER, user_id=sim),
+            "system": Actor(Role.SYSTEM, user_id=sim),
         }
-        for needed in ("dispatcher", "lead"):
-            if needed not in staff:
-                raise RuntimeError(f"demo user '{needed}' is missing: run `guiyang-ops setup --demo`")
         persons = conn.execute(text("SELECT id FROM person WHERE demo ORDER BY id")).scalars().all()
         cats = conn.execute(
             text("SELECT code, name_zh FROM category WHERE level = 2 AND active ORDER BY code")
@@ -136,11 +129,8 @@ class SimContext:
         )
 
     def department_actor(self, department: str | None) -> Actor:
-        """The department's demo account if it has one, else the department acting without a named user."""
-        for actor in self.staff.values():
-            if actor.role is Role.DEPARTMENT and actor.department == department:
-                return actor
-        return Actor(Role.DEPARTMENT, department=department)
+        """The department acting, recorded as the simulator's account."""
+        return Actor(Role.DEPARTMENT, user_id=self.staff["system"].user_id, department=department)
 
     def photo(self, rng: np.random.Generator) -> bytes:
         """A small generated JPEG, as a phone would send of the place now."""
@@ -191,7 +181,7 @@ def _report(conn: Connection, ctx: SimContext, rng: np.random.Generator, now: da
     spot = int(pts.address[0])
     return wf.report(
         conn,
-        Actor.system(),
+        ctx.staff["system"],
         category_code=ctx.codes[k],
         lon=float(pts.lon[0]),
         lat=float(pts.lat[0]),

@@ -25,6 +25,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection
 
 from dashboard import auth, ids, runtime
+from dashboard.callbacks.heat_filter import with_category
 from dashboard.components import wall_browser as _browser  # noqa: F401  (registers the clientside callbacks)
 from dashboard.components.wall_panels import (
     DEFAULT_PALETTE,
@@ -38,6 +39,7 @@ from dashboard.components.wall_panels import (
     ticker_items,
 )
 from dashboard.components.wall_wire import districts_compact, pin_columns, pin_feature
+from dashboard.ids import heat_filter as hf
 from dashboard.ids import wall as w
 from db.accounts import StaffIdentity
 from db.queries.grid_geometry import geometry
@@ -149,12 +151,24 @@ async def load_static(_: str, known: Any, *, user: StaffIdentity) -> tuple[Any, 
 # --- heatmap ---------------------------------------------------------------------------------------------------
 
 
-def _heat_payload(
-    level: str, window: str, counts: dict[str, int], config: dict[str, Any] | None, lang: str
+async def _heat_payload(
+    level: str,
+    window: str,
+    counts: dict[str, int],
+    config: dict[str, Any] | None,
+    lang: str,
+    category: str | None = None,
 ) -> tuple[dict[str, Any], list[Any]]:
     breaks = class_breaks(list(counts.values()))
-    data = {"level": level, "window": window, "counts": counts, "breaks": breaks}
-    return data, heat_legend(counts, breaks, level, palette(config), lang)
+    data = {"level": level, "window": window, "category": category, "counts": counts, "breaks": breaks}
+    legend = heat_legend(counts, breaks, level, palette(config), lang)
+    return data, await with_category(legend, category, lang)
+
+
+def _category(store: dict[str, Any] | None) -> str | None:
+    """The 大类 / 小类 code chosen beside the time window (:mod:`dashboard.callbacks.heat_filter`), or None."""
+    code = (store or {}).get("code")
+    return code if isinstance(code, str) and code else None
 
 
 def _signature(keys: list[str]) -> str:
@@ -170,17 +184,24 @@ def _signature(keys: list[str]) -> str:
     State(w.WINDOW, "value"),
     State(ids.LANG, "data"),
     State(w.CONFIG, "data"),
+    State(hf.WALL_CATEGORY, "data"),
     prevent_initial_call=True,  # the view arrives once the map shows the first preset
 )
 @auth.require_user(*ROLES)
 async def heat_view(
-    view: dict[str, Any] | None, window: str, lang: str, config: dict[str, Any] | None, *, user: StaffIdentity
+    view: dict[str, Any] | None,
+    window: str,
+    lang: str,
+    config: dict[str, Any] | None,
+    category: dict[str, Any] | None,
+    *,
+    user: StaffIdentity,
 ) -> tuple[Any, ...]:
     """Geometry (only here and when new cells appear: viewport or level changed) and counts of the heatmap."""
     box = bbox_of_view(view)
     if box is None:
         raise PreventUpdate
-    win = _window(window)
+    win, cat = _window(window), _category(category)
     first = level_for(float((view or {}).get("zoom", 11)), (box[1] + box[3]) / 2)
 
     heat, features = runtime.services().heat, runtime.services().features
@@ -190,11 +211,11 @@ async def heat_view(
         while len(keys) > MAX_FEATURES and level != "district":
             level = coarser(level)
             keys = heat.keys(conn, level, box, refresh=False)
-        counts = heat.counts(conn, level, win, box, refresh=False)
+        counts = heat.counts(conn, level, win, box, refresh=False, category=cat)
         return level, keys, geometry(conn, level, keys, features), counts
 
     level, keys, geo, counts = await runtime.aread(work)
-    data, legend = _heat_payload(level, win, counts, config, lang)
+    data, legend = await _heat_payload(level, win, counts, config, lang, cat)
     return geo, {"level": level, "bbox": list(box), "sig": _signature(keys)}, data, legend
 
 
@@ -206,6 +227,7 @@ async def heat_view(
     Input(w.WINDOW, "value"),
     Input(w.FALLBACK, "n_intervals"),
     Input(ids.LANG, "data"),
+    Input(hf.WALL_CATEGORY, "data"),
     State(w.HEAT_LEVEL, "data"),
     State(w.CONFIG, "data"),
     prevent_initial_call=True,
@@ -215,23 +237,24 @@ async def heat_counts(
     window: str,
     _n: Any,
     lang: str,
+    category: dict[str, Any] | None,
     drawn: dict[str, Any] | None,
     config: dict[str, Any] | None,
     *,
     user: StaffIdentity,
 ) -> tuple[Any, ...]:
-    """Counts only (window changed, or the periodic refresh): the browser restyles, no geometry is sent, unless
+    """Counts only (window or category changed, or the periodic refresh): the browser restyles, no geometry is sent, unless
     cells got their first report since the geometry was drawn."""
     if not drawn:
         raise PreventUpdate
-    level, box, win = drawn["level"], tuple(drawn["bbox"]), _window(window)
+    level, box, win, cat = drawn["level"], tuple(drawn["bbox"]), _window(window), _category(category)
     heat, features = runtime.services().heat, runtime.services().features
 
     def work(conn: Connection) -> tuple[dict[str, int], list[str]]:
-        return heat.counts(conn, level, win, box), heat.keys(conn, level, box, refresh=False)
+        return heat.counts(conn, level, win, box, category=cat), heat.keys(conn, level, box, refresh=False)
 
     counts, keys = await runtime.aread(work)
-    data, legend = _heat_payload(level, win, counts, config, lang)
+    data, legend = await _heat_payload(level, win, counts, config, lang, cat)
     if _signature(keys) == drawn.get("sig"):
         return data, legend, no_update, no_update
     geo = await runtime.aread(lambda c: geometry(c, level, keys, features))

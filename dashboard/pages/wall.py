@@ -23,6 +23,7 @@ from dash_extensions.javascript import Namespace
 
 from dashboard import auth, runtime
 from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the callbacks)
+from dashboard.components import heat_filter
 from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
 from dashboard.i18n import t
 from dashboard.ids import wall as w
@@ -215,6 +216,7 @@ def _map(config: dict[str, Any]) -> html.Div:
                         inline=True,
                         className="wall-window",
                     ),
+                    heat_filter.wall_selects(),
                     html.Div(id=w.LEGEND),
                     html.Div(id=w.PIN_LEGEND, className="wall-pin-legend"),
                     html.Div(id=w.PIN_CAPPED, className="wall-pin-count"),

@@ -12,9 +12,12 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.callbacks import heat_filter as _heat  # noqa: F401
+from dashboard.callbacks import replay as _replay  # noqa: F401
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
+from dashboard.components import heat_filter, replay
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from db.queries.geo_layers import EMPTY
@@ -106,6 +109,8 @@ def _map(fit: BBox | None) -> html.Div:
                         pane=wid.BASE_PANE,
                     ),
                     dl.GeoJSON(id=wid.CELLS, style=gy("cellStyle"), data=EMPTY, pane=wid.BASE_PANE),
+                    heat_filter.workbench_layer(),
+                    replay.layer(),
                     dl.GeoJSON(
                         id=wid.PINS,
                         data=EMPTY,
@@ -120,6 +125,9 @@ def _map(fit: BBox | None) -> html.Div:
                 ],
             ),
             html.Div(id=wid.MAP_STATUS, className="wb-mapstatus", role="status"),
+            heat_filter.workbench_panel(),
+            replay.open_button(),
+            replay.panel(),
             html.Aside(
                 id=wid.CARD,
                 className="wb-card",

@@ -1,8 +1,9 @@
 """The wall's heatmap read model: :class:`HeatIndex`, report counts per level key from numpy arrays.
 
-It keeps ``(cell, district, created_at)`` of the cases of the last :data:`KEEP_DAYS` days in memory, topped up
+It keeps ``(cell, district, category, created_at)`` of the cases of the last :data:`KEEP_DAYS` days in memory, topped up
 by id on each call (a few rows through the primary key) and rebuilt every :data:`REBUILD_SECONDS`; counting a
-window in a viewport is then a ``bincount``, whatever the zoom. Same numbers as
+window in a viewport is then a ``bincount``, whatever the zoom, for every category or one 大类 / 小类 (a mask
+over the kept rows; the memo of per-cell counts is keyed by window *and* category). Same numbers as
 :func:`db.queries.grid_sql.counts_sql`. Part of the heatmap (see :mod:`db.queries.grid_levels`).
 """
 
@@ -55,6 +56,7 @@ class _Grid:
 class _Cases:
     pos: IntArray  # grid position of each kept case (-1: no cell)
     district: IntArray  # district index (-1: none)
+    category: IntArray  # index into HeatIndex._categories (the case's 小类)
     created: npt.NDArray[np.float64]  # epoch seconds
     high_water: int  # largest case id in the table when loaded
     recent: IntArray  # ids loaded above high_water - GAP_IDS (a late commit of a lower id is still picked up)
@@ -92,7 +94,11 @@ class HeatIndex:
         self._grid: _Grid | None = None
         self._cases: _Cases | None = None
         self._built_at = 0.0
-        self._memo: dict[str, tuple[Any, IntArray, IntArray]] = {}
+        self._memo: dict[tuple[str, str | None], tuple[Any, IntArray, IntArray]] = {}
+        #: 小类 codes met so far, by index (grows; never reordered, so kept rows stay valid)
+        self._categories: dict[str, int] = {}
+        #: category code -> its 大类 (parent) code, read with the grid
+        self._parents: dict[str, str | None] = {}
         self._levels: dict[str, _Level] = {}
 
     @property
@@ -123,7 +129,8 @@ class HeatIndex:
         rows = conn.execute(
             text(
                 'SELECT (SELECT coalesce(max(id), 0) FROM "case") AS top, coalesce(cell_id, -1) AS cell, '  # nosec B608 # SQL from constant fragments; values are bound parameters
-                f'district_code, extract(epoch FROM created_at), id FROM "case" WHERE {where} ORDER BY id'
+                f'district_code, extract(epoch FROM created_at), id, category_code FROM "case" WHERE {where} '
+                "ORDER BY id"
             ),
             params,
         ).all()
@@ -135,6 +142,7 @@ class HeatIndex:
         cases = _Cases(
             pos=np.where(grid.ids[pos] == cells, pos, -1).astype(np.int64) if len(grid.ids) else pos - 1,
             district=np.array([index.get(r[2], -1) for r in rows], dtype=np.int64),
+            category=np.array([self._category_index(r[5]) for r in rows], dtype=np.int64),
             created=np.array([float(r[3]) for r in rows], dtype=np.float64),
             high_water=top,
             recent=ids[ids > top - GAP_IDS],
@@ -159,6 +167,7 @@ class HeatIndex:
                         self._cases = _Cases(
                             np.concatenate([cases.pos, new.pos[fresh]]),
                             np.concatenate([cases.district, new.district[fresh]]),
+                            np.concatenate([cases.category, new.category[fresh]]),
                             np.concatenate([cases.created, new.created[fresh]]),
                             new.high_water,
                             recent[recent > new.high_water - GAP_IDS],
@@ -167,35 +176,60 @@ class HeatIndex:
                         self._cases = dataclasses.replace(cases, high_water=new.high_water)
                     return
             grid = self._load_grid(conn) if grid is None or self._grid_changed(conn, grid) else grid
+            self._parents = {r[0]: r[1] for r in conn.execute(text("SELECT code, parent_code FROM category"))}
             since = datetime.combine(
                 at.astimezone(TZ).date() - timedelta(days=KEEP_DAYS), datetime.min.time(), TZ
             )
             self._cases, _ = self._fetch(conn, grid, "created_at >= :since", {"since": since})
             self._grid, self._built_at = grid, time.monotonic()
 
+    def _category_index(self, code: str) -> int:
+        k = self._categories.get(code)
+        if k is None:
+            k = self._categories[code] = len(self._categories)
+        return k
+
+    def _category_mask(self, cases: _Cases, category: str | None) -> npt.NDArray[np.bool_] | None:
+        """Which kept cases are of ``category`` (a 小类, or a 大类: any of its 小类); None: every case."""
+        if not category:
+            return None
+        wanted = [
+            k
+            for code, k in self._categories.items()
+            if code == category or self._parents.get(code) == category
+        ]
+        return np.isin(cases.category, np.array(wanted, dtype=np.int64))
+
     def _grid_changed(self, conn: Connection, grid: _Grid) -> bool:
         row = conn.execute(text("SELECT count(*), coalesce(max(id), 0) FROM grid_cell")).one()
         return (int(row[0]), int(row[1])) != grid.signature
 
     # counting
-    def _per_cell(self, window: str, now: datetime | None) -> tuple[_Grid, _Cases, IntArray, IntArray]:
-        """Counts per grid cell and per district in ``window``; memoised until new cases or a new day (when
-        ``now`` is not given: an explicit ``now`` also caps the window's end)."""
+    def _per_cell(
+        self, window: str, now: datetime | None, category: str | None = None
+    ) -> tuple[_Grid, _Cases, IntArray, IntArray]:
+        """Counts per grid cell and per district in ``window`` (of ``category`` only, if given); memoised per
+        window and category until new cases or a new day (when ``now`` is not given: an explicit ``now`` also
+        caps the window's end)."""
         grid, cases = self._grid, self._cases
         assert grid is not None and cases is not None  # nosec B101 # type narrowing for mypy, not a security check
         start = window_start(window, now).timestamp()
-        key = (window, start, cases.high_water, len(cases.pos), grid.signature, None if now is None else now)
-        hit = self._memo.get(window)
+        category = category or None
+        key = (window, category, start, cases.high_water, len(cases.pos), grid.signature, now)
+        hit = self._memo.get((window, category))
         if hit is not None and hit[0] == key:
             return grid, cases, hit[1], hit[2]
         mask = cases.created >= start
         if now is not None:
             mask &= cases.created <= now.timestamp()
+        of_category = self._category_mask(cases, category)
+        if of_category is not None:
+            mask &= of_category
         pos = cases.pos[mask]
         per_cell = np.bincount(pos[pos >= 0], minlength=len(grid.ids))
         dist = cases.district[mask]
         per_district = np.bincount(dist[dist >= 0], minlength=len(grid.codes))
-        self._memo[window] = (key, per_cell, per_district)
+        self._memo[(window, category)] = (key, per_cell, per_district)
         return grid, cases, per_cell, per_district
 
     def _level(self, grid: _Grid, level: str) -> _Level:
@@ -213,12 +247,13 @@ class HeatIndex:
         bbox: BBox | None = None,
         now: datetime | None = None,
         refresh: bool = True,
+        category: str | None = None,
     ) -> dict[str, int]:
-        """Report counts per key of ``level`` in ``window`` (same numbers as :func:`~db.queries.grid_sql.counts_sql`); ``refresh``
-        first adds the cases inserted since the last call."""
+        """Report counts per key of ``level`` in ``window`` (same numbers as :func:`~db.queries.grid_sql.counts_sql`),
+        of one 大类 or 小类 when ``category`` is given; ``refresh`` first adds the cases inserted since the last call."""
         if refresh or self._cases is None:
             self.refresh(conn, now)
-        grid, _, per_cell, per_district = self._per_cell(window, now)
+        grid, _, per_cell, per_district = self._per_cell(window, now, category)
         if level == "district":
             return {
                 code: int(per_district[k])

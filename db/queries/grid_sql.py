@@ -19,6 +19,8 @@ _COUNT_CELLS = text(
     SELECT w.cell_id, w.n, g.i, g.j, w.district_code
       FROM (SELECT cell_id, district_code, count(*) AS n FROM "case"
              WHERE created_at >= :since AND created_at <= :until
+               AND (CAST(:cat AS text) IS NULL OR category_code = :cat
+                    OR category_code IN (SELECT code FROM category WHERE parent_code = :cat))
              GROUP BY cell_id, district_code) w
       LEFT JOIN LATERAL (SELECT i, j FROM grid_cell WHERE id = w.cell_id) g ON true
     """
@@ -26,11 +28,18 @@ _COUNT_CELLS = text(
 
 
 def counts_sql(
-    conn: Connection, level: str, window: str, bbox: BBox | None = None, now: datetime | None = None
+    conn: Connection,
+    level: str,
+    window: str,
+    bbox: BBox | None = None,
+    now: datetime | None = None,
+    category: str | None = None,
 ) -> dict[str, int]:
-    """Report counts per key of ``level`` for ``window`` (keys as in :func:`~db.queries.grid_geometry.geometry`), optionally in a viewport."""
+    """Report counts per key of ``level`` for ``window`` (keys as in :func:`~db.queries.grid_geometry.geometry`),
+    optionally in a viewport and of one 大类 or 小类 (``category``)."""
     at = now or datetime.now(TZ)
-    rows = conn.execute(_COUNT_CELLS, {"since": window_start(window, at), "until": at}).all()
+    params = {"since": window_start(window, at), "until": at, "cat": category or None}
+    rows = conn.execute(_COUNT_CELLS, params).all()
     rng = ij_range(bbox) if bbox else None
     boxes = {r[0]: tuple(map(float, r[1:])) for r in conn.execute(DISTRICT_BOXES)} if bbox else {}
     out: dict[str, int] = {}

@@ -20,6 +20,8 @@ PREFIX = {
     "dashboard.ids.moderation": "mod-",
     "dashboard.ids.public": "pub-",
     "dashboard.ids.grid_map": "grid-",
+    "dashboard.ids.heat_filter": "heat-",
+    "dashboard.ids.replay": "rp-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
