@@ -191,6 +191,7 @@ class DeskReceipt:
     merged_into: int | None = None  # the open case it was merged into
     merged_ticket: str | None = None
     photo_ids: tuple[int, ...] = ()
+    duplicate_tickets: tuple[str, ...] = ()  # of the open duplicates nearby, nearest first
 
 
 _CALLER_FIELDS = {"last_name": "caller_name", "phone": "caller_phone"}
@@ -274,9 +275,21 @@ def _write_desk_report(
         ).id
         for p in photos
     )
-    if not new.duplicates or not may(actor.role, A.MERGE):
+    if not new.duplicates:
         return DeskReceipt(new, photo_ids=photo_ids)
+    rows = conn.execute(
+        text('SELECT id, ticket FROM "case" WHERE id = ANY(:ids)'), {"ids": list(new.duplicates)}
+    )
+    tickets: dict[int, str] = {int(r.id): str(r.ticket) for r in rows}
+    duplicate_tickets = tuple(tickets[i] for i in new.duplicates)
+    if not may(actor.role, A.MERGE):
+        return DeskReceipt(new, photo_ids=photo_ids, duplicate_tickets=duplicate_tickets)
     into = new.duplicates[0]
     merged = run(conn, actor, A.MERGE, new.id, new.version, {"into_case_id": into}, now=now)
-    ticket = conn.execute(text('SELECT ticket FROM "case" WHERE id = :i'), {"i": into}).scalar_one()
-    return DeskReceipt(merged, merged_into=into, merged_ticket=str(ticket), photo_ids=photo_ids)
+    return DeskReceipt(
+        merged,
+        merged_into=into,
+        merged_ticket=duplicate_tickets[0],
+        photo_ids=photo_ids,
+        duplicate_tickets=duplicate_tickets,
+    )

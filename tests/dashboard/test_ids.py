@@ -20,6 +20,8 @@ PREFIX = {
     "dashboard.ids.moderation": "mod-",
     "dashboard.ids.public": "pub-",
     "dashboard.ids.grid_map": "grid-",
+    "dashboard.ids.desk_intake": "di-",
+    "dashboard.ids.feedback": "fb-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 

@@ -132,6 +132,7 @@ def test_an_officer_reports_in_their_district_and_is_told_of_duplicates(
     again = file_at_desk(conn, staff["yunyan"], tmp_path, desk(source="inspector"))
     # officers may not merge: the duplicate stays reported, with the suggestion for the center
     assert again.merged_into is None and again.case.duplicates == (first.case.id,)
+    assert again.duplicate_tickets == (first.case.ticket,)
     before = counts(conn)
     with pytest.raises(Forbidden):
         file_at_desk(conn, staff["yunyan"], tmp_path, desk(lon=NANMING[0], lat=NANMING[1]))
