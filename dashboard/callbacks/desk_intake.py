@@ -37,6 +37,7 @@ from ops.workflow import Actor
 log = logging.getLogger("guiyang_ops.desk_intake")
 ROLES = roles_for(Screen.DESK_INTAKE)
 WORKBENCH_ROLES = roles_for(Screen.WORKBENCH)
+LANDMARK_ZOOM = 16
 
 #: the form's inputs that show their own error, by the field name the domain's errors carry
 ERROR_PROPS = {
@@ -149,13 +150,16 @@ async def category_options(
 
 @callback(
     Output(did.POS, "data", allow_duplicate=True),
+    Output(wid.MAP, "viewport", allow_duplicate=True),
     Input(wid.MAP, "clickData"),
     Input(did.LANDMARK, "value"),
     State(did.PANEL, "hidden"),
+    State(wid.MAP, "zoom"),
     prevent_initial_call=True,
 )
-def choose_place(click: Any, landmark: str | None, hidden: bool | None) -> list[float]:
-    """A click on the workbench map while the form is open, or a landmark: the chosen place."""
+def choose_place(click: Any, landmark: str | None, hidden: bool | None, zoom: Any) -> tuple[list[float], Any]:
+    """A click on the workbench map while the form is open: the chosen place. A landmark: the chosen place, and
+    the map flies there, so that its marker can be seen and dragged."""
     if hidden is not False:
         raise PreventUpdate  # the map is for the queue while the form is closed
     if ctx.triggered_id == did.LANDMARK:
@@ -163,11 +167,12 @@ def choose_place(click: Any, landmark: str | None, hidden: bool | None) -> list[
         if landmark is None or not landmark.isdigit() or int(landmark) >= len(marks):
             raise PreventUpdate
         m = marks[int(landmark)]
-        return [m.lat, m.lon]
+        near = max(zoom if isinstance(zoom, int | float) else 0, LANDMARK_ZOOM)
+        return [m.lat, m.lon], {"center": [m.lat, m.lon], "zoom": near, "transition": "flyTo"}
     ll = click.get("latlng") if isinstance(click, dict) else None
     if not isinstance(ll, dict) or not all(isinstance(ll.get(k), int | float) for k in ("lat", "lng")):
         raise PreventUpdate
-    return [round(float(ll["lat"]), 6), round(float(ll["lng"]), 6)]
+    return [round(float(ll["lat"]), 6), round(float(ll["lng"]), 6)], nothing
 
 
 @callback(
@@ -318,7 +323,9 @@ async def submit(
         receipt.merged_ticket,
     )
     shown = receipt.merged_into or receipt.case.id
-    selected = {"id": shown, "ll": pos, "src": "desk", "ts": int(time.time() * 1000)}
+    # "pin": the place is in view already (clicked, or flown to with its landmark), so the map stays still; a
+    # flight would move the view while the queue reloads, and the queue's reload would be dropped for it
+    selected = {"id": shown, "ll": pos, "src": "pin", "ts": int(time.time() * 1000)}
     n = (refresh.get("n", 0) if isinstance(refresh, dict) else 0) + 1
     alert = dmc.Alert(_outcome_text(receipt, lang), color="teal", variant="light", className="di-ok")
     resets = ("", "", "", "", None, None, None)

@@ -1,0 +1,155 @@
+"""新建案件 on /workbench in real Chromium: a dispatcher opens the form, is told which field is missing (nothing is
+written), clicks the map, picks the category with the keyboard, fills the description and submits: the ticket is
+shown, the new case's card opens and the case is in the queue, routed like any report; no other host is asked.
+An officer's desk refuses a place outside their district; department staff do not get the button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import Engine, text
+
+from tests.support.app import AppServer
+from tests.support.browser import ForeignRequests, screenshot, sign_in
+
+
+def case_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text('SELECT count(*) FROM "case"')).scalar_one())
+
+
+def case_by_ticket(engine: Engine, ticket: str) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT c.id, c.source, c.status, c.district_code, c.cell_id, c.suggested_department_code, "
+                "c.category_code, c.description, p.phone, e.actor_role "
+                'FROM "case" c LEFT JOIN person p ON p.id = c.reporter_id '
+                "JOIN case_event e ON e.case_id = c.id AND e.action = 'report' WHERE c.ticket = :t"
+            ),
+            {"t": ticket},
+        ).one()
+
+
+def empty_spot(page: Page) -> tuple[float, float]:
+    """Page coordinates near the map's centre (the central districts) where a click lands on the map itself."""
+    box = page.locator("#wb-map").bounding_box()
+    assert box is not None
+    for fx, fy in (
+        (0.5, 0.5),
+        (0.46, 0.54),
+        (0.54, 0.46),
+        (0.44, 0.46),
+        (0.56, 0.54),
+        (0.5, 0.42),
+        (0.5, 0.58),
+    ):
+        x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+        hit = page.evaluate(
+            "([x, y]) => { const el = document.elementFromPoint(x, y); return !!el && "
+            "!el.closest('.wb-pin, .wb-cluster, .leaflet-marker-icon, .leaflet-control'); }",
+            [x, y],
+        )
+        if hit:
+            return x, y
+    raise AssertionError("no empty spot on the map")
+
+
+def open_form(page: Page, base: str, user: str) -> None:
+    sign_in(page, base, user)
+    expect(page.locator("#wb-queue-count")).to_contain_text("件", timeout=20_000)
+    page.locator("#di-open").click()
+    expect(page.locator("#di-panel")).to_be_visible()
+    expect(page.locator("#di-title")).to_have_text("新建案件")
+
+
+def choose_category(page: Page, typed: str) -> None:
+    """With the keyboard: focus the 小类 select, type to search, Enter picks the first match."""
+    page.locator("#di-category").focus()
+    page.keyboard.type(typed)
+    page.wait_for_timeout(300)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#di-category")).to_have_value("井盖破损 (C0101)")
+
+
+def test_dispatcher_opens_a_case_from_a_hotline_call(
+    page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    open_form(page, app_server.base, "dispatcher")
+    screenshot(page, "desk-intake-empty")
+    before = case_count(engine)
+    page.locator("#di-submit").click()
+    notice = page.locator("#di-notice")
+    expect(notice).to_contain_text("位置：请在地图上点选位置", timeout=15_000)
+    expect(page.locator("#di-panel")).to_contain_text("请在地图上点选位置，或选择一个地标。")
+    screenshot(page, "desk-intake-error")
+    assert case_count(engine) == before
+
+    x, y = empty_spot(page)
+    page.mouse.click(x, y)
+    expect(page.locator("#di-pos-text")).to_contain_text("位置：26.", timeout=10_000)
+    expect(page.locator("#di-marker .leaflet-marker-icon, .leaflet-marker-icon.di-pin")).to_have_count(1)
+    choose_category(page, "井盖破损")
+    page.locator("#di-submit").click()
+    expect(notice).to_contain_text("问题描述：请填写问题描述。", timeout=15_000)
+    assert case_count(engine) == before
+
+    page.locator("#di-description").fill("市民来电：路口井盖缺失")
+    page.locator("#di-caller-phone").fill("13800005678")
+    page.locator("#di-submit").click()
+    expect(notice).to_contain_text("已新建案件 GY", timeout=15_000)
+    ticket = notice.inner_text().split("已新建案件 ")[1].split("，")[0].split("：")[0].strip()
+    expect(page.locator("#wb-card .wb-ticket")).to_have_text(ticket, timeout=15_000)
+    row = case_by_ticket(engine, ticket)
+    assert (row.source, row.status, row.category_code) == ("hotline", "reported", "C0101")
+    assert row.district_code and row.cell_id and row.suggested_department_code
+    assert (row.description, row.phone, row.actor_role) == (
+        "市民来电：路口井盖缺失",
+        "13800005678",
+        "dispatcher",
+    )
+    expect(page.locator("#wb-queue .wb-row", has_text=ticket)).to_have_count(1, timeout=15_000)
+    # the form is emptied for the next call, the place too
+    expect(page.locator("#di-description")).to_have_value("")
+    expect(page.locator("#di-pos-text")).to_have_text("尚未选择位置")
+    screenshot(page, "desk-intake-success")
+    assert not foreign
+
+
+def test_a_second_call_about_the_same_thing_is_merged(
+    page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    open_form(page, app_server.base, "dispatcher")
+    page.get_by_role("radio", name="监督员上报").check()
+    page.locator("#di-landmark").click()
+    page.keyboard.type("甲秀楼")
+    page.wait_for_timeout(300)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#di-pos-text")).to_contain_text("位置：26.57160, 106.71190")
+    choose_category(page, "井盖破损")
+    page.locator("#di-description").fill("监督员：甲秀楼旁井盖缺失")
+    page.locator("#di-submit").click()
+    notice = page.locator("#di-notice")
+    expect(notice).to_contain_text("已新建案件", timeout=15_000)
+    first = notice.inner_text().split("已新建案件 ")[1].split("，")[0].split("：")[0].strip()
+
+    page.locator("#di-landmark").click()
+    page.keyboard.type("甲秀楼")
+    page.wait_for_timeout(300)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#di-pos-text")).to_contain_text("位置：26.57160")
+    page.locator("#di-description").fill("监督员：同一个井盖")
+    page.locator("#di-submit").click()
+    expect(notice).to_contain_text(f"已合并到 {first}", timeout=15_000)
+    expect(page.locator("#wb-card .wb-ticket")).to_have_text(first, timeout=15_000)
+    assert not foreign
+
+
+def test_department_staff_get_no_button(page: Page, app_server: AppServer) -> None:
+    sign_in(page, app_server.base, "cgj")
+    expect(page.locator("#wb-queue-count")).to_contain_text("件", timeout=20_000)
+    expect(page.locator("#di-open")).to_be_hidden()
