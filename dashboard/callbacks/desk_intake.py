@@ -187,6 +187,18 @@ def place_marker(pos: Any, lang: str) -> tuple[Any, str]:
     return marker(pos, lang), t("di.pos.at", lang, lat=f"{pos[0]:.5f}", lon=f"{pos[1]:.5f}")
 
 
+@callback(
+    Output(did.LANDMARK, "error", allow_duplicate=True),
+    Input(did.POS, "data"),
+    prevent_initial_call=True,
+)
+def place_chosen(pos: Any) -> Any:
+    """A place chosen: the place's error from the last attempt no longer applies."""
+    if not pos:
+        raise PreventUpdate
+    return None
+
+
 @callback(Output(did.PHOTO_LIST, "children"), Input(did.PHOTOS, "filename"), Input(ids.LANG, "data"))
 def chosen_photos(names: list[str] | str | None, lang: str) -> str:
     if not names:
