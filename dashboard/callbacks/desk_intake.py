@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import auth, ids, runtime
 from dashboard.callbacks.workbench import reference
 from dashboard.callbacks.workbench_actions import decode_photos
-from dashboard.components.desk_intake import bundled_landmarks, landmark_options, marker
+from dashboard.components.desk_intake import bundled_landmarks, landmark_options, marker, upload_button
 from dashboard.i18n import t
 from dashboard.ids import desk_intake as did
 from dashboard.ids import workbench as wid
@@ -87,6 +87,7 @@ clientside_callback(
     Output(did.CALLER_PHONE, "label"),
     Output(did.CONTACT_NOTE, "children"),
     Output(did.PHOTOS_LABEL, "children"),
+    Output(did.PHOTOS, "children"),
     Output(did.SUBMIT, "children"),
     Output(did.CANCEL, "children"),
     Input(ids.LANG, "data"),
@@ -111,6 +112,7 @@ def texts(lang: str) -> tuple[Any, ...]:
         t("di.caller_phone", lang),
         t("di.contact_note", lang),
         t("di.photos", lang, n=most),
+        upload_button(lang),
         t("di.submit", lang),
         t("di.cancel", lang),
     )

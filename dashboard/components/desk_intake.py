@@ -78,6 +78,10 @@ def open_button() -> dmc.Button:
     )
 
 
+def upload_button(lang: str) -> html.Button:
+    return html.Button(t("di.photos.pick", lang), type="button", className="di-upload-btn")
+
+
 def marker_layer() -> dl.LayerGroup:
     return dl.LayerGroup(id=did.MARKER)
 
@@ -164,7 +168,7 @@ def panel(max_photos: int = DEFAULT_LIMITS.max_photos) -> html.Aside:
                         multiple=True,
                         accept="image/jpeg,image/png,image/webp",
                         className="di-upload",
-                        children=html.Button(t("di.photos.pick"), type="button", className="di-upload-btn"),
+                        children=upload_button("zh"),
                     ),
                     html.Div(id=did.PHOTO_LIST, className="di-note"),
                     html.Div(id=did.PHOTO_ERROR, className="di-error", role="alert"),
