@@ -1,17 +1,25 @@
 """新建案件 on /workbench in real Chromium: a dispatcher opens the form, is told which field is missing (nothing is
 written), clicks the map, picks the category with the keyboard, fills the description and submits: the ticket is
 shown, the new case's card opens and the case is in the queue, routed like any report; no other host is asked.
-An officer's desk refuses a place outside their district; department staff do not get the button."""
+A second call about the same thing, placed by a landmark, is merged; department staff do not get the button."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from PIL import Image
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 
 from tests.support.app import AppServer
 from tests.support.browser import ForeignRequests, screenshot, sign_in
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 30)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def case_count(engine: Engine) -> int:
@@ -98,6 +106,16 @@ def test_dispatcher_opens_a_case_from_a_hotline_call(
 
     page.locator("#di-description").fill("市民来电：路口井盖缺失")
     page.locator("#di-caller-phone").fill("13800005678")
+    upload = page.locator("#di-photos input[type=file]")
+    upload.set_input_files(files=[{"name": "note.png", "mimeType": "image/png", "buffer": b"not a picture"}])
+    expect(page.locator("#di-photo-list")).to_contain_text("note.png")
+    page.locator("#di-submit").click()
+    expect(notice).to_contain_text("照片：", timeout=15_000)
+    expect(page.locator("#di-photo-error")).not_to_be_empty()
+    assert case_count(engine) == before
+
+    upload.set_input_files(files=[{"name": "manhole.png", "mimeType": "image/png", "buffer": png()}])
+    expect(page.locator("#di-photo-list")).to_contain_text("manhole.png")
     page.locator("#di-submit").click()
     expect(notice).to_contain_text("已新建案件 GY", timeout=15_000)
     ticket = notice.inner_text().split("已新建案件 ")[1].split("，")[0].split("：")[0].strip()
