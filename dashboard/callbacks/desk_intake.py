@@ -241,7 +241,7 @@ def _outcome_text(receipt: DeskReceipt, lang: str) -> str:
 
 
 _N_ERRORS = len(ERROR_PROPS) + 1  # the inputs' errors and the photos' error line
-_N_RESETS = 7
+_N_RESETS = 8
 
 
 def _error_outputs(field: str | None, text: str) -> list[Any]:
@@ -261,6 +261,7 @@ def _error_outputs(field: str | None, text: str) -> list[Any]:
     Output(did.CALLER_NAME, "value"),
     Output(did.CALLER_PHONE, "value"),
     Output(did.PHOTOS, "contents"),
+    Output(did.PHOTOS, "filename"),
     Output(did.POS, "data", allow_duplicate=True),
     Output(did.LANDMARK, "value"),
     Input(did.SUBMIT, "n_clicks"),
@@ -342,5 +343,5 @@ async def submit(
     selected = {"id": shown, "ll": pos, "src": "pin", "ts": int(time.time() * 1000)}
     n = (refresh.get("n", 0) if isinstance(refresh, dict) else 0) + 1
     alert = dmc.Alert(_outcome_text(receipt, lang), color="teal", variant="light", className="di-ok")
-    resets = ("", "", "", "", None, None, None)
+    resets = ("", "", "", "", None, None, None, None)
     return alert, *_error_outputs(None, ""), selected, {"n": n, "case": shown}, *resets

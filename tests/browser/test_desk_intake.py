@@ -132,6 +132,7 @@ def test_dispatcher_opens_a_case_from_a_hotline_call(
     # the form is emptied for the next call, the place too
     expect(page.locator("#di-description")).to_have_value("")
     expect(page.locator("#di-pos-text")).to_have_text("尚未选择位置")
+    expect(page.locator("#di-photo-list")).to_be_empty()
     screenshot(page, "desk-intake-success")
     assert not foreign
 
