@@ -6,10 +6,11 @@ A second call about the same thing, placed by a landmark, is merged; department 
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 from sqlalchemy import Engine, text
 
 from tests.support.app import AppServer
@@ -107,14 +108,16 @@ def test_dispatcher_opens_a_case_from_a_hotline_call(
     page.locator("#di-description").fill("市民来电：路口井盖缺失")
     page.locator("#di-caller-phone").fill("13800005678")
     upload = page.locator("#di-photos input[type=file]")
-    upload.set_input_files(files=[{"name": "note.png", "mimeType": "image/png", "buffer": b"not a picture"}])
+    bad: FilePayload = {"name": "note.png", "mimeType": "image/png", "buffer": b"not a picture"}
+    upload.set_input_files(files=[bad])
     expect(page.locator("#di-photo-list")).to_contain_text("note.png")
     page.locator("#di-submit").click()
     expect(notice).to_contain_text("照片：", timeout=15_000)
     expect(page.locator("#di-photo-error")).not_to_be_empty()
     assert case_count(engine) == before
 
-    upload.set_input_files(files=[{"name": "manhole.png", "mimeType": "image/png", "buffer": png()}])
+    good: FilePayload = {"name": "manhole.png", "mimeType": "image/png", "buffer": png()}
+    upload.set_input_files(files=[good])
     expect(page.locator("#di-photo-list")).to_contain_text("manhole.png")
     page.locator("#di-submit").click()
     expect(notice).to_contain_text("已新建案件 GY", timeout=15_000)
@@ -172,3 +175,67 @@ def test_department_staff_get_no_button(page: Page, app_server: AppServer) -> No
     sign_in(page, app_server.base, "cgj")
     expect(page.locator("#wb-queue-count")).to_contain_text("件", timeout=20_000)
     expect(page.locator("#di-open")).to_be_hidden()
+
+
+def _submit_body(page: Page, base: str, point: tuple[float, float]) -> dict[str, Any]:
+    """What the 新建案件 submit callback receives when its button is clicked with a filled form."""
+    deps = page.context.request.get(base + "/_dash-dependencies").json()
+    dep = next(d for d in deps if d["output"].strip(".").startswith("di-notice.children"))
+    # "id.prop" each, "id.prop@hash" for an output shared with another callback
+    outputs = [
+        {"id": ident, "property": prop}
+        for ident, prop in (part.rsplit(".", 1) for part in dep["output"].strip(".").split("..."))
+    ]
+    values = {
+        "di-source.value": "hotline",
+        "di-pos.data": [point[1], point[0]],
+        "di-address.value": None,
+        "di-category.value": "C0101",
+        "di-description.value": "伪造的请求",
+        "di-caller-name.value": None,
+        "di-caller-phone.value": None,
+        "di-photos.contents": None,
+        "gy-lang.data": "zh",
+        "wb-refresh.data": {"n": 0},
+    }
+    state = [
+        {"id": s["id"], "property": s["property"], "value": values[f"{s['id']}.{s['property']}"]}
+        for s in dep["state"]
+    ]
+    return {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": [{"id": "di-submit", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["di-submit.n_clicks"],
+        "state": state,
+    }
+
+
+def _post(page: Page, base: str, body: dict[str, Any]) -> Any:
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
+    return page.context.request.post(
+        base + "/_dash-update-component",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
+    )
+
+
+def test_a_forged_submit_by_department_staff_writes_nothing(
+    page: Page, app_server: AppServer, engine: Engine
+) -> None:
+    base = app_server.base
+    sign_in(page, base, "cgj")
+    expect(page.locator("#wb-queue-count")).to_contain_text("件", timeout=20_000)
+    before = case_count(engine)
+    body = _submit_body(page, base, (106.7160, 26.5790))
+    resp = _post(page, base, body)
+    assert resp.status == 204, resp.text()  # no update at all
+    assert case_count(engine) == before
+    # ... while the very same request by a dispatcher opens the case (the request is well-formed)
+    page.locator("#gy-logout").click()
+    sign_in(page, base, "dispatcher")
+    expect(page.locator("#wb-queue-count")).to_contain_text("件", timeout=20_000)
+    resp = _post(page, base, body)
+    assert resp.status == 200, resp.text()
+    assert "已新建案件" in json.dumps(resp.json(), ensure_ascii=False)
+    assert case_count(engine) == before + 1
