@@ -30,8 +30,9 @@ request_refuse   ``request_id``, ``reason``
 request_withdraw ``request_id``
 ============  =====================================================================================
 
-``report`` is not here: it creates a case (no id, no version); :func:`ops.workflow.report` and the citizen
-intake (:mod:`ops.citizen.intake`) are its entries.
+``report`` is not here: it creates a case (no id, no version); :func:`ops.workflow.report` is its one entry,
+used by the citizen intake (:mod:`ops.citizen.intake`) and by :func:`report_at_desk` (新建案件: a hotline call or
+an inspector's report taken at the workbench, merged into an open duplicate when the actor may merge).
 
 "Report handled and ask the neighbours" is one operation, :func:`report_handled`: the photos are stored, the
 case handled and the supervisors and the registered citizens nearby asked to verify (我来核实), in the caller's
@@ -41,21 +42,35 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from db.errors import Forbidden, ValidationError
 from db.media import DEFAULT_LIMITS, CleanPhoto, ImageLimits, store_photo
 from db.queries.workbench_scope import may_see
 from db.vocabulary import Action
 from ops import workflow as wf
+from ops.citizen.intake import check_photos
+from ops.citizen.persons import ReporterIdentity, clean_identity, person_for_reporter
 from ops.citizen.verification_round import create_tasks
-from ops.policy import actor_scope, may
+from ops.policy import Screen, actor_scope, may, reach
 from ops.workflow import Actor, CaseResult
 
-__all__ = ["REGISTRY", "Command", "Params", "report_handled", "run"]
+__all__ = [
+    "DESK_SOURCES",
+    "REGISTRY",
+    "Command",
+    "DeskReceipt",
+    "DeskReport",
+    "Params",
+    "report_at_desk",
+    "report_handled",
+    "run",
+]
 
 A = Action
 Params = Mapping[str, Any]
@@ -166,3 +181,135 @@ def run(
     if action not in REGISTRY:
         raise ValueError(f"{action.value!r} is not an action on an existing case")
     return REGISTRY[action](conn, actor, case_id, version, params or {}, now)
+
+
+# --- 新建案件: a case opened at the desk ------------------------------------------------------------------------
+
+#: where a case opened at the desk comes from: a call to the 12319 hotline, or an inspector (监督员)
+DESK_SOURCES = ("hotline", "inspector")
+
+
+@dataclass(frozen=True)
+class DeskReport:
+    """What the desk typed: the point (WGS-84; None: not picked yet), 小类, description, source, the optional
+    address and the caller's contact (personal data, stored in ``person`` like a citizen reporter's), photos."""
+
+    category_code: str
+    lon: float | None
+    lat: float | None
+    description: str
+    source: str
+    address: str | None = None
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    photos: Sequence[bytes | CleanPhoto] = ()
+
+
+@dataclass(frozen=True)
+class DeskReceipt:
+    case: CaseResult  # the new case (status 'merged' when it was merged)
+    merged_into: int | None = None  # the open case it was merged into
+    merged_ticket: str | None = None
+    photo_ids: tuple[int, ...] = ()
+    duplicate_tickets: tuple[str, ...] = ()  # of the open duplicates nearby, nearest first
+
+
+_CALLER_FIELDS = {"last_name": "caller_name", "phone": "caller_phone"}
+
+
+def _caller(name: str | None, phone: str | None) -> ReporterIdentity:
+    try:
+        return clean_identity(ReporterIdentity(last_name=name, phone=phone))
+    except ValidationError as exc:
+        exc.field = _CALLER_FIELDS.get(exc.field or "", exc.field)
+        raise
+
+
+def report_at_desk(
+    conn: Connection,
+    actor: Actor,
+    req: DeskReport,
+    *,
+    media_dir: Path,
+    max_photo_bytes: int,
+    image_limits: ImageLimits = DEFAULT_LIMITS,
+    now: datetime | None = None,
+) -> DeskReceipt:
+    """新建案件, in the caller's transaction: everything is validated first (source, point, description, the
+    caller's contact, photos as the Open311 intake checks them), then the caller's person, the one report
+    command (:func:`ops.workflow.report`: role, district scope, 小类, service area, routing, duplicates), the
+    photos, and when the report has open duplicates nearby and the actor may merge, the merge into the nearest
+    one through :func:`run`. Any error leaves nothing written."""
+    if reach(actor.role, Screen.DESK_INTAKE) is None:
+        raise Forbidden(
+            "您无权新建案件。", "You may not open cases at the desk.", detail=f"role={actor.role}"
+        )
+    if req.source not in DESK_SOURCES:
+        raise ValidationError(
+            "请选择来源：12319 热线或监督员。",
+            "Choose the source: 12319 hotline or inspector.",
+            field="source",
+        )
+    if req.lon is None or req.lat is None:
+        raise ValidationError(
+            "请在地图上点选位置，或选择一个地标。",
+            "Pick the place on the map, or choose a landmark.",
+            field="location",
+        )
+    if not isinstance(req.description, str) or not req.description.strip():
+        raise ValidationError("请填写问题描述。", "Please describe the problem.", field="description")
+    caller = _caller(req.caller_name, req.caller_phone)
+    photos = check_photos(req.photos, max_photo_bytes, limits=image_limits)
+    # the caller's person is written before the report command can refuse (小类, service area, district): a
+    # savepoint takes it back then, so even the caller's open transaction is left as it was
+    with conn.begin_nested():
+        return _write_desk_report(conn, actor, req, caller, photos, media_dir, now)
+
+
+def _write_desk_report(
+    conn: Connection,
+    actor: Actor,
+    req: DeskReport,
+    caller: ReporterIdentity,
+    photos: Sequence[CleanPhoto],
+    media_dir: Path,
+    now: datetime | None,
+) -> DeskReceipt:
+    assert req.lon is not None and req.lat is not None  # nosec B101 # checked by report_at_desk; for mypy
+    person_id = person_for_reporter(conn, caller)
+    new = wf.report(
+        conn,
+        actor,
+        category_code=req.category_code,
+        lon=req.lon,
+        lat=req.lat,
+        description=req.description.strip(),
+        source=req.source,
+        address=req.address,
+        reporter_id=person_id,
+        now=now,
+    )
+    photo_ids = tuple(
+        store_photo(
+            conn, media_dir, p, kind="report", case_id=new.id, person_id=person_id, user_id=actor.user_id
+        ).id
+        for p in photos
+    )
+    if not new.duplicates:
+        return DeskReceipt(new, photo_ids=photo_ids)
+    rows = conn.execute(
+        text('SELECT id, ticket FROM "case" WHERE id = ANY(:ids)'), {"ids": list(new.duplicates)}
+    )
+    tickets: dict[int, str] = {int(r.id): str(r.ticket) for r in rows}
+    duplicate_tickets = tuple(tickets[i] for i in new.duplicates)
+    if not may(actor.role, A.MERGE):
+        return DeskReceipt(new, photo_ids=photo_ids, duplicate_tickets=duplicate_tickets)
+    into = new.duplicates[0]
+    merged = run(conn, actor, A.MERGE, new.id, new.version, {"into_case_id": into}, now=now)
+    return DeskReceipt(
+        merged,
+        merged_into=into,
+        merged_ticket=duplicate_tickets[0],
+        photo_ids=photo_ids,
+        duplicate_tickets=duplicate_tickets,
+    )

@@ -42,6 +42,7 @@ __all__ = [
     "roles_for",
     "row_scope",
     "sees_any_photo",
+    "sees_contact",
     "stats_scope",
     "workbench_scope",
 ]
@@ -59,6 +60,9 @@ class Screen(StrEnum):
     MEDIA = "media"  # /media/photo/...: stored photos (and /media/staff/ icons for moderators)
     MODERATION = "moderation"  # /moderation: posts, report photos, service points
     WORKFLOW = "workflow"  # the workflow commands, from any screen or API
+    DESK_INTAKE = "desk_intake"  # 新建案件 on /workbench: a case from a hotline call (12319) or an inspector
+    FEEDBACK = "feedback"  # /feedback: citizens' 意见反馈, read, answered and marked handled
+    CONTACT = "contact"  # citizens' personal data (names, phones) unmasked on staff screens
 
 
 class Reach(StrEnum):
@@ -85,6 +89,13 @@ REACH: dict[Screen, dict[Role, Reach]] = {
     },
     Screen.MODERATION: {R.MODERATOR: Reach.CITY, R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
     Screen.WORKFLOW: {**_CENTER, **_FIELD, R.CITIZEN: Reach.CITY, R.SYSTEM: Reach.CITY},
+    # the desk takes calls and inspectors' reports: the center for the city, an officer in their district (the
+    # report command checks the point); department staff handle cases, they do not open them
+    Screen.DESK_INTAKE: {**_CENTER, R.OFFICER: Reach.DISTRICT},
+    # feedback is about the service as a whole: the command center answers it
+    Screen.FEEDBACK: dict(_CENTER),
+    # whoever may see a caller's or a citizen's name and phone unmasked
+    Screen.CONTACT: {R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
 }
 
 _HANDLERS = frozenset({R.ADMIN, R.LEAD, R.OFFICER, R.DEPARTMENT})
@@ -173,6 +184,11 @@ def media_scope(user: StaffIdentity | None) -> RowScope:
 def sees_any_photo(role: Role | str) -> bool:
     """Moderators (and the admins and leads who moderate) see every photo, public or not."""
     return reach(role, Screen.MEDIA) is Reach.ANY
+
+
+def sees_contact(role: Role | str) -> bool:
+    """Whether ``role`` sees citizens' names and phones unmasked (others see them masked)."""
+    return reach(role, Screen.CONTACT) is not None
 
 
 def actor_scope(role: Role | str, *, district: str | None, department: str | None) -> RowScope:

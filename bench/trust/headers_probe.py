@@ -274,6 +274,23 @@ def _moderation(page: Page, base: str) -> None:
         wait_until(page, "img.mod-thumb", "img => img.complete && img.naturalWidth > 0")
 
 
+def _desk_intake(page: Page, base: str) -> None:
+    """新建案件 on the workbench: the form, a place clicked on the map (its marker is an inline SVG image)."""
+    page.goto(base + "/workbench")
+    page.locator("#di-open").click(timeout=30_000)
+    expect(page.locator("#di-panel")).to_be_visible(timeout=10_000)
+    box = page.locator("#wb-map").bounding_box()
+    if box:
+        page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+        page.wait_for_timeout(1000)
+
+
+def _feedback(page: Page, base: str) -> None:
+    page.goto(base + "/feedback")
+    expect(page.locator("#fb-title")).to_be_visible(timeout=30_000)
+    expect(page.locator("#fb-counts")).not_to_be_empty(timeout=30_000)
+
+
 def _not_found(page: Page, base: str) -> None:
     page.goto(base + "/no-such-page")
     page.wait_for_selector("#react-entry-point", timeout=20_000)
@@ -291,6 +308,8 @@ PAGES: list[tuple[str, bool, Callable[[Page, str], None]]] = [
     ("/stats", True, _stats),
     ("/grid", True, _grid),
     ("/moderation", True, _moderation),
+    ("/workbench (新建案件)", True, _desk_intake),
+    ("/feedback", True, _feedback),
 ]
 
 CONTEXT_OPTIONS: dict[str, Any] = {

@@ -14,6 +14,7 @@ from dashboard.api.open311_formats import iso, language, output_format, render
 from dashboard.api.open311_routing import Api, both
 from dashboard.api.open311_schemas import (
     AccountSaved,
+    FeedbackItem,
     FeedbackReceived,
     Points,
     Task,
@@ -23,7 +24,7 @@ from dashboard.api.open311_schemas import (
 from db.masking import mask_public_text
 from ops.citizen import points as pts
 from ops.citizen import verification as ver
-from ops.citizen.feedback import submit_feedback
+from ops.citizen.feedback import CitizenFeedback, feedback_of_person, submit_feedback
 from ops.citizen.intake import to_wgs84
 from ops.citizen.keys import check_key
 from ops.citizen.persons import ReporterIdentity, person_for_reporter, register_account, registered_person
@@ -146,6 +147,26 @@ def add_routes(router: APIRouter, api: Api) -> None:
 
         return render({"feedback_id": await runtime.awrite(work)}, fmt, "feedback", 201)
 
+    async def my_feedback(
+        request: Request, fmt: str = Fmt, api_key: str | None = Query(None), account_id: str = ACCOUNT
+    ) -> Response:
+        def work(c: Any) -> list[CitizenFeedback]:
+            check_key(c, api_key)
+            return feedback_of_person(c, registered_person(c, account_id))
+
+        items = [
+            {
+                "feedback_id": f.id,
+                "text": f.text,
+                "status": f.status,
+                "answer": f.answer,
+                "answered_datetime": iso(f.answered_at),
+                "requested_datetime": iso(f.created_at),
+            }
+            for f in await runtime.aread(work)
+        ]
+        return render(items, fmt, "feedback_items")
+
     async def account(
         request: Request,
         fmt: str = Fmt,
@@ -187,5 +208,7 @@ def add_routes(router: APIRouter, api: Api) -> None:
          responses=errors_doc(400, 403), summary="Extension: my points balance and history (积分)")  # fmt: skip
     both(router, f"{BASE}/feedback", feedback, methods=["POST"], status_code=201, response_model=FeedbackReceived,
          responses=errors_doc(400, 403), summary="Extension: feedback about the service (意见反馈)")  # fmt: skip
+    both(router, f"{BASE}/feedback", my_feedback, methods=["GET"], response_model=list[FeedbackItem],
+         responses=errors_doc(400, 403), summary="Extension: my feedback and the city's answers")  # fmt: skip
     both(router, f"{BASE}/account", account, methods=["POST"], response_model=AccountSaved,
          responses=errors_doc(400, 403), summary="Extension: register an account and its home")  # fmt: skip

@@ -27,6 +27,7 @@ ITEM = {
     "endpoints": "endpoint",
     "formats": "format",
     "tasks": "task",
+    "feedback_items": "feedback",
     "history": "entry",
 }
 _XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

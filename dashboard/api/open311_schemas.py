@@ -130,6 +130,15 @@ class FeedbackReceived(_Out):
     feedback_id: int
 
 
+class FeedbackItem(_Out):
+    feedback_id: int
+    text: str
+    status: Literal["open", "handled"]
+    answer: str | None = Field(description="The city's answer (答复), once staff answered.")
+    answered_datetime: datetime | None
+    requested_datetime: datetime
+
+
 class AccountSaved(_Out):
     registered: bool
     home_set: bool

@@ -1,8 +1,9 @@
 """Component IDs, named once: the app-wide ones here (the header, the language), each page's in its own module
-beside this one (``login``, ``workbench``, ``wall``, ``stats``, ``moderation``, ``public``, ``grid_map``).
+beside this one (``login``, ``workbench``, ``wall``, ``stats``, ``moderation``, ``public``, ``grid_map``,
+``desk_intake``, ``feedback``).
 
 The rule (held by ``tests/dashboard/test_ids.py``): every ID string is a constant of this package, starts with
-its module's prefix (``gy-`` here; ``login-``, ``wb-``, ``wall-``, ``stats-``, ``mod-``, ``pub-``, ``grid-``) and
+its module's prefix (``gy-`` here; ``login-``, ``wb-``, ``wall-``, ``stats-``, ``mod-``, ``pub-``, ``grid-``, ``di-``, ``fb-``) and
 is defined once; the browser tests and the assets' JavaScript use the same strings.
 """
 

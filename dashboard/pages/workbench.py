@@ -12,11 +12,13 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.callbacks import desk_intake as _desk  # noqa: F401
 from dashboard.callbacks import heat_filter as _heat  # noqa: F401
 from dashboard.callbacks import replay as _replay  # noqa: F401
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
+from dashboard.components import desk_intake as desk
 from dashboard.components import heat_filter, replay
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
@@ -121,6 +123,7 @@ def _map(fit: BBox | None) -> html.Div:
                         clusterToLayer=wb("cluster"),
                     ),
                     dl.LayerGroup(id=wid.HIGHLIGHT),
+                    desk.marker_layer(),
                     dl.ScaleControl(position="bottomright", imperial=False),
                 ],
             ),
@@ -176,6 +179,8 @@ def _page(fit: BBox | None) -> html.Div:
             html.Aside(
                 className="wb-side",
                 children=[
+                    desk.open_button(),
+                    desk.panel(),
                     _filters(),
                     html.Div(
                         className="wb-qhead",

@@ -111,12 +111,14 @@ class VerificationTask(Base):
 
 
 class Feedback(Base):
-    """意见反馈 about the service; staff read and mark it handled in the operator app."""
+    """意见反馈 about the service; staff read, answer and mark it handled in the /feedback inbox."""
 
     __tablename__ = "feedback"
     __table_args__ = (
         CheckConstraint("char_length(text) BETWEEN 1 AND 2000", name="text_length"),
+        CheckConstraint("answer IS NULL OR char_length(answer) BETWEEN 1 AND 2000", name="answer_length"),
         Index("ix_feedback_created_at", "created_at"),
+        Index("ix_feedback_handled_at", "handled_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -126,6 +128,10 @@ class Feedback(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     handled_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    #: the staff's answer, which the citizen reads over Open311 (``GET feedback.json``)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    answered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
 
 
 class PointsRule(Base):

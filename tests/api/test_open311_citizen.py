@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
+from ops.citizen.feedback import answer_feedback
 from ops.citizen.points import points_for
 from tests.support.api import (
     BASE,
@@ -197,3 +198,33 @@ def test_feedback(client: httpx.Client, api_key: str, api_engine: Engine, fmt: s
     assert tuple(row) == ("希望夜间也能处理", acct)
     assert client.post(f"{BASE}/feedback.{fmt}", data={"api_key": api_key, "text": "   "}).status_code == 400
     assert client.post(f"{BASE}/feedback.{fmt}", data={"text": "hello"}).status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_citizen_reads_the_answer_to_their_feedback(
+    client: httpx.Client, api_key: str, api_engine: Engine, fmt: str
+) -> None:
+    acct = account(client, api_key, home=None)
+    fid = client.post(
+        f"{BASE}/feedback.json", data={"api_key": api_key, "text": "路灯晚上不亮", "account_id": acct}
+    ).json()["feedback_id"]
+    url = f"{BASE}/feedback.{fmt}"
+    mine = client.get(url, params={"api_key": api_key, "account_id": acct})
+    assert mine.status_code == 200
+    with api_engine.begin() as conn:
+        lead = conn.execute(text("SELECT id FROM staff_user WHERE username = 'lead'")).scalar_one()
+        answer_feedback(conn, fid, lead, "已转交供电部门，本周内修复。", handled=True)
+    mine = client.get(url, params={"api_key": api_key, "account_id": acct})
+    if fmt == "json":
+        item = next(f for f in mine.json() if f["feedback_id"] == fid)
+        assert (item["status"], item["answer"]) == ("handled", "已转交供电部门，本周内修复。")
+        assert item["answered_datetime"] and "lead" not in str(item)
+    else:
+        node = next(
+            f for f in ET.fromstring(mine.content).iter("feedback") if f.findtext("feedback_id") == str(fid)
+        )
+        assert node.findtext("answer") == "已转交供电部门，本周内修复。"
+        assert node.findtext("status") == "handled"
+    other = client.get(url, params={"api_key": api_key, "account_id": "nobody-registered-here"})
+    assert other.status_code == 403
+    assert client.get(url, params={"account_id": acct}).status_code == 403

@@ -22,6 +22,8 @@ PREFIX = {
     "dashboard.ids.grid_map": "grid-",
     "dashboard.ids.heat_filter": "heat-",
     "dashboard.ids.replay": "rp-",
+    "dashboard.ids.desk_intake": "di-",
+    "dashboard.ids.feedback": "fb-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 

@@ -35,6 +35,9 @@ EXPECTED: dict[Screen, tuple[Reach | None, ...]] = {
     Screen.MEDIA: (ANY, ANY, C, D, P, ANY, None, None, None),
     Screen.MODERATION: (C, C, None, None, None, C, None, None, None),
     Screen.WORKFLOW: (C, C, C, D, P, None, C, C, None),
+    Screen.DESK_INTAKE: (C, C, C, D, None, None, None, None, None),
+    Screen.FEEDBACK: (C, C, C, None, None, None, None, None, None),
+    Screen.CONTACT: (C, C, None, None, None, None, None, None, None),
 }
 
 
