@@ -282,12 +282,8 @@ def _copy_events(
     total = sum(len(g.case) for g in groups)
     first = load.reserve_ids(raw, "case_event", total)
     eids = event_ids(groups, first)
-    cgj = ref.user_department.get("cgj")
     actors = ActorContext(
-        dispatcher=ref.users["dispatcher"],
-        lead=ref.users["lead"],
-        department_user=ref.users["cgj"],
-        department_of_user=ref.departments.index(cgj) if cgj in ref.departments else -1,
+        account=ref.simulator,
         persons=person_ids,
         registered=person_ids[registered],
         reporter=reporter,

@@ -20,10 +20,8 @@ CHUNK = 200_000
 
 @dataclass
 class ActorContext:
-    dispatcher: int
-    lead: int
-    department_user: int  # the demo department account
-    department_of_user: int  # its department index (-1 if none)
+    #: the simulator's account: every staff step of the seeded history is its act, never a demo user's
+    account: int
     persons: I8
     registered: I8  # ids of registered persons (citizen verifiers)
     reporter: I8  # per case row: person id or -1
@@ -52,7 +50,7 @@ def _actors(g: Group, ctx: ActorContext, rng: np.random.Generator) -> tuple[I8, 
     elif kind in ("center", "verifier", "lead"):
         lead = rng.random(n) < (SHARES["lead"] if kind != "lead" else 1.0)
         role[:] = np.where(lead, r("lead"), r("dispatcher"))
-        user[:] = np.where(lead, ctx.lead, ctx.dispatcher)
+        user[:] = ctx.account
         if kind == "verifier" and len(ctx.registered):
             citizen = rng.random(n) < SHARES["citizen_verify"]
             pick = rng.integers(0, len(ctx.registered), n)
@@ -65,9 +63,7 @@ def _actors(g: Group, ctx: ActorContext, rng: np.random.Generator) -> tuple[I8, 
             person[citizen] = who[citizen]
     else:
         role[:] = r("department")
-        user[:] = np.where(
-            (g.department == ctx.department_of_user) & (g.department >= 0), ctx.department_user, -1
-        )
+        user[:] = ctx.account
     return role, user, person
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, text
 
 from db.calendar_repo import load_calendar
 from demo.city.spots import DISTRICT_ZONE, ZONES
-from demo.users import DEMO_USERS, ensure_demo_users
+from demo.users import ensure_demo_users, simulator_account_id
 from geo.calendar import Unit, WorkCalendar
 
 UNITS: tuple[Unit, ...] = (Unit.NATURAL_HOURS, Unit.WORKING_HOURS, Unit.WORKING_DAYS)
@@ -33,14 +33,24 @@ class Reference:
     cells_i: npt.NDArray[np.int64]
     cells_j: npt.NDArray[np.int64]
     cells_zone: npt.NDArray[np.int64]
-    users: dict[str, int]  # demo staff user name -> id
-    user_department: dict[str, str | None]
+    simulator: int  # the simulator's account: the actor of every staff step in the seeded history
     calendar: WorkCalendar
 
     def department_median(self) -> npt.NDArray[np.float64]:
         """Each department's median handling time as a share of the limit: a stable trait of its code, so the
-        same department is slow or fast in every demo city (0.22 to 0.64)."""
-        return np.array([0.22 + 0.42 * (zlib.crc32(d.encode()) % 1000) / 1000 for d in self.departments])
+        same department is slow or fast in every demo city (0.2 to 0.8: from nearly always on time to about one
+        case in three late), so /stats has departments to tell apart."""
+        return np.array([0.2 + 0.6 * _trait(d, b"") for d in self.departments])
+
+    def department_rework(self) -> npt.NDArray[np.float64]:
+        """Each department's factor on the city's rework share (0.4 to 1.8): another stable trait of its code,
+        independent of its speed, so a fast department can still be sloppy."""
+        return np.array([0.4 + 1.4 * _trait(d, b"rework") for d in self.departments])
+
+
+def _trait(code: str, salt: bytes) -> float:
+    """A number in [0, 1) fixed by a department's code (and a salt per trait)."""
+    return (zlib.crc32(salt + code.encode()) % 1000) / 1000
 
 
 @dataclass
@@ -102,10 +112,9 @@ def load_reference(conn: Connection) -> Reference:
             if dep is not None:
                 suggested[k, m] = dep_index[dep]
     cells = load_cells(conn)
-    users = conn.execute(
-        text("SELECT username, id, department_code FROM staff_user WHERE username = ANY(:u)"),
-        {"u": [u.username for u in DEMO_USERS]},
-    ).all()
+    simulator = simulator_account_id(conn)
+    if simulator is None:  # ensure_demo_users made it; a missing one is a broken database
+        raise RuntimeError("the simulator's account is missing")
     return Reference(
         codes=codes,
         names=[c.name_zh for c in cats],
@@ -121,7 +130,6 @@ def load_reference(conn: Connection) -> Reference:
         cells_i=cells.i,
         cells_j=cells.j,
         cells_zone=cells.zone,
-        users={u.username: int(u.id) for u in users},
-        user_department={u.username: u.department_code for u in users},
+        simulator=simulator,
         calendar=load_calendar(conn),
     )

@@ -146,7 +146,7 @@ def build_timeline(
     verify1 = _after(
         vc, handle, _lognormal(rng, 0.3 * vc.day_length, 0.9, n, MINUTE, 3 * vc.day_length), vwork
     )
-    fail = normal & (rng.random(n) < SHARES["rework"])
+    fail = normal & (rng.random(n) < SHARES["rework"] * ref.department_rework()[dept])
     t[sl.VERIFY_FAIL, fail] = verify1[fail]
     share2 = np.clip(
         0.7 * ref.department_median()[dept] * np.exp(SPREAD * rng.standard_normal(n)), 0.01, 12.0

@@ -26,6 +26,7 @@ from demo.city.refdata import load_reference
 from demo.city.spots import PointSampler
 from demo.city.workclock import VecCalendar, calendar_range, from_pg, to_pg
 from demo.simulate import SimContext, Verifying, simulate_steps
+from demo.users import SIMULATOR_USERNAME
 from geo.crs import TZ
 from ops import workflow as wf
 from ops.states import URGENT_FACTOR, Action, CaseStatus, Role, target
@@ -499,6 +500,24 @@ def test_simulate_steps_go_through_the_workflow(
     cases = [x for x in _cases(c) if x.id in set(touched)]
     check_histories(cases, {k: events[k] for k in touched}, datetime.now(TZ))
     sp.rollback()
+
+
+def test_the_seeded_history_credits_the_simulator_not_a_demo_staff_member(
+    city: tuple[Connection, SeedResult],
+) -> None:
+    """Nobody at the desk did what the seeder wrote: every staff step is the simulator's account, as live."""
+    c, _ = city
+    rows = c.execute(
+        text(
+            "SELECT u.username, count(*) AS n FROM case_event e JOIN staff_user u ON u.id = e.actor_user_id "
+            "GROUP BY u.username"
+        )
+    ).all()
+    assert {r.username for r in rows} == {SIMULATOR_USERNAME}, rows
+    staff_steps = c.execute(
+        text("SELECT count(*) FROM case_event WHERE actor_role IN ('dispatcher', 'lead', 'department')")
+    ).scalar_one()
+    assert staff_steps > 0 and sum(r.n for r in rows) == staff_steps
 
 
 def test_registered_demo_persons_have_an_app_account(city: tuple[Connection, SeedResult]) -> None:
