@@ -20,6 +20,7 @@ from sqlalchemy import Connection, text
 from db.seed.catalog import expand_responsibility, load_catalog, load_departments
 from geo.crs import METRIC_SRID, STORAGE_SRID, get_transformer, transform_geometry
 from geo.grid import generate_cells
+from geo.labels import drop_slivers, label_point
 
 DATA = Path(__file__).parent / "data"
 DISTRICTS_FILE = DATA / "guiyang_districts.geojson"
@@ -43,17 +44,15 @@ def load_districts(conn: Connection, path: Path = DISTRICTS_FILE) -> int:
     rows = []
     for feat in data["features"]:
         p = feat["properties"]
-        geom = shape(feat["geometry"])
-        if geom.geom_type == "Polygon":
-            geom = MultiPolygon([geom])
-        label = p.get("label_point")
+        geom = drop_slivers(shape(feat["geometry"]))
+        label = label_point(geom)
         rows.append(
             {
                 "code": str(p["adcode"]),
                 "name_zh": p["name_zh"],
                 "name_en": p["name_en"],
                 "wkb": shapely.to_wkb(geom, hex=True),
-                "label": f"POINT({label[0]} {label[1]})" if label else None,
+                "label": f"POINT({label[0]} {label[1]})",
                 "has_grid": str(p["adcode"]) in GRID_DISTRICTS,
             }
         )

@@ -34,6 +34,7 @@ def template_fingerprint() -> str:
         "db/privileges.py",
         "db/cluster_auth.py",
         "geo/grid.py",
+        "geo/labels.py",
     ):
         for f in sorted(ROOT.glob(pattern)):
             h.update(f.name.encode())
