@@ -73,7 +73,7 @@
                 return L.marker(latlng, {
                     icon: L.divIcon({className: "wall-district-label" + (p.grid ? "" : " wall-district-outer"),
                         html: "<span>" + (h.lang === "en" ? p.en : p.zh) + "</span>", iconSize: null}),
-                    interactive: false, keyboard: false, zIndexOffset: -1000,
+                    interactive: false, keyboard: false, pane: "wall-labels",
                 });
             },
             pin: function (feature, latlng) { return pinMarker(feature, latlng, ""); },

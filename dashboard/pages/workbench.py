@@ -15,6 +15,7 @@ from dash_extensions.javascript import Namespace
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
+from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from db.queries.geo_layers import EMPTY
@@ -30,6 +31,7 @@ dash.register_page(
     roles=list(roles_for(Screen.WORKBENCH)),
 )
 
+register(wid.DISTRICT_LABELS)
 gy = Namespace("gy", "map")
 wb = Namespace("wb", "map")
 CENTER = [26.585, 106.705]
@@ -106,6 +108,7 @@ def _map(fit: BBox | None) -> html.Div:
                         pane=wid.BASE_PANE,
                     ),
                     dl.GeoJSON(id=wid.CELLS, style=gy("cellStyle"), data=EMPTY, pane=wid.BASE_PANE),
+                    label_layer(wid.DISTRICT_LABELS),
                     dl.GeoJSON(
                         id=wid.PINS,
                         data=EMPTY,

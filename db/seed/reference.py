@@ -115,8 +115,8 @@ def load_catalog_tables(conn: Connection) -> dict[str, int]:
     districts = [r[0] for r in conn.execute(text("SELECT code FROM district ORDER BY code"))]
     conn.execute(
         text(
-            "INSERT INTO department (code, name_zh, name_en, type, district_code) "
-            "VALUES (:code, :name_zh, :name_en, :type, :district)"
+            "INSERT INTO department (code, name_zh, name_en, type, district_code, short_name_zh, short_name_en) "
+            "VALUES (:code, :name_zh, :name_en, :type, :district, :short_zh, :short_en)"
         ),
         [
             {
@@ -125,6 +125,8 @@ def load_catalog_tables(conn: Connection) -> dict[str, int]:
                 "name_en": d.name_en,
                 "type": d.type,
                 "district": d.district,
+                "short_zh": d.short_zh,
+                "short_en": d.short_en,
             }
             for d in departments.departments
         ],
