@@ -10,7 +10,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.col.median.d": ("中位（天）", "Median (d)"),
     "wall.col.p90.h": ("P90（时）", "P90 (h)"),
     "wall.col.p90.d": ("P90（天）", "P90 (d)"),
-    "wall.col.on_time": ("按期率 %", "On time %"),
+    "wall.col.on_time": ("按期率 %", "On-time %"),
     "wall.col.rework": ("返工率 %", "Rework %"),
     "wall.col.dept_hint": ("部门简称；悬停显示全称", "Short name; hover for the full name"),
 }
