@@ -12,10 +12,10 @@ from dash import Input, Output, clientside_callback
 from dash_extensions.javascript import Namespace
 
 from dashboard import ids
+from dashboard.ids import LABEL_PANE
 
 LABELS_URL = "/public/v1/district-labels.json"
-#: Above markers (600) and clusters, below tooltips (650) and popups (700).
-LABEL_PANE = "gy-labels"
+#: The pane (ids.LABEL_PANE) lies above markers (600) and clusters, below tooltips (650) and popups (700).
 LABEL_Z = 640
 
 _registered: set[str] = set()
