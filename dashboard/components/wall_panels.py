@@ -163,24 +163,25 @@ def response_table(rows: list[DepartmentRow], lang: str, days: int = 30) -> list
         "median": duration_unit([d.median_h for d in listed]),
         "p90": duration_unit([d.p90_h for d in listed]),
     }
-    heads = {
-        "rank": t("wall.panel.rank", lang),
-        "dept": t("wall.panel.dept", lang),
-        "handled": t("wall.col.handled", lang),
-        "median": t(f"wall.col.median.{units['median']}", lang),
-        "p90": t(f"wall.col.p90.{units['p90']}", lang),
-        "on_time": t("wall.col.on_time", lang),
-        "rework": t("wall.col.rework", lang),
+    # each column's title with its unit on a second line: the cells hold bare numbers
+    heads: dict[str, tuple[str, str]] = {
+        "rank": (t("wall.panel.rank", lang), ""),
+        "dept": (t("wall.panel.dept", lang), ""),
+        "handled": (t("wall.col.handled", lang), t("wall.unit.count", lang)),
+        "median": (t("wall.col.median", lang), t(f"wall.unit.{units['median']}", lang)),
+        "p90": (t("wall.col.p90", lang), t(f"wall.unit.{units['p90']}", lang)),
+        "on_time": (t("wall.col.on_time", lang), t("wall.unit.pct", lang)),
+        "rework": (t("wall.col.rework", lang), t("wall.unit.pct", lang)),
     }
     head = html.Tr(
         [
             html.Th(
-                text,
+                [html.Span(title), html.Br(), html.Span(unit, className="wall-unit", **data_attrs(unit=k))],
                 className="wall-num" if k != "dept" else "",
                 title=t("wall.col.dept_hint", lang) if k == "dept" else None,
                 **data_attrs(col=k),
             )
-            for k, text in heads.items()
+            for k, (title, unit) in heads.items()
         ]
     )
     body = [
