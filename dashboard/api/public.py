@@ -42,6 +42,7 @@ from dashboard.ratelimit import Decision
 from dashboard.runtime import Services
 from db.media import photo_paths
 from db.queries import public as q
+from db.queries.geo_layers import district_labels
 from geo.bbox import parse_bbox
 from ops import moderation
 from ops.policy import sees_any_photo
@@ -229,6 +230,12 @@ def make_router(ops: Services) -> APIRouter:
     @router.get(PREFIX + "/basemap.json")
     async def basemap(request: Request) -> Response:
         body = await cached_body("basemap", None, q.basemap_geojson)
+        return respond(request, body, POLICY["basemap"][2])
+
+    @router.get(PREFIX + "/district-labels.json")
+    async def district_label_points(request: Request) -> Response:
+        # where every map writes a district's name (geo.labels): public names and points, nothing else
+        body = await cached_body("basemap", "labels", district_labels)
         return respond(request, body, POLICY["basemap"][2])
 
     @router.get(PREFIX + "/track/{ticket}.json")

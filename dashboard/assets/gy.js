@@ -25,6 +25,18 @@ window.gy = Object.assign({}, window.gy, {
             const p = feature.properties;
             layer.bindTooltip(h.lang === "en" ? p.name_en : p.name_zh, {sticky: true});
         },
+        districtLabel: function (feature, latlng, context) {
+            // a district's name at its label point (geo/labels.py), in a pane above pins and clusters
+            const h = (context && context.hideout) || {};
+            const p = feature.properties;
+            const span = document.createElement("span");
+            span.textContent = h.lang === "en" ? p.en : p.zh;
+            return L.marker(latlng, {
+                icon: L.divIcon({className: "gy-district-label" + (p.grid ? "" : " gy-district-outer"),
+                    html: span.outerHTML, iconSize: null}),
+                pane: h.pane || "markerPane", interactive: false, keyboard: false,
+            });
+        },
         cellTooltip: function (feature, layer) {
             layer.bindTooltip(feature.properties.code, {sticky: true});
         },

@@ -55,19 +55,16 @@ window.gyPub = (function () {
             gridStyle: function () {
                 return {color: "#9fb5ad", weight: 0.6, fill: false, interactive: false};
             },
-            districtLabel: function (feature, layer) {
-                const p = feature.properties;
-                layer.bindTooltip(function () { return esc(state.lang === "en" ? p.name_en : p.name_zh); },
-                    {permanent: true, direction: "center", className: "pub-district-label", interactive: false});
-            },
-            beautyMarker: function (feature, latlng) {
+            beautyMarker: function (feature, latlng, context) {
+                const h = (context && context.hideout) || {};
                 const p = feature.properties;
                 const icon = L.divIcon({
                     className: "pub-m pub-m-beauty",
                     html: '<img src="/media/public/' + Number(p.photo) + '/icon" alt="" width="44" height="44">',
                     iconSize: [48, 48], iconAnchor: [24, 24],
                 });
-                return L.marker(latlng, {icon: icon, title: p.title, alt: p.title, keyboard: true, riseOnHover: true});
+                return L.marker(latlng, {icon: icon, title: p.title, alt: p.title, keyboard: true, riseOnHover: true,
+                                         pane: h.pane || "markerPane"});
             },
             serviceMarker: function (feature, latlng) {
                 const p = feature.properties;
@@ -85,6 +82,19 @@ window.gyPub = (function () {
                         (p.address ? "<div>" + esc(l.address) + ": " + esc(p.address) + "</div>" : "") + "</div>";
                 }, {maxWidth: 260});
                 return marker;
+            },
+            serviceCluster: function (feature, latlng, index, context) {
+                // one cluster group per kind (pages/public.py): the kind's icon and how many points it holds
+                const kind = ((context && context.hideout) || {}).kind || "";
+                const n = feature.properties.point_count;
+                const name = lab().kinds[kind] || kind;
+                const icon = L.divIcon({
+                    className: "pub-m pub-m-svc-cluster pub-k-" + esc(kind),
+                    html: '<img src="/assets/icons/' + esc(kind) + '.svg" alt="" width="20" height="20"><b>' +
+                        abbrev(n) + "</b>",
+                    iconSize: [46, 28], iconAnchor: [23, 14],
+                });
+                return L.marker(latlng, {icon: icon, title: name + " × " + n, keyboard: true});
             },
             adminMarker: function (feature, latlng) {  // /moderation: click to select, no popup
                 const p = feature.properties;
@@ -156,7 +166,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             }
             return "/public/v1/grid.json?bbox=" + box.map(function (v) { return v.toFixed(2); }).join(",");
         },
-        mapClass: function (layers, kinds, view) {
+        mapClass: function (layers, kinds, view, near) {
             const cls = ["pub-mapwrap"];
             ["beauty", "services", "reports"].forEach(function (k) {
                 if (!layers || layers.indexOf(k) < 0) { cls.push("pub-off-" + k); }
@@ -165,6 +175,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                 if (!kinds || kinds.indexOf(k) < 0) { cls.push("pub-koff-" + k); }
             });
             if (view && view.zoom < 13) { cls.push("pub-zlow"); }
+            if (near && near.length) { cls.push("pub-nearing"); }  // after "nearest": the rest fades
             return cls.join(" ");
         },
         panel: function (tab) {
@@ -204,6 +215,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                     resolve([centre(), window.dash_clientside.no_update]);
                 }, {timeout: 6000, maximumAge: 60000, enableHighAccuracy: false});
             });
+        },
+        clearNear: function (n) {
+            return n ? null : window.dash_clientside.no_update;
         },
         flyTo: function (clicks, data) {
             const ctx = window.dash_clientside.callback_context;

@@ -71,9 +71,10 @@
                 const h = (context && context.hideout) || {};
                 const p = feature.properties;
                 return L.marker(latlng, {
-                    icon: L.divIcon({className: "wall-district-label" + (p.grid ? "" : " wall-district-outer"),
+                    icon: L.divIcon({className: "wall-district-label" + (p.grid ? "" : " wall-district-outer") +
+                        (h.lang === "en" ? " wall-label-en" : ""),
                         html: "<span>" + (h.lang === "en" ? p.en : p.zh) + "</span>", iconSize: null}),
-                    interactive: false, keyboard: false, zIndexOffset: -1000,
+                    interactive: false, keyboard: false, pane: "wall-labels",
                 });
             },
             pin: function (feature, latlng) { return pinMarker(feature, latlng, ""); },

@@ -43,6 +43,7 @@ from dashboard.ids.public import (
     MAP,
     MAPWRAP,
     NEAR_BTN,
+    NEAR_CLEAR,
     NEAR_DATA,
     NEAR_ITEM,
     NEAR_LIST,
@@ -159,6 +160,7 @@ clientside_callback(
     Input(LAYERS, "value"),
     Input(KINDS, "value"),
     Input(VIEW, "data"),
+    Input(NEAR_DATA, "data"),
 )
 clientside_callback(
     ClientsideFunction("pub", "panel"),
@@ -186,6 +188,12 @@ clientside_callback(
     State(VIEW, "data"),
     State(ids.LANG, "data"),
     State(LABELS, "data"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction("pub", "clearNear"),
+    Output(HERE, "data", allow_duplicate=True),
+    Input(NEAR_CLEAR, "n_clicks"),
     prevent_initial_call=True,
 )
 clientside_callback(
@@ -266,21 +274,44 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
         )
         for i, p in enumerate(points)
     ]
-    marker = dl.CircleMarker(
-        center=[lat, lon],
-        radius=7,
-        color="#fff",
-        weight=2,
-        fillColor="#d6336c",
-        fillOpacity=1,
-        children=dl.Tooltip(t("pub.nearest.here", lang)),
-    )
     data = [[p.lat, p.lon] for p in points]
     view = (
         {"center": [lat, lon], "zoom": 15, "transition": "flyTo"} if ctx.triggered_id == HERE else no_update
     )
-    listing = html.Ol(items, className="pub-near-list") if items else t("pub.nearest.none", lang)
-    return listing, status, [marker], data, view
+    clear = html.Button(t("pub.nearest.clear", lang), id=NEAR_CLEAR, n_clicks=0, className="pub-button-quiet")
+    listing = html.Div(
+        [html.Ol(items, className="pub-near-list") if items else t("pub.nearest.none", lang), clear]
+    )
+    return listing, status, near_markers(lat, lon, points, lang), data, view
+
+
+def near_markers(lat: float, lon: float, points: list[Any], lang: str) -> list[Any]:
+    """The visitor's position (a dot with a ring) and the listed points, numbered as in the list, larger and
+    ringed, above everything else on the map (the rest of the service points fade: ``pub-nearing``)."""
+    here = dl.DivMarker(
+        position=[lat, lon],
+        iconOptions={
+            "className": "pub-here",
+            "html": "<i></i>",
+            "iconSize": [36, 36],
+            "iconAnchor": [18, 18],
+        },
+        children=dl.Tooltip(t("pub.nearest.here", lang)),
+    )
+    listed = [
+        dl.DivMarker(
+            position=[p.lat, p.lon],
+            iconOptions={
+                "className": f"pub-near-m pub-near-k-{p.kind}",
+                "html": f'<img src="/assets/icons/{p.kind}.svg" alt="" width="26" height="26"><b>{i + 1}</b>',
+                "iconSize": [44, 44],
+                "iconAnchor": [22, 22],
+            },
+            title=p.name_en if lang == "en" else p.name_zh,
+        )
+        for i, p in enumerate(points)
+    ]
+    return [here, *listed]
 
 
 @callback(Output(SUMMARY, "children"), Input(ids.LANG, "data"), Input(TICK, "n_intervals"))

@@ -42,11 +42,11 @@ from dashboard.components.wall_wire import districts_compact, pin_columns, pin_f
 from dashboard.ids import heat_filter as hf
 from dashboard.ids import wall as w
 from db.accounts import StaffIdentity
+from db.queries.geo_layers import district_labels
 from db.queries.grid_geometry import geometry
 from db.queries.grid_levels import MAX_FEATURES, WINDOWS, coarser, level_for
 from db.queries.live import catch_up as q_catch_up
 from db.queries.live import (
-    district_labels,
     district_outlines,
     kpis,
     latest_events,

@@ -119,27 +119,43 @@ def kpi_tiles(k: Kpis, lang: str) -> list[html.Div]:
     ]
 
 
-def duration(hours: float | None, lang: str) -> str:
+def duration_unit(hours: list[float | None]) -> str:
+    """One unit for a whole column of durations: hours while every value is under two days, else days.
+
+    >>> duration_unit([3.5, None, 40.0]), duration_unit([3.5, 60.0]), duration_unit([None])
+    ('h', 'd', 'h')
+    """
+    return "d" if any(h is not None and h >= 48 for h in hours) else "h"
+
+
+def in_unit(hours: float | None, unit: str, lang: str) -> str:
+    """A duration as a bare number in the column's unit (the unit is in the header)."""
     if hours is None:
         return t("wall.kpi.none", lang)
-    if hours < 48:
-        return t("wall.panel.hours", lang, h=f"{hours:.1f}")
-    return t("wall.panel.days", lang, d=f"{hours / 24:.1f}")
+    return f"{hours / 24 if unit == 'd' else hours:.1f}"
 
 
-def _row(d: DepartmentRow, lang: str, worst: bool) -> html.Tr:
+def percent(rate: float | None, lang: str) -> str:
+    """A rate as a bare percentage (the % is in the header)."""
+    if rate is None:
+        return t("wall.kpi.none", lang)
+    return "100" if rate >= 0.9995 else f"{rate * 100:.1f}"
+
+
+def _row(d: DepartmentRow, lang: str, worst: bool, units: dict[str, str]) -> html.Tr:
     late = d.on_time_rate is not None and d.on_time_rate < WARN_RATE
     return html.Tr(
         className=("wall-worst" if worst else "") + (" wall-warn" if late else ""),
         **data_attrs(dept=d.code),
         children=[
             html.Td(str(d.rank), className="wall-num"),
-            html.Td(d.name(lang), className="wall-dept", title=d.name(lang)),
+            # the short name fits; the full name on hover
+            html.Td(d.short_name(lang), className="wall-dept", title=d.name(lang)),
             html.Td(f"{d.handled:,}", className="wall-num"),
-            html.Td(duration(d.median_h, lang), className="wall-num"),
-            html.Td(duration(d.p90_h, lang), className="wall-num"),
-            html.Td(pct(d.on_time_rate, lang), className="wall-num wall-rate"),
-            html.Td(pct(d.rework_rate, lang), className="wall-num"),
+            html.Td(in_unit(d.median_h, units["median"], lang), className="wall-num"),
+            html.Td(in_unit(d.p90_h, units["p90"], lang), className="wall-num"),
+            html.Td(percent(d.on_time_rate, lang), className="wall-num wall-rate"),
+            html.Td(percent(d.rework_rate, lang), className="wall-num"),
         ],
     )
 
@@ -148,20 +164,40 @@ def response_table(rows: list[DepartmentRow], lang: str, days: int = 30) -> list
     title = html.Div(t("wall.panel.title", lang, days=days), className="wall-panel-title")
     if not rows:
         return [title, html.Div(t("wall.panel.empty", lang), className="wall-empty")]
-    head = html.Tr(
-        [
-            html.Th(t(f"wall.panel.{k}", lang), className="wall-num" if k != "dept" else "")
-            for k in ("rank", "dept", "handled", "median", "p90", "on_time", "rework")
-        ]
-    )
     worst = rows[-1].code
     if len(rows) <= PANEL_ROWS:
         shown: list[DepartmentRow | None] = list(rows)
     else:
         head_n = PANEL_ROWS - PANEL_TAIL - 1
         shown = [*rows[:head_n], None, *rows[-PANEL_TAIL:]]
+    listed = [d for d in shown if d is not None]
+    units = {
+        "median": duration_unit([d.median_h for d in listed]),
+        "p90": duration_unit([d.p90_h for d in listed]),
+    }
+    # each column's title with its unit on a second line: the cells hold bare numbers
+    heads: dict[str, tuple[str, str]] = {
+        "rank": (t("wall.panel.rank", lang), ""),
+        "dept": (t("wall.panel.dept", lang), ""),
+        "handled": (t("wall.col.handled", lang), t("wall.unit.count", lang)),
+        "median": (t("wall.col.median", lang), t(f"wall.unit.{units['median']}", lang)),
+        "p90": (t("wall.col.p90", lang), t(f"wall.unit.{units['p90']}", lang)),
+        "on_time": (t("wall.col.on_time", lang), t("wall.unit.pct", lang)),
+        "rework": (t("wall.col.rework", lang), t("wall.unit.pct", lang)),
+    }
+    head = html.Tr(
+        [
+            html.Th(
+                [html.Span(title), html.Br(), html.Span(unit, className="wall-unit", **data_attrs(unit=k))],
+                className="wall-num" if k != "dept" else "",
+                title=t("wall.col.dept_hint", lang) if k == "dept" else None,
+                **data_attrs(col=k),
+            )
+            for k, (title, unit) in heads.items()
+        ]
+    )
     body = [
-        _row(d, lang, d.code == worst)
+        _row(d, lang, d.code == worst, units)
         if d is not None
         else html.Tr(
             html.Td(

@@ -15,3 +15,4 @@ NAV = "gy-nav"
 USER_MENU = "gy-user"
 LOGOUT = "gy-logout"
 SIGNIN_ALERTS = "gy-signin-alerts"
+LABEL_PANE = "gy-labels"  # the pane of the district names on every staff and public map (components/district_labels.py)

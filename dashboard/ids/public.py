@@ -12,7 +12,10 @@ VIEW = "pub-view"
 BASEMAP = "pub-basemap"
 GRID = "pub-grid"
 REPORTS = "pub-reports"
-SERVICES = "pub-services"
+SERVICES = "pub-services"  # + "-<kind>": one clustered layer per kind
+BEAUTY_PANE = "pub-beauty-pane"
+NEAR_PANE = "pub-near-pane"
+NEAR_CLEAR = "pub-near-clear"
 BEAUTY = "pub-beauty"
 HERE_LAYER = "pub-here-layer"
 LAYERS = "pub-layers"
@@ -40,3 +43,6 @@ PHOTO_CLOSE = "pub-photo-close"
 def tid(name: str) -> str:
     """ID of a static text element (switched by language in the browser)."""
     return f"pub-t-{name.replace('.', '-').replace('_', '-')}"
+
+
+DISTRICT_LABELS = "pub-district-labels"

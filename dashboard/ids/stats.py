@@ -35,3 +35,6 @@ QUICK_PICKS = ("this_month", "last_month", "d30", "d90")
 def quick(name: str) -> str:
     """The quick-pick button of ``name`` (this_month, last_month, d30, d90)."""
     return f"stats-quick-{name}"
+
+
+DRILL_LABELS = "stats-drill-labels"

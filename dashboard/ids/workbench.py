@@ -58,3 +58,4 @@ UPLOAD_LIST = "wb-upload-list"  # pattern type: {"type": UPLOAD_LIST, "a": actio
 FORM_TEXT = "wb-form-text"
 #: Name of the Leaflet pane under the pins (districts and cells); its element has the class ``leaflet-wb-base-pane``.
 BASE_PANE = "wb-base"
+DISTRICT_LABELS = "wb-district-labels"

@@ -10,6 +10,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash_extensions.javascript import Namespace
 
 from dashboard import ids, runtime
+from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import grid_map as gid
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
@@ -17,6 +18,7 @@ from geo.bbox import bbox_of_view
 
 dash.register_page(__name__, path="/grid", title="网格地图 · Grid map", nav="nav.map", nav_order=50)
 
+register(gid.GRID_LABELS)
 ns = Namespace("gy", "map")
 CENTER = [26.58, 106.70]
 GRID_MIN_ZOOM = 14
@@ -45,6 +47,7 @@ def layout(**_: Any) -> html.Div:
                     dl.GeoJSON(
                         id=gid.GRID_CELLS, style=ns("cellStyle"), onEachFeature=ns("cellTooltip"), data=EMPTY
                     ),
+                    label_layer(gid.GRID_LABELS),
                     dl.ScaleControl(position="bottomright", imperial=False),
                 ],
             ),

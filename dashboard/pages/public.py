@@ -14,6 +14,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from dashboard.callbacks import public as cb
+from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import public as pid
 from db.queries import public as q
@@ -21,10 +22,17 @@ from db.queries import public as q
 TITLE = "贵阳城市服务地图 · Guiyang city map"
 DESCRIPTION = "最美贵阳、便民服务点和市民举报办理进度 · Beautiful Guiyang, city services and report progress"
 
+register(pid.DISTRICT_LABELS)
 ns = Namespace("gyPub", "map")
 CENTER = [26.58, 106.71]
 ZOOM = 12
 API = "/public/v1"
+#: Service points cluster up to this zoom (a cluster per kind), and show one by one beyond it.
+SERVICE_CLUSTER_MAX_ZOOM = 14
+#: Panes: markers and clusters 600, 最美贵阳 above them, district names (components/district_labels.py) 640,
+#: the "nearest" highlights 645; tooltips 650 and popups 700 stay on top.
+BEAUTY_Z = 620
+NEAR_Z = 645
 
 
 def _attrs(**attrs: str) -> dict[str, Any]:
@@ -84,6 +92,24 @@ def initial_view(lat: object = None, lon: object = None, z: object = None) -> tu
     return center, zoom
 
 
+def _service_layers() -> list[dl.GeoJSON]:
+    """One clustered layer per kind of service point: at city zoom a cluster shows the kind's icon and how many
+    points it holds; from ``SERVICE_CLUSTER_MAX_ZOOM`` on every point shows."""
+    return [
+        dl.GeoJSON(
+            id=f"{pid.SERVICES}-{kind}",
+            url=f"{API}/service-points.json?kind={kind}",
+            cluster=True,
+            zoomToBoundsOnClick=True,
+            superClusterOptions={"radius": 56, "maxZoom": SERVICE_CLUSTER_MAX_ZOOM},
+            pointToLayer=ns("serviceMarker"),
+            clusterToLayer=ns("serviceCluster"),
+            hideout={"kind": kind},
+        )
+        for kind in q.SERVICE_KINDS
+    ]
+
+
 def _map(center: list[float], zoom: int) -> html.Div:
     return html.Div(
         id=pid.MAPWRAP,
@@ -104,16 +130,25 @@ def _map(center: list[float], zoom: int) -> html.Div:
                         id=pid.BASEMAP,
                         url=f"{API}/basemap.json",
                         style=ns("districtStyle"),
-                        onEachFeature=ns("districtLabel"),
                         interactive=False,
                     ),
                     dl.GeoJSON(id=pid.GRID, style=ns("gridStyle"), interactive=False),
                     dl.GeoJSON(id=pid.REPORTS, pointToLayer=ns("reportMarker")),
-                    dl.GeoJSON(
-                        id=pid.SERVICES, url=f"{API}/service-points.json", pointToLayer=ns("serviceMarker")
+                    *_service_layers(),
+                    # 最美贵阳 photos in a pane above every service point and cluster; the district names above
+                    # both; "nearest" highlights above all
+                    dl.Pane(
+                        dl.GeoJSON(
+                            id=pid.BEAUTY,
+                            url=f"{API}/beauty.json",
+                            pointToLayer=ns("beautyMarker"),
+                            hideout={"pane": pid.BEAUTY_PANE},
+                        ),
+                        name=pid.BEAUTY_PANE,
+                        style={"zIndex": BEAUTY_Z},
                     ),
-                    dl.GeoJSON(id=pid.BEAUTY, url=f"{API}/beauty.json", pointToLayer=ns("beautyMarker")),
-                    dl.LayerGroup(id=pid.HERE_LAYER),
+                    label_layer(pid.DISTRICT_LABELS),
+                    dl.Pane(dl.LayerGroup(id=pid.HERE_LAYER), name=pid.NEAR_PANE, style={"zIndex": NEAR_Z}),
                     dl.ZoomControl(position="bottomright"),
                     dl.ScaleControl(position="bottomleft", imperial=False),
                 ],

@@ -17,6 +17,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 import dashboard.callbacks.stats  # noqa: F401  - registers the page's callbacks
+from dashboard.components.district_labels import label_layer, register
 from dashboard.components.stats_columns import DATE_FORMATS, GRID_LOCALE, ROW_PX, grid_style, table_columns
 from dashboard.i18n import t
 from dashboard.ids import stats as ids
@@ -34,6 +35,7 @@ dash.register_page(
     roles=roles_for(Screen.STATS),
 )
 
+register(ids.DRILL_LABELS)
 ns = Namespace("gy", "map")
 CENTER = [26.58, 106.68]
 FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif'
@@ -132,6 +134,7 @@ def _drill() -> html.Aside:
                         id=ids.DRILL_DISTRICTS, style=ns("districtStyle"), hideout={"fillOpacity": 0.3}
                     ),
                     dl.LayerGroup(id=ids.DRILL_POINTS),
+                    label_layer(ids.DRILL_LABELS),
                     dl.ScaleControl(position="bottomright", imperial=False),
                 ],
             ),

@@ -144,7 +144,7 @@ def _stores(config: dict[str, Any]) -> list[Any]:
 def _map(config: dict[str, Any]) -> html.Div:
     tiles = _tiles()
     land = {"tiles": bool(tiles)}
-    return html.Div(
+    mapbox = html.Div(
         className="wall-mapbox",
         children=[
             dl.Map(
@@ -200,14 +200,23 @@ def _map(config: dict[str, Any]) -> html.Div:
                         filter=ns("notHidden"),
                         hideout={"hidden": []},
                     ),
-                    dl.GeoJSON(id=w.LABELS, data=EMPTY, pointToLayer=ns("label"), hideout={"lang": "zh"}),
+                    # district names in a pane above pins and clusters (wall.css: .leaflet-wall-labels-pane)
+                    dl.Pane(
+                        dl.GeoJSON(id=w.LABELS, data=EMPTY, pointToLayer=ns("label"), hideout={"lang": "zh"}),
+                        name="wall-labels",
+                    ),
                     dl.GeoJSON(id=w.LIVE_PINS, data=EMPTY, pointToLayer=ns("livePin")),
                 ],
             ),
             html.Div(id=w.PRESET_LABEL, className="wall-preset"),
+        ],
+    )
+    # the legend under the map, never over its data
+    legend = html.Div(
+        className="wall-legend",
+        children=[
             html.Div(
-                className="wall-legend",
-                children=[
+                [
                     html.Div(t("wall.heat.title"), className="wall-legend-title", id=w.HEAT_TITLE),
                     dcc.RadioItems(
                         id=w.WINDOW,
@@ -217,13 +226,15 @@ def _map(config: dict[str, Any]) -> html.Div:
                         className="wall-window",
                     ),
                     heat_filter.wall_selects(),
-                    html.Div(id=w.LEGEND),
-                    html.Div(id=w.PIN_LEGEND, className="wall-pin-legend"),
-                    html.Div(id=w.PIN_CAPPED, className="wall-pin-count"),
                 ],
+                className="wall-legend-group",
             ),
+            html.Div(id=w.LEGEND, className="wall-legend-group wall-heat-legend"),
+            html.Div(id=w.PIN_LEGEND, className="wall-legend-group wall-pin-legend"),
+            html.Div(id=w.PIN_CAPPED, className="wall-legend-group wall-pin-count"),
         ],
     )
+    return html.Div(className="wall-mapcol", children=[mapbox, legend])
 
 
 def layout(

@@ -20,6 +20,7 @@ from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.components import desk_intake as desk
 from dashboard.components import heat_filter, replay
+from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from db.queries.geo_layers import EMPTY
@@ -35,6 +36,7 @@ dash.register_page(
     roles=list(roles_for(Screen.WORKBENCH)),
 )
 
+register(wid.DISTRICT_LABELS)
 gy = Namespace("gy", "map")
 wb = Namespace("wb", "map")
 CENTER = [26.585, 106.705]
@@ -113,6 +115,7 @@ def _map(fit: BBox | None) -> html.Div:
                     dl.GeoJSON(id=wid.CELLS, style=gy("cellStyle"), data=EMPTY, pane=wid.BASE_PANE),
                     heat_filter.workbench_layer(),
                     replay.layer(),
+                    label_layer(wid.DISTRICT_LABELS),
                     dl.GeoJSON(
                         id=wid.PINS,
                         data=EMPTY,

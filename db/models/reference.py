@@ -80,6 +80,8 @@ class Department(Base):
     name_en: Mapped[str] = mapped_column(String(160))
     type: Mapped[str] = mapped_column(String(20))
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"), nullable=True)
+    short_name_zh: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    short_name_en: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class Category(Base):

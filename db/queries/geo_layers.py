@@ -38,3 +38,34 @@ def cells_in_bbox(
         {"w": west, "s": south, "e": east, "n": north, "lim": limit},
     ).scalar_one()
     return json.loads(row) if isinstance(row, str) else row
+
+
+# --- district labels -------------------------------------------------------------------------------------------
+
+_LABELS = text(
+    """
+    SELECT code, name_zh, name_en, has_grid, ST_X(pt) AS lon, ST_Y(pt) AS lat
+      FROM (SELECT d.*, coalesce(d.label_point, (SELECT ST_PointOnSurface(p.geom) FROM ST_Dump(d.geom) p
+                                                  ORDER BY ST_Area(p.geom) DESC LIMIT 1)) AS pt
+              FROM district d) x
+     ORDER BY code
+    """
+)
+
+
+def district_labels(conn: Connection) -> dict[str, Any]:
+    """One point per district where its name goes: the label point stored with it, computed when the layer was
+    loaded by :func:`geo.labels.label_point` (the pole of inaccessibility of its largest part); a point inside its
+    largest part for a row stored without one. Every map that names districts draws these."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": r.code,
+                "geometry": {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]},
+                "properties": {"code": r.code, "zh": r.name_zh, "en": r.name_en, "grid": bool(r.has_grid)},
+            }
+            for r in conn.execute(_LABELS)
+        ],
+    }

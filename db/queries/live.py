@@ -341,34 +341,6 @@ def district_outlines(conn: Connection, tolerance: float = 0.0005) -> list[Distr
     return [DistrictOutline(r.code, json.loads(r.g)["coordinates"], bool(r.has_grid)) for r in rows]
 
 
-# --- district labels -------------------------------------------------------------------------------------------
-
-_LABELS = text(
-    """
-    SELECT code, name_zh, name_en, has_grid,
-           ST_X(coalesce(label_point, ST_PointOnSurface(geom))) AS lon,
-           ST_Y(coalesce(label_point, ST_PointOnSurface(geom))) AS lat
-      FROM district ORDER BY code
-    """
-)
-
-
-def district_labels(conn: Connection) -> dict[str, Any]:
-    """One point per district where its name goes (the stored label point, else a point inside it)."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": r.code,
-                "geometry": {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]},
-                "properties": {"code": r.code, "zh": r.name_zh, "en": r.name_en, "grid": bool(r.has_grid)},
-            }
-            for r in conn.execute(_LABELS)
-        ],
-    }
-
-
 # --- preset views ----------------------------------------------------------------------------------------------
 
 _PRESETS = text(

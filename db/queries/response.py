@@ -27,7 +27,7 @@ from geo.crs import TZ
 
 _PANEL = text(
     f"""
-    SELECT g.*, d.name_zh, d.name_en
+    SELECT g.*, d.name_zh, d.name_en, d.short_name_zh, d.short_name_en
       FROM (SELECT c.department_code AS code,
                    count(*) FILTER (WHERE c.handled_at IS NOT NULL) AS handled,
                    count(*) FILTER (WHERE {CONDITIONS["handled_on_time"]}) AS on_time,
@@ -57,9 +57,15 @@ class DepartmentRow:
     p90_h: float | None
     on_time_rate: float | None
     rework_rate: float | None
+    short_zh: str | None = None
+    short_en: str | None = None
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_zh
+
+    def short_name(self, lang: str) -> str:
+        """The short name (departments.yaml) where space is tight, the full name when it has none."""
+        return (self.short_en if lang == "en" else self.short_zh) or self.name(lang)
 
 
 def response_panel(
@@ -84,6 +90,8 @@ def response_panel(
                 p90_h=None if r.spans is None else float(r.spans[1]) / 3600,
                 on_time_rate=int(r.on_time) / due,
                 rework_rate=(int(r.reworked) / handled) if handled else None,
+                short_zh=r.short_name_zh,
+                short_en=r.short_name_en,
             )
         )
     out.sort(

@@ -150,6 +150,8 @@ class Department(_Model):
     name_en: Text
     type: DepartmentType
     district: Adcode | None = None  # only, and always, for district bureaus
+    short_zh: Text | None = None  # where space is tight (the wall); the full name otherwise (and in tooltips)
+    short_en: Text | None = None
 
 
 class ResponsibilityRule(_Model):

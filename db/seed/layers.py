@@ -9,13 +9,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import shapely
-from shapely.geometry import MultiPolygon
 from sqlalchemy import Connection, text
 
 from db.errors import ImportFailed
 from db.seed.reference import copy_cells
 from geo.crs import METRIC_SRID, STORAGE_SRID, transform_geometry
 from geo.grid import cell_index
+from geo.labels import drop_slivers, label_point
 
 DISTRICT_COLUMNS = {
     "adcode": ("adcode", "code", "district", "district_code"),
@@ -101,14 +101,23 @@ def import_districts(conn: Connection, path: Path) -> int:
     for code, name_zh, name_en, geom in zip(
         codes, gdf[cols["name_zh"]], gdf[cols["name_en"]], gdf.geometry, strict=True
     ):
-        mp = geom if geom.geom_type == "MultiPolygon" else MultiPolygon([geom])
+        mp = drop_slivers(geom)
+        lon, lat = label_point(mp)
         conn.execute(
             text(
-                "INSERT INTO district (code, name_zh, name_en, geom) VALUES (:c, :zh, :en, "
-                "ST_SetSRID(ST_GeomFromWKB(decode(:g, 'hex')), 4326)) ON CONFLICT (code) DO UPDATE SET "
-                "name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, geom = EXCLUDED.geom"
+                "INSERT INTO district (code, name_zh, name_en, geom, label_point) VALUES (:c, :zh, :en, "
+                "ST_SetSRID(ST_GeomFromWKB(decode(:g, 'hex')), 4326), ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) "
+                "ON CONFLICT (code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, "
+                "geom = EXCLUDED.geom, label_point = EXCLUDED.label_point"
             ),
-            {"c": code, "zh": str(name_zh), "en": str(name_en), "g": shapely.to_wkb(mp, hex=True)},
+            {
+                "c": code,
+                "zh": str(name_zh),
+                "en": str(name_en),
+                "g": shapely.to_wkb(mp, hex=True),
+                "lon": lon,
+                "lat": lat,
+            },
         )
     if missing:
         conn.execute(text("DELETE FROM district WHERE code = ANY(:m)"), {"m": list(missing)})

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, text
 from db.seed.catalog import expand_responsibility, load_catalog, load_departments
 from geo.crs import METRIC_SRID, STORAGE_SRID, get_transformer, transform_geometry
 from geo.grid import generate_cells
+from geo.labels import drop_slivers, label_point
 
 DATA = Path(__file__).parent / "data"
 DISTRICTS_FILE = DATA / "guiyang_districts.geojson"
@@ -43,17 +44,15 @@ def load_districts(conn: Connection, path: Path = DISTRICTS_FILE) -> int:
     rows = []
     for feat in data["features"]:
         p = feat["properties"]
-        geom = shape(feat["geometry"])
-        if geom.geom_type == "Polygon":
-            geom = MultiPolygon([geom])
-        label = p.get("label_point")
+        geom = drop_slivers(shape(feat["geometry"]))
+        label = label_point(geom)
         rows.append(
             {
                 "code": str(p["adcode"]),
                 "name_zh": p["name_zh"],
                 "name_en": p["name_en"],
                 "wkb": shapely.to_wkb(geom, hex=True),
-                "label": f"POINT({label[0]} {label[1]})" if label else None,
+                "label": f"POINT({label[0]} {label[1]})",
                 "has_grid": str(p["adcode"]) in GRID_DISTRICTS,
             }
         )
@@ -116,8 +115,8 @@ def load_catalog_tables(conn: Connection) -> dict[str, int]:
     districts = [r[0] for r in conn.execute(text("SELECT code FROM district ORDER BY code"))]
     conn.execute(
         text(
-            "INSERT INTO department (code, name_zh, name_en, type, district_code) "
-            "VALUES (:code, :name_zh, :name_en, :type, :district)"
+            "INSERT INTO department (code, name_zh, name_en, type, district_code, short_name_zh, short_name_en) "
+            "VALUES (:code, :name_zh, :name_en, :type, :district, :short_zh, :short_en)"
         ),
         [
             {
@@ -126,6 +125,8 @@ def load_catalog_tables(conn: Connection) -> dict[str, int]:
                 "name_en": d.name_en,
                 "type": d.type,
                 "district": d.district,
+                "short_zh": d.short_zh,
+                "short_en": d.short_en,
             }
             for d in departments.departments
         ],

@@ -296,3 +296,16 @@ def test_unreadable_or_malformed_files(tmp_path: Path) -> None:
     bad.write_text("majors: []\n", encoding="utf-8")
     with pytest.raises(CatalogError, match="top level, field 'majors'"):
         load_catalog(bad)
+
+
+def test_every_department_has_short_names_that_tell_it_apart(shipped: Any) -> None:
+    """The wall shows short names (full names on hover): each department has both, and no two are alike, in
+    either language (not several "Urban Mgmt Bureau")."""
+    departments = shipped[1].departments
+    for lang in ("zh", "en"):
+        short = [getattr(d, f"short_{lang}") for d in departments]
+        assert all(short), f"a department without a short name ({lang})"
+        assert len(set(short)) == len(short), f"short names alike ({lang})"
+        full = [getattr(d, f"name_{lang}") for d in departments]
+        assert len(set(full)) == len(full)
+    assert all(len(d.short_zh or "") <= 8 and len(d.short_en or "") <= 24 for d in departments)

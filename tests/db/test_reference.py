@@ -131,3 +131,29 @@ def test_history_is_append_only(owner_conn: Connection) -> None:
     with pytest.raises(Exception, match="append-only"):
         conn.execute(text("TRUNCATE points_ledger"))
     conn.execute(text("ROLLBACK TO SAVEPOINT s"))
+
+
+def test_district_label_points_inside_their_own_district_only(conn: Connection) -> None:
+    rows = conn.execute(
+        text(
+            "SELECT d.code, array_agg(o.code ORDER BY o.code) FILTER (WHERE ST_Contains(o.geom, d.label_point)) "
+            "FROM district d CROSS JOIN district o GROUP BY d.code"
+        )
+    ).all()
+    assert len(rows) == 10
+    for code, inside in rows:
+        assert inside == [code]
+
+
+def test_no_district_part_or_hole_is_a_sliver(conn: Connection) -> None:
+    from geo.labels import MIN_PART_M2
+
+    smallest = conn.execute(
+        text(
+            "SELECT min(ST_Area(ST_MakePolygon(ST_ExteriorRing(p.geom))::geography)), "
+            "min(ST_Area(ST_MakePolygon(r.geom)::geography)) "
+            "FROM district d, ST_Dump(d.geom) p LEFT JOIN LATERAL ST_DumpRings(p.geom) r ON r.path[1] > 0"
+        )
+    ).one()
+    assert smallest[0] >= MIN_PART_M2
+    assert smallest[1] is None or smallest[1] >= MIN_PART_M2

@@ -35,6 +35,7 @@ def template_fingerprint() -> str:
         "db/cluster_auth.py",
         "geo/grid.py",
         "demo/users.py",
+        "geo/labels.py",
     ):
         for f in sorted(ROOT.glob(pattern)):
             h.update(f.name.encode())
