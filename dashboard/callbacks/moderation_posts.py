@@ -122,7 +122,10 @@ async def photos(which: str, _: int, lang: str, *, user: StaffIdentity) -> Any:
                     className="mod-card-body",
                     children=[
                         html.B(t("mod.case_photo", lang, ticket=r.ticket, category=r.category)),
-                        html.Div(f"#{r.id} · {r.kind} · {when(r.created_at)}", className="mod-meta"),
+                        html.Div(
+                            f"#{r.id} · {t(f'wb.photo.{r.kind}', lang)} · {when(r.created_at)}",
+                            className="mod-meta",
+                        ),
                         dmc.Group(_actions(PHOTO_ACT, r.id, state, lang), gap="xs"),
                     ],
                 ),
