@@ -16,8 +16,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
+from dashboard.settings import Settings
 from db.accounts import load_identity
+from db.media import store_photo
 from db.vocabulary import SOURCES, Action, CaseStatus, Role
+from demo.public import placeholder_picture
 from geo.crs import TZ
 from ops import workflow as wf
 from ops.workflow import Actor
@@ -66,8 +69,9 @@ def _actor(conn: object, username: str) -> Actor:
 
 
 @pytest.fixture(scope="module")
-def cases(engine: Engine) -> Iterator[dict[str, str]]:
-    """Four closed cases in October 2025 (for /stats' trend) and one case in progress (for the workbench card)."""
+def cases(engine: Engine, settings: Settings) -> Iterator[dict[str, str]]:
+    """Four closed cases in October 2025 (for /stats' trend) and one public case in progress (for the workbench
+    card) with a reporter's photo waiting for moderation."""
     rng = random.Random(20261206)
     out: dict[str, str] = {}
     with engine.begin() as conn:
@@ -101,6 +105,8 @@ def cases(engine: Engine) -> Iterator[dict[str, str]]:
         r = wf.file_case(conn, lead, r.id, r.version)
         r = wf.dispatch(conn, lead, r.id, r.version)
         r = wf.start(conn, lead, r.id, r.version)
+        conn.execute(text('UPDATE "case" SET public = true WHERE id = :id'), {"id": r.id})
+        store_photo(conn, settings.media_path, placeholder_picture(r.ticket), kind="report", case_id=r.id)
         out["open"] = r.ticket
     yield out
 
@@ -174,6 +180,13 @@ def test_english_mode_shows_no_raw_key_and_no_chinese_only_chip(
     _no_raw_keys(page, "the workbench")
     _no_chinese_only_chips(page, "the workbench")
     screenshot(page, "desk-lang-workbench-en")
+    # the moderator's list of report photos: the photo's kind and the case's category in English
+    page.goto(app_server.base + "/moderation")
+    page.locator("#mod-tab-photos").click()
+    card = page.locator(".mod-card", has_text=cases["open"])
+    expect(card).to_contain_text("Reported photo", timeout=20_000)
+    expect(card).to_contain_text("Street light out")
+    _no_raw_keys(page, "the moderation photos")
     for path in (f"/stats?{OCTOBER}", "/moderation", "/public"):
         page.goto(app_server.base + path)
         page.wait_for_timeout(3000)
