@@ -8,7 +8,7 @@ DEMO_CASES ?= 50000
 DEMO_DAYS  ?= 90
 BENCH_CASES ?= 1000000
 
-.PHONY: help demo test test-fast bench trust house lint lock audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
+.PHONY: font plotly-locale help demo test test-fast bench trust house lint lock audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -89,6 +89,14 @@ audit: venv ## bandit over our code; pip-audit of the installed packages (skippe
 fmt: venv ## format and fix imports
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+font: venv ## rebuild the app's CJK web font subset (dashboard/assets/fonts/) from Debian's fonts-noto-cjk
+	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || apt-get install -y -q fonts-noto-cjk
+	$(BIN)/python tools/make_font.py
+
+plotly-locale: venv ## rebuild dashboard/assets/plotly-locale-zh-cn.js from the npm package plotly.js-locales
+	@tmp=$$(mktemp -d) && (cd $$tmp && npm pack -q plotly.js-locales@3.7.0 >/dev/null) && \
+	  $(BIN)/python tools/make_plotly_locale.py $$tmp/plotly.js-locales-3.7.0.tgz; rm -rf $$tmp
 
 clean: db-down ## remove the venv and the local cluster
 	rm -rf $(VENV) var

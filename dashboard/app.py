@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from dashboard import auth, callback_guard, ids, runtime, unavailable
+from dashboard import access, auth, callback_guard, ids, runtime, unavailable
 from dashboard.api import install_api
 from dashboard.database import database_url
 from dashboard.i18n import t
@@ -35,6 +35,8 @@ HERE = Path(__file__).parent
 #: Paths whose page draws its own header (the wall screen, the public map).
 FULLSCREEN_PATHS = {"", "/public", "/wall"}
 log = logging.getLogger("guiyang_ops")
+#: Mantine's components name their font through this theme: the app's own CJK font first (assets/font.css).
+MANTINE_THEME = {"fontFamily": "var(--gy-font)", "headings": {"fontFamily": "var(--gy-font)"}}
 
 
 def create_server(settings: Settings) -> FastAPI:
@@ -119,14 +121,18 @@ def user_chip(user: StaffIdentity | None, lang: str) -> Any:
     """Signed in: the name and a sign-out button that POSTs with the session's CSRF token; else a sign-in link."""
     if user is None:
         return html.A(t("nav.login", lang), href="/login", className="gy-user-link")
+    role = t(f"wb.role.{user.role}", lang)
+    # English: the role beside the name (names are data, often in Chinese only, as is a role word inside them)
+    name = f"{user.display_name} · {role}" if lang == "en" else user.display_name
     return html.Form(
         action="/auth/logout",
         method="post",
         className="gy-user-form",
+        title=t("user.chip_title", lang, name=user.display_name, role=role),
         children=[
             dcc.Input(type="hidden", name="csrf_token", value=auth.csrf_token(), id="gy-logout-token"),
             html.Button(
-                f"{user.display_name} · {t('nav.logout', lang)}",
+                f"{name} · {t('nav.logout', lang)}",
                 type="submit",
                 id=ids.LOGOUT,
                 className="gy-user-button",
@@ -149,7 +155,8 @@ def create_dash(server: FastAPI, settings: Settings) -> HashedDash:
         update_title=None,  # type: ignore[arg-type]  # None: keep the title while callbacks run
     )
     app.layout = dmc.MantineProvider(
-        html.Div(
+        theme=MANTINE_THEME,
+        children=html.Div(
             className="gy-shell",
             children=[
                 dcc.Location(id=ids.URL),
@@ -166,9 +173,9 @@ def create_dash(server: FastAPI, settings: Settings) -> HashedDash:
                         html.Button(t("lang.switch"), id=ids.LANG_SWITCH, n_clicks=0, className="gy-lang"),
                     ],
                 ),
-                html.Main(dash.page_container, className="gy-main"),
+                html.Main([dash.page_container, *access.layout()], className="gy-main"),
             ],
-        )
+        ),
     )
 
     @app.callback(
@@ -218,6 +225,8 @@ def create_dash(server: FastAPI, settings: Settings) -> HashedDash:
     )
     def label_lang(lang: str) -> tuple[str, str]:
         return t("lang.switch", lang), t("app.title", lang)
+
+    access.install(app)
 
     def add_page_validation_layouts() -> None:
         """Pages whose layout depends on the session (a sign-in gate) offer ``validation_layout()``: the full

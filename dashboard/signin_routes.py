@@ -48,7 +48,8 @@ def _page(title: str, body: str, status: int, headers: dict[str, str] | None = N
     doc = (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/assets/workbench.css"></head>'
+        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/assets/font.css">'
+        '<link rel="stylesheet" href="/assets/workbench.css"></head>'
         f'<body><main class="lg-page">{body}</main></body></html>'
     )
     return HTMLResponse(doc, status_code=status, headers=headers)

@@ -38,7 +38,7 @@ async def change_log(_: int, lang: str, *, user: StaffIdentity) -> Any:
                 html.Td(when(r.at)),
                 html.Td(t("mod.citizen", lang) if r.actor == "citizen" else r.actor),
                 html.Td(t(f"mod.action.{r.action}", lang)),
-                html.Td(f"{r.target_kind} #{r.target_id}"),
+                html.Td(f"{t(f'mod.target.{r.target_kind}', lang)} #{r.target_id}"),
                 html.Td(r.reason or ""),
             ]
         )

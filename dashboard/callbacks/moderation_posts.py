@@ -121,8 +121,18 @@ async def photos(which: str, _: int, lang: str, *, user: StaffIdentity) -> Any:
                 html.Div(
                     className="mod-card-body",
                     children=[
-                        html.B(t("mod.case_photo", lang, ticket=r.ticket, category=r.category)),
-                        html.Div(f"#{r.id} · {r.kind} · {when(r.created_at)}", className="mod-meta"),
+                        html.B(
+                            t(
+                                "mod.case_photo",
+                                lang,
+                                ticket=r.ticket,
+                                category=r.category_en if lang == "en" else r.category,
+                            )
+                        ),
+                        html.Div(
+                            f"#{r.id} · {t(f'wb.photo.{r.kind}', lang)} · {when(r.created_at)}",
+                            className="mod-meta",
+                        ),
                         dmc.Group(_actions(PHOTO_ACT, r.id, state, lang), gap="xs"),
                     ],
                 ),

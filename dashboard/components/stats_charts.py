@@ -7,9 +7,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboard.components.graphs import date_axis
 from dashboard.i18n import t
 
-FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
+FONT = "Noto Sans SC, Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"  # the app's own font first
 FILED, CLOSED, RATE = "#4c78a8", "#72b7b2", "#e45756"
 TOP = 8
 
@@ -23,6 +24,7 @@ def _layout(fig: go.Figure, lang: str, unit: str, height: int = 300) -> go.Figur
         legend={"orientation": "h", "y": 1.12, "x": 0},
         hovermode="x unified",
         xaxis_title=t(f"stats.trend.{unit}", lang),
+        xaxis=date_axis(lang),
     )
     return fig
 

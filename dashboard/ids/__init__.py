@@ -16,3 +16,6 @@ USER_MENU = "gy-user"
 LOGOUT = "gy-logout"
 SIGNIN_ALERTS = "gy-signin-alerts"
 LABEL_PANE = "gy-labels"  # the pane of the district names on every staff and public map (components/district_labels.py)
+ACCESS_REDIRECT = "gy-access-redirect"
+DENIED = "gy-denied"
+NOT_FOUND = "gy-not-found"

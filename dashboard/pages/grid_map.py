@@ -10,13 +10,23 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash_extensions.javascript import Namespace
 
 from dashboard import ids, runtime
+from dashboard.auth import require_user
 from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import grid_map as gid
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
+from db.vocabulary import STAFF_ROLES
 from geo.bbox import bbox_of_view
 
-dash.register_page(__name__, path="/grid", title="网格地图 · Grid map", nav="nav.map", nav_order=50)
+dash.register_page(
+    __name__,
+    path="/grid",
+    title="网格地图 · Grid map",
+    nav="nav.map",
+    nav_order=50,
+    roles=list(STAFF_ROLES),  # any staff role
+    app_gate=True,  # the app's gate (dashboard.access) sends anonymous visitors to sign in
+)
 
 register(gid.GRID_LABELS)
 ns = Namespace("gy", "map")
@@ -57,7 +67,8 @@ def layout(**_: Any) -> html.Div:
 
 
 @callback(Output(gid.GRID_DISTRICTS, "data"), Input(gid.GRID_MAP, "id"))
-async def load_districts(_: str) -> dict[str, Any]:
+@require_user(*STAFF_ROLES)
+async def load_districts(_: str, **__: Any) -> dict[str, Any]:
     return await runtime.aread(districts_geojson)
 
 
@@ -82,7 +93,8 @@ clientside_callback(
     Input(gid.GRID_VIEW, "data"),
     Input(ids.LANG, "data"),
 )
-async def load_cells(view: dict[str, Any] | None, lang: str) -> tuple[dict[str, Any], list[Any]]:
+@require_user(*STAFF_ROLES)
+async def load_cells(view: dict[str, Any] | None, lang: str, **_: Any) -> tuple[dict[str, Any], list[Any]]:
     note = html.Div(t("map.basemap_note", lang), style={"color": "#667", "fontSize": "12px"})
     box = bbox_of_view(view)
     if box is None or (view or {}).get("zoom", 0) < GRID_MIN_ZOOM:

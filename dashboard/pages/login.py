@@ -59,7 +59,7 @@ def _demo_table(users: list[Any]) -> html.Div:
                     )
                 ),
                 html.Td(html.Code(u.password)),
-                html.Td(u.display_name),
+                html.Td(u.display_name, id={"type": lid.LOGIN_TEXT, "k": f"as.{u.username}"}),
             ]
         )
         for u in users
@@ -167,9 +167,20 @@ async def login_texts(lang: str, th_ids: list[dict[str, str]], search: str | Non
         t("login.password", lang),
         t("login.submit", lang),
         t("login.public_note", lang),
-        [t(keys[i["k"]], lang) for i in th_ids],
+        [_text(i["k"], keys, lang) for i in th_ids],
         signed,
     )
+
+
+def _text(k: str, keys: dict[str, str], lang: str) -> str:
+    """A heading of the demo table, or a demo user's role cell (``as.<username>``): the account's name in
+    Chinese, its role in English (the names are in Chinese only)."""
+    if k.startswith("as."):
+        user = next((u for u in _demo_users() if u.username == k[3:]), None)
+        if user is None:
+            return ""
+        return t(f"wb.role.{user.role}", lang) if lang == "en" else str(user.display_name)
+    return t(keys[k], lang)
 
 
 clientside_callback(

@@ -18,6 +18,7 @@ from dash_extensions.javascript import Namespace
 
 import dashboard.callbacks.stats  # noqa: F401  - registers the page's callbacks
 from dashboard.components.district_labels import label_layer, register
+from dashboard.components.graphs import follow_language, graph
 from dashboard.components.stats_columns import DATE_FORMATS, GRID_LOCALE, ROW_PX, grid_style, table_columns
 from dashboard.i18n import t
 from dashboard.ids import stats as ids
@@ -191,8 +192,8 @@ def layout(start: str | None = None, end: str | None = None, dim: str | None = N
                         children=html.Div(
                             className="stats-charts",
                             children=[
-                                dcc.Graph(id=ids.TREND_VOLUME, config={"displaylogo": False}),
-                                dcc.Graph(id=ids.TREND_RATES, config={"displaylogo": False}),
+                                graph(ids.TREND_VOLUME),
+                                graph(ids.TREND_RATES),
                             ],
                         ),
                     ),
@@ -202,3 +203,6 @@ def layout(start: str | None = None, end: str | None = None, dim: str | None = N
             _drill(),
         ],
     )
+
+
+follow_language(ids.TREND_VOLUME, ids.TREND_RATES)

@@ -61,6 +61,7 @@ class ReportPhotoRow:
     case_id: int
     ticket: str
     category: str
+    category_en: str
     kind: str
     approved: bool
     created_at: datetime
@@ -81,7 +82,7 @@ def report_photos_for_review(
     )
     rows = conn.execute(
         text(
-            "SELECT p.id, p.case_id, c.ticket, k.name_zh AS category, p.kind, p.approved, p.created_at "  # nosec B608 # SQL from constant fragments; values are bound parameters
+            "SELECT p.id, p.case_id, c.ticket, k.name_zh AS category, k.name_en AS category_en, p.kind, p.approved, p.created_at "  # nosec B608 # SQL from constant fragments; values are bound parameters
             'FROM photo p JOIN "case" c ON c.id = p.case_id JOIN category k ON k.code = c.category_code '
             f"WHERE c.public AND k.public AND {cond} ORDER BY p.created_at DESC, p.id DESC LIMIT :n"
         ),

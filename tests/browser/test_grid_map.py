@@ -1,17 +1,18 @@
-"""The foundation's map page: districts and the unit grid from PostGIS, in real Chromium, no foreign hosts."""
+"""The foundation's map page: districts and the unit grid from PostGIS, in real Chromium, no foreign hosts. Staff
+only: a visitor who is not signed in is sent to sign in."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
 from tests.support.app import AppServer
-from tests.support.browser import ForeignRequests, screenshot
+from tests.support.browser import ForeignRequests, screenshot, sign_in
 
 
 def test_grid_map_shows_districts_then_cells_when_zoomed(
     page: Page, app_server: AppServer, foreign: ForeignRequests
 ) -> None:
-    page.goto(app_server.base + "/grid")
+    sign_in(page, app_server.base, "dispatcher", "/grid")
     districts = page.locator(".leaflet-overlay-pane path")
     expect(districts.first).to_be_visible(timeout=20_000)
     assert districts.count() >= 10
@@ -30,7 +31,7 @@ def test_grid_map_shows_districts_then_cells_when_zoomed(
 
 
 def test_language_switch(page: Page, app_server: AppServer) -> None:
-    page.goto(app_server.base + "/grid")
+    sign_in(page, app_server.base, "dispatcher", "/grid")
     expect(page.locator("#gy-title")).to_have_text("贵阳城市管理一张图")
     page.locator("#gy-lang-switch").click()
     expect(page.locator("#gy-title")).to_have_text("Guiyang City Management One Map")
