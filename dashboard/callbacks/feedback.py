@@ -1,4 +1,5 @@
-"""/feedback: the sign-in gate (anonymous → sign in; a role without the policy row → 无权访问 and where to go), the
+"""/feedback: the sign-in gate (anonymous → sign in; a role without the policy row sees nothing of the inbox, and the
+app's gate, :mod:`dashboard.access`, says 无权访问 and where to go), the
 list (filters, search, counts, unhandled first) and the actions (answer, answer and mark handled, mark handled),
 each in one transaction through :mod:`ops.citizen.feedback`."""
 
@@ -8,7 +9,7 @@ import logging
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, callback, ctx, html
+from dash import ALL, Input, Output, State, callback, ctx
 from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,8 +31,6 @@ LOGIN_URL = "/login?next=/feedback"
 
 @callback(
     Output(fid.REDIRECT, "href"),
-    Output(fid.DENIED, "children"),
-    Output(fid.DENIED, "hidden"),
     Output(fid.BODY, "hidden"),
     Output(fid.TITLE, "children"),
     Output(fid.SEARCH, "label"),
@@ -41,11 +40,9 @@ LOGIN_URL = "/login?next=/feedback"
 async def gate(_: str, lang: str) -> tuple[Any, ...]:
     user = await auth.acurrent_user()
     if user is None:
-        return LOGIN_URL, None, True, True, t("fb.title", lang), t("fb.search", lang)
-    if reach(user.role, Screen.FEEDBACK) is None:
-        denied = [html.P(t("fb.denied", lang)), html.A(t("fb.back", lang), href="/workbench")]
-        return None, denied, False, True, t("fb.title", lang), t("fb.search", lang)
-    return None, None, True, False, t("fb.title", lang), t("fb.search", lang)
+        return LOGIN_URL, True, t("fb.title", lang), t("fb.search", lang)
+    hidden = reach(user.role, Screen.FEEDBACK) is None
+    return None, hidden, t("fb.title", lang), t("fb.search", lang)
 
 
 @callback(

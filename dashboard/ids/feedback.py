@@ -5,7 +5,6 @@ Dict IDs are pattern-matching types, one per feedback item shown: ``{"type": ANS
 PAGE = "fb-page"
 REDIRECT = "fb-redirect"
 TITLE = "fb-title"
-DENIED = "fb-denied"
 BODY = "fb-body"
 FILTER = "fb-filter"
 SEARCH = "fb-search"

@@ -33,7 +33,6 @@ def layout(**_: Any) -> html.Div:
             dcc.Location(id=fid.REDIRECT, refresh=True),
             dcc.Store(id=fid.REFRESH, data=0),
             html.H2(t("fb.title"), id=fid.TITLE),
-            html.Div(id=fid.DENIED, className="fb-denied", hidden=True),
             html.Div(
                 id=fid.BODY,
                 hidden=True,

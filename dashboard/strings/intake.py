@@ -59,12 +59,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- 意见反馈 ---------------------------------------------------------------------------------------------
     "fb.nav": ("意见反馈", "Feedback"),
     "fb.title": ("市民意见反馈", "Citizens' feedback"),
-    "fb.denied": (
-        "无权访问：意见反馈由指挥中心（受理员、值班长、管理员）处理。请返回工作台。",
-        "No access: citizens' feedback is handled by the command center (dispatchers, shift leads, "
-        "administrators). Go back to the workbench.",
-    ),
-    "fb.back": ("返回工作台", "Back to the workbench"),
     "fb.filter": ("显示", "Show"),
     "fb.filter.open": ("未处理 ({n})", "Unhandled ({n})"),
     "fb.filter.handled": ("已处理 ({n})", "Handled ({n})"),

@@ -80,6 +80,6 @@ def test_the_lead_sees_the_contact_and_an_officer_is_refused(
     expect(item(page, sent["id"])).to_contain_text("13912345678", timeout=20_000)
     page.locator("#gy-logout").click()
     sign_in(page, app_server.base, "yunyan", target="/feedback")
-    expect(page.locator("#fb-denied")).to_contain_text("无权访问", timeout=20_000)
-    expect(page.locator("#fb-denied a")).to_have_attribute("href", "/workbench")
+    expect(page.locator("#gy-denied")).to_contain_text("无权访问", timeout=20_000)
+    expect(page.locator("#gy-denied a[href='/workbench']")).to_have_count(1)
     expect(page.locator("#fb-list")).to_be_hidden()
