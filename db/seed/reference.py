@@ -39,12 +39,15 @@ def is_loaded(conn: Connection) -> bool:
     return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM district)")).scalar())
 
 
-def load_districts(conn: Connection, path: Path = DISTRICTS_FILE) -> int:
+def district_features(path: Path = DISTRICTS_FILE) -> list[tuple[dict[str, Any], MultiPolygon]]:
+    """The districts of a GeoJSON file as they are stored: (properties, outline without slivers)."""
     data = json.loads(path.read_text(encoding="utf-8"))
+    return [(f["properties"], drop_slivers(shape(f["geometry"]))) for f in data["features"]]
+
+
+def load_districts(conn: Connection, path: Path = DISTRICTS_FILE) -> int:
     rows = []
-    for feat in data["features"]:
-        p = feat["properties"]
-        geom = drop_slivers(shape(feat["geometry"]))
+    for p, geom in district_features(path):
         label = label_point(geom)
         rows.append(
             {

@@ -14,23 +14,21 @@ import shapely
 from shapely.geometry import shape
 from sqlalchemy import create_engine, text
 
+from db.seed.reference import DISTRICTS_FILE, district_features
 from geo.crs import to_lonlat, to_metric
+from geo.labels import label_point
 
 HERE = Path(__file__).parent
-DISTRICTS = HERE.parent.parent / "db" / "seed" / "data" / "guiyang_districts.geojson"
 
 
 def candidates() -> list[tuple[float, float, str]]:
-    feats = json.loads(DISTRICTS.read_text(encoding="utf-8"))["features"]
-    geoms = {f["properties"]["adcode"]: shape(f["geometry"]) for f in feats}
+    geoms = {p["adcode"]: g for p, g in district_features()}  # as stored: without slivers
     pts: list[tuple[float, float, str]] = []
-    for f in feats:
-        lon, lat = f["properties"]["label_point"]
-        pts.append((lon, lat, f"label point {f['properties']['adcode']}"))
+    for code, g in geoms.items():
+        lon, lat = label_point(g)
+        pts.append((lon, lat, f"label point {code}"))
     for line in (
-        (HERE.parent.parent / "db/seed/data/guiyang_landmarks.csv")
-        .read_text(encoding="utf-8")
-        .splitlines()[1:]
+        (HERE.parent.parent / "demo/data/guiyang_landmarks.csv").read_text(encoding="utf-8").splitlines()[1:]
     ):
         name, _, _, lon, lat = line.split(",")
         pts.append((float(lon), float(lat), f"landmark {name}"))
@@ -50,11 +48,15 @@ def candidates() -> list[tuple[float, float, str]]:
                 (x1, y1), (x2, y2) = seg.coords[0], seg.coords[1]
                 if x1 == x2 or y1 == y2:
                     pts.append(((x1 + x2) / 2, (y1 + y2) / 2, f"midpoint of an edge shared by {a} and {b}"))
-    for code, g in geoms.items():
+    feats = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))["features"]
+    raw = {f["properties"]["adcode"]: shape(f["geometry"]) for f in feats}
+    for code, g in raw.items():  # the file's holes: kept ones stay holes, slivers are filled at load
+        kept = {r.coords[0] for poly in getattr(geoms[code], "geoms", [geoms[code]]) for r in poly.interiors}
         for poly in getattr(g, "geoms", [g]):
             for ring in poly.interiors:
                 p = shapely.Polygon(ring).representative_point()
-                pts.append((p.x, p.y, f"inside a hole of {code}"))
+                kind = "a hole" if ring.coords[0] in kept else "a filled hole (sliver)"
+                pts.append((p.x, p.y, f"inside {kind} of {code}"))
     outer = shapely.unary_union(list(geoms.values()))
     minx, miny, maxx, maxy = outer.bounds
     pts += [

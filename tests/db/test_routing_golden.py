@@ -5,14 +5,12 @@ Guiyang, outer counties without a grid, and points a centimetre either side of a
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import pytest
-from shapely.geometry import shape
 from sqlalchemy import Connection, text
 
-from db.seed.reference import DISTRICTS_FILE
+from db.seed.reference import district_features
 from geo.routing import Router
 
 GOLDEN = Path(__file__).parent.parent / "data" / "routing_golden.csv"
@@ -25,12 +23,9 @@ def golden() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def router(engine) -> Router:  # type: ignore[no-untyped-def]
-    feats = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))["features"]
     with engine.connect() as conn:
         cells = conn.execute(text("SELECT district_code, i, j FROM grid_cell WHERE regular")).all()
-    return Router(
-        [(f["properties"]["adcode"], shape(f["geometry"])) for f in feats], [tuple(c) for c in cells]
-    )
+    return Router([(p["adcode"], g) for p, g in district_features()], [tuple(c) for c in cells])
 
 
 def test_golden_file_covers_the_hard_cases() -> None:
