@@ -63,6 +63,23 @@ def _keep(value: str | None, options: list[dict[str, str]]) -> str | None:
     return value if any(o["value"] == value for o in options) else None
 
 
+async def _selection(major: str | None, minor: str | None, lang: str) -> tuple[Any, ...]:
+    """The two selects' options, placeholders, the 小类 select's state and value, and the chosen category (one
+    rule for the wall and the workbench)."""
+    majors, minors = await _options(lang, major)
+    major = _keep(major, majors)
+    keep = _keep(minor, minors)
+    return (
+        majors,
+        t("heat.all", lang),
+        minors,
+        t("heat.all_minor", lang),
+        not major,
+        no_update if keep == minor else keep,
+        {"code": chosen(major, keep)},
+    )
+
+
 # --- wall --------------------------------------------------------------------------------------------------------
 
 
@@ -82,18 +99,7 @@ def _keep(value: str | None, options: list[dict[str, str]]) -> str | None:
 async def wall_category(
     major: str | None, minor: str | None, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
-    majors, minors = await _options(lang, major)
-    major = _keep(major, majors)
-    keep = _keep(minor, minors)
-    return (
-        majors,
-        t("heat.all", lang),
-        minors,
-        t("heat.all_minor", lang),
-        not major,
-        no_update if keep == minor else keep,
-        {"code": chosen(major, keep)},
-    )
+    return await _selection(major, minor, lang)
 
 
 # --- workbench ---------------------------------------------------------------------------------------------------
@@ -117,17 +123,8 @@ async def wall_category(
 async def workbench_category(
     major: str | None, minor: str | None, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
-    majors, minors = await _options(lang, major)
-    major = _keep(major, majors)
-    keep = _keep(minor, minors)
     return (
-        majors,
-        t("heat.all", lang),
-        minors,
-        t("heat.all_minor", lang),
-        not major,
-        no_update if keep == minor else keep,
-        {"code": chosen(major, keep)},
+        *await _selection(major, minor, lang),
         t("heat.wb.on", lang),
         [{"value": k, "label": t(f"wall.window.{k}", lang)} for k in WINDOWS],
     )
