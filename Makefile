@@ -80,7 +80,7 @@ house: venv ## lines per top-level package, imports against the layers, import c
 lint: venv ## ruff + mypy + the supply-chain checks (make audit)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy geo db ops demo dashboard bench
+	$(BIN)/mypy geo db ops demo dashboard cli bench
 	@bash .ci/audit.sh
 
 audit: venv ## bandit over our code; pip-audit of the installed packages (skipped with a message when offline)

@@ -6,9 +6,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 status=0
-echo "bandit: geo db ops demo dashboard (the product)"
+echo "bandit: geo db ops demo dashboard cli (the product)"
 # (bandit warns "nosec encountered, but no failed test" for every node sharing an annotated line: noise)
-$BIN/bandit -q -c pyproject.toml -r geo db ops demo dashboard 2> >(grep -v "but no failed test" >&2) || status=1
+$BIN/bandit -q -c pyproject.toml -r geo db ops demo dashboard cli 2> >(grep -v "but no failed test" >&2) || status=1
 # bench/ is the measurement harness, run by a developer on their own machine: it starts our own processes
 # (B404, B603, B607), asserts on what it measured (B101), signs in with the published demo accounts (B105, B106),
 # builds SQL from its own constants (B608) and makes its scratch folders readable to the database's OS user (B103).

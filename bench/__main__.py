@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     url = database_url(settings, dbname=args.database)  # the app role's
     owner_url = database_url(settings, dbname=args.database, role="owner", ensure=False)
     admin_url = owner_url if settings.database_url else local_cluster(settings).url(args.database)
-    ops = [sys.executable, "-m", "dashboard.cli"]
+    ops = [sys.executable, "-m", "cli"]
     env_db = {"GUIYANG_DATABASE_NAME": args.database}
     figures: list[Figure] = []
     failed = False

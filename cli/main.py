@@ -1,7 +1,7 @@
 """The ``guiyang-ops`` command. Every subcommand honours DATABASE_URL and the GUIYANG_* settings.
 
-The commands and their arguments are in :mod:`dashboard.cli_parser`; each command's handler (in
-:mod:`dashboard.commands`) and the app's heavy imports are loaded only once the arguments are accepted, so
+The commands and their arguments are in :mod:`cli.parser`; each command's handler (in
+:mod:`cli.commands`) and the app's heavy imports are loaded only once the arguments are accepted, so
 ``--help``, ``--version`` and every refused argument answer at once.
 """
 
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from dashboard.cli_parser import build_parser
+from cli.parser import build_parser
 
 if TYPE_CHECKING:
     from dashboard.settings import Settings
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pydantic import ValidationError as PydanticValidationError
 
-    from dashboard.progress import fail
+    from cli.progress import fail
     from dashboard.settings import get_settings
     from db.cluster import ClusterError
     from db.errors import DomainError
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return func(settings, args)
     except DomainError as exc:
-        from dashboard.commands.setup import handle_domain_error
+        from cli.commands.setup import handle_domain_error
 
         log.debug("refused: %s (%s)", exc.en, exc.detail)
         return handle_domain_error(exc, settings.default_lang)

@@ -1,8 +1,8 @@
 """Every ``guiyang-ops`` command and argument, with its help text and default.
 
 Light on purpose: ``guiyang-ops --help`` (and every refused argument) must answer without importing the app,
-the database layer or geopandas. So this module imports only the standard library and :mod:`dashboard.cli_args`,
-and names each command's handler as ``"module:function"``, imported by :func:`dashboard.cli.main` only when the
+the database layer or geopandas. So this module imports only the standard library and :mod:`cli.args`,
+and names each command's handler as ``"module:function"``, imported by :func:`cli.main.main` only when the
 command runs.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from importlib.metadata import PackageNotFoundError, version
 
-from dashboard import cli_args as a
+from cli import args as a
 from db.vocabulary import STAFF_ROLES
 
 #: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
@@ -20,8 +20,8 @@ MAX_CASES = (1 << 23) - 1
 #: Random seeds numpy accepts.
 SEED = a.int_range(0, 2**32 - 1)
 
-_SETUP = "dashboard.commands.setup"
-_DEMO = "dashboard.commands.demo_city"
+_SETUP = "cli.commands.setup"
+_DEMO = "cli.commands.demo_city"
 
 
 class HelpWithDefaults(argparse.HelpFormatter):
@@ -92,7 +92,7 @@ def _serve_command(sub: argparse._SubParsersAction) -> None:
         "--port", type=a.port, default=None, help="port to listen on (default: GUIYANG_PORT, 8050)"
     )
     sv.add_argument("--debug", action="store_true", help="development: auto-reload, Dash dev tools")
-    sv.set_defaults(handler="dashboard.commands.serve:cmd_serve")
+    sv.set_defaults(handler="cli.commands.serve:cmd_serve")
 
 
 def _user_commands(sub: argparse._SubParsersAction) -> None:
@@ -152,7 +152,7 @@ def _api_key_commands(sub: argparse._SubParsersAction) -> None:
     _parser(ksub, "list", "list the keys (never the keys themselves)")
     r = _parser(ksub, "revoke", "revoke a key at once")
     r.add_argument("id", type=a.int_range(1), help="the key's number, as api-key list shows it")
-    p.set_defaults(handler="dashboard.commands.api_keys:cmd_api_key")
+    p.set_defaults(handler="cli.commands.api_keys:cmd_api_key")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,5 +1,5 @@
 """The house keeps its shape (issue #11): no top-level package over 40 % of the code lines, imports only point
-down the layers ``geo → db → ops → demo → dashboard → bench``, and no module imports itself in a circle."""
+down the layers ``geo → db → ops → demo → dashboard → cli → bench``, and no module imports itself in a circle."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("geo", "db", "ops", "demo", "dashboard", "bench")
+PACKAGES = ("geo", "db", "ops", "demo", "dashboard", "cli", "bench")
 CLASS = re.compile(r"^class (\w+)\(BaseSettings\):", re.M)
 
 

@@ -71,7 +71,7 @@ def _ask(stack: Stack, client: httpx.Client, callback: dict[str, Any]) -> dict[s
 
 def _cli(*args: str, env: dict[str, str]) -> tuple[int, list[str]]:
     res = subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT,
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env, cwd=ROOT,
         timeout=60,
     )  # fmt: skip
     return res.returncode, [line for line in res.stderr.splitlines() if line.strip()]

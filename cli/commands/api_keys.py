@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from cli.progress import ok
 from dashboard.database import database_url
-from dashboard.progress import ok
 from dashboard.settings import Settings
 from db.engine import make_engine
 from ops.citizen.keys import create_key, list_keys, revoke_key

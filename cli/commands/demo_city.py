@@ -10,8 +10,8 @@ from types import FrameType
 import numpy as np
 from sqlalchemy import text
 
+from cli.progress import console, ok, progress_bars
 from dashboard.database import database_url
-from dashboard.progress import console, ok, progress_bars
 from dashboard.settings import Settings
 from db.engine import make_engine
 

@@ -6,7 +6,7 @@ import argparse
 
 import uvicorn
 
-from dashboard.commands.setup import print_demo_logins
+from cli.commands.setup import print_demo_logins
 from dashboard.database import database_url
 from dashboard.settings import Settings
 

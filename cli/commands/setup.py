@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from cli.progress import console, fail, ok, progress_bars
 from dashboard.database import app_role, database_url, local_cluster
-from dashboard.progress import console, fail, ok, progress_bars
 from dashboard.settings import Settings
 from db import migrate
 from db.accounts import create_staff_user

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from dashboard import cli
+from cli.main import main
 from tests.support.api import report
 
 
@@ -19,7 +19,7 @@ def test_api_key_command(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", api_db_url)
-    assert cli.main(["api-key", "create", "百姓拍 测试"]) == 0
+    assert main(["api-key", "create", "百姓拍 测试"]) == 0
     out = capfd.readouterr().out
     key = next(line.strip() for line in out.splitlines() if line.strip().startswith("gy_"))
     with api_engine.connect() as conn:
@@ -27,12 +27,12 @@ def test_api_key_command(
     assert key not in row.key_hash and key.startswith(row.prefix)
     assert report(client, key).status_code == 201
 
-    assert cli.main(["api-key", "list"]) == 0
+    assert main(["api-key", "list"]) == 0
     listed = capfd.readouterr().out
     assert "百姓拍 测试" in listed and row.prefix in listed and key not in listed
 
-    assert cli.main(["api-key", "revoke", str(row.id)]) == 0
+    assert main(["api-key", "revoke", str(row.id)]) == 0
     assert "revoked" in capfd.readouterr().err
     assert report(client, key).status_code == 403
-    assert cli.main(["api-key", "revoke", "999999"]) == 2  # a clear refusal, no traceback
-    assert cli.main(["api-key", "create", " "]) == 2
+    assert main(["api-key", "revoke", "999999"]) == 2  # a clear refusal, no traceback
+    assert main(["api-key", "create", " "]) == 2

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, text
 
-from dashboard.cli import main
+from cli.main import main
 from dashboard.settings import Settings, get_settings
 from db.engine import make_engine
 from tests.support.db import as_app
@@ -74,9 +74,7 @@ def test_import_layer_bad_file_exits_with_a_message(use_test_db: str, tmp_path, 
 
 @pytest.mark.process
 def test_console_script_is_installed() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", "--help"], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-m", "cli", "--help"], capture_output=True, text=True, check=True)
     for sub in ("db", "migrate", "load-reference", "import-layer", "serve", "user", "setup"):
         assert sub in out.stdout
 

@@ -12,8 +12,8 @@ from importlib.metadata import version
 
 import pytest
 
-from dashboard.cli import main
-from dashboard.cli_parser import HelpWithDefaults, build_parser
+from cli.main import main
+from cli.parser import HelpWithDefaults, build_parser
 
 HEAVY = (
     "sqlalchemy",
@@ -77,7 +77,7 @@ def test_defaults_in_the_help_text() -> None:
 def test_help_imports_nothing_heavy() -> None:
     code = (
         "import sys\n"
-        "from dashboard.cli import main\n"
+        "from cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
     )
@@ -89,7 +89,7 @@ def test_help_answers_within_half_a_second() -> None:
     def once() -> float:
         started = time.perf_counter()
         res = subprocess.run(
-            [sys.executable, "-m", "dashboard.cli", "--help"], capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "cli", "--help"], capture_output=True, text=True, timeout=60
         )
         assert res.returncode == 0 and "seed-demo" in res.stdout
         return time.perf_counter() - started

@@ -538,7 +538,7 @@ def test_registered_demo_persons_have_an_app_account(city: tuple[Connection, See
 
 
 def test_seed_demo_refuses_exactly_what_one_duplicate_pass_cannot_take() -> None:
-    from dashboard.cli_parser import MAX_CASES
+    from cli.parser import MAX_CASES
     from demo.city.dupes import MAX_CASES_ONE_PASS
 
     assert MAX_CASES == MAX_CASES_ONE_PASS
