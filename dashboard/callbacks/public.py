@@ -230,6 +230,8 @@ def distance_text(metres: float, lang: str) -> str:
     Output(HERE_LAYER, "children"),
     Output(NEAR_DATA, "data"),
     Output(MAP, "viewport", allow_duplicate=True),
+    Output(NEAR_CLEAR, "hidden"),
+    Output(NEAR_CLEAR, "children"),
     Input(HERE, "data"),
     Input(KINDS, "value"),
     Input(ids.LANG, "data"),
@@ -241,7 +243,7 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
         or not isinstance(here.get("lon"), int | float)
         or not isinstance(here.get("lat"), int | float)
     ):
-        return [], t("pub.nearest.hint", lang), [], [], no_update
+        return [], t("pub.nearest.hint", lang), [], [], no_update, True, t("pub.nearest.clear", lang)
     lon, lat = round(float(here["lon"]), 4), round(float(here["lat"]), 4)
     use = q.clean_kinds(kinds or [])
     try:
@@ -249,7 +251,7 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
         points = await runtime.aread(lambda c: q.nearest_service_points(c, lon, lat, use))
     except Exception as exc:  # noqa: BLE001 - the page stays usable; the log says why
         log_failure(log, "nearest service points failed", exc)
-        return [], t("pub.error", lang), [], [], no_update
+        return [], t("pub.error", lang), [], [], no_update, True, t("pub.nearest.clear", lang)
     status = t("pub.nearest.gps" if here.get("src") == "gps" else "pub.nearest.centre", lang)
     items = [
         html.Li(
@@ -278,11 +280,9 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
     view = (
         {"center": [lat, lon], "zoom": 15, "transition": "flyTo"} if ctx.triggered_id == HERE else no_update
     )
-    clear = html.Button(t("pub.nearest.clear", lang), id=NEAR_CLEAR, n_clicks=0, className="pub-button-quiet")
-    listing = html.Div(
-        [html.Ol(items, className="pub-near-list") if items else t("pub.nearest.none", lang), clear]
-    )
-    return listing, status, near_markers(lat, lon, points, lang), data, view
+    listing = html.Ol(items, className="pub-near-list") if items else t("pub.nearest.none", lang)
+    markers = near_markers(lat, lon, points, lang)
+    return listing, status, markers, data, view, False, t("pub.nearest.clear", lang)
 
 
 def near_markers(lat: float, lon: float, points: list[Any], lang: str) -> list[Any]:

@@ -211,6 +211,14 @@ def _nearby() -> html.Div:
                 t("pub.nearest.hint"), id=pid.NEAR_STATUS, className="pub-muted", **_attrs(aria_live="polite")
             ),
             html.Div(id=pid.NEAR_LIST),
+            # in the layout from the start (hidden until there is a result), so its callback is always wired
+            html.Button(
+                t("pub.nearest.clear"),
+                id=pid.NEAR_CLEAR,
+                n_clicks=0,
+                className="pub-button-quiet",
+                hidden=True,
+            ),
         ]
     )
 
