@@ -138,10 +138,12 @@ def _intersect(a: list[float], b: list[float]) -> bool:
 
 
 def _open(page: Page, base: str, lang: str) -> None:
-    page.goto(f"{base}/wall?fallback=3600&lang={lang}")
+    # the panel is one computation for every screen, kept 30 s: one drawn for an earlier test may not hold this
+    # module's departments yet, so the page redraws it every 10 s until it does
+    page.goto(f"{base}/wall?fallback=10&lang={lang}")
     expect(page.locator("[data-kpi=open]")).to_have_text(re.compile(r"^[\d,]+$"), timeout=30_000)
     for code in DEPTS:
-        expect(page.locator(f'#wall-panel tr[data-dept="{code}"]')).to_be_attached(timeout=30_000)
+        expect(page.locator(f'#wall-panel tr[data-dept="{code}"]')).to_be_attached(timeout=60_000)
     expect(page.locator(".wall-district-label span").first).to_be_attached(timeout=15_000)
     page.wait_for_timeout(500)
 

@@ -89,6 +89,11 @@ def chooser(page: Page, label: str) -> Any:
 OPEN = "#wb-card .wb-act-panel:not([hidden])"
 
 
+def settled(page: Page) -> None:
+    """No callback in flight: the page has finished answering, as a person waits to see it before typing on."""
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')", timeout=15_000)
+
+
 def test_one_action_at_a_time_with_named_fields_and_errors(
     page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests
 ) -> None:
@@ -136,6 +141,7 @@ def test_one_action_at_a_time_with_named_fields_and_errors(
     # 回退 with a reason, by keyboard alone: Enter submits
     chooser(page, "回退").click()
     expect(page.locator(OPEN).locator("input")).to_be_focused()
+    settled(page)
     page.keyboard.type("不属本部门")
     page.keyboard.press("Enter")
     expect(page.locator("#wb-card-notice")).to_contain_text("回退成功", timeout=15_000)
@@ -242,6 +248,7 @@ def test_lead_refuses_a_suspension_request_with_a_reason(
     page.keyboard.press("Enter")  # no reason: refused, naming the field
     expect(page.locator("#wb-card-notice")).to_contain_text("请填写驳回原因。", timeout=15_000)
     expect(form).to_contain_text("请填写驳回原因。")
+    settled(page)
     page.keyboard.type("燃气公司今日已到场")
     page.keyboard.press("Enter")
     expect(page.locator("#wb-card-notice")).to_contain_text("驳回申请成功", timeout=15_000)
