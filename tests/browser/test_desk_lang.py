@@ -17,7 +17,6 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
 from dashboard.settings import Settings
-from db.accounts import load_identity
 from db.media import store_photo
 from db.vocabulary import SOURCES, Action, CaseStatus, Role
 from demo.public import placeholder_picture
@@ -26,6 +25,7 @@ from ops import workflow as wf
 from ops.workflow import Actor
 from tests.support.app import AppServer
 from tests.support.browser import ForeignRequests, guarded_context, screenshot, sign_in
+from tests.support.cases import staff_actor
 
 YUNYAN = (106.7161, 26.5912)  # 云岩区, away from the points other tests use
 OCTOBER = "start=2025-10-01&end=2025-10-31"
@@ -61,13 +61,6 @@ CHIPS = """() => [...document.querySelectorAll(
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def _actor(conn: object, username: str) -> Actor:
-    uid = conn.execute(text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}).scalar_one()  # type: ignore[attr-defined]
-    ident = load_identity(conn, uid)  # type: ignore[arg-type]
-    assert ident is not None
-    return Actor.from_identity(ident)
-
-
 @pytest.fixture(scope="module")
 def cases(engine: Engine, settings: Settings) -> Iterator[dict[str, str]]:
     """Four closed cases in October 2025 (for /stats' trend) and one public case in progress (for the workbench
@@ -75,7 +68,7 @@ def cases(engine: Engine, settings: Settings) -> Iterator[dict[str, str]]:
     rng = random.Random(20261206)
     out: dict[str, str] = {}
     with engine.begin() as conn:
-        lead = _actor(conn, "lead")
+        lead = staff_actor(conn, "lead")
         for n in range(4):
             t0 = datetime(2025, 10, 6 + 5 * n, 9, 0, tzinfo=TZ)
             r = wf.report(

@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Request, expect
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from db.accounts import load_identity
 from geo.crs import TZ
 from ops import workflow as wf
 from ops.workflow import Actor, CaseResult
 from tests.support.app import AppServer
 from tests.support.browser import screenshot, sign_in
+from tests.support.cases import staff_actor
 
 pytestmark = pytest.mark.browser
 
@@ -32,19 +32,9 @@ YUNYAN = (106.7135, 26.5838)
 _rng = random.Random(20261206)
 
 
-def _actor(engine: Engine, username: str) -> Actor:
-    with engine.connect() as conn:
-        uid = conn.execute(
-            text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}
-        ).scalar_one()
-        ident = load_identity(conn, uid)
-    assert ident is not None
-    return Actor.from_identity(ident)
-
-
 def case_with_history(engine: Engine, category: str = "C0102") -> CaseResult:
     """Reported, filed, dispatched, started: four events, committed."""
-    lead = _actor(engine, "lead")
+    lead = staff_actor(engine, "lead")
     with engine.begin() as conn:
         r = wf.report(
             conn,
@@ -122,7 +112,7 @@ def test_a_day_with_nothing_says_so(page: Page, app_server: AppServer) -> None:
 def test_an_officer_cannot_replay_another_districts_case(
     page: Page, app_server: AppServer, engine: Engine
 ) -> None:
-    lead = _actor(engine, "lead")
+    lead = staff_actor(engine, "lead")
     with engine.begin() as conn:  # 南明区: not the 云岩 officer's
         r = wf.report(
             conn,

@@ -19,28 +19,18 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import Engine, text
 
-from db.accounts import load_identity
 from ops import workflow as wf
 from ops.states import CaseStatus
 from ops.workflow import Actor, CaseResult
 from tests.support.app import AppServer
 from tests.support.browser import ForeignRequests, guard_own_host, screenshot, sign_in
+from tests.support.cases import staff_actor
 
 NANMING = (106.7119, 26.5716)  # 甲秀楼, 南明区
 YUNYAN = (106.7135, 26.5838)  # 云岩区
 STREET_LIGHT = "C0102"  # 路灯不亮: the city bureau (CGJ) in the central districts
 CONTEXT = {"viewport": {"width": 1600, "height": 900}, "locale": "zh-CN"}
 _rng = random.Random(20260302)  # seeded: the same points every run
-
-
-def actor(engine: Engine, username: str) -> Actor:
-    with engine.connect() as conn:
-        uid = conn.execute(
-            text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}
-        ).scalar_one()
-        ident = load_identity(conn, uid)
-    assert ident is not None
-    return Actor.from_identity(ident)
 
 
 def new_case(
@@ -52,7 +42,7 @@ def new_case(
     category: str = STREET_LIGHT,
 ) -> CaseResult:
     """A case at a random point within ~150 m of ``near`` (in ``district``), driven to ``status``, committed."""
-    lead = actor(engine, "lead")
+    lead = staff_actor(engine, "lead")
     with engine.begin() as conn:
         r = wf.report(
             conn,

@@ -14,12 +14,12 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
-from db.accounts import load_identity
 from ops import workflow as wf
 from ops.states import CaseStatus
 from ops.workflow import Actor, CaseResult
 from tests.support.app import AppServer
 from tests.support.browser import ForeignRequests, guarded_context, screenshot, sign_in
+from tests.support.cases import staff_actor
 
 YUNYAN = (106.7135, 26.5838)  # 云岩区
 STREET_LIGHT = "C0102"  # 路灯不亮: the city bureau (CGJ) in the central districts
@@ -34,19 +34,9 @@ def shot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(DESK_SHOTS) / f"{name}.png"))
 
 
-def actor(engine: Engine, username: str) -> Actor:
-    with engine.connect() as conn:
-        uid = conn.execute(
-            text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}
-        ).scalar_one()
-        ident = load_identity(conn, uid)
-    assert ident is not None
-    return Actor.from_identity(ident)
-
-
 def new_case(engine: Engine, status: CaseStatus, *, dx: float = 0.0) -> CaseResult:
     """A case in 云岩区 driven to ``status`` (dispatched to the city bureau CGJ), committed."""
-    lead = actor(engine, "lead")
+    lead = staff_actor(engine, "lead")
     with engine.begin() as conn:
         r = wf.report(
             conn,
@@ -237,7 +227,7 @@ def test_lead_refuses_a_suspension_request_with_a_reason(
 ) -> None:
     case = new_case(engine, CaseStatus.DISPATCHED, dx=0.0008)
     with engine.begin() as conn:
-        wf.request_suspend(conn, actor(engine, "cgj"), case.id, case.version, reason="等待燃气公司配合")
+        wf.request_suspend(conn, staff_actor(engine, "cgj"), case.id, case.version, reason="等待燃气公司配合")
     open_workbench(page, app_server.base, "lead")
     open_card(page, case.ticket)
     expect(page.locator("#wb-card .wb-req")).to_contain_text("贵阳市城市管理局 申请挂账")

@@ -12,12 +12,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from dashboard.settings import Settings
-from db.accounts import load_identity
 from db.engine import make_engine
 from db.errors import InvalidTransition, StaleCase
 from ops import workflow as wf
 from ops.workflow import Actor, CaseResult
-from tests.support.cases import CATEGORY, MON, YUNYAN, at
+from tests.support.cases import CATEGORY, MON, YUNYAN, at, staff_actor
 from tests.support.db import as_app
 
 
@@ -28,17 +27,9 @@ def engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
     eng.dispose()
 
 
-def actor(engine: Engine, username: str) -> Actor:
-    with engine.connect() as c:
-        uid = c.execute(text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}).scalar_one()
-        ident = load_identity(c, uid)
-    assert ident is not None
-    return Actor.from_identity(ident)
-
-
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_leads_approve_one_request(engine: Engine, attempt: int) -> None:
-    lead, cgj = actor(engine, "lead"), actor(engine, "cgj")
+    lead, cgj = staff_actor(engine, "lead"), staff_actor(engine, "cgj")
     with engine.begin() as c:
         r = wf.report(
             c, Actor.system(), category_code=CATEGORY, lon=YUNYAN[0], lat=YUNYAN[1], description="并发审批",

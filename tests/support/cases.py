@@ -9,7 +9,7 @@ from itertools import count
 from typing import Any
 
 from PIL import Image
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from db.accounts import load_identity
 from geo.crs import TZ
@@ -42,6 +42,17 @@ def staff_actors(conn: Connection) -> dict[str, Actor]:
         assert ident is not None
         out[name] = Actor.from_identity(ident)
     return out
+
+
+def staff_actor(db: Engine | Connection, username: str) -> Actor:
+    """The staff account ``username`` as it acts (its role, district and department), read from the database."""
+    if isinstance(db, Engine):
+        with db.connect() as conn:
+            return staff_actor(conn, username)
+    uid = db.execute(text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}).scalar_one()
+    ident = load_identity(db, uid)
+    assert ident is not None
+    return Actor.from_identity(ident)
 
 
 def citizen(conn: Connection, account: str, home: tuple[float, float] | None = None) -> int:
