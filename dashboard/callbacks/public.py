@@ -12,7 +12,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-import dash_leaflet as dl
 import dash_mantine_components as dmc
 from dash import (
     ALL,
@@ -29,6 +28,7 @@ from dash import (
 
 from dashboard import ids, runtime
 from dashboard.api.public import cached, check_track
+from dashboard.components.public_near import near_list, near_markers
 from dashboard.i18n import LANGS, t
 from dashboard.ids.public import (
     BEAUTY,
@@ -218,12 +218,6 @@ async def categories(_: str) -> Any:
         return {}
 
 
-def distance_text(metres: float, lang: str) -> str:
-    if metres < 1000:
-        return t("pub.distance.m", lang, n=int(round(metres, -1)))
-    return t("pub.distance.km", lang, n=f"{metres / 1000:.1f}")
-
-
 @callback(
     Output(NEAR_LIST, "children"),
     Output(NEAR_STATUS, "children"),
@@ -253,65 +247,13 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
         log_failure(log, "nearest service points failed", exc)
         return [], t("pub.error", lang), [], [], no_update, True, t("pub.nearest.clear", lang)
     status = t("pub.nearest.gps" if here.get("src") == "gps" else "pub.nearest.centre", lang)
-    items = [
-        html.Li(
-            html.Button(
-                className="pub-near-item",
-                id={"type": NEAR_ITEM, "index": i},
-                n_clicks=0,
-                children=[
-                    html.Img(src=f"/assets/icons/{p.kind}.svg", alt="", width=26, height=26),
-                    html.Span(
-                        className="pub-near-text",
-                        children=[
-                            html.Span(p.name_en if lang == "en" else p.name_zh, className="pub-near-name"),
-                            html.Span(
-                                f"{t(f'pub.kind.{p.kind}', lang)} · {p.hours or ''}", className="pub-near-sub"
-                            ),
-                        ],
-                    ),
-                    html.Span(distance_text(p.distance_m, lang), className="pub-near-dist"),
-                ],
-            )
-        )
-        for i, p in enumerate(points)
-    ]
     data = [[p.lat, p.lon] for p in points]
     view = (
         {"center": [lat, lon], "zoom": 15, "transition": "flyTo"} if ctx.triggered_id == HERE else no_update
     )
-    listing = html.Ol(items, className="pub-near-list") if items else t("pub.nearest.none", lang)
+    listing = near_list(points, lang)
     markers = near_markers(lat, lon, points, lang)
     return listing, status, markers, data, view, False, t("pub.nearest.clear", lang)
-
-
-def near_markers(lat: float, lon: float, points: list[Any], lang: str) -> list[Any]:
-    """The visitor's position (a dot with a ring) and the listed points, numbered as in the list, larger and
-    ringed, above everything else on the map (the rest of the service points fade: ``pub-nearing``)."""
-    here = dl.DivMarker(
-        position=[lat, lon],
-        iconOptions={
-            "className": "pub-here",
-            "html": "<i></i>",
-            "iconSize": [36, 36],
-            "iconAnchor": [18, 18],
-        },
-        children=dl.Tooltip(t("pub.nearest.here", lang)),
-    )
-    listed = [
-        dl.DivMarker(
-            position=[p.lat, p.lon],
-            iconOptions={
-                "className": f"pub-near-m pub-near-k-{p.kind}",
-                "html": f'<img src="/assets/icons/{p.kind}.svg" alt="" width="26" height="26"><b>{i + 1}</b>',
-                "iconSize": [44, 44],
-                "iconAnchor": [22, 22],
-            },
-            title=p.name_en if lang == "en" else p.name_zh,
-        )
-        for i, p in enumerate(points)
-    ]
-    return [here, *listed]
 
 
 @callback(Output(SUMMARY, "children"), Input(ids.LANG, "data"), Input(TICK, "n_intervals"))
