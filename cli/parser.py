@@ -155,6 +155,26 @@ def _api_key_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="cli.commands.api_keys:cmd_api_key")
 
 
+def _analysis_filters(p: argparse.ArgumentParser) -> None:
+    """The filters every ``analyze`` report takes (parsed again by ``ops.analysis.filters.parse_filters``)."""
+    p.add_argument("--days", type=a.int_range(1, 365), default=30, help="the period: the last N days")
+    p.add_argument(
+        "--category", type=a.code, default=None, help="a 大类 or 小类 code (default: every category)"
+    )
+    p.add_argument("--district", type=a.code, default=None, help="a district code (default: the whole city)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _analysis_commands(sub: argparse._SubParsersAction) -> None:
+    """研判预警 (issue 13): ``analyze run|hotspots|places|peaks|correlations`` and ``alerts list``. Each
+    subcommand's handler lives in its own ``cli.commands.analysis_*`` module."""
+    an = _parser(sub, "analyze", "研判预警: run the analysis cycle, or print one analysis")
+    asub = an.add_subparsers(dest="analyze_command", required=True)
+    al = _parser(sub, "alerts", "研判预警 alerts raised by the analysis cycle")
+    alsub = al.add_subparsers(dest="alerts_command", required=True)
+    del asub, alsub  # each analysis adds its subcommands here
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = a.OneLineParser(
         prog="guiyang-ops", description="贵阳城市管理一张图 guiyang-ops", formatter_class=HelpWithDefaults
@@ -166,4 +186,5 @@ def build_parser() -> argparse.ArgumentParser:
     _user_commands(sub)
     _demo_commands(sub)
     _api_key_commands(sub)
+    _analysis_commands(sub)
     return p

@@ -18,7 +18,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-APPEND_ONLY: tuple[str, ...] = ("case_event", "points_ledger", "moderation_log", "audit_log")
+APPEND_ONLY: tuple[str, ...] = (
+    "case_event",
+    "points_ledger",
+    "moderation_log",
+    "audit_log",
+    "analysis_alert_event",
+)
 READ_ONLY: tuple[str, ...] = (
     "district",
     "district_part",

@@ -81,3 +81,8 @@ REQUEST_STATES = ("pending", "approved", "refused", "withdrawn", "outdated")
 
 #: Where a report came from (``case_record.source``).
 SOURCES = ("app", "inspector", "hotline", "wechat", "web", "other")
+
+#: 研判预警 alerts (issue 13): what raised them, the area they are about, and their states.
+ALERT_KINDS = ("anomaly", "trend")
+ALERT_LEVELS = ("1km", "district")
+ALERT_STATES = ("new", "acknowledged", "dismissed", "campaign", "escalated")

@@ -63,6 +63,9 @@ class Screen(StrEnum):
     DESK_INTAKE = "desk_intake"  # 新建案件 on /workbench: a case from a hotline call (12319) or an inspector
     FEEDBACK = "feedback"  # /feedback: citizens' 意见反馈, read, answered and marked handled
     CONTACT = "contact"  # citizens' personal data (names, phones) unmasked on staff screens
+    ANALYSIS = "analysis"  # /analysis: 研判预警 (hot spots, places, peaks, alerts, correlations, campaigns)
+    ALERT_ACTION = "alert_action"  # acknowledge / dismiss / escalate an alert, or turn it into a campaign
+    CAMPAIGN = "campaign"  # define and change 专项整治 campaigns
 
 
 class Reach(StrEnum):
@@ -96,6 +99,13 @@ REACH: dict[Screen, dict[Role, Reach]] = {
     Screen.FEEDBACK: dict(_CENTER),
     # whoever may see a caller's or a citizen's name and phone unmasked
     Screen.CONTACT: {R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
+    # analysis reads like the workbench: an officer their district, department staff the categories their
+    # department answers for (ops.analysis.scope turns Reach.DEPARTMENT into those categories)
+    Screen.ANALYSIS: {**_CENTER, **_FIELD},
+    # the center acts on alerts city-wide, an officer in their district
+    Screen.ALERT_ACTION: {**_CENTER, R.OFFICER: Reach.DISTRICT},
+    # campaigns are the shift lead's (and the admin's) decision
+    Screen.CAMPAIGN: {R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
 }
 
 _HANDLERS = frozenset({R.ADMIN, R.LEAD, R.OFFICER, R.DEPARTMENT})

@@ -24,6 +24,7 @@ PREFIX = {
     "dashboard.ids.replay": "rp-",
     "dashboard.ids.desk_intake": "di-",
     "dashboard.ids.feedback": "fb-",
+    "dashboard.ids.analysis": "an-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 

@@ -38,6 +38,9 @@ EXPECTED: dict[Screen, tuple[Reach | None, ...]] = {
     Screen.DESK_INTAKE: (C, C, C, D, None, None, None, None, None),
     Screen.FEEDBACK: (C, C, C, None, None, None, None, None, None),
     Screen.CONTACT: (C, C, None, None, None, None, None, None, None),
+    Screen.ANALYSIS: (C, C, C, D, P, None, None, None, None),
+    Screen.ALERT_ACTION: (C, C, C, D, None, None, None, None, None),
+    Screen.CAMPAIGN: (C, C, None, None, None, None, None, None, None),
 }
 
 

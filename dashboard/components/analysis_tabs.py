@@ -1,0 +1,28 @@
+"""The analysis page's tabs, as data: each tab is a value, the string key of its label and the function that lays
+out its panel (its callbacks are registered by importing its callbacks module in ``dashboard.pages.analysis``).
+
+Every panel reads the page's filters from the store ``dashboard.ids.analysis.FILTERS``
+(``{"days", "category", "district"}``), the UI language from ``dashboard.ids.LANG``, and is scoped on the
+server by :func:`ops.analysis.scope.analysis_scope`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dash.development.base_component import Component
+
+
+@dataclass(frozen=True, slots=True)
+class Tab:
+    value: str
+    label: str  # a string key
+    panel: Callable[[], Component]
+
+
+#: In the order shown.
+TABS: list[Tab] = []
+
+#: Periods offered, in days; the first is the default.
+PERIODS = (30, 7, 90, 365)

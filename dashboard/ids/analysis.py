@@ -1,0 +1,16 @@
+"""Component IDs of the analysis page (/analysis, 研判预警), named once. Each tab's own IDs live here too, under
+its heading, so every ID keeps the ``an-`` prefix."""
+
+PAGE = "an-page"
+REDIRECT = "an-redirect"
+TITLE = "an-title"
+SCOPE = "an-scope"
+BODY = "an-body"
+TABS = "an-tabs"
+# the filters every tab reads: period, category (大类 → 小类), district
+DAYS = "an-days"
+MAJOR = "an-major"
+MINOR = "an-minor"
+DISTRICT = "an-district"
+#: {"days": int, "category": code | None, "district": code | None}: what every tab's callbacks take as input
+FILTERS = "an-filters"

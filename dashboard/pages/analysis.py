@@ -1,0 +1,84 @@
+"""/analysis: 研判预警 — hot spots, multi-occurrence places, time peaks, alerts, correlated complaint types and
+campaigns, one tab each over the same filters (period, category, district). Layout only; the frame's callbacks
+are in ``dashboard.callbacks.analysis``, each tab's in its own module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from dashboard.callbacks import analysis as _callbacks  # noqa: F401  - registers the frame's callbacks
+from dashboard.components.analysis_tabs import PERIODS, TABS
+from dashboard.i18n import t
+from dashboard.ids import analysis as aid
+from ops.policy import Screen, roles_for
+
+dash.register_page(
+    __name__,
+    path="/analysis",
+    title="研判预警 · Analysis",
+    nav="an.nav",
+    nav_order=22,
+    roles=list(roles_for(Screen.ANALYSIS)),
+)
+
+
+def _filters() -> html.Div:
+    return html.Div(
+        className="an-filters",
+        children=[
+            dmc.SegmentedControl(
+                id=aid.DAYS,
+                value=str(PERIODS[0]),
+                data=[{"value": str(n), "label": t("an.days.n", n=n)} for n in sorted(PERIODS)],
+                **{"aria-label": t("an.days")},
+            ),
+            dmc.Select(id=aid.MAJOR, label=t("an.major"), data=[], clearable=True, searchable=True, w=200),
+            dmc.Select(
+                id=aid.MINOR,
+                label=t("an.minor"),
+                data=[],
+                clearable=True,
+                searchable=True,
+                disabled=True,
+                w=200,
+            ),
+            dmc.Select(id=aid.DISTRICT, label=t("an.district"), data=[], clearable=True, w=180),
+        ],
+    )
+
+
+def _tabs() -> Any:
+    if not TABS:
+        return html.P(t("an.no_tabs"), className="an-empty")
+    return dmc.Tabs(
+        id=aid.TABS,
+        value=TABS[0].value,
+        keepMounted=False,
+        children=[
+            dmc.TabsList([dmc.TabsTab(t(tab.label), value=tab.value) for tab in TABS]),
+            *[dmc.TabsPanel(tab.panel(), value=tab.value) for tab in TABS],
+        ],
+    )
+
+
+def layout(**_: Any) -> html.Div:
+    return html.Div(
+        id=aid.PAGE,
+        className="an-page",
+        children=[
+            dcc.Location(id=aid.REDIRECT, refresh=True),
+            dcc.Store(id=aid.FILTERS, data={"days": PERIODS[0], "category": None, "district": None}),
+            html.Div(
+                className="an-head",
+                children=[
+                    html.H2(t("an.title"), id=aid.TITLE),
+                    html.Span(id=aid.SCOPE, className="an-scope"),
+                ],
+            ),
+            html.Div(id=aid.BODY, hidden=True, children=[_filters(), _tabs()]),
+        ],
+    )
