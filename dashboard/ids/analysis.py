@@ -14,3 +14,7 @@ MINOR = "an-minor"
 DISTRICT = "an-district"
 #: {"days": int, "category": code | None, "district": code | None}: what every tab's callbacks take as input
 FILTERS = "an-filters"
+#: {"source": "hotspot" | "place" | "alert", "geometry": GeoJSON geometry (WGS-84), "category": code | None,
+#: "district": code | None, "alert_id": int | None, "label": str}: a tab's "start a campaign from this" writes it,
+#: the campaigns tab opens its form prefilled from it
+CAMPAIGN_SEED = "an-campaign-seed"

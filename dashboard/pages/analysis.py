@@ -72,6 +72,7 @@ def layout(**_: Any) -> html.Div:
         children=[
             dcc.Location(id=aid.REDIRECT, refresh=True),
             dcc.Store(id=aid.FILTERS, data={"days": PERIODS[0], "category": None, "district": None}),
+            dcc.Store(id=aid.CAMPAIGN_SEED),
             html.Div(
                 className="an-head",
                 children=[
