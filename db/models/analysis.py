@@ -90,3 +90,15 @@ class AnalysisAlertEvent(Base):
     to_state: Mapped[str] = mapped_column(String(12))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AnalysisCursor(Base):
+    """How far each incremental step of the analysis cycle has read (e.g. the last case id it counted), so a cycle
+    reads only what is new."""
+
+    __tablename__ = "analysis_cursor"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    last_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

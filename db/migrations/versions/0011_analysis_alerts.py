@@ -1,4 +1,4 @@
-"""研判预警 alerts and their append-only history (tables analysis_alert, analysis_alert_event)
+"""研判预警 alerts, their append-only history, the analysis cycle's cursors (analysis_alert, _event, _cursor)
 
 Revision ID: 0011
 Revises: 0010
@@ -128,11 +128,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analysis_alert_event")),
     )
     op.create_index("ix_analysis_alert_event_alert_id", "analysis_alert_event", ["alert_id"], unique=False)
+    op.create_table(
+        "analysis_cursor",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("last_id", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("last_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_analysis_cursor")),
+    )
     for sql in _TRIGGERS:
         op.execute(sql)
 
 
 def downgrade() -> None:
+    op.drop_table("analysis_cursor")
     op.drop_index("ix_analysis_alert_event_alert_id", table_name="analysis_alert_event")
     op.drop_table("analysis_alert_event")
     op.drop_index("ix_analysis_alert_state_created_at", table_name="analysis_alert")
