@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, State, callback
+from dash import ALL, Input, Output, State, callback
 from dash import no_update as nothing
 
 from dashboard import auth, ids, runtime
 from dashboard.callbacks.workbench import reference
+from dashboard.components.analysis_tabs import TABS
 from dashboard.components.heat_filter import category_options
 from dashboard.i18n import t
 from dashboard.ids import analysis as aid
@@ -123,3 +124,14 @@ def filters(days: str | None, major: str | None, minor: str | None, district: st
     except ValueError:
         n = 30
     return {"days": n, "category": minor or major or None, "district": district or None}
+
+
+@callback(
+    Output({"type": aid.TAB_LABEL, "tab": ALL}, "children"),
+    Input(ids.LANG, "data"),
+    State({"type": aid.TAB_LABEL, "tab": ALL}, "id"),
+)
+def tab_labels(lang: str, shown: list[dict[str, str]]) -> list[str]:
+    """Each tab's label in the UI language."""
+    keys = {tab.value: tab.label for tab in TABS}
+    return [t(keys.get(i["tab"], "an.title"), lang) for i in shown]

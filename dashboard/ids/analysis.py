@@ -7,6 +7,7 @@ TITLE = "an-title"
 SCOPE = "an-scope"
 BODY = "an-body"
 TABS = "an-tabs"
+TAB_LABEL = "an-tab-label"  # pattern type: {"type": TAB_LABEL, "tab": value}, a tab's label
 # the filters every tab reads: period, category (大类 → 小类), district
 DAYS = "an-days"
 MAJOR = "an-major"

@@ -59,7 +59,14 @@ def _tabs() -> Any:
         value=TABS[0].value,
         keepMounted=False,
         children=[
-            dmc.TabsList([dmc.TabsTab(t(tab.label), value=tab.value) for tab in TABS]),
+            dmc.TabsList(
+                [
+                    dmc.TabsTab(
+                        html.Span(t(tab.label), id={"type": aid.TAB_LABEL, "tab": tab.value}), value=tab.value
+                    )
+                    for tab in TABS
+                ]
+            ),
             *[dmc.TabsPanel(tab.panel(), value=tab.value) for tab in TABS],
         ],
     )
