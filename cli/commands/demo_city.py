@@ -61,6 +61,12 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     )
     console.print("statuses: " + ", ".join(f"{k} {v:,}" for k, v in result.statuses.items() if v))
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result.timings.items()))
+    if result.planted:
+        kinds = sorted({g.pattern for g in result.planted})
+        console.print(
+            f"planted patterns (demo/city/patterns.py): {len(result.planted)} groups, "
+            f"{sum(g.count for g in result.planted):,} reports ({', '.join(kinds)})"
+        )
     return 0
 
 

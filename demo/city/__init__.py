@@ -38,12 +38,11 @@ from demo.city.draws import DESCRIPTION_TAILS, SOURCES, Draws, draw_cases
 from demo.city.dupes import find_duplicates
 from demo.city.events import CHUNK, ActorContext, event_chunks, event_ids
 from demo.city.patterns import Planted
-from demo.city.plant import plain_histories
 from demo.city.refdata import Reference, load_reference
 from demo.city.replay import Replayer, State
 from demo.city.routing import GridIndex, route_points
 from demo.city.spots import PointSampler
-from demo.city.timeline import Timeline, build_timeline
+from demo.city.timeline import Timeline, build_timeline, plain_histories
 from demo.city.workclock import DAY, VecCalendar, calendar_range, to_pg
 from geo.crs import TZ
 

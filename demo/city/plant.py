@@ -3,10 +3,10 @@
 :func:`plant` takes primary reports of the draw (before duplicates are drawn, so a duplicate of a planted
 report copies it) and gives them the planted instant, point, 小类 and address; everything else about them
 (source, reporter, fate, the whole history) is drawn as for any report. The recurring place's reports are
-never rejected nor the target of a duplicate, and :func:`plain_histories` gives them a short, plain history
-(filed, dispatched, started, handled within hours, verified and closed the next day), so each is closed well
-before the place is reported again. Both use their own random stream, so the rest of the city is drawn as
-without them.
+never rejected nor the target of a duplicate, and get a short, plain history (:func:`.timeline.plain_histories`:
+filed, dispatched, started, handled within hours, verified and closed the next day), so each is closed well
+before the place is reported again. Planting and the plain histories use random streams of their own, so the
+rest of the city is drawn as without them.
 """
 
 from __future__ import annotations
@@ -14,22 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from demo.city import slots as sl
 from demo.city.patterns import MARKET_EVENING, Planted, truth
-from demo.city.workclock import DAY, HOUR, LOCAL_OFFSET, US, from_pg, to_pg
+from demo.city.workclock import DAY, HOUR, LOCAL_OFFSET, from_pg, to_pg
 from geo.crs import METRIC_SRID, STORAGE_SRID, get_transformer
-
-if TYPE_CHECKING:  # the timeline imports the draws, which import this module
-    from demo.city.timeline import Timeline
 
 I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
-MINUTE = 60 * US
 OnGrid = Callable[[F8, F8], npt.NDArray[np.bool_]]
 DAY0 = date(2000, 1, 1)  # local day 0 of the generator's instants
 WEEKDAY_OF_DAY0 = DAY0.weekday()
@@ -136,27 +130,3 @@ def plant(
         plan.groups.append(g)
         plan.rows.append(rows)
     return plan
-
-
-def plain_histories(rng: np.random.Generator, tl: Timeline, rows: I8) -> None:
-    """Give ``rows`` (normal, primary reports) a plain history after their report: filed, dispatched, started,
-    handled within hours, verified and closed the next day; nothing returned, suspended, extended, escalated
-    or sent back to rework."""
-    n = len(rows)
-    if not n:
-        return
-    report = tl.t[sl.REPORT, rows]
-    tl.t[:, rows] = -1
-    tl.t[sl.REPORT, rows] = report
-    file_ = report + rng.integers(10 * MINUTE, 40 * MINUTE, n)
-    dispatch = file_ + rng.integers(5 * MINUTE, 30 * MINUTE, n)
-    start = dispatch + rng.integers(20 * MINUTE, 90 * MINUTE, n)
-    handle = start + rng.integers(1 * HOUR, 4 * HOUR, n)
-    tl.t[sl.FILE, rows] = file_
-    tl.t[sl.DISPATCH1, rows] = dispatch
-    tl.t[sl.START, rows] = start
-    tl.t[sl.HANDLE, rows] = handle
-    tl.t[sl.VERIFY_PASS, rows] = handle + rng.integers(16 * HOUR, 30 * HOUR, n)
-    tl.wrong_department[rows] = -1
-    tl.extend_amount[rows] = 0.0
-    tl.escalate_delay[rows] = -1

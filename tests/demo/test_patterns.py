@@ -160,8 +160,8 @@ def test_construction_area(city: tuple[Connection, SeedResult]) -> None:
         assert g.count == round(0.4 * 28)  # 3,000 cases over 60 days: the floor of 0.4 a day for four weeks
         rows = _planted(c, g, f"created_at, extract(hour FROM created_at {LOCAL})::int AS h, district_code")
         assert len(rows) >= g.count
-        assert all(g.start <= r.created_at < g.end and r.h in g.hours for r in rows)  # type: ignore[attr-defined]
-        assert {r.district_code for r in rows} == {CONSTRUCTION.place.district}  # type: ignore[attr-defined]
+        assert all(g.start <= r.created_at < g.end and r.h in g.hours for r in rows)
+        assert {r.district_code for r in rows} == {CONSTRUCTION.place.district}
     # the three go together: in the area's 1 km square they come in the works' four weeks, hardly before
     g0 = groups[0]
     span = g0.end - g0.start
@@ -251,13 +251,13 @@ def test_rain_burst(city: tuple[Connection, SeedResult]) -> None:
         assert max((n for d, n in per_day.items() if d != rain_day), default=0) <= 2, (g.name, per_day)
         rows = _planted(c, g, "district_code, created_at")
         assert len(rows) >= g.count
-        assert {r.district_code for r in rows} == {g.district}  # type: ignore[attr-defined]
+        assert {r.district_code for r in rows} == {g.district}
 
 
 def _digest(c: Connection) -> str:
     h = hashlib.sha256()
     for table in ('"case"', "case_event"):
-        for row in c.execute(text(f"SELECT t::text FROM {table} t ORDER BY id")).scalars():  # nosec B608
+        for row in c.execute(text(f"SELECT t::text FROM {table} t ORDER BY id")).scalars():
             h.update(row.encode())
     return h.hexdigest()
 
