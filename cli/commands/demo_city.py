@@ -134,10 +134,13 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
     try:
         while not stop and (args.seconds is None or time.monotonic() - started < args.seconds):
             if run is not None:  # the burst's reports now due, beside the normal steps
-                for k in run.due(time.monotonic() - started):
+                due = run.due(time.monotonic() - started)
+                for k in due:
                     step = bu.file_report(engine, context, rng, run, k)
                     if args.verbose or not step.ok:
                         console.print(f"{step.action:<12} case {step.case_id or '-'} {step.detail}")
+                if due and run.done:
+                    ok(f"burst: {sum(r.ok for r in run.results)} of {len(run.results)} reports filed")
             if time.monotonic() >= started + (done + skipped) / args.rate:
                 for step in simulate_steps(engine, 1, rng, context=context):
                     done += step.ok
@@ -159,9 +162,6 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
             signal.signal(s, handler)
         engine.dispose()
     ok(f"simulated {done:,} steps ({skipped:,} skipped) in {time.monotonic() - started:.0f} s")
-    if run is not None:
-        filed = sum(r.ok for r in run.results)
-        ok(
-            f"burst: {filed} of {burst.count if burst else 0} reports filed ({len(run.results) - filed} refused)"
-        )
+    if run is not None and not run.done:
+        ok(f"burst: {sum(r.ok for r in run.results)} of {len(run.offsets)} reports filed before the end")
     return 0

@@ -121,8 +121,8 @@ CONSTRUCTION = Construction(
         ("E0302", (21, 22, 23, 5, 6, 7)),  # 渣土撒漏: muck trucks at night and early in the morning
         ("C0201", tuple(range(8, 19))),  # 道路破损: the broken road, seen by day
     ),
-    per_day_share=0.0015,
-    min_per_day=0.4,
+    per_day_share=0.0025,
+    min_per_day=0.5,
 )
 RECURRING = Recurring(
     place=Place("遵义路与兴关路口", 106.7095, 26.5620, "520102"),

@@ -157,7 +157,7 @@ def test_construction_area(city: tuple[Connection, SeedResult]) -> None:
     key = square_centre(CONSTRUCTION.place.lon, CONSTRUCTION.place.lat)[2]
     _, si, sj = key.split(":")
     for g in groups:
-        assert g.count == round(0.4 * 28)  # 3,000 cases over 60 days: the floor of 0.4 a day for four weeks
+        assert g.count == round(CONSTRUCTION.min_per_day * 28)  # 3,000 cases over 60 days: the floor, 4 weeks
         rows = _planted(c, g, f"created_at, extract(hour FROM created_at {LOCAL})::int AS h, district_code")
         assert len(rows) >= g.count
         assert all(g.start <= r.created_at < g.end and r.h in g.hours for r in rows)
