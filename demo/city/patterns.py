@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, text
@@ -148,8 +148,9 @@ RAIN_BURST = RainBurst(
 @dataclass(frozen=True)
 class Planted:
     """One planted group: ``count`` reports of ``category`` within ``radius_m`` of ``(lon, lat)`` between
-    ``start`` and ``end`` (local hours in ``hours``). ``area_key`` is the 1 km square (``'1km:I:J'``) of a rain
-    burst; ``dates`` the day of each report of the recurring place."""
+    ``start`` and ``end`` (local hours in ``hours``). ``area_key`` is the 1 km square (``'1km:I:J'``) holding
+    ``(lon, lat)`` (a rain burst's reports all lie in it; a market's or the construction's mostly);
+    ``dates`` the day of each report of the recurring place."""
 
     pattern: str  # market_evening | construction | recurring | rain_burst
     name: str
@@ -234,6 +235,7 @@ def truth(cases: int, days: int, now: datetime, codes: Collection[str] | None = 
                 a.count, hours, area_key=key,
             )
         )  # fmt: skip
+    out = [g if g.area_key else replace(g, area_key=square_centre(g.lon, g.lat)[2]) for g in out]
     return [g for g in out if codes is None or g.category in codes]
 
 
