@@ -4,6 +4,7 @@ block), and argparse types that refuse values out of range with a bilingual mess
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -99,6 +100,23 @@ def database_name(value: str) -> str:
             "数据库名只能含字母、数字、_ 和 -", "a database name is 1-63 letters, digits, _ or -", value
         )
     return value.strip()
+
+
+def burst(value: str) -> tuple[str, float, float]:
+    """``CATEGORY@LAT,LON``: a 小类 code and a WGS-84 point, latitude first (whether the 小类 exists and the point
+    lies in the service area is the database's to say)."""
+    m = re.fullmatch(r"\s*([A-Za-z0-9_-]{1,40})@\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*", value)
+    try:
+        lat, lon = (float(m.group(2)), float(m.group(3))) if m else (math.nan, math.nan)
+    except ValueError:
+        lat = lon = math.nan
+    if m is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise _refuse(
+            "须为 小类代码@纬度,经度（纬度在前），如 E0404@26.561,106.693",
+            "must be CATEGORY@LAT,LON (latitude first), e.g. E0404@26.561,106.693",
+            value,
+        )
+    return m.group(1), lat, lon
 
 
 #: Ports a server may listen on.

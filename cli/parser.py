@@ -141,6 +141,23 @@ def _demo_commands(sub: argparse._SubParsersAction) -> None:
     )
     sm.add_argument("--seed", type=SEED, default=None, help="random seed (default: a fresh one)")
     sm.add_argument("--verbose", action="store_true", help="print every step")
+    sm.add_argument(
+        "--burst",
+        type=a.burst,
+        default=None,
+        metavar="CATEGORY@LAT,LON",
+        help="also file a burst of reports of this 小类 around this point (latitude first), beside the "
+        "normal steps, e.g. E0404@26.561,106.693",
+    )
+    sm.add_argument(
+        "--burst-count", type=a.int_range(1, 1000), default=None, help="reports in the burst (default: 12)"
+    )
+    sm.add_argument(
+        "--burst-minutes",
+        type=a.positive_float(24 * 60),
+        default=None,
+        help="minutes the burst's reports are spread over (default: 20)",
+    )
     sm.set_defaults(handler=f"{_DEMO}:cmd_simulate")
 
 

@@ -6,14 +6,18 @@ import argparse
 import signal
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import text
 
-from cli.progress import console, ok, progress_bars
+from cli.progress import console, fail, ok, progress_bars
 from dashboard.database import database_url
 from dashboard.settings import Settings
 from db.engine import make_engine
+
+if TYPE_CHECKING:
+    from demo.burst import Burst
 
 
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -57,13 +61,46 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     )
     console.print("statuses: " + ", ".join(f"{k} {v:,}" for k, v in result.statuses.items() if v))
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result.timings.items()))
+    if result.planted:
+        kinds = sorted({g.pattern for g in result.planted})
+        console.print(
+            f"planted patterns (demo/city/patterns.py): {len(result.planted)} groups, "
+            f"{sum(g.count for g in result.planted):,} reports ({', '.join(kinds)})"
+        )
     return 0
+
+
+def _burst_args(args: argparse.Namespace) -> Burst | None:
+    """The ``--burst`` request, or None; ``ValueError`` for ``--burst-count``/``--burst-minutes`` alone."""
+    from demo.burst import DEFAULT_COUNT, DEFAULT_MINUTES, Burst
+
+    if args.burst is None:
+        if args.burst_count is not None or args.burst_minutes is not None:
+            raise ValueError("--burst-count/--burst-minutes without --burst")
+        return None
+    category, lat, lon = args.burst
+    return Burst(
+        category,
+        lat,
+        lon,
+        count=args.burst_count if args.burst_count is not None else DEFAULT_COUNT,
+        minutes=args.burst_minutes if args.burst_minutes is not None else DEFAULT_MINUTES,
+    )
 
 
 def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
     from dashboard.api.open311_settings import get_open311_settings
+    from db.errors import DomainError
+    from demo import burst as bu
     from demo.simulate import SimContext, Verifying, simulate_steps
 
+    try:
+        burst = _burst_args(args)
+    except ValueError:
+        fail(
+            "--burst-count 与 --burst-minutes 须与 --burst 同用 / --burst-count and --burst-minutes need --burst"
+        )
+        return 2
     engine = make_engine(database_url(settings), pool_size=2, working_periods=settings.working_periods)
     rng = np.random.default_rng(args.seed)
     stop = False
@@ -72,30 +109,59 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
         nonlocal stop
         stop = True
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     # 我来核实 as the Open311 API runs it: the same radius, photo limit and media folder
     api = get_open311_settings()
     verifying = Verifying(api.verification_radius_m, settings.media_path, api.max_photo_bytes)
+    run: bu.BurstRun | None = None
+    if burst is not None:
+        try:
+            with engine.connect() as conn:
+                name = bu.check(conn, burst)
+        except DomainError as exc:
+            engine.dispose()
+            fail(f"--burst: {exc.zh} / {exc.en}")
+            return 2
     context = SimContext.load(engine, verifying)
+    if burst is not None:
+        run = bu.BurstRun.plan(rng, burst, name, context)
+        console.print(
+            f"burst: {burst.count} × {burst.category} {name} within {burst.radius_m:.0f} m of "
+            f"{burst.lat},{burst.lon} over {burst.minutes:g} min"
+        )
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     started = time.monotonic()
     done = skipped = 0
     try:
         while not stop and (args.seconds is None or time.monotonic() - started < args.seconds):
-            for step in simulate_steps(engine, 1, rng, context=context):
-                done += step.ok
-                skipped += not step.ok
-                if args.verbose:
-                    console.print(
-                        f"{step.action:<12} case {step.case_id or '-'} {'' if step.ok else step.detail}"
-                    )
-            # next tick at the requested rate, waking up early on a signal
-            wait = started + (done + skipped) / args.rate - time.monotonic()
-            while wait > 0 and not stop:
-                time.sleep(min(wait, 0.2))
-                wait = started + (done + skipped) / args.rate - time.monotonic()
+            if run is not None:  # the burst's reports now due, beside the normal steps
+                due = run.due(time.monotonic() - started)
+                for k in due:
+                    step = bu.file_report(engine, context, rng, run, k)
+                    if args.verbose or not step.ok:
+                        console.print(f"{step.action:<12} case {step.case_id or '-'} {step.detail}")
+                if due and run.done:
+                    ok(f"burst: {sum(r.ok for r in run.results)} of {len(run.results)} reports filed")
+            if time.monotonic() >= started + (done + skipped) / args.rate:
+                for step in simulate_steps(engine, 1, rng, context=context):
+                    done += step.ok
+                    skipped += not step.ok
+                    if args.verbose:
+                        console.print(
+                            f"{step.action:<12} case {step.case_id or '-'} {'' if step.ok else step.detail}"
+                        )
+
+            # next tick at the requested rate (or the burst's next report), waking up early on a signal
+            tick = started + (done + skipped) / args.rate
+            nxt = run.next_at() if run is not None else None
+            if nxt is not None:
+                tick = min(tick, started + nxt)
+            while (left := tick - time.monotonic()) > 0 and not stop:
+                time.sleep(min(left, 0.2))
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
         engine.dispose()
     ok(f"simulated {done:,} steps ({skipped:,} skipped) in {time.monotonic() - started:.0f} s")
+    if run is not None and not run.done:
+        ok(f"burst: {sum(r.ok for r in run.results)} of {len(run.offsets)} reports filed before the end")
     return 0

@@ -9,7 +9,9 @@ Python CPU and 30 s of PostgreSQL CPU):
 
 1. draws (:mod:`.draws`, :mod:`.spots`): report instants with weekday/hour peaks; points around hot spots
    and over the grid; the 小类 mix by district character, place and season; sources and reporters; fates;
-   homes of part of the registered demo persons (:mod:`.persons`), so 我来核实 tasks reach someone;
+   homes of part of the registered demo persons (:mod:`.persons`), so 我来核实 tasks reach someone; the
+   planted patterns the analyses must find (:mod:`.patterns`, drawn by :mod:`.plant`: market evenings, a
+   construction area, a recurring manhole cover, a rainy afternoon's bursts), on primary reports of the draw;
 2. routing (:mod:`.routing`): the set-wise twin of ``gy_route`` gives each point its district and cell;
 3. timeline (:mod:`.timeline`): when each step happens, per department speed;
 4. replay (:mod:`.replay`): the workflow's field rules applied step by step on arrays, deadlines with
@@ -35,11 +37,12 @@ from demo.city import slots as sl
 from demo.city.draws import DESCRIPTION_TAILS, SOURCES, Draws, draw_cases
 from demo.city.dupes import find_duplicates
 from demo.city.events import CHUNK, ActorContext, event_chunks, event_ids
+from demo.city.patterns import Planted
 from demo.city.refdata import Reference, load_reference
 from demo.city.replay import Replayer, State
 from demo.city.routing import GridIndex, route_points
 from demo.city.spots import PointSampler
-from demo.city.timeline import Timeline, build_timeline
+from demo.city.timeline import Timeline, build_timeline, plain_histories
 from demo.city.workclock import DAY, VecCalendar, calendar_range, to_pg
 from geo.crs import TZ
 
@@ -63,6 +66,7 @@ class SeedResult:
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    planted: list[Planted] = field(default_factory=list)  # the planted patterns (:mod:`.patterns`)
 
 
 class _Clock:
@@ -136,7 +140,7 @@ def seed_demo_city(
     person_ids, registered = persons.ensure_demo_persons(
         raw, np.random.default_rng([seed, 1]), now_pg - days * DAY
     )
-    d = draw_cases(rng, cases, days, now_pg, ref, len(person_ids))
+    d = draw_cases(rng, cases, days, now_pg, ref, len(person_ids), plant_rng=np.random.default_rng([seed, 6]))
     clock.lap("draw")
     sampler = PointSampler(ref.cells_i, ref.cells_j, ref.cells_zone)
     persons.ensure_homes(raw, np.random.default_rng([seed, 5]), person_ids, registered, sampler)
@@ -151,6 +155,7 @@ def seed_demo_city(
     clock.lap("route")
     on_progress("route", 1, 1)
     tl = build_timeline(np.random.default_rng([seed, 3]), d, dept, ref, vc, now_pg)
+    plain_histories(np.random.default_rng([seed, 7]), tl, d.plan.recurring)
     order = _order(d, tl, now_pg)
     inverse = np.empty_like(order)
     inverse[order] = np.arange(len(order))
@@ -246,6 +251,7 @@ def seed_demo_city(
         seconds=round(time.perf_counter() - clock.start, 2),
         timings=clock.timings,
         statuses={s.value: int((state.status == k).sum()) for k, s in enumerate(sl.STATUSES)},
+        planted=d.plan.groups,
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from demo.city.plant import Plan, plant
 from demo.city.refdata import Reference
 from demo.city.spots import KINDS, SEASONS, ZONES, PointSampler, category_weights, jitter_near
 from demo.city.workclock import DAY, HOUR, LOCAL_OFFSET, from_pg
@@ -92,6 +93,7 @@ class Draws:
     fate: I8  # 0 normal, 1 reject, 2 merge from reported, 3 merge from filed
     dup_target: I8  # draw index of the target for duplicates, -1 otherwise
     spot_names: list[str]
+    plan: Plan  # the planted patterns (draw rows of each group)
 
 
 def _created(rng: np.random.Generator, n: int, days: int, now: int, ref: Reference) -> I8:
@@ -114,13 +116,22 @@ def _created(rng: np.random.Generator, n: int, days: int, now: int, ref: Referen
     return out
 
 
-def draw_cases(rng: np.random.Generator, n: int, days: int, now: int, ref: Reference, persons: int) -> Draws:
+def draw_cases(
+    rng: np.random.Generator,
+    n: int,
+    days: int,
+    now: int,
+    ref: Reference,
+    persons: int,
+    plant_rng: np.random.Generator | None = None,
+) -> Draws:
+    """The draws of ``n`` cases; with ``plant_rng`` the patterns of :mod:`.patterns` are planted (its own stream)."""
     n_dup = int(round(n * SHARES["merge"]))
     n_pri = n - n_dup
     created = np.zeros(n, dtype=np.int64)
     created[:n_pri] = _created(rng, n_pri, days, now, ref)
     sampler = PointSampler(ref.cells_i, ref.cells_j, ref.cells_zone)
-    pts, names = sampler.sample(rng, n_pri), sampler.names
+    pts, names = sampler.sample(rng, n_pri), list(sampler.names)
     # the category mix by zone, kind of place and month
     category = np.empty(n, dtype=np.int64)
     month_idx = local_month(created[:n_pri])
@@ -131,10 +142,30 @@ def draw_cases(rng: np.random.Generator, n: int, days: int, now: int, ref: Refer
         kind, mon = divmod(rest, SEASONS + 1)
         p = category_weights(ref.codes, ZONES[zone], KINDS[kind], mon)
         category[rows] = rng.choice(len(ref.codes), size=len(rows), p=p)
+    plan = Plan()
+    if plant_rng is not None:
+        plan = plant(
+            plant_rng,
+            n_primary=n_pri,
+            cases=n,
+            days=days,
+            now=now,
+            codes=ref.codes,
+            names=names,
+            on_grid=sampler.on_grid,
+            created=created,
+            category=category,
+            x=pts.x,
+            y=pts.y,
+            lon=pts.lon,
+            lat=pts.lat,
+            address=pts.address,
+        )
     fate = np.zeros(n, dtype=np.int64)
     fate[:n_pri][rng.random(n_pri) < SHARES["reject"] / (1 - SHARES["merge"])] = 1
+    fate[plan.recurring] = 0  # the recurring place is filed each time, and nobody else reports it meanwhile
     # duplicates: a later report of the same problem, merged into an open case of the same 小类 nearby
-    eligible = np.flatnonzero(fate[:n_pri] == 0)
+    eligible = np.setdiff1d(np.flatnonzero(fate[:n_pri] == 0), plan.recurring)
     target = rng.choice(eligible, size=n_dup, replace=False) if n_dup else np.zeros(0, dtype=np.int64)
     dup_target = np.full(n, -1, dtype=np.int64)
     dup_target[n_pri:] = target
@@ -163,6 +194,7 @@ def draw_cases(rng: np.random.Generator, n: int, days: int, now: int, ref: Refer
         fate=fate,
         dup_target=dup_target,
         spot_names=names,
+        plan=plan,
     )
 
 

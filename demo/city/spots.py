@@ -197,7 +197,7 @@ class PointSampler:
         self.keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
         self.sx, self.sy = np.asarray(sx), np.asarray(sy)
         # spots whose centre lies outside the grid are dropped (a landmark in an outer county)
-        self.spot_idx = np.flatnonzero(self._on_grid(self.sx, self.sy))
+        self.spot_idx = np.flatnonzero(self.on_grid(self.sx, self.sy))
         w = np.array([spots[k].weight for k in self.spot_idx])
         self.spot_cdf = np.cumsum(w) / w.sum()
         self.sigma = np.array([s.sigma_m for s in spots])
@@ -208,7 +208,8 @@ class PointSampler:
         self.cell_cdf = np.cumsum(dens) / dens.sum()
         self.cells_i, self.cells_j, self.cells_zone = cells_i, cells_j, cells_zone
 
-    def _on_grid(self, x: Array, y: Array) -> npt.NDArray[np.bool_]:
+    def on_grid(self, x: Array, y: Array) -> npt.NDArray[np.bool_]:
+        """Whether the 100 m square of each metric point ``(x, y)`` holds a grid cell."""
         keys = _square_keys(
             np.floor(x / CELL_SIZE_M).astype(np.int64), np.floor(y / CELL_SIZE_M).astype(np.int64)
         )
@@ -230,7 +231,7 @@ class PointSampler:
         px = self.sx[pick] + rng.normal(0, 1, m) * sig
         py = self.sy[pick] + rng.normal(0, 1, m) * sig
         for _ in range(20):
-            bad = ~self._on_grid(px, py)
+            bad = ~self.on_grid(px, py)
             if not bad.any():
                 break
             sig[bad] *= 0.8

@@ -207,3 +207,27 @@ def _strictly_increasing(t: I8) -> None:
         present = col >= 0
         np.copyto(col, np.maximum(col, prev + GAP), where=present)
         np.copyto(prev, col, where=present)
+
+
+def plain_histories(rng: np.random.Generator, tl: Timeline, rows: I8) -> None:
+    """Give ``rows`` (normal, primary reports) a plain history after their report: filed, dispatched, started,
+    handled within hours, verified and closed the next day; nothing returned, suspended, extended, escalated
+    or sent back to rework."""
+    n = len(rows)
+    if not n:
+        return
+    report = tl.t[sl.REPORT, rows]
+    tl.t[:, rows] = -1
+    tl.t[sl.REPORT, rows] = report
+    file_ = report + rng.integers(10 * MINUTE, 40 * MINUTE, n)
+    dispatch = file_ + rng.integers(5 * MINUTE, 30 * MINUTE, n)
+    start = dispatch + rng.integers(20 * MINUTE, 90 * MINUTE, n)
+    handle = start + rng.integers(1 * HOUR, 4 * HOUR, n)
+    tl.t[sl.FILE, rows] = file_
+    tl.t[sl.DISPATCH1, rows] = dispatch
+    tl.t[sl.START, rows] = start
+    tl.t[sl.HANDLE, rows] = handle
+    tl.t[sl.VERIFY_PASS, rows] = handle + rng.integers(16 * HOUR, 30 * HOUR, n)
+    tl.wrong_department[rows] = -1
+    tl.extend_amount[rows] = 0.0
+    tl.escalate_delay[rows] = -1

@@ -72,6 +72,57 @@ def test_import_layer_bad_file_exits_with_a_message(use_test_db: str, tmp_path, 
     assert "图层" in capsys.readouterr().err
 
 
+BURST_POINT = "26.5610,106.6930"  # 花果园, 南明区
+
+
+def test_simulate_burst_files_its_reports_through_the_workflow(
+    use_test_db: str, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def count() -> tuple[int, int]:
+        with engine.connect() as c:
+            row = c.execute(
+                text(
+                    'SELECT count(DISTINCT x.id), count(e.id) FROM "case" x JOIN case_event e '
+                    "ON e.case_id = x.id AND e.action = 'report' WHERE x.category_code = 'E0404' "
+                    "AND ST_DWithin(x.geom::geography, ST_SetSRID(ST_MakePoint(106.6930, 26.5610), 4326)::geography, 151)"
+                )
+            ).one()
+            return int(row[0]), int(row[1])
+
+    before = count()
+    args = ["simulate", "--burst", f"E0404@{BURST_POINT}", "--burst-count", "5", "--burst-minutes", "0.03"]
+    assert main([*args, "--seconds", "3", "--rate", "0.5", "--seed", "4"]) == 0
+    after = count()
+    assert (
+        after[0] - before[0] >= 5 and after[1] - before[1] == after[0] - before[0]
+    )  # each with its report event
+    captured = capsys.readouterr()
+    assert "burst: 5 of 5 reports filed" in " ".join((captured.out + captured.err).split())
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--burst", f"E9999@{BURST_POINT}"], ["E9999", "小类"]),
+        (["--burst", f"E04@{BURST_POINT}"], ["E04", "category"]),
+        (["--burst", "E0404@27.06,106.97"], ["服务范围", "service area"]),  # 开阳县: no grid
+        (["--burst-count", "3"], ["--burst", "须"]),
+    ],
+)
+def test_simulate_burst_refusals_are_one_line_and_write_nothing(
+    use_test_db: str, engine: Engine, capsys: pytest.CaptureFixture[str], args: list[str], words: list[str]
+) -> None:
+    with engine.connect() as c:
+        before = c.execute(text("SELECT count(*) FROM case_event")).scalar_one()
+    assert main(["simulate", *args, "--seconds", "1"]) == 2
+    err = capsys.readouterr().err
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert all(w in lines[0] for w in words) and " / " in lines[0], lines
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM case_event")).scalar_one() == before
+
+
 @pytest.mark.process
 def test_console_script_is_installed() -> None:
     out = subprocess.run([sys.executable, "-m", "cli", "--help"], capture_output=True, text=True, check=True)

@@ -22,6 +22,13 @@ REFUSED = [
     ["simulate", "--rate", "nan"],
     ["simulate", "--rate", "fast"],
     ["simulate", "--seconds", "0"],
+    ["simulate", "--burst", "E0404"],
+    ["simulate", "--burst", "E0404@26.561"],
+    ["simulate", "--burst", "E0404@106.693,26.561"],  # longitude first: no latitude is 106°
+    ["simulate", "--burst", "@26.561,106.693"],
+    ["simulate", "--burst", "E0404@26.561,east"],
+    ["simulate", "--burst", "E0404@26.561,106.693", "--burst-count", "0"],
+    ["simulate", "--burst", "E0404@26.561,106.693", "--burst-minutes", "-1"],
     ["serve", "--port", "70000"],
     ["user", "add", "x", "--role", "officer", "--district", "52", "--password-stdin"],
     ["user", "add", "x", "--role", "officer", "--district", "5201O3", "--password-stdin"],

@@ -299,8 +299,15 @@ def test_a_sample_replayed_through_the_workflow_commands_is_identical(
         sample.update(int(i) for i in rng.choice(sorted(set(ids)), min(12, len(set(ids))), replace=False))
     assert {"return", "suspend", "resume", "extend", "verify_fail", "escalate", "reject"} <= set(by_action)
     assert len(sample) > 60
+    _replay_and_compare(c, cases, events, sorted(sample))
+
+
+def _replay_and_compare(
+    c: Connection, cases: dict[int, Any], events: dict[int, list[Any]], ids: list[int]
+) -> None:
+    """Re-run the histories of ``ids`` through ops.workflow and compare every event and column (rolled back)."""
     sp = c.begin_nested()  # the replayed copies must not stay for the other tests
-    for cid in sorted(sample):
+    for cid in ids:
         x = cases[cid]
         case_id, version = None, 0
         for e in events[cid]:
@@ -328,6 +335,24 @@ def test_a_sample_replayed_through_the_workflow_commands_is_identical(
             if col not in SKIP_COLUMNS:
                 assert mine[col] == orig[col], (cid, col)
     sp.rollback()
+
+
+def test_the_planted_recurring_place_replays_through_the_workflow(
+    city: tuple[Connection, SeedResult],
+) -> None:
+    """The recurring manhole cover's plain histories (demo.city.plant) are what the workflow would write."""
+    c, result = city
+    (g,) = [g for g in result.planted if g.pattern == "recurring"]
+    ids = (
+        c.execute(
+            text('SELECT id FROM "case" WHERE address = :a AND category_code = :c ORDER BY id'),
+            {"a": g.address, "c": g.category},
+        )
+        .scalars()
+        .all()
+    )
+    assert len(ids) == g.count
+    _replay_and_compare(c, {x.id: x for x in _cases(c)}, _events(c), list(ids))
 
 
 def test_duplicate_suggestions_and_merges(city: tuple[Connection, SeedResult]) -> None:
