@@ -191,21 +191,12 @@ class HotSpots:
         """The significant units as a GeoJSON FeatureCollection of squares (WGS-84), properties ``k`` (key),
         ``c`` (class), ``n`` (count), ``z``, ``d`` (district); the map styles them by ``c`` in the browser."""
         pos = np.nonzero(self.stat.cls != 0)[0]
-        size = 100.0 * FACTOR[self.level]
-        x0, y0 = self.ui[pos] * size, self.uj[pos] * size
-        xs = np.stack([x0, x0 + size, x0 + size, x0, x0], axis=1)
-        ys = np.stack([y0, y0, y0 + size, y0 + size, y0], axis=1)
-        lon, lat = to_lonlat(xs.ravel(), ys.ravel())
-        lon = np.round(lon, 6).reshape(-1, 5).tolist()
-        lat = np.round(lat, 6).reshape(-1, 5).tolist()
+        rings = squares(self.level, self.ui[pos], self.uj[pos])
         features = [
             {
                 "type": "Feature",
                 "id": self.key(k),
-                "geometry": {
-                    "type": "Polygon",
-                    "coordinates": [[[a, b] for a, b in zip(lo, la, strict=True)]],
-                },
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
                 "properties": {
                     "k": self.key(k),
                     "c": int(self.stat.cls[k]),
@@ -214,9 +205,43 @@ class HotSpots:
                     "d": str(self.district[k]),
                 },
             }
-            for k, lo, la in zip(pos.tolist(), lon, lat, strict=True)
+            for k, ring in zip(pos.tolist(), rings, strict=True)
         ]
         return {"type": "FeatureCollection", "features": features}
+
+    def hot_area(self, keys: list[str]) -> tuple[dict[str, Any] | None, list[str]]:
+        """The hot units among ``keys`` (``LEVEL:I:J`` of this result) as one GeoJSON MultiPolygon (WGS-84), and
+        their keys; ``(None, [])`` when none of them is a hot spot here."""
+        found: list[int] = []
+        for key in keys:
+            parts = key.split(":") if isinstance(key, str) else []
+            if len(parts) != 3 or parts[0] != self.level:
+                continue
+            try:
+                k = self.find(int(parts[1]), int(parts[2]))
+            except ValueError:
+                continue
+            if k is not None and self.stat.cls[k] > 0 and k not in found:
+                found.append(k)
+        if not found:
+            return None, []
+        pos = np.asarray(found, dtype=np.int64)
+        rings = squares(self.level, self.ui[pos], self.uj[pos])
+        return {"type": "MultiPolygon", "coordinates": [[r] for r in rings]}, [self.key(k) for k in found]
+
+
+def squares(level: str, ui: npt.ArrayLike, uj: npt.ArrayLike) -> list[list[list[float]]]:
+    """Closed lon/lat rings (5 points, 6 decimals) of the lattice squares ``(ui, uj)`` of ``level`` (corners of
+    EPSG:32648 squares)."""
+    size = 100.0 * FACTOR[level]
+    x0 = np.asarray(ui, dtype=np.float64) * size
+    y0 = np.asarray(uj, dtype=np.float64) * size
+    xs = np.stack([x0, x0 + size, x0 + size, x0, x0], axis=1)
+    ys = np.stack([y0, y0, y0 + size, y0 + size, y0], axis=1)
+    lon, lat = to_lonlat(xs.ravel(), ys.ravel())
+    lons = np.round(lon, 6).reshape(-1, 5).tolist()
+    lats = np.round(lat, 6).reshape(-1, 5).tolist()
+    return [[[a, b] for a, b in zip(lo, la, strict=True)] for lo, la in zip(lons, lats, strict=True)]
 
 
 def centres(level: str, ui: npt.ArrayLike, uj: npt.ArrayLike) -> tuple[list[float], list[float]]:
@@ -331,6 +356,16 @@ class Membership:
     z: float
     q: float
     count: int
+
+
+def case_cell(conn: Connection, scope: AnalysisScope, case_id: int) -> tuple[int | None, str] | None:
+    """The grid cell and 小类 of a case the scope may read (``None`` otherwise)."""
+    sql = text(
+        'SELECT c.cell_id, c.category_code FROM "case" c'  # nosec B608 # fragment from code, values bound
+        f" WHERE c.id = :case_id AND {scope.where()}"
+    )
+    row = conn.execute(sql, {"case_id": case_id, **scope.params()}).one_or_none()
+    return None if row is None else (None if row[0] is None else int(row[0]), str(row[1]))
 
 
 def membership(result: HotSpots, grid: Grid, cell_id: int | None) -> Membership | None:

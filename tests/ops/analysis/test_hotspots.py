@@ -116,7 +116,8 @@ def test_counts_equal_a_plain_sql_join(conn: Connection, planted: tuple[int, int
     got = {(int(a), int(b)): int(n) for a, b, n in zip(res.ui, res.uj, res.count, strict=True) if n}
     assert got == {(a, b): n for a, b, n in want}
     regions = conn.execute(
-        text("SELECT count(DISTINCT (floor(i::numeric / :f), floor(j::numeric / :f))) FROM grid_cell"), {"f": f}
+        text("SELECT count(DISTINCT (floor(i::numeric / :f), floor(j::numeric / :f))) FROM grid_cell"),
+        {"f": f},
     ).scalar_one()
     assert res.n_units == regions
 
