@@ -1,5 +1,15 @@
 /* /analysis 热点区域: the significant Gi* units, coloured by class in the browser (hideout: colors by class,
    selected keys, tooltip texts); functions referenced from Python through Namespace("anHot", "map"). */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    anHot: {
+        fit: function (bounds) {
+            // the map was made in a hidden panel: its size first, then the study region's view
+            const now = Date.now();
+            if (!bounds) { return [now, window.dash_clientside.no_update]; }
+            return [now, {bounds: bounds, transition: "fitBounds"}];
+        },
+    },
+});
 window.anHot = Object.assign({}, window.anHot, {
     map: {
         style: function (feature, context) {

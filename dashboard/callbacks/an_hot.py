@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dash import Input, Output, State, callback, dcc
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc
 from dash import no_update as nothing
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -73,6 +73,7 @@ async def districts_layer(_: str, *, user: StaffIdentity) -> dict[str, Any]:
     Output(hid.CAMPAIGN, "children"),
     Output(hid.CAMPAIGN, "disabled"),
     Output(hid.CAMPAIGN_MSG, "children"),
+    Output(hid.BOUNDS, "data"),
     Input(aid.FILTERS, "data"),
     Input(hid.LEVEL, "value"),
     Input(ids.LANG, "data"),
@@ -152,6 +153,7 @@ async def render(data: Any, level: Any, lang: str, *, user: StaffIdentity) -> tu
         *texts,
         not (hot and may_campaign),
         "",
+        res.bounds() if ctx.triggered_id != ids.LANG else nothing,
     )
 
 
@@ -227,3 +229,13 @@ async def campaign_seed(
         "label": t("an.hot.campaign.label", lang, unit=found[0], n=len(found), days=filters.days),
     }
     return seed, t("an.hot.campaign.done", lang, n=len(found))
+
+
+# The map was drawn in a hidden panel: tell Leaflet its size, then fit the study region (in the browser).
+clientside_callback(
+    ClientsideFunction("anHot", "fit"),
+    Output(hid.MAP, "invalidateSize"),
+    Output(hid.MAP, "viewport"),
+    Input(hid.BOUNDS, "data"),
+    prevent_initial_call=True,
+)

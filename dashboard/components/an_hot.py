@@ -89,6 +89,7 @@ def panel() -> html.Div:
                                 ],
                             ),
                             html.Div(id=hid.LEGEND, className="anh-legend"),
+                            dcc.Store(id=hid.BOUNDS),
                         ],
                     ),
                     html.Div(
@@ -146,7 +147,7 @@ def level_options(lang: str) -> list[dict[str, str]]:
 
 def columns(lang: str) -> list[dict[str, Any]]:
     return [
-        {"field": "key", "headerName": t("an.hot.col.key", lang), "minWidth": 130},
+        {"field": "key", "headerName": t("an.hot.col.key", lang), "minWidth": 150},
         {"field": "district", "headerName": t("an.hot.col.district", lang)},
         {"field": "count", "headerName": t("an.hot.col.count", lang), "type": "numericColumn"},
         {"field": "z", "headerName": t("an.hot.col.z", lang), "type": "numericColumn", "sort": "desc"},
@@ -199,7 +200,8 @@ def summary(res: HotSpots, lang: str) -> str:
 
 def sparse_note(res: HotSpots, lang: str) -> str:
     mean = res.total / res.n_units if res.n_units else 0.0
-    return t("an.hot.sparse", lang, mean=f"{mean:.2f}") if res.total and mean < SPARSE_MEAN else ""
+    sparse = res.total and mean < SPARSE_MEAN and res.level != "1km"
+    return t("an.hot.sparse", lang, mean=f"{mean:.2f}") if sparse else ""
 
 
 def rows(units: list[HotUnit], districts: dict[str, str]) -> list[dict[str, Any]]:

@@ -5,6 +5,8 @@ SUMMARY = "anh-summary"
 METHOD = "anh-method"
 NOTE = "anh-note"
 MAP = "anh-map"
+#: [[south, west], [north, east]] of the study region: the map fits it (assets/an_hot.js)
+BOUNDS = "anh-bounds"
 DISTRICTS = "anh-districts"
 DISTRICT_LABELS = "anh-district-labels"
 #: the significant units as GeoJSON, styled in the browser (``assets/an_hot.js``) by class

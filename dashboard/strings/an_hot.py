@@ -24,9 +24,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(Benjamini–Hochberg FDR) and grades at 90 / 95 / 99 % confidence.",
     ),
     "an.hot.sparse": (
-        "上报较稀疏（平均每个单元 {mean} 件）：单个单元的偶然多报也可能被标为热点，建议同时查看 500 米或 1 公里单元。",
+        "上报较稀疏（平均每个单元 {mean} 件）：单个单元的偶然多报也可能被标为热点，建议同时查看更大的单元。",
         "Reports are sparse ({mean} per unit on average): a chance handful in one unit can be marked hot; "
-        "compare with 500 m or 1 km squares.",
+        "compare with larger units.",
     ),
     "an.hot.legend": ("图例", "Legend"),
     "an.hot.legend.hot": (

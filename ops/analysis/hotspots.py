@@ -144,6 +144,16 @@ class HotSpots:
     def total(self) -> int:
         return int(self.count.sum())
 
+    def bounds(self) -> list[list[float]] | None:
+        """``[[south, west], [north, east]]`` of the study region (WGS-84), ``None`` when it is empty."""
+        if not self.ui.size:
+            return None
+        size = 100.0 * FACTOR[self.level]
+        xs = np.array([self.ui.min(), self.ui.max() + 1], dtype=np.float64) * size
+        ys = np.array([self.uj.min(), self.uj.max() + 1], dtype=np.float64) * size
+        lon, lat = to_lonlat(np.array([xs[0], xs[1], xs[0], xs[1]]), np.array([ys[0], ys[0], ys[1], ys[1]]))
+        return [[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]]
+
     def key(self, k: int) -> str:
         """The unit's key, ``LEVEL:I:J`` (as the alerts' ``area_key``)."""
         return f"{self.level}:{int(self.ui[k])}:{int(self.uj[k])}"
