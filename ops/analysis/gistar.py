@@ -1,4 +1,5 @@
-"""Getis-Ord Gi* hot spots over the unit grid's square lattice, vectorised (numpy + scipy.sparse).
+"""Getis-Ord Gi* hot spots over the unit grid's square lattice, vectorised (numpy; the weights as a scipy.sparse
+matrix for checks, a shifted raster for speed).
 
 **Method.** Each unit ``k`` of a study region (a 100 m cell, a 500 m or 1 km square, by its integer lattice
 position ``(i, j)``) has a count ``x_k``. Its neighbourhood is the unit itself plus its 8 queen neighbours on the
@@ -90,9 +91,42 @@ def lattice_weights(i: npt.ArrayLike, j: npt.ArrayLike) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(r.size), (r, c)), shape=(n, n))
 
 
-def gi_star_z(y: npt.ArrayLike, w: sparse.spmatrix) -> FloatArray:
-    """Gi* z-scores of counts ``y`` under binary weights ``w`` (with the diagonal), see the module docstring."""
-    x = np.asarray(y, dtype=np.float64)
+class Lattice:
+    """The units' positions ``(i, j)`` (unique) on a raster of their bounding box, one cell of margin around:
+    neighbourhood sums are 9 shifted slices of the raster added up (the same numbers as
+    ``lattice_weights(i, j) @ values``, without building a matrix: ~100× faster on 250,000 units)."""
+
+    def __init__(self, i: npt.ArrayLike, j: npt.ArrayLike) -> None:
+        ii = np.asarray(i, dtype=np.int64)
+        jj = np.asarray(j, dtype=np.int64)
+        self.n = int(ii.size)
+        if self.n == 0:
+            self.shape, self.flat = (0, 0), np.zeros(0, dtype=np.int64)
+            self.weight = np.zeros(0)
+            return
+        self.shape = (int(ii.max() - ii.min()) + 3, int(jj.max() - jj.min()) + 3)
+        self.flat = (ii - ii.min() + 1) * self.shape[1] + (jj - jj.min() + 1)
+        if np.bincount(self.flat).max() > 1:
+            raise ValueError("lattice positions must be unique")
+        #: W_k: how many units of the region are in each unit's neighbourhood (itself included)
+        self.weight = self.neighbour_sum(np.ones(self.n))
+
+    def neighbour_sum(self, values: npt.ArrayLike) -> FloatArray:
+        """Σ over each unit's neighbourhood (itself and its queen neighbours in the region) of ``values``."""
+        if self.n == 0:
+            return np.zeros(0)
+        raster = np.zeros(self.shape)
+        raster.flat[self.flat] = np.asarray(values, dtype=np.float64)
+        rows, cols = self.shape
+        out = np.zeros((rows - 2, cols - 2))
+        for di, dj in _OFFSETS:
+            out += raster[1 + di : rows - 1 + di, 1 + dj : cols - 1 + dj]
+        full = np.zeros(self.shape)
+        full[1:-1, 1:-1] = out
+        return np.asarray(full.flat[self.flat], dtype=np.float64)
+
+
+def _z(x: FloatArray, local: FloatArray, weight: FloatArray) -> FloatArray:
     n = x.size
     if n < 2:
         return np.zeros(n)
@@ -100,12 +134,16 @@ def gi_star_z(y: npt.ArrayLike, w: sparse.spmatrix) -> FloatArray:
     sd = np.sqrt(max((x * x).mean() - mean * mean, 0.0))
     if sd <= 1e-12 * max(1.0, abs(mean)):
         return np.zeros(n)
-    weight = np.asarray(w.sum(axis=1)).ravel()
-    local = w @ x
     spread = np.sqrt(np.maximum(n * weight - weight * weight, 0.0) / (n - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (local - mean * weight) / (sd * spread)
     return np.where(spread > 0, z, 0.0)
+
+
+def gi_star_z(y: npt.ArrayLike, w: sparse.spmatrix) -> FloatArray:
+    """Gi* z-scores of counts ``y`` under binary weights ``w`` (with the diagonal), see the module docstring."""
+    x = np.asarray(y, dtype=np.float64)
+    return _z(x, np.asarray(w @ x, dtype=np.float64), np.asarray(w.sum(axis=1), dtype=np.float64).ravel())
 
 
 def two_sided_p(z: FloatArray) -> FloatArray:
@@ -139,11 +177,12 @@ def classes(z: FloatArray, q: FloatArray) -> npt.NDArray[np.int8]:
     return (level * np.sign(z)).astype(np.int8)
 
 
-def gi_star(i: npt.ArrayLike, j: npt.ArrayLike, y: npt.ArrayLike) -> GiStar:
-    """Hot spots of counts ``y`` at lattice positions ``(i, j)``: every unit of the study region, zeros included."""
-    w = lattice_weights(i, j)
-    z = gi_star_z(y, w)
+def gi_star(i: npt.ArrayLike, j: npt.ArrayLike, y: npt.ArrayLike, lattice: Lattice | None = None) -> GiStar:
+    """Hot spots of counts ``y`` at lattice positions ``(i, j)``: every unit of the study region, zeros included
+    (``lattice``: a kept :class:`Lattice` of the same positions)."""
+    lat = lattice if lattice is not None else Lattice(i, j)
+    x = np.asarray(y, dtype=np.float64)
+    z = _z(x, lat.neighbour_sum(x), lat.weight)
     p = two_sided_p(z)
     q = bh_adjust(p)
-    weight = np.asarray(w.sum(axis=1)).ravel().astype(np.int64)
-    return GiStar(z=z, p=p, q=q, cls=classes(z, q), weight=weight)
+    return GiStar(z=z, p=p, q=q, cls=classes(z, q), weight=lat.weight.astype(np.int64))

@@ -31,12 +31,15 @@ from sqlalchemy import Connection, text
 from db.queries.grid_levels import FACTOR
 from geo.crs import to_lonlat
 from ops.analysis.filters import Filters
-from ops.analysis.gistar import GiStar, gi_star
+from ops.analysis.gistar import GiStar, Lattice, gi_star
 from ops.analysis.scope import AnalysisScope
 
 LEVELS = ("cell", "500m", "1km")
 IntArray = npt.NDArray[np.int64]
-_GRID = text("SELECT id, i, j, district_code FROM grid_cell ORDER BY id")
+_GRID = text(
+    "SELECT district_code, array_agg(id ORDER BY id), array_agg(i ORDER BY id), array_agg(j ORDER BY id) FROM grid_cell"
+    " GROUP BY district_code ORDER BY district_code"
+)
 _GRID_SIGNATURE = text("SELECT count(*), coalesce(max(id), 0) FROM grid_cell")
 
 
@@ -49,6 +52,8 @@ class Grid:
     j: IntArray
     district: npt.NDArray[np.str_]
     signature: tuple[int, int] = (0, 0)
+    #: study regions built on this grid, by (level, district): see :func:`study_region`
+    regions: dict[tuple[str, str | None], Region] = field(default_factory=dict, repr=False)
 
     def rows_of(self, cell_ids: npt.ArrayLike) -> tuple[IntArray, npt.NDArray[np.bool_]]:
         """Row positions of ``cell_ids`` in the grid, and which of them are in it."""
@@ -61,18 +66,22 @@ class Grid:
 
 
 def load_grid(conn: Connection) -> Grid:
-    """``grid_cell`` as :class:`Grid` (about 258,000 rows: read once, keep it)."""
+    """``grid_cell`` as :class:`Grid` (about 258,000 rows, read as one array per district: ~1 s; keep it)."""
     rows = conn.execute(_GRID).all()
     sig = conn.execute(_GRID_SIGNATURE).one()
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
         return Grid(empty, empty, empty, np.zeros(0, dtype="<U6"))
-    ids, i, j, d = zip(*rows, strict=True)
+    ids = np.concatenate([np.asarray(r[1], dtype=np.int64) for r in rows])
+    order = np.argsort(ids, kind="stable")
+    i = np.concatenate([np.asarray(r[2], dtype=np.int64) for r in rows])
+    j = np.concatenate([np.asarray(r[3], dtype=np.int64) for r in rows])
+    district = np.repeat(np.asarray([r[0] for r in rows], dtype=str), [len(r[1]) for r in rows])
     return Grid(
-        cell_id=np.asarray(ids, dtype=np.int64),
-        i=np.asarray(i, dtype=np.int64),
-        j=np.asarray(j, dtype=np.int64),
-        district=np.asarray(d, dtype=str),
+        cell_id=ids[order],
+        i=i[order],
+        j=j[order],
+        district=district[order],
         signature=(int(sig[0]), int(sig[1])),
     )
 
@@ -296,26 +305,47 @@ def _outside(scope: AnalysisScope, filters: Filters) -> bool:
     )
 
 
-def study_region(grid: Grid, level: str, district: str | None) -> tuple[IntArray, IntArray, Any, Any]:
-    """Units of ``level`` covering the grid (or one district's cells): ``(ui, uj, unit of each grid row or -1,
-    district of each unit)``; a unit's district is the one most of its cells are in."""
+@dataclass(frozen=True, eq=False)
+class Region:
+    """A study region's units of one level: lattice positions ``(ui, uj)``, the unit of each grid row (−1: not in
+    the region), each unit's district (the one most of its cells are in) and the :class:`Lattice` of the units."""
+
+    ui: IntArray
+    uj: IntArray
+    unit_of_row: IntArray
+    district: npt.NDArray[np.str_]
+    lattice: Lattice
+
+
+def study_region(grid: Grid, level: str, district: str | None) -> Region:
+    """The units of ``level`` covering the grid (or one district's cells), kept on the grid (it is reference
+    data): building one costs about as much as a whole analysis, using it nothing."""
+    key = (level, district)
+    hit = grid.regions.get(key)
+    if hit is not None:
+        return hit
     f = FACTOR[level]
     rows = np.ones(grid.cell_id.size, dtype=bool) if district is None else grid.district == district
-    ci, cj = grid.i // f, grid.j // f
     pos = np.nonzero(rows)[0]
     unit_of_row = np.full(grid.cell_id.size, -1, dtype=np.int64)
     if pos.size == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, unit_of_row, np.zeros(0, dtype="<U6")
-    pairs = np.stack([ci[pos], cj[pos]], axis=1)
-    uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    unit_of_row[pos] = inverse
-    # the district most of a unit's cells are in: count (unit, district) pairs, keep the largest per unit
-    dnames, dcode = np.unique(grid.district[pos], return_inverse=True)
-    combo = inverse * len(dnames) + dcode.ravel()
-    tally = np.bincount(combo, minlength=len(uniq) * len(dnames)).reshape(len(uniq), len(dnames))
-    return uniq[:, 0], uniq[:, 1], unit_of_row, dnames[tally.argmax(axis=1)]
+        region = Region(empty, empty, unit_of_row, np.zeros(0, dtype="<U6"), Lattice(empty, empty))
+    else:
+        ci, cj = grid.i[pos] // f, grid.j[pos] // f
+        i0, j0 = ci.min(), cj.min()
+        height = int(cj.max() - j0) + 1
+        uniq, inverse = np.unique((ci - i0) * height + (cj - j0), return_inverse=True)
+        inverse = inverse.ravel()
+        unit_of_row[pos] = inverse
+        ui, uj = uniq // height + i0, uniq % height + j0
+        # the district most of a unit's cells are in: tally (unit, district), keep the largest per unit
+        names, dcode = np.unique(grid.district[pos], return_inverse=True)
+        tally = np.bincount(inverse * len(names) + dcode.ravel(), minlength=len(uniq) * len(names))
+        unit_district = names[tally.reshape(len(uniq), len(names)).argmax(axis=1)]
+        region = Region(ui, uj, unit_of_row, unit_district, Lattice(ui, uj))
+    grid.regions[key] = region
+    return region
 
 
 def hotspots(
@@ -336,24 +366,24 @@ def hotspots(
     if _outside(scope, filters):
         g = Grid(g.cell_id[:0], g.i[:0], g.j[:0], g.district[:0])
     district = filters.district or scope.district
-    ui, uj, unit_of_row, unit_district = study_region(g, level, district)
-    count = np.zeros(ui.size, dtype=np.int64)
-    if ui.size:
+    region = study_region(g, level, district)
+    count = np.zeros(region.ui.size, dtype=np.int64)
+    if region.ui.size:
         ids, n = cell_counts(conn, scope, filters, now)
         pos, known = g.rows_of(ids)
-        units = unit_of_row[pos[known]]
+        units = region.unit_of_row[pos[known]]
         inside = units >= 0
-        count = np.bincount(units[inside], weights=n[known][inside], minlength=ui.size).astype(np.int64)
+        count = np.bincount(units[inside], weights=n[known][inside], minlength=count.size).astype(np.int64)
     return HotSpots(
         level=level,
         filters=filters,
         since=since,
         until=now,
-        ui=ui,
-        uj=uj,
+        ui=region.ui,
+        uj=region.uj,
         count=count,
-        district=unit_district,
-        stat=gi_star(ui, uj, count),
+        district=region.district,
+        stat=gi_star(region.ui, region.uj, count, region.lattice),
     )
 
 

@@ -55,11 +55,18 @@ def test_z_scores_equal_esda() -> None:
 def test_weights_are_the_queen_lattice_with_self() -> None:
     rng = np.random.default_rng(1)
     i, j = _irregular_region(rng)
-    ours = gistar.lattice_weights(i, j).toarray()
+    w = gistar.lattice_weights(i, j)
     expected = (np.abs(i[:, None] - i[None, :]) <= 1) & (np.abs(j[:, None] - j[None, :]) <= 1)
-    assert (ours == expected).all()
-    with pytest.raises(ValueError):
-        gistar.lattice_weights([1, 1], [2, 2])
+    assert (w.toarray() == expected).all()
+    # the raster's neighbourhood sums are the matrix's
+    y = rng.poisson(3.0, i.size).astype(float)
+    lattice = gistar.Lattice(i, j)
+    assert_allclose(lattice.neighbour_sum(y), w @ y)
+    assert_allclose(lattice.weight, expected.sum(axis=1))
+    assert_allclose(gistar.gi_star(i, j, y, lattice).z, gistar.gi_star_z(y, w), rtol=1e-12)
+    for bad in (gistar.lattice_weights, gistar.Lattice):
+        with pytest.raises(ValueError):
+            bad([1, 1], [2, 2])
 
 
 def test_planted_cluster_is_hot_and_homogeneous_field_is_quiet() -> None:
