@@ -4,6 +4,7 @@ parts apart: reading the grid once, the count query, the statistic alone."""
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from datetime import datetime
@@ -48,7 +49,7 @@ def run(ctx: BenchContext) -> list[Figure]:
             res = hotspots(conn, city, filters, level, now, grid)  # the first: builds the study region
             first = time.perf_counter() - t0
             figures.append(Figure(f"hot spots: first call (builds the region), {level}", first, "s"))
-            secs = timed(lambda lv=level: hotspots(conn, city, filters, lv, now, grid), RUNS, warmup=1)
+            secs = timed(functools.partial(hotspots, conn, city, filters, level, now, grid), RUNS, warmup=1)
             med = statistics.median(secs)
             figures.append(
                 Figure(
@@ -62,7 +63,7 @@ def run(ctx: BenchContext) -> list[Figure]:
             )
             region = study_region(grid, level, None)
             y = np.asarray(res.count)
-            stat = timed(lambda r=region, c=y: gi_star(r.ui, r.uj, c, r.lattice), RUNS, warmup=1)
+            stat = timed(functools.partial(gi_star, region.ui, region.uj, y, region.lattice), RUNS, warmup=1)
             figures.append(
                 Figure(f"hot spots: Gi* + FDR alone, {level}", statistics.median(stat) * 1000, "ms")
             )

@@ -138,3 +138,18 @@ def test_scope_and_filters(conn: Connection, planted: tuple[int, int, int]) -> N
     assert np.all(longer.stat.q >= longer.stat.p - 1e-15)
     with pytest.raises(ValueError):
         hotspots(conn, officer, Filters(), "district", NOW)
+
+
+def test_hot_area_is_the_hot_units_only(conn: Connection, planted: tuple[int, int, int]) -> None:
+    _, ci, cj = planted
+    res = hotspots(conn, AnalysisScope(district=YUNYAN), Filters(days=30), "cell", NOW)
+    far = res.significant("hot")[-1].key if res.n_hot > 9 else None
+    keys = [f"cell:{ci}:{cj}", f"cell:{ci + 1}:{cj}", "cell:0:0", "500m:1:1", "cell:x:1", f"cell:{ci}:{cj}"]
+    geometry, found = res.hot_area(keys)
+    assert found == [f"cell:{ci}:{cj}", f"cell:{ci + 1}:{cj}"] and far not in found
+    assert geometry is not None and geometry["type"] == "MultiPolygon" and len(geometry["coordinates"]) == 2
+    ring = geometry["coordinates"][0][0]
+    assert len(ring) == 5 and ring[0] == ring[-1]
+    assert res.hot_area(["cell:0:0"]) == (None, [])
+    bounds = res.bounds()
+    assert bounds is not None and bounds[0][0] < bounds[1][0] and bounds[0][1] < bounds[1][1]
