@@ -8,6 +8,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             if (!bounds) { return [now, window.dash_clientside.no_update]; }
             return [now, {bounds: bounds, transition: "fitBounds"}];
         },
+        select: function (rows, hideout) {
+            const keys = (rows || []).map(function (r) { return r && r.key; }).filter(Boolean);
+            return Object.assign({}, hideout || {}, {selected: keys});
+        },
     },
 });
 window.anHot = Object.assign({}, window.anHot, {

@@ -178,15 +178,14 @@ async def export(n: int, data: Any, level: Any, lang: str, *, user: StaffIdentit
     return dcc.send_string(text, name, type="text/csv")
 
 
-@callback(
+# The ticked rows outlined on the map (in the browser: a hideout change restyles, no data sent).
+clientside_callback(
+    ClientsideFunction("anHot", "select"),
     Output(hid.UNITS, "hideout", allow_duplicate=True),
     Input(hid.TABLE, "selectedRows"),
     State(hid.UNITS, "hideout"),
     prevent_initial_call=True,
 )
-def highlight(selected: Any, hideout: Any) -> Any:
-    keys = [r.get("key") for r in selected or [] if isinstance(r, dict)]
-    return {**(hideout if isinstance(hideout, dict) else {}), "selected": keys}
 
 
 @callback(

@@ -147,7 +147,7 @@ def level_options(lang: str) -> list[dict[str, str]]:
 
 def columns(lang: str) -> list[dict[str, Any]]:
     return [
-        {"field": "key", "headerName": t("an.hot.col.key", lang), "minWidth": 150},
+        {"field": "key", "headerName": t("an.hot.col.key", lang), "minWidth": 175, "flex": 2},
         {"field": "district", "headerName": t("an.hot.col.district", lang)},
         {"field": "count", "headerName": t("an.hot.col.count", lang), "type": "numericColumn"},
         {"field": "z", "headerName": t("an.hot.col.z", lang), "type": "numericColumn", "sort": "desc"},
