@@ -136,6 +136,8 @@ class HotSpots:
     district: npt.NDArray[np.str_]
     stat: GiStar
     _index: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    #: what was made of this result once (it does not change): the GeoJSON, the significant units
+    _made: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def n_units(self) -> int:
@@ -197,18 +199,24 @@ class HotSpots:
 
     def significant(self, kind: str = "both") -> list[HotUnit]:
         """Units with a class (``kind`` ``"hot"``, ``"cold"`` or ``"both"``), the strongest first (|z| down)."""
+        if f"significant:{kind}" in self._made:
+            return list(self._made[f"significant:{kind}"])
         cls = self.stat.cls
         mask = cls > 0 if kind == "hot" else cls < 0 if kind == "cold" else cls != 0
         pos = np.nonzero(mask)[0]
         pos = pos[np.argsort(-np.abs(self.stat.z[pos]), kind="stable")]
-        return self.units(pos)
+        units = self._made[f"significant:{kind}"] = self.units(pos)
+        return list(units)
 
     def all_units(self) -> list[HotUnit]:
         return self.units(np.arange(self.n_units))
 
     def geojson(self) -> dict[str, Any]:
         """The significant units as a GeoJSON FeatureCollection of squares (WGS-84), properties ``k`` (key),
-        ``c`` (class), ``n`` (count), ``z``, ``d`` (district); the map styles them by ``c`` in the browser."""
+        ``c`` (class), ``n`` (count), ``z``, ``d`` (district); the map styles them by ``c`` in the browser. Made
+        once per result (callers must not change it)."""
+        if "geojson" in self._made:
+            return self._made["geojson"]
         pos = np.nonzero(self.stat.cls != 0)[0]
         rings = squares(self.level, self.ui[pos], self.uj[pos])
         features = [
@@ -226,7 +234,9 @@ class HotSpots:
             }
             for k, ring in zip(pos.tolist(), rings, strict=True)
         ]
-        return {"type": "FeatureCollection", "features": features}
+        made: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+        self._made["geojson"] = made
+        return made
 
     def hot_area(self, keys: list[str]) -> tuple[dict[str, Any] | None, list[str]]:
         """The hot units among ``keys`` (``LEVEL:I:J`` of this result) as one GeoJSON MultiPolygon (WGS-84), and
