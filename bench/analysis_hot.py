@@ -16,7 +16,8 @@ from bench.common import BenchContext, Figure, timed
 from geo.crs import TZ
 from ops.analysis.filters import Filters
 from ops.analysis.gistar import gi_star
-from ops.analysis.hotspots import LEVELS, cell_counts, hotspots, load_grid, study_region
+from ops.analysis.grid_units import load_grid, study_region
+from ops.analysis.hotspots import LEVELS, cell_counts, hotspots
 from ops.analysis.scope import AnalysisScope
 
 RUNS = 5

@@ -11,7 +11,8 @@ from dashboard import runtime
 from db.cache import MISSING
 from geo.crs import TZ
 from ops.analysis.filters import Filters
-from ops.analysis.hotspots import Grid, HotSpots, Membership, case_cell, hotspots, load_grid, membership
+from ops.analysis.grid_units import Grid, load_grid
+from ops.analysis.hotspots import HotSpots, Membership, case_cell, hotspots, membership
 from ops.analysis.scope import AnalysisScope
 
 GRID_SECONDS = 3600.0

@@ -6,8 +6,8 @@ the thin part around it:
 - **the study region** is every grid unit of the scope and district filter — a 100 m cell, or a 500 m / 1 km
   square ``(i // 5, j // 5)`` / ``(i // 10, j // 10)`` of the cells' integer ``(i, j)`` — *including the units
   where nothing was reported* (leaving them out would make the mean, the spread and the neighbourhoods wrong).
-  It comes from :class:`Grid`, the ``grid_cell`` table as numpy arrays, read once and kept by the caller (the grid
-  is reference data);
+  It comes from :mod:`ops.analysis.grid_units` (``grid_cell`` as numpy arrays, read once and kept by the caller:
+  the grid is reference data);
 - **the counts** come from one SQL statement over ``case.cell_id`` (btree-indexed with ``created_at``) for the
   period, category (a 大类 matches its 小类), district filter and the user's :class:`AnalysisScope`, grouped by
   cell; each cell is joined to its ``(i, j)`` in numpy through the grid arrays, not per request in SQL;
@@ -31,65 +31,12 @@ from sqlalchemy import Connection, text
 from db.queries.grid_levels import FACTOR
 from geo.crs import to_lonlat
 from ops.analysis.filters import Filters
-from ops.analysis.gistar import GiStar, Lattice, gi_star
+from ops.analysis.gistar import GiStar, gi_star
+from ops.analysis.grid_units import Grid, centres, load_grid, squares, study_region
 from ops.analysis.scope import AnalysisScope
 
 LEVELS = ("cell", "500m", "1km")
 IntArray = npt.NDArray[np.int64]
-_GRID = text(
-    "SELECT district_code, array_agg(id ORDER BY id), array_agg(i ORDER BY id), array_agg(j ORDER BY id) FROM grid_cell"
-    " GROUP BY district_code ORDER BY district_code"
-)
-_GRID_SIGNATURE = text("SELECT count(*), coalesce(max(id), 0) FROM grid_cell")
-
-
-@dataclass(frozen=True, eq=False)
-class Grid:
-    """The unit grid as arrays sorted by cell id: ``(i, j)`` and district of every cell."""
-
-    cell_id: IntArray
-    i: IntArray
-    j: IntArray
-    district: npt.NDArray[np.str_]
-    signature: tuple[int, int] = (0, 0)
-    #: study regions built on this grid, by (level, district): see :func:`study_region`
-    regions: dict[tuple[str, str | None], Region] = field(default_factory=dict, repr=False)
-
-    def rows_of(self, cell_ids: npt.ArrayLike) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-        """Row positions of ``cell_ids`` in the grid, and which of them are in it."""
-        ids = np.asarray(cell_ids, dtype=np.int64)
-        if self.cell_id.size == 0:
-            return np.zeros(ids.size, dtype=np.int64), np.zeros(ids.size, dtype=bool)
-        pos = np.searchsorted(self.cell_id, ids)
-        pos[pos >= self.cell_id.size] = 0
-        return pos, self.cell_id[pos] == ids
-
-
-def load_grid(conn: Connection) -> Grid:
-    """``grid_cell`` as :class:`Grid` (about 258,000 rows, read as one array per district: ~1 s; keep it)."""
-    rows = conn.execute(_GRID).all()
-    sig = conn.execute(_GRID_SIGNATURE).one()
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return Grid(empty, empty, empty, np.zeros(0, dtype="<U6"))
-    ids = np.concatenate([np.asarray(r[1], dtype=np.int64) for r in rows])
-    order = np.argsort(ids, kind="stable")
-    i = np.concatenate([np.asarray(r[2], dtype=np.int64) for r in rows])
-    j = np.concatenate([np.asarray(r[3], dtype=np.int64) for r in rows])
-    district = np.repeat(np.asarray([r[0] for r in rows], dtype=str), [len(r[1]) for r in rows])
-    return Grid(
-        cell_id=ids[order],
-        i=i[order],
-        j=j[order],
-        district=district[order],
-        signature=(int(sig[0]), int(sig[1])),
-    )
-
-
-def grid_signature(conn: Connection) -> tuple[int, int]:
-    """A cheap fingerprint of ``grid_cell`` (count, max id): a kept :class:`Grid` is stale when it differs."""
-    row = conn.execute(_GRID_SIGNATURE).one()
-    return int(row[0]), int(row[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,29 +206,6 @@ class HotSpots:
         return {"type": "MultiPolygon", "coordinates": [[r] for r in rings]}, [self.key(k) for k in found]
 
 
-def squares(level: str, ui: npt.ArrayLike, uj: npt.ArrayLike) -> list[list[list[float]]]:
-    """Closed lon/lat rings (5 points, 6 decimals) of the lattice squares ``(ui, uj)`` of ``level`` (corners of
-    EPSG:32648 squares)."""
-    size = 100.0 * FACTOR[level]
-    x0 = np.asarray(ui, dtype=np.float64) * size
-    y0 = np.asarray(uj, dtype=np.float64) * size
-    xs = np.stack([x0, x0 + size, x0 + size, x0, x0], axis=1)
-    ys = np.stack([y0, y0, y0 + size, y0 + size, y0], axis=1)
-    lon, lat = to_lonlat(xs.ravel(), ys.ravel())
-    lons = np.round(lon, 6).reshape(-1, 5).tolist()
-    lats = np.round(lat, 6).reshape(-1, 5).tolist()
-    return [[[a, b] for a, b in zip(lo, la, strict=True)] for lo, la in zip(lons, lats, strict=True)]
-
-
-def centres(level: str, ui: npt.ArrayLike, uj: npt.ArrayLike) -> tuple[list[float], list[float]]:
-    """Lon/lat of the centres of lattice units of ``level``."""
-    size = 100.0 * FACTOR[level]
-    x = (np.asarray(ui, dtype=np.float64) + 0.5) * size
-    y = (np.asarray(uj, dtype=np.float64) + 0.5) * size
-    lon, lat = to_lonlat(x, y)
-    return np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist()
-
-
 def _counts_sql(scope: AnalysisScope, filters: Filters) -> Any:
     where = " AND ".join([scope.where(), filters.category_sql(), filters.district_sql()])
     return text(
@@ -313,49 +237,6 @@ def _outside(scope: AnalysisScope, filters: Filters) -> bool:
     return bool(
         scope.categories is not None and filters.category and filters.category not in scope.categories
     )
-
-
-@dataclass(frozen=True, eq=False)
-class Region:
-    """A study region's units of one level: lattice positions ``(ui, uj)``, the unit of each grid row (−1: not in
-    the region), each unit's district (the one most of its cells are in) and the :class:`Lattice` of the units."""
-
-    ui: IntArray
-    uj: IntArray
-    unit_of_row: IntArray
-    district: npt.NDArray[np.str_]
-    lattice: Lattice
-
-
-def study_region(grid: Grid, level: str, district: str | None) -> Region:
-    """The units of ``level`` covering the grid (or one district's cells), kept on the grid (it is reference
-    data): building one costs about as much as a whole analysis, using it nothing."""
-    key = (level, district)
-    hit = grid.regions.get(key)
-    if hit is not None:
-        return hit
-    f = FACTOR[level]
-    rows = np.ones(grid.cell_id.size, dtype=bool) if district is None else grid.district == district
-    pos = np.nonzero(rows)[0]
-    unit_of_row = np.full(grid.cell_id.size, -1, dtype=np.int64)
-    if pos.size == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        region = Region(empty, empty, unit_of_row, np.zeros(0, dtype="<U6"), Lattice(empty, empty))
-    else:
-        ci, cj = grid.i[pos] // f, grid.j[pos] // f
-        i0, j0 = ci.min(), cj.min()
-        height = int(cj.max() - j0) + 1
-        uniq, inverse = np.unique((ci - i0) * height + (cj - j0), return_inverse=True)
-        inverse = inverse.ravel()
-        unit_of_row[pos] = inverse
-        ui, uj = uniq // height + i0, uniq % height + j0
-        # the district most of a unit's cells are in: tally (unit, district), keep the largest per unit
-        names, dcode = np.unique(grid.district[pos], return_inverse=True)
-        tally = np.bincount(inverse * len(names) + dcode.ravel(), minlength=len(uniq) * len(names))
-        unit_district = names[tally.reshape(len(uniq), len(names)).argmax(axis=1)]
-        region = Region(ui, uj, unit_of_row, unit_district, Lattice(ui, uj))
-    grid.regions[key] = region
-    return region
 
 
 def hotspots(

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, text
 from geo.crs import TZ, to_lonlat
 from ops import workflow as wf
 from ops.analysis.filters import Filters
-from ops.analysis.hotspots import LEVELS, hotspots, load_grid, membership
+from ops.analysis.grid_units import load_grid
+from ops.analysis.hotspots import LEVELS, hotspots, membership
 from ops.analysis.scope import AnalysisScope
 from ops.workflow import Actor
 
