@@ -189,6 +189,15 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     asub = an.add_subparsers(dest="analyze_command", required=True)
     al = _parser(sub, "alerts", "研判预警 alerts raised by the analysis cycle")
     alsub = al.add_subparsers(dest="alerts_command", required=True)
+    hs = _parser(asub, "hotspots", "热点区域: Getis-Ord Gi* hot and cold spots (FDR) over grid units")
+    _analysis_filters(hs)
+    hs.add_argument(
+        "--level", choices=("cell", "500m", "1km"), default="cell", help="grid unit: 100 m cell, 500 m, 1 km"
+    )
+    hs.add_argument(
+        "--all", action="store_true", help="every unit of the study region, not only the significant"
+    )
+    hs.set_defaults(handler="cli.commands.analysis_hot:cmd_hotspots")
     del asub, alsub  # each analysis adds its subcommands here
 
 

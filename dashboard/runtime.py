@@ -41,6 +41,8 @@ IDENTITY_SECONDS = 1.0
 #: Reference data (districts, categories, departments; the districts officers' maps open on) is read at most
 #: this often.
 REFERENCE_SECONDS = 300.0
+#: Hot-spot results (/analysis 热点区域 and the case card's line) are kept this long, by scope and filters.
+HOTSPOT_SECONDS = 300.0
 #: Photo-marker icons kept (the oldest made goes first).
 ICONS = 2000
 
@@ -59,6 +61,10 @@ class Caches:
     district_bounds: Cache[str, BBox | None] = field(default_factory=lambda: Cache(ttl=REFERENCE_SECONDS))
     #: the wall's panels shared by every screen: name → (version, value); the age allowed is the caller's
     wall: Cache[str, tuple[int, Any]] = field(default_factory=Cache)
+    #: hot-spot results (ops.analysis.hotspots) by (scope, filters, level), and the grid they are computed on
+    hotspots: Cache[tuple[Any, ...], Any] = field(
+        default_factory=lambda: Cache(ttl=HOTSPOT_SECONDS, max_size=64)
+    )
     #: photo-marker icons (JPEG bytes) by photo sha
     icons: Cache[str, bytes] = field(default_factory=lambda: Cache(max_size=ICONS))
     #: the public answers (single flight, stale-while-revalidate), cleared by moderation

@@ -13,6 +13,7 @@ from dash import html
 
 from dashboard.components.workbench_queue import countdown, status_badge, status_label, when
 from dashboard.i18n import t
+from dashboard.ids import an_hot as hid
 from dashboard.ids import workbench as wid
 from db.queries.workbench import CaseCard
 from ops.states import ACTION_LABELS, Action
@@ -260,6 +261,8 @@ def card_info(card: CaseCard, lang: str) -> list[Any]:
         _photos(card, lang),
         _fact(t("wb.card.department", lang), html.Div(department), *dept_extra),
         *_deadline(c, lang),
+        # filled by dashboard.callbacks.an_hot_card once the card is shown (hot spots are kept, not recomputed)
+        html.Div(id={"type": hid.CARD_HOT, "case": c.id}, className="wb-fact"),
     ]
     if c.merged_into_ticket:
         out.append(

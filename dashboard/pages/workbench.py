@@ -12,6 +12,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.callbacks import an_hot_card as _hot  # noqa: F401  - the card's hot-spot line
 from dashboard.callbacks import desk_intake as _desk  # noqa: F401
 from dashboard.callbacks import heat_filter as _heat  # noqa: F401
 from dashboard.callbacks import replay as _replay  # noqa: F401

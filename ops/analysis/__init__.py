@@ -5,5 +5,11 @@ capability is its own module:
 
 - :mod:`ops.analysis.scope`: whose cases an analysis reads (city, a district, a department's categories);
 - :mod:`ops.analysis.alert_states`: the alert state machine (new → acknowledged → dismissed / campaign /
-  escalated) and its append-only history.
+  escalated) and its append-only history;
+- :mod:`ops.analysis.gistar`: Getis-Ord Gi* over the grid's square lattice (queen neighbours and the unit itself,
+  binary weights), two-sided normal p-values, Benjamini–Hochberg FDR, hot/cold classes at 90/95/99 %;
+- :mod:`ops.analysis.grid_units`: the unit grid as numpy arrays and the study regions (100 m cells, 500 m and 1 km
+  squares of the grid or of one district, empty units included) with their lattices, kept on the grid;
+- :mod:`ops.analysis.hotspots`: 热点区域, the study region (every grid unit of the scope, empty ones included),
+  the counts per unit from ``case.cell_id``, :func:`~ops.analysis.hotspots.hotspots` and a cell's membership.
 """
