@@ -172,6 +172,9 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     asub = an.add_subparsers(dest="analyze_command", required=True)
     al = _parser(sub, "alerts", "研判预警 alerts raised by the analysis cycle")
     alsub = al.add_subparsers(dest="alerts_command", required=True)
+    pl = _parser(asub, "places", "多发地点: places with repeated reports of one 小类 in the period")
+    _analysis_filters(pl)
+    pl.set_defaults(handler="cli.commands.analysis_places:cmd_places")
     del asub, alsub  # each analysis adds its subcommands here
 
 
