@@ -52,9 +52,13 @@ def closed(
     point: tuple[float, float],
     at: datetime,
     category: str = CATEGORY,
+    department: str | None = None,
 ) -> tuple[CaseResult, datetime]:
-    """A case reported at ``at`` and closed (verified) 6 hours later: the result and its closing time."""
-    r = new_case(conn, staff, CaseStatus.HANDLED, point=point, category=category, start=at)
+    """A case reported at ``at``, dispatched (to ``department``, else the suggested one) and closed (verified)
+    6 hours later: the result and its closing time."""
+    r = new_case(
+        conn, staff, CaseStatus.HANDLED, point=point, category=category, start=at, department=department
+    )
     when = at + timedelta(hours=6)
     return wf.verify(conn, staff["lead"], r.id, r.version, passed=True, now=when), when
 
