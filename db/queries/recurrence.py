@@ -40,7 +40,8 @@ class CaseRecurrence:
 def case_recurrence(conn: Connection, scope: RowScope, case_id: int) -> CaseRecurrence:
     params = {**scope.params(), "id": case_id}
     recurs = conn.execute(
-        text(_AS_NEW.format(e=scope.where("e"), p=scope.where("p"))), params  # nosec B608 # SQL from constant fragments; values are bound parameters
+        text(_AS_NEW.format(e=scope.where("e"), p=scope.where("p"))),
+        params,  # nosec B608 # SQL from constant fragments; values are bound parameters
     ).first()
     later = conn.execute(text(_LATER.format(n=scope.where("n"))), params).all()  # nosec B608 # SQL from constant fragments; values are bound parameters
     return CaseRecurrence(recurs, list(later))

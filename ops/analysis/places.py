@@ -23,6 +23,7 @@ the period).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, replace
@@ -271,3 +272,20 @@ def place_cases(
         )
         for r in rows
     ]
+
+
+def place_area(conn: Connection, place: Place, radius_m: float = RADIUS_M) -> dict[str, Any]:
+    """The area of a place for a 专项整治 campaign: its reports buffered by ``radius_m`` metres (in UTM 48N), as a
+    GeoJSON geometry in WGS-84."""
+    check_parameters(radius_m, MIN_REPORTS)
+    found = conn.execute(
+        text(
+            f"SELECT ST_AsGeoJSON(ST_Transform(ST_Buffer(ST_Transform(ST_Collect(geom), {METRIC_SRID}), :r, 8), "
+            '4326), 6) FROM "case" WHERE id = ANY(:ids)'
+        ),
+        {"r": float(radius_m), "ids": list(place.case_ids)},
+    ).scalar()
+    if found is None:
+        raise ValidationError("地点无效。", "Invalid place.", field="place")
+    geometry: dict[str, Any] = json.loads(found)
+    return geometry

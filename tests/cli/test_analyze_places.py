@@ -18,7 +18,6 @@ from tests.support.db import as_app
 from tests.support.places import CATEGORY, YUNYAN, offset, report
 
 
-
 @pytest.fixture(scope="module")
 def app_engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
     eng = make_engine(as_app(settings, private_owner_db_url), pool_size=1)
@@ -43,8 +42,18 @@ def test_places_json(
     out = json.loads(capsys.readouterr().out)
     assert [p["count"] for p in out] == [4, 3]
     first = out[0]
-    for field in ("key", "category_code", "district_code", "lat", "lon", "count", "first_seen", "last_seen",
-                  "open", "recurred"):
+    for field in (
+        "key",
+        "category_code",
+        "district_code",
+        "lat",
+        "lon",
+        "count",
+        "first_seen",
+        "last_seen",
+        "open",
+        "recurred",
+    ):
         assert field in first
     assert first["key"] == f"{CATEGORY}:{min(a)}" and first["district_code"] == "520103"
     assert (first["open"], first["recurred"]) == (4, 0) and sorted(first["case_ids"]) == sorted(a)

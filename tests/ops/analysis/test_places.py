@@ -126,7 +126,9 @@ def test_scope_and_filters(conn: Connection, staff: dict[str, Actor]) -> None:
     assert len(places(conn, CITY, Filters(days=60), NOW)) == len(known) + 1
     assert places(conn, CITY, Filters(days=3), NOW) == []
     assert places(conn, AnalysisScope(), f, NOW) == []
-    assert place_cases(conn, CITY, Filters(days=30, category=OTHER), NOW, f"{CATEGORY}:{known['A'][0]}") is None
+    assert (
+        place_cases(conn, CITY, Filters(days=30, category=OTHER), NOW, f"{CATEGORY}:{known['A'][0]}") is None
+    )
     with pytest.raises(ValidationError):
         place_cases(conn, CITY, f, NOW, "nonsense")
     with pytest.raises(ValidationError):

@@ -13,7 +13,7 @@ from ops import workflow as wf
 from ops.analysis.recurrence import recurrence_step
 from ops.workflow import Actor
 from tests.support.cases import MON
-from tests.support.places import CATEGORY, YUNYAN, closed, offset, report
+from tests.support.places import YUNYAN, closed, offset, report
 
 pytestmark = pytest.mark.db
 
@@ -42,8 +42,16 @@ def test_links_chain_and_third_escalates(conn: Connection, staff: dict[str, Acto
     assert recurrence_step(conn, NOW) == 3
     links = _links(conn)
     assert set(links) == {n1.id, n2.id, n3.id}
-    assert (links[n1.id].earlier_case_id, links[n1.id].place_case_id, links[n1.id].number) == (c0.id, c0.id, 1)
-    assert (links[n2.id].earlier_case_id, links[n2.id].place_case_id, links[n2.id].number) == (n1.id, c0.id, 2)
+    assert (links[n1.id].earlier_case_id, links[n1.id].place_case_id, links[n1.id].number) == (
+        c0.id,
+        c0.id,
+        1,
+    )
+    assert (links[n2.id].earlier_case_id, links[n2.id].place_case_id, links[n2.id].number) == (
+        n1.id,
+        c0.id,
+        2,
+    )
     assert (links[n3.id].earlier_case_id, links[n3.id].number) == (c0.id, 3)
     assert links[n1.id].distance_m == pytest.approx(10, abs=0.5)
     assert links[n2.id].distance_m == pytest.approx(2, abs=0.5)
@@ -89,7 +97,9 @@ def test_a_refused_escalation_does_not_break_the_step(conn: Connection, staff: d
     n1, _ = closed(conn, staff, offset(YUNYAN, 1), MON + timedelta(days=1))
     n2, _ = closed(conn, staff, offset(YUNYAN, 2), MON + timedelta(days=2))
     n3 = report(conn, offset(YUNYAN, 3), MON + timedelta(days=3))
-    n3 = wf.reject(conn, staff["lead"], n3.id, n3.version, reason="重复", now=MON + timedelta(days=3, hours=1))
+    n3 = wf.reject(
+        conn, staff["lead"], n3.id, n3.version, reason="重复", now=MON + timedelta(days=3, hours=1)
+    )
     # n3 (rejected) is left out; n4 is the third recurrence but already closed when the step runs
     n4, _ = closed(conn, staff, offset(YUNYAN, 0, 2), MON + timedelta(days=4))
     n5 = report(conn, offset(YUNYAN, 0, 3), MON + timedelta(days=5))
