@@ -64,6 +64,7 @@ async def _place(user: StaffIdentity, filters: Filters, key: str) -> tuple[Place
     Output(pid.PLACES, "data"),
     Output(pid.TABLE, "children"),
     Output(pid.SUMMARY, "children"),
+    Output(pid.EXPORT, "children"),
     Input(aid.FILTERS, "data"),
     Input(ids.LANG, "data"),
     State(pid.SELECTED, "data"),
@@ -74,11 +75,11 @@ async def load(data: Any, lang: str, selected: Any, *, user: StaffIdentity) -> t
         filters = parse_filters(data)
         found = await _places(user, filters)
     except DomainError as exc:
-        return view.EMPTY_FC, [], exc.message(lang)
+        return view.EMPTY_FC, [], exc.message(lang), t("an.places.export", lang)
     p = _params()
     text = view.summary(found, filters.days, p["radius_m"], p["min_reports"], LIMIT, lang)
     key = selected if isinstance(selected, str) else None
-    return view.places_geojson(found, lang), view.table(found, key, lang), text
+    return view.places_geojson(found, lang), view.table(found, key, lang), text, t("an.places.export", lang)
 
 
 @callback(

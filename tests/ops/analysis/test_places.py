@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from shapely.geometry import Point, shape
 from sqlalchemy import Connection, text
 
 from db.errors import ValidationError
 from geo.crs import METRIC_SRID
 from ops import workflow as wf
 from ops.analysis.filters import Filters
-from ops.analysis.places import place_cases, places
+from ops.analysis.places import place_area, place_cases, places
 from ops.analysis.scope import AnalysisScope
 from ops.workflow import Actor
 from tests.support.cases import MON, NANMING
@@ -104,6 +105,9 @@ def test_a_place_says_what_it_is(conn: Connection, staff: dict[str, Actor]) -> N
     n = found[f"{CATEGORY}:{known['N'][0]}"]
     assert n.district_code == "520102" and n.address is None and n.name("zh") == n.district_zh
     assert (n.open, n.recurred) == (3, 0)
+    area = shape(place_area(conn, a, 50))
+    assert area.geom_type == "Polygon" and area.contains(Point(a.lon, a.lat))
+    assert area.contains(Point(*offset(A, 30 + 40, 5))) and not area.contains(Point(*offset(A, 0, 80)))
     got = place_cases(conn, CITY, Filters(days=30), NOW, a.key)
     assert got is not None
     assert [c.id for c in got[1]] == known["A"] and got[1][0].status == "closed"
