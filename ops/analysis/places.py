@@ -106,6 +106,12 @@ class PlaceCase:
     address: str | None
 
 
+def _no_jit(conn: Connection) -> None:
+    """JIT off for the rest of the caller's transaction: the planner prices the DBSCAN window function so high
+    that PostgreSQL compiles the query, which was measured to take 2 s of a 2.3 s query (20k-case city)."""
+    conn.execute(text("SET LOCAL jit = off"))
+
+
 def check_parameters(radius_m: float, min_reports: int) -> None:
     if not (math.isfinite(radius_m) and 1 <= radius_m <= 1000) or not 2 <= min_reports <= 1000:
         raise ValidationError(
@@ -187,6 +193,7 @@ def places(
         "minpts": int(min_reports),
         "lim": int(limit),
     }
+    _no_jit(conn)
     rows = conn.execute(text(_sql(scope, filters)), params).all()
     return [
         Place(

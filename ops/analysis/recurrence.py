@@ -108,6 +108,7 @@ def _cursor(conn: Connection) -> int:
 def _links(conn: Connection, last: int, upto: int, radius_m: float, days: int) -> list[Link]:
     """The links of the cases ``last < id <= upto``, each with its place and number (chains inside the batch
     included: the cases are taken in id order)."""
+    conn.execute(text("SET LOCAL jit = off"))  # compiling the lateral search costs more than it saves
     found = conn.execute(_CANDIDATES, {"last": last, "upto": upto, "radius": radius_m, "days": days}).all()
     if not found:
         return []
