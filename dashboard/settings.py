@@ -200,7 +200,10 @@ class Settings(BaseSettings):
         description="多发地点: reports of one 小类 each within this many metres of another form a place (DBSCAN eps).",
     )
     places_min_reports: int = Field(
-        3, ge=2, le=1000, description="多发地点: fewest reports of one 小类 that make a place (DBSCAN minpoints)."
+        3,
+        ge=2,
+        le=1000,
+        description="多发地点: fewest reports of one 小类 that make a place (DBSCAN minpoints).",
     )
     recurrence_radius_m: float = Field(
         30,

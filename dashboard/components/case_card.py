@@ -133,7 +133,9 @@ def _recurrence(card: CaseCard, lang: str) -> html.Div | None:
     lines: list[Any] = []
     if rec.recurs is not None:
         r = rec.recurs
-        key = "an.places.card.recurs" if r.place_case_id == r.earlier_case_id else "an.places.card.recurs_chain"
+        key = (
+            "an.places.card.recurs" if r.place_case_id == r.earlier_case_id else "an.places.card.recurs_chain"
+        )
         text = t(
             key,
             lang,

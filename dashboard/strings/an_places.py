@@ -29,7 +29,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "an.places.col.key": ("编号", "Key"),
     "an.places.export": ("导出 CSV", "Export CSV"),
     "an.places.file": ("多发地点", "recurring-places"),
-    "an.places.pick": ("点击地图上的圆圈或表中一行，查看该地点的案件。", "Click a circle or a row to see the place's cases."),
+    "an.places.pick": (
+        "点击地图上的圆圈或表中一行，查看该地点的案件。",
+        "Click a circle or a row to see the place's cases.",
+    ),
     "an.places.detail": (
         "{name} · {category}：{n} 件上报，{open} 件未结，{recurred} 件结案后复发",
         "{name} · {category}: {n} reports, {open} open, {recurred} after closing",
@@ -44,7 +47,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "已将该地点（周边 {r} 米范围）带入专项整治表单，请到“专项整治”页签完成。",
         "The place (within {r} m) is in the campaign form: finish it on the Campaigns tab.",
     ),
-    "an.places.campaign.denied": ("仅值班长和管理员可发起专项整治。", "Only shift leads and admins start campaigns."),
+    "an.places.campaign.denied": (
+        "仅值班长和管理员可发起专项整治。",
+        "Only shift leads and admins start campaigns.",
+    ),
     "an.places.tip": ("{name} · {category} · {n} 件", "{name} · {category} · {n} reports"),
     # the workbench's case card
     "an.places.card.label": ("复发", "Recurrence"),

@@ -113,22 +113,24 @@ def _links(conn: Connection, last: int, upto: int, radius_m: float, days: int) -
     if not found:
         return []
     earlier = sorted({int(r.earlier_id) for r in found})
-    place_of: dict[int, int] = dict(
-        conn.execute(
+    place_of: dict[int, int] = {
+        int(a): int(b)
+        for a, b in conn.execute(
             text("SELECT case_id, place_case_id FROM case_recurrence WHERE case_id = ANY(:ids)"),
             {"ids": earlier},
         ).all()
-    )
+    }
     places = sorted({place_of.get(e, e) for e in earlier})
-    numbers: dict[int, int] = dict(
-        conn.execute(
+    numbers: dict[int, int] = {
+        int(a): int(b)
+        for a, b in conn.execute(
             text(
                 "SELECT place_case_id, max(number) FROM case_recurrence WHERE place_case_id = ANY(:p) "
                 "GROUP BY place_case_id"
             ),
             {"p": places},
         ).all()
-    )
+    }
     out = []
     for r in found:
         e = int(r.earlier_id)

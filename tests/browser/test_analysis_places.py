@@ -33,7 +33,12 @@ def planted(engine: Engine) -> dict[str, Any]:
             for k in range(6)
         ]
         theirs = [
-            report(conn, offset(NANMING, 400 + 4 * k, 300), now - timedelta(days=2, hours=k), address=f"南明{tag}")
+            report(
+                conn,
+                offset(NANMING, 400 + 4 * k, 300),
+                now - timedelta(days=2, hours=k),
+                address=f"南明{tag}",
+            )
             for k in range(3)
         ]
     return {"tag": tag, "ours": ours, "theirs": theirs}

@@ -44,7 +44,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_recurrence")),
         sa.UniqueConstraint("case_id", name=op.f("uq_case_recurrence_case_id")),
     )
-    op.create_index("ix_case_recurrence_earlier_case_id", "case_recurrence", ["earlier_case_id"], unique=False)
+    op.create_index(
+        "ix_case_recurrence_earlier_case_id", "case_recurrence", ["earlier_case_id"], unique=False
+    )
     op.create_index("ix_case_recurrence_place_case_id", "case_recurrence", ["place_case_id"], unique=False)
 
 
