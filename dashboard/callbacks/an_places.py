@@ -47,10 +47,16 @@ def _params() -> dict[str, Any]:
 
 
 async def _places(user: StaffIdentity, filters: Filters) -> list[Place]:
+    """The places of the user's scope and the filters (the same question within a minute: the same answer)."""
     scope = await user_scope(user)
     params = _params()
-    now = datetime.now(TZ)
-    return await runtime.aread(lambda c: places(c, scope, filters, now, **params))
+    cache = runtime.services().caches.analysis
+    key = ("places", scope, filters, params["radius_m"], params["min_reports"])
+    found: list[Place] | None = cache.get(key)
+    if found is None:
+        now = datetime.now(TZ)
+        found = cache.put(key, await runtime.aread(lambda c: places(c, scope, filters, now, **params)))
+    return found
 
 
 async def _place(user: StaffIdentity, filters: Filters, key: str) -> tuple[Place, list[PlaceCase]] | None:

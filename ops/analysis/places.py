@@ -133,7 +133,7 @@ def _sql(scope: AnalysisScope, filters: Filters) -> str:
     )
     return f"""
     WITH pts AS (
-        SELECT c.id, c.category_code, c.district_code, c.status, c.created_at, c.closed_at, c.address, c.geom,
+        SELECT c.id, c.category_code, c.district_code, c.status, c.created_at, c.closed_at, c.geom,
                ST_ClusterDBSCAN(ST_Transform(c.geom, {METRIC_SRID}), eps := :eps, minpoints := :minpts)
                    OVER (PARTITION BY c.category_code) AS cid
           FROM "case" c
@@ -154,16 +154,20 @@ def _sql(scope: AnalysisScope, filters: Filters) -> str:
           FROM members GROUP BY category_code, cid
          ORDER BY count(*) DESC, max(created_at) DESC, min(id)
          LIMIT :lim
+    ), named AS (
+        SELECT DISTINCT ON (m.category_code, m.cid) m.category_code, m.cid, c.address
+          FROM members m JOIN cl ON cl.category_code = m.category_code AND cl.cid = m.cid
+          JOIN "case" c ON c.id = m.id
+         WHERE coalesce(c.address, '') <> ''
+         ORDER BY m.category_code, m.cid, m.geom <-> cl.center, m.id
     )
     SELECT cl.category_code, cl.first_id, cl.n, cl.first_seen, cl.last_seen, cl.open, cl.recurred,
            cl.district_code, cl.ids, ST_Y(cl.center) AS lat, ST_X(cl.center) AS lon,
            cat.name_zh AS category_zh, cat.name_en AS category_en, d.name_zh AS district_zh,
-           d.name_en AS district_en,
-           (SELECT m.address FROM members m
-             WHERE m.category_code = cl.category_code AND m.cid = cl.cid AND coalesce(m.address, '') <> ''
-             ORDER BY m.geom <-> cl.center, m.id LIMIT 1) AS address
+           d.name_en AS district_en, named.address
       FROM cl JOIN category cat ON cat.code = cl.category_code
       LEFT JOIN district d ON d.code = cl.district_code
+      LEFT JOIN named ON named.category_code = cl.category_code AND named.cid = cl.cid
      ORDER BY cl.n DESC, cl.last_seen DESC, cl.first_id
     """  # nosec B608 # SQL from constant fragments; values are bound parameters
 

@@ -43,7 +43,7 @@ RADIUS_M = 30.0
 DAYS = 90
 ESCALATE_AT = 3
 #: Most new cases one step reads.
-BATCH = 5000
+BATCH = 1000
 CURSOR = "recurrence"
 #: Most earlier tickets named in an escalation's reason.
 MAX_TICKETS = 8
