@@ -22,7 +22,7 @@ from db.accounts import StaffIdentity
 from db.errors import DomainError
 from geo.crs import TZ
 from ops.analysis.filters import Filters, parse_filters
-from ops.analysis.places import LIMIT, Place, PlaceCase, place_area, place_cases, places
+from ops.analysis.places import LIMIT, Place, PlaceCase, cases_of, place_area, place_cases, places
 from ops.policy import Screen, reach
 
 register(pid.LABELS)
@@ -60,8 +60,16 @@ async def _places(user: StaffIdentity, filters: Filters) -> list[Place]:
 
 
 async def _place(user: StaffIdentity, filters: Filters, key: str) -> tuple[Place, list[PlaceCase]] | None:
+    """The place ``key`` and its cases: from the places the user was just shown when they are still cached (a
+    click), else found again."""
     scope = await user_scope(user)
     params = _params()
+    kept = runtime.services().caches.analysis.get(
+        ("places", scope, filters, params["radius_m"], params["min_reports"])
+    )
+    place = next((p for p in kept or () if p.key == key), None)
+    if place is not None:
+        return place, await runtime.aread(lambda c: cases_of(c, scope, place))
     now = datetime.now(TZ)
     return await runtime.aread(lambda c: place_cases(c, scope, filters, now, key, **params))
 

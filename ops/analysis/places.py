@@ -266,11 +266,15 @@ def place_cases(
     ]
     if not found:
         return None
-    place = found[0]
+    return found[0], cases_of(conn, scope, found[0])
+
+
+def cases_of(conn: Connection, scope: AnalysisScope, place: Place) -> list[PlaceCase]:
+    """The reports of a place already found (e.g. kept from :func:`places`), oldest first, within ``scope``."""
     rows = conn.execute(
         text(_CASES.format(scope=scope.where())), {**scope.params(), "ids": list(place.case_ids)}
     ).all()
-    return place, [
+    return [
         PlaceCase(
             id=r.id,
             ticket=r.ticket,
