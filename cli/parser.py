@@ -198,6 +198,9 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
         "--all", action="store_true", help="every unit of the study region, not only the significant"
     )
     hs.set_defaults(handler="cli.commands.analysis_hot:cmd_hotspots")
+    pl = _parser(asub, "places", "多发地点: places with repeated reports of one 小类 in the period")
+    _analysis_filters(pl)
+    pl.set_defaults(handler="cli.commands.analysis_places:cmd_places")
     del asub, alsub  # each analysis adds its subcommands here
 
 

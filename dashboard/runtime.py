@@ -45,6 +45,8 @@ REFERENCE_SECONDS = 300.0
 HOTSPOT_SECONDS = 300.0
 #: Photo-marker icons kept (the oldest made goes first).
 ICONS = 2000
+#: How long an /analysis result (e.g. the 多发地点 of 30 days) is served again to the same scope and filters.
+ANALYSIS_SECONDS = 60.0
 
 
 @dataclass(eq=False)
@@ -67,6 +69,11 @@ class Caches:
     )
     #: photo-marker icons (JPEG bytes) by photo sha
     icons: Cache[str, bytes] = field(default_factory=lambda: Cache(max_size=ICONS))
+    #: /analysis results by (analysis, scope, filters, parameters): a period's analysis is computed at most once a
+    #: minute for the same question (the tab's map, table and CSV export ask the same)
+    analysis: Cache[tuple[Any, ...], Any] = field(
+        default_factory=lambda: Cache(ttl=ANALYSIS_SECONDS, max_size=256)
+    )
     #: the public answers (single flight, stale-while-revalidate), cleared by moderation
     public: AnswerCache = field(default_factory=AnswerCache)
 

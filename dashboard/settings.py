@@ -192,6 +192,34 @@ class Settings(BaseSettings):
         description="Failed or refused sign-ins city-wide within the alert period that raise an alert.",
     )
     signin_alert_minutes: float = Field(10, gt=0, description="The alert period in minutes.")
+    # 研判预警 places and recurrences (ops.analysis.places / .recurrence; defaults equal theirs)
+    places_radius_m: float = Field(
+        50,
+        ge=1,
+        le=1000,
+        description="多发地点: reports of one 小类 each within this many metres of another form a place (DBSCAN eps).",
+    )
+    places_min_reports: int = Field(
+        3,
+        ge=2,
+        le=1000,
+        description="多发地点: fewest reports of one 小类 that make a place (DBSCAN minpoints).",
+    )
+    recurrence_radius_m: float = Field(
+        30,
+        ge=1,
+        le=1000,
+        description="复发: a new report recurs a closed case of the same 小类 at most this many metres away.",
+    )
+    recurrence_days: int = Field(
+        90, ge=1, le=3650, description="复发: ... and closed at most this many days before the report."
+    )
+    recurrence_escalate_at: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="复发督办: the recurrence at a place with this number (and every later one) is escalated.",
+    )
 
     @field_validator("working_periods")
     @classmethod

@@ -24,6 +24,7 @@ APPEND_ONLY: tuple[str, ...] = (
     "moderation_log",
     "audit_log",
     "analysis_alert_event",
+    "case_recurrence",
 )
 READ_ONLY: tuple[str, ...] = (
     "district",

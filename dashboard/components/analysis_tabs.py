@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dash.development.base_component import Component
 
 from dashboard.components import an_hot
+from dashboard.components.an_places import panel as places_panel
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,10 @@ class Tab:
 
 
 #: In the order shown.
-TABS: list[Tab] = [Tab("hotspots", "an.hot.tab", an_hot.panel)]
+TABS: list[Tab] = [
+    Tab("hotspots", "an.hot.tab", an_hot.panel),
+    Tab("places", "an.places.tab", places_panel),
+]
 
 #: Periods offered, in days; the first is the default.
 PERIODS = (30, 7, 90, 365)

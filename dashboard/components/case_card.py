@@ -125,6 +125,34 @@ def _duplicates(card: CaseCard, lang: str) -> html.Section:
     )
 
 
+def _recurrence(card: CaseCard, lang: str) -> html.Div | None:
+    """复发: "本案为 GY… 的第 N 次复发（距 18 米，结案后 12 天）" and / or "已复发：GY…" (db.queries.recurrence)."""
+    rec = card.recurrence
+    if rec.empty:
+        return None
+    hidden = t("an.places.card.hidden", lang)
+    lines: list[Any] = []
+    if rec.recurs is not None:
+        r = rec.recurs
+        key = (
+            "an.places.card.recurs" if r.place_case_id == r.earlier_case_id else "an.places.card.recurs_chain"
+        )
+        text = t(
+            key,
+            lang,
+            ticket=r.earlier_ticket or hidden,
+            place=r.place_ticket or hidden,
+            n=r.number,
+            m=round(r.distance_m),
+            d=int(r.days_after_close),
+        )
+        lines.append(html.Div(text, className="wb-recur wb-recur-new"))
+    if rec.recurred_by:
+        tickets = "、".join(r.ticket or hidden for r in rec.recurred_by)
+        lines.append(html.Div(t("an.places.card.recurred", lang, tickets=tickets), className="wb-recur"))
+    return _fact(t("an.places.card.label", lang), *lines)
+
+
 def _event_extras(e: Any, lang: str) -> list[str]:
     p = e.payload or {}
     out: list[str] = []
@@ -254,6 +282,7 @@ def card_info(card: CaseCard, lang: str) -> list[Any]:
         ),
         _fact(t("wb.card.description", lang), html.Div(c.description or "—", className="wb-desc")),
         _fact(t("wb.card.location", lang), *place),
+        *[x for x in (_recurrence(card, lang),) if x is not None],
         _fact(
             t("wb.card.source", lang),
             f"{t(f'wb.src.{c.source}', lang)} · {t('wb.card.reported', lang)} {when(c.created_at, year=True)}",

@@ -10,6 +10,7 @@ from db.models.case import Case, CaseEvent, Photo
 from db.models.moderation import ModerationEntry as ModerationEntry
 from db.models.people import Person, StaffUser
 from db.models.public import BeautyPost, PointsEntry, ServicePoint
+from db.models.recurrence import CaseRecurrence as CaseRecurrence
 from db.models.reference import (
     Category,
     Department,

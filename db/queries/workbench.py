@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, text
 
 from db.light import LIGHTS, light_sql
+from db.queries.recurrence import CaseRecurrence, case_recurrence
 from db.queries.workbench_scope import BBox
 from db.scope import RowScope
 from db.vocabulary import OPEN_STATUSES, SOURCES, CaseStatus
@@ -285,6 +286,8 @@ class CaseCard:
     photos: list[Row[Any]]
     #: The case's latest 挂账 / 延期 request (pending or decided), with the names of who asked and decided.
     request: Row[Any] | None = None
+    #: 复发: the closed case this one recurs and the later cases that recur it (db.queries.recurrence).
+    recurrence: CaseRecurrence = field(default_factory=CaseRecurrence)
 
 
 _CARD = (
@@ -348,7 +351,14 @@ def case_card(
     events = list(conn.execute(_EVENTS, {"id": case_id}).all())
     photos = list(conn.execute(_PHOTOS, {"id": case_id}).all())
     request = conn.execute(_REQUEST, {"id": case_id}).first()
-    return CaseCard(row, events, photos=photos, duplicates=duplicates(conn, scope, case_id), request=request)
+    return CaseCard(
+        row,
+        events,
+        photos=photos,
+        duplicates=duplicates(conn, scope, case_id),
+        request=request,
+        recurrence=case_recurrence(conn, scope, case_id),
+    )
 
 
 def duplicates(

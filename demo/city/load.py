@@ -95,6 +95,9 @@ def remove_cases(conn: psycopg.Connection) -> None:
     conn.execute("DELETE FROM verification_task")
     conn.execute("DELETE FROM idempotency_key WHERE case_id IS NOT NULL")
     conn.execute("DELETE FROM case_intake")
+    # recurrence links point at cases, and the step's cursor at case ids that RESTART IDENTITY reuses
+    conn.execute("DELETE FROM case_recurrence")
+    conn.execute("DELETE FROM analysis_cursor WHERE name = 'recurrence'")
     conn.execute(
         "DELETE FROM photo WHERE case_id IS NOT NULL "
         "AND id NOT IN (SELECT photo_id FROM beauty_post WHERE photo_id IS NOT NULL)"

@@ -12,4 +12,9 @@ capability is its own module:
   squares of the grid or of one district, empty units included) with their lattices, kept on the grid;
 - :mod:`ops.analysis.hotspots`: 热点区域, the study region (every grid unit of the scope, empty ones included),
   the counts per unit from ``case.cell_id``, :func:`~ops.analysis.hotspots.hotspots` and a cell's membership.
+- :mod:`ops.analysis.places`: 多发地点, repeated reports of one 小类 within a small radius (PostGIS DBSCAN per
+  小类), ranked, with open and recurred-after-closing counts;
+- :mod:`ops.analysis.recurrence`: 复发督办, a report near a recently closed case of the same 小类 linked to it
+  (table ``case_recurrence``), the third recurrence at a place escalated through the workflow (incremental step
+  of the analysis cycle).
 """

@@ -26,6 +26,7 @@ PREFIX = {
     "dashboard.ids.feedback": "fb-",
     "dashboard.ids.analysis": "an-",
     "dashboard.ids.an_hot": "anh-",
+    "dashboard.ids.an_places": "anp-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 

@@ -91,6 +91,27 @@ def city(owner_engine: Engine) -> Iterator[tuple[Connection, SeedResult]]:
                 ),
                 {"p": person, "c": r.id},
             )
+            # a recurrence link between two cases and the recurrence step's cursor (ids restart after a replace)
+            again = wf.report(
+                c,
+                Actor.citizen(person),
+                category_code="C0101",
+                lon=106.7135,
+                lat=26.5838,
+                description="",
+                source="app",
+                now=NOW - timedelta(hours=1),
+            )
+            c.execute(
+                text(
+                    "INSERT INTO case_recurrence (case_id, earlier_case_id, distance_m, days_after_close, "
+                    "place_case_id, number) VALUES (:n, :e, 0, 0, :e, 1)"
+                ),
+                {"n": again.id, "e": r.id},
+            )
+            c.execute(
+                text("INSERT INTO analysis_cursor (name, last_id) VALUES ('recurrence', :n)"), {"n": again.id}
+            )
             result = seed_demo_city(c, cases=N, days=DAYS, seed=11, now=NOW, replace=True)
             assert (
                 schema(c) == before
@@ -146,6 +167,8 @@ def test_replace_cleared_the_old_city_and_the_history_is_append_only_again(
     assert c.execute(text("SELECT count(*) FROM photo WHERE kind = 'report'")).scalar_one() == 0
     assert c.execute(text("SELECT count(*) FROM points_ledger WHERE case_id IS NOT NULL")).scalar_one() == 0
     assert c.execute(text('SELECT min(id) FROM "case"')).scalar_one() == 1
+    assert c.execute(text("SELECT count(*) FROM case_recurrence")).scalar_one() == 0
+    assert c.execute(text("SELECT count(*) FROM analysis_cursor WHERE name = 'recurrence'")).scalar_one() == 0
     for stmt in (
         "UPDATE case_event SET note = 'x' WHERE id = 1",
         "DELETE FROM case_event WHERE id = 1",
