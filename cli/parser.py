@@ -172,7 +172,21 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     asub = an.add_subparsers(dest="analyze_command", required=True)
     al = _parser(sub, "alerts", "研判预警 alerts raised by the analysis cycle")
     alsub = al.add_subparsers(dest="alerts_command", required=True)
-    del asub, alsub  # each analysis adds its subcommands here
+    _analyze_run_command(asub)
+    del alsub  # each analysis adds its subcommands here
+
+
+def _analyze_run_command(asub: argparse._SubParsersAction) -> None:
+    run = _parser(asub, "run", "run the analysis cycle (异常/趋势预警 and the other incremental steps)")
+    run.add_argument("--once", action="store_true", help="run one cycle now and exit")
+    run.add_argument(
+        "--interval",
+        type=a.positive_float(3600),
+        default=None,
+        help="seconds between two cycles (default: GUIYANG_ANALYSIS_INTERVAL_S, 20)",
+    )
+    run.add_argument("--json", action="store_true", help="print each cycle's report as one JSON line")
+    run.set_defaults(handler="cli.commands.analysis_alerts:cmd_analyze_run")
 
 
 def build_parser() -> argparse.ArgumentParser:
