@@ -202,16 +202,24 @@ class Settings(BaseSettings):
         description="False-discovery rate (Benjamini–Hochberg) over all anomaly tests of one analysis cycle, and "
         "over all trend tests of one trend pass.",
     )
-    alert_min_count: int = Field(5, ge=1, le=10_000, description="Fewest reports in the window for an anomaly alert.")
+    alert_min_count: int = Field(
+        5, ge=1, le=10_000, description="Fewest reports in the window for an anomaly alert."
+    )
     alert_baseline_weeks: int = Field(
-        8, ge=2, le=26, description="Weeks of history behind an anomaly's expectation (same hour-of-week slots)."
+        8,
+        ge=2,
+        le=26,
+        description="Weeks of history behind an anomaly's expectation (same hour-of-week slots).",
     )
     alert_trend_weeks: int = Field(8, ge=4, le=52, description="Weekly counts a trend alert is tested on.")
     alert_trend_min_count: int = Field(
         10, ge=1, le=100_000, description="Fewest reports in the last week for a trend alert."
     )
     alert_trend_min_total: int = Field(
-        30, ge=1, le=1_000_000, description="Fewest reports over the trend weeks for an area × category to be tested."
+        30,
+        ge=1,
+        le=1_000_000,
+        description="Fewest reports over the trend weeks for an area × category to be tested.",
     )
 
     @field_validator("working_periods")

@@ -116,14 +116,18 @@ def window_words(hours: int) -> tuple[str, str]:
     return f"近{hours}小时", f"in the last {hours} hours"
 
 
-def anomaly_text(pl: Place, cat: tuple[str, str], hours: int, observed: int, expected: float) -> tuple[str, str]:
+def anomaly_text(
+    pl: Place, cat: tuple[str, str], hours: int, observed: int, expected: float
+) -> tuple[str, str]:
     wz, we = window_words(hours)
     zh = f"{wz}{pl.name_zh}{cat[0]}上报 {observed} 件，往常约 {about(expected)} 件"
     en = f"{observed} reports of {cat[0]} ({cat[1]}) in {pl.name_en} {we}; usually about {about(expected)}"
     return zh, en
 
 
-def trend_text(pl: Place, cat: tuple[str, str], weeks: int, last: int, before: float, ratio: float) -> tuple[str, str]:
+def trend_text(
+    pl: Place, cat: tuple[str, str], weeks: int, last: int, before: float, ratio: float
+) -> tuple[str, str]:
     pct = (ratio - 1.0) * 100.0
     zh = (
         f"近{weeks}周{pl.name_zh}{cat[0]}上报逐周上升（每周约 +{pct:.0f}%）：最近一周 {last} 件，"
@@ -219,10 +223,16 @@ def _new_alert(row: Any, kind: str, pl: Place, texts: tuple[str, str], expected:
 def write_anomalies(conn: Connection, found: pd.DataFrame, now: datetime) -> int:
     """Raise (or grow) one anomaly alert per finding; returns how many rows were written."""
     written = 0
-    for row in found.itertuples(index=False):
+    rows: list[Any] = list(found.itertuples(index=False))
+    for row in rows:
         pl = place(conn, row)
-        texts = anomaly_text(pl, category_names(conn, row.category_code), int(row.window_hours), int(row.observed),
-                             float(row.expected))
+        texts = anomaly_text(
+            pl,
+            category_names(conn, row.category_code),
+            int(row.window_hours),
+            int(row.observed),
+            float(row.expected),
+        )
         written += upsert(conn, _new_alert(row, "anomaly", pl, texts, row.expected, row.p), now) != "same"
     return written
 
@@ -230,9 +240,16 @@ def write_anomalies(conn: Connection, found: pd.DataFrame, now: datetime) -> int
 def write_trends(conn: Connection, found: pd.DataFrame, now: datetime, weeks: int) -> int:
     """Raise (or grow) one trend alert per finding; returns how many rows were written."""
     written = 0
-    for row in found.itertuples(index=False):
+    rows: list[Any] = list(found.itertuples(index=False))
+    for row in rows:
         pl = place(conn, row)
-        texts = trend_text(pl, category_names(conn, row.category_code), weeks, int(row.observed),
-                           float(row.expected), float(row.ratio))
+        texts = trend_text(
+            pl,
+            category_names(conn, row.category_code),
+            weeks,
+            int(row.observed),
+            float(row.expected),
+            float(row.ratio),
+        )
         written += upsert(conn, _new_alert(row, "trend", pl, texts, row.expected, row.p), now) != "same"
     return written

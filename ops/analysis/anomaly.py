@@ -68,11 +68,15 @@ def select(tests: pd.DataFrame, th: Thresholds, live: pd.DataFrame | None = None
     cand = tests[(tests["q"] <= th.fdr) & (tests["observed"] >= th.min_count)]
     if cand.empty:
         return cand
-    cand = cand.sort_values(["p", "window_hours"]).drop_duplicates(["area_level", "area_key", "category_code"])
+    cand = cand.sort_values(["p", "window_hours"]).drop_duplicates(
+        ["area_level", "area_key", "category_code"]
+    )
     cand = cand.assign(rank=[RANK[(a, int(c))] for a, c in zip(cand.area_level, cand.cat_level, strict=True)])
     finer: list[pd.Series] = []
     if live is not None and not live.empty:
-        lv = live.assign(rank=[RANK[(a, int(c))] for a, c in zip(live.area_level, live.cat_level, strict=True)])
+        lv = live.assign(
+            rank=[RANK[(a, int(c))] for a, c in zip(live.area_level, live.cat_level, strict=True)]
+        )
         finer = [row for _, row in lv.iterrows()]
     kept = []
     for idx, row in cand.sort_values(["rank", "p"]).iterrows():

@@ -23,10 +23,12 @@ OUT = ["area_level", "area_key", "district_code", "category_code", "cat_level", 
 
 
 def parents(conn: Connection) -> dict[str, str | None]:
-    return {c: p for c, p in conn.execute(text("SELECT code, parent_code FROM category")).all()}
+    return {str(c): p for c, p in conn.execute(text("SELECT code, parent_code FROM category")).all()}
 
 
-def _base(conn: Connection, now: datetime, windows: tuple[int, ...], weeks: int) -> tuple[pd.DataFrame, float]:
+def _base(
+    conn: Connection, now: datetime, windows: tuple[int, ...], weeks: int
+) -> tuple[pd.DataFrame, float]:
     """Per (1 km square, district, 小类): ``obs_h``, ``past_h_k``, ``level``; and the level's length in hours."""
     parts: list[pd.DataFrame] = []
     recent = hourly.recent_cases(conn, now, max(windows))
@@ -61,8 +63,8 @@ def _by_area(base: pd.DataFrame, cats: dict[str, str | None]) -> pd.DataFrame:
     both["parent_code"] = both["parent_code"].fillna("")
     # a 1 km square belongs to the district with most of its reports (level + windows)
     weight = base.assign(w=base[values].sum(axis=1)).groupby(["area_key", "district_code"])["w"].sum()
-    owner = weight.reset_index().sort_values(["w", "district_code"], ascending=[False, True])
-    owner = owner.drop_duplicates("area_key").set_index("area_key")["district_code"]
+    ranked = weight.reset_index().sort_values(["w", "district_code"], ascending=[False, True])
+    owner = ranked.drop_duplicates("area_key").set_index("area_key")["district_code"]
     grp = ["area_key", "category_code", "cat_level", "parent_code"]
     km = both[both["area_key"] != ""].groupby(grp, as_index=False)[values].sum()
     km["district_code"] = km["area_key"].map(owner)
@@ -87,7 +89,9 @@ def build_tests(conn: Connection, now: datetime, windows: tuple[int, ...], weeks
         past_cols = [f"past_{h}_{k}" for k in range(1, weeks + 1)]
         past_sum = areas[past_cols].sum(axis=1).to_numpy()
         city_slots = areas[[f"{c}_city" for c in past_cols]].sum(axis=1).to_numpy()
-        season = expectation.seasonal_factor(city_slots, areas["level_city"].to_numpy(), h, weeks, level_hours)
+        season = expectation.seasonal_factor(
+            city_slots, areas["level_city"].to_numpy(), h, weeks, level_hours
+        )
         mu0 = expectation.prior_mean(areas["level"].to_numpy(), level_hours, h, season)
         group = pd.factorize(areas["area_level"] + "|" + areas["category_code"])[0].astype(np.int64)
         alpha = expectation.prior_shape(past_sum, mu0, weeks, group)
@@ -116,14 +120,20 @@ def live_alerts(conn: Connection, since: datetime) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=[*cols, "observed", "expected"])
 
 
-def detect(conn: Connection, now: datetime, config: alert_config.AlertConfig, *, live: bool = True) -> pd.DataFrame:
-    """The anomalies of the cycle at ``now`` (nothing written). ``live``: let the live alerts explain coarser
-    excess (the cycle does; a replay that writes nothing does not)."""
+def detect(
+    conn: Connection, now: datetime, config: alert_config.AlertConfig, *, live: bool | pd.DataFrame = True
+) -> pd.DataFrame:
+    """The anomalies of the cycle at ``now`` (nothing written). ``live``: let the live alerts of the database
+    explain coarser excess (True, as the cycle does), or these (a frame like :func:`live_alerts`', for a replay
+    that writes nothing), or none (False)."""
     tests = build_tests(conn, now, config.windows_hours, config.baseline_weeks)
     if tests.empty:
         return tests
     tests = add_p_q(tests)
-    lv = live_alerts(conn, now - timedelta(hours=max(config.windows_hours))) if live else None
+    if isinstance(live, pd.DataFrame):
+        lv: pd.DataFrame | None = live
+    else:
+        lv = live_alerts(conn, now - timedelta(hours=max(config.windows_hours))) if live else None
     found = select(tests, Thresholds(config.fdr, config.min_count), lv)
     found = found.assign(
         window_end=now, window_start=[now - timedelta(hours=int(h)) for h in found["window_hours"]]

@@ -67,7 +67,10 @@ class CycleReport:
             "now": self.now.isoformat(),
             "seconds": round(self.seconds, 3),
             "ok": self.ok,
-            "steps": {s.name: {"count": s.count, "seconds": round(s.seconds, 3), "error": s.error} for s in self.steps},
+            "steps": {
+                s.name: {"count": s.count, "seconds": round(s.seconds, 3), "error": s.error}
+                for s in self.steps
+            },
         }
 
     def summary(self) -> str:

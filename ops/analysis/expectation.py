@@ -46,8 +46,9 @@ LEVEL_PSEUDO = 0.5
 SEASON_PSEUDO = 1.0
 
 
-def seasonal_factor(slot_total: FloatArray, level_total: FloatArray, window_hours: float, weeks: int,
-                    level_hours: float) -> FloatArray:
+def seasonal_factor(
+    slot_total: FloatArray, level_total: FloatArray, window_hours: float, weeks: int, level_hours: float
+) -> FloatArray:
     """How much busier the window's hour-of-week slots are than an average hour, for a category city-wide:
     its count in the window's slots over ``weeks`` past weeks against what a flat week would put there."""
     flat = level_total / level_hours * window_hours * weeks
@@ -73,7 +74,9 @@ def prior_shape(past_sum: FloatArray, mu0: FloatArray, weeks: int, group: IntArr
     return np.asarray(alpha[group], dtype=np.float64)
 
 
-def predictive(past_sum: FloatArray, mu0: FloatArray, alpha: FloatArray, weeks: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+def predictive(
+    past_sum: FloatArray, mu0: FloatArray, alpha: FloatArray, weeks: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The negative-binomial predictive of the window's count: ``(mean, n, p)`` (scipy's ``nbinom(n, p)``)."""
     b = alpha / mu0 + weeks
     n = alpha + past_sum

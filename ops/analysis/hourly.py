@@ -14,7 +14,9 @@ table (the cases were replaced).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, text
@@ -38,7 +40,9 @@ _UPSERT = text(
 )
 _LOCK = text("INSERT INTO analysis_cursor (name, last_id) VALUES (:name, 0) ON CONFLICT (name) DO NOTHING")
 _READ = text("SELECT last_id FROM analysis_cursor WHERE name = :name FOR UPDATE")
-_MOVE = text("UPDATE analysis_cursor SET last_id = :last, last_at = :now, updated_at = :now WHERE name = :name")
+_MOVE = text(
+    "UPDATE analysis_cursor SET last_id = :last, last_at = :now, updated_at = :now WHERE name = :name"
+)
 
 
 def top_up(conn: Connection, now: datetime) -> int:
@@ -53,7 +57,9 @@ def top_up(conn: Connection, now: datetime) -> int:
         conn.execute(_MOVE, {"last": last, "now": now, "name": CURSOR})
         return 0
     added = int(
-        conn.execute(text('SELECT count(*) FROM "case" WHERE id > :a AND id <= :u'), {"a": last, "u": upto}).scalar_one()
+        conn.execute(
+            text('SELECT count(*) FROM "case" WHERE id > :a AND id <= :u'), {"a": last, "u": upto}
+        ).scalar_one()
     )
     conn.execute(_UPSERT, {"after": last, "upto": upto})
     conn.execute(_MOVE, {"last": upto, "now": now, "name": CURSOR})
@@ -82,7 +88,7 @@ def table(conn: Connection) -> pd.DataFrame:
     return _frame(rows, ["hour", "area_key", "district_code", "category_code", "n"])
 
 
-def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     df = pd.DataFrame([tuple(r) for r in rows], columns=columns)
     return df.sort_values(columns[:-1]).reset_index(drop=True)
 

@@ -29,8 +29,9 @@ def detect(conn: Connection, now: datetime, config: alert_config.AlertConfig) ->
     if wk.empty:
         return wk
     wk["col"] = "w" + (weeks - 1 - wk["age"]).astype(str)  # w0 = oldest, w{N-1} = the last 7 days
-    base = wk.pivot_table(index=["area_key", "district_code", "category_code"], columns="col", values="n",
-                          aggfunc="sum").fillna(0.0)
+    base = wk.pivot_table(
+        index=["area_key", "district_code", "category_code"], columns="col", values="n", aggfunc="sum"
+    ).fillna(0.0)
     cols = [f"w{k}" for k in range(weeks)]
     for c in cols:
         if c not in base:
@@ -55,13 +56,13 @@ def detect(conn: Connection, now: datetime, config: alert_config.AlertConfig) ->
     return found
 
 
-
-
 def trend_step(conn: Connection, now: datetime) -> int:
     """Run a trend pass if the last one is older than ``trend_every_s``; returns the alerts raised or grown."""
     config = alert_config.current()
-    conn.execute(text("INSERT INTO analysis_cursor (name, last_id) VALUES (:n, 0) ON CONFLICT (name) DO NOTHING"),
-                 {"n": CURSOR})
+    conn.execute(
+        text("INSERT INTO analysis_cursor (name, last_id) VALUES (:n, 0) ON CONFLICT (name) DO NOTHING"),
+        {"n": CURSOR},
+    )
     last = conn.execute(
         text("SELECT last_at FROM analysis_cursor WHERE name = :n FOR UPDATE"), {"n": CURSOR}
     ).scalar_one()
@@ -69,6 +70,7 @@ def trend_step(conn: Connection, now: datetime) -> int:
         return 0
     found = detect(conn, now, config)
     conn.execute(
-        text("UPDATE analysis_cursor SET last_at = :now, updated_at = :now WHERE name = :n"), {"now": now, "n": CURSOR}
+        text("UPDATE analysis_cursor SET last_at = :now, updated_at = :now WHERE name = :n"),
+        {"now": now, "n": CURSOR},
     )
     return alert_write.write_trends(conn, found, now, config.trend_weeks)

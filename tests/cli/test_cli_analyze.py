@@ -24,7 +24,9 @@ def use_test_db(private_owner_db_url: str, settings: Settings, monkeypatch: pyte
     return db_url
 
 
-def test_analyze_run_once_json_raises_the_planted_burst(use_test_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_run_once_json_raises_the_planted_burst(
+    use_test_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     eng = make_engine(use_test_db, pool_size=1)
     try:
         with eng.begin() as conn:
@@ -40,7 +42,9 @@ def test_analyze_run_once_json_raises_the_planted_burst(use_test_db: str, capsys
         assert list(report["steps"]) == ["hourly", "anomaly", "trend"]
         with eng.connect() as conn:
             got = conn.execute(
-                text("SELECT observed, area_key FROM analysis_alert WHERE kind = 'anomaly' AND category_code = 'E0101'")
+                text(
+                    "SELECT observed, area_key FROM analysis_alert WHERE kind = 'anomaly' AND category_code = 'E0101'"
+                )
             ).all()
         assert [(r.observed, r.area_key) for r in got] == [(8, quiet.area_key)]
         assert main(["analyze", "run", "--once"]) == 0  # the plain line; nothing new to count
@@ -75,7 +79,11 @@ def test_analyze_run_survives_a_database_outage_and_stops_on_sigterm(tmp_path: P
     errfile = tmp_path / "err.log"
     with errfile.open("w") as errs:
         proc = subprocess.Popen(  # nosec B603 # our own command, fixed arguments
-            [sys.executable, "-m", "cli", "analyze", "run"], env=env, stdout=subprocess.PIPE, stderr=errs, text=True
+            [sys.executable, "-m", "cli", "analyze", "run"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errs,
+            text=True,
         )
         try:
             deadline = time.monotonic() + 60

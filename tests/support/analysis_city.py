@@ -53,7 +53,9 @@ _INSERT = text(
 )
 
 
-def insert_reports(conn: Connection, rows: list[tuple[int, str, datetime]], address: str | None = None) -> int:
+def insert_reports(
+    conn: Connection, rows: list[tuple[int, str, datetime]], address: str | None = None
+) -> int:
     """Insert reports ``(cell_id, 小类, created_at)``; returns how many."""
     if not rows:
         return 0
@@ -84,6 +86,8 @@ def poisson_history(
     return out
 
 
-def burst(cell: int, category: str, n: int, end: datetime, minutes: int = 100) -> list[tuple[int, str, datetime]]:
+def burst(
+    cell: int, category: str, n: int, end: datetime, minutes: int = 100
+) -> list[tuple[int, str, datetime]]:
     """``n`` reports evenly spread over the ``minutes`` before ``end``."""
     return [(cell, category, end - timedelta(minutes=minutes * (k + 0.5) / n)) for k in range(n)]

@@ -13,8 +13,8 @@ from sqlalchemy import Connection, text
 
 from db.accounts import load_identity
 from ops.analysis import hourly
-from ops.analysis.alert_states import transition
 from ops.analysis.alert_config import AlertConfig
+from ops.analysis.alert_states import transition
 from ops.analysis.cycle import run_cycle
 from tests.support.analysis_city import NOW, burst, insert_reports, poisson_history, squares
 
@@ -37,7 +37,9 @@ def city(conn: Connection, seed: int = 1, n_squares: int = 24, rate: float = 0.0
     """A homogeneous Poisson city: ``n_squares`` squares × 3 小类 at ``rate`` reports an hour, over 9 weeks."""
     rng = np.random.default_rng(seed)
     sq = squares(conn, n_squares)
-    insert_reports(conn, poisson_history(rng, [s.cell_id for s in sq], CATS, rate, NOW - timedelta(weeks=WEEKS), NOW))
+    insert_reports(
+        conn, poisson_history(rng, [s.cell_id for s in sq], CATS, rate, NOW - timedelta(weeks=WEEKS), NOW)
+    )
     return sq
 
 
@@ -53,7 +55,7 @@ def test_hourly_table_equals_a_full_recount_after_cycles(conn: Connection) -> No
     # a case outside the grid is counted under area ''
     conn.execute(
         text(
-            "INSERT INTO \"case\" (ticket, source, category_code, geom, district_code, status, created_at)"
+            'INSERT INTO "case" (ticket, source, category_code, geom, district_code, status, created_at)'
             " VALUES ('AN-outside', 'app', 'C0101', ST_SetSRID(ST_MakePoint(106.97, 27.06), 4326), '520121',"
             " 'reported', :at)"
         ),
@@ -76,23 +78,36 @@ def test_planted_burst_raises_exactly_one_alert_with_its_numbers_and_words(conn:
     assert len(got) == 1, [(a.area_key, a.category_code, a.observed) for a in got]
     a = got[0]
     observed = conn.execute(
-        text('SELECT count(*) FROM "case" WHERE cell_id = :c AND category_code = \'C0101\' AND created_at >= :s AND created_at < :e'),
+        text(
+            "SELECT count(*) FROM \"case\" WHERE cell_id = :c AND category_code = 'C0101' AND created_at >= :s AND created_at < :e"
+        ),
         {"c": target.cell_id, "s": a.window_start, "e": a.window_end},
     ).scalar_one()
     assert (a.kind, a.area_level, a.area_key, a.category_code, a.district_code) == (
-        "anomaly", "1km", target.area_key, "C0101", "520103"
+        "anomaly",
+        "1km",
+        target.area_key,
+        "C0101",
+        "520103",
     )
     assert a.window_end == NOW and a.window_end - a.window_start == timedelta(hours=2)
     assert a.observed == observed >= 12
     assert 0.01 < a.expected < 0.3  # 0.02 an hour × 2 h, with a little shrinkage
     assert a.p_value < 1e-10 and a.state == "new"
-    assert a.explanation_zh == f"近2小时云岩区中华北路88号附近井盖破损上报 {observed} 件，往常约 {a.expected:.1f} 件"
+    assert (
+        a.explanation_zh
+        == f"近2小时云岩区中华北路88号附近井盖破损上报 {observed} 件，往常约 {a.expected:.1f} 件"
+    )
     assert a.explanation_en == (
         f"{observed} reports of 井盖破损 (Damaged or missing manhole cover) in Yunyan District near 中华北路88号 "
         f"in the last 2 hours; usually about {a.expected:.1f}"
     )
     assert a.point.startswith("POINT(106.")
-    events = conn.execute(text("SELECT to_state FROM analysis_alert_event WHERE alert_id = :i"), {"i": a.id}).scalars().all()
+    events = (
+        conn.execute(text("SELECT to_state FROM analysis_alert_event WHERE alert_id = :i"), {"i": a.id})
+        .scalars()
+        .all()
+    )
     assert events == ["new"]
 
 
@@ -112,21 +127,30 @@ def test_planted_rising_trend_raises_a_trend_alert(conn: Connection) -> None:
     rows = []
     for k, n in enumerate(weekly):
         end = NOW - timedelta(weeks=len(weekly) - 1 - k)
-        rows += [(target.cell_id, "E0101", end - timedelta(seconds=float(s))) for s in rng.uniform(0, 7 * 86400, n)]
+        rows += [
+            (target.cell_id, "E0101", end - timedelta(seconds=float(s))) for s in rng.uniform(0, 7 * 86400, n)
+        ]
     insert_reports(conn, rows)
     run_cycle(conn, NOW)
     trends = alerts(conn, "trend")
     mine = [a for a in trends if a.area_key == target.area_key and a.category_code == "E0101"]
     assert len(mine) == 1
     last_week = conn.execute(
-        text('SELECT count(*) FROM "case" WHERE cell_id = :c AND category_code = \'E0101\' AND created_at >= :s AND created_at < :e'),
+        text(
+            "SELECT count(*) FROM \"case\" WHERE cell_id = :c AND category_code = 'E0101' AND created_at >= :s AND created_at < :e"
+        ),
         {"c": target.cell_id, "s": mine[0].window_end - timedelta(weeks=1), "e": mine[0].window_end},
     ).scalar_one()
     assert mine[0].observed == last_week >= 35 and "逐周上升" in mine[0].explanation_zh
     assert mine[0].window_end - mine[0].window_start == timedelta(weeks=8)
     # a second pass an hour later finds it again but keeps one live trend alert per area × category
     run_cycle(conn, NOW + timedelta(hours=1, minutes=1))
-    assert len([a for a in alerts(conn, "trend") if a.area_key == target.area_key and a.category_code == "E0101"]) == 1
+    assert (
+        len(
+            [a for a in alerts(conn, "trend") if a.area_key == target.area_key and a.category_code == "E0101"]
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize(("planted", "min_count", "raised"), [(4, 5, False), (4, 3, True), (5, 5, True)])
@@ -156,7 +180,9 @@ def test_no_duplicate_while_live_and_a_growing_burst_updates_its_alert(conn: Con
     assert len(grown) == 1 and grown[0].id == first[0].id
     assert grown[0].observed == first[0].observed + 4 and grown[0].window_end == later
     assert f"上报 {grown[0].observed} 件" in grown[0].explanation_zh
-    version = conn.execute(text("SELECT version FROM analysis_alert WHERE id = :i"), {"i": first[0].id}).scalar_one()
+    version = conn.execute(
+        text("SELECT version FROM analysis_alert WHERE id = :i"), {"i": first[0].id}
+    ).scalar_one()
     assert version == 1  # the numbers grew; a staff member's compare-and-set still holds
     # dismissed: no longer live, so a burst that keeps growing is raised again
     uid = conn.execute(text("SELECT id FROM staff_user WHERE username = 'lead'")).scalar_one()

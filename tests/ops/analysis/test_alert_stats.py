@@ -45,7 +45,9 @@ def test_prior_shape_finds_little_extra_variation_in_poisson_data() -> None:
     alpha = expectation.prior_shape(past, mu0, 8, np.zeros(5000, dtype=np.int64))
     assert alpha[0] >= 20  # Poisson data: the prior is trusted (alpha large)
     lam = mu0 * rng.gamma(1.0, 1.0, 5000)  # alpha = 1
-    alpha1 = expectation.prior_shape(rng.poisson(8 * lam).astype(float), mu0, 8, np.zeros(5000, dtype=np.int64))
+    alpha1 = expectation.prior_shape(
+        rng.poisson(8 * lam).astype(float), mu0, 8, np.zeros(5000, dtype=np.int64)
+    )
     assert 0.7 < alpha1[0] < 1.4
 
 
