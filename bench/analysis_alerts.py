@@ -51,6 +51,17 @@ _PLANT = text(
 )
 
 
+_NEW_REPORTS = text(
+    """
+    INSERT INTO "case" (ticket, source, category_code, geom, district_code, cell_id, address, status, created_at,
+                        updated_at)
+    SELECT 'BN' || substr(md5(random()::text || id), 1, 20), 'app', category_code, geom, district_code, cell_id,
+           address, 'reported', :at, :at
+      FROM "case" ORDER BY id DESC LIMIT 3
+    """
+)
+
+
 def _hit(found: pd.DataFrame, pick: Any) -> bool:
     """Did the burst raise an alert: its square's or its district's, its 小类's or its 大类's."""
     cats = {pick.category_code, pick.parent_code}
@@ -179,9 +190,19 @@ def run(ctx: BenchContext) -> list[Figure]:
     with ctx.engine.connect() as conn:
         trans = conn.begin()
         try:
-            reports = [run_cycle(conn, now, config) for _ in range(CYCLES)]
-            first, rest = reports[0], [r.seconds for r in reports[1:]]
-            p50, worst = pct(rest, 50), max(rest)
+            cold = run_cycle(conn, now, config)  # the first cycle of an hour: baselines read, trend pass
+            token = hourly.LEVEL_CACHE.set(hourly.LevelCache())  # as `analyze run` keeps them between cycles
+            try:
+                run_cycle(conn, now, config)
+                steady = []
+                for k in range(CYCLES):
+                    at = now + timedelta(seconds=20 * (k + 1))
+                    conn.execute(_NEW_REPORTS, {"at": at - timedelta(seconds=5)})
+                    steady.append(run_cycle(conn, at, config).seconds)
+            finally:
+                hourly.LEVEL_CACHE.reset(token)
+            p50, worst = pct(steady, 50), max(steady)
+            load = os.getloadavg()[0]
             figures.append(
                 Figure(
                     "alerts: one analysis cycle",
@@ -189,8 +210,18 @@ def run(ctx: BenchContext) -> list[Figure]:
                     "s",
                     "≤ 2 s",
                     worst <= 2.0,
-                    f"p50 of {len(rest)}; max {worst:.2f} s; with the hourly trend pass "
-                    f"{first.seconds:.2f} s; load {os.getloadavg()[0]:.1f}",
+                    f"p50 of {len(steady)} cycles 20 s apart, 3 new reports before each; max "
+                    f"{worst:.2f} s; load {load:.1f}",
+                )
+            )
+            figures.append(
+                Figure(
+                    "alerts: first cycle of an hour",
+                    cold.seconds,
+                    "s",
+                    "≤ 2 s",
+                    cold.seconds <= 2.0,
+                    "re-reads the hour's baselines and runs the hourly trend pass",
                 )
             )
             latency = INTERVAL_S + worst

@@ -29,7 +29,8 @@ def parents(conn: Connection) -> dict[str, str | None]:
 def _base(
     conn: Connection, now: datetime, windows: tuple[int, ...], weeks: int
 ) -> tuple[pd.DataFrame, float]:
-    """Per (1 km square, district, 小类): ``obs_h``, ``past_h_k``, ``level``; and the level's length in hours."""
+    """Per (1 km square, district, 小类): ``obs_h``, ``past_h`` (summed over the baseline weeks), ``level``; and
+    the level's length in hours."""
     parts: list[pd.DataFrame] = []
     recent = hourly.recent_cases(conn, now, max(windows))
     for h in windows:
@@ -38,7 +39,7 @@ def _base(
         parts.append(sub.groupby(KEY).size().rename(f"obs_{h}").astype(float).to_frame())
     shifted = hourly.shifted_windows(conn, now, windows, weeks)
     if not shifted.empty:
-        shifted["col"] = "past_" + shifted["h"].astype(str) + "_" + shifted["k"].astype(str)
+        shifted["col"] = "past_" + shifted["h"].astype(str)
         parts.append(shifted.pivot_table(index=KEY, columns="col", values="n", aggfunc="sum"))
     end = hourly.floor_hour(now) - timedelta(days=1)
     start = hourly.floor_hour(now) - timedelta(days=7 * weeks)
@@ -46,7 +47,7 @@ def _base(
     parts.append(lv.set_index(KEY)["n"].rename("level").to_frame())
     base = pd.concat(parts, axis=1).fillna(0.0)
     for h in windows:
-        for col in [f"obs_{h}"] + [f"past_{h}_{k}" for k in range(1, weeks + 1)]:
+        for col in (f"obs_{h}", f"past_{h}"):
             if col not in base:
                 base[col] = 0.0
     if "level" not in base:
@@ -86,9 +87,8 @@ def build_tests(conn: Connection, now: datetime, windows: tuple[int, ...], weeks
     areas = _by_area(base, parents(conn))
     frames = []
     for h in windows:
-        past_cols = [f"past_{h}_{k}" for k in range(1, weeks + 1)]
-        past_sum = areas[past_cols].sum(axis=1).to_numpy()
-        city_slots = areas[[f"{c}_city" for c in past_cols]].sum(axis=1).to_numpy()
+        past_sum = areas[f"past_{h}"].to_numpy()
+        city_slots = areas[f"past_{h}_city"].to_numpy()
         season = expectation.seasonal_factor(
             city_slots, areas["level_city"].to_numpy(), h, weeks, level_hours
         )

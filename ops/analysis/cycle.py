@@ -123,6 +123,7 @@ def run_forever(
     """Run a cycle every ``interval`` seconds until ``should_stop()``; a database outage is one log line and a
     retry at the next tick. Returns the number of cycles that completed."""
     done = 0
+    hourly.LEVEL_CACHE.set(hourly.LevelCache())  # the levels change once an hour: kept between cycles
     while not should_stop():
         t0 = time.monotonic()
         try:

@@ -4,7 +4,7 @@ Poisson city raises none, a planted rise raises a trend alert, the minimum count
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,7 @@ from db.accounts import load_identity
 from ops.analysis import hourly
 from ops.analysis.alert_config import AlertConfig
 from ops.analysis.alert_states import transition
+from ops.analysis.anomaly_step import build_tests
 from ops.analysis.cycle import run_cycle
 from tests.support.analysis_city import NOW, burst, insert_reports, poisson_history, squares
 
@@ -193,3 +194,34 @@ def test_no_duplicate_while_live_and_a_growing_burst_updates_its_alert(conn: Con
     insert_reports(conn, burst(cell, "C0102", 3, again, minutes=9))
     run_cycle(conn, again)
     assert [a.state for a in alerts(conn)] == ["dismissed", "new"]
+
+
+def test_the_cached_baselines_equal_fresh_ones_and_a_backfill_drops_them(conn: Connection) -> None:
+    sq = city(conn, seed=8, n_squares=10)
+    hourly.top_up(conn, NOW)
+
+    def tests_at(at: datetime) -> pd.DataFrame:
+        t = build_tests(conn, at, (2, 24), 8)
+        return t.sort_values(["area_level", "area_key", "category_code", "window_hours"]).reset_index(
+            drop=True
+        )
+
+    cache = hourly.LevelCache()
+    token = hourly.LEVEL_CACHE.set(cache)
+    try:
+        for minutes in (0, 7, 25):  # the same clock hour: parts from the cache, edges from the minute
+            at = NOW + timedelta(minutes=minutes)
+            cached = tests_at(at)
+            assert cache.entries
+            hourly.LEVEL_CACHE.set(None)
+            pd.testing.assert_frame_equal(cached, tests_at(at))
+            hourly.LEVEL_CACHE.set(cache)
+        # a report from ten days ago (a backfill) changes the history: the cache lets go of it
+        insert_reports(conn, [(sq[0].cell_id, "C0101", NOW - timedelta(days=10))])
+        hourly.top_up(conn, NOW)
+        assert not cache.entries
+        cached = tests_at(NOW)
+        hourly.LEVEL_CACHE.set(None)
+        pd.testing.assert_frame_equal(cached, tests_at(NOW))
+    finally:
+        hourly.LEVEL_CACHE.reset(token)
