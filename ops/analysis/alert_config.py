@@ -23,6 +23,9 @@ class AlertConfig:
     trend_min_count: int = 10
     #: Fewest reports over the trend weeks for an area × category to be tested at all.
     trend_min_total: int = 30
+    #: Smallest estimated week-on-week rise worth a trend alert (0.10: +10 % a week, about doubling in 8 weeks):
+    #: on a busy district a rise of 1 % a week is significant and useless.
+    trend_min_weekly_rise: float = 0.10
     #: Seconds between two trend passes (weekly counts change slowly).
     trend_every_s: float = 3600.0
 

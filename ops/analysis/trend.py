@@ -11,6 +11,10 @@ limiting the family to areas with at least a minimum total leaves its p-values v
 budget for tests that could ever reach significance. Mann–Kendall's S must also be positive (a rank check that
 a single extreme week cannot fake alone with the weeks before it falling).
 
+A significant rise must also be large enough to matter: the estimated week-on-week rate ratio at least
+``1 + trend_min_weekly_rise`` (default +10 % a week), since on a district's hundreds of weekly reports a rise of
+1 % a week is significant and useless.
+
 Why not Mann–Kendall alone: on 8 weekly values its smallest one-sided p-value is about 2·10⁻⁴, which can never
 survive an FDR correction over thousands of area × category tests; the Poisson score test uses the counts'
 size. Assumptions: the weeks are independent given the trend; a rise shared by the whole city is a rise for

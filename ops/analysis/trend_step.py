@@ -49,7 +49,12 @@ def detect(conn: Connection, now: datetime, config: alert_config.AlertConfig) ->
     tested = tested.assign(z=z, p=p, ratio=ratio, mk_s=s, q=bh_qvalues(p))
     tested["observed"] = y[:, -1].astype(np.int64)
     tested["expected"] = y[:, :-1].mean(axis=1)
-    keep = (tested["q"] <= config.fdr) & (tested["mk_s"] > 0) & (tested["observed"] >= config.trend_min_count)
+    keep = (
+        (tested["q"] <= config.fdr)
+        & (tested["mk_s"] > 0)
+        & (tested["observed"] >= config.trend_min_count)
+        & (tested["ratio"] >= 1.0 + config.trend_min_weekly_rise)
+    )
     found = tested[keep].copy()
     found["window_start"] = end - timedelta(days=7 * weeks)
     found["window_end"] = end
