@@ -236,18 +236,14 @@ def levels(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
     return frame
 
 
-_WEEKLY = text(
-    """
+_WEEKLY = """
     SELECT area_key, district_code, category_code,
-           CAST(floor(EXTRACT(EPOCH FROM (:end - hour)) / 604800.0) AS int) AS age, sum(n) AS n
-      FROM analysis_hourly WHERE hour >= :start AND hour < :end GROUP BY 1, 2, 3, 4
-    """
-)
+           CAST(floor(EXTRACT(EPOCH FROM (%(end)s - hour)) / 604800.0) AS int) AS age, sum(n) AS n
+      FROM analysis_hourly WHERE hour >= %(start)s AND hour < %(end)s GROUP BY 1, 2, 3, 4
+"""
 
 
 def weekly(conn: Connection, end: datetime, weeks: int) -> pd.DataFrame:
     """Each area × 小类's count per week before ``end`` (``age`` 0 = the last 7 days)."""
-    rows = conn.execute(_WEEKLY, {"end": end, "start": end - timedelta(days=7 * weeks)}).all()
-    return pd.DataFrame(
-        [tuple(r) for r in rows], columns=["area_key", "district_code", "category_code", "age", "n"]
-    ).astype({"n": float})
+    params = {"end": end, "start": end - timedelta(days=7 * weeks)}
+    return copy_frame(conn, _WEEKLY, params, {**KEYS, "age": "int64", "n": "float64"})
