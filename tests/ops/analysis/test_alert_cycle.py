@@ -225,3 +225,34 @@ def test_the_cached_baselines_equal_fresh_ones_and_a_backfill_drops_them(conn: C
         pd.testing.assert_frame_equal(cached, tests_at(NOW))
     finally:
         hourly.LEVEL_CACHE.reset(token)
+
+
+def test_each_step_its_own_transaction_a_failing_step_is_reported_and_the_rest_run(
+    conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ops.analysis import cycle
+
+    def broken(c: Connection, now: datetime) -> int:
+        c.execute(text("INSERT INTO analysis_cursor (name, last_id) VALUES ('broken', 1)"))
+        raise ValueError("a step that fails")
+
+    def counted(c: Connection, now: datetime) -> int:
+        return int(c.execute(text("SELECT count(*) FROM analysis_cursor WHERE name = 'broken'")).scalar_one())
+
+    monkeypatch.setattr(cycle, "STEPS", [*cycle.STEPS, ("broken", broken), ("after", counted)])
+    report = run_cycle(conn, NOW)
+    assert not report.ok
+    assert report.as_json()["steps"]["broken"]["error"].startswith("ValueError")
+    assert report.count("after") == 0  # the failed step's writes were rolled back; the next step ran
+    assert [s.name for s in report.steps] == ["hourly", "anomaly", "trend", "broken", "after"]
+
+
+def test_the_trend_pass_runs_at_most_once_an_hour(conn: Connection) -> None:
+    city(conn, seed=12, n_squares=4)
+    last_at = "SELECT last_at FROM analysis_cursor WHERE name = 'trend'"
+    run_cycle(conn, NOW)
+    assert conn.execute(text(last_at)).scalar_one() == NOW
+    run_cycle(conn, NOW + timedelta(minutes=30))
+    assert conn.execute(text(last_at)).scalar_one() == NOW
+    run_cycle(conn, NOW + timedelta(hours=1))
+    assert conn.execute(text(last_at)).scalar_one() == NOW + timedelta(hours=1)
