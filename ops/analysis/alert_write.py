@@ -78,7 +78,8 @@ def square_hint(conn: Connection, area_key: str, category: str, start: datetime,
             _ADDRESS, {"i0": 10 * i, "j0": 10 * j, "since": since, "until": end, "cat": cat}
         ).scalar_one_or_none()
         if got:
-            return str(got)[:40]
+            hint = str(got).strip()
+            return (hint[: -len("附近")] if hint.endswith("附近") else hint)[:40] or None
     return None
 
 
@@ -116,12 +117,20 @@ def window_words(hours: int) -> tuple[str, str]:
     return f"近{hours}小时", f"in the last {hours} hours"
 
 
+def usual_words(expected: float) -> tuple[str, str]:
+    """``往常约 1.2 件`` / ``usually about 1.2``; below 0.05 ``往常不到 0.1 件`` / ``usually less than 0.1``."""
+    if expected < 0.05:
+        return "往常不到 0.1 件", "usually less than 0.1"
+    return f"往常约 {about(expected)} 件", f"usually about {about(expected)}"
+
+
 def anomaly_text(
     pl: Place, cat: tuple[str, str], hours: int, observed: int, expected: float
 ) -> tuple[str, str]:
     wz, we = window_words(hours)
-    zh = f"{wz}{pl.name_zh}{cat[0]}上报 {observed} 件，往常约 {about(expected)} 件"
-    en = f"{observed} reports of {cat[0]} ({cat[1]}) in {pl.name_en} {we}; usually about {about(expected)}"
+    uz, ue = usual_words(expected)
+    zh = f"{wz}{pl.name_zh}{cat[0]}上报 {observed} 件，{uz}"
+    en = f"{observed} reports of {cat[0]} ({cat[1]}) in {pl.name_en} {we}; {ue}"
     return zh, en
 
 

@@ -62,8 +62,11 @@ def _by_area(base: pd.DataFrame, cats: dict[str, str | None]) -> pd.DataFrame:
     major = base.assign(category_code=minor["parent_code"], cat_level=1, parent_code=None)
     both = pd.concat([minor, major.dropna(subset=["category_code"])], ignore_index=True)
     both["parent_code"] = both["parent_code"].fillna("")
-    # a 1 km square belongs to the district with most of its reports (level + windows)
-    weight = base.assign(w=base[values].sum(axis=1)).groupby(["area_key", "district_code"])["w"].sum()
+    # a 1 km square (which may straddle a border) belongs to the district with most of its reports in the
+    # windows being tested (a burst is its district's), else over its history
+    obs = [c for c in values if c.startswith("obs_")]
+    w = base[obs].sum(axis=1) * 1e6 + base[values].sum(axis=1)
+    weight = base.assign(w=w).groupby(["area_key", "district_code"])["w"].sum()
     ranked = weight.reset_index().sort_values(["w", "district_code"], ascending=[False, True])
     owner = ranked.drop_duplicates("area_key").set_index("area_key")["district_code"]
     grp = ["area_key", "category_code", "cat_level", "parent_code"]
