@@ -201,7 +201,21 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     pl = _parser(asub, "places", "多发地点: places with repeated reports of one 小类 in the period")
     _analysis_filters(pl)
     pl.set_defaults(handler="cli.commands.analysis_places:cmd_places")
-    del asub, alsub  # each analysis adds its subcommands here
+    _analyze_run_command(asub)
+    del alsub  # each analysis adds its subcommands here
+
+
+def _analyze_run_command(asub: argparse._SubParsersAction) -> None:
+    run = _parser(asub, "run", "run the analysis cycle (异常/趋势预警 and the other incremental steps)")
+    run.add_argument("--once", action="store_true", help="run one cycle now and exit")
+    run.add_argument(
+        "--interval",
+        type=a.positive_float(3600),
+        default=None,
+        help="seconds between two cycles (default: GUIYANG_ANALYSIS_INTERVAL_S, 20)",
+    )
+    run.add_argument("--json", action="store_true", help="print each cycle's report as one JSON line")
+    run.set_defaults(handler="cli.commands.analysis_alerts:cmd_analyze_run")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -220,6 +220,36 @@ class Settings(BaseSettings):
         le=1000,
         description="复发督办: the recurrence at a place with this number (and every later one) is escalated.",
     )
+    # 研判预警 alerts (ops.analysis.alert_config)
+    analysis_interval_s: float = Field(
+        20, gt=0, le=3600, description="Seconds between two analysis cycles of `guiyang-ops analyze run`."
+    )
+    alert_fdr: float = Field(
+        0.01,
+        gt=0,
+        lt=0.5,
+        description="False-discovery rate (Benjamini–Hochberg) over all anomaly tests of one analysis cycle, and "
+        "over all trend tests of one trend pass.",
+    )
+    alert_min_count: int = Field(
+        5, ge=1, le=10_000, description="Fewest reports in the window for an anomaly alert."
+    )
+    alert_baseline_weeks: int = Field(
+        8,
+        ge=2,
+        le=26,
+        description="Weeks of history behind an anomaly's expectation (same hour-of-week slots).",
+    )
+    alert_trend_weeks: int = Field(8, ge=4, le=52, description="Weekly counts a trend alert is tested on.")
+    alert_trend_min_count: int = Field(
+        10, ge=1, le=100_000, description="Fewest reports in the last week for a trend alert."
+    )
+    alert_trend_min_total: int = Field(
+        30,
+        ge=1,
+        le=1_000_000,
+        description="Fewest reports over the trend weeks for an area × category to be tested.",
+    )
 
     @field_validator("working_periods")
     @classmethod

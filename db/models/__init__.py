@@ -4,6 +4,7 @@ import db.models.citizen  # noqa: F401  (the citizen API tables)
 from db.models.analysis import AnalysisAlert as AnalysisAlert
 from db.models.analysis import AnalysisAlertEvent as AnalysisAlertEvent
 from db.models.analysis import AnalysisCursor as AnalysisCursor
+from db.models.analysis_hourly import AnalysisHourly as AnalysisHourly
 from db.models.audit import AuditEntry as AuditEntry
 from db.models.base import Base
 from db.models.case import Case, CaseEvent, Photo

@@ -11,10 +11,21 @@ capability is its own module:
 - :mod:`ops.analysis.grid_units`: the unit grid as numpy arrays and the study regions (100 m cells, 500 m and 1 km
   squares of the grid or of one district, empty units included) with their lattices, kept on the grid;
 - :mod:`ops.analysis.hotspots`: 热点区域, the study region (every grid unit of the scope, empty ones included),
-  the counts per unit from ``case.cell_id``, :func:`~ops.analysis.hotspots.hotspots` and a cell's membership.
+  the counts per unit from ``case.cell_id``, :func:`~ops.analysis.hotspots.hotspots` and a cell's membership;
 - :mod:`ops.analysis.places`: 多发地点, repeated reports of one 小类 within a small radius (PostGIS DBSCAN per
   小类), ranked, with open and recurred-after-closing counts;
 - :mod:`ops.analysis.recurrence`: 复发督办, a report near a recently closed case of the same 小类 linked to it
   (table ``case_recurrence``), the third recurrence at a place escalated through the workflow (incremental step
-  of the analysis cycle).
+  of the analysis cycle);
+- :mod:`ops.analysis.fdr`: Benjamini–Hochberg q-values (``bh_qvalues(p) -> q``), shared by every analysis that
+  makes many tests;
+- :mod:`ops.analysis.expectation`: the Poisson–gamma (negative-binomial) expectation of a window's count with
+  hour-of-week seasonality; :mod:`ops.analysis.anomaly`: p-values, FDR, minimum count, one alert per burst;
+  :mod:`ops.analysis.trend`: the quasi-Poisson slope test of weekly counts (with Mann–Kendall's S as a check);
+- :mod:`ops.analysis.hourly`: the incremental hourly counts (table ``analysis_hourly``) the baselines read;
+  :mod:`ops.analysis.anomaly_step`, :mod:`ops.analysis.trend_step`: the cycle's steps that raise alerts;
+  :mod:`ops.analysis.alert_write`: place, explanation and no duplicates; :mod:`ops.analysis.alert_config`: the
+  thresholds;
+- :mod:`ops.analysis.cycle`: the analysis cycle, ``STEPS`` run each in its own transaction
+  (``guiyang-ops analyze run``).
 """
