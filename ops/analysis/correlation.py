@@ -1,0 +1,350 @@
+"""关联分析: pairs of 小类 reported together — in the same 1 km square within ±N days — more often than their places
+and their dates alone explain.
+
+Statistic (Knox-type, one per unordered pair of 小类 A ≠ B): ``X_AB`` = the number of (A report, B report) pairs in
+the same 1 km square (``(i // 10, j // 10)`` of the unit-grid cell) whose local dates differ by at most
+``window_days``.
+
+Null hypothesis and permutation: **the dates are permuted among each category's own reports** (each category
+separately, over the whole scope read), places fixed. This keeps where each category is reported (so two
+categories that are both common in the busy squares downtown are not called related: same-square pairs are the
+same in every permutation) and when each is reported over the period (a city-wide rise, the weekly rhythm, a rainy
+week stay in every permutation); what it breaks is only the link between a report's place and its date, i.e. it
+tests the **space-time interaction** of A with B, as Knox's test does for one kind of event. We prefer it to
+permuting the category labels within each area because that null keeps each area's dates, so a square whose
+reports are nearly all of the related kinds (a construction site) would look the same under every permutation and
+its pattern could not be found.
+
+Expectation (exact, the permutation mean): with ``S_AB = Σ_s n_A(s) n_B(s)`` same-square pairs and ``f_A, f_B`` the
+categories' date distributions, ``E_AB = S_AB × Σ_{|d−d'|≤N} f_A(d) f_B(d')`` — the bivariate Knox expectation
+(close-in-space pairs × close-in-time pairs / all pairs). **Lift** = ``X_AB / E_AB``: how many times more often A
+and B were reported in the same square within ±N days than if each kept its places and its dates independently.
+
+p-values: ``R`` Monte Carlo permutations (all pairs at once, vectorised with sparse products) give every pair's
+null distribution; the rank p-value ``(1 + #{X_r ≥ X}) / (R + 1)`` cannot go below ``1/(R+1)``, too coarse for
+Benjamini–Hochberg over thousands of pairs, so the p-value used is the upper tail of a negative binomial with the
+exact mean and the permutations' variance (Poisson when they show no over-dispersion); the rank p-value is
+reported beside it (``p_mc``). BH FDR over every pair tested: both categories with at least ``min_reports``
+reports and at least one shared square. A pair is listed when ``q ≤ alpha``, lift > 1 and ``X ≥ MIN_PAIRS``.
+
+Assumptions and limits: reports are the unit (duplicates of one event count each); a pair that shares squares all
+period long at steady rates has lift ≈ 1 (that is spatial co-location, which the hot-spot and places analyses show);
+1 km squares cut some sites in two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse, stats
+from sqlalchemy import Connection, text
+
+from geo.crs import TZ, to_lonlat
+from ops.analysis.filters import Filters
+from ops.analysis.qvalues import bh_qvalues
+from ops.analysis.scope import AnalysisScope
+
+ALPHA = 0.05
+MIN_PAIRS = 5
+MIN_REPORTS = 10
+WINDOW_DAYS = 3
+PERMUTATIONS = 99
+SQUARE_CELLS = 10  # a 1 km square is 10 × 10 unit-grid cells
+PLACES = 3
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    area_key: str  # '1km:I:J'
+    district_code: str | None
+    lon: float
+    lat: float
+    pairs: int  # co-occurring pairs of the two categories in this square
+    expected: float  # the same under the date permutation (this square's share of the pair's expectation)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    category_a: str
+    category_b: str
+    reports_a: int
+    reports_b: int
+    observed: int
+    expected: float
+    lift: float
+    p_value: float
+    p_mc: float
+    q_value: float
+    places: list[Place] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Knox:
+    """All-pairs figures (K × K, symmetric): observed ``X``, exact null mean ``E``, same-square pairs ``S``."""
+
+    observed: FloatArray
+    expected: FloatArray
+    same_square: FloatArray
+
+
+def _band(s: int, d: int, w: int) -> sparse.csr_matrix:
+    """The (S·D × S·D) block-diagonal band: column (s, d) sums days ``d − w … d + w`` of square ``s``."""
+    offsets = list(range(-w, w + 1))
+    day_band = sparse.diags([np.ones(d - abs(o)) for o in offsets], offsets, shape=(d, d), dtype=np.float64)
+    return sparse.kron(sparse.identity(s, format="csr"), day_band, format="csr")
+
+
+def _close_matrix(
+    cat: IntArray, sq: IntArray, day: IntArray, k: int, s: int, d: int, band: sparse.csr_matrix
+) -> FloatArray:
+    """``X[A, B]`` = pairs (a of A, b of B) in the same square with ``|day_a − day_b| ≤ w`` (diagonal: a = b
+    included; only the off-diagonal is used). ``cat`` sorted ascending; ``band`` from :func:`_band`."""
+    indptr = np.r_[0, np.cumsum(np.bincount(cat, minlength=k))]
+    c = sparse.csr_matrix((np.ones(cat.size), sq * d + day, indptr), shape=(k, s * d))
+    return np.asarray(((c @ band) @ c.T).toarray(), dtype=np.float64)
+
+
+def knox_expected(cat: IntArray, sq: IntArray, day: IntArray, k: int, s: int, d: int, w: int) -> Knox:
+    """Observed Knox counts of every pair and their exact expectation under the date permutation."""
+    n = sparse.csr_matrix((np.ones(cat.size), (cat, sq)), shape=(k, s))
+    same = np.asarray((n @ n.T).toarray(), dtype=np.float64)
+    f = np.zeros((k, d))
+    np.add.at(f, (cat, day), 1.0)
+    totals = f.sum(axis=1, keepdims=True)
+    f = np.divide(f, totals, out=np.zeros_like(f), where=totals > 0)
+    idx = np.arange(d)
+    band = (np.abs(idx[:, None] - idx[None, :]) <= w).astype(np.float64)
+    closeness = f @ band @ f.T
+    order = np.argsort(cat, kind="stable")
+    observed = _close_matrix(cat[order], sq[order], day[order], k, s, d, _band(s, d, w))
+    return Knox(observed=observed, expected=same * closeness, same_square=same)
+
+
+def permute_within(groups: IntArray, values: IntArray, rng: np.random.Generator) -> IntArray:
+    """``values`` shuffled among the rows of the same group (``groups`` sorted ascending)."""
+    out = values.copy()
+    bounds = np.flatnonzero(np.diff(groups)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, groups.size], strict=True):
+        rng.shuffle(out[lo:hi])
+    return out
+
+
+def monte_carlo(
+    cat: IntArray,
+    sq: IntArray,
+    day: IntArray,
+    k: int,
+    s: int,
+    d: int,
+    w: int,
+    observed: FloatArray,
+    permutations: int,
+    rng: np.random.Generator,
+) -> tuple[FloatArray, FloatArray]:
+    """Null variance of every pair's count and its rank p-value, from ``permutations`` date permutations.
+
+    Only reports in squares where at least two categories occur can form a pair; the others are kept in the
+    permutation (their dates are in their category's pool) but not counted."""
+    order = np.argsort(cat, kind="stable")
+    cat, sq, day = cat[order], sq[order], day[order]
+    band = _band(s, d, w)
+    per_square = sparse.csr_matrix((np.ones(cat.size), (sq, cat)), shape=(s, k))
+    per_square.data[:] = 1.0
+    shared = np.asarray(per_square.sum(axis=1)).ravel() >= 2
+    keep = shared[sq]
+    total = np.zeros((k, k))
+    total_sq = np.zeros((k, k))
+    exceed = np.zeros((k, k))
+    for _ in range(permutations):
+        perm = permute_within(cat, day, rng)
+        x = _close_matrix(cat[keep], sq[keep], perm[keep], k, s, d, band)
+        total += x
+        total_sq += x * x
+        exceed += x >= observed
+    mean = total / permutations
+    var = np.maximum(total_sq / permutations - mean * mean, 0.0) * permutations / max(permutations - 1, 1)
+    return var, (1.0 + exceed) / (permutations + 1.0)
+
+
+def tail_p(observed: FloatArray, mean: FloatArray, var: FloatArray) -> FloatArray:
+    """``P(X ≥ observed)`` under a negative binomial with ``mean`` and ``var`` (Poisson where ``var ≤ mean``)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        over = var > mean * (1 + 1e-9)
+        r = np.where(over, mean * mean / np.where(over, var - mean, 1.0), 1.0)
+        prob = np.where(over, mean / np.where(var > 0, var, 1.0), 0.5)
+        p_nb = stats.nbinom.sf(observed - 1, r, prob)
+        p_po = stats.poisson.sf(observed - 1, mean)
+    return np.where(mean > 0, np.where(over, p_nb, p_po), 1.0)
+
+
+@dataclass(frozen=True)
+class Reports:
+    """One row per report: category index, square index, local day index, and what the indices mean."""
+
+    cat: IntArray
+    sq: IntArray
+    day: IntArray
+    codes: list[str]
+    squares: list[tuple[int, int]]
+    square_district: list[str | None]
+    days: int
+    selected: frozenset[str] | None = None  # only pairs touching these codes are tested (a category filter)
+
+
+def analyse(
+    reports: Reports,
+    *,
+    window_days: int = WINDOW_DAYS,
+    min_reports: int = MIN_REPORTS,
+    permutations: int = PERMUTATIONS,
+    seed: int = 20260,
+    alpha: float = ALPHA,
+) -> list[Pair]:
+    """Every pair tested, the significant ones first (strongest lift first), then the rest by q. Pure."""
+    k, s, d = len(reports.codes), len(reports.squares), reports.days
+    if k < 2 or reports.cat.size == 0:
+        return []
+    counts = np.bincount(reports.cat, minlength=k)
+    eligible = counts >= min_reports
+    keep = eligible[reports.cat]
+    cat, sq, day = reports.cat[keep], reports.sq[keep], reports.day[keep]
+    knox = knox_expected(cat, sq, day, k, s, d, window_days)
+    ia, ib = np.triu_indices(k, 1)
+    tested = eligible[ia] & eligible[ib] & (knox.same_square[ia, ib] > 0) & (knox.expected[ia, ib] > 0)
+    if reports.selected is not None:
+        chosen = np.array([c in reports.selected for c in reports.codes])
+        tested &= chosen[ia] | chosen[ib]
+    ia, ib = ia[tested], ib[tested]
+    if ia.size == 0:
+        return []
+    var, p_mc = monte_carlo(
+        cat, sq, day, k, s, d, window_days, knox.observed, permutations, np.random.default_rng(seed)
+    )
+    x, e = knox.observed[ia, ib], knox.expected[ia, ib]
+    p = tail_p(x, e, var[ia, ib])
+    q = bh_qvalues(p)
+    lift = np.divide(x, e, out=np.zeros_like(x), where=e > 0)
+    hit = (q <= alpha) & (lift > 1) & (x >= MIN_PAIRS)
+    order = np.lexsort((q, -lift, ~hit))
+    out = []
+    for n in order:
+        a, b = int(ia[n]), int(ib[n])
+        closeness = knox.expected[a, b] / knox.same_square[a, b]
+        places = _places(reports, cat, sq, day, a, b, window_days, closeness) if hit[n] else []
+        out.append(
+            Pair(
+                reports.codes[a],
+                reports.codes[b],
+                int(counts[a]),
+                int(counts[b]),
+                int(x[n]),
+                float(e[n]),
+                float(lift[n]),
+                float(p[n]),
+                float(p_mc[a, b]),
+                float(q[n]),
+                places,
+            )
+        )
+    return out
+
+
+def significant(pairs: list[Pair], alpha: float = ALPHA) -> list[Pair]:
+    return [p for p in pairs if p.q_value <= alpha and p.lift > 1 and p.observed >= MIN_PAIRS]
+
+
+def _places(
+    reports: Reports, cat: IntArray, sq: IntArray, day: IntArray, a: int, b: int, w: int, closeness: float
+) -> list[Place]:
+    """The squares where the pair's co-occurrences most exceed their expectation ``n_A(s) n_B(s) × closeness``,
+    with their district and centre."""
+    both = (cat == a) | (cat == b)
+    c2, s2, d2 = np.where(cat[both] == a, 0, 1), sq[both], day[both]
+    x = np.zeros(len(reports.squares))
+    e = np.zeros(len(reports.squares))
+    for s_ in np.unique(s2):
+        m = s2 == s_
+        da, db = d2[m & (c2 == 0)], d2[m & (c2 == 1)]
+        if da.size and db.size:
+            x[s_] = np.sum(np.abs(da[:, None] - db[None, :]) <= w)
+            e[s_] = da.size * db.size * closeness
+    top = [int(i) for i in np.argsort(-(x - e), kind="stable")[:PLACES] if x[i] > e[i]]
+    if not top:
+        return []
+    ij = np.array([reports.squares[i] for i in top], dtype=np.float64)
+    lon, lat = to_lonlat((ij[:, 0] + 0.5) * SQUARE_CELLS * 100, (ij[:, 1] + 0.5) * SQUARE_CELLS * 100)
+    return [
+        Place(
+            f"1km:{reports.squares[i][0]}:{reports.squares[i][1]}",
+            reports.square_district[i],
+            round(float(lon[n]), 6),
+            round(float(lat[n]), 6),
+            int(x[i]),
+            round(float(e[i]), 2),
+        )
+        for n, i in enumerate(top)
+    ]
+
+
+_ROWS = """
+    SELECT c.category_code AS code, ({category}) AS sel,
+           CAST(floor(g.i / 10.0) AS integer) AS si, CAST(floor(g.j / 10.0) AS integer) AS sj,
+           c.district_code AS district,
+           (c.created_at AT TIME ZONE 'Asia/Shanghai')::date - CAST(:first_day AS date) AS day,
+           count(*) AS n
+      FROM "case" c JOIN grid_cell g ON g.id = c.cell_id
+     WHERE c.created_at >= :since AND c.created_at < :now AND {scope} AND {district}
+     GROUP BY 1, 2, 3, 4, 5, 6
+"""
+
+
+def read_reports(conn: Connection, scope: AnalysisScope, filters: Filters, now: datetime) -> Reports:
+    """The reports of the period in ``scope`` and the district filter (every category: a pair needs both), with
+    the category filter kept as the set of codes a tested pair must touch."""
+    since = filters.since(now)
+    first = since.astimezone(TZ).date()
+    sql = _ROWS.format(category=filters.category_sql(), scope=scope.where(), district=filters.district_sql())
+    params: dict[str, Any] = {"since": since, "now": now, "first_day": first, **scope.params(), **filters.params()}
+    rows = conn.execute(text(sql), params).all()  # nosec B608 # constant fragments; values are bound
+    days = (now.astimezone(TZ).date() - first).days + 1
+    codes = sorted({r.code for r in rows})
+    code_ix = {c: n for n, c in enumerate(codes)}
+    squares = sorted({(r.si, r.sj) for r in rows})
+    sq_ix = {s: n for n, s in enumerate(squares)}
+    votes: dict[int, dict[str | None, int]] = {}
+    for r in rows:
+        v = votes.setdefault(sq_ix[(r.si, r.sj)], {})
+        v[r.district] = v.get(r.district, 0) + int(r.n)
+    n = np.array([r.n for r in rows], dtype=np.int64)
+    selected = frozenset(r.code for r in rows if r.sel) if filters.category is not None else None
+    return Reports(
+        cat=np.repeat(np.array([code_ix[r.code] for r in rows], dtype=np.int64), n),
+        sq=np.repeat(np.array([sq_ix[(r.si, r.sj)] for r in rows], dtype=np.int64), n),
+        day=np.repeat(np.array([r.day for r in rows], dtype=np.int64), n),
+        codes=codes,
+        squares=squares,
+        square_district=[max(votes[i], key=lambda k: votes[i][k]) for i in range(len(squares))],
+        days=days,
+        selected=selected,
+    )
+
+
+def correlations(
+    conn: Connection,
+    scope: AnalysisScope,
+    filters: Filters,
+    now: datetime,
+    *,
+    window_days: int = WINDOW_DAYS,
+    permutations: int = PERMUTATIONS,
+) -> list[Pair]:
+    """Every pair tested for ``filters`` inside ``scope`` over the ``filters.days`` days before ``now``."""
+    reports = read_reports(conn, scope, filters, now)
+    return analyse(reports, window_days=window_days, permutations=permutations)
