@@ -172,7 +172,22 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     asub = an.add_subparsers(dest="analyze_command", required=True)
     al = _parser(sub, "alerts", "研判预警 alerts raised by the analysis cycle")
     alsub = al.add_subparsers(dest="alerts_command", required=True)
-    del asub, alsub  # each analysis adds its subcommands here
+    pk = _parser(
+        asub, "peaks", "时间峰值: weekday × hour peaks of the reports (binomial/Poisson tests, BH FDR)"
+    )
+    _analysis_filters(pk)
+    pk.set_defaults(handler="cli.commands.analysis_corr:cmd_peaks")
+    co = _parser(
+        asub,
+        "correlations",
+        "关联分析: pairs of 小类 reported in the same 1 km square within ±N days (Knox test)",
+    )
+    _analysis_filters(co)
+    co.add_argument(
+        "--window-days", type=a.int_range(0, 14), default=3, help="± days two reports count as together"
+    )
+    co.set_defaults(handler="cli.commands.analysis_corr:cmd_correlations")
+    del alsub  # each analysis adds its subcommands here
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
+from dashboard.components import an_corr
+
 
 @dataclass(frozen=True, slots=True)
 class Tab:
@@ -22,7 +24,10 @@ class Tab:
 
 
 #: In the order shown.
-TABS: list[Tab] = []
+TABS: list[Tab] = [
+    Tab("peaks", "an.corr.tab.peaks", an_corr.peaks_panel),
+    Tab("correlations", "an.corr.tab.correlations", an_corr.correlations_panel),
+]
 
 #: Periods offered, in days; the first is the default.
 PERIODS = (30, 7, 90, 365)

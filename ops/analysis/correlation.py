@@ -5,27 +5,34 @@ Statistic (Knox-type, one per unordered pair of 小类 A ≠ B): ``X_AB`` = the 
 the same 1 km square (``(i // 10, j // 10)`` of the unit-grid cell) whose local dates differ by at most
 ``window_days``.
 
-Null hypothesis and permutation: **the dates are permuted among each category's own reports** (each category
-separately, over the whole scope read), places fixed. This keeps where each category is reported (so two
-categories that are both common in the busy squares downtown are not called related: same-square pairs are the
-same in every permutation) and when each is reported over the period (a city-wide rise, the weekly rhythm, a rainy
-week stay in every permutation); what it breaks is only the link between a report's place and its date, i.e. it
-tests the **space-time interaction** of A with B, as Knox's test does for one kind of event. We prefer it to
-permuting the category labels within each area because that null keeps each area's dates, so a square whose
-reports are nearly all of the related kinds (a construction site) would look the same under every permutation and
-its pattern could not be found.
+Null hypothesis and permutation: **the dates of one category are permuted among its own reports** (places fixed),
+the other category kept as it is, and the test is made both ways (B's dates moved against A's, A's against B's;
+a pair counts only when both agree: the larger p-value and the larger expectation are used). This keeps where
+each category is reported (two categories both common in the busy squares downtown are not called related:
+same-square pairs are the same in every permutation) and when each is reported over the period (a city-wide rise,
+the weekly rhythm, a rainy week); it breaks only the link between the moved category's places and dates, i.e. it
+tests the **space-time interaction** of A with B, as Knox's test does for one kind of event. Keeping the other
+category fixed keeps its own clustering: a burst of 夜间施工 at one site with a few unrelated reports of another
+kind there is not a related pair (moving both categories' dates would destroy the burst in the null and call it
+one). We prefer this to permuting the category labels within each area, which keeps each area's dates: a square
+whose reports are nearly all of the related kinds (a construction site) would look the same under every such
+permutation and could not be found.
 
-Expectation (exact, the permutation mean): with ``S_AB = Σ_s n_A(s) n_B(s)`` same-square pairs and ``f_A, f_B`` the
-categories' date distributions, ``E_AB = S_AB × Σ_{|d−d'|≤N} f_A(d) f_B(d')`` — the bivariate Knox expectation
-(close-in-space pairs × close-in-time pairs / all pairs). **Lift** = ``X_AB / E_AB``: how many times more often A
-and B were reported in the same square within ±N days than if each kept its places and its dates independently.
+Expectation (exact, the permutation mean): with ``G_B(t)`` the share of B's reports dated within ±N days of day
+``t``, moving B's dates gives ``E_AB = Σ_{a ∈ A} n_B(s_a) G_B(d_a)`` (a Knox-type expectation: close-in-space
+pairs × the chance of being close in time); ``E`` shown is the larger of both ways. **Lift** = ``X_AB / E_AB``: how
+many times more often A and B were reported in the same square within ±N days than if one kept its places and
+dates and the other's dates were unrelated to them.
 
-p-values: ``R`` Monte Carlo permutations (all pairs at once, vectorised with sparse products) give every pair's
-null distribution; the rank p-value ``(1 + #{X_r ≥ X}) / (R + 1)`` cannot go below ``1/(R+1)``, too coarse for
-Benjamini–Hochberg over thousands of pairs, so the p-value used is the upper tail of a negative binomial with the
-exact mean and the permutations' variance (Poisson when they show no over-dispersion); the rank p-value is
-reported beside it (``p_mc``). BH FDR over every pair tested: both categories with at least ``min_reports``
-reports and at least one shared square. A pair is listed when ``q ≤ alpha``, lift > 1 and ``X ≥ MIN_PAIRS``.
+p-values: ``R`` Monte Carlo permutations (every category's dates permuted independently in each replicate, and the
+count taken with the original reports on one side and the permuted on the other: all ordered pairs at once, one
+sparse product per replicate) give every pair's null distribution; the rank p-value ``(1 + #{X_r ≥ X}) / (R + 1)``
+cannot go below ``1/(R+1)``, too coarse for Benjamini–Hochberg over thousands of pairs, so the p-value used is the
+upper tail of a negative binomial with the exact mean and the permutations' variance (Poisson when they show no
+over-dispersion); the rank p-value is reported beside it (``p_mc``). BH FDR over every pair tested: both categories
+with at least ``min_reports`` reports and at least one shared square. A pair is listed when ``q ≤ alpha``,
+lift > 1 and ``X ≥ MIN_PAIRS``. Example places: the squares whose co-occurring pairs most exceed their own
+expectation.
 
 Assumptions and limits: reports are the unit (duplicates of one event count each); a pair that shares squares all
 period long at steady rates has lift ≈ 1 (that is spatial co-location, which the hot-spot and places analyses show);
@@ -87,11 +94,13 @@ class Pair:
 
 @dataclass(frozen=True)
 class Knox:
-    """All-pairs figures (K × K, symmetric): observed ``X``, exact null mean ``E``, same-square pairs ``S``."""
+    """All-pairs figures (K × K): observed ``X``, exact null means (``e_col`` one way, ``expected`` the larger
+    of both ways), same-square pairs ``S``."""
 
     observed: FloatArray
     expected: FloatArray
     same_square: FloatArray
+    e_col: FloatArray
 
 
 def _band(s: int, d: int, w: int) -> sparse.csr_matrix:
@@ -101,30 +110,42 @@ def _band(s: int, d: int, w: int) -> sparse.csr_matrix:
     return sparse.kron(sparse.identity(s, format="csr"), day_band, format="csr")
 
 
-def _close_matrix(
-    cat: IntArray, sq: IntArray, day: IntArray, k: int, s: int, d: int, band: sparse.csr_matrix
-) -> FloatArray:
-    """``X[A, B]`` = pairs (a of A, b of B) in the same square with ``|day_a − day_b| ≤ w`` (diagonal: a = b
-    included; only the off-diagonal is used). ``cat`` sorted ascending; ``band`` from :func:`_band`."""
+def _counts(cat: IntArray, sq: IntArray, day: IntArray, k: int, s: int, d: int) -> sparse.csr_matrix:
+    """Reports per category (rows) and (square, day) (columns ``square × d + day``); ``cat`` sorted."""
     indptr = np.r_[0, np.cumsum(np.bincount(cat, minlength=k))]
-    c = sparse.csr_matrix((np.ones(cat.size), sq * d + day, indptr), shape=(k, s * d))
-    return np.asarray(((c @ band) @ c.T).toarray(), dtype=np.float64)
+    return sparse.csr_matrix((np.ones(cat.size), sq * d + day, indptr), shape=(k, s * d))
 
 
-def knox_expected(cat: IntArray, sq: IntArray, day: IntArray, k: int, s: int, d: int, w: int) -> Knox:
-    """Observed Knox counts of every pair and their exact expectation under the date permutation."""
-    n = sparse.csr_matrix((np.ones(cat.size), (cat, sq)), shape=(k, s))
-    same = np.asarray((n @ n.T).toarray(), dtype=np.float64)
+def _dense(m: Any) -> FloatArray:
+    return np.asarray(m.toarray(), dtype=np.float64)
+
+
+def date_closeness(cat: IntArray, day: IntArray, k: int, d: int, w: int) -> FloatArray:
+    """``G[B, t]`` = the share of category B's reports dated within ``w`` days of day ``t`` (K × D)."""
     f = np.zeros((k, d))
     np.add.at(f, (cat, day), 1.0)
     totals = f.sum(axis=1, keepdims=True)
     f = np.divide(f, totals, out=np.zeros_like(f), where=totals > 0)
     idx = np.arange(d)
-    band = (np.abs(idx[:, None] - idx[None, :]) <= w).astype(np.float64)
-    closeness = f @ band @ f.T
+    return f @ (np.abs(idx[:, None] - idx[None, :]) <= w).astype(np.float64)
+
+
+def knox_expected(cat: IntArray, sq: IntArray, day: IntArray, k: int, s: int, d: int, w: int) -> Knox:
+    """Observed Knox counts of every pair and their exact expectations under the date permutations.
+
+    ``e_col[A, B]``: the mean when B's dates are permuted and A's kept, ``Σ_{a ∈ A} n_B(s_a) G[B, d_a]``;
+    ``e_col[B, A]`` the other way round; ``expected`` the larger of the two."""
     order = np.argsort(cat, kind="stable")
-    observed = _close_matrix(cat[order], sq[order], day[order], k, s, d, _band(s, d, w))
-    return Knox(observed=observed, expected=same * closeness, same_square=same)
+    cat, sq, day = cat[order], sq[order], day[order]
+    n = sparse.csr_matrix((np.ones(cat.size), (cat, sq)), shape=(k, s))
+    same = _dense(n @ n.T)
+    g = date_closeness(cat, day, k, d, w)
+    per_report = _dense(n[:, sq]).T * g[:, day].T  # (reports × K): n_B(s_i) G[B, d_i]
+    e_col = np.zeros((k, k))
+    np.add.at(e_col, cat, per_report)
+    c = _counts(cat, sq, day, k, s, d)
+    observed = _dense((c @ _band(s, d, w)) @ c.T)
+    return Knox(observed=observed, expected=np.maximum(e_col, e_col.T), same_square=same, e_col=e_col)
 
 
 def permute_within(groups: IntArray, values: IntArray, rng: np.random.Generator) -> IntArray:
@@ -147,30 +168,25 @@ def monte_carlo(
     observed: FloatArray,
     permutations: int,
     rng: np.random.Generator,
-) -> tuple[FloatArray, FloatArray]:
-    """Null variance of every pair's count and its rank p-value, from ``permutations`` date permutations.
-
-    Only reports in squares where at least two categories occur can form a pair; the others are kept in the
-    permutation (their dates are in their category's pool) but not counted."""
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Mean, variance and rank p-value of ``X[A, B]`` with B's dates permuted and A's kept (every ordered
+    pair at once: each replicate permutes every category's dates independently, and ``X`` with the original
+    counts on the left and the permuted on the right moves only B's)."""
     order = np.argsort(cat, kind="stable")
     cat, sq, day = cat[order], sq[order], day[order]
-    band = _band(s, d, w)
-    per_square = sparse.csr_matrix((np.ones(cat.size), (sq, cat)), shape=(s, k))
-    per_square.data[:] = 1.0
-    shared = np.asarray(per_square.sum(axis=1)).ravel() >= 2
-    keep = shared[sq]
+    # (C band)ᵀ once, as CSR: each replicate is then one CSR × CSR product
+    right = (_counts(cat, sq, day, k, s, d) @ _band(s, d, w)).T.tocsr()
     total = np.zeros((k, k))
     total_sq = np.zeros((k, k))
     exceed = np.zeros((k, k))
     for _ in range(permutations):
-        perm = permute_within(cat, day, rng)
-        x = _close_matrix(cat[keep], sq[keep], perm[keep], k, s, d, band)
+        x = _dense(_counts(cat, sq, permute_within(cat, day, rng), k, s, d) @ right).T
         total += x
         total_sq += x * x
         exceed += x >= observed
     mean = total / permutations
     var = np.maximum(total_sq / permutations - mean * mean, 0.0) * permutations / max(permutations - 1, 1)
-    return var, (1.0 + exceed) / (permutations + 1.0)
+    return mean, var, (1.0 + exceed) / (permutations + 1.0)
 
 
 def tail_p(observed: FloatArray, mean: FloatArray, var: FloatArray) -> FloatArray:
@@ -224,20 +240,22 @@ def analyse(
     ia, ib = ia[tested], ib[tested]
     if ia.size == 0:
         return []
-    var, p_mc = monte_carlo(
+    _, var, rank_p = monte_carlo(
         cat, sq, day, k, s, d, window_days, knox.observed, permutations, np.random.default_rng(seed)
     )
     x, e = knox.observed[ia, ib], knox.expected[ia, ib]
-    p = tail_p(x, e, var[ia, ib])
+    # both ways: B's dates permuted against A's, and A's against B's; a pair counts only if both agree
+    p = np.maximum(tail_p(x, knox.e_col[ia, ib], var[ia, ib]), tail_p(x, knox.e_col[ib, ia], var[ib, ia]))
+    p_mc = np.maximum(rank_p, rank_p.T)
     q = bh_qvalues(p)
     lift = np.divide(x, e, out=np.zeros_like(x), where=e > 0)
     hit = (q <= alpha) & (lift > 1) & (x >= MIN_PAIRS)
     order = np.lexsort((q, -lift, ~hit))
+    g = date_closeness(cat, day, k, d, window_days)
     out = []
     for n in order:
         a, b = int(ia[n]), int(ib[n])
-        closeness = knox.expected[a, b] / knox.same_square[a, b]
-        places = _places(reports, cat, sq, day, a, b, window_days, closeness) if hit[n] else []
+        places = _places(reports, cat, sq, day, (a, b), window_days, g) if hit[n] else []
         out.append(
             Pair(
                 reports.codes[a],
@@ -261,10 +279,11 @@ def significant(pairs: list[Pair], alpha: float = ALPHA) -> list[Pair]:
 
 
 def _places(
-    reports: Reports, cat: IntArray, sq: IntArray, day: IntArray, a: int, b: int, w: int, closeness: float
+    reports: Reports, cat: IntArray, sq: IntArray, day: IntArray, pair: tuple[int, int], w: int, g: FloatArray
 ) -> list[Place]:
-    """The squares where the pair's co-occurrences most exceed their expectation ``n_A(s) n_B(s) × closeness``,
-    with their district and centre."""
+    """The squares where the pair's co-occurrences most exceed their expectation (the larger of both ways,
+    ``G`` from :func:`date_closeness`), with their district and centre."""
+    a, b = pair
     both = (cat == a) | (cat == b)
     c2, s2, d2 = np.where(cat[both] == a, 0, 1), sq[both], day[both]
     x = np.zeros(len(reports.squares))
@@ -274,7 +293,7 @@ def _places(
         da, db = d2[m & (c2 == 0)], d2[m & (c2 == 1)]
         if da.size and db.size:
             x[s_] = np.sum(np.abs(da[:, None] - db[None, :]) <= w)
-            e[s_] = da.size * db.size * closeness
+            e[s_] = max(db.size * g[b, da].sum(), da.size * g[a, db].sum())
     top = [int(i) for i in np.argsort(-(x - e), kind="stable")[:PLACES] if x[i] > e[i]]
     if not top:
         return []
@@ -311,7 +330,13 @@ def read_reports(conn: Connection, scope: AnalysisScope, filters: Filters, now: 
     since = filters.since(now)
     first = since.astimezone(TZ).date()
     sql = _ROWS.format(category=filters.category_sql(), scope=scope.where(), district=filters.district_sql())
-    params: dict[str, Any] = {"since": since, "now": now, "first_day": first, **scope.params(), **filters.params()}
+    params: dict[str, Any] = {
+        "since": since,
+        "now": now,
+        "first_day": first,
+        **scope.params(),
+        **filters.params(),
+    }
     rows = conn.execute(text(sql), params).all()  # nosec B608 # constant fragments; values are bound
     days = (now.astimezone(TZ).date() - first).days + 1
     codes = sorted({r.code for r in rows})
@@ -348,3 +373,34 @@ def correlations(
     """Every pair tested for ``filters`` inside ``scope`` over the ``filters.days`` days before ``now``."""
     reports = read_reports(conn, scope, filters, now)
     return analyse(reports, window_days=window_days, permutations=permutations)
+
+
+def pair_items(pairs: list[Pair], window_days: int = WINDOW_DAYS) -> list[dict[str, Any]]:
+    """The pairs as plain rows (the CLI's JSON, the page's CSV), places as lists of dicts."""
+    return [
+        {
+            "category_a": p.category_a,
+            "category_b": p.category_b,
+            "reports_a": p.reports_a,
+            "reports_b": p.reports_b,
+            "window_days": window_days,
+            "observed": p.observed,
+            "expected": round(p.expected, 3),
+            "lift": round(p.lift, 3),
+            "p_value": p.p_value,
+            "p_mc": p.p_mc,
+            "q_value": p.q_value,
+            "places": [
+                {
+                    "area_key": pl.area_key,
+                    "district_code": pl.district_code,
+                    "lat": pl.lat,
+                    "lon": pl.lon,
+                    "pairs": pl.pairs,
+                    "expected": pl.expected,
+                }
+                for pl in p.places
+            ],
+        }
+        for p in pairs
+    ]

@@ -33,6 +33,7 @@ of the period (a holiday week shifts it). Every report counts whatever its later
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -163,7 +164,7 @@ def _peaks(code: str | None, counts: Any, expected: Any, p: Any, q: Any, mask: A
 def analyse(
     selection: npt.ArrayLike,
     reference: npt.ArrayLike,
-    by_category: dict[str, npt.ArrayLike],
+    by_category: Mapping[str, npt.ArrayLike],
     exposure: npt.ArrayLike,
     *,
     chosen: bool,
@@ -226,7 +227,11 @@ def peak_ranges(peaks: list[Peak]) -> list[PeakRange]:
 
     for pk in key:
         last = run[-1] if run else None
-        if last and (last.category_code, last.weekday, last.hour + 1) == (pk.category_code, pk.weekday, pk.hour):
+        if last and (last.category_code, last.weekday, last.hour + 1) == (
+            pk.category_code,
+            pk.weekday,
+            pk.hour,
+        ):
             run.append(pk)
         else:
             close()
@@ -250,10 +255,10 @@ _COUNTS = """
 def peaks(conn: Connection, scope: AnalysisScope, filters: Filters, now: datetime) -> PeakResult:
     """The time peaks of ``filters`` inside ``scope`` for the ``filters.days`` days before ``now``."""
     since = filters.since(now)
-    sql = _COUNTS.format(category=filters.category_sql(), scope=scope.where(), district=filters.district_sql())
-    rows = conn.execute(
-        text(sql), {"since": since, "now": now, **scope.params(), **filters.params()}
-    ).all()  # nosec B608 # SQL from constant fragments; values are bound parameters
+    sql = _COUNTS.format(
+        category=filters.category_sql(), scope=scope.where(), district=filters.district_sql()
+    )
+    rows = conn.execute(text(sql), {"since": since, "now": now, **scope.params(), **filters.params()}).all()  # nosec B608 # SQL from constant fragments; values are bound parameters
     sel = np.zeros(SHAPE, dtype=np.int64)
     ref = np.zeros(SHAPE, dtype=np.int64)
     by_cat: dict[str, IntArray] = {}
@@ -263,3 +268,28 @@ def peaks(conn: Connection, scope: AnalysisScope, filters: Filters, now: datetim
             sel[r.wd, r.hr] += r.n
             by_cat.setdefault(r.code, np.zeros(SHAPE, dtype=np.int64))[r.wd, r.hr] += r.n
     return analyse(sel, ref, by_cat, exposure_hours(since, now), chosen=filters.category is not None)
+
+
+def peak_items(result: PeakResult, selection_code: str | None = None) -> list[dict[str, Any]]:
+    """The peaks as plain rows (the CLI's JSON, the page's CSV): the matrix's cells first (``kind`` "matrix",
+    ``category_code`` the chosen filter or None), then every 小类's (``kind`` "category"). ``weekday`` is ISO
+    (1 = Monday), ``hour`` local 0–23."""
+    out = []
+    for kind, items in (("matrix", result.peaks), ("category", result.category_peaks)):
+        for pk in items:
+            out.append(
+                {
+                    "kind": kind,
+                    "category_code": pk.category_code if kind == "category" else selection_code,
+                    "weekday": pk.weekday + 1,
+                    "weekday_zh": WEEKDAYS[pk.weekday][0],
+                    "hour": pk.hour,
+                    "observed": pk.observed,
+                    "expected": round(pk.expected, 3),
+                    "ratio": round(pk.ratio, 3),
+                    "p_value": pk.p_value,
+                    "q_value": pk.q_value,
+                    "baseline": result.baseline if kind == "matrix" else "others",
+                }
+            )
+    return out

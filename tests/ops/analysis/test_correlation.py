@@ -31,7 +31,9 @@ def _city(rng: np.random.Generator, k: int = 12, s: int = 150, d: int = 30, n: i
     )
 
 
-def _plant(r: co.Reports, cats: list[int], square: int, days: range, each: int, rng: np.random.Generator) -> co.Reports:
+def _plant(
+    r: co.Reports, cats: list[int], square: int, days: range, each: int, rng: np.random.Generator
+) -> co.Reports:
     m = len(cats) * each
     return co.Reports(
         np.r_[r.cat, np.repeat(cats, each)],
@@ -56,7 +58,9 @@ def test_planted_trio_is_found_and_placed() -> None:
         assert p.lift > 1.1 and p.q_value <= 0.05 and p.p_mc <= 0.02
         here = p.places[0]
         assert here.area_key == f"1km:{quiet}:0" and here.district_code == "520103"
-        assert here.pairs >= 200 and here.pairs > 3 * here.expected  # the site itself: far above its expectation
+        assert (
+            here.pairs >= 200 and here.pairs > 3 * here.expected
+        )  # the site itself: far above its expectation
     assert len(pairs) == 66  # every pair of twelve categories was tested
 
 
@@ -74,7 +78,9 @@ def test_co_located_all_period_is_not_space_time_interaction() -> None:
     space-time)."""
     rng = np.random.default_rng(8)
     city = _plant(_city(rng), [3, 4], 40, range(0, 30), 40, rng)
-    pair = next(p for p in co.analyse(city, permutations=99) if (p.category_a, p.category_b) == ("K03", "K04"))
+    pair = next(
+        p for p in co.analyse(city, permutations=99) if (p.category_a, p.category_b) == ("K03", "K04")
+    )
     assert 0.8 < pair.lift < 1.25 and pair.q_value > 0.05
 
 
@@ -82,17 +88,29 @@ def test_permutation_mean_is_the_knox_expectation() -> None:
     rng = np.random.default_rng(9)
     r = _city(rng, k=5, s=30, d=20, n=800)
     kx = co.knox_expected(r.cat, r.sq, r.day, 5, 30, 20, 3)
-    order = np.argsort(r.cat, kind="stable")
-    cat, sq, day = r.cat[order], r.sq[order], r.day[order]
-    band = co._band(30, 20, 3)
-    draws = np.stack([co._close_matrix(cat, sq, co.permute_within(cat, day, rng), 5, 30, 20, band) for _ in range(400)])
+    mean, var, _ = co.monte_carlo(r.cat, r.sq, r.day, 5, 30, 20, 3, kx.observed, 400, rng)
     off = ~np.eye(5, dtype=bool)
-    se = draws.std(axis=0) / np.sqrt(400)
-    assert np.all(np.abs(draws.mean(axis=0) - kx.expected)[off] < 4 * se[off] + 1e-9)
-    # and the permutation keeps each category's dates
+    se = np.sqrt(var / 400)
+    assert np.all(np.abs(mean - kx.e_col)[off] < 4 * se[off] + 1e-9)
+    assert np.allclose(kx.expected, np.maximum(kx.e_col, kx.e_col.T))
+    # the permutation keeps each category's dates
+    order = np.argsort(r.cat, kind="stable")
+    cat, day = r.cat[order], r.day[order]
     perm = co.permute_within(cat, day, rng)
     for k in range(5):
         assert sorted(perm[cat == k]) == sorted(day[cat == k])
+
+
+def test_one_category_clustered_alone_does_not_make_a_pair() -> None:
+    """A burst of one category at a site, and a few unrelated reports of another there: not a related pair
+    (the test keeps each category's own clustering when it moves the other's dates)."""
+    rng = np.random.default_rng(12)
+    base = _city(rng)
+    quiet = int(np.argmin(np.bincount(base.sq, minlength=150)))
+    city = _plant(base, [5], quiet, range(8, 12), 30, rng)
+    city = _plant(city, [6], quiet, range(0, 30), 3, rng)
+    pairs = co.analyse(city, permutations=99)
+    assert not [p for p in co.significant(pairs) if {p.category_a, p.category_b} == {"K05", "K06"}]
 
 
 def test_observed_counts_match_a_direct_count() -> None:

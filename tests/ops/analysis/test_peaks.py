@@ -87,11 +87,15 @@ def test_database_peaks_respect_filters_and_scope(conn: Connection) -> None:
     rows = []
     start = NOW - timedelta(days=28)
     for n in range(3000):  # background: three categories at the city's rhythm, all over the centre
-        t = start + timedelta(days=int(rng.integers(0, 28)), hours=int(rng.choice(24, p=DIURNAL / DIURNAL.sum())))
+        t = start + timedelta(
+            days=int(rng.integers(0, 28)), hours=int(rng.choice(24, p=DIURNAL / DIURNAL.sum()))
+        )
         code = ("C0101", "C0201", "E0102")[n % 3]
         rows.append((code, rng.uniform(WEST, EAST), rng.uniform(SOUTH, NORTH), t + timedelta(minutes=7)))
-    for n in range(300):  # 占道经营 at the city's rhythm, plus a Friday-evening surplus
-        t = start + timedelta(days=int(rng.integers(0, 28)), hours=int(rng.choice(24, p=DIURNAL / DIURNAL.sum())))
+    for _ in range(300):  # 占道经营 at the city's rhythm, plus a Friday-evening surplus
+        t = start + timedelta(
+            days=int(rng.integers(0, 28)), hours=int(rng.choice(24, p=DIURNAL / DIURNAL.sum()))
+        )
         rows.append(("E0501", rng.uniform(WEST, EAST), rng.uniform(SOUTH, NORTH), t + timedelta(minutes=7)))
     for week in range(4):
         friday = start + timedelta(days=4 + 7 * week)  # start is a Monday 00:00
