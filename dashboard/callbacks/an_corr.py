@@ -46,9 +46,12 @@ async def _names(lang: str) -> tuple[dict[str, str], dict[str, str]]:
     Output(k.PEAKS_CSV_BUTTON, "children"),
     Input(aid.FILTERS, "data"),
     Input(ids.LANG, "data"),
+    Input(aid.TABS, "value"),
 )
 @auth.require_user(*ROLES)
-async def show_peaks(data: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
+async def show_peaks(data: Any, lang: str, tab: Any, *, user: StaffIdentity) -> tuple[Any, ...]:
+    if tab != "peaks":  # computed when shown (the tabs mount their panel only then)
+        raise PreventUpdate
     hidden, shown = {"display": "none"}, {"height": "420px"}
     csv_label = t("an.corr.csv", lang)
     try:
@@ -84,9 +87,14 @@ async def show_peaks(data: Any, lang: str, *, user: StaffIdentity) -> tuple[Any,
     Input(aid.FILTERS, "data"),
     Input(k.CORR_WINDOW, "value"),
     Input(ids.LANG, "data"),
+    Input(aid.TABS, "value"),
 )
 @auth.require_user(*ROLES)
-async def show_correlations(data: Any, window: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
+async def show_correlations(
+    data: Any, window: Any, lang: str, tab: Any, *, user: StaffIdentity
+) -> tuple[Any, ...]:
+    if tab != "correlations":
+        raise PreventUpdate
     csv_label = t("an.corr.csv", lang)
     try:
         filters = parse_filters(data)
@@ -157,3 +165,8 @@ async def peaks_csv(_: Any, rows: Any, *, user: StaffIdentity) -> Any:
 @auth.require_user(*ROLES)
 async def correlations_csv(_: Any, rows: Any, *, user: StaffIdentity) -> Any:
     return _download(rows, "correlations")
+
+
+@callback(Output(k.CORR_WINDOW, "data"), Input(ids.LANG, "data"))
+def window_labels(lang: str) -> list[dict[str, str]]:
+    return [{"value": str(n), "label": t("an.corr.window.n", lang, n=n)} for n in view.WINDOWS]
