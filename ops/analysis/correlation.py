@@ -313,13 +313,17 @@ def _places(
 
 
 _ROWS = """
-    SELECT c.category_code AS code, ({category}) AS sel,
-           CAST(floor(g.i / 10.0) AS integer) AS si, CAST(floor(g.j / 10.0) AS integer) AS sj,
-           c.district_code AS district,
-           (c.created_at AT TIME ZONE 'Asia/Shanghai')::date - CAST(:first_day AS date) AS day,
-           count(*) AS n
-      FROM "case" c JOIN grid_cell g ON g.id = c.cell_id
-     WHERE c.created_at >= :since AND c.created_at < :now AND {scope} AND {district}
+    WITH r AS (
+        SELECT c.cell_id, c.category_code AS code, ({category}) AS sel, c.district_code AS district,
+               (c.created_at AT TIME ZONE 'Asia/Shanghai')::date - CAST(:first_day AS date) AS day,
+               count(*) AS n
+          FROM "case" c
+         WHERE c.created_at >= :since AND c.created_at < :now AND c.cell_id IS NOT NULL AND {scope} AND {district}
+         GROUP BY 1, 2, 3, 4, 5
+    )
+    SELECT r.code, r.sel, CAST(floor(g.i / 10.0) AS integer) AS si, CAST(floor(g.j / 10.0) AS integer) AS sj,
+           r.district, r.day, sum(r.n) AS n
+      FROM r CROSS JOIN LATERAL (SELECT i, j FROM grid_cell WHERE id = r.cell_id LIMIT 1) g  -- index lookups
      GROUP BY 1, 2, 3, 4, 5, 6
 """
 

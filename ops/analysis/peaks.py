@@ -259,14 +259,19 @@ def peaks(conn: Connection, scope: AnalysisScope, filters: Filters, now: datetim
         category=filters.category_sql(), scope=scope.where(), district=filters.district_sql()
     )
     rows = conn.execute(text(sql), {"since": since, "now": now, **scope.params(), **filters.params()}).all()  # nosec B608 # SQL from constant fragments; values are bound parameters
-    sel = np.zeros(SHAPE, dtype=np.int64)
-    ref = np.zeros(SHAPE, dtype=np.int64)
-    by_cat: dict[str, IntArray] = {}
-    for r in rows:
-        ref[r.wd, r.hr] += r.n
-        if r.sel:
-            sel[r.wd, r.hr] += r.n
-            by_cat.setdefault(r.code, np.zeros(SHAPE, dtype=np.int64))[r.wd, r.hr] += r.n
+    codes = [r.code for r in rows]
+    chosen = np.array([bool(r.sel) for r in rows], dtype=bool)
+    cell = np.array([r.wd * 24 + r.hr for r in rows], dtype=np.int64)
+    n = np.array([r.n for r in rows], dtype=np.int64)
+    ref = np.bincount(cell, weights=n, minlength=168).astype(np.int64).reshape(SHAPE)
+    sel = np.bincount(cell[chosen], weights=n[chosen], minlength=168).astype(np.int64).reshape(SHAPE)
+    names = sorted({c for c, ok in zip(codes, chosen, strict=True) if ok})
+    index = {c: i for i, c in enumerate(names)}
+    flat = np.zeros(len(names) * 168, dtype=np.int64)
+    if names:
+        ix = np.array([index[c] for c, ok in zip(codes, chosen, strict=True) if ok], dtype=np.int64)
+        np.add.at(flat, ix * 168 + cell[chosen], n[chosen])
+    by_cat = {c: flat[i * 168 : (i + 1) * 168].reshape(SHAPE) for c, i in index.items()}
     return analyse(sel, ref, by_cat, exposure_hours(since, now), chosen=filters.category is not None)
 
 
