@@ -35,7 +35,7 @@ def patterns(engine: Engine) -> Iterator[None]:
         code = ("C0101", "C0102", "E0102", "E0501", "E0301", "E0302", "C0201")[n % 7]
         rows.append((code, rng.uniform(WEST, EAST), rng.uniform(SOUTH, NORTH), t))
     friday = now - timedelta(days=1)
-    for week in range(3):
+    for _week in range(3):
         while friday.weekday() != 4:
             friday -= timedelta(days=1)
         for n in range(20):
