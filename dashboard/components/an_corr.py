@@ -150,9 +150,9 @@ def peaks_figure(result: pk.PeakResult, lang: str) -> go.Figure:
                 mode="markers",
                 marker={
                     "symbol": "star",
-                    "size": 13,
-                    "color": "#1c3d5a",
-                    "line": {"color": "white", "width": 1},
+                    "size": 14,
+                    "color": "white",
+                    "line": {"color": "#1c3d5a", "width": 1.5},
                 },
                 name=t("an.corr.peak_mark", lang),
                 hoverinfo="skip",
