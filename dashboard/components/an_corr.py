@@ -170,23 +170,35 @@ def peaks_figure(result: pk.PeakResult, lang: str) -> go.Figure:
     return fig
 
 
+def _weekdays(days: tuple[int, ...], lang: str) -> str:
+    en = lang == "en"
+    if len(days) == 7:
+        return t("an.corr.every_day", lang)
+    if days == (0, 1, 2, 3, 4):
+        return t("an.corr.workdays", lang)
+    if days == (5, 6):
+        return t("an.corr.weekend", lang)
+    return (", " if en else "、").join(pk.WEEKDAYS[d][1 if en else 0] for d in days)
+
+
 def peaks_sentence(result: pk.PeakResult, names: dict[str, str], lang: str, chosen: str | None) -> str:
-    """The top peaks in words: "周五 18–20 时占道经营上报显著偏高（48 件，往常约 12.3 件）"."""
-    ranges = pk.peak_ranges(result.category_peaks) or pk.peak_ranges(result.peaks)
+    """The top peaks in words: "周五 18–20 时占道经营上报显著偏高（48 件，往常约 12.3 件）"; the same hours on
+    several weekdays are said once ("每天 18–20 时…")."""
+    groups = pk.peak_groups(pk.peak_ranges(result.category_peaks) or pk.peak_ranges(result.peaks))
     parts = []
-    for r in ranges[:TOP_SENTENCES]:
-        code = r.category_code or chosen
+    for g in groups[:TOP_SENTENCES]:
+        code = g.category_code or chosen
         what = names.get(code, code) if code else t("an.corr.peaks.all", lang)
         parts.append(
             t(
                 "an.corr.peaks.top",
                 lang,
-                day=pk.WEEKDAYS[r.weekday][1 if lang == "en" else 0],
-                start=r.start,
-                end=r.end,
+                day=_weekdays(g.weekdays, lang),
+                start=g.start,
+                end=g.end,
                 what=what,
-                n=r.observed,
-                e=_fmt(r.expected),
+                n=g.observed,
+                e=_fmt(g.expected),
             )
         )
     return ("；" if lang != "en" else "; ").join(parts) + ("。" if lang != "en" else ".")

@@ -27,6 +27,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{what} reports are significantly high on {day} {start}:00–{end}:00 ({n} reports, about {e} usual)",
     ),
     "an.corr.peaks.all": ("全部类别", "All"),
+    "an.corr.every_day": ("每天", "every day"),
+    "an.corr.workdays": ("周一至周五", "Mon–Fri"),
+    "an.corr.weekend": ("周末", "weekends"),
     "an.corr.peaks.explain.others": (
         "颜色为近{days}天每个星期几、每个小时的上报件数（北京时间）。★ 标出所选类别占比显著偏高的时段：与同一范围内全部上报的"
         "作息规律相比（同一时段其他上报多，它也应多），该时段所选类别明显更多。经多重检验校正（错误发现率 5%），"

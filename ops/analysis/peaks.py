@@ -241,6 +241,39 @@ def peak_ranges(peaks: list[Peak]) -> list[PeakRange]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class PeakGroup:
+    """The same peak hours ``[start, end)`` of one category on several weekdays (0 = Monday), summed."""
+
+    category_code: str | None
+    weekdays: tuple[int, ...]
+    start: int
+    end: int
+    observed: int
+    expected: float
+
+
+def peak_groups(ranges: list[PeakRange]) -> list[PeakGroup]:
+    """Ranges with the same category and hours on different weekdays as one group (an every-evening peak is
+    one finding, not seven), the largest excess first."""
+    groups: dict[tuple[str | None, int, int], list[PeakRange]] = {}
+    for r in ranges:
+        groups.setdefault((r.category_code, r.start, r.end), []).append(r)
+    out = [
+        PeakGroup(
+            code,
+            tuple(sorted(r.weekday for r in rs)),
+            start,
+            end,
+            sum(r.observed for r in rs),
+            sum(r.expected for r in rs),
+        )
+        for (code, start, end), rs in groups.items()
+    ]
+    out.sort(key=lambda g: -(g.observed - g.expected))
+    return out
+
+
 _COUNTS = """
     SELECT c.category_code AS code, ({category}) AS sel,
            CAST(EXTRACT(ISODOW FROM c.created_at AT TIME ZONE 'Asia/Shanghai') AS integer) - 1 AS wd,

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from db.accounts import load_identity
 from geo.crs import TZ
 from ops.analysis.filters import Filters
-from ops.analysis.peaks import analyse, exposure_hours, peak_ranges, peaks, share_test
-from ops.analysis.scope import AnalysisScope
+from ops.analysis.peaks import analyse, exposure_hours, peak_groups, peak_ranges, peaks, share_test
+from ops.analysis.scope import AnalysisScope, analysis_scope
 from tests.support.an_corr import EAST, NORTH, SOUTH, WEST, insert_reports
 
 NOW = datetime(2026, 3, 30, 0, 0, tzinfo=TZ)  # a Monday, midnight
@@ -111,3 +112,27 @@ def test_database_peaks_respect_filters_and_scope(conn: Connection) -> None:
     # an officer of a district outside the box reads none of it
     other = peaks(conn, AnalysisScope(district="520113"), Filters(days=30, category="E05"), NOW)
     assert other.total == 0 and not other.peaks and not other.category_peaks
+    # the 云岩区 officer, through the scope the page asks for: only 云岩区, even when the filter names another
+    uid = conn.execute(text("SELECT id FROM staff_user WHERE username = 'yunyan'")).scalar_one()
+    ident = load_identity(conn, uid)
+    assert ident is not None
+    officer = analysis_scope(conn, ident)
+    own = peaks(conn, officer, Filters(days=30), NOW)
+    city = peaks(conn, AnalysisScope.city(), Filters(days=30), NOW)
+    assert 0 < own.total < city.total
+    assert peaks(conn, officer, Filters(days=30, district="520102"), NOW).total == 0
+
+
+def test_an_every_evening_peak_is_one_finding() -> None:
+    rng = np.random.default_rng(17)
+    others = _week(rng, 8000, DIURNAL)
+    vending = _week(rng, 500, DIURNAL)
+    vending[:, 19] += 25  # every evening 19–20
+    res = analyse(vending, others + vending, {"E0501": vending}, np.ones((7, 24)), chosen=True)
+    groups = peak_groups(peak_ranges(res.category_peaks))
+    assert (groups[0].category_code, groups[0].weekdays, groups[0].start, groups[0].end) == (
+        "E0501",
+        (0, 1, 2, 3, 4, 5, 6),
+        19,
+        20,
+    )
