@@ -201,6 +201,21 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     pl = _parser(asub, "places", "多发地点: places with repeated reports of one 小类 in the period")
     _analysis_filters(pl)
     pl.set_defaults(handler="cli.commands.analysis_places:cmd_places")
+    pk = _parser(
+        asub, "peaks", "时间峰值: weekday × hour peaks of the reports (binomial/Poisson tests, BH FDR)"
+    )
+    _analysis_filters(pk)
+    pk.set_defaults(handler="cli.commands.analysis_corr:cmd_peaks")
+    co = _parser(
+        asub,
+        "correlations",
+        "关联分析: pairs of 小类 reported in the same 1 km square within ±N days (Knox test)",
+    )
+    _analysis_filters(co)
+    co.add_argument(
+        "--window-days", type=a.int_range(0, 14), default=3, help="± days two reports count as together"
+    )
+    co.set_defaults(handler="cli.commands.analysis_corr:cmd_correlations")
     _analyze_run_command(asub)
     del alsub  # each analysis adds its subcommands here
 
