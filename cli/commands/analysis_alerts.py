@@ -23,6 +23,9 @@ def alert_config(settings: Settings) -> AlertConfig:
         trend_weeks=settings.alert_trend_weeks,
         trend_min_count=settings.alert_trend_min_count,
         trend_min_total=settings.alert_trend_min_total,
+        recurrence_radius_m=settings.recurrence_radius_m,
+        recurrence_days=settings.recurrence_days,
+        recurrence_escalate_at=settings.recurrence_escalate_at,
     )
 
 

@@ -1,4 +1,4 @@
-"""The thresholds of the alert cycle (异常/趋势预警), set from ``GUIYANG_ALERT_*`` settings by the command that
+"""The thresholds of the analysis cycle (异常/趋势预警, 复发督办), set from ``GUIYANG_ALERT_*`` settings by the command that
 runs the cycle, and the one a cycle step reads (:func:`current`)."""
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ class AlertConfig:
     trend_min_weekly_rise: float = 0.10
     #: Seconds between two trend passes (weekly counts change slowly).
     trend_every_s: float = 3600.0
+    #: 复发: a new report recurs a closed case of its 小类 at most this many metres away, closed at most this many
+    #: days before; the recurrence with this number at a place (and every later one) is escalated.
+    recurrence_radius_m: float = 30.0
+    recurrence_days: int = 90
+    recurrence_escalate_at: int = 3
 
 
 _CURRENT: ContextVar[AlertConfig] = ContextVar("alert_config", default=AlertConfig())  # noqa: B039

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine
 from db.unavailable import is_unavailable, summary
 from ops.analysis import alert_config, hourly
 from ops.analysis.anomaly_step import anomaly_step
+from ops.analysis.recurrence import recurrence_step
 from ops.analysis.trend_step import trend_step
 
 log = logging.getLogger("guiyang_ops.analysis")
@@ -34,8 +35,17 @@ def hourly_step(conn: Connection, now: datetime) -> int:
     return hourly.top_up(conn, now)
 
 
+def recurrences(conn: Connection, now: datetime) -> int:
+    """复发督办 with the cycle's thresholds (:mod:`ops.analysis.recurrence`)."""
+    c = alert_config.current()
+    return recurrence_step(
+        conn, now, radius_m=c.recurrence_radius_m, days=c.recurrence_days, escalate_at=c.recurrence_escalate_at
+    )
+
+
 STEPS: list[tuple[str, Step]] = [
     ("hourly", hourly_step),
+    ("recurrence", recurrences),
     ("anomaly", anomaly_step),
     ("trend", trend_step),
 ]

@@ -110,3 +110,15 @@ def test_a_refused_escalation_does_not_break_the_step(conn: Connection, staff: d
     assert _escalations(conn, n4.id) == []  # refused: closed
     assert len(_escalations(conn, n5.id)) == 1  # the step went on
     assert c0.id not in links
+
+
+def test_the_analysis_cycle_links_with_its_thresholds(conn: Connection, staff: dict[str, Actor]) -> None:
+    from ops.analysis import alert_config, cycle
+
+    c0, _ = closed(conn, staff, YUNYAN, MON)
+    n1 = report(conn, offset(YUNYAN, 40), MON + timedelta(days=1))  # 40 m: only with a 50 m radius
+    assert cycle.run_cycle(conn, NOW).count("recurrence") == 0
+    conn.execute(text("UPDATE analysis_cursor SET last_id = 0 WHERE name = 'recurrence'"))
+    wide = alert_config.AlertConfig(recurrence_radius_m=50)
+    assert cycle.run_cycle(conn, NOW, wide).count("recurrence") == 1
+    assert _links(conn)[n1.id].earlier_case_id == c0.id
