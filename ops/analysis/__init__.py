@@ -27,8 +27,7 @@ capability is its own module:
   :mod:`ops.analysis.alert_write`: place, explanation and no duplicates; :mod:`ops.analysis.alert_config`: the
   thresholds;
 - :mod:`ops.analysis.cycle`: the analysis cycle, ``STEPS`` run each in its own transaction
-  (``guiyang-ops analyze run``).
-- :mod:`ops.analysis.qvalues`: Benjamini–Hochberg q-values (:func:`~ops.analysis.qvalues.bh_qvalues`);
+  (``guiyang-ops analyze run``);
 - :mod:`ops.analysis.peaks`: 时间峰值, the weekday × hour matrix with its peaks (binomial / Poisson tests, BH);
 - :mod:`ops.analysis.correlation`: 关联分析, pairs of 小类 reported together in a 1 km square within ±N days
   (Knox-type statistic, date-permutation Monte Carlo, lift, BH).

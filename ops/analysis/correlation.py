@@ -51,8 +51,8 @@ from scipy import sparse, stats
 from sqlalchemy import Connection, text
 
 from geo.crs import TZ, to_lonlat
+from ops.analysis.fdr import bh_qvalues
 from ops.analysis.filters import Filters
-from ops.analysis.qvalues import bh_qvalues
 from ops.analysis.scope import AnalysisScope
 
 ALPHA = 0.05

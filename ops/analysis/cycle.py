@@ -39,7 +39,11 @@ def recurrences(conn: Connection, now: datetime) -> int:
     """复发督办 with the cycle's thresholds (:mod:`ops.analysis.recurrence`)."""
     c = alert_config.current()
     return recurrence_step(
-        conn, now, radius_m=c.recurrence_radius_m, days=c.recurrence_days, escalate_at=c.recurrence_escalate_at
+        conn,
+        now,
+        radius_m=c.recurrence_radius_m,
+        days=c.recurrence_days,
+        escalate_at=c.recurrence_escalate_at,
     )
 
 

@@ -39,6 +39,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse, stats
 
+from ops.analysis.fdr import bh_qvalues
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -151,24 +153,6 @@ def two_sided_p(z: FloatArray) -> FloatArray:
     return np.asarray(2.0 * stats.norm.sf(np.abs(z)), dtype=np.float64)
 
 
-def bh_adjust(p: npt.ArrayLike) -> FloatArray:
-    """Benjamini–Hochberg adjusted p-values (q): reject at FDR α where ``q ≤ α``.
-
-    >>> bh_adjust([0.01, 0.04, 0.03, 0.5]).round(3).tolist()
-    [0.04, 0.053, 0.053, 0.5]
-    """
-    pv = np.asarray(p, dtype=np.float64)
-    m = pv.size
-    if m == 0:
-        return pv.copy()
-    order = np.argsort(pv, kind="stable")
-    scaled = pv[order] * m / np.arange(1, m + 1)
-    q_sorted = np.minimum.accumulate(scaled[::-1])[::-1]
-    q = np.empty(m)
-    q[order] = np.minimum(q_sorted, 1.0)
-    return q
-
-
 def classes(z: FloatArray, q: FloatArray) -> npt.NDArray[np.int8]:
     """ArcGIS ``Gi_Bin``-like classes: ±3/±2/±1 at q ≤ 0.01/0.05/0.10, the sign of z; 0 when not significant."""
     level = np.zeros(z.size, dtype=np.int8)
@@ -184,5 +168,5 @@ def gi_star(i: npt.ArrayLike, j: npt.ArrayLike, y: npt.ArrayLike, lattice: Latti
     x = np.asarray(y, dtype=np.float64)
     z = _z(x, lat.neighbour_sum(x), lat.weight)
     p = two_sided_p(z)
-    q = bh_adjust(p)
+    q = bh_qvalues(p)
     return GiStar(z=z, p=p, q=q, cls=classes(z, q), weight=lat.weight.astype(np.int64))

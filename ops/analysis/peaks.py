@@ -22,7 +22,7 @@ in 1 against the reports of the scope (its share at each weekday-hour against it
 the peaks the page names in words.
 
 Multiple testing: each family (the matrix's 168 cells; all 小类 × 168 cells together) is corrected by
-Benjamini–Hochberg (:func:`ops.analysis.qvalues.bh_qvalues`); a cell is a peak when ``q ≤`` :data:`ALPHA`, it
+Benjamini–Hochberg (:func:`ops.analysis.fdr.bh_qvalues`); a cell is a peak when ``q ≤`` :data:`ALPHA`, it
 holds at least :data:`MIN_COUNT` reports and at least :data:`MIN_RATIO` × its expectation (a practical floor: with
 many reports a 5 % excess is "significant" yet not worth a campaign).
 
@@ -44,8 +44,8 @@ from scipy import stats
 from sqlalchemy import Connection, text
 
 from geo.crs import TZ
+from ops.analysis.fdr import bh_qvalues
 from ops.analysis.filters import Filters
-from ops.analysis.qvalues import bh_qvalues
 from ops.analysis.scope import AnalysisScope
 
 ALPHA = 0.05
