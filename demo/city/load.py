@@ -95,9 +95,14 @@ def remove_cases(conn: psycopg.Connection) -> None:
     conn.execute("DELETE FROM verification_task")
     conn.execute("DELETE FROM idempotency_key WHERE case_id IS NOT NULL")
     conn.execute("DELETE FROM case_intake")
-    # recurrence links point at cases, and the step's cursor at case ids that RESTART IDENTITY reuses
+    # the analysis of the old city goes with it: recurrence links point at cases, the cycle's cursors at case ids
+    # that RESTART IDENTITY reuses, the hourly counts and the alerts describe a history that is gone
     conn.execute("DELETE FROM case_recurrence")
-    conn.execute("DELETE FROM analysis_cursor WHERE name = 'recurrence'")
+    conn.execute("DELETE FROM analysis_cursor")
+    conn.execute("DELETE FROM analysis_hourly")
+    conn.execute("ALTER TABLE analysis_alert_event DISABLE TRIGGER analysis_alert_event_no_truncate")
+    conn.execute("TRUNCATE analysis_alert_event, analysis_alert RESTART IDENTITY")
+    conn.execute("ALTER TABLE analysis_alert_event ENABLE TRIGGER analysis_alert_event_no_truncate")
     conn.execute(
         "DELETE FROM photo WHERE case_id IS NOT NULL "
         "AND id NOT IN (SELECT photo_id FROM beauty_post WHERE photo_id IS NOT NULL)"

@@ -29,11 +29,29 @@ from demo.simulate import SimContext, Verifying, simulate_steps
 from demo.users import SIMULATOR_USERNAME
 from geo.crs import TZ
 from ops import workflow as wf
+from ops.analysis.alert_states import NewAlert, record
 from ops.states import URGENT_FACTOR, Action, CaseStatus, Role, target
 from ops.workflow import Actor
 
 NOW = datetime(2026, 3, 16, 15, 30, 12, 345678, tzinfo=TZ)
 N = 2000
+OLD_ALERT = NewAlert(
+    kind="anomaly",
+    area_level="district",
+    area_key="520103",
+    district_code="520103",
+    category_code="C0101",
+    geom_wkt="POLYGON((106.71 26.58, 106.72 26.58, 106.72 26.59, 106.71 26.58))",
+    point_wkt="POINT(106.715 26.585)",
+    window_start=NOW - timedelta(hours=2),
+    window_end=NOW,
+    observed=9,
+    expected=1.0,
+    score=6.0,
+    p_value=1e-6,
+    explanation_zh="近2小时云岩区井盖破损上报 9 件，往常约 1.0 件",
+    explanation_en="9 reports in the last 2 hours; usually about 1.0",
+)
 DAYS = 60
 
 
@@ -110,8 +128,11 @@ def city(owner_engine: Engine) -> Iterator[tuple[Connection, SeedResult]]:
                 {"n": again.id, "e": r.id},
             )
             c.execute(
-                text("INSERT INTO analysis_cursor (name, last_id) VALUES ('recurrence', :n)"), {"n": again.id}
+                text("INSERT INTO analysis_cursor (name, last_id) VALUES ('recurrence', :n), ('hourly', :n)"),
+                {"n": again.id},
             )
+            # an alert of the old city and its history (append-only, cleared with the city)
+            record(c, OLD_ALERT, NOW)
             result = seed_demo_city(c, cases=N, days=DAYS, seed=11, now=NOW, replace=True)
             assert (
                 schema(c) == before
@@ -168,11 +189,14 @@ def test_replace_cleared_the_old_city_and_the_history_is_append_only_again(
     assert c.execute(text("SELECT count(*) FROM points_ledger WHERE case_id IS NOT NULL")).scalar_one() == 0
     assert c.execute(text('SELECT min(id) FROM "case"')).scalar_one() == 1
     assert c.execute(text("SELECT count(*) FROM case_recurrence")).scalar_one() == 0
-    assert c.execute(text("SELECT count(*) FROM analysis_cursor WHERE name = 'recurrence'")).scalar_one() == 0
+    assert c.execute(text("SELECT count(*) FROM analysis_cursor")).scalar_one() == 0
+    assert c.execute(text("SELECT count(*) FROM analysis_alert")).scalar_one() == 0
+    assert c.execute(text("SELECT count(*) FROM analysis_alert_event")).scalar_one() == 0
     for stmt in (
         "UPDATE case_event SET note = 'x' WHERE id = 1",
         "DELETE FROM case_event WHERE id = 1",
         "TRUNCATE case_event",
+        "TRUNCATE analysis_alert_event CASCADE",
     ):
         sp = c.begin_nested()
         with pytest.raises(DBAPIError, match="append-only"):
