@@ -10,7 +10,7 @@ from dash import no_update as nothing
 
 from dashboard import auth, ids, runtime
 from dashboard.callbacks.workbench import reference
-from dashboard.components.analysis_tabs import TABS
+from dashboard.components.analysis_tabs import PERIODS, TABS
 from dashboard.components.heat_filter import category_options
 from dashboard.i18n import t
 from dashboard.ids import analysis as aid
@@ -56,6 +56,7 @@ async def gate(_: str, lang: str) -> tuple[Any, ...]:
     Output(aid.MAJOR, "data"),
     Output(aid.MAJOR, "label"),
     Output(aid.MAJOR, "placeholder"),
+    Output(aid.DAYS, "data"),
     Input(ids.LANG, "data"),
     State(aid.DISTRICT, "value"),
 )
@@ -82,6 +83,7 @@ async def frame(lang: str, current: str | None, *, user: StaffIdentity) -> tuple
         majors,
         t("an.major", lang),
         t("an.all_major", lang),
+        [{"value": str(n), "label": t("an.days.n", lang, n=n)} for n in sorted(PERIODS)],
     )
 
 
