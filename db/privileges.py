@@ -24,6 +24,7 @@ APPEND_ONLY: tuple[str, ...] = (
     "moderation_log",
     "audit_log",
     "analysis_alert_event",
+    "campaign_event",
 )
 READ_ONLY: tuple[str, ...] = (
     "district",
