@@ -233,4 +233,6 @@ def effect_sentence(e: Effect, lang: str = "zh") -> str:
             f"No credible change in reports of the same kinds (estimate {_signed(mid)} %, "
             f"95 % interval {_signed(lo)} % to {_signed(hi)} %)."
         )
-    return f"整治后同类上报没有可信的变化（估计 {_signed(mid)}%，95% 区间 {_signed(lo)}% 至 {_signed(hi)}%）。"
+    return (
+        f"整治后同类上报没有可信的变化（估计 {_signed(mid)}%，95% 区间 {_signed(lo)}% 至 {_signed(hi)}%）。"
+    )

@@ -67,7 +67,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["alert_id"], ["analysis_alert.id"], name=op.f("fk_campaign_alert_id_analysis_alert")
         ),
-        sa.ForeignKeyConstraint(["created_by"], ["staff_user.id"], name=op.f("fk_campaign_created_by_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["staff_user.id"], name=op.f("fk_campaign_created_by_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign")),
     )
     op.create_index("ix_campaign_starts_on", "campaign", ["starts_on"], unique=False)
@@ -78,9 +80,7 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "changes", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False
-        ),
+        sa.Column("changes", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
         sa.CheckConstraint("kind IN ('created', 'edited', 'ended')", name=op.f("ck_campaign_event_kind")),
         sa.ForeignKeyConstraint(
             ["actor_id"], ["staff_user.id"], name=op.f("fk_campaign_event_actor_id_staff_user")

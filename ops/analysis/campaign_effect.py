@@ -1,0 +1,295 @@
+"""Campaigns as a user reads them (scoped by :class:`~ops.analysis.scope.AnalysisScope`) and the weekly counts
+behind each one's effect (:mod:`ops.analysis.effect` does the statistics).
+
+Scope: the center reads every campaign; an officer the campaigns that touch their district, department staff those
+about one of their categories. The counts under an effect are scoped the same way (an officer's effect counts
+only the cases of their district, treated and control alike).
+
+The weeks: the campaign's start (local midnight of ``starts_on``) splits time into weeks. The pre-period is as many
+weeks as the campaign lasts, at least 4 and at most 26, ending at the start; the post-period is the complete
+weeks since the start, up to the end (a campaign running for 3½ weeks has 3 post weeks).
+
+The areas: every 100 m cell whose inner point lies in the campaign's area is treated. The control candidates are
+the 1 km squares (cells ``(i // 10, j // 10)``) of the campaign's districts that do not touch the area at all
+(no spill-over); :func:`ops.analysis.effect.choose_controls` keeps those whose pre-period rate per km² is within
+a factor 2 of the treated area's (at least 5, the closest first). When the campaign's districts offer fewer than 5
+such squares (a campaign over whole districts), the squares of every district in the reader's scope are the
+candidates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from db.errors import NotFound
+from geo.crs import TZ
+from ops.analysis.effect import MIN_PRE_WEEKS, Effect, choose_controls, did_effect
+from ops.analysis.scope import AnalysisScope
+
+MAX_PRE_WEEKS = 26
+K_MIN = 5
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    id: int
+    name: str
+    note: str | None
+    categories: list[str]
+    district_codes: list[str]
+    starts_on: date
+    ends_on: date
+    source: str
+    alert_id: int | None
+    created_by: str
+    created_at: datetime
+    ended_at: datetime | None
+    version: int
+    area_km2: float
+    area_geojson: dict[str, Any] | None = None
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignEffect:
+    """The effect and the series behind it: per week (its first day), the treated area's count, the chosen
+    controls' count and what the treated area would have had moving like the controls (``expected``)."""
+
+    effect: Effect
+    week_starts: list[date] = field(default_factory=list)
+    treated: list[int] = field(default_factory=list)
+    control: list[int] = field(default_factory=list)
+    expected: list[float] = field(default_factory=list)
+    n_controls: int = 0
+    controls_from: str = "districts"  # or "city": the campaign's districts had too few comparable squares
+
+
+def _scope_sql(scope: AnalysisScope) -> str:
+    if scope.city_wide:
+        return "TRUE"
+    if scope.empty:
+        return "FALSE"
+    parts = []
+    if scope.district is not None:
+        parts.append(":an_district = ANY(k.district_codes)")
+    if scope.categories is not None:
+        parts.append("k.categories && CAST(:an_categories AS varchar[])")
+    return "(" + " AND ".join(parts) + ")"
+
+
+def _select(scope: AnalysisScope, *, one: bool, geometry: bool) -> Any:
+    geo = (
+        ", ST_AsGeoJSON(k.area, 6)::json AS gj, ST_XMin(k.area) AS w, ST_YMin(k.area) AS s,"
+        " ST_XMax(k.area) AS e, ST_YMax(k.area) AS n"
+        if geometry
+        else ""
+    )
+    where = _scope_sql(scope) + (" AND k.id = :id" if one else "")
+    return text(
+        f"""
+        SELECT k.id, k.name, k.note, k.categories, k.district_codes, k.starts_on, k.ends_on, k.source,
+               k.alert_id, u.display_name AS created_by, k.created_at, k.ended_at, k.version,
+               ST_Area(ST_Transform(k.area, 32648)) / 1e6 AS km2{geo}
+          FROM campaign k JOIN staff_user u ON u.id = k.created_by
+         WHERE {where}
+         ORDER BY k.starts_on DESC, k.id DESC
+        """  # nosec B608 # the WHERE is built from code, values are bound
+    )
+
+
+def _row(r: Any, geometry: bool) -> CampaignRow:
+    return CampaignRow(
+        id=int(r.id),
+        name=r.name,
+        note=r.note,
+        categories=list(r.categories),
+        district_codes=list(r.district_codes),
+        starts_on=r.starts_on,
+        ends_on=r.ends_on,
+        source=r.source,
+        alert_id=r.alert_id,
+        created_by=r.created_by,
+        created_at=r.created_at,
+        ended_at=r.ended_at,
+        version=int(r.version),
+        area_km2=float(r.km2),
+        area_geojson=r.gj if geometry else None,
+        bbox=(float(r.w), float(r.s), float(r.e), float(r.n)) if geometry else None,
+    )
+
+
+def list_campaigns(conn: Connection, scope: AnalysisScope, *, geometry: bool = False) -> list[CampaignRow]:
+    """The campaigns ``scope`` may read, the latest start first."""
+    rows = conn.execute(_select(scope, one=False, geometry=geometry), scope.params())
+    return [_row(r, geometry) for r in rows]
+
+
+def get_campaign(conn: Connection, scope: AnalysisScope, campaign_id: int) -> CampaignRow:
+    """One campaign with its area; :class:`NotFound` when it does not exist or lies outside ``scope``."""
+    r = conn.execute(
+        _select(scope, one=True, geometry=True), {**scope.params(), "id": campaign_id}
+    ).one_or_none()
+    if r is None:
+        raise NotFound("专项整治不存在。", "No such campaign.", detail=str(campaign_id))
+    return _row(r, True)
+
+
+def history(conn: Connection, campaign_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        text(
+            "SELECT e.at, e.kind, u.display_name AS actor, e.changes FROM campaign_event e"
+            " JOIN staff_user u ON u.id = e.actor_id WHERE e.campaign_id = :id ORDER BY e.id"
+        ),
+        {"id": campaign_id},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def weeks(starts_on: date, ends_on: date, now: datetime) -> tuple[datetime, int, int]:
+    """The campaign's start instant, its pre-period and post-period lengths in weeks (see the module's text)."""
+    start = datetime.combine(starts_on, datetime.min.time(), tzinfo=TZ)
+    end = datetime.combine(ends_on + timedelta(days=1), datetime.min.time(), tzinfo=TZ)
+    planned = math.ceil((end - start) / WEEK)
+    n_pre = min(max(MIN_PRE_WEEKS, planned), MAX_PRE_WEEKS)
+    n_post = max(0, min(planned, int((min(end, now) - start) / WEEK)))
+    return start, n_pre, n_post
+
+
+_CELLS = text(
+    """
+    SELECT g.id, floor(g.i / 10.0)::int AS si, floor(g.j / 10.0)::int AS sj,
+           (g.geom && k.area AND ST_Intersects(k.area, ST_PointOnSurface(g.geom))) AS inside,
+           (g.geom && k.area AND ST_Intersects(k.area, g.geom)) AS touches
+      FROM grid_cell g, campaign k
+     WHERE k.id = :id AND (CAST(:all_districts AS boolean) OR g.district_code = ANY(k.district_codes))
+       AND {scope}
+    """
+)
+_COUNTS = text(
+    """
+    SELECT c.cell_id, floor(extract(epoch FROM c.created_at - :t0) / 604800)::int AS w, count(*) AS n
+      FROM "case" c
+     WHERE c.created_at >= :t0 AND c.created_at < :t1 AND c.cell_id IS NOT NULL
+       AND c.category_code IN (SELECT code FROM category WHERE code = ANY(:cats) OR parent_code = ANY(:cats))
+       AND (CAST(:all_districts AS boolean) OR c.district_code = ANY(:districts))
+       AND {scope}
+     GROUP BY 1, 2
+    """
+)
+
+
+def _counts(
+    conn: Connection, k: CampaignRow, scope: AnalysisScope, t0: datetime, t1: datetime, everywhere: bool
+) -> tuple[Any, ...]:
+    """Per cell: square index, inside, touches; per (cell, week) the count, as numpy arrays."""
+    cell_scope = "TRUE" if scope.district is None else "g.district_code = :an_district"
+    cells = conn.execute(
+        text(_CELLS.text.format(scope=cell_scope)),
+        {
+            "id": k.id,
+            "all_districts": everywhere,
+            **({"an_district": scope.district} if scope.district else {}),
+        },
+    ).all()
+    counts = conn.execute(
+        text(_COUNTS.text.format(scope=scope.where())),
+        {
+            "t0": t0,
+            "t1": t1,
+            "cats": k.categories,
+            "all_districts": everywhere,
+            "districts": k.district_codes,
+            **scope.params(),
+        },
+    ).all()
+    return cells, counts
+
+
+def campaign_effect(conn: Connection, scope: AnalysisScope, k: CampaignRow, now: datetime) -> CampaignEffect:
+    """The effect of campaign ``k`` as ``scope`` reads it, on the data up to ``now``."""
+    start, n_pre, n_post = weeks(k.starts_on, k.ends_on, now)
+    t0, t1 = start - n_pre * WEEK, start + n_post * WEEK
+    n = n_pre + n_post
+    week_starts = [(t0 + i * WEEK).date() for i in range(n)]
+    post = np.arange(n) >= n_pre
+    out: CampaignEffect | None = None
+    for everywhere in (False, True):
+        cells, counts = _counts(conn, k, scope, t0, t1, everywhere)
+        out = _assemble(cells, counts, n, n_pre, post, week_starts, "city" if everywhere else "districts")
+        if out.n_controls >= K_MIN or out.effect.reason in ("pre_weeks", "post_weeks"):
+            break
+    assert out is not None  # nosec B101 # the loop runs at least once
+    return out
+
+
+def _assemble(
+    cells: list[Any],
+    counts: list[Any],
+    n: int,
+    n_pre: int,
+    post: Any,
+    week_starts: list[date],
+    controls_from: str,
+) -> CampaignEffect:
+    """The pure part: cells and (cell, week) counts → treated and control weekly series → the effect."""
+    empty = did_effect(np.zeros(n), np.zeros(n), post)
+    if not cells or n == 0:
+        return CampaignEffect(empty, week_starts, [0] * n, [0] * n, [0.0] * n, 0, controls_from)
+    cell_id = np.array([c.id for c in cells], dtype=np.int64)
+    square = np.array([(c.si, c.sj) for c in cells], dtype=np.int64)
+    inside = np.array([bool(c.inside) for c in cells])
+    touches = np.array([bool(c.touches) for c in cells])
+    keys, sq = np.unique(square, axis=0, return_inverse=True)
+    sq = sq.reshape(-1)
+    tainted = np.zeros(len(keys), dtype=bool)
+    tainted[sq[touches]] = True
+    cells_per_square = np.bincount(sq, minlength=len(keys))
+    order = np.argsort(cell_id)
+    treated = np.zeros(n, dtype=np.int64)
+    by_square = np.zeros((len(keys), n), dtype=np.int64)
+    if counts:
+        cid = np.array([r.cell_id for r in counts], dtype=np.int64)
+        wk = np.array([r.w for r in counts], dtype=np.int64)
+        cnt = np.array([r.n for r in counts], dtype=np.int64)
+        pos = np.searchsorted(cell_id[order], cid)
+        known = (pos < len(cell_id)) & (cell_id[order][np.minimum(pos, len(cell_id) - 1)] == cid)
+        known &= (wk >= 0) & (wk < n)
+        idx = order[pos[known]]
+        wk, cnt = wk[known], cnt[known]
+        np.add.at(treated, wk[inside[idx]], cnt[inside[idx]])
+        np.add.at(by_square, (sq[idx], wk), cnt)
+    treated_km2 = inside.sum() * 0.01
+    pre_t = treated[:n_pre].sum()
+    cand = np.flatnonzero(~tainted)
+    rate = pre_t / treated_km2 if treated_km2 > 0 else 0.0
+    chosen = cand[
+        choose_controls(rate, by_square[cand, :n_pre].sum(axis=1), cells_per_square[cand] * 0.01, k_min=K_MIN)
+    ]
+    control = by_square[chosen].sum(axis=0) if chosen.size else np.zeros(n, dtype=np.int64)
+    effect = did_effect(treated, control, post)
+    if chosen.size == 0 and effect.status != "insufficient":
+        effect = Effect("insufficient", *_sums(effect), reason="controls")
+    elif chosen.size == 0 and effect.reason == "reports" and pre_t >= 10:
+        effect = Effect("insufficient", *_sums(effect), reason="controls")
+    pre_c = control[:n_pre].sum()
+    scale = (pre_t / pre_c) if pre_c > 0 else 0.0
+    return CampaignEffect(
+        effect,
+        week_starts,
+        treated.tolist(),
+        control.tolist(),
+        [round(float(x) * scale, 2) for x in control],
+        int(chosen.size),
+        controls_from,
+    )
+
+
+def _sums(e: Effect) -> tuple[int, int, int, int, int, int]:
+    return e.weeks_pre, e.weeks_post, e.treated_pre, e.treated_post, e.control_pre, e.control_post
