@@ -5,9 +5,9 @@ from db.models.analysis import AnalysisAlert as AnalysisAlert
 from db.models.analysis import AnalysisAlertEvent as AnalysisAlertEvent
 from db.models.analysis import AnalysisCursor as AnalysisCursor
 from db.models.audit import AuditEntry as AuditEntry
+from db.models.base import Base
 from db.models.campaign import Campaign as Campaign
 from db.models.campaign import CampaignEvent as CampaignEvent
-from db.models.base import Base
 from db.models.case import Case, CaseEvent, Photo
 from db.models.moderation import ModerationEntry as ModerationEntry
 from db.models.people import Person, StaffUser
