@@ -172,7 +172,12 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     asub = an.add_subparsers(dest="analyze_command", required=True)
     al = _parser(sub, "alerts", "研判预警 alerts raised by the analysis cycle")
     alsub = al.add_subparsers(dest="alerts_command", required=True)
-    del asub, alsub  # each analysis adds its subcommands here
+    cp = _parser(asub, "campaigns", "专项整治 campaigns and their effect (difference-in-differences)")
+    cp.add_argument("--category", type=a.code, default=None, help="only campaigns about this 大类 or 小类")
+    cp.add_argument("--district", type=a.adcode, default=None, help="only campaigns touching this district")
+    cp.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    cp.set_defaults(handler="cli.commands.analysis_campaign:cmd_campaigns")
+    del alsub  # each analysis adds its subcommands here
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -162,42 +162,77 @@ def weeks(starts_on: date, ends_on: date, now: datetime) -> tuple[datetime, int,
     return start, n_pre, n_post
 
 
-_CELLS = text(
+_SQUARES = text(
     """
-    SELECT g.id, floor(g.i / 10.0)::int AS si, floor(g.j / 10.0)::int AS sj,
-           (g.geom && k.area AND ST_Intersects(k.area, ST_PointOnSurface(g.geom))) AS inside,
-           (g.geom && k.area AND ST_Intersects(k.area, g.geom)) AS touches
+    SELECT floor(g.i / 10.0)::int AS si, floor(g.j / 10.0)::int AS sj, count(*) AS cells
       FROM grid_cell g, campaign k
      WHERE k.id = :id AND (CAST(:all_districts AS boolean) OR g.district_code = ANY(k.district_codes))
-       AND {scope}
-    """
-)
-_COUNTS = text(
-    """
-    SELECT c.cell_id, floor(extract(epoch FROM c.created_at - :t0) / 604800)::int AS w, count(*) AS n
-      FROM "case" c
-     WHERE c.created_at >= :t0 AND c.created_at < :t1 AND c.cell_id IS NOT NULL
-       AND c.category_code IN (SELECT code FROM category WHERE code = ANY(:cats) OR parent_code = ANY(:cats))
-       AND (CAST(:all_districts AS boolean) OR c.district_code = ANY(:districts))
        AND {scope}
      GROUP BY 1, 2
     """
 )
+#: the cells the area touches (found through the grid's spatial index) and whether each one's inner point is in it
+_TOUCHED = text(
+    """
+    SELECT g.id, floor(g.i / 10.0)::int AS si, floor(g.j / 10.0)::int AS sj,
+           {inside} AS inside
+      FROM campaign k JOIN grid_cell g ON {join}
+     WHERE k.id = :id
+    """
+)
+_COUNTS = text(
+    """
+    SELECT c.cell_id, floor(g.i / 10.0)::int AS si, floor(g.j / 10.0)::int AS sj,
+           floor(extract(epoch FROM c.created_at - :t0) / 604800)::int AS w, count(*) AS n
+      FROM "case" c JOIN grid_cell g ON g.id = c.cell_id
+     WHERE c.created_at >= :t0 AND c.created_at < :t1
+       AND c.category_code IN (SELECT code FROM category WHERE code = ANY(:cats) OR parent_code = ANY(:cats))
+       AND (CAST(:all_districts AS boolean) OR c.district_code = ANY(:districts))
+       AND {scope}
+     GROUP BY 1, 2, 3, 4
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """What the effect needs of the grid: the candidate 1 km squares ``(si, sj)`` with their number of 100 m
+    cells, the cells the area touches with their square and whether they are inside it."""
+
+    squares: Any  # (S, 2) int
+    square_cells: Any  # (S,) int
+    touched_ids: Any  # (T,) int
+    touched_squares: Any  # (T, 2) int
+    touched_inside: Any  # (T,) bool
+
+
+def _grid(conn: Connection, k: CampaignRow, scope: AnalysisScope, everywhere: bool) -> Grid:
+    cell_scope = "TRUE" if scope.district is None else "g.district_code = :an_district"
+    district = {"an_district": scope.district} if scope.district else {}
+    rows = conn.execute(
+        text(_SQUARES.text.format(scope=cell_scope)), {"id": k.id, "all_districts": everywhere, **district}
+    ).all()
+    if k.source == "districts":  # the area is exactly the union of these districts' cells: no geometry needed
+        sql = _TOUCHED.text.format(inside="TRUE", join="g.district_code = ANY(k.district_codes)")
+    else:
+        sql = _TOUCHED.text.format(
+            inside="ST_Intersects(k.area, ST_PointOnSurface(g.geom))", join="ST_Intersects(g.geom, k.area)"
+        )
+    touched = conn.execute(text(sql), {"id": k.id}).all()
+    return Grid(
+        np.array([(r.si, r.sj) for r in rows], dtype=np.int64).reshape(-1, 2),
+        np.array([r.cells for r in rows], dtype=np.int64),
+        np.array([r.id for r in touched], dtype=np.int64),
+        np.array([(r.si, r.sj) for r in touched], dtype=np.int64).reshape(-1, 2),
+        np.array([bool(r.inside) for r in touched], dtype=bool),
+    )
 
 
 def _counts(
     conn: Connection, k: CampaignRow, scope: AnalysisScope, t0: datetime, t1: datetime, everywhere: bool
-) -> tuple[Any, ...]:
-    """Per cell: square index, inside, touches; per (cell, week) the count, as numpy arrays."""
-    cell_scope = "TRUE" if scope.district is None else "g.district_code = :an_district"
-    cells = conn.execute(
-        text(_CELLS.text.format(scope=cell_scope)),
-        {
-            "id": k.id,
-            "all_districts": everywhere,
-            **({"an_district": scope.district} if scope.district else {}),
-        },
-    ).all()
+) -> tuple[Grid, list[Any]]:
+    """The candidate grid, and the (cell, square, week, count) rows of the campaign's categories."""
+    grid = _grid(conn, k, scope, everywhere)
     counts = conn.execute(
         text(_COUNTS.text.format(scope=scope.where())),
         {
@@ -209,7 +244,7 @@ def _counts(
             **scope.params(),
         },
     ).all()
-    return cells, counts
+    return grid, counts
 
 
 def campaign_effect(conn: Connection, scope: AnalysisScope, k: CampaignRow, now: datetime) -> CampaignEffect:
@@ -218,55 +253,75 @@ def campaign_effect(conn: Connection, scope: AnalysisScope, k: CampaignRow, now:
     t0, t1 = start - n_pre * WEEK, start + n_post * WEEK
     n = n_pre + n_post
     week_starts = [(t0 + i * WEEK).date() for i in range(n)]
-    post = np.arange(n) >= n_pre
     out: CampaignEffect | None = None
     for everywhere in (False, True):
-        cells, counts = _counts(conn, k, scope, t0, t1, everywhere)
-        out = _assemble(cells, counts, n, n_pre, post, week_starts, "city" if everywhere else "districts")
+        grid, counts = _counts(conn, k, scope, t0, t1, everywhere)
+        out = _assemble(grid, counts, n, n_pre, week_starts, "city" if everywhere else "districts")
         if out.n_controls >= K_MIN or out.effect.reason in ("pre_weeks", "post_weeks"):
             break
     assert out is not None  # nosec B101 # the loop runs at least once
     return out
 
 
+def _square_index(keys: Any, pairs: Any) -> Any:
+    """Index in ``keys`` (sorted unique (si, sj) rows) of each of ``pairs``; -1 when absent."""
+    if len(keys) == 0 or len(pairs) == 0:
+        return np.full(len(pairs), -1, dtype=np.int64)
+    span = int(max(keys[:, 1].max(), pairs[:, 1].max()) - min(keys[:, 1].min(), pairs[:, 1].min())) + 1
+    base = int(min(keys[:, 1].min(), pairs[:, 1].min()))
+    kf = keys[:, 0] * span + (keys[:, 1] - base)
+    pf = pairs[:, 0] * span + (pairs[:, 1] - base)
+    order = np.argsort(kf)
+    pos = np.minimum(np.searchsorted(kf[order], pf), len(kf) - 1)
+    return np.where(kf[order][pos] == pf, order[pos], -1)
+
+
 def _assemble(
-    cells: list[Any],
+    grid: Grid,
     counts: list[Any],
     n: int,
     n_pre: int,
-    post: Any,
     week_starts: list[date],
     controls_from: str,
 ) -> CampaignEffect:
-    """The pure part: cells and (cell, week) counts → treated and control weekly series → the effect."""
-    empty = did_effect(np.zeros(n), np.zeros(n), post)
-    if not cells or n == 0:
+    """The pure part: the grid and the (cell, week) counts → treated and control weekly series → the effect.
+    Leading weeks without a single report anywhere (before the data begins) are left out of the pre-period."""
+    if len(grid.squares) == 0 or n == 0:
+        post = np.arange(n) >= n_pre
+        empty = did_effect(np.zeros(n), np.zeros(n), post)
         return CampaignEffect(empty, week_starts, [0] * n, [0] * n, [0.0] * n, 0, controls_from)
-    cell_id = np.array([c.id for c in cells], dtype=np.int64)
-    square = np.array([(c.si, c.sj) for c in cells], dtype=np.int64)
-    inside = np.array([bool(c.inside) for c in cells])
-    touches = np.array([bool(c.touches) for c in cells])
-    keys, sq = np.unique(square, axis=0, return_inverse=True)
-    sq = sq.reshape(-1)
+    keys = grid.squares
     tainted = np.zeros(len(keys), dtype=bool)
-    tainted[sq[touches]] = True
-    cells_per_square = np.bincount(sq, minlength=len(keys))
-    order = np.argsort(cell_id)
+    t_sq = _square_index(keys, grid.touched_squares)
+    tainted[t_sq[t_sq >= 0]] = True
+    inside_ids = np.sort(grid.touched_ids[grid.touched_inside])
     treated = np.zeros(n, dtype=np.int64)
     by_square = np.zeros((len(keys), n), dtype=np.int64)
+    everything = np.zeros(n, dtype=np.int64)
     if counts:
         cid = np.array([r.cell_id for r in counts], dtype=np.int64)
+        pairs = np.array([(r.si, r.sj) for r in counts], dtype=np.int64).reshape(-1, 2)
         wk = np.array([r.w for r in counts], dtype=np.int64)
         cnt = np.array([r.n for r in counts], dtype=np.int64)
-        pos = np.searchsorted(cell_id[order], cid)
-        known = (pos < len(cell_id)) & (cell_id[order][np.minimum(pos, len(cell_id) - 1)] == cid)
-        known &= (wk >= 0) & (wk < n)
-        idx = order[pos[known]]
-        wk, cnt = wk[known], cnt[known]
-        np.add.at(treated, wk[inside[idx]], cnt[inside[idx]])
-        np.add.at(by_square, (sq[idx], wk), cnt)
-    treated_km2 = inside.sum() * 0.01
-    pre_t = treated[:n_pre].sum()
+        ok = (wk >= 0) & (wk < n)
+        cid, pairs, wk, cnt = cid[ok], pairs[ok], wk[ok], cnt[ok]
+        np.add.at(everything, wk, cnt)
+        if len(inside_ids):
+            pos = np.minimum(np.searchsorted(inside_ids, cid), len(inside_ids) - 1)
+            is_in = inside_ids[pos] == cid
+            np.add.at(treated, wk[is_in], cnt[is_in])
+        sq = _square_index(keys, pairs)
+        known = sq >= 0
+        np.add.at(by_square, (sq[known], wk[known]), cnt[known])
+    cells_per_square = grid.square_cells
+    inside_cells = len(inside_ids)
+    first = int(np.argmax(everything > 0)) if everything.any() else n_pre
+    skip = min(first, n_pre)
+    treated, by_square, week_starts = treated[skip:], by_square[:, skip:], week_starts[skip:]
+    n, n_pre = n - skip, n_pre - skip
+    post = np.arange(n) >= n_pre
+    treated_km2 = inside_cells * 0.01
+    pre_t = int(treated[:n_pre].sum())
     cand = np.flatnonzero(~tainted)
     rate = pre_t / treated_km2 if treated_km2 > 0 else 0.0
     chosen = cand[
@@ -274,9 +329,7 @@ def _assemble(
     ]
     control = by_square[chosen].sum(axis=0) if chosen.size else np.zeros(n, dtype=np.int64)
     effect = did_effect(treated, control, post)
-    if chosen.size == 0 and effect.status != "insufficient":
-        effect = Effect("insufficient", *_sums(effect), reason="controls")
-    elif chosen.size == 0 and effect.reason == "reports" and pre_t >= 10:
+    if chosen.size == 0 and effect.reason not in ("pre_weeks", "post_weeks"):
         effect = Effect("insufficient", *_sums(effect), reason="controls")
     pre_c = control[:n_pre].sum()
     scale = (pre_t / pre_c) if pre_c > 0 else 0.0
@@ -293,3 +346,72 @@ def _assemble(
 
 def _sums(e: Effect) -> tuple[int, int, int, int, int, int]:
     return e.weeks_pre, e.weeks_post, e.treated_pre, e.treated_post, e.control_pre, e.control_post
+
+
+def campaigns_with_effects(
+    conn: Connection,
+    scope: AnalysisScope,
+    now: datetime,
+    *,
+    district: str | None = None,
+    category: str | None = None,
+) -> list[tuple[CampaignRow, CampaignEffect]]:
+    """Every campaign ``scope`` reads (optionally only those touching ``district`` / naming ``category`` or its
+    大类), each with its effect as ``scope`` reads it."""
+    parent = None
+    if category is not None:
+        parent = conn.execute(
+            text("SELECT parent_code FROM category WHERE code = :c"), {"c": category}
+        ).scalar_one_or_none()
+    out = []
+    for k in list_campaigns(conn, scope):
+        if district is not None and district not in k.district_codes:
+            continue
+        if category is not None and category not in k.categories and parent not in k.categories:
+            continue
+        out.append((k, campaign_effect(conn, scope, k, now)))
+    return out
+
+
+def _round(x: float | None, digits: int = 4) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def as_record(k: CampaignRow, eff: CampaignEffect) -> dict[str, Any]:
+    """One campaign and its effect as plain JSON-ready data (``guiyang-ops analyze campaigns --json``, CSV)."""
+    e = eff.effect
+    interval = e.interval_pct
+    return {
+        "id": k.id,
+        "name": k.name,
+        "note": k.note,
+        "categories": k.categories,
+        "district_codes": k.district_codes,
+        "starts_on": k.starts_on.isoformat(),
+        "ends_on": k.ends_on.isoformat(),
+        "ended_at": k.ended_at.isoformat() if k.ended_at else None,
+        "source": k.source,
+        "alert_id": k.alert_id,
+        "created_by": k.created_by,
+        "area_km2": round(k.area_km2, 3),
+        "effect": {
+            "status": e.status,
+            "reason": e.reason,
+            "ratio": _round(e.ratio),
+            "ratio_low": _round(e.ratio_low),
+            "ratio_high": _round(e.ratio_high),
+            "change_pct": _round(e.change_pct, 1),
+            "change_low_pct": _round(interval[0], 1) if interval else None,
+            "change_high_pct": _round(interval[1], 1) if interval else None,
+            "weeks_pre": e.weeks_pre,
+            "weeks_post": e.weeks_post,
+            "treated_pre": e.treated_pre,
+            "treated_post": e.treated_post,
+            "control_pre": e.control_pre,
+            "control_post": e.control_post,
+            "n_controls": eff.n_controls,
+            "controls_from": eff.controls_from,
+        },
+        "effect_zh": e.sentence("zh"),
+        "effect_en": e.sentence("en"),
+    }

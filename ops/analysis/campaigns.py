@@ -320,12 +320,16 @@ def create(
     now: datetime,
     alert_version: int | None = None,
 ) -> int:
-    """Define a campaign as ``user``; returns its id. From an alert (``draft.alert_id``, at ``alert_version``)
-    the alert moves to ``campaign`` in the same transaction."""
+    """Define a campaign as ``user``; returns its id. From an alert (``draft.alert_id``, at ``alert_version``,
+    or its current version when the caller read none) the alert moves to ``campaign`` in the same transaction."""
     _require(user)
     ok = validate(conn, draft, today=now.astimezone(TZ).date())
     if ok.alert_id is not None and alert_version is None:
-        raise _bad("缺少预警的版本。", "The alert's version is missing.", "area")
+        alert_version = conn.execute(
+            text("SELECT version FROM analysis_alert WHERE id = :a"), {"a": ok.alert_id}
+        ).scalar_one_or_none()
+        if alert_version is None:
+            raise NotFound("预警不存在。", "No such alert.", detail=str(ok.alert_id))
     with conn.begin_nested():
         cid = int(
             conn.execute(

@@ -141,10 +141,10 @@ def did_effect(
     n0, n1 = int((~p).sum()), int(p.sum())
     sums = (int(t[~p].sum()), int(t[p].sum()), int(c[~p].sum()), int(c[p].sum()))
     base = Effect("insufficient", n0, n1, *sums)
-    if n0 < min_pre_weeks:
-        return replace(base, reason="pre_weeks")
     if n1 < min_post_weeks:
         return replace(base, reason="post_weeks")
+    if n0 < min_pre_weeks:
+        return replace(base, reason="pre_weeks")
     if sums[0] < min_reports or sums[2] < min_reports or sums[3] < min_reports / 2:
         return replace(base, reason="reports")
     t0, t1, c0, c1 = (x + 0.5 for x in sums)
