@@ -33,6 +33,11 @@ DRAW = {
 }
 
 
+def _attrs(values: dict[str, str]) -> dict[str, Any]:
+    """``aria-*`` / ``data-*`` attributes, which Dash takes as keywords its type stubs do not name."""
+    return dict(values)
+
+
 def _map(map_id: str, districts_id: str, *extra: Any, height: str = "320px") -> dl.Map:
     return dl.Map(
         id=map_id,
@@ -59,7 +64,7 @@ def _form() -> html.Section:
         id=cid.FORM,
         className="anc-form",
         hidden=True,
-        **{"aria-labelledby": cid.FORM_TITLE},
+        **_attrs({"aria-labelledby": cid.FORM_TITLE}),
         children=[
             html.H3(t("an.campaign.form.title"), id=cid.FORM_TITLE),
             html.Div(
@@ -158,7 +163,7 @@ def _detail() -> html.Section:
     return html.Section(
         id=cid.DETAIL,
         className="anc-detail",
-        **{"aria-labelledby": cid.DETAIL_TITLE},
+        **_attrs({"aria-labelledby": cid.DETAIL_TITLE}),
         children=[
             html.H3(id=cid.DETAIL_TITLE),
             html.P(t("an.campaign.detail.none"), id=cid.SENTENCE, className="anc-sentence", role="status"),
@@ -262,7 +267,7 @@ def table(
         body.append(
             html.Tr(
                 className="anc-row" + (" anc-row-selected" if k.id == selected else ""),
-                **{"data-id": str(k.id)},
+                **_attrs({"data-id": str(k.id)}),
                 children=[
                     html.Td(k.name),
                     html.Td(dates_text(k, lang)),
@@ -276,7 +281,7 @@ def table(
                             t("an.campaign.view", lang),
                             id={"type": cid.OPEN, "id": k.id},
                             className="anc-open",
-                            **{"aria-label": t("an.campaign.view_label", lang, name=k.name)},
+                            **_attrs({"aria-label": t("an.campaign.view_label", lang, name=k.name)}),
                         )
                     ),
                 ],
@@ -305,9 +310,9 @@ def figure(k: CampaignRow, eff: CampaignEffect, lang: str) -> go.Figure:
             )
     fig.update_layout(
         title={"text": t("an.campaign.chart.title", lang), "font": {"size": 14}},
-        margin={"l": 40, "r": 10, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
-        xaxis={"title": t("an.campaign.chart.week", lang), **date_axis(lang)},
+        margin={"l": 40, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        xaxis=date_axis(lang),
         yaxis={"title": t("an.campaign.chart.count", lang), "rangemode": "tozero"},
         template="plotly_white",
     )

@@ -61,7 +61,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "按对照区域变化推算（无整治时的预期）",
         "Expected from the controls (had there been no campaign)",
     ),
-    "an.campaign.chart.week": ("周（起始日）", "Week (first day)"),
     "an.campaign.chart.count": ("上报数", "Reports"),
     "an.campaign.chart.start": ("开始", "start"),
     "an.campaign.chart.end": ("结束", "end"),
@@ -76,5 +75,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "area, {cp} in the controls; since the start: {tq} and {cq}.",
     ),
     "an.campaign.where.districts": ("同一区县", "the same districts"),
-    "an.campaign.where.city": ("全市（所在区县的对照不足）", "the whole city (too few in its districts)"),
+    "an.campaign.where.city": (
+        "全市，因所在区县可比方格不足",
+        "the whole city, its own districts having too few",
+    ),
 }

@@ -5,5 +5,8 @@ capability is its own module:
 
 - :mod:`ops.analysis.scope`: whose cases an analysis reads (city, a district, a department's categories);
 - :mod:`ops.analysis.alert_states`: the alert state machine (new → acknowledged → dismissed / campaign /
-  escalated) and its append-only history.
+  escalated) and its append-only history;
+- :mod:`ops.analysis.campaigns`: 专项整治 campaigns defined, edited and ended by a lead, with their history;
+- :mod:`ops.analysis.effect`: a campaign's effect by difference-in-differences (pure numpy/scipy);
+- :mod:`ops.analysis.campaign_effect`: campaigns as a user reads them and the weekly counts behind an effect.
 """

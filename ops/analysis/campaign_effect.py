@@ -162,89 +162,74 @@ def weeks(starts_on: date, ends_on: date, now: datetime) -> tuple[datetime, int,
     return start, n_pre, n_post
 
 
-_SQUARES = text(
-    """
-    SELECT floor(g.i / 10.0)::int AS si, floor(g.j / 10.0)::int AS sj, count(*) AS cells
-      FROM grid_cell g, campaign k
-     WHERE k.id = :id AND (CAST(:all_districts AS boolean) OR g.district_code = ANY(k.district_codes))
-       AND {scope}
+#: (cte, join, touches, inside) for a campaign over whole districts (its cells are exactly theirs, no geometry
+#: needed) and for any other area (the cells it touches, through the grid's spatial index, and whether each
+#: one's inner point lies in it)
+_BY_DISTRICT = ("", "", "g.district_code = ANY(:districts)", "g.district_code = ANY(:districts)")
+_BY_AREA = (
+    """, touched AS (
+        SELECT g.id, ST_Intersects(k.area, ST_PointOnSurface(g.geom)) AS inside
+          FROM k JOIN grid_cell g ON ST_Intersects(g.geom, k.area))""",
+    "LEFT JOIN touched t ON t.id = g.id",
+    "t.id IS NOT NULL",
+    "coalesce(t.inside, false)",
+)
+_SQUARES = """
+    WITH k AS (SELECT * FROM campaign WHERE id = :id){cte}
+    SELECT floor(g.i / 10.0::float8)::int AS si, floor(g.j / 10.0::float8)::int AS sj, count(*) AS cells,
+           bool_or({touches}) AS tainted, count(*) FILTER (WHERE {inside}) AS inside_cells
+      FROM k CROSS JOIN grid_cell g {join}
+     WHERE (CAST(:all_districts AS boolean) OR g.district_code = ANY(:districts)) AND {scope}
      GROUP BY 1, 2
     """
-)
-#: the cells the area touches (found through the grid's spatial index) and whether each one's inner point is in it
-_TOUCHED = text(
-    """
-    SELECT g.id, floor(g.i / 10.0)::int AS si, floor(g.j / 10.0)::int AS sj,
-           {inside} AS inside
-      FROM campaign k JOIN grid_cell g ON {join}
-     WHERE k.id = :id
-    """
-)
-_COUNTS = text(
-    """
-    SELECT c.cell_id, floor(g.i / 10.0)::int AS si, floor(g.j / 10.0)::int AS sj,
-           floor(extract(epoch FROM c.created_at - :t0) / 604800)::int AS w, count(*) AS n
-      FROM "case" c JOIN grid_cell g ON g.id = c.cell_id
+_COUNTS = """
+    WITH k AS (SELECT * FROM campaign WHERE id = :id){cte}
+    SELECT floor(g.i / 10.0::float8)::int AS si, floor(g.j / 10.0::float8)::int AS sj,
+           floor(extract(epoch FROM c.created_at - :t0) / 604800)::int AS w, count(*) AS n,
+           count(*) FILTER (WHERE {inside}) AS n_in
+      FROM k CROSS JOIN "case" c JOIN grid_cell g ON g.id = c.cell_id {join}
      WHERE c.created_at >= :t0 AND c.created_at < :t1
-       AND c.category_code IN (SELECT code FROM category WHERE code = ANY(:cats) OR parent_code = ANY(:cats))
+       AND c.category_code = ANY(:cats)
        AND (CAST(:all_districts AS boolean) OR c.district_code = ANY(:districts))
        AND {scope}
-     GROUP BY 1, 2, 3, 4
+     GROUP BY 1, 2, 3
     """
-)
+
+
+_SUBCATEGORIES = text("SELECT code FROM category WHERE code = ANY(:c) OR parent_code = ANY(:c)")
 
 
 @dataclass(frozen=True, slots=True)
 class Grid:
-    """What the effect needs of the grid: the candidate 1 km squares ``(si, sj)`` with their number of 100 m
-    cells, the cells the area touches with their square and whether they are inside it."""
+    """The candidate 1 km squares ``(si, sj)``: their number of 100 m cells, whether the area touches them, how
+    many of their cells are inside it."""
 
     squares: Any  # (S, 2) int
-    square_cells: Any  # (S,) int
-    touched_ids: Any  # (T,) int
-    touched_squares: Any  # (T, 2) int
-    touched_inside: Any  # (T,) bool
-
-
-def _grid(conn: Connection, k: CampaignRow, scope: AnalysisScope, everywhere: bool) -> Grid:
-    cell_scope = "TRUE" if scope.district is None else "g.district_code = :an_district"
-    district = {"an_district": scope.district} if scope.district else {}
-    rows = conn.execute(
-        text(_SQUARES.text.format(scope=cell_scope)), {"id": k.id, "all_districts": everywhere, **district}
-    ).all()
-    if k.source == "districts":  # the area is exactly the union of these districts' cells: no geometry needed
-        sql = _TOUCHED.text.format(inside="TRUE", join="g.district_code = ANY(k.district_codes)")
-    else:
-        sql = _TOUCHED.text.format(
-            inside="ST_Intersects(k.area, ST_PointOnSurface(g.geom))", join="ST_Intersects(g.geom, k.area)"
-        )
-    touched = conn.execute(text(sql), {"id": k.id}).all()
-    return Grid(
-        np.array([(r.si, r.sj) for r in rows], dtype=np.int64).reshape(-1, 2),
-        np.array([r.cells for r in rows], dtype=np.int64),
-        np.array([r.id for r in touched], dtype=np.int64),
-        np.array([(r.si, r.sj) for r in touched], dtype=np.int64).reshape(-1, 2),
-        np.array([bool(r.inside) for r in touched], dtype=bool),
-    )
+    cells: Any  # (S,) int
+    tainted: Any  # (S,) bool
+    inside_cells: Any  # (S,) int
 
 
 def _counts(
     conn: Connection, k: CampaignRow, scope: AnalysisScope, t0: datetime, t1: datetime, everywhere: bool
 ) -> tuple[Grid, list[Any]]:
-    """The candidate grid, and the (cell, square, week, count) rows of the campaign's categories."""
-    grid = _grid(conn, k, scope, everywhere)
-    counts = conn.execute(
-        text(_COUNTS.text.format(scope=scope.where())),
-        {
-            "t0": t0,
-            "t1": t1,
-            "cats": k.categories,
-            "all_districts": everywhere,
-            "districts": k.district_codes,
-            **scope.params(),
-        },
-    ).all()
-    return grid, counts
+    """The candidate squares, and the (square, week) counts of the campaign's categories (all, and inside)."""
+    cte, join, touches, inside = _BY_DISTRICT if k.source == "districts" else _BY_AREA
+    cell_scope = "TRUE" if scope.district is None else "g.district_code = :an_district"
+    district = {"an_district": scope.district} if scope.district else {}
+    sql = _SQUARES.format(cte=cte, join=join, touches=touches, inside=inside, scope=cell_scope)
+    common = {"id": k.id, "all_districts": everywhere, "districts": k.district_codes}
+    rows = conn.execute(text(sql), {**common, **district}).all()
+    grid = Grid(
+        np.array([(r.si, r.sj) for r in rows], dtype=np.int64).reshape(-1, 2),
+        np.array([r.cells for r in rows], dtype=np.int64),
+        np.array([bool(r.tainted) for r in rows], dtype=bool),
+        np.array([r.inside_cells for r in rows], dtype=np.int64),
+    )
+    sql = _COUNTS.format(cte=cte, join=join, inside=inside, scope=scope.where())
+    cats = conn.execute(_SUBCATEGORIES, {"c": k.categories}).scalars().all()
+    params = {**common, "t0": t0, "t1": t1, "cats": list(cats), **scope.params()}
+    return grid, list(conn.execute(text(sql), params).all())
 
 
 def campaign_effect(conn: Connection, scope: AnalysisScope, k: CampaignRow, now: datetime) -> CampaignEffect:
@@ -253,8 +238,12 @@ def campaign_effect(conn: Connection, scope: AnalysisScope, k: CampaignRow, now:
     t0, t1 = start - n_pre * WEEK, start + n_post * WEEK
     n = n_pre + n_post
     week_starts = [(t0 + i * WEEK).date() for i in range(n)]
+    # the planner overrates the grid join with the area and would spend ~0.5 s compiling it (JIT) to save
+    # milliseconds: off for the rest of this (read) transaction
+    conn.execute(text("SET LOCAL jit = off"))
     out: CampaignEffect | None = None
-    for everywhere in (False, True):
+    # a campaign over whole districts leaves no control square in them: look city-wide at once
+    for everywhere in (True,) if k.source == "districts" else (False, True):
         grid, counts = _counts(conn, k, scope, t0, t1, everywhere)
         out = _assemble(grid, counts, n, n_pre, week_starts, "city" if everywhere else "districts")
         if out.n_controls >= K_MIN or out.effect.reason in ("pre_weeks", "post_weeks"):
@@ -284,37 +273,32 @@ def _assemble(
     week_starts: list[date],
     controls_from: str,
 ) -> CampaignEffect:
-    """The pure part: the grid and the (cell, week) counts → treated and control weekly series → the effect.
-    Leading weeks without a single report anywhere (before the data begins) are left out of the pre-period."""
+    """The pure part: the squares and the (square, week) counts → treated and control weekly series → the
+    effect. Leading weeks without a single report anywhere (before the data begins) are left out of the
+    pre-period."""
     if len(grid.squares) == 0 or n == 0:
         post = np.arange(n) >= n_pre
         empty = did_effect(np.zeros(n), np.zeros(n), post)
         return CampaignEffect(empty, week_starts, [0] * n, [0] * n, [0.0] * n, 0, controls_from)
     keys = grid.squares
-    tainted = np.zeros(len(keys), dtype=bool)
-    t_sq = _square_index(keys, grid.touched_squares)
-    tainted[t_sq[t_sq >= 0]] = True
-    inside_ids = np.sort(grid.touched_ids[grid.touched_inside])
     treated = np.zeros(n, dtype=np.int64)
     by_square = np.zeros((len(keys), n), dtype=np.int64)
     everything = np.zeros(n, dtype=np.int64)
     if counts:
-        cid = np.array([r.cell_id for r in counts], dtype=np.int64)
         pairs = np.array([(r.si, r.sj) for r in counts], dtype=np.int64).reshape(-1, 2)
         wk = np.array([r.w for r in counts], dtype=np.int64)
         cnt = np.array([r.n for r in counts], dtype=np.int64)
+        cnt_in = np.array([r.n_in for r in counts], dtype=np.int64)
         ok = (wk >= 0) & (wk < n)
-        cid, pairs, wk, cnt = cid[ok], pairs[ok], wk[ok], cnt[ok]
+        pairs, wk, cnt, cnt_in = pairs[ok], wk[ok], cnt[ok], cnt_in[ok]
         np.add.at(everything, wk, cnt)
-        if len(inside_ids):
-            pos = np.minimum(np.searchsorted(inside_ids, cid), len(inside_ids) - 1)
-            is_in = inside_ids[pos] == cid
-            np.add.at(treated, wk[is_in], cnt[is_in])
+        np.add.at(treated, wk, cnt_in)
         sq = _square_index(keys, pairs)
         known = sq >= 0
         np.add.at(by_square, (sq[known], wk[known]), cnt[known])
-    cells_per_square = grid.square_cells
-    inside_cells = len(inside_ids)
+    tainted = grid.tainted
+    cells_per_square = grid.cells
+    inside_cells = int(grid.inside_cells.sum())
     first = int(np.argmax(everything > 0)) if everything.any() else n_pre
     skip = min(first, n_pre)
     treated, by_square, week_starts = treated[skip:], by_square[:, skip:], week_starts[skip:]

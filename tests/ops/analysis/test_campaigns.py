@@ -54,7 +54,7 @@ def _draft(**kw: Any) -> cmp.CampaignDraft:
 
 
 def _count(conn: Connection) -> tuple[int, int]:
-    return tuple(  # type: ignore[return-value]
+    return tuple(
         conn.execute(
             text("SELECT (SELECT count(*) FROM campaign), (SELECT count(*) FROM campaign_event)")
         ).one()
