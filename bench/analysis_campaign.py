@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import text
 
@@ -58,14 +59,9 @@ def run(ctx: BenchContext) -> list[Figure]:
             ):
                 cid = cmp.create(conn, lead, draft, now=now)
                 k = get_campaign(conn, city, cid)
-                result = {}
-
-                def once(k: object = k) -> None:
-                    result["e"] = campaign_effect(conn, city, k, now)  # type: ignore[arg-type]
-
-                samples = timed(once, RUNS, warmup=2)
+                samples = timed(partial(campaign_effect, conn, city, k, now), RUNS, warmup=2)
                 p50, p95 = pct(samples, 50) * 1000, pct(samples, 95) * 1000
-                eff = result["e"]
+                eff = campaign_effect(conn, city, k, now)
                 figures.append(
                     Figure(
                         f"campaign effect (DiD), {label}",
