@@ -109,7 +109,7 @@ def _form() -> html.Section:
                             dmc.Textarea(
                                 id=cid.NOTE, label=t("an.campaign.note"), autosize=True, minRows=2, w="100%"
                             ),
-                            dmc.Text(t("an.campaign.area_mode"), fw=500, size="sm"),
+                            dmc.Text(t("an.campaign.area_mode"), id=cid.AREA_LABEL, fw=500, size="sm"),
                             dmc.SegmentedControl(
                                 id=cid.AREA_MODE,
                                 value="districts",

@@ -5,8 +5,11 @@ list but gets no form; no request goes to any other host."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -83,6 +86,13 @@ def test_lead_creates_a_campaign_over_districts_in_zh_and_en(
             text("SELECT source, district_codes, categories FROM campaign WHERE name = :n"), {"n": name}
         ).one()
     assert (stored.source, stored.district_codes, stored.categories) == ("districts", ["520103"], ["C0101"])
+
+    with page.expect_download() as download:
+        page.locator(f"#{cid.CSV}").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["ID", "名称", "开始日期"]
+    mine = next(r for r in rows if r[1] == name)
+    assert mine[2:5] == ["2026-01-05", "2026-02-28", "C0101"] and mine[-1].startswith("数据不足")
 
     page.locator("#gy-lang-switch").click()
     expect(page.locator(f"#{cid.LIST_TITLE}")).to_have_text("Campaigns", timeout=15_000)
