@@ -5,6 +5,7 @@ draw (the list's table, the weekly chart). Layout and formatting only; the callb
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import dash_leaflet as dl
@@ -299,7 +300,7 @@ def figure(k: CampaignRow, eff: CampaignEffect, lang: str) -> go.Figure:
         x=x, y=eff.expected, mode="lines", line={"dash": "dash"}, name=t("an.campaign.chart.expected", lang)
     )
     for day, key in ((k.starts_on, "start"), (k.ends_on, "end")):
-        if eff.week_starts and eff.week_starts[0] <= day <= eff.week_starts[-1]:
+        if eff.week_starts and eff.week_starts[0] <= day <= eff.week_starts[-1] + timedelta(days=7):
             fig.add_vline(x=day.isoformat(), line={"color": "#c0392b", "dash": "dot"})
             fig.add_annotation(
                 x=day.isoformat(),
