@@ -336,3 +336,20 @@ def test_a_new_campaign_has_not_enough_weeks(conn: Connection) -> None:
         e.sentence("en")
         == "Not enough data to judge the effect (the campaign started less than 2 weeks ago)."
     )
+
+
+def test_from_an_alert_without_a_version_takes_its_current_one(conn: Connection) -> None:
+    """The page's seed carries no alert version: the alert as it is now moves to ``campaign``."""
+    a = _alert(conn)
+    draft = _draft(source="alert", geometry=BOX, district_codes=(), alert_id=a)
+    cid = cmp.create(conn, _user(conn, "admin"), draft, now=NOW)
+    row = conn.execute(
+        text("SELECT state, campaign_id, version FROM analysis_alert WHERE id = :a"), {"a": a}
+    ).one()
+    assert tuple(row) == ("campaign", cid, 2)
+    with pytest.raises(
+        InvalidTransition
+    ):  # a final state: a second campaign from it is refused, nothing written
+        before = _count(conn)
+        cmp.create(conn, _user(conn, "admin"), draft, now=NOW)
+    assert _count(conn) == before
