@@ -4,6 +4,8 @@ too little data says so, and the control squares are the comparable ones."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -140,3 +142,41 @@ def test_controls_are_the_squares_with_a_similar_rate() -> None:
     assert choose_controls(10.0, counts, area, factor=1.1, k_min=3).tolist() == [1, 2, 3]
     assert choose_controls(10.0, counts, area, k_max=2).tolist() == [2, 3]
     assert choose_controls(0.0, counts, area).size == 0
+
+
+def test_controls_chosen_on_earlier_weeks_do_not_fake_an_effect() -> None:
+    """No campaign effect at all, a treated area busier than most squares: controls chosen on the pre-period
+    itself would be the squares that happened to be high then, fall back afterwards and fake a rise; chosen on
+    the weeks before, they do not: the log ratio centres on 0 (chosen on the pre-period it came out at +0.14)."""
+    from types import SimpleNamespace
+
+    from ops.analysis.campaign_effect import Grid, _assemble
+
+    rng = np.random.default_rng(8)
+    n_match = n_pre = n_post = 4
+    n_all = n_match + n_pre + n_post
+    squares = 300
+    grid = Grid(
+        squares=np.array([(0, 0)] + [(1 + s // 20, s % 20) for s in range(squares)], dtype=np.int64),
+        cells=np.full(squares + 1, 100, dtype=np.int64),
+        tainted=np.array([True] + [False] * squares),
+        inside_cells=np.array([100] + [0] * squares, dtype=np.int64),
+    )
+    logs, rejected = [], 0
+    for _ in range(60):
+        # squares differ widely; the treated area (8 a week) is among the busy ones
+        rates = rng.gamma(0.5, 2.0, squares)
+        rows = []
+        for w in range(n_all):
+            t = int(rng.poisson(8.0))
+            rows.append(SimpleNamespace(si=0, sj=0, w=w, n=t, n_in=t))
+            for s, c in enumerate(rng.poisson(rates)):
+                if c:
+                    rows.append(SimpleNamespace(si=1 + s // 20, sj=s % 20, w=w, n=int(c), n_in=0))
+        week_starts = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(n_pre + n_post)]
+        out = _assemble(grid, rows, n_match, n_pre, n_post, week_starts, "districts")
+        assert out.n_controls >= 5 and out.effect.ratio is not None
+        logs.append(np.log(out.effect.ratio))
+        rejected += out.effect.status != "no_change"
+    assert abs(float(np.mean(logs))) < 0.1, np.mean(logs)
+    assert rejected <= 8, rejected
