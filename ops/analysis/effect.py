@@ -32,7 +32,9 @@ The interval: quasi-likelihood sandwich, AR(1)-inflated, t reference
 
 Assumptions (say them to the user when they matter)
     Parallel trends: without the campaign, the treated area would have moved like the controls (we choose
-    controls whose pre-period rate is similar, :func:`choose_controls`, but we cannot test this with few weeks);
+    controls whose rate was similar in the weeks *before* the pre-period, :func:`choose_controls` and
+    :mod:`ops.analysis.campaign_effect`: matching on the pre-period itself would pick squares that were high by
+    chance and fall back after, faking an effect; we cannot test parallel trends with few weeks);
     no spill-over (controls exclude every 1 km square that touches the area); the campaign did not change how
     people report (a publicity drive can *raise* reports while problems fall).
 """
@@ -170,9 +172,9 @@ def choose_controls(
     k_max: int = 200,
     min_area_km2: float = 0.25,
 ) -> IntArray:
-    """Indices of the candidate control squares whose pre-period rate per km² is like the treated area's.
+    """Indices of the candidate control squares whose rate per km² is like the treated area's.
 
-    ``treated_rate`` and the candidates' rates are reports per km² over the same pre-period weeks. A candidate is
+    ``treated_rate`` and the candidates' counts are over the same matching weeks (reports per km²). A candidate is
     comparable when its rate is within ``factor`` of the treated rate (``|log(r/r_T)| ≤ log factor``); when
     fewer than ``k_min`` are, the ``k_min`` closest on that log scale are taken instead; at most ``k_max``, the
     closest first. Squares smaller than ``min_area_km2`` (slivers at a district's edge) and squares without any
