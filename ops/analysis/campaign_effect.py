@@ -36,6 +36,8 @@ from ops.analysis.scope import AnalysisScope
 
 MAX_PRE_WEEKS = 26
 K_MIN = 5
+#: Fewest reports in the treated area over the matching weeks for them to choose the controls.
+MIN_MATCH_REPORTS = 5
 WEEK = timedelta(days=7)
 
 
@@ -284,7 +286,8 @@ def _assemble(
     Week 0 is the first of ``n_match`` matching weeks, then ``n_pre`` pre-period and ``n_post`` post-period
     weeks. The controls are chosen on the matching weeks, *not* on the pre-period: squares chosen because their
     pre-period happened to be high would fall back afterwards (regression to the mean) and fake an effect. When
-    there is no report at all in the matching weeks (the data begin later), the pre-period is the fallback.
+    the treated area has fewer than ``MIN_MATCH_REPORTS`` reports in the matching weeks (the data begin later,
+    or the problem is new there), the pre-period is the fallback.
     Leading pre-period weeks without a single report anywhere (before the data begin) are left out."""
     n_all = n_match + n_pre + n_post
     keys = grid.squares
@@ -303,7 +306,8 @@ def _assemble(
         sq = _square_index(keys, pairs)
         known = sq >= 0
         np.add.at(by_square, (sq[known], wk[known]), cnt[known])
-    matched = slice(0, n_match) if everything[:n_match].any() else slice(n_match, n_match + n_pre)
+    early = slice(0, n_match)
+    matched = early if treated[early].sum() >= MIN_MATCH_REPORTS else slice(n_match, n_match + n_pre)
     match_t = int(treated[matched].sum())
     match_sq = by_square[:, matched].sum(axis=1)
     treated, by_square, everything = treated[n_match:], by_square[:, n_match:], everything[n_match:]
