@@ -70,6 +70,7 @@ def _seed(seed: Any) -> dict[str, Any] | None:
     Output(cid.AREA, "data"),
     Output(cid.EDIT, "editToolbar"),
     Output(cid.FORM_MAP, "invalidateSize"),
+    Output(cid.FORM_MAP, "viewport"),
     Output(aid.TABS, "value", allow_duplicate=True),
     Input(cid.NEW, "n_clicks"),
     Input(aid.CAMPAIGN_SEED, "data"),
@@ -100,6 +101,7 @@ async def open_form(_new: Any, seed: Any, lang: str, *, user: StaffIdentity) -> 
         s,
         {"mode": "remove", "action": "clear all", "n_clicks": int(stamp)},
         str(stamp),
+        (view.viewport_of(s["geometry"]) if s else None) or nothing,
         TAB if from_seed else nothing,
     )
 

@@ -227,6 +227,32 @@ def panel() -> html.Div:
 # --- what the callbacks draw ---------------------------------------------------------------------------------
 
 
+def viewport_of(geometry: Any) -> dict[str, Any] | None:
+    """A map viewport fitted to a GeoJSON geometry's coordinates (None when it has none)."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(c: Any) -> None:
+        if isinstance(c, list | tuple) and len(c) >= 2 and all(isinstance(v, int | float) for v in c[:2]):
+            xs.append(float(c[0]))
+            ys.append(float(c[1]))
+        elif isinstance(c, list | tuple):
+            for part in c:
+                walk(part)
+
+    if isinstance(geometry, dict):
+        walk(geometry.get("coordinates"))
+        for g in geometry.get("geometries") or []:
+            if isinstance(g, dict):
+                walk(g.get("coordinates"))
+    if not xs:
+        return None
+    return {
+        "bounds": [[min(ys), min(xs)], [max(ys), max(xs)]],
+        "options": {"padding": [24, 24], "maxZoom": 16},
+    }
+
+
 def area_text(k: CampaignRow, districts: Mapping[str, str], lang: str) -> str:
     names = (
         "、".join(districts.get(c, c) for c in k.district_codes)

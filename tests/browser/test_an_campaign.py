@@ -122,6 +122,8 @@ def test_a_seed_from_another_tab_opens_the_form_with_its_area(
     expect(page.locator(f"#{cid.FORM}")).to_be_visible(timeout=15_000)
     expect(page.locator(f"#{cid.NAME}")).to_have_value(label)
     expect(page.locator(f"#{cid.AREA_HINT}")).to_contain_text(label)
+    page.wait_for_timeout(800)  # the map fits the seeded area
+    screenshot(page, "an-campaign-seeded")
     page.locator(f"#{cid.SUBMIT}").click()
     expect(page.locator(f"#{cid.NOTICE}")).to_contain_text(f"已创建专项整治“{label}”", timeout=20_000)
     with engine.connect() as conn:
