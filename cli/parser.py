@@ -216,6 +216,11 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
         "--window-days", type=a.int_range(0, 14), default=3, help="± days two reports count as together"
     )
     co.set_defaults(handler="cli.commands.analysis_corr:cmd_correlations")
+    cp = _parser(asub, "campaigns", "专项整治 campaigns and their effect (difference-in-differences)")
+    cp.add_argument("--category", type=a.code, default=None, help="only campaigns about this 大类 or 小类")
+    cp.add_argument("--district", type=a.adcode, default=None, help="only campaigns touching this district")
+    cp.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    cp.set_defaults(handler="cli.commands.analysis_campaign:cmd_campaigns")
     _analyze_run_command(asub)
     del alsub  # each analysis adds its subcommands here
 

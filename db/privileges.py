@@ -25,6 +25,7 @@ APPEND_ONLY: tuple[str, ...] = (
     "audit_log",
     "analysis_alert_event",
     "case_recurrence",
+    "campaign_event",
 )
 READ_ONLY: tuple[str, ...] = (
     "district",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
-from dashboard.components import an_corr, an_hot
+from dashboard.components import an_campaign, an_corr, an_hot
 from dashboard.components.an_places import panel as places_panel
 
 
@@ -30,6 +30,7 @@ TABS: list[Tab] = [
     Tab("places", "an.places.tab", places_panel),
     Tab("peaks", "an.corr.tab.peaks", an_corr.peaks_panel),
     Tab("correlations", "an.corr.tab.correlations", an_corr.correlations_panel),
+    Tab("campaigns", "an.campaign.tab", an_campaign.panel),
 ]
 
 #: Periods offered, in days; the first is the default.

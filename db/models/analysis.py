@@ -66,7 +66,7 @@ class AnalysisAlert(Base):
     explanation_zh: Mapped[str] = mapped_column(Text)
     explanation_en: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(12), default="new", server_default="new")
-    campaign_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", use_alter=True), nullable=True)
     acted_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     acted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -96,13 +96,16 @@ def remove_cases(conn: psycopg.Connection) -> None:
     conn.execute("DELETE FROM idempotency_key WHERE case_id IS NOT NULL")
     conn.execute("DELETE FROM case_intake")
     # the analysis of the old city goes with it: recurrence links point at cases, the cycle's cursors at case ids
-    # that RESTART IDENTITY reuses, the hourly counts and the alerts describe a history that is gone
+    # that RESTART IDENTITY reuses; the hourly counts, the alerts and the campaigns (whose effects are measured
+    # on the old reports) describe a history that is gone
     conn.execute("DELETE FROM case_recurrence")
     conn.execute("DELETE FROM analysis_cursor")
     conn.execute("DELETE FROM analysis_hourly")
-    conn.execute("ALTER TABLE analysis_alert_event DISABLE TRIGGER analysis_alert_event_no_truncate")
-    conn.execute("TRUNCATE analysis_alert_event, analysis_alert RESTART IDENTITY")
-    conn.execute("ALTER TABLE analysis_alert_event ENABLE TRIGGER analysis_alert_event_no_truncate")
+    for table in ("analysis_alert_event", "campaign_event"):
+        conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_truncate")
+    conn.execute("TRUNCATE analysis_alert_event, campaign_event, campaign, analysis_alert RESTART IDENTITY")
+    for table in ("analysis_alert_event", "campaign_event"):
+        conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_no_truncate")
     conn.execute(
         "DELETE FROM photo WHERE case_id IS NOT NULL "
         "AND id NOT IN (SELECT photo_id FROM beauty_post WHERE photo_id IS NOT NULL)"

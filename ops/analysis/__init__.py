@@ -31,4 +31,8 @@ capability is its own module:
 - :mod:`ops.analysis.peaks`: 时间峰值, the weekday × hour matrix with its peaks (binomial / Poisson tests, BH);
 - :mod:`ops.analysis.correlation`: 关联分析, pairs of 小类 reported together in a 1 km square within ±N days
   (Knox-type statistic, date-permutation Monte Carlo, lift, BH).
+- :mod:`ops.analysis.campaigns`: 专项整治 campaigns defined, edited and ended by a lead, with their history;
+- :mod:`ops.analysis.campaign_checks`: what makes a campaign acceptable (name, categories, dates, area);
+- :mod:`ops.analysis.effect`: a campaign's effect by difference-in-differences (pure numpy/scipy);
+- :mod:`ops.analysis.campaign_effect`: campaigns as a user reads them and the weekly counts behind an effect.
 """

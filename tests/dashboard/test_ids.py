@@ -28,6 +28,7 @@ PREFIX = {
     "dashboard.ids.an_hot": "anh-",
     "dashboard.ids.an_places": "anp-",
     "dashboard.ids.an_corr": "ank-",
+    "dashboard.ids.an_campaign": "anc-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
