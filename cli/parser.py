@@ -172,7 +172,21 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     asub = an.add_subparsers(dest="analyze_command", required=True)
     al = _parser(sub, "alerts", "研判预警 alerts raised by the analysis cycle")
     alsub = al.add_subparsers(dest="alerts_command", required=True)
+    _alerts_list(alsub)
     del asub, alsub  # each analysis adds its subcommands here
+
+
+def _alerts_list(alsub: argparse._SubParsersAction) -> None:
+    ls = _parser(alsub, "list", "list alerts, newest first (city-wide, as the operator)")
+    ls.add_argument(
+        "--state",
+        choices=["live", "all", "new", "acknowledged", "dismissed", "campaign", "escalated"],
+        default="live",
+        help="live = new and acknowledged; all; or one state",
+    )
+    ls.add_argument("--limit", type=a.int_range(1, 1000), default=100, help="at most this many alerts")
+    ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ls.set_defaults(handler="cli.commands.analysis_alertui:cmd_alerts_list")
 
 
 def build_parser() -> argparse.ArgumentParser:

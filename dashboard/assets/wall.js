@@ -227,6 +227,7 @@
      * (the server sends retry: 1000); a closed stream (HTTP error) or one silent for 45 s (pings come every
      * 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
     const PUSH_URL = "/push/events", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
+    const ALERT_BELL = "ana-wall-bell";  // dashboard/ids/an_alertui.py WALL_BELL
     const SETTLE_MS = 800;
     let es = null, retry = null, watchdog = null, backoff = 1000;
     let rings = 0, inflight = null, pending = null, ready = false, cursorNow = null;
@@ -284,6 +285,11 @@
         src.addEventListener("doorbell", (e) => {
             kick();
             try { ring(JSON.parse(e.data).id); } catch (err) { /* not ours */ }
+        });
+        // 预警: an alert was raised or changed; the alerts panel and markers read again (callbacks/an_alertui_wall.py)
+        src.addEventListener("alerts", (e) => {
+            kick();
+            try { setProps(ALERT_BELL, {data: JSON.parse(e.data)}); } catch (err) { /* not ours */ }
         });
         src.addEventListener("error", () => {
             if (src !== es) { return; }

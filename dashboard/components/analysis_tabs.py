@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
+from dashboard.components import an_alertui_tab
+
 
 @dataclass(frozen=True, slots=True)
 class Tab:
@@ -22,7 +24,9 @@ class Tab:
 
 
 #: In the order shown.
-TABS: list[Tab] = []
+TABS: list[Tab] = [
+    Tab("alerts", "an.alertui.tab", an_alertui_tab.panel),
+]
 
 #: Periods offered, in days; the first is the default.
 PERIODS = (30, 7, 90, 365)

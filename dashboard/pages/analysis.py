@@ -10,6 +10,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
+from dashboard.callbacks import an_alertui as _alerts  # noqa: F401  - registers the 预警 tab's callbacks
 from dashboard.callbacks import analysis as _callbacks  # noqa: F401  - registers the frame's callbacks
 from dashboard.components.analysis_tabs import PERIODS, TABS
 from dashboard.i18n import t

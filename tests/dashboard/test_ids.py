@@ -25,6 +25,7 @@ PREFIX = {
     "dashboard.ids.desk_intake": "di-",
     "dashboard.ids.feedback": "fb-",
     "dashboard.ids.analysis": "an-",
+    "dashboard.ids.an_alertui": "ana-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
