@@ -30,6 +30,11 @@ def state_name(state: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
+def _label(text_: str) -> str:
+    """A control's label starts with a capital (the state names are lower case, for use inside sentences)."""
+    return text_[:1].upper() + text_[1:]
+
+
 def state_options(lang: str) -> list[dict[str, str]]:
     """live first (the default), then each state, then all."""
     order = ["live", *(s for s in STATE_CHOICES if s not in ("live", "all")), "all"]

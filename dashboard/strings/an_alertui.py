@@ -18,14 +18,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "an.alertui.level.district": ("全区", "whole district"),
     "an.alertui.kind.anomaly": ("异常", "anomaly"),
     "an.alertui.kind.trend": ("趋势", "trend"),
-    "an.alertui.more": ("另有 {n} 条预警", "{n} more alerts"),
+    "an.alertui.more": ("另有 {n} 条预警", "{n} more {n|alert|alerts}"),
     "an.alertui.wall.title": ("预警（待处理 {n} 条）", "Alerts ({n} open)"),
     # the tab
     "an.alertui.tab": ("预警", "Alerts"),
     "an.alertui.state": ("状态", "State"),
     "an.alertui.state.live": ("待处理", "Open"),
     "an.alertui.state.all": ("全部", "All"),
-    "an.alertui.count": ("共 {n} 条", "{n} alerts"),
+    "an.alertui.count": ("共 {n} 条", "{n} {n|alert|alerts}"),
     "an.alertui.export": ("导出 CSV", "Export CSV"),
     "an.alertui.pick": (
         "在列表或地图上选择一条预警，查看说明和处理记录。",
@@ -60,7 +60,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "an.alertui.campaign": ("转专项整治", "Turn into a campaign"),
     "an.alertui.no_action": ("您可以查看该预警，但无权处理。", "You may read this alert but not act on it."),
     "an.alertui.final": ("该预警已处理完毕。", "This alert has been dealt with."),
-    "an.alertui.ok": ("预警 #{id} 已{state}。", "Alert #{id} is now {state}."),
+    "an.alertui.ok": ("预警 #{id}：{state}。", "Alert #{id}: {state}."),
     "an.alertui.err": ("预警 #{id} 未能处理：{message}", "Alert #{id} was not changed: {message}"),
     "an.alertui.err.db": (
         "数据库暂时不可用，请稍后重试。",
