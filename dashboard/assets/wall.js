@@ -47,6 +47,32 @@
         });
     }
 
+    /* The map's box can change height after a view was fitted (the legend under it wraps once its swatches and
+     * keys arrive): measure the map again and fit the last view it was asked for (a preset's bounds) again. */
+    if (window.L && L.Map && L.Map.addInitHook && window.ResizeObserver) {
+        L.Map.addInitHook(function () {
+            const map = this, el = map.getContainer();
+            if (!el || el.id !== "wall-map") { return; }
+            let asked = null, height = el.clientHeight, timer = null;
+            for (const name of ["fitBounds", "flyToBounds"]) {
+                const own = map[name];
+                map[name] = function (bounds, options) {
+                    asked = [bounds, Object.assign({}, options, {animate: false})];
+                    return own.apply(this, arguments);
+                };
+            }
+            new ResizeObserver(() => {
+                if (!el.clientHeight || el.clientHeight === height) { return; }
+                height = el.clientHeight;
+                clearTimeout(timer);
+                timer = setTimeout(() => {
+                    map.invalidateSize({pan: false});
+                    if (asked) { L.Map.prototype.fitBounds.call(map, asked[0], asked[1]); }
+                }, 150);
+            }).observe(el);
+        });
+    }
+
     window.wall = Object.assign({}, window.wall, {
         map: {
             heatStyle: function (feature, context) {

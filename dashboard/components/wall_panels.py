@@ -22,9 +22,8 @@ PALETTES: dict[str, list[str]] = {
     "viridis": ["#46327e", "#365c8d", "#277f8e", "#4ac16d", "#fde725"],
 }
 DEFAULT_PALETTE = "heat"
-#: Rows of the department panel; beyond this the middle is elided (the worst rows always show). Ten fit under
-#: the 预警 panel (components/an_alertui.py) at its tallest.
-PANEL_ROWS = 10
+#: Rows of the department panel; beyond this the middle is elided (the worst rows always show).
+PANEL_ROWS = 17
 PANEL_TAIL = 4
 WARN_RATE = 0.8
 

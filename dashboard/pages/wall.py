@@ -287,10 +287,8 @@ def _wall(config: dict[str, Any]) -> html.Div:
                 className="wall-main",
                 children=[
                     _map(config),
-                    html.Div(
-                        className="wall-side",
-                        children=[alert_ui.wall_panel_box(), html.Aside(id=w.PANEL, className="wall-panel")],
-                    ),
+                    alert_ui.wall_panel_box(),  # 预警: live alerts, newest first (callbacks/an_alertui_wall.py)
+                    html.Aside(id=w.PANEL, className="wall-panel"),
                 ],
             ),
             html.Footer(
