@@ -5,5 +5,9 @@ capability is its own module:
 
 - :mod:`ops.analysis.scope`: whose cases an analysis reads (city, a district, a department's categories);
 - :mod:`ops.analysis.alert_states`: the alert state machine (new → acknowledged → dismissed / campaign /
-  escalated) and its append-only history.
+  escalated) and its append-only history;
+- :mod:`ops.analysis.alert_reads`: alerts for a screen or the command line (scoped, by state, newest first, with
+  names, GeoJSON and the point) and one alert with its history;
+- :mod:`ops.analysis.alert_actions`: what staff do to an alert from a screen (acknowledge, dismiss with a reason,
+  escalate).
 """
