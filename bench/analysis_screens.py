@@ -133,7 +133,7 @@ def _http(ctx: BenchContext, one_alert: int) -> list[Figure]:
         headers = {"X-CSRFToken": client.cookies.get("_csrf_token") or ""}
         cases = (
             ("wall: 预警 panel + markers (live)", "ana-wall-panel.children"),
-            ("/analysis 预警: list + map (all states, 30 days)", "ana-list.children"),
+            ("/analysis 预警: list + map (all states, 30 days)", "ana-list.rowData"),
             ("/analysis 预警: one alert's detail + history", "ana-detail.children"),
         )
         for name, output in cases:

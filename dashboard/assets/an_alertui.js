@@ -8,8 +8,10 @@
 
     window.anAlert = Object.assign({}, window.anAlert, {
         map: {
-            areaStyle: function (feature) {
-                const p = feature.properties || {};
+            areaStyle: function (feature, context) {
+                const p = Object.assign({}, feature.properties || {});
+                const h = (context && context.hideout) || {};
+                if (h.sel !== undefined && h.sel !== null) { p.sel = p.id === h.sel; }
                 // yellow, dashed: unlike the heatmap's orange and red and the districts' blue lines
                 return {color: p.sel ? "#fff3bf" : "#ffe066", weight: p.sel ? 4 : 3, dashArray: "8 5",
                     fillColor: "#ffe066", fillOpacity: p.sel ? 0.3 : 0.16};
@@ -25,6 +27,7 @@
             },
             popup: function (feature, layer) {
                 const p = feature.properties || {};
+                if (!p.text) { return; }  // the /analysis tab: a click selects the alert instead
                 layer.bindPopup("<div class=\"ana-popup\"><strong>" + esc(p.title) + "</strong><div>" +
                     esc(p.nums) + "</div><p>" + esc(p.text) + "</p></div>", {maxWidth: 420});
             },
@@ -35,6 +38,8 @@
         anAlert: {
             // the tab's map was laid out while its panel was still settling: measure it again once the list is in
             resize: function () { return Date.now(); },
+            // the chosen alert's area stands out (restyled in the browser: no data is sent again)
+            selected: function (sel) { return {sel: sel && typeof sel.id === "number" ? sel.id : null}; },
         },
     });
 })();

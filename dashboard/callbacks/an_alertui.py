@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc
 from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,8 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import auth, ids, runtime
 from dashboard.callbacks.analysis import user_scope
 from dashboard.components.an_alertui import areas, place, points
-from dashboard.components.an_alertui_tab import actions_note, detail, rows, state_options, to_csv
+from dashboard.components.an_alertui_tab import actions_note, columns, detail, rows, state_options, to_csv
 from dashboard.components.analysis_tabs import TABS
+from dashboard.components.stats_columns import GRID_LOCALE
 from dashboard.i18n import t
 from dashboard.ids import an_alertui as aa
 from dashboard.ids import analysis as aid
@@ -62,6 +63,8 @@ def _id(value: Any) -> int | None:
 
 @callback(
     Output(aa.STATE, "data"),
+    Output(aa.LIST, "columnDefs"),
+    Output(aa.LIST, "dashGridOptions"),
     Output(aa.EXPORT, "children"),
     Output(aa.NOTE, "label"),
     Output(aa.ACK, "children"),
@@ -69,39 +72,45 @@ def _id(value: Any) -> int | None:
     Output(aa.ESCALATE, "children"),
     Output(aa.CAMPAIGN, "children"),
     Input(ids.LANG, "data"),
+    State(aa.LIST, "dashGridOptions"),
 )
 @auth.require_user(*ROLES)
-async def labels(lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
+async def labels(lang: str, options: Any, *, user: StaffIdentity) -> tuple[Any, ...]:
     """The tab's fixed texts in the UI language."""
     keys = ("export", "note", "ack", "dismiss", "escalate", "campaign")
-    return (state_options(lang), *(t(f"an.alertui.{k}", lang) for k in keys))
+    grid = {
+        **(options if isinstance(options, dict) else {}),
+        "localeText": {
+            **GRID_LOCALE["en" if lang == "en" else "zh"],
+            "noRowsToShow": t("an.alertui.empty", lang),
+        },
+    }
+    return (state_options(lang), columns(lang), grid, *(t(f"an.alertui.{k}", lang) for k in keys))
 
 
 @callback(
-    Output(aa.LIST, "children"),
+    Output(aa.LIST, "rowData"),
     Output(aa.COUNT, "children"),
     Output(aa.AREAS, "data"),
     Output(aa.POINTS, "data"),
     Input(aid.FILTERS, "data"),
     Input(aa.STATE, "value"),
     Input(aa.REFRESH, "data"),
-    Input(aa.SELECTED, "data"),
     Input(ids.LANG, "data"),
 )
 @auth.require_user(*ROLES)
 async def alert_list(
-    filters: Any, state: Any, _refresh: Any, selected: Any, lang: str, *, user: StaffIdentity
+    filters: Any, state: Any, _refresh: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
     scope, f, which, now = await user_scope(user), _filters(filters), _state(state), datetime.now(TZ)
     found = await runtime.aread(
         lambda c: list_alerts(c, scope, state=which, filters=f, now=now, limit=LIST_LIMIT)
     )
-    chosen = _id(selected)
     return (
-        rows(found, chosen, now, lang),
+        rows(found, now, lang),
         t("an.alertui.count", lang, n=len(found)),
-        areas(found, chosen),
-        points(found, lang, chosen),
+        areas(found),
+        points(found, lang),
     )
 
 
@@ -110,22 +119,27 @@ clientside_callback(
     Output(aa.MAP, "invalidateSize"),
     Input(aa.COUNT, "children"),
 )
+clientside_callback(
+    ClientsideFunction("anAlert", "selected"),
+    Output(aa.AREAS, "hideout"),
+    Input(aa.SELECTED, "data"),
+)
 
 
 @callback(
     Output(aa.SELECTED, "data"),
-    Input({"type": aa.ITEM, "id": ALL}, "n_clicks"),
+    Input(aa.LIST, "cellClicked"),
     Input(aa.POINTS, "clickData"),
     prevent_initial_call=True,
 )
 @auth.require_user(*ROLES)
-async def select(_clicks: Any, clicked: Any, *, user: StaffIdentity) -> Any:
+async def select(cell: Any, clicked: Any, *, user: StaffIdentity) -> Any:
     """An alert chosen in the list or on the map (only an id: the detail reads it through the user's scope)."""
-    trig = ctx.triggered_id
-    if isinstance(trig, dict):
-        if not any(x.get("value") for x in ctx.triggered):
-            raise PreventUpdate  # the list was drawn anew, nothing clicked
-        return {"id": trig.get("id")}
+    if ctx.triggered_id == aa.LIST:
+        row = (cell or {}).get("rowId") if isinstance(cell, dict) else None
+        if not (isinstance(row, str) and row.isdigit()):
+            raise PreventUpdate
+        return {"id": int(row)}
     found = _id((clicked or {}).get("properties")) if isinstance(clicked, dict) else None
     if found is None:
         raise PreventUpdate

@@ -89,8 +89,12 @@ def areas(alerts: list[AlertRow], selected: int | None = None) -> dict[str, Any]
     }
 
 
-def points(alerts: list[AlertRow], lang: str, selected: int | None = None) -> dict[str, Any]:
-    """A marker per alert at its point; the popup (on click) carries its title and explanation."""
+def points(
+    alerts: list[AlertRow], lang: str, selected: int | None = None, popup: bool = True
+) -> dict[str, Any]:
+    """A marker per alert at its point; with ``popup`` (the wall) its title, numbers and explanation open on click;
+    without (the /analysis tab, where a click selects the alert and its detail says all that) only the id and state
+    travel."""
     return {
         "type": "FeatureCollection",
         "features": [
@@ -101,11 +105,16 @@ def points(alerts: list[AlertRow], lang: str, selected: int | None = None) -> di
                 "properties": {
                     "id": a.id,
                     "state": a.state,
-                    "kind": a.kind,
                     "sel": a.id == selected,
-                    "title": f"{a.category(lang)} · {place(a, lang)}",
-                    "text": a.explanation(lang),
-                    "nums": numbers(a, lang),
+                    **(
+                        {
+                            "title": f"{a.category(lang)} · {place(a, lang)}",
+                            "text": a.explanation(lang),
+                            "nums": numbers(a, lang),
+                        }
+                        if popup
+                        else {}
+                    ),
                 },
             }
             for a in alerts

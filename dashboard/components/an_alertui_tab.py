@@ -8,6 +8,7 @@ import io
 from datetime import datetime
 from typing import Any
 
+import dash_ag_grid as dag
 import dash_leaflet as dl
 import dash_mantine_components as dmc
 from dash import dcc, html
@@ -15,6 +16,7 @@ from dash_extensions.javascript import Namespace
 
 from dashboard.components.an_alertui import age, data_attrs, fmt_expected, map_layers, numbers, place
 from dashboard.components.district_labels import label_layer
+from dashboard.components.stats_columns import GRID_LOCALE
 from dashboard.i18n import t
 from dashboard.ids import an_alertui as aa
 from geo.crs import TZ
@@ -95,7 +97,7 @@ def panel() -> html.Div:
                     html.Div(
                         className="ana-side",
                         children=[
-                            html.Div(id=aa.LIST, className="ana-list"),
+                            grid(),
                             html.Div(id=aa.NOTICE),
                             html.Div(
                                 className="ana-detail",
@@ -148,23 +150,56 @@ def panel() -> html.Div:
     )
 
 
-def rows(alerts: list[AlertRow], selected: int | None, now: datetime, lang: str) -> list[Any]:
-    if not alerts:
-        return [html.Div(t("an.alertui.empty", lang), className="ana-empty")]
+#: the list's columns (the header names follow the language: :func:`columns`)
+COLUMNS = ("title", "state", "nums", "age")
+
+
+def columns(lang: str) -> list[dict[str, Any]]:
+    flex = {"title": 3, "state": 1, "nums": 3, "age": 1}
     return [
-        html.Button(
-            className=f"ana-row ana-row-{a.state}" + (" is-sel" if a.id == selected else ""),
-            id={"type": aa.ITEM, "id": a.id},
-            n_clicks=0,
-            title=a.explanation(lang),
-            **data_attrs(alert=str(a.id)),
-            children=[
-                html.Span(f"{a.category(lang)} · {place(a, lang)}", className="ana-row-title"),
-                html.Span(state_name(a.state, lang), className="ana-row-state"),
-                html.Span(numbers(a, lang), className="ana-row-nums"),
-                html.Span(age(a, now, lang), className="ana-row-age"),
-            ],
-        )
+        {
+            "field": k,
+            "headerName": t(f"an.alertui.col.{k}", lang),
+            "flex": flex[k],
+            "tooltipField": "text",
+            **({"sortable": False} if k in ("nums", "age") else {}),
+        }
+        for k in COLUMNS
+    ]
+
+
+def grid() -> dag.AgGrid:
+    """The list: one row per alert (plain data, cheap to send), newest first; a click selects it."""
+    return dag.AgGrid(
+        id=aa.LIST,
+        columnDefs=columns("zh"),
+        rowData=[],
+        getRowId="params.data.id",
+        defaultColDef={"resizable": True, "suppressMovable": True, "sortable": True},
+        dashGridOptions={
+            "localeText": {**GRID_LOCALE["zh"], "noRowsToShow": t("an.alertui.empty")},
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+            "animateRows": False,
+            "rowHeight": 34,
+            "tooltipShowDelay": 300,
+        },
+        rowClassRules={"ana-grid-ack": "params.data.state_code === 'acknowledged'"},
+        className="ana-grid",
+        style={"height": "300px", "width": "100%"},
+    )
+
+
+def rows(alerts: list[AlertRow], now: datetime, lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": str(a.id),
+            "title": f"{a.category(lang)} · {place(a, lang)}",
+            "state": state_name(a.state, lang),
+            "state_code": a.state,
+            "nums": numbers(a, lang),
+            "age": age(a, now, lang),
+            "text": a.explanation(lang),
+        }
         for a in alerts
     ]
 

@@ -27,6 +27,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "an.alertui.state.all": ("全部", "All"),
     "an.alertui.count": ("共 {n} 条", "{n} {n|alert|alerts}"),
     "an.alertui.export": ("导出 CSV", "Export CSV"),
+    "an.alertui.col.title": ("类别 · 地点", "Category · place"),
+    "an.alertui.col.state": ("状态", "State"),
+    "an.alertui.col.nums": ("上报 / 往常", "Reports / usual"),
+    "an.alertui.col.age": ("发出", "Raised"),
     "an.alertui.pick": (
         "在列表或地图上选择一条预警，查看说明和处理记录。",
         "Choose an alert in the list or on the map to see its explanation and history.",

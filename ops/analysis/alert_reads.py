@@ -100,7 +100,7 @@ _COLUMNS = """
 """
 _GEOMETRY = (
     "ST_AsGeoJSON(CASE WHEN a.area_level = 'district' THEN ST_SimplifyPreserveTopology(a.geom, :simplify)"
-    " ELSE a.geom END, 6)"
+    " ELSE a.geom END, 5)"
 )
 _FROM = """
     FROM analysis_alert a

@@ -56,6 +56,11 @@ def state_of(engine: Engine, alert_id: int) -> str:
         )
 
 
+def grid_row(alert_id: int) -> str:
+    """The alert's row in the tab's list (AG Grid names each row by the alert's id)."""
+    return f'#ana-list .ag-center-cols-container .ag-row[row-id="{alert_id}"]'
+
+
 @pytest.fixture
 def page(browser: Browser, app_server: AppServer, foreign: ForeignRequests) -> Iterator[Page]:
     ctx = guarded_context(browser, app_server.base, foreign, viewport={"width": 1600, "height": 1000})
@@ -73,13 +78,13 @@ def test_the_alerts_tab_shows_acknowledges_and_dismisses(
 ) -> None:
     alert_id, mark = committed_alert(engine, "520103", category="C0101", observed=14, expected=1.2)
     sign_in(page, app_server.base, "lead", "/analysis")
-    row = page.locator(f'.ana-row[data-alert="{alert_id}"]')
+    row = page.locator(grid_row(alert_id))
     expect(row).to_be_visible(timeout=20_000)
     expect(row).to_contain_text("近2小时 14 件 / 往常约 1.2 件")
     expect(
         page.locator(f'#ana-points [data-alert="{alert_id}"], .ana-marker [data-alert="{alert_id}"]').first
     ).to_be_attached()
-    row.click()
+    row.locator('[col-id="title"]').click()
     detail = page.locator("#ana-detail")
     expect(detail.locator(f'h4[data-alert="{alert_id}"]')).to_be_visible(timeout=15_000)
     expect(detail).to_contain_text(mark)
@@ -100,15 +105,15 @@ def test_the_alerts_tab_shows_acknowledges_and_dismisses(
     expect(detail.locator('li[data-to="dismissed"]')).to_contain_text("施工单位已报备", timeout=15_000)
     assert state_of(engine, alert_id) == "dismissed"
     expect(page.locator("#ana-actions")).to_be_hidden()
-    expect(page.locator(f'.ana-row[data-alert="{alert_id}"]')).to_have_count(0)  # no longer live
+    expect(page.locator(grid_row(alert_id))).to_have_count(0)  # no longer live
 
     # English: the same alert under 全部 / All, its English explanation and history
     page.locator("#gy-lang-switch").click()
     page.locator("#ana-state").get_by_text("All", exact=True).click()
-    row = page.locator(f'.ana-row[data-alert="{alert_id}"]')
+    row = page.locator(grid_row(alert_id))
     expect(row).to_contain_text("last 2 h: 14 / usually ~1.2", timeout=15_000)
     expect(row).to_contain_text("dismissed")
-    row.click()
+    row.locator('[col-id="title"]').click()
     expect(detail).to_contain_text(f"({mark})", timeout=15_000)
     expect(detail).to_contain_text("Expected")
     expect(detail.locator('li[data-to="dismissed"]')).to_contain_text("acknowledged → dismissed")
@@ -120,7 +125,7 @@ def test_a_stale_action_is_refused_in_the_users_language(
 ) -> None:
     alert_id, _ = committed_alert(engine, "520102")
     sign_in(page, app_server.base, "lead", "/analysis")
-    page.locator(f'.ana-row[data-alert="{alert_id}"]').click(timeout=20_000)
+    page.locator(grid_row(alert_id)).locator('[col-id="title"]').click(timeout=20_000)
     expect(page.locator(f'#ana-detail h4[data-alert="{alert_id}"]')).to_be_visible(timeout=15_000)
     move(engine, alert_id, "acknowledged")  # someone else, meanwhile
     page.locator("#ana-escalate").click()
@@ -206,6 +211,7 @@ def test_an_officer_never_reads_another_districts_alert(app_server: AppServer, e
         "ana-selected.data": {"id": theirs},
         "ana-shown.data": {"id": theirs, "version": 1},
         "ana-points.clickData": {"properties": {"id": theirs}},
+        "ana-list.cellClicked": {"rowId": str(theirs), "colId": "title", "value": "x"},
         "ana-note.value": "越权测试",
         "ana-ack.n_clicks": 1,
         "ana-dismiss.n_clicks": 1,
@@ -229,7 +235,7 @@ def test_an_officer_never_reads_another_districts_alert(app_server: AppServer, e
                 text_ = json.dumps(r.json(), ensure_ascii=False) if r.status_code == 200 else ""
                 assert their_mark not in text_, dep["output"]
                 if not dep["output"].startswith("ana-selected"):  # that one only echoes the id it was sent
-                    assert not re.search(rf'"(alert_)?id": {theirs}[,}}]', text_), dep["output"]
+                    assert not re.search(rf'"(alert_)?id": "?{theirs}"?[,}}]', text_), dep["output"]
                 said.append(text_)
     assert state_of(engine, theirs) == "new"  # no action reached it
     assert any(my_mark in s for s in said)  # the officer's own alert was readable: the test can see a leak
