@@ -19,7 +19,7 @@ ns = Namespace("anAlert", "map")
 EMPTY: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 #: alerts listed on the wall's panel (what its column holds at any screen size: the panel is sized in vh); the rest
 #: are counted ("另有 N 条预警") and still drawn on the map
-WALL_ITEMS = 6
+WALL_ITEMS = 5
 
 
 def fmt_expected(x: float) -> str:
@@ -147,14 +147,14 @@ def wall_item(a: AlertRow, now: datetime, lang: str) -> html.Details:
         children=[
             html.Summary(
                 [
+                    html.Div(a.category(lang), className="ana-wall-cat"),
                     html.Div(
                         [
-                            html.Span(a.category(lang), className="ana-wall-cat"),
+                            html.Span(place(a, lang), className="ana-wall-place"),
                             html.Span(age(a, now, lang), className="ana-wall-age"),
                         ],
                         className="ana-wall-head",
                     ),
-                    html.Span(place(a, lang), className="ana-wall-place"),
                     html.Div(numbers(a, lang), className="ana-wall-nums"),
                 ]
             ),

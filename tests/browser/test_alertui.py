@@ -157,6 +157,11 @@ def test_a_new_alert_reaches_the_wall_by_push(
     expect(item).to_contain_text("井盖破损")
     expect(item).to_contain_text("近2小时 14 件 / 往常约 1.2 件")
     assert mark in (item.get_attribute("title") or "")
+    # the panel holds what it lists: nothing cut at its bottom, however many alerts earlier tests left
+    cut = wall.evaluate(
+        "() => { const p = document.querySelector('.ana-wall-panel'); return p.scrollHeight - p.clientHeight; }"
+    )
+    assert cut <= 1, f"the 预警 panel overflows by {cut} px"
     marker = wall.locator(f'.ana-marker [data-alert="{alert_id}"]')
     expect(marker).to_be_attached(timeout=5_000)
     wall.wait_for_timeout(1000)
