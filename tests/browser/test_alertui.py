@@ -131,6 +131,25 @@ def test_a_stale_action_is_refused_in_the_users_language(
     page.locator("#ana-escalate").click()
     expect(page.locator("#ana-notice")).to_contain_text("已被他人处理", timeout=15_000)
     assert state_of(engine, alert_id) == "acknowledged"
+    # 转专项整治 hands the alert to the campaigns' form (which creates the campaign and moves the alert)
+    page.locator("#ana-campaign").click()
+    expect(page.locator("#ana-notice")).to_contain_text(
+        f"已将预警 #{alert_id} 带入专项整治表单", timeout=15_000
+    )
+    assert state_of(engine, alert_id) == "acknowledged"
+
+
+def test_the_list_exports_as_csv(page: Page, app_server: AppServer, engine: Engine) -> None:
+    alert_id, mark = committed_alert(engine, "520102", category="C0101", observed=23, expected=2.5)
+    sign_in(page, app_server.base, "lead", "/analysis")
+    expect(page.locator(grid_row(alert_id))).to_be_visible(timeout=20_000)
+    with page.expect_download(timeout=20_000) as got:
+        page.locator("#ana-export").click()
+    body = got.value.path().read_text(encoding="utf-8-sig")
+    head, *lines = body.splitlines()
+    assert head.startswith("id,kind,state,category_code,category,district_code,district")
+    mine = next(line for line in lines if line.startswith(f"{alert_id},"))
+    assert mark in mine and ",520102,南明区," in mine and ",23," in mine and "新预警" in mine
 
 
 # --- the wall -----------------------------------------------------------------------------------------------------
