@@ -222,7 +222,7 @@ def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     cp.add_argument("--json", action="store_true", help="print JSON instead of a table")
     cp.set_defaults(handler="cli.commands.analysis_campaign:cmd_campaigns")
     _analyze_run_command(asub)
-    del alsub  # each analysis adds its subcommands here
+    _alerts_list(alsub)
 
 
 def _analyze_run_command(asub: argparse._SubParsersAction) -> None:
@@ -236,6 +236,19 @@ def _analyze_run_command(asub: argparse._SubParsersAction) -> None:
     )
     run.add_argument("--json", action="store_true", help="print each cycle's report as one JSON line")
     run.set_defaults(handler="cli.commands.analysis_alerts:cmd_analyze_run")
+
+
+def _alerts_list(alsub: argparse._SubParsersAction) -> None:
+    ls = _parser(alsub, "list", "list alerts, newest first (city-wide, as the operator)")
+    ls.add_argument(
+        "--state",
+        choices=["live", "all", "new", "acknowledged", "dismissed", "campaign", "escalated"],
+        default="live",
+        help="live = new and acknowledged; all; or one state",
+    )
+    ls.add_argument("--limit", type=a.int_range(1, 1000), default=100, help="at most this many alerts")
+    ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ls.set_defaults(handler="cli.commands.analysis_alertui:cmd_alerts_list")
 
 
 def build_parser() -> argparse.ArgumentParser:

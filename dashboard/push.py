@@ -1,4 +1,5 @@
-"""Push: ONE PostgreSQL ``LISTEN case_event`` connection per process, fanned out to every open event stream.
+"""Push: ONE PostgreSQL connection per process, ``LISTEN case_event`` and ``LISTEN analysis_alert``, fanned out to
+every open event stream.
 
 The database's statement trigger on ``case_event`` sends ``pg_notify('case_event', max(id))`` at each commit.
 The hub keeps the latest id and rings every subscriber's doorbell; subscribers hold only "the latest id" (a
@@ -8,6 +9,11 @@ burst of notifications coalesces into one ring), and the page then asks for ever
 The listener reconnects with backoff (0.5 s doubling to 15 s) and, after each (re)connect and every
 :data:`HEALTH_SECONDS` of silence, reads ``max(case_event.id)``: a notification lost while the connection was
 down still rings the doorbell.
+
+Alerts (研判预警) ring a second doorbell on the same streams: the row trigger on ``analysis_alert`` (migration 0015)
+notifies ``analysis_alert`` at each raised or changed alert; the hub counts those notifications (``alerts``) and
+rings every subscriber, whose page then re-reads its alerts. After each (re)connect and each silence the hub also
+reads a stamp of the table (``count:sum(version)``) and rings when it changed meanwhile.
 """
 
 from __future__ import annotations
@@ -20,38 +26,57 @@ import psycopg
 
 log = logging.getLogger("guiyang_ops.push")
 CHANNEL = "case_event"
+ALERT_CHANNEL = "analysis_alert"
 HEALTH_SECONDS = 30.0
 BACKOFF_START = 0.5
 BACKOFF_MAX = 15.0
 
 
 class Subscriber:
-    """One event stream's doorbell: the latest event id and an event set when it changed."""
+    """One event stream's doorbells: the latest event id, the alerts counter, and an event set when either
+    changed."""
 
-    def __init__(self, latest: int | None) -> None:
+    def __init__(self, latest: int | None, alerts: int = 0) -> None:
         self.latest = latest
+        self.alerts = alerts
         self._rung = asyncio.Event()
+        self._case = latest is not None
+        self._alert = False
         if latest is not None:
             self._rung.set()
 
     def ring(self, latest: int) -> None:
         self.latest = latest
+        self._case = True
         self._rung.set()
 
-    async def wait(self) -> int:
+    def ring_alerts(self, alerts: int) -> None:
+        self.alerts = alerts
+        self._alert = True
+        self._rung.set()
+
+    async def wait(self) -> tuple[int | None, int | None]:
+        """Wait for a ring; then ``(latest event id or None, alerts counter or None)``: None for a doorbell that
+        did not ring."""
         await self._rung.wait()
         self._rung.clear()
-        assert self.latest is not None  # nosec B101 # type narrowing for mypy, not a security check
-        return self.latest
+        case = self.latest if self._case else None
+        alerts = self.alerts if self._alert else None
+        self._case = self._alert = False
+        return case, alerts
 
 
 class PushHub:
     """The process's listener and its subscribers; started on the first subscription, stopped by :meth:`stop`."""
 
-    def __init__(self, conninfo: str, channel: str = CHANNEL) -> None:
+    def __init__(self, conninfo: str, channel: str = CHANNEL, alert_channel: str = ALERT_CHANNEL) -> None:
         self.conninfo = conninfo
         self.channel = channel
+        self.alert_channel = alert_channel
         self.latest: int | None = None
+        #: alert notifications seen (and stamp changes found by a check): the alerts doorbell's counter
+        self.alerts = 0
+        self._alert_stamp: str | None = None
         self.connected = False
         self._subscribers: set[Subscriber] = set()
         self._task: asyncio.Task[None] | None = None
@@ -62,7 +87,7 @@ class PushHub:
 
     def subscribe(self) -> Subscriber:
         self.start()
-        sub = Subscriber(self.latest)
+        sub = Subscriber(self.latest, self.alerts)
         self._subscribers.add(sub)
         return sub
 
@@ -76,6 +101,12 @@ class PushHub:
         self.latest = event_id
         for sub in self._subscribers:
             sub.ring(event_id)
+
+    def publish_alerts(self) -> None:
+        """An alert was raised or changed: ring every alerts doorbell."""
+        self.alerts += 1
+        for sub in self._subscribers:
+            sub.ring_alerts(self.alerts)
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -97,12 +128,16 @@ class PushHub:
                     self.conninfo, autocommit=True, application_name="guiyang-ops push"
                 ) as conn:
                     await conn.execute(f"LISTEN {self.channel}")
+                    await conn.execute(f"LISTEN {self.alert_channel}")
                     self.connected = True
                     backoff = BACKOFF_START
-                    log.info("push: listening on %s", self.channel)
+                    log.info("push: listening on %s and %s", self.channel, self.alert_channel)
                     await self._check(conn)
                     while True:
                         async for note in conn.notifies(timeout=HEALTH_SECONDS):
+                            if note.channel == self.alert_channel:
+                                self.publish_alerts()
+                                continue
                             with contextlib.suppress(ValueError):
                                 self.publish(int(note.payload))
                         await self._check(conn)  # silence: is the connection alive, did we miss anything?
@@ -119,6 +154,13 @@ class PushHub:
         row = await cur.fetchone()
         if row is not None:
             self.publish(int(row[0]), reset=True)
+        cur = await conn.execute("SELECT count(*), coalesce(sum(version), 0) FROM analysis_alert")
+        got = await cur.fetchone()
+        stamp = None if got is None else f"{got[0]}:{got[1]}"
+        if stamp != self._alert_stamp:
+            if self._alert_stamp is not None:  # changed while we were not listening
+                self.publish_alerts()
+            self._alert_stamp = stamp
 
 
 def conninfo_from_sqlalchemy(url: str) -> str:

@@ -1,6 +1,7 @@
 """``GET /push/events``: the wall's doorbell as server-sent events (staff session required).
 
-Events: ``doorbell`` with ``{"id": latest case_event id}`` at connect and at every new event (coalesced), and a
+Events: ``doorbell`` with ``{"id": latest case_event id}`` at connect and at every new event (coalesced),
+``alerts`` with ``{"n": counter}`` when a 研判预警 alert was raised or changed (the page re-reads its alerts), and a
 ``ping`` every 15 s so the page can tell a live stream from a dead one. The page then asks for everything after
 the last id it has (a Dash callback); the event carries no case data. ``retry: 1000`` makes the browser's
 EventSource reconnect within a second after a restart or a network drop.
@@ -47,17 +48,20 @@ def make_router(ops: Services) -> APIRouter:
 
         async def stream() -> AsyncIterator[ServerSentEvent]:
             stop = asyncio.ensure_future(stopping.wait())
-            rung: asyncio.Future[int] | None = None
+            rung: asyncio.Future[tuple[int | None, int | None]] | None = None
             try:
                 yield ServerSentEvent(data=json.dumps({"hello": True}), event="hello", retry=RETRY_MS)
                 while not stop.done():
                     rung = asyncio.ensure_future(sub.wait())
                     await asyncio.wait({rung, stop}, return_when=asyncio.FIRST_COMPLETED)
                     if rung.done():
-                        latest = rung.result()
-                        yield ServerSentEvent(
-                            data=json.dumps({"id": latest}), event="doorbell", id=str(latest)
-                        )
+                        latest, alerts = rung.result()
+                        if latest is not None:
+                            yield ServerSentEvent(
+                                data=json.dumps({"id": latest}), event="doorbell", id=str(latest)
+                            )
+                        if alerts is not None:
+                            yield ServerSentEvent(data=json.dumps({"n": alerts}), event="alerts")
                 # shutting down: end the response properly; the browser reconnects to the next server
             finally:
                 for task in (rung, stop):
@@ -80,7 +84,9 @@ def make_router(ops: Services) -> APIRouter:
         if user is None:
             return JSONResponse({"error": "unauthorized"}, status_code=401)
         h = hub()
-        return JSONResponse({"listening": h.connected, "latest": h.latest, "subscribers": h.subscribers})
+        return JSONResponse(
+            {"listening": h.connected, "latest": h.latest, "alerts": h.alerts, "subscribers": h.subscribers}
+        )
 
     @router.api_route("/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
     async def not_found(rest: str) -> JSONResponse:

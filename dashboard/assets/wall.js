@@ -47,6 +47,32 @@
         });
     }
 
+    /* The map's box can change height after a view was fitted (the legend under it wraps once its swatches and
+     * keys arrive): measure the map again and fit the last view it was asked for (a preset's bounds) again. */
+    if (window.L && L.Map && L.Map.addInitHook && window.ResizeObserver) {
+        L.Map.addInitHook(function () {
+            const map = this, el = map.getContainer();
+            if (!el || el.id !== "wall-map") { return; }
+            let asked = null, height = el.clientHeight, timer = null;
+            for (const name of ["fitBounds", "flyToBounds"]) {
+                const own = map[name];
+                map[name] = function (bounds, options) {
+                    asked = [bounds, Object.assign({}, options, {animate: false})];
+                    return own.apply(this, arguments);
+                };
+            }
+            new ResizeObserver(() => {
+                if (!el.clientHeight || el.clientHeight === height) { return; }
+                height = el.clientHeight;
+                clearTimeout(timer);
+                timer = setTimeout(() => {
+                    map.invalidateSize({pan: false});
+                    if (asked) { L.Map.prototype.fitBounds.call(map, asked[0], asked[1]); }
+                }, 150);
+            }).observe(el);
+        });
+    }
+
     window.wall = Object.assign({}, window.wall, {
         map: {
             heatStyle: function (feature, context) {
@@ -227,6 +253,7 @@
      * (the server sends retry: 1000); a closed stream (HTTP error) or one silent for 45 s (pings come every
      * 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
     const PUSH_URL = "/push/events", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
+    const ALERT_BELL = "ana-wall-bell";  // dashboard/ids/an_alertui.py WALL_BELL
     const SETTLE_MS = 800;
     let es = null, retry = null, watchdog = null, backoff = 1000;
     let rings = 0, inflight = null, pending = null, ready = false, cursorNow = null;
@@ -284,6 +311,11 @@
         src.addEventListener("doorbell", (e) => {
             kick();
             try { ring(JSON.parse(e.data).id); } catch (err) { /* not ours */ }
+        });
+        // 预警: an alert was raised or changed; the alerts panel and markers read again (callbacks/an_alertui_wall.py)
+        src.addEventListener("alerts", (e) => {
+            kick();
+            try { setProps(ALERT_BELL, {data: JSON.parse(e.data)}); } catch (err) { /* not ours */ }
         });
         src.addEventListener("error", () => {
             if (src !== es) { return; }

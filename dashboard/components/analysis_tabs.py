@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
-from dashboard.components import an_campaign, an_corr, an_hot
+from dashboard.components import an_alertui_tab, an_campaign, an_corr, an_hot
 from dashboard.components.an_places import panel as places_panel
 
 
@@ -26,6 +26,7 @@ class Tab:
 
 #: In the order shown.
 TABS: list[Tab] = [
+    Tab("alerts", "an.alertui.tab", an_alertui_tab.panel),
     Tab("hotspots", "an.hot.tab", an_hot.panel),
     Tab("places", "an.places.tab", places_panel),
     Tab("peaks", "an.corr.tab.peaks", an_corr.peaks_panel),

@@ -10,6 +10,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
+from dashboard.callbacks import an_alertui as _alerts  # noqa: F401  - registers the 预警 tab's callbacks
 from dashboard.callbacks import an_campaign as _an_campaign  # noqa: F401  - the 专项整治 tab's callbacks
 from dashboard.callbacks import an_corr as _an_corr  # noqa: F401  - 时间峰值 and 关联分析 tabs
 from dashboard.callbacks import an_hot as _hot_callbacks  # noqa: F401  - the 热点区域 tab's callbacks

@@ -2,7 +2,8 @@
 
 The city map fills most of the screen: district outlines, the unit-grid heatmap (styled in the browser through
 ``hideout``), open-case pins clustered by light with urgent ones pulsing, and a small separate layer of pins
-changed since the last base snapshot. Around it: KPI tiles, the department response-time ranking and a ticker.
+changed since the last base snapshot. Around it: KPI tiles, the 预警 panel of live alerts (their areas and markers on the map), the department response-time ranking
+and a ticker.
 Push: ``assets/wall.js`` listens to ``/push/events`` and rings the doorbell store; callbacks in
 :mod:`dashboard.callbacks.wall` catch up from the last event id.
 
@@ -22,10 +23,13 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from dashboard import auth, runtime
+from dashboard.callbacks import an_alertui_wall as _alerts  # noqa: F401  (registers the 预警 callbacks)
 from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the callbacks)
+from dashboard.components import an_alertui as alert_ui
 from dashboard.components import heat_filter
 from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
 from dashboard.i18n import t
+from dashboard.ids import an_alertui as aa
 from dashboard.ids import wall as w
 from dashboard.tiles import tile_sources
 from db.queries.grid_levels import EMPTY, WINDOWS
@@ -130,6 +134,7 @@ def _stores(config: dict[str, Any]) -> list[Any]:
         dcc.Store(id=w.BASE_AS_OF, data=0),
         dcc.Store(id=w.BASE_RELOAD, data=0),
         dcc.Store(id=w.DOORBELL),
+        dcc.Store(id=aa.WALL_BELL),  # the alerts doorbell (wall.js), read by callbacks/an_alertui_wall.py
         dcc.Store(id=w.CONN_STATE, data="connecting"),
         dcc.Store(id=w.CURSOR, data=None),
         dcc.Store(id=w.SETTLED),
@@ -206,6 +211,8 @@ def _map(config: dict[str, Any]) -> html.Div:
                         name="wall-labels",
                     ),
                     dl.GeoJSON(id=w.LIVE_PINS, data=EMPTY, pointToLayer=ns("livePin")),
+                    # 预警: the alerts' areas outlined, a marker at each point (explanation on click)
+                    *alert_ui.map_layers(aa.WALL_AREAS, aa.WALL_POINTS),
                 ],
             ),
             html.Div(id=w.PRESET_LABEL, className="wall-preset"),
@@ -278,7 +285,11 @@ def _wall(config: dict[str, Any]) -> html.Div:
             html.Section(id=w.KPIS, className="wall-kpis"),
             html.Div(
                 className="wall-main",
-                children=[_map(config), html.Aside(id=w.PANEL, className="wall-panel")],
+                children=[
+                    _map(config),
+                    alert_ui.wall_panel_box(),  # 预警: live alerts, newest first (callbacks/an_alertui_wall.py)
+                    html.Aside(id=w.PANEL, className="wall-panel"),
+                ],
             ),
             html.Footer(
                 className="wall-ticker-row",

@@ -35,4 +35,8 @@ capability is its own module:
 - :mod:`ops.analysis.campaign_checks`: what makes a campaign acceptable (name, categories, dates, area);
 - :mod:`ops.analysis.effect`: a campaign's effect by difference-in-differences (pure numpy/scipy);
 - :mod:`ops.analysis.campaign_effect`: campaigns as a user reads them and the weekly counts behind an effect.
+- :mod:`ops.analysis.alert_reads`: alerts for a screen or the command line (scoped, by state, newest first, with
+  names, GeoJSON and the point) and one alert with its history;
+- :mod:`ops.analysis.alert_actions`: what staff do to an alert from a screen (acknowledge, dismiss with a reason,
+  escalate).
 """

@@ -29,6 +29,7 @@ PREFIX = {
     "dashboard.ids.an_places": "anp-",
     "dashboard.ids.an_corr": "ank-",
     "dashboard.ids.an_campaign": "anc-",
+    "dashboard.ids.an_alertui": "ana-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 

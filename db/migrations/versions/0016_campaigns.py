@@ -1,7 +1,7 @@
 """专项整治 campaigns and their append-only history (campaign, campaign_event); analysis_alert.campaign_id → campaign
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06 09:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
