@@ -4,8 +4,6 @@ call :mod:`ops.analysis.campaigns` / :mod:`ops.analysis.campaign_effect`, and fo
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from datetime import datetime
 from typing import Any
@@ -22,6 +20,7 @@ from dashboard.callbacks import an_campaign_form as _form  # noqa: F401  - regis
 from dashboard.callbacks.analysis import user_scope
 from dashboard.callbacks.workbench import reference
 from dashboard.components import an_campaign as view
+from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.graphs import follow_language
 from dashboard.i18n import t
 from dashboard.ids import an_campaign as cid
@@ -299,13 +298,12 @@ async def export_csv(n: Any, filters: Any, lang: str, *, user: StaffIdentity) ->
     rows = await runtime.aread(
         lambda c: campaigns_with_effects(c, scope, now, district=f.district, category=f.category)
     )
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow([en if lang == "en" else zh for _, zh, en in CSV_COLUMNS])
+    lines = []
     for k, eff in rows:
         r = as_record(k, eff)
         flat = {**r, **r["effect"], "sentence": r["effect_en"] if lang == "en" else r["effect_zh"]}
         flat["categories"] = " ".join(r["categories"])
         flat["district_codes"] = " ".join(r["district_codes"])
-        w.writerow(["" if flat[key] is None else flat[key] for key, _, _ in CSV_COLUMNS])
-    return dcc.send_string("\ufeff" + out.getvalue(), f"campaigns-{now:%Y%m%d}.csv", type="text/csv")
+        lines.append([flat[key] for key, _, _ in CSV_COLUMNS])
+    head = [en if lang == "en" else zh for _, zh, en in CSV_COLUMNS]
+    return dcc.send_string(write_csv(head, lines), f"campaigns-{now:%Y%m%d}.csv", type="text/csv")

@@ -3,8 +3,6 @@ Pure formatting; the callbacks are :mod:`dashboard.callbacks.an_alertui`."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +13,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from dashboard.components.an_alertui import age, data_attrs, fmt_expected, map_layers, numbers, place
+from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
 from dashboard.components.stats_columns import GRID_LOCALE
 from dashboard.i18n import t
@@ -274,12 +273,9 @@ CSV_COLUMNS = (
 
 def to_csv(alerts: list[AlertRow], lang: str) -> str:
     """The list as CSV (UTF-8 with a BOM, so Excel reads the Chinese), names in the UI language."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    w = csv.writer(out)
-    w.writerow(CSV_COLUMNS)
-    for a in alerts:
-        w.writerow(
+    return write_csv(
+        CSV_COLUMNS,
+        (
             [
                 a.id,
                 a.kind,
@@ -301,5 +297,6 @@ def to_csv(alerts: list[AlertRow], lang: str) -> str:
                 a.explanation(lang),
                 a.created_at.isoformat(),
             ]
-        )
-    return out.getvalue()
+            for a in alerts
+        ),
+    )

@@ -4,8 +4,6 @@ Formatting only: the figures come from :mod:`ops.analysis.peaks` and :mod:`ops.a
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import dash_leaflet as dl
@@ -15,6 +13,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
 from dashboard.components.graphs import graph
 from dashboard.components.stats_charts import FONT
@@ -288,9 +287,6 @@ def place_markers(
 
 def csv_text(rows: list[dict[str, Any]]) -> str:
     """Rows of plain values as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese)."""
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return "\ufeff" + out.getvalue()
+    if not rows:
+        return "\ufeff"
+    return write_csv(list(rows[0]), (list(r.values()) for r in rows))

@@ -5,8 +5,6 @@ in ``assets/an_hot.js``."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import dash_ag_grid as dag
@@ -15,6 +13,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
 from dashboard.i18n import t
 from dashboard.ids import an_hot as hid
@@ -219,16 +218,13 @@ def rows(units: list[HotUnit], districts: dict[str, str]) -> list[dict[str, Any]
 
 def csv_text(units: list[HotUnit], districts: dict[str, str], lang: str) -> str:
     """Every significant unit (hot and cold) with the numbers behind its class, for a spreadsheet."""
-    out = io.StringIO()
-    w = csv.writer(out)
     heads = ("key", "class", "district", "count", "z", "conf", "q", "lat", "lon")
-    w.writerow([t(f"an.hot.col.{h}", lang) for h in heads])
-    for u in units:
-        kind = t("an.hot.hot" if u.cls > 0 else "an.hot.cold", lang)
-        w.writerow(
+    return write_csv(
+        [t(f"an.hot.col.{h}", lang) for h in heads],
+        (
             [
                 u.key,
-                kind,
+                t("an.hot.hot" if u.cls > 0 else "an.hot.cold", lang),
                 districts.get(u.district_code, u.district_code),
                 u.count,
                 f"{u.z:.3f}",
@@ -237,8 +233,9 @@ def csv_text(units: list[HotUnit], districts: dict[str, str], lang: str) -> str:
                 u.lat,
                 u.lon,
             ]
-        )
-    return "\ufeff" + out.getvalue()  # a BOM, so that spreadsheet programs read the Chinese as UTF-8
+            for u in units
+        ),
+    )
 
 
 def tooltip_texts(lang: str) -> dict[str, str]:

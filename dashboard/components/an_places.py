@@ -4,8 +4,6 @@ the callbacks are in ``dashboard.callbacks.an_places``."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import dash_leaflet as dl
@@ -13,6 +11,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
 from dashboard.components.workbench_queue import status_label, when
 from dashboard.i18n import t
@@ -233,11 +232,9 @@ def csv_text(found: list[Place], lang: str) -> str:
         "lat",
         "lon",
     )
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow([t(f"an.places.col.{c}", lang) for c in cols])
-    for i, p in enumerate(found, 1):
-        w.writerow(
+    return write_csv(
+        [t(f"an.places.col.{c}", lang) for c in cols],
+        (
             [
                 i,
                 p.key,
@@ -252,5 +249,6 @@ def csv_text(found: list[Place], lang: str) -> str:
                 f"{p.lat:.6f}",
                 f"{p.lon:.6f}",
             ]
-        )
-    return "\ufeff" + out.getvalue()
+            for i, p in enumerate(found, 1)
+        ),
+    )
