@@ -69,6 +69,11 @@ def open_wall(page: Page, base: str, query: str = "") -> None:
     expect(page.locator("[data-kpi=open]")).to_have_text(DIGITS, timeout=30_000)
     expect(page.locator("[data-pins]")).to_be_attached(timeout=30_000)
     expect(page.locator("#wall-conn")).to_have_class("wall-conn wall-conn-open", timeout=20_000)
+    # the legend and the 预警 column are in: the map's box has its final height, and a view the map refits to
+    # that height (wall.js, 150 ms after the box settles) has been asked for its pins
+    expect(page.locator(".wall-swatch").first).to_be_attached(timeout=20_000)
+    expect(page.locator(".ana-wall-title")).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1000)
 
 
 @pytest.fixture
