@@ -9,6 +9,7 @@ from typing import Any
 
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc
 from dash import no_update as nothing
+from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids
@@ -77,9 +78,12 @@ async def districts_layer(_: str, *, user: StaffIdentity) -> dict[str, Any]:
     Input(aid.FILTERS, "data"),
     Input(hid.LEVEL, "value"),
     Input(ids.LANG, "data"),
+    Input(aid.TABS, "value"),
 )
 @auth.require_user(*ROLES)
-async def render(data: Any, level: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
+async def render(data: Any, level: Any, lang: str, tab: Any, *, user: StaffIdentity) -> tuple[Any, ...]:
+    if tab != "hotspots":  # drawn when shown (again): a tab's panel is mounted only while it is shown
+        raise PreventUpdate
     names = await _names(lang)
     area_district = (data or {}).get("district") if isinstance(data, dict) else None
     area = view.area_name(names.get(user.district_code or "") if user.role == "officer" else None, lang)

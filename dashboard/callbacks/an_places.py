@@ -81,10 +81,13 @@ async def _place(user: StaffIdentity, filters: Filters, key: str) -> tuple[Place
     Output(pid.EXPORT, "children"),
     Input(aid.FILTERS, "data"),
     Input(ids.LANG, "data"),
+    Input(aid.TABS, "value"),
     State(pid.SELECTED, "data"),
 )
 @auth.require_user(*ROLES)
-async def load(data: Any, lang: str, selected: Any, *, user: StaffIdentity) -> tuple[Any, ...]:
+async def load(data: Any, lang: str, tab: Any, selected: Any, *, user: StaffIdentity) -> tuple[Any, ...]:
+    if tab != "places":  # drawn when shown (again): a tab's panel is mounted only while it is shown
+        raise PreventUpdate
     try:
         filters = parse_filters(data)
         found = await _places(user, filters)

@@ -22,6 +22,9 @@ class Tab:
     value: str
     label: str  # a string key
     panel: Callable[[], Component]
+    #: Kept in the page while another tab is shown (the page shows one tab at a time otherwise): the campaigns
+    #: tab's form must be there when another tab hands it a hot spot, a place or an alert to start from.
+    keep_mounted: bool = False
 
 
 #: In the order shown.
@@ -31,7 +34,7 @@ TABS: list[Tab] = [
     Tab("places", "an.places.tab", places_panel),
     Tab("peaks", "an.corr.tab.peaks", an_corr.peaks_panel),
     Tab("correlations", "an.corr.tab.correlations", an_corr.correlations_panel),
-    Tab("campaigns", "an.campaign.tab", an_campaign.panel),
+    Tab("campaigns", "an.campaign.tab", an_campaign.panel, keep_mounted=True),
 ]
 
 #: Periods offered, in days; the first is the default.

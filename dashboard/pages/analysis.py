@@ -56,12 +56,13 @@ def _filters() -> html.Div:
     )
 
 
-def _tabs() -> Any:
+def _tabs(shown: str | None) -> Any:
     if not TABS:
         return html.P(t("an.no_tabs"), className="an-empty")
+    values = [tab.value for tab in TABS]
     return dmc.Tabs(
         id=aid.TABS,
-        value=TABS[0].value,
+        value=shown if shown in values else values[0],
         keepMounted=False,
         children=[
             dmc.TabsList(
@@ -72,12 +73,13 @@ def _tabs() -> Any:
                     for tab in TABS
                 ]
             ),
-            *[dmc.TabsPanel(tab.panel(), value=tab.value) for tab in TABS],
+            *[dmc.TabsPanel(tab.panel(), value=tab.value, keepMounted=tab.keep_mounted) for tab in TABS],
         ],
     )
 
 
-def layout(**_: Any) -> html.Div:
+def layout(tab: str | None = None, **_: Any) -> html.Div:
+    """``/analysis?tab=hotspots`` opens that tab (a link to one analysis); the first tab otherwise."""
     return html.Div(
         id=aid.PAGE,
         className="an-page",
@@ -92,6 +94,6 @@ def layout(**_: Any) -> html.Div:
                     html.Span(id=aid.SCOPE, className="an-scope"),
                 ],
             ),
-            html.Div(id=aid.BODY, hidden=True, children=[_filters(), _tabs()]),
+            html.Div(id=aid.BODY, hidden=True, children=[_filters(), _tabs(tab)]),
         ],
     )

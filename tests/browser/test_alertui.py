@@ -131,12 +131,13 @@ def test_a_stale_action_is_refused_in_the_users_language(
     page.locator("#ana-escalate").click()
     expect(page.locator("#ana-notice")).to_contain_text("已被他人处理", timeout=15_000)
     assert state_of(engine, alert_id) == "acknowledged"
-    # 转专项整治 hands the alert to the campaigns' form (which creates the campaign and moves the alert)
+    # 转专项整治 hands the alert to the campaigns' form, which opens prefilled; creating the campaign moves the alert
     page.locator("#ana-campaign").click()
-    expect(page.locator("#ana-notice")).to_contain_text(
-        f"已将预警 #{alert_id} 带入专项整治表单", timeout=15_000
-    )
+    expect(page.locator("#anc-form")).to_be_visible(timeout=15_000)
     assert state_of(engine, alert_id) == "acknowledged"
+    page.locator("#anc-submit").click()
+    expect(page.locator("#anc-notice")).to_contain_text("已创建专项整治", timeout=20_000)
+    assert state_of(engine, alert_id) == "campaign"
 
 
 def test_the_list_exports_as_csv(page: Page, app_server: AppServer, engine: Engine) -> None:

@@ -46,7 +46,7 @@ def test_lead_creates_a_campaign_over_districts_in_zh_and_en(
     page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests
 ) -> None:
     name = f"云岩区井盖整治 {uuid.uuid4().hex[:6]}"
-    sign_in(page, app_server.base, "lead", target="/analysis")
+    sign_in(page, app_server.base, "lead", target="/analysis?tab=campaigns")
     expect(page.locator(f"#{cid.LIST_TITLE}")).to_have_text("专项整治行动", timeout=20_000)
     page.locator(f"#{cid.NEW}").click()
     expect(page.locator(f"#{cid.FORM}")).to_be_visible()
@@ -113,8 +113,8 @@ def test_a_seed_from_another_tab_opens_the_form_with_its_area(
     page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests
 ) -> None:
     label = f"热点 {uuid.uuid4().hex[:6]}"
-    sign_in(page, app_server.base, "lead", target="/analysis")
-    expect(page.locator(f"#{cid.LIST_TITLE}")).to_have_text("专项整治行动", timeout=20_000)
+    sign_in(page, app_server.base, "lead", target="/analysis?tab=hotspots")  # the seed comes from another tab
+    expect(page.locator("#anh-summary")).to_be_visible(timeout=30_000)
     seed = {"source": "hotspot", "geometry": BOX, "category": "C0101", "district": "520103", "label": label}
     page.evaluate(
         "([id, data]) => window.dash_clientside.set_props(id, {data: data})", [aid.CAMPAIGN_SEED, seed]
@@ -155,7 +155,7 @@ def test_an_officer_reads_campaigns_but_gets_no_form(
                 (code,),
             )
             cmp.create(conn, lead, draft, now=now)
-    sign_in(page, app_server.base, "yunyan", target="/analysis")
+    sign_in(page, app_server.base, "yunyan", target="/analysis?tab=campaigns")
     expect(page.locator(f"#{cid.LIST_TITLE}")).to_have_text("专项整治行动", timeout=20_000)
     expect(page.locator(f"#{cid.LIST}")).to_contain_text(f"整治 520103 {tag}", timeout=20_000)
     expect(page.locator(f"#{cid.LIST}")).not_to_contain_text(f"整治 520102 {tag}")

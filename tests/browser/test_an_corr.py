@@ -58,7 +58,7 @@ def test_peaks_and_correlations_tabs(
     patterns: None, page: Page, app_server: AppServer, foreign: ForeignRequests
 ) -> None:
     page.route("**/tiles/**", lambda r: r.fulfill(status=204))
-    sign_in(page, app_server.base, "lead", "/analysis")
+    sign_in(page, app_server.base, "lead", "/analysis?tab=peaks")
     # 时间峰值 (the first tab): the heatmap, its stars and the sentence naming the peak
     expect(page.locator(f"#{k.PEAKS_GRAPH} .main-svg").first).to_be_visible(timeout=60_000)
     expect(page.locator(f"#{k.PEAKS_TEXT}")).to_contain_text(
@@ -82,7 +82,7 @@ def test_peaks_and_correlations_tabs(
     expect(page.locator(f"#{k.CORR_TEXT}")).to_contain_text("as often as chance", timeout=60_000)
     expect(table).to_contain_text("Muck spilled by trucks")
     expect(page.locator(f"#{k.CORR_WINDOW}")).to_contain_text("±3 days")
-    page.get_by_role("tab").first.click()
+    page.get_by_role("tab", name="Time peaks").click()
     expect(page.locator(f"#{k.PEAKS_TEXT}")).to_contain_text(
         "significantly high on Fri 18:00–20:00", timeout=60_000
     )

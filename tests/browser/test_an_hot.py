@@ -67,7 +67,7 @@ def planted(engine: Engine) -> Iterator[dict[str, Any]]:
 
 
 def _open(page: Page, base: str) -> None:
-    sign_in(page, base, "lead", "/analysis")
+    sign_in(page, base, "lead", "/analysis?tab=hotspots")
     expect(page.locator("#anh-summary")).to_contain_text("热点", timeout=30_000)
 
 
@@ -100,7 +100,11 @@ def test_hot_spots_tab(
 
     row.locator(".ag-checkbox-input").check()
     page.locator("#anh-campaign").click()
-    expect(page.locator("#anh-campaign-msg")).to_contain_text("已把 1 个热点单元交给", timeout=15_000)
+    # the campaigns tab opens its form with the hot unit as the area; back to the hot spots
+    expect(page.locator("#anc-form")).to_be_visible(timeout=15_000)
+    expect(page.locator("#anc-area-hint")).to_contain_text(centre)
+    page.get_by_role("tab", name="热点区域").click()
+    expect(page.locator("#anh-summary")).to_contain_text("热点", timeout=30_000)
 
     page.locator("#gy-lang-switch").click()
     expect(page.locator("#anh-summary")).to_contain_text("hot spots", timeout=15_000)

@@ -52,7 +52,7 @@ def test_places_tab_in_zh_and_en(
     page: Page, app_server: AppServer, foreign: ForeignRequests, planted: dict[str, Any], tmp_path: Any
 ) -> None:
     tag = planted["tag"]
-    sign_in(page, app_server.base, "lead", target="/analysis")
+    sign_in(page, app_server.base, "lead", target="/analysis?tab=places")
     expect(page.get_by_role("tab", name="多发地点")).to_be_visible(timeout=20_000)
     row = _row(page, f"测试路{tag}号")
     expect(row).to_contain_text("井盖", timeout=20_000)
@@ -76,7 +76,11 @@ def test_places_tab_in_zh_and_en(
     assert content.splitlines()[0].startswith("#,编号,地点") and f"测试路{tag}号" in content
     # a campaign from the place (the lead may)
     page.locator("#anp-campaign").click()
-    expect(page.locator("#anp-campaign-note")).to_contain_text("专项整治", timeout=15_000)
+    # the campaigns tab opens its form with the place as the area; back to the places, the place still chosen
+    expect(page.locator("#anc-form")).to_be_visible(timeout=15_000)
+    expect(page.locator("#anc-area-hint")).to_contain_text(f"测试路{tag}号")
+    page.get_by_role("tab", name="多发地点").click()
+    row.click(timeout=30_000)
     # English
     page.locator("#gy-lang-switch").click()
     expect(page.locator(PLACE)).to_contain_text("Reports", timeout=15_000)
@@ -93,7 +97,7 @@ def test_an_officer_sees_only_their_district(
     page: Page, app_server: AppServer, foreign: ForeignRequests, planted: dict[str, Any]
 ) -> None:
     tag = planted["tag"]
-    sign_in(page, app_server.base, "yunyan", target="/analysis")
+    sign_in(page, app_server.base, "yunyan", target="/analysis?tab=places")
     expect(_row(page, f"测试路{tag}号")).to_have_count(1, timeout=20_000)
     expect(_row(page, f"南明{tag}")).to_have_count(0)
     _row(page, f"测试路{tag}号").click()

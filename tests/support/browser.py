@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
@@ -64,8 +64,8 @@ PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 
 
 def sign_in(page: Page, base: str, user: str, target: str = "/workbench") -> None:
-    page.goto(f"{base}/login?next={target}")
+    page.goto(f"{base}/login?next={quote(target, safe='/')}")
     page.locator("#login-username").fill(user)
     page.locator("#login-password").fill(PASSWORDS[user])
     page.locator("#login-submit").click()
-    page.wait_for_url(f"**{target}")
+    page.wait_for_url(lambda url: url.endswith(target))
