@@ -34,7 +34,7 @@ def fmt_expected(x: float) -> str:
 def window_label(a: AlertRow, lang: str) -> str:
     hours = a.hours
     if hours <= 48:
-        return t("an.alertui.window.hours", lang, n=f"{hours:g}" if hours < 10 else round(hours))
+        return t("an.alertui.window.hours", lang, n=f"{round(hours, 1):g}" if hours < 10 else round(hours))
     return t("an.alertui.window.days", lang, n=round(hours / 24))
 
 
