@@ -8,21 +8,20 @@ from __future__ import annotations
 import argparse
 import json
 
-from dashboard.database import database_url
+from cli.commands.analysis_read import read_once
 from dashboard.settings import Settings
-from db.engine import make_engine
 from ops.analysis.alert_reads import as_json, list_alerts
 from ops.analysis.alert_states import STATE_NAMES
 from ops.analysis.scope import AnalysisScope
 
 
 def cmd_alerts_list(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(database_url(settings), pool_size=1)
-    try:
-        with engine.connect() as conn:
-            rows = list_alerts(conn, AnalysisScope.city(), state=args.state, limit=args.limit, geometry=False)
-    finally:
-        engine.dispose()
+    rows = read_once(
+        settings,
+        lambda conn: list_alerts(
+            conn, AnalysisScope.city(), state=args.state, limit=args.limit, geometry=False
+        ),
+    )
     if args.json:
         print(json.dumps([as_json(r) for r in rows], ensure_ascii=False, indent=1), flush=True)
         return 0

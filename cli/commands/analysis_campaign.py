@@ -7,23 +7,20 @@ import argparse
 import json
 from datetime import datetime
 
-from dashboard.database import database_url
+from cli.commands.analysis_read import read_once
 from dashboard.settings import Settings
-from db.engine import make_engine
 from geo.crs import TZ
 from ops.analysis.campaign_effect import as_record, campaigns_with_effects
 from ops.analysis.scope import AnalysisScope
 
 
 def cmd_campaigns(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(database_url(settings), pool_size=1)
-    try:
-        with engine.connect() as conn:
-            found = campaigns_with_effects(
-                conn, AnalysisScope.city(), datetime.now(TZ), district=args.district, category=args.category
-            )
-    finally:
-        engine.dispose()
+    found = read_once(
+        settings,
+        lambda conn: campaigns_with_effects(
+            conn, AnalysisScope.city(), datetime.now(TZ), district=args.district, category=args.category
+        ),
+    )
     records = [as_record(k, eff) for k, eff in found]
     if args.json:
         print(json.dumps(records, ensure_ascii=False, indent=2), flush=True)

@@ -6,42 +6,24 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection
 
-from dashboard.database import database_url
+from cli.commands.analysis_read import filters_of, read_once
 from dashboard.settings import Settings
-from db.engine import make_engine
 from ops.analysis import correlation as co
 from ops.analysis import peaks as pk
-from ops.analysis.filters import parse_filters
 from ops.analysis.scope import AnalysisScope
 
 
-def _read(settings: Settings, fn: Any) -> Any:
-    engine = make_engine(database_url(settings), pool_size=1)
-    try:
-        with engine.connect() as conn:
-            return fn(conn)
-    finally:
-        engine.dispose()
-
-
-def _filters(args: argparse.Namespace) -> Any:
-    return parse_filters(
-        {"days": args.days, "category": getattr(args, "category", None), "district": args.district}
-    )
-
-
 def cmd_peaks(settings: Settings, args: argparse.Namespace) -> int:
-    filters = _filters(args)
+    filters = filters_of(args)
     now = datetime.now(UTC)
 
     def run(conn: Connection) -> pk.PeakResult:
         return pk.peaks(conn, AnalysisScope.city(), filters, now)
 
-    result = _read(settings, run)
+    result = read_once(settings, run)
     items = pk.peak_items(result, filters.category)
     if args.json:
         print(json.dumps(items, ensure_ascii=False, indent=1))
@@ -57,13 +39,13 @@ def cmd_peaks(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_correlations(settings: Settings, args: argparse.Namespace) -> int:
-    filters = _filters(args)
+    filters = filters_of(args)
     now = datetime.now(UTC)
 
     def run(conn: Connection) -> list[co.Pair]:
         return co.correlations(conn, AnalysisScope.city(), filters, now, window_days=args.window_days)
 
-    pairs = co.significant(_read(settings, run))
+    pairs = co.significant(read_once(settings, run))
     if args.json:
         print(json.dumps(co.pair_items(pairs, args.window_days), ensure_ascii=False, indent=1))
         return 0

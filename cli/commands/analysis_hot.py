@@ -9,23 +9,18 @@ import argparse
 import json
 from datetime import datetime
 
-from dashboard.database import database_url
+from cli.commands.analysis_read import filters_of, read_once
 from dashboard.settings import Settings
-from db.engine import make_engine
 from geo.crs import TZ
-from ops.analysis.filters import parse_filters
 from ops.analysis.hotspots import hotspots
 from ops.analysis.scope import AnalysisScope
 
 
 def cmd_hotspots(settings: Settings, args: argparse.Namespace) -> int:
-    filters = parse_filters({"days": args.days, "category": args.category, "district": args.district})
-    engine = make_engine(database_url(settings), pool_size=1)
-    try:
-        with engine.connect() as conn:
-            res = hotspots(conn, AnalysisScope.city(), filters, args.level, datetime.now(TZ))
-    finally:
-        engine.dispose()
+    filters = filters_of(args)
+    res = read_once(
+        settings, lambda conn: hotspots(conn, AnalysisScope.city(), filters, args.level, datetime.now(TZ))
+    )
     units = res.all_units() if args.all else res.significant()
     if args.json:
         print(json.dumps([u.as_json() for u in units], ensure_ascii=False), flush=True)

@@ -7,30 +7,26 @@ import argparse
 import json
 from datetime import datetime
 
-from dashboard.database import database_url
+from cli.commands.analysis_read import filters_of, read_once
 from dashboard.settings import Settings
-from db.engine import make_engine
 from geo.crs import TZ
-from ops.analysis.filters import parse_filters
 from ops.analysis.places import places
 from ops.analysis.scope import AnalysisScope
 
 
 def cmd_places(settings: Settings, args: argparse.Namespace) -> int:
-    filters = parse_filters({"days": args.days, "category": args.category, "district": args.district})
-    engine = make_engine(database_url(settings), pool_size=1)
-    try:
-        with engine.connect() as conn:
-            found = places(
-                conn,
-                AnalysisScope.city(),
-                filters,
-                datetime.now(TZ),
-                radius_m=settings.places_radius_m,
-                min_reports=settings.places_min_reports,
-            )
-    finally:
-        engine.dispose()
+    filters = filters_of(args)
+    found = read_once(
+        settings,
+        lambda conn: places(
+            conn,
+            AnalysisScope.city(),
+            filters,
+            datetime.now(TZ),
+            radius_m=settings.places_radius_m,
+            min_reports=settings.places_min_reports,
+        ),
+    )
     if args.json:
         print(json.dumps([p.as_json() for p in found], ensure_ascii=False))
         return 0
