@@ -46,12 +46,17 @@ def _params() -> dict[str, Any]:
     return {"radius_m": s.places_radius_m, "min_reports": s.places_min_reports}
 
 
+def _cache_key(scope: Any, filters: Filters, params: dict[str, Any]) -> tuple[Any, ...]:
+    """The places cache's key: the same scope, filters and parameters give the same places for a minute."""
+    return ("places", scope, filters, params["radius_m"], params["min_reports"])
+
+
 async def _places(user: StaffIdentity, filters: Filters) -> list[Place]:
     """The places of the user's scope and the filters (the same question within a minute: the same answer)."""
     scope = await user_scope(user)
     params = _params()
     cache = runtime.services().caches.analysis
-    key = ("places", scope, filters, params["radius_m"], params["min_reports"])
+    key = _cache_key(scope, filters, params)
     found: list[Place] | None = cache.get(key)
     if found is None:
         now = datetime.now(TZ)
@@ -64,9 +69,7 @@ async def _place(user: StaffIdentity, filters: Filters, key: str) -> tuple[Place
     click), else found again."""
     scope = await user_scope(user)
     params = _params()
-    kept = runtime.services().caches.analysis.get(
-        ("places", scope, filters, params["radius_m"], params["min_reports"])
-    )
+    kept = runtime.services().caches.analysis.get(_cache_key(scope, filters, params))
     place = next((p for p in kept or () if p.key == key), None)
     if place is not None:
         return place, await runtime.aread(lambda c: cases_of(c, scope, place))
