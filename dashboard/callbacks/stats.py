@@ -298,6 +298,18 @@ async def drill_districts(_: str, *, user: StaffIdentity) -> dict[str, Any]:
     return await runtime.aread(lambda c: districts_geojson(c, 0.001))
 
 
+def _latest_cell(clicked: dict[str, Any] | None, key: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The cell of whichever came last, a click or Enter: the browser may send both in one request when Enter
+    follows a click before the click's request left (Dash merges the triggers of a callback still queued)."""
+    triggered = ctx.triggered_prop_ids
+    candidates = []
+    if triggered.get(f"{ids.TABLE}.cellClicked") and clicked:
+        candidates.append((clicked.get("timestamp") or 0, clicked))
+    if triggered.get(f"{ids.TABLE}.eventData") and key and key.get("data"):
+        candidates.append((key.get("timestamp") or 0, key["data"]))
+    return max(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
 @callback(
     Output(ids.DRILL, "className"),
     Output(ids.DRILL_TITLE, "children"),
@@ -326,7 +338,7 @@ async def drill_down(
     """A number cell clicked (``cellClicked``) or Enter on it (``eventData``, from assets/stats.js): the cases
     behind that number on the map and in a list."""
     closed: tuple[Any, ...] = ("stats-drill", "", [], no_update, [])
-    cell = clicked if ctx.triggered_prop_ids.get(f"{ids.TABLE}.cellClicked") else (key or {}).get("data")
+    cell = _latest_cell(clicked, key)
     if ctx.triggered_id == ids.DRILL_CLOSE or not cell or not data or "period" not in data:
         return closed
     column = str(cell.get("colId", ""))
