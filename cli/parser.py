@@ -182,6 +182,15 @@ def _analysis_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
+def _notify_commands(sub: argparse._SubParsersAction) -> None:
+    """Notifications outside the browser (issue 14): ``notify run`` (the outbox's delivery worker), ``notify route
+    add|list|remove`` and ``notify test``. Each handler lives in its own ``cli.commands.notify_*`` module."""
+    nt = _parser(sub, "notify", "notifications to departments and roles: routes, delivery, a test message")
+    nsub = nt.add_subparsers(dest="notify_command", required=True)
+    route = _parser(nsub, "route", "where notifications go: one apprise URL per department or role")
+    route.add_subparsers(dest="route_command", required=True)
+
+
 def _analysis_commands(sub: argparse._SubParsersAction) -> None:
     """研判预警 (issue 13): ``analyze run|hotspots|places|peaks|correlations`` and ``alerts list``. Each
     subcommand's handler lives in its own ``cli.commands.analysis_*`` module."""
@@ -263,4 +272,5 @@ def build_parser() -> argparse.ArgumentParser:
     _demo_commands(sub)
     _api_key_commands(sub)
     _analysis_commands(sub)
+    _notify_commands(sub)
     return p

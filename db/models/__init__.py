@@ -11,6 +11,8 @@ from db.models.campaign import Campaign as Campaign
 from db.models.campaign import CampaignEvent as CampaignEvent
 from db.models.case import Case, CaseEvent, Photo
 from db.models.moderation import ModerationEntry as ModerationEntry
+from db.models.notify import NotifyOutbox as NotifyOutbox
+from db.models.notify import NotifyRoute as NotifyRoute
 from db.models.people import Person, StaffUser
 from db.models.public import BeautyPost, PointsEntry, ServicePoint
 from db.models.recurrence import CaseRecurrence as CaseRecurrence
