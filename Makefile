@@ -53,7 +53,7 @@ serve: venv ## serve the app at http://127.0.0.1:8050
 
 demo: seed ## set up everything and serve the demo city (with the live simulator and the analysis cycle)
 	@if $(OPS) --help | grep -q simulate; then \
-	  GUIYANG_DEMO_MODE=1 $(OPS) simulate --rate 2 > var/simulate.log 2>&1 & echo $$! > var/simulate.pid; fi
+	  GUIYANG_DEMO_MODE=1 $(OPS) simulate > var/simulate.log 2>&1 & echo $$! > var/simulate.pid; fi
 	@$(OPS) analyze run > var/analyze.log 2>&1 & echo $$! > var/analyze.pid
 	@trap 'for p in simulate analyze; do test -f var/$$p.pid && kill $$(cat var/$$p.pid) 2>/dev/null; rm -f var/$$p.pid; done' EXIT; \
 	  GUIYANG_DEMO_MODE=1 $(OPS) serve

@@ -132,7 +132,19 @@ def _demo_commands(sub: argparse._SubParsersAction) -> None:
     sd.set_defaults(handler=f"{_DEMO}:cmd_seed_demo")
 
     sm = _parser(sub, "simulate", "keep the demo city alive: reports and steps through the workflow")
-    sm.add_argument("--rate", type=a.positive_float(1000), default=2.0, help="workflow steps per second")
+    sm.add_argument(
+        "--rate",
+        type=a.positive_float(1000),
+        default=None,
+        help="steps per second, new reports among them (default: the history's own rhythm, see --speed)",
+    )
+    sm.add_argument(
+        "--speed",
+        type=a.positive_float(100),
+        default=1.0,
+        help="without --rate: reports and steps at this many times the history's rate in this hour of the "
+        "week (default: 1.0, as busy as the city was)",
+    )
     sm.add_argument(
         "--seconds",
         type=a.positive_float(),

@@ -276,16 +276,22 @@ def _citizen_answer(
     return ("citizen_pass" if passed else "citizen_fail"), answer
 
 
-def _one(conn: Connection, ctx: SimContext, rng: np.random.Generator, now: datetime | None) -> StepResult:
+def _one(
+    conn: Connection, ctx: SimContext, rng: np.random.Generator, now: datetime | None, reports: bool = True
+) -> StepResult:
+    """One step: a new report or a step of an open case (``reports=False``: always a step of an open case, and
+    nothing when no case is open in the chosen status)."""
     at = now or datetime.now(TZ)
-    keys = list(STATUS_WEIGHTS)
-    w = np.array(list(STATUS_WEIGHTS.values()))
+    keys = [k for k in STATUS_WEIGHTS if reports or k != "new"]
+    w = np.array([STATUS_WEIGHTS[k] for k in keys])
     pick = keys[int(rng.choice(len(keys), p=w / w.sum()))]
     if pick == "new":
         r = _report(conn, ctx, rng, at)
         return StepResult("report", r.id, True)
     assert isinstance(pick, CaseStatus) and pick in OPEN_STATUSES  # nosec B101 # type narrowing for mypy, not a security check
     rows = conn.execute(_PICK, {"s": pick.value, "k": OLDEST}).all()
+    if not rows and not reports:
+        return StepResult("idle", None, False, f"no case is {pick.value}")
     if not rows:
         r = _report(conn, ctx, rng, at)
         return StepResult("report", r.id, True)
@@ -317,18 +323,30 @@ def simulate_steps(
     *,
     context: SimContext,
     now: datetime | None = None,
+    reports: bool = True,
 ) -> list[StepResult]:
-    """Run ``n`` steps (see the module docstring for transactions); ``now`` defaults to the clock."""
+    """Run ``n`` steps (see the module docstring for transactions); ``now`` defaults to the clock; ``reports``
+    False: steps of open cases only (the new reports then come from :func:`file_report`)."""
     ctx = context
     out: list[StepResult] = []
     for _ in range(n):
         try:
             if isinstance(target, Engine):
                 with target.begin() as conn:
-                    out.append(_one(conn, ctx, rng, now))
+                    out.append(_one(conn, ctx, rng, now, reports))
             else:
                 with target.begin_nested():
-                    out.append(_one(target, ctx, rng, now))
+                    out.append(_one(target, ctx, rng, now, reports))
         except DomainError as exc:  # stale version, transition no longer allowed, a refused input: skip
             out.append(StepResult(type(exc).__name__, None, False, exc.en))
     return out
+
+
+def file_report(engine: Engine, rng: np.random.Generator, *, context: SimContext) -> StepResult:
+    """One new report, in its own committed transaction (the simulator's arrivals between its steps)."""
+    try:
+        with engine.begin() as conn:
+            r = _report(conn, context, rng, datetime.now(TZ))
+    except DomainError as exc:
+        return StepResult(type(exc).__name__, None, False, exc.en)
+    return StepResult("report", r.id, True)

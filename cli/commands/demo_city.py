@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import time
+from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -92,7 +93,9 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
     from dashboard.api.open311_settings import get_open311_settings
     from db.errors import DomainError
     from demo import burst as bu
+    from demo.rhythm import Rhythm, RhythmClocks
     from demo.simulate import SimContext, Verifying, simulate_steps
+    from geo.crs import TZ
 
     try:
         burst = _burst_args(args)
@@ -128,6 +131,16 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
             f"burst: {burst.count} × {burst.category} {name} within {burst.radius_m:.0f} m of "
             f"{burst.lat},{burst.lon} over {burst.minutes:g} min"
         )
+    clocks = None
+    if args.rate is None:
+        with engine.connect() as conn:
+            rhythm = Rhythm.load(conn, datetime.now(TZ))
+        clocks = RhythmClocks(rhythm, args.speed, rng, time.monotonic())
+        now = datetime.now(TZ)
+        console.print(
+            f"rhythm: {rhythm.per_hour('reports', now) * args.speed:.1f} reports and "
+            f"{rhythm.per_hour('steps', now) * args.speed:.1f} steps an hour now (the history's × {args.speed:g})"
+        )
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     started = time.monotonic()
     done = skipped = 0
@@ -141,20 +154,27 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
                         console.print(f"{step.action:<12} case {step.case_id or '-'} {step.detail}")
                 if due and run.done:
                     ok(f"burst: {sum(r.ok for r in run.results)} of {len(run.results)} reports filed")
-            if time.monotonic() >= started + (done + skipped) / args.rate:
-                for step in simulate_steps(engine, 1, rng, context=context):
-                    done += step.ok
-                    skipped += not step.ok
-                    if args.verbose:
-                        console.print(
-                            f"{step.action:<12} case {step.case_id or '-'} {'' if step.ok else step.detail}"
-                        )
+            if clocks is not None:  # the history's rhythm: reports and steps as two Poisson processes
+                steps = clocks.due(time.monotonic(), engine, rng, context)
+            elif time.monotonic() >= started + (done + skipped) / args.rate:
+                steps = simulate_steps(engine, 1, rng, context=context)
+            else:
+                steps = []
+            for step in steps:
+                done += step.ok
+                skipped += not step.ok and step.action != "idle"
+                if args.verbose:
+                    console.print(
+                        f"{step.action:<12} case {step.case_id or '-'} {'' if step.ok else step.detail}"
+                    )
 
-            # next tick at the requested rate (or the burst's next report), waking up early on a signal
-            tick = started + (done + skipped) / args.rate
+            # next tick at the requested rate or rhythm (or the burst's next report), waking up early on a signal
+            tick = clocks.next_at() if clocks is not None else started + (done + skipped) / args.rate
             nxt = run.next_at() if run is not None else None
             if nxt is not None:
                 tick = min(tick, started + nxt)
+            if args.seconds is not None:
+                tick = min(tick, started + args.seconds)
             while (left := tick - time.monotonic()) > 0 and not stop:
                 time.sleep(min(left, 0.2))
     finally:

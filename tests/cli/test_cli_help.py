@@ -71,7 +71,7 @@ def test_defaults_in_the_help_text() -> None:
     assert "days of history ending now (default: 90)" in seed_demo
     assert "(default: head)" in " ".join(sub.choices["migrate"].format_help().split())
     simulate = " ".join(sub.choices["simulate"].format_help().split())
-    assert "(default: 2.0)" in simulate and "(default: never)" in simulate
+    assert "(default: 1.0, as busy as the city was)" in simulate and "(default: never)" in simulate
 
 
 def test_help_imports_nothing_heavy() -> None:
