@@ -21,12 +21,18 @@ from dashboard.ids import analysis as aid
 from db.accounts import StaffIdentity
 from db.errors import ValidationError
 from db.queries import workbench as q
+from geo.crs import TZ
 from ops.analysis import correlation as co
+from ops.analysis import correlation_snapshot as snapshot
 from ops.analysis import peaks as pk
 from ops.analysis.filters import parse_filters
 
 follow_language(k.PEAKS_GRAPH)
 register(k.CORR_LABELS)
+
+
+def _local(at: datetime) -> str:
+    return at.astimezone(TZ).strftime("%H:%M")
 
 
 async def _names(lang: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -106,13 +112,21 @@ async def show_correlations(
         return None, msg, "", [], [], csv_label
     scope = await user_scope(user)
     now = datetime.now(UTC)
-    tested = await runtime.aread(lambda c: co.correlations(c, scope, filters, now, window_days=w))
-    explain = t("an.corr.explain", lang, w=w)
-    if not tested:
+    stored = None
+    if snapshot.covers(scope, filters, w):  # the view the cycle keeps computed
+        stored = await runtime.aread(lambda c: snapshot.read(c, now))
+    if stored is not None:
+        n_tested, pairs = stored.tested, stored.pairs
+        at = _local(stored.computed_at)
+        explain = t("an.corr.explain", lang, w=w) + " " + t("an.corr.computed", lang, at=at)
+    else:
+        tested = await runtime.aread(lambda c: co.correlations(c, scope, filters, now, window_days=w))
+        n_tested, pairs = len(tested), co.significant(tested)
+        explain = t("an.corr.explain", lang, w=w)
+    if not n_tested:
         return None, t("an.corr.few", lang, days=filters.days, min=co.MIN_REPORTS), explain, [], [], csv_label
-    pairs = co.significant(tested)
     if not pairs:
-        return None, t("an.corr.none", lang, days=filters.days, m=len(tested)), explain, [], [], csv_label
+        return None, t("an.corr.none", lang, days=filters.days, m=n_tested), explain, [], [], csv_label
     names, districts = await _names(lang)
     rows = []
     for item in co.pair_items(pairs, w):

@@ -83,4 +83,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "q-value is the significance corrected for multiple testing (false discovery rate); only q ≤ 0.05 is listed. "
         "Example places are the squares most above their expectation.",
     ),
+    "an.corr.computed": (
+        "全市近 30 天的结果由研判周期每 10 分钟计算一次，本结果计算于 {at}。",
+        "The city-wide result for the last 30 days is computed by the analysis cycle every 10 minutes; this one at {at}.",
+    ),
 }

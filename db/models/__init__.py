@@ -5,6 +5,7 @@ from db.models.analysis import AnalysisAlert as AnalysisAlert
 from db.models.analysis import AnalysisAlertEvent as AnalysisAlertEvent
 from db.models.analysis import AnalysisCursor as AnalysisCursor
 from db.models.analysis_hourly import AnalysisHourly as AnalysisHourly
+from db.models.analysis_snapshot import AnalysisSnapshot as AnalysisSnapshot
 from db.models.audit import AuditEntry as AuditEntry
 from db.models.base import Base
 from db.models.campaign import Campaign as Campaign

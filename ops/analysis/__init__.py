@@ -30,6 +30,7 @@ capability is its own module:
   (``guiyang-ops analyze run``);
 - :mod:`ops.analysis.peaks`: 时间峰值, the weekday × hour matrix with its peaks (binomial / Poisson tests, BH);
 - :mod:`ops.analysis.correlation`: 关联分析, pairs of 小类 reported together in a 1 km square within ±N days
+- :mod:`ops.analysis.correlation_snapshot`: the city-wide 30-day correlations, refreshed by the cycle for the page
   (Knox-type statistic, date-permutation Monte Carlo, lift, BH).
 - :mod:`ops.analysis.campaigns`: 专项整治 campaigns defined, edited and ended by a lead, with their history;
 - :mod:`ops.analysis.campaign_checks`: what makes a campaign acceptable (name, categories, dates, area);

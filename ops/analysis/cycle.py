@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from db.unavailable import is_unavailable, summary
-from ops.analysis import alert_config, hourly
+from ops.analysis import alert_config, correlation_snapshot, hourly
 from ops.analysis.anomaly_step import anomaly_step
 from ops.analysis.recurrence import recurrence_step
 from ops.analysis.trend_step import trend_step
@@ -52,6 +52,8 @@ STEPS: list[tuple[str, Step]] = [
     ("recurrence", recurrences),
     ("anomaly", anomaly_step),
     ("trend", trend_step),
+    # last: seconds every ten minutes, nothing in between; the alerts above never wait for it
+    ("correlations", correlation_snapshot.refresh_step),
 ]
 
 

@@ -244,7 +244,15 @@ def test_each_step_its_own_transaction_a_failing_step_is_reported_and_the_rest_r
     assert not report.ok
     assert report.as_json()["steps"]["broken"]["error"].startswith("ValueError")
     assert report.count("after") == 0  # the failed step's writes were rolled back; the next step ran
-    assert [s.name for s in report.steps] == ["hourly", "recurrence", "anomaly", "trend", "broken", "after"]
+    assert [s.name for s in report.steps] == [
+        "hourly",
+        "recurrence",
+        "anomaly",
+        "trend",
+        "correlations",
+        "broken",
+        "after",
+    ]
 
 
 def test_the_trend_pass_runs_at_most_once_an_hour(conn: Connection) -> None:

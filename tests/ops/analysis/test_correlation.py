@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from geo.crs import TZ
 from ops.analysis import correlation as co
+from ops.analysis import correlation_snapshot as snapshot
 from ops.analysis.filters import Filters
 from ops.analysis.scope import AnalysisScope
 from tests.support.an_corr import EAST, NORTH, SOUTH, WEST, insert_reports
@@ -124,8 +125,7 @@ def test_observed_counts_match_a_direct_count() -> None:
     assert kx.observed[1, 3] == direct == kx.observed[3, 1]
 
 
-@pytest.mark.db
-def test_database_correlations(conn: Connection) -> None:
+def _trio_city(conn: Connection) -> None:
     rng = np.random.default_rng(3)
     rows = []
     background = ("C0101", "C0102", "E0102", "E0501", "E0301", "E0302", "C0201")
@@ -138,6 +138,12 @@ def test_database_correlations(conn: Connection) -> None:
             t = NOW - timedelta(days=20 - n % 4, hours=int(rng.integers(0, 20)))
             rows.append((code, site[0] + rng.uniform(-3e-4, 3e-4), site[1] + rng.uniform(-3e-4, 3e-4), t))
     insert_reports(conn, rows)
+
+
+@pytest.mark.db
+def test_database_correlations(conn: Connection) -> None:
+    _trio_city(conn)
+    site = (106.7135, 26.5838)
     pairs = co.correlations(conn, AnalysisScope.city(), Filters(days=30), NOW, permutations=99)
     hits = co.significant(pairs)
     assert {frozenset((p.category_a, p.category_b)) for p in hits} == {
@@ -150,3 +156,26 @@ def test_database_correlations(conn: Connection) -> None:
     only = co.correlations(conn, AnalysisScope.city(), Filters(days=30, category="C02"), NOW, permutations=49)
     assert only and all("C0201" in (p.category_a, p.category_b) for p in only)
     assert co.correlations(conn, AnalysisScope(district="520113"), Filters(days=30), NOW) == []
+
+
+@pytest.mark.db
+def test_the_cycle_keeps_the_city_wide_view_for_the_page(conn: Connection) -> None:
+    _trio_city(conn)
+    assert snapshot.read(conn, NOW) is None  # nothing computed yet: the page computes live
+    assert snapshot.refresh_step(conn, NOW) == 3  # the trio's three pairs
+    stored = snapshot.read(conn, NOW + timedelta(minutes=1))
+    live = co.correlations(conn, AnalysisScope.city(), Filters(), NOW)
+    assert stored is not None and stored.computed_at == NOW
+    assert stored.tested == len(live) and stored.pairs == co.significant(
+        live
+    )  # the same pairs, places and all
+    # between refreshes the step does nothing; after REFRESH it computes again; a stale result is not shown
+    assert snapshot.refresh_step(conn, NOW + snapshot.REFRESH - timedelta(seconds=1)) == 0
+    assert snapshot.read(conn, NOW + snapshot.STALE + timedelta(seconds=1)) is None
+    assert snapshot.refresh_step(conn, NOW + snapshot.REFRESH) == 3
+    # only the city-wide default view is kept: a district, a category or another window is computed live
+    city = AnalysisScope.city()
+    assert snapshot.covers(city, Filters(), co.WINDOW_DAYS)
+    assert not snapshot.covers(AnalysisScope(district="520103"), Filters(), co.WINDOW_DAYS)
+    assert not snapshot.covers(city, Filters(category="C02"), co.WINDOW_DAYS)
+    assert not snapshot.covers(city, Filters(), co.WINDOW_DAYS + 1)
