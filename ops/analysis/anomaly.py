@@ -44,7 +44,7 @@ def add_p_q(tests: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _inside(fine: pd.Series, coarse: pd.Series) -> bool:
+def inside(fine: pd.Series, coarse: pd.Series) -> bool:
     """Is ``fine``'s area × category part of ``coarse``'s?"""
     same_cat = fine.category_code == coarse.category_code or fine.parent_code == coarse.category_code
     if not same_cat:
@@ -82,7 +82,7 @@ def select(tests: pd.DataFrame, th: Thresholds, live: pd.DataFrame | None = None
     for idx, row in cand.sort_values(["rank", "p"]).iterrows():
         explained = np.zeros(4)
         for f in finer:
-            if f["rank"] < row["rank"] and _inside(f, row):
+            if f["rank"] < row["rank"] and inside(f, row):
                 explained[int(f["rank"])] += max(float(f.observed) - float(f.expected), 0.0)
         if explained.any():
             residual = int(round(float(row.observed) - float(explained.max())))

@@ -15,6 +15,10 @@ A significant rise must also be large enough to matter: the estimated week-on-we
 ``1 + trend_min_weekly_rise`` (default +10 % a week), since on a district's hundreds of weekly reports a rise of
 1 % a week is significant and useless.
 
+No echo up the hierarchy (:func:`without_echoes`), as for anomalies: a 小类 rising in one 1 km square lifts its
+大类 there, its district and the district's 大类 too. A coarser rising series is kept only if the series left
+after taking away the finer rising series inside it still passes the test.
+
 Why not Mann–Kendall alone: on 8 weekly values its smallest one-sided p-value is about 2·10⁻⁴, which can never
 survive an FDR correction over thousands of area × category tests; the Poisson score test uses the counts'
 size. Assumptions: the weeks are independent given the trend; a rise shared by the whole city is a rise for
@@ -25,7 +29,10 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import stats
+
+from ops.analysis.anomaly import RANK, inside
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -67,3 +74,44 @@ def slope_test(weekly: FloatArray, phi: FloatArray) -> tuple[FloatArray, FloatAr
     p = stats.norm.sf(z)
     ratio = np.exp(np.where(var0 > 0, t / safe, 0.0))
     return z, np.asarray(p, dtype=np.float64), ratio
+
+
+def _rank(rows: pd.DataFrame) -> list[int]:
+    return [RANK[(a, int(c))] for a, c in zip(rows.area_level, rows.cat_level, strict=True)]
+
+
+def without_echoes(
+    found: pd.DataFrame, weeks: list[str], *, cutoff: float, min_count: float, min_ratio: float
+) -> pd.DataFrame:
+    """The rising series of ``found`` that are not the echo of a finer one.
+
+    ``found``: one row per rising area × category (columns area_level, area_key, district_code, category_code,
+    cat_level, parent_code, ``phi`` (its dispersion), ``p`` and the weekly counts in the ``weeks`` columns, oldest
+    first). Finer ranks first (a 1 km 小类 before its 大类, a square before its district): a coarser series is kept
+    only if, after taking away the kept finer series inside it (of the one finer rank that explains most of its
+    rise: the finer series of one rank are disjoint, so nothing is taken away twice), the rest still passes: p at
+    or below the pass's Benjamini–Hochberg cut-off ``cutoff``, Mann–Kendall S > 0, the weekly ratio at least
+    ``min_ratio`` and the last week at least ``min_count``. The coarser series' own dispersion is kept."""
+    if found.empty:
+        return found
+    ranked = found.assign(rank=_rank(found))
+    kc = np.arange(len(weeks)) - (len(weeks) - 1) / 2.0
+    kept: list[pd.Series] = []
+    for _, row in ranked.sort_values(["rank", "p"]).iterrows():
+        y = row[weeks].to_numpy(dtype=np.float64)
+        finer: dict[int, FloatArray] = {}
+        for f in kept:
+            if f["rank"] < row["rank"] and inside(f, row):
+                finer[int(f["rank"])] = finer.get(int(f["rank"]), np.zeros_like(y)) + f[weeks].to_numpy(float)
+        if finer:
+            rest = np.clip(y - max(finer.values(), key=lambda s: float(s @ kc)), 0.0, None)[None, :]
+            _, p, ratio = slope_test(rest, np.array([float(row["phi"])]))
+            if not (
+                p[0] <= cutoff
+                and mann_kendall_s(rest)[0] > 0
+                and ratio[0] >= min_ratio
+                and rest[0, -1] >= min_count
+            ):
+                continue
+        kept.append(row)
+    return found.loc[[r.name for r in kept]]

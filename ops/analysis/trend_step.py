@@ -1,6 +1,6 @@
 """The trend step of the cycle: weekly counts from the hourly table per area level × area × category, the
-quasi-Poisson slope test of :mod:`ops.analysis.trend`, Benjamini–Hochberg over the pass, and at most one live
-trend alert per area × category (:func:`ops.analysis.alert_write.upsert`).
+quasi-Poisson slope test of :mod:`ops.analysis.trend`, Benjamini–Hochberg over the pass, no echo up the
+hierarchy (:func:`ops.analysis.trend.without_echoes`), and at most one live trend alert per area × category (:func:`ops.analysis.alert_write.upsert`).
 
 Weekly counts change slowly, so a pass runs at most every ``trend_every_s`` seconds (the ``analysis_cursor`` row
 ``'trend'`` remembers when the last one ran); the other cycles skip it.
@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 
 from ops.analysis import alert_config, alert_write, hourly, trend
 from ops.analysis.anomaly_step import _by_area, parents
-from ops.analysis.fdr import bh_qvalues
+from ops.analysis.fdr import bh_p_cutoff, bh_qvalues
 
 CURSOR = "trend"
 
@@ -46,7 +46,7 @@ def detect(conn: Connection, now: datetime, config: alert_config.AlertConfig) ->
     phi = trend.dispersion(y, group)
     z, p, ratio = trend.slope_test(y, phi)
     s = trend.mann_kendall_s(y)
-    tested = tested.assign(z=z, p=p, ratio=ratio, mk_s=s, q=bh_qvalues(p))
+    tested = tested.assign(z=z, p=p, ratio=ratio, mk_s=s, q=bh_qvalues(p), phi=phi)
     tested["observed"] = y[:, -1].astype(np.int64)
     tested["expected"] = y[:, :-1].mean(axis=1)
     keep = (
@@ -55,7 +55,13 @@ def detect(conn: Connection, now: datetime, config: alert_config.AlertConfig) ->
         & (tested["observed"] >= config.trend_min_count)
         & (tested["ratio"] >= 1.0 + config.trend_min_weekly_rise)
     )
-    found = tested[keep].copy()
+    found = trend.without_echoes(
+        tested[keep],
+        cols,
+        cutoff=bh_p_cutoff(p, config.fdr),
+        min_count=config.trend_min_count,
+        min_ratio=1.0 + config.trend_min_weekly_rise,
+    ).copy()
     found["window_start"] = end - timedelta(days=7 * weeks)
     found["window_end"] = end
     return found

@@ -63,3 +63,53 @@ def test_trend_score_test_null_and_rise() -> None:
     z, p1, ratio = trend.slope_test(rising, np.ones(1))
     assert p1[0] < 1e-10 and 1.3 < ratio[0] < 1.6
     assert trend.mann_kendall_s(rising)[0] == 28
+
+
+def _series(
+    level: str, key: str, district: str, cat: str, cat_level: int, parent: str, y: list[float]
+) -> dict[str, object]:
+    weeks = np.array([y], dtype=float)
+    _, p, _ = trend.slope_test(weeks, np.ones(1))
+    row = {"area_level": level, "area_key": key, "district_code": district, "category_code": cat}
+    return {**row, "cat_level": cat_level, "parent_code": parent, "phi": 1.0, "p": float(p[0])} | {
+        f"w{k}": v for k, v in enumerate(y)
+    }
+
+
+def test_a_trend_is_not_echoed_up_the_hierarchy() -> None:
+    import pandas as pd
+
+    weeks = [f"w{k}" for k in range(8)]
+    square = [3, 5, 8, 12, 17, 23, 30, 40]  # 道路积水 rising in one 1 km square of 云岩区
+    flat = [60, 58, 61, 59, 60, 62, 58, 60]  # the rest of the district, steady
+    elsewhere = [20, 24, 29, 35, 42, 50, 60, 72]  # a rise spread over 南明区, no square significant alone
+    rows = [
+        _series("1km", "1km:1:1", "520103", "E0404", 2, "E04", square),
+        _series("1km", "1km:1:1", "520103", "E04", 1, "", square),
+        _series(
+            "district",
+            "520103",
+            "520103",
+            "E0404",
+            2,
+            "E04",
+            [a + b for a, b in zip(square, flat, strict=True)],
+        ),
+        _series(
+            "district", "520103", "520103", "E04", 1, "", [a + b for a, b in zip(square, flat, strict=True)]
+        ),
+        _series("district", "520102", "520102", "E0404", 2, "E04", elsewhere),
+    ]
+    found = pd.DataFrame(rows)
+    assert (found["p"] < 1e-3).all()  # each rises significantly on its own
+    kept = trend.without_echoes(found, weeks, cutoff=1e-3, min_count=5, min_ratio=1.1)
+    # the square's 小类 stays; its 大类 there and its district are its echo; 南明区's own rise stays
+    assert sorted(zip(kept.area_key, kept.category_code, strict=True)) == [
+        ("1km:1:1", "E0404"),
+        ("520102", "E0404"),
+    ]
+    # a district rising beyond its square's rise is kept for what is left
+    both = [a + b for a, b in zip(square, elsewhere, strict=True)]
+    found.loc[2, weeks] = both
+    kept = trend.without_echoes(found, weeks, cutoff=1e-3, min_count=5, min_ratio=1.1)
+    assert ("520103", "E0404") in set(zip(kept.area_key, kept.category_code, strict=True))
