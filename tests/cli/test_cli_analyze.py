@@ -39,7 +39,7 @@ def test_analyze_run_once_json_raises_the_planted_burst(
         assert report["ok"] is True
         assert report["steps"]["hourly"]["count"] == 8
         assert report["steps"]["anomaly"]["count"] >= 1
-        assert list(report["steps"]) == ["hourly", "recurrence", "anomaly", "trend"]
+        assert list(report["steps"]) == ["hourly", "recurrence", "anomaly", "trend", "correlations"]
         with eng.connect() as conn:
             got = conn.execute(
                 text(
