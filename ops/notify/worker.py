@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Engine, text
 
 from db.unavailable import is_unavailable, summary
@@ -156,10 +157,8 @@ class _Doorbell:
 
     def open(self) -> None:
         if self.conn is None:
-            raw = self.engine.raw_connection()
-            raw.detach()
-            self.conn = raw.driver_connection
-            self.conn.autocommit = True
+            url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self.conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
             self.conn.execute(f"LISTEN {CHANNEL}")
 
     def wait(self, timeout: float) -> None:
