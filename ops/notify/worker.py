@@ -160,16 +160,20 @@ class _Doorbell:
             url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
             self.conn.execute(f"LISTEN {CHANNEL}")
+            log.info("notification worker: listening on %s", CHANNEL)
 
-    def wait(self, timeout: float) -> None:
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds; True when the bell rang."""
         try:
             self.open()
             for _ in self.conn.notifies(timeout=timeout, stop_after=1):
-                break
+                return True
+            return False
         except Exception as exc:  # noqa: BLE001 - no doorbell: fall back to the poll, reconnect next time
             log.debug("notify doorbell lost: %s", summary(exc))
             self.close()
             time.sleep(timeout)
+            return False
 
     def close(self) -> None:
         if self.conn is not None:
@@ -185,6 +189,16 @@ def _until_due(engine: Engine, longest: float) -> float:
     with engine.connect() as conn:
         secs = conn.execute(_NEXT_DUE).scalar()
     return longest if secs is None else min(longest, max(0.0, float(secs)))
+
+
+def _sleep(bell: _Doorbell, seconds: float, should_stop: Callable[[], bool]) -> None:
+    """Until the bell rings or ``seconds`` passed, looking at ``should_stop`` every second (a signal handler's
+    flag: the wait itself is not interrupted by the signal)."""
+    end = time.monotonic() + seconds
+    while not should_stop():
+        left = end - time.monotonic()
+        if left <= 0 or bell.wait(min(1.0, left)):
+            return
 
 
 def run_once(engine: Engine, config: WorkerConfig, sender: Sender = send) -> Round:
@@ -231,7 +245,7 @@ def run_forever(
                     log.error("notification delivery failed: %s", summary(exc))
                     log.debug("notification delivery failed", exc_info=exc)
                 bell.close()
-            bell.wait(max(0.05, min(wait, next_scan - time.monotonic())))
+            _sleep(bell, max(0.05, min(wait, next_scan - time.monotonic())), should_stop)
     finally:
         bell.close()
     return total

@@ -82,7 +82,7 @@ class SmtpReceiver:
         class Handler:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
                 msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-                receiver.messages.append(msg)  # type: ignore[arg-type]
+                receiver.messages.append(msg)
                 return "250 OK"
 
         self.controller = Controller(
