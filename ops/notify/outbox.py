@@ -197,3 +197,19 @@ def enqueue_light(
 
 def light_key(case_id: int, moment: datetime, kind: str) -> str:
     return f"light:{case_id}:{int(moment.timestamp())}:{kind}"
+
+
+_RESEND = text(
+    "UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = now()"
+    " WHERE id = :id AND status = 'failed'"
+)
+
+
+def resend(conn: Connection, outbox_id: int) -> bool:
+    """An admin sends a failed message again: it is pending and due now, its tries counted afresh (its last error
+    stays until a try replaces it). False when the row is not failed (pending, delivered or missing). The worker
+    is woken at commit. The caller checks the admin's role and commits."""
+    if conn.execute(_RESEND, {"id": outbox_id}).rowcount != 1:
+        return False
+    conn.execute(_RING)
+    return True

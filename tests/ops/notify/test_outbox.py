@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from ops import workflow as wf
 from ops.notify.messages import clean, outgoing
-from ops.notify.outbox import enqueue_for_event
+from ops.notify.outbox import enqueue_for_event, resend
 from ops.states import CaseStatus
 from ops.workflow import Actor
 from tests.support.cases import MON, YUNYAN, new_case
@@ -150,3 +150,18 @@ def test_an_action_that_tells_no_one_costs_no_query(conn: Connection) -> None:
 
     assert enqueue_for_event(Spy(), event_id=1, case_id=1, action="start", department=DEPT, at=MON) == 0  # type: ignore[arg-type]
     assert calls == []
+
+
+def test_an_admin_sends_a_failed_message_again(conn: Connection, staff: dict[str, Actor]) -> None:
+    add_route(conn, "json://127.0.0.1:9/zh", department=DEPT)
+    new_case(conn, staff, S.DISPATCHED)
+    (row,) = outbox(conn)
+    assert resend(conn, row.id) is False  # pending: nothing to do
+    conn.execute(
+        text("UPDATE notify_outbox SET status = 'failed', attempts = 8, last_error = 'x' WHERE id = :id"),
+        {"id": row.id},
+    )
+    assert resend(conn, row.id) is True
+    (again,) = outbox(conn)
+    assert (again.status, again.attempts, again.last_error) == ("pending", 0, "x")
+    assert resend(conn, 10**12) is False
