@@ -103,7 +103,10 @@ def remove_cases(conn: psycopg.Connection) -> None:
     conn.execute("DELETE FROM analysis_hourly")
     for table in ("analysis_alert_event", "campaign_event"):
         conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_truncate")
-    conn.execute("TRUNCATE analysis_alert_event, campaign_event, campaign, analysis_alert RESTART IDENTITY")
+    # ... and the notifications about the old city's cases and alerts (the routes stay)
+    conn.execute(
+        "TRUNCATE analysis_alert_event, campaign_event, campaign, analysis_alert, notify_outbox RESTART IDENTITY"
+    )
     for table in ("analysis_alert_event", "campaign_event"):
         conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_no_truncate")
     conn.execute(
