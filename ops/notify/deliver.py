@@ -73,6 +73,12 @@ def _apprise() -> Any:
     return apprise
 
 
+def warm() -> None:
+    """Import apprise now (its plugins take a moment to load): a long-running worker does it before its first
+    message, so the first message is not late, nor the ones behind it."""
+    _apprise()
+
+
 def secrets_of(url: str) -> list[str]:
     """Every part of ``url`` that could be secret (user, password, host, port, path segments, query values),
     longest first: all but the scheme and the query's keys."""

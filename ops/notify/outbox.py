@@ -57,10 +57,13 @@ _ALERT_FACTS = text(
      WHERE a.id = :id
     """
 )
+#: One statement for every route of a message (a route's language picks its title and body).
 _INSERT = text(
     """
     INSERT INTO notify_outbox (idem_key, route_id, kind, case_id, alert_id, event_id, title, body, link)
-    VALUES (:key, :route, :kind, :case_id, :alert_id, :event_id, :title, :body, :link)
+    SELECT CAST(:key AS text) || ':route:' || r.id, r.id, :kind, :case_id, :alert_id, :event_id, r.title, r.body,
+           :link
+      FROM unnest(CAST(:routes AS int[]), CAST(:titles AS text[]), CAST(:bodies AS text[])) AS r(id, title, body)
     ON CONFLICT (idem_key) DO NOTHING
     """
 )
@@ -95,25 +98,24 @@ def insert(
     alert_id: int | None = None,
     event_id: int | None = None,
 ) -> int:
-    """One row per route (``<key>:route:<id>``), each in its route's language; returns how many were new."""
+    """One row per route (``<key>:route:<id>``), each in its route's language, in one statement; returns how
+    many were new."""
     by_lang: dict[str, Message] = {}
-    added = 0
-    for route in routes:
-        msg = by_lang.get(route.lang) or by_lang.setdefault(route.lang, render(route.lang))
-        added += conn.execute(
-            _INSERT,
-            {
-                "key": f"{key}:route:{route.id}",
-                "route": route.id,
-                "kind": kind,
-                "case_id": case_id,
-                "alert_id": alert_id,
-                "event_id": event_id,
-                "title": msg.title,
-                "body": msg.body,
-                "link": msg.link,
-            },
-        ).rowcount
+    messages = [by_lang.get(r.lang) or by_lang.setdefault(r.lang, render(r.lang)) for r in routes]
+    added = conn.execute(
+        _INSERT,
+        {
+            "key": key,
+            "kind": kind,
+            "case_id": case_id,
+            "alert_id": alert_id,
+            "event_id": event_id,
+            "link": messages[0].link,
+            "routes": [r.id for r in routes],
+            "titles": [m.title for m in messages],
+            "bodies": [m.body for m in messages],
+        },
+    ).rowcount
     if added:
         conn.execute(_RING)
     return added

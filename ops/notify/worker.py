@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, text
 from db.unavailable import is_unavailable, summary
 from geo.crs import TZ
 from ops.notify import lights
-from ops.notify.deliver import DeliveryError, send
+from ops.notify.deliver import DeliveryError, send, warm
 from ops.notify.messages import outgoing
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ class _Doorbell:
         if self.conn is not None:
             try:
                 self.conn.close()
-            except Exception:  # noqa: BLE001,S110 # nosec B110 - closing a broken connection
+            except Exception:  # noqa: BLE001 # nosec B110 # closing a broken connection
                 pass
             self.conn = None
 
@@ -223,6 +223,8 @@ def run_forever(
     total = Round()
     bell = _Doorbell(engine)
     next_scan = 0.0
+    if sender is send:
+        warm()
     try:
         while not should_stop():
             wait = config.poll_s

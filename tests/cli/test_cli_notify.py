@@ -63,7 +63,9 @@ def test_notify_run_once(engine: Engine, capsys: pytest.CaptureFixture[str]) -> 
 
 
 @pytest.mark.process
-def test_the_worker_delivers_at_once_and_stops_on_sigterm(engine: Engine, app_url: str, tmp_path: Path) -> None:
+def test_the_worker_delivers_at_once_and_stops_on_sigterm(
+    engine: Engine, app_url: str, tmp_path: Path
+) -> None:
     env = {
         **os.environ,
         "GUIYANG_NOTIFY_POLL_S": "60",
@@ -75,7 +77,11 @@ def test_the_worker_delivers_at_once_and_stops_on_sigterm(engine: Engine, app_ur
         with engine.begin() as c:
             add_route(c, hook.url(), department=DEPT)
         proc = subprocess.Popen(  # nosec B603 # our own command, fixed arguments
-            [sys.executable, "-m", "cli", "notify", "run"], env=env, stdout=subprocess.PIPE, stderr=errs, text=True
+            [sys.executable, "-m", "cli", "notify", "run"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errs,
+            text=True,
         )
         try:
             t0 = time.monotonic()
