@@ -26,6 +26,9 @@ Alerts are not sent to the ``officer`` role: an officer's reach is one district 
 but a role route has no district, so it would tell every officer of every district's alerts. The center
 (dispatchers and leads, city-wide) is told; it acts on the alert or passes it on.
 
+An alert is told once, when it is raised (:func:`ops.analysis.alert_states.record`); an alert that grows in a
+later cycle is the same alert, not told again.
+
 Yellow and red are the lights of a case at a department (dispatched or in progress): its handling deadline. A
 suspended case's clock stands still; a case at the center (to file, to dispatch, to verify) is the center's own
 work, on its screens, not told by message.

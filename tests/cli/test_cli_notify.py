@@ -102,3 +102,39 @@ def test_the_worker_delivers_at_once_and_stops_on_sigterm(
     assert [m["title"].split()[0] for m in hook.received] == [f"【派遣】{ticket}"]
     assert took < 2.0  # woken by the commit's pg_notify, not the 60 s poll
     assert "1 delivered" in out and "Traceback" not in errfile.read_text()
+
+
+@pytest.mark.process
+def test_the_worker_survives_a_database_outage_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """With no database to reach, the worker logs one line per try (no traceback) and keeps trying; SIGTERM stops
+    it cleanly (exit 0)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgresql+psycopg://nobody:x@127.0.0.1:1/none?connect_timeout=1",
+        "GUIYANG_NOTIFY_POLL_S": "0.5",
+        "GUIYANG_LOG_LEVEL": "INFO",
+    }
+    errfile = tmp_path / "err.log"
+    with errfile.open("w") as errs:
+        proc = subprocess.Popen(  # nosec B603 # our own command, fixed arguments
+            [sys.executable, "-m", "cli", "notify", "run"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errs,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while errfile.read_text().count("database unavailable") < 2 and time.monotonic() < deadline:
+                assert proc.poll() is None, errfile.read_text()
+                time.sleep(0.2)
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    err = errfile.read_text()
+    assert proc.returncode == 0, err
+    assert err.count("database unavailable, retrying") >= 2
+    assert "Traceback" not in err + out
+    assert "notification worker stopped" in out + err
