@@ -54,6 +54,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "place": ("地点", "Place"),
     "deadline": ("时限", "Deadline"),
     "department": ("责任部门", "Department"),
+    "returned_by": ("回退部门", "Returned by"),
     "description": ("描述", "Description"),
     "reason": ("原因", "Reason"),
     "open": ("查看", "Open"),
@@ -138,7 +139,7 @@ def case_message(kind: str, facts: CaseFacts, lang: str, *, note: str | None = N
         _line("deadline", local_time(facts.deadline, lang), lang),
     ]
     if facts.department_zh:
-        lines.append(_line("department", dept, lang))
+        lines.append(_line("returned_by" if kind == "return" else "department", dept, lang))
     if facts.description and clean(facts.description):
         lines.append(_line("description", clean(facts.description), lang))
     if note and clean(note):

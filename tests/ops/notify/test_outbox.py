@@ -99,6 +99,7 @@ def test_who_is_told_what(conn: Connection, staff: dict[str, Actor]) -> None:
     assert told(last) == [("return", lead), ("return", disp)]
     returned = outbox(conn)[-1]
     assert "13985012345" not in returned.body and "原因：不属本部门，电话***" in returned.body
+    assert "回退部门：云岩区城市管理局" in returned.body and "责任部门" not in returned.body
     last = returned.id
     r = wf.dispatch(conn, lead_actor, r.id, r.version, now=MON + timedelta(hours=3))
     r = wf.handle(conn, lead_actor, r.id, r.version, note="已修复", now=MON + timedelta(hours=4))
