@@ -90,7 +90,7 @@ def test_the_worker_delivers_at_once_and_stops_on_sigterm(
                 time.sleep(0.05)
             ticket = dispatch_one(engine)
             t0 = time.monotonic()
-            while not hook.received and time.monotonic() - t0 < 10:
+            while not hook.received and time.monotonic() - t0 < 30:
                 time.sleep(0.02)
             took = time.monotonic() - t0
             proc.send_signal(signal.SIGTERM)
@@ -100,7 +100,7 @@ def test_the_worker_delivers_at_once_and_stops_on_sigterm(
                 proc.kill()
     assert proc.returncode == 0, errfile.read_text()
     assert [m["title"].split()[0] for m in hook.received] == [f"【派遣】{ticket}"]
-    assert took < 2.0  # woken by the commit's pg_notify, not the 60 s poll
+    assert took < 15  # woken by the commit's pg_notify, not the 60 s poll (typically ~50 ms; a loaded CI is slow)
     assert "1 delivered" in out and "Traceback" not in errfile.read_text()
 
 
