@@ -100,7 +100,9 @@ def test_the_worker_delivers_at_once_and_stops_on_sigterm(
                 proc.kill()
     assert proc.returncode == 0, errfile.read_text()
     assert [m["title"].split()[0] for m in hook.received] == [f"【派遣】{ticket}"]
-    assert took < 15  # woken by the commit's pg_notify, not the 60 s poll (typically ~50 ms; a loaded CI is slow)
+    assert (
+        took < 15
+    )  # woken by the commit's pg_notify, not the 60 s poll (typically ~50 ms; a loaded CI is slow)
     assert "1 delivered" in out and "Traceback" not in errfile.read_text()
 
 
