@@ -13,7 +13,8 @@ How apprise is used, after reading its behaviour (2.x):
 - timeouts: the plugin's connect and read timeouts (apprise's ``cto``/``rto``; e-mail uses the connect timeout
   for its SMTP socket) are set to ``timeout``;
 - its logger tells the URL, the payload and sometimes the token (a bot's token is often the URL's host): it no
-  longer propagates to the application's log, and the error kept from it is scrubbed of every part of the URL
+  longer propagates to the application's log (nor does urllib3's request line, which holds a bot's key in its
+  query string, even at DEBUG), and the error kept from it is scrubbed of every part of the URL
   (:func:`scrub`), so ``last_error`` never holds a secret. Never the body either: the error is what apprise
   reports about the connection or the answer.
 
@@ -69,6 +70,8 @@ def _apprise() -> Any:
             log.propagate = False
             log.setLevel(logging.DEBUG)
             log.addHandler(_Collect())
+            # urllib3 logs each request line at DEBUG, with a WeCom or DingTalk bot's key in its query string
+            logging.getLogger("urllib3.connectionpool").setLevel(logging.INFO)
             _ready = True
     return apprise
 

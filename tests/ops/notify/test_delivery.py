@@ -7,6 +7,7 @@ The cases and deliveries are committed, so this module works on a database of it
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -220,3 +221,30 @@ def test_a_rolled_back_dispatch_sends_nothing(engine: Engine) -> None:
             tx.rollback()
         assert rows(engine) == []
         assert deliver_due(engine, FAST).handled == 0 and hook.received == []
+
+
+def test_no_part_of_the_url_reaches_the_log_even_at_debug() -> None:
+    """What the application's log (handlers on the root logger, as ``logging.basicConfig`` sets them) gets from
+    a delivered and a failed send at DEBUG: nothing of the URL. (Not pytest's caplog: it also listens on the
+    loggers that do not propagate, as apprise's no longer does.)"""
+    token = "key-0a1b2c3d4e"
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    root = logging.getLogger()
+    keep, level = Keep(logging.DEBUG), root.level
+    root.addHandler(keep)
+    root.setLevel(logging.DEBUG)
+    try:
+        with JsonReceiver() as hook:
+            send(f"json://127.0.0.1:{hook.port}/{token}?x={token}", "t", "b")
+            with pytest.raises(DeliveryError):
+                send(f"json://127.0.0.1:{free_port()}/{token}", "t", "b")
+    finally:
+        root.removeHandler(keep)
+        root.setLevel(level)
+    assert len(hook.received) == 1
+    assert not [line for line in lines if token in line]
