@@ -51,11 +51,12 @@ seed: db-up ## reference data, demo accounts and the demo city
 serve: venv ## serve the app at http://127.0.0.1:8050
 	GUIYANG_DEMO_MODE=$${GUIYANG_DEMO_MODE:-1} $(OPS) serve
 
-demo: seed ## set up everything and serve the demo city (with the live simulator and the analysis cycle)
+demo: seed ## set up everything and serve the demo city (with the live simulator, the analysis cycle and the notification worker)
 	@if $(OPS) --help | grep -q simulate; then \
 	  GUIYANG_DEMO_MODE=1 $(OPS) simulate > var/simulate.log 2>&1 & echo $$! > var/simulate.pid; fi
 	@$(OPS) analyze run > var/analyze.log 2>&1 & echo $$! > var/analyze.pid
-	@trap 'for p in simulate analyze; do test -f var/$$p.pid && kill $$(cat var/$$p.pid) 2>/dev/null; rm -f var/$$p.pid; done' EXIT; \
+	@$(OPS) notify run > var/notify.log 2>&1 & echo $$! > var/notify.pid
+	@trap 'for p in simulate analyze notify; do test -f var/$$p.pid && kill $$(cat var/$$p.pid) 2>/dev/null; rm -f var/$$p.pid; done' EXIT; \
 	  GUIYANG_DEMO_MODE=1 $(OPS) serve
 
 FAST := not browser and not server and not process and not fuzz

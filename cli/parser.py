@@ -201,6 +201,11 @@ def _notify_commands(sub: argparse._SubParsersAction) -> None:
     nsub = nt.add_subparsers(dest="notify_command", required=True)
     route = _parser(nsub, "route", "where notifications go: one apprise URL per department or role")
     route.add_subparsers(dest="route_command", required=True)
+    run = _parser(
+        nsub, "run", "deliver the outbox's notifications (retries with backoff) and tell deadline lights"
+    )
+    run.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    run.set_defaults(handler="cli.commands.notify_run:cmd_notify_run")
 
 
 def _analysis_commands(sub: argparse._SubParsersAction) -> None:

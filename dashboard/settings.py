@@ -251,6 +251,43 @@ class Settings(BaseSettings):
         description="Fewest reports over the trend weeks for an area × category to be tested.",
     )
 
+    # notifications outside the browser (ops.notify: the outbox's delivery worker, `guiyang-ops notify run`)
+    base_url: str = Field(
+        "http://127.0.0.1:8050",
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="The app's address as people outside reach it: notifications link to "
+        "<GUIYANG_BASE_URL>/workbench?case=<ticket>.",
+    )
+    notify_max_attempts: int = Field(
+        8, ge=1, le=100, description="Tries of one notification before it is marked failed."
+    )
+    notify_backoff_s: float = Field(
+        30,
+        gt=0,
+        le=86_400,
+        description="Wait after a notification's first failed try; doubled after each further failure, plus "
+        "0–50 % jitter.",
+    )
+    notify_backoff_max_s: float = Field(
+        3600, gt=0, le=7 * 86_400, description="Longest wait between two tries of one notification."
+    )
+    notify_timeout_s: float = Field(
+        10, gt=0, le=300, description="Connect and read timeout of one notification's delivery."
+    )
+    notify_poll_s: float = Field(
+        5,
+        gt=0,
+        le=3600,
+        description="Longest the delivery worker sleeps between two looks at the outbox (a new message wakes it "
+        "at once).",
+    )
+    notify_light_interval_s: float = Field(
+        30,
+        gt=0,
+        le=3600,
+        description="Seconds between two scans for deadline lights turning yellow or red (their notifications).",
+    )
+
     @field_validator("working_periods")
     @classmethod
     def _periods(cls, v: str) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, text
 from db.accounts import StaffIdentity
 from db.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationError
 from db.vocabulary import ALERT_KINDS, ALERT_LEVELS, ALERT_STATES
+from ops.notify.outbox import enqueue_for_alert
 from ops.policy import Reach, Screen, reach
 
 FINAL = frozenset({"dismissed", "campaign", "escalated"})
@@ -100,7 +101,8 @@ _SET = text(
 
 
 def record(conn: Connection, alert: NewAlert, now: datetime) -> int:
-    """Insert ``alert`` in state ``new`` with its first history row; returns its id. The caller commits."""
+    """Insert ``alert`` in state ``new`` with its first history row and its notifications (the outbox rows of
+    :func:`ops.notify.outbox.enqueue_for_alert`); returns its id. The caller commits."""
     if alert.kind not in ALERT_KINDS or alert.area_level not in ALERT_LEVELS:
         raise ValueError(f"bad alert kind/level: {alert.kind}/{alert.area_level}")
     params: dict[str, Any] = {f.name: getattr(alert, f.name) for f in fields(alert)}
@@ -116,6 +118,7 @@ def record(conn: Connection, alert: NewAlert, now: datetime) -> int:
             "note": None,
         },
     )
+    enqueue_for_alert(conn, alert_id=alert_id)  # the notifications it tells, in the same transaction
     return alert_id
 
 

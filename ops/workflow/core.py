@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from db.calendar_repo import STAMP_SQL, load_calendar
 from db.errors import Forbidden, InvalidTransition, StaleCase
 from geo.calendar import WorkCalendar
+from ops.notify.outbox import enqueue_for_event
 from ops.policy import in_scope
 from ops.states import (
     ACTION_LABELS,
@@ -217,7 +218,7 @@ def append_event(
     note: str | None,
     payload: Mapping[str, Any] | None,
 ) -> int:
-    return int(
+    event_id = int(
         conn.execute(
             _EVENT,
             {
@@ -235,6 +236,11 @@ def append_event(
             },
         ).scalar_one()
     )
+    # the notifications this event tells, in the same transaction (ops.notify.rules: who is told what)
+    enqueue_for_event(
+        conn, event_id=event_id, case_id=case_id, action=action.value, department=department, at=at, note=note
+    )
+    return event_id
 
 
 def out_of_scope(ticket: str) -> Forbidden:

@@ -131,8 +131,10 @@ def city(owner_engine: Engine) -> Iterator[tuple[Connection, SeedResult]]:
                 text("INSERT INTO analysis_cursor (name, last_id) VALUES ('recurrence', :n), ('hourly', :n)"),
                 {"n": again.id},
             )
-            # an alert of the old city and its history (append-only, cleared with the city)
+            # an alert of the old city and its history (append-only, cleared with the city), told to the leads
+            c.execute(text("INSERT INTO notify_route (role, url) VALUES ('lead', 'json://127.0.0.1:9/x')"))
             record(c, OLD_ALERT, NOW)
+            assert c.execute(text("SELECT count(*) FROM notify_outbox")).scalar_one() == 1
             result = seed_demo_city(c, cases=N, days=DAYS, seed=11, now=NOW, replace=True)
             assert (
                 schema(c) == before
@@ -192,6 +194,7 @@ def test_replace_cleared_the_old_city_and_the_history_is_append_only_again(
     assert c.execute(text("SELECT count(*) FROM analysis_cursor")).scalar_one() == 0
     assert c.execute(text("SELECT count(*) FROM analysis_alert")).scalar_one() == 0
     assert c.execute(text("SELECT count(*) FROM analysis_alert_event")).scalar_one() == 0
+    assert c.execute(text("SELECT count(*) FROM notify_outbox")).scalar_one() == 0  # its route stays
     for stmt in (
         "UPDATE case_event SET note = 'x' WHERE id = 1",
         "DELETE FROM case_event WHERE id = 1",
