@@ -203,7 +203,9 @@ def _notify_commands(sub: argparse._SubParsersAction) -> None:
     )
     add.add_argument("--lang", choices=("zh", "en"), default="zh", help="the language of its messages")
     add.add_argument(
-        "--kinds", default=None, help=f"comma-separated, among {','.join(_NOTIFY_KINDS)} (default: every kind)"
+        "--kinds",
+        default=None,
+        help=f"comma-separated, among {','.join(_NOTIFY_KINDS)} (default: every kind)",
     )
     add.add_argument("--label", default=None, help="a note for admins, e.g. 城管局值班群")
     ls = _parser(rsub, "list", "list the routes in use (URLs masked)")
@@ -211,7 +213,9 @@ def _notify_commands(sub: argparse._SubParsersAction) -> None:
     rm = _parser(rsub, "remove", "remove a route (what it delivered stays in the outbox)")
     rm.add_argument("id", type=a.int_range(1), help="the route's number, as notify route list shows it")
     route.set_defaults(handler=f"{_NOTIFY_ROUTES}:cmd_route")
-    test = _parser(nsub, "test", "send one test message to an apprise URL now and say whether it was delivered")
+    test = _parser(
+        nsub, "test", "send one test message to an apprise URL now and say whether it was delivered"
+    )
     test.add_argument("url", help="the apprise URL, as for notify route add")
     test.add_argument("--lang", choices=("zh", "en"), default="zh", help="the language of the test message")
     test.add_argument("--timeout", type=a.positive_float(120), default=10.0, help="seconds to wait for it")

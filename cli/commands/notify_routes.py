@@ -19,11 +19,11 @@ from db.engine import make_engine
 from geo.crs import TZ
 from ops.notify.deliver import DeliveryError
 from ops.notify.probe import send_test
-from ops.notify.routes import Route, add_route, list_routes, remove_route
+from ops.notify.routes import CLI_ACTOR, Route, add_route, list_routes, remove_route
 from ops.notify.secrets import mask_url
 
 log = logging.getLogger("guiyang_ops.notify")
-ACTOR = "command line"
+ACTOR = CLI_ACTOR
 
 
 def _kinds(value: str | None) -> list[str] | None:
@@ -52,7 +52,9 @@ def _table(routes: list[Route]) -> None:
     if not routes:
         out.print("还没有通知路由。 No notification routes yet: guiyang-ops notify route add --help")
         return
-    table = Table("id", "对象 target", "地址 URL", "lang", "类型 kinds", "备注 label", "创建 created", box=None)
+    table = Table(
+        "id", "对象 target", "地址 URL", "lang", "类型 kinds", "备注 label", "创建 created", box=None
+    )
     for r in routes:
         table.add_row(
             str(r.id),
@@ -91,7 +93,9 @@ def cmd_route(settings: Settings, args: argparse.Namespace) -> int:
                     _table(routes)
             else:
                 gone = remove_route(conn, args.id, ACTOR)
-                ok(f"通知路由 #{gone.id} 已删除 / route {gone.id} removed ({gone.target('zh')} → {gone.masked_url})")
+                ok(
+                    f"通知路由 #{gone.id} 已删除 / route {gone.id} removed ({gone.target('zh')} → {gone.masked_url})"
+                )
     finally:
         engine.dispose()
     return 0

@@ -16,7 +16,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
-from dashboard.components.admin_notify import add_form, counts_line, outbox_table, routes_table
+from dashboard.components.admin_notify import add_form, counts_line, outbox_table, routes_table, target
 from dashboard.i18n import t
 from dashboard.ids import admin as aid
 from dashboard.unavailable import log_failure
@@ -74,7 +74,12 @@ async def gate(_: str, lang: str) -> tuple[Any, ...]:
         t("adm.routes", lang),
         t("adm.outbox", lang),
     )
-    tail = (t("adm.failed_only", lang), t("adm.reload", lang), t("adm.confirm.yes", lang), t("adm.confirm.no", lang))
+    tail = (
+        t("adm.failed_only", lang),
+        t("adm.reload", lang),
+        t("adm.confirm.yes", lang),
+        t("adm.confirm.no", lang),
+    )
     if user is None:
         return LOGIN_URL, True, *labels, None, *tail
     if reach(user.role, Screen.ADMIN) is None:
@@ -208,7 +213,13 @@ async def remove(
             await runtime.awrite(lambda c: routes.remove_route(c, pending, user.username, actor_id=user.id))
         except DomainError as exc:
             log.info("notify route %s removal by %s refused: %s", pending, user.username, exc.en)
-            return True, None, None, _alert(t("adm.err", lang, message=exc.message(lang)), False), _bump(version)
+            return (
+                True,
+                None,
+                None,
+                _alert(t("adm.err", lang, message=exc.message(lang)), False),
+                _bump(version),
+            )
         except SQLAlchemyError as exc:
             log_failure(log, f"notify route {pending} removal by {user.username} failed", exc)
             return True, None, None, _alert(t("adm.err.db", lang), False), nothing
@@ -218,8 +229,14 @@ async def remove(
         raise PreventUpdate
     found = next((r for r in await runtime.aread(routes.list_routes) if r.id == rid), None)
     if found is None:
-        return True, None, None, _alert(t("adm.err", lang, message=routes.missing(rid).message(lang)), False), nothing
-    text = t("adm.confirm", lang, id=rid, target=found.target(lang), url=found.masked_url)
+        return (
+            True,
+            None,
+            None,
+            _alert(t("adm.err", lang, message=routes.missing(rid).message(lang)), False),
+            nothing,
+        )
+    text = t("adm.confirm", lang, id=rid, target=target(found, lang), url=found.masked_url)
     return False, text, rid, None, nothing
 
 
@@ -247,7 +264,9 @@ async def send_test_message(_clicks: Any, lang: str, *, user: StaffIdentity) -> 
         await asyncio.to_thread(send_test, url, lang=route.lang if route else "zh", timeout=TEST_TIMEOUT_S)
     except (DeliveryError, DomainError) as exc:
         reason = exc.message(lang) if isinstance(exc, DomainError) else str(exc)
-        log.info("notify test through route %s (%s) by %s not delivered: %s", rid, masked, user.username, reason)
+        log.info(
+            "notify test through route %s (%s) by %s not delivered: %s", rid, masked, user.username, reason
+        )
         return _alert(t("adm.test.fail", lang, id=rid, url=masked, reason=reason), False)
     log.info("notify test through route %s (%s) by %s delivered", rid, masked, user.username)
     return _alert(t("adm.test.ok", lang, id=rid, url=masked), True)
@@ -263,7 +282,9 @@ async def send_test_message(_clicks: Any, lang: str, *, user: StaffIdentity) -> 
     Input(ids.LANG, "data"),
 )
 @auth.require_user(*ROLES)
-async def outbox(_tick: Any, failed_only: Any, _reload: Any, _version: Any, lang: str, *, user: StaffIdentity) -> Any:
+async def outbox(
+    _tick: Any, failed_only: Any, _reload: Any, _version: Any, lang: str, *, user: StaffIdentity
+) -> Any:
     only = bool(failed_only)
 
     def read(c: Any) -> tuple[outbox_admin.OutboxCounts, list[outbox_admin.OutboxRow]]:

@@ -16,7 +16,7 @@ from db.models.notify import NOTIFY_KINDS
 from db.vocabulary import STAFF_ROLES
 from geo.crs import TZ
 from ops.notify.outbox_admin import OutboxCounts, OutboxRow
-from ops.notify.routes import Route
+from ops.notify.routes import CLI_ACTOR, Route
 
 #: the kinds a route may be limited to (a test message goes through whatever route it is sent by)
 ROUTE_KINDS = tuple(k for k in NOTIFY_KINDS if k != "test")
@@ -35,7 +35,7 @@ def add_form(lang: str, departments: Sequence[tuple[str, str]]) -> list[Any]:
             id=aid.TARGET_KIND,
             value="department",
             data=[{"value": v, "label": t(f"adm.target.{v}", lang)} for v in ("department", "role")],
-            **{"aria-label": t("adm.target", lang)},  # type: ignore[arg-type]
+            **{"aria-label": t("adm.target", lang)},
         ),
         dmc.Select(
             id=aid.DEPARTMENT,
@@ -64,7 +64,7 @@ def add_form(lang: str, departments: Sequence[tuple[str, str]]) -> list[Any]:
             id=aid.LANG_PICK,
             value="zh",
             data=[{"value": v, "label": t(f"adm.lang.{v}", lang)} for v in ("zh", "en")],
-            **{"aria-label": t("adm.lang", lang)},  # type: ignore[arg-type]
+            **{"aria-label": t("adm.lang", lang)},
         ),
         dmc.CheckboxGroup(
             id=aid.KINDS,
@@ -79,11 +79,24 @@ def add_form(lang: str, departments: Sequence[tuple[str, str]]) -> list[Any]:
     ]
 
 
+def target(route: Route, lang: str) -> str:
+    """``贵阳市城市管理局 (CGJ)`` or ``角色：值班长 (lead)``."""
+    if route.role:
+        return t("adm.target.role_of", lang, role=t(f"wb.role.{route.role}", lang), code=route.role)
+    return route.target(lang)
+
+
+def who(created_by: str | None, lang: str) -> str:
+    return t("adm.by_cli", lang) if created_by == CLI_ACTOR else created_by or ""
+
+
 def _kinds(route: Route, lang: str) -> str:
     if not route.kinds:
         return t("adm.kinds.all", lang)
-    return "、".join(t(f"adm.kind.{k}", lang) for k in route.kinds) if lang == "zh" else ", ".join(
-        t(f"adm.kind.{k}", lang) for k in route.kinds
+    return (
+        "、".join(t(f"adm.kind.{k}", lang) for k in route.kinds)
+        if lang == "zh"
+        else ", ".join(t(f"adm.kind.{k}", lang) for k in route.kinds)
     )
 
 
@@ -94,24 +107,42 @@ def _head(keys: Sequence[str], lang: str) -> html.Thead:
 def routes_table(routes: Sequence[Route], lang: str) -> Any:
     if not routes:
         return html.Div(t("adm.routes.empty", lang), className="adm-empty")
-    keys = ("adm.col.target", "adm.col.url", "adm.col.lang", "adm.col.kinds", "adm.col.label", "adm.col.created",
-            "adm.col.actions")
+    keys = (
+        "adm.col.target",
+        "adm.col.url",
+        "adm.col.lang",
+        "adm.col.kinds",
+        "adm.col.label",
+        "adm.col.created",
+        "adm.col.actions",
+    )
     body = [
         html.Tr(
             [
-                html.Td([html.Span(f"#{r.id} ", className="adm-id"), r.target(lang)]),
+                html.Td([html.Span(f"#{r.id} ", className="adm-id"), target(r, lang)]),
                 html.Td(html.Code(r.masked_url)),
                 html.Td(t(f"adm.lang.{r.lang}", lang)),
                 html.Td(_kinds(r, lang)),
                 html.Td(r.label or ""),
-                html.Td(f"{when(r.created_at)} {r.created_by or ''}"),
+                html.Td(f"{when(r.created_at)} {who(r.created_by, lang)}"),
                 html.Td(
                     dmc.Group(
                         [
-                            dmc.Button(t("adm.test", lang), id={"type": aid.TEST, "id": r.id}, n_clicks=0,
-                                       size="xs", variant="light"),
-                            dmc.Button(t("adm.remove", lang), id={"type": aid.REMOVE, "id": r.id}, n_clicks=0,
-                                       size="xs", color="red", variant="subtle"),
+                            dmc.Button(
+                                t("adm.test", lang),
+                                id={"type": aid.TEST, "id": r.id},
+                                n_clicks=0,
+                                size="xs",
+                                variant="light",
+                            ),
+                            dmc.Button(
+                                t("adm.remove", lang),
+                                id={"type": aid.REMOVE, "id": r.id},
+                                n_clicks=0,
+                                size="xs",
+                                color="red",
+                                variant="subtle",
+                            ),
                         ],
                         gap=4,
                         wrap="nowrap",
@@ -127,8 +158,13 @@ def routes_table(routes: Sequence[Route], lang: str) -> Any:
 
 def counts_line(counts: OutboxCounts, lang: str) -> list[Any]:
     return [
-        dmc.Badge(t(f"adm.status.{s}", lang) + f" {getattr(counts, s)}", color=STATUS_COLOR[s], variant="light",
-                  mr=6, **{"data-status": s})  # type: ignore[arg-type]
+        dmc.Badge(
+            t(f"adm.status.{s}", lang) + f" {getattr(counts, s)}",
+            color=STATUS_COLOR[s],
+            variant="light",
+            mr=6,
+            **{"data-status": s},
+        )
         for s in ("pending", "delivered", "failed")
     ]
 
@@ -143,10 +179,20 @@ def _case(row: OutboxRow, lang: str) -> Any:
 
 def outbox_table(rows: Sequence[OutboxRow], lang: str, *, failed_only: bool) -> Any:
     if not rows:
-        return html.Div(t("adm.outbox.empty_failed" if failed_only else "adm.outbox.empty", lang),
-                        className="adm-empty")
-    keys = ("adm.col.time", "adm.col.kind", "adm.col.case", "adm.col.route", "adm.col.status", "adm.col.attempts",
-            "adm.col.next", "adm.col.error", "adm.col.actions")
+        return html.Div(
+            t("adm.outbox.empty_failed" if failed_only else "adm.outbox.empty", lang), className="adm-empty"
+        )
+    keys = (
+        "adm.col.time",
+        "adm.col.kind",
+        "adm.col.case",
+        "adm.col.route",
+        "adm.col.status",
+        "adm.col.attempts",
+        "adm.col.next",
+        "adm.col.error",
+        "adm.col.actions",
+    )
     body = []
     for r in rows:
         route = f"#{r.route_id} {r.route_label or r.route_target}"
@@ -156,16 +202,34 @@ def outbox_table(rows: Sequence[OutboxRow], lang: str, *, failed_only: bool) -> 
                     html.Td(when(r.created_at)),
                     html.Td(t(f"adm.kind.{r.kind}", lang)),
                     html.Td(_case(r, lang)),
-                    html.Td([route, html.Br(), html.Code(r.route_url)]
-                            + ([" ", t("adm.route_removed", lang)] if r.route_removed else [])),
-                    html.Td(dmc.Badge(t(f"adm.status.{r.status}", lang), color=STATUS_COLOR[r.status],
-                                      variant="light", size="sm")),
+                    html.Td(
+                        [
+                            route,
+                            html.Br(),
+                            html.Code(r.route_url),
+                            t("adm.route_removed", lang) if r.route_removed else None,
+                        ]
+                    ),
+                    html.Td(
+                        dmc.Badge(
+                            t(f"adm.status.{r.status}", lang),
+                            color=STATUS_COLOR[r.status],
+                            variant="light",
+                            size="sm",
+                        )
+                    ),
                     html.Td(str(r.attempts)),
                     html.Td(when(r.next_attempt_at) if r.status == "pending" else ""),
                     html.Td(r.last_error or "", className="adm-error"),
                     html.Td(
-                        dmc.Button(t("adm.resend", lang), id={"type": aid.RESEND, "id": r.id}, n_clicks=0,
-                                   size="xs", variant="light", color="orange")
+                        dmc.Button(
+                            t("adm.resend", lang),
+                            id={"type": aid.RESEND, "id": r.id},
+                            n_clicks=0,
+                            size="xs",
+                            variant="light",
+                            color="orange",
+                        )
                         if r.status == "failed" and not r.route_removed
                         else ""
                     ),

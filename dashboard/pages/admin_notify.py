@@ -43,9 +43,16 @@ def _routes() -> html.Section:
                     html.Span(id=aid.CONFIRM_TEXT),
                     dmc.Group(
                         [
-                            dmc.Button(t("adm.confirm.yes"), id=aid.CONFIRM_YES, n_clicks=0, color="red", size="xs"),
-                            dmc.Button(t("adm.confirm.no"), id=aid.CONFIRM_NO, n_clicks=0, variant="default",
-                                       size="xs"),
+                            dmc.Button(
+                                t("adm.confirm.yes"), id=aid.CONFIRM_YES, n_clicks=0, color="red", size="xs"
+                            ),
+                            dmc.Button(
+                                t("adm.confirm.no"),
+                                id=aid.CONFIRM_NO,
+                                n_clicks=0,
+                                variant="default",
+                                size="xs",
+                            ),
                         ],
                         gap="xs",
                         mt=6,

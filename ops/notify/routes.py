@@ -26,6 +26,8 @@ log = logging.getLogger("guiyang_ops.notify")
 LABEL_MAX = 80
 URL_MAX = 2000
 AUDIT_KIND = "notify_route"
+#: who added or removed a route from ``guiyang-ops notify route`` (a page's changes carry the admin's name)
+CLI_ACTOR = "command line"
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,14 @@ def check_url(url: str) -> str:
     """The URL stripped, or a :class:`ValidationError` (field ``url``) saying what is wrong with it."""
     url = (url or "").strip()
     if not url:
-        raise ValidationError("请填写通知地址 (apprise URL)。", "Enter the notification URL (apprise).", field="url")
+        raise ValidationError(
+            "请填写通知地址 (apprise URL)。", "Enter the notification URL (apprise).", field="url"
+        )
     if len(url) > URL_MAX:
         raise ValidationError(
-            f"地址太长（最多 {URL_MAX} 个字符）。", f"The URL is too long (at most {URL_MAX} characters).", field="url"
+            f"地址太长（最多 {URL_MAX} 个字符）。",
+            f"The URL is too long (at most {URL_MAX} characters).",
+            field="url",
         )
     scheme = scheme_of(url)
     if scheme not in ALLOWED_SCHEMES:
@@ -94,7 +100,9 @@ def check_url(url: str) -> str:
     return url
 
 
-def _check_target(conn: Connection, department: str | None, role: str | None) -> tuple[str | None, str | None]:
+def _check_target(
+    conn: Connection, department: str | None, role: str | None
+) -> tuple[str | None, str | None]:
     department = (department or "").strip() or None
     role = (role or "").strip() or None
     if (department is None) == (role is None):
@@ -105,7 +113,9 @@ def _check_target(conn: Connection, department: str | None, role: str | None) ->
         found = conn.execute(text("SELECT 1 FROM department WHERE code = :c"), {"c": department}).scalar()
         if found is None:
             raise ValidationError(
-                f"没有代码为 {department} 的部门。", f"There is no department {department}.", field="department"
+                f"没有代码为 {department} 的部门。",
+                f"There is no department {department}.",
+                field="department",
             )
     if role is not None and role not in STAFF_ROLES:
         raise ValidationError(
@@ -158,8 +168,15 @@ def add_route(
                 "INSERT INTO notify_route (department_code, role, url, lang, kinds, label, created_by) "
                 "VALUES (:d, :r, :u, :l, :k, :label, :by) RETURNING id"
             ),
-            {"d": department, "r": role, "u": url, "l": lang, "k": list(chosen) if chosen else None,
-             "label": label, "by": actor[:64]},
+            {
+                "d": department,
+                "r": role,
+                "u": url,
+                "l": lang,
+                "k": list(chosen) if chosen else None,
+                "label": label,
+                "by": actor[:64],
+            },
         ).scalar_one()
     )
     target = f"department:{department}" if department else f"role:{role}"
@@ -204,7 +221,9 @@ def list_routes(conn: Connection) -> list[Route]:
 
 
 def missing(route_id: int) -> NotFound:
-    return NotFound(f"没有通知路由 #{route_id}。", f"There is no notification route #{route_id}.", field="route")
+    return NotFound(
+        f"没有通知路由 #{route_id}。", f"There is no notification route #{route_id}.", field="route"
+    )
 
 
 def route_url(conn: Connection, route_id: int) -> str:
@@ -238,8 +257,13 @@ def remove_route(conn: Connection, route_id: int, actor: str, *, actor_id: int |
         AUDIT_KIND,
         user_id=actor_id,
         username=actor if actor_id is not None else None,
-        detail={"action": "remove", "route": route_id, "target": route.target("en"), "url": route.masked_url,
-                "by": actor},
+        detail={
+            "action": "remove",
+            "route": route_id,
+            "target": route.target("en"),
+            "url": route.masked_url,
+            "by": actor,
+        },
     )
     log.info("notify route %s removed by %s", route_id, actor)
     return route

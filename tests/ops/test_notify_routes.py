@@ -62,13 +62,24 @@ def test_add_list_remove(conn: Connection, caplog: pytest.LogCaptureFixture) -> 
     caplog.set_level(logging.DEBUG)
     audits = _count(conn, "audit_log")
     dept = routes.add_route(
-        conn, department="CGJ", url=WECOM, kinds=["red", "dispatch", "red"], label=" 城管局值班群 ", actor="admin"
+        conn,
+        department="CGJ",
+        url=WECOM,
+        kinds=["red", "dispatch", "red"],
+        label=" 城管局值班群 ",
+        actor="admin",
     )
     role = routes.add_route(conn, role="lead", url=JSON_URL, lang="en", actor="command line")
     listed = {r.id: r for r in routes.list_routes(conn)}
     d, r = listed[dept], listed[role]
     assert (d.department_code, d.role, d.masked_url, d.lang, d.kinds, d.label, d.created_by) == (
-        "CGJ", None, "wecombot://****", "zh", ("dispatch", "red"), "城管局值班群", "admin"
+        "CGJ",
+        None,
+        "wecombot://****",
+        "zh",
+        ("dispatch", "red"),
+        "城管局值班群",
+        "admin",
     )
     assert d.target("zh") == "贵阳市城市管理局 (CGJ)"
     assert (r.role, r.target("en"), r.kinds, r.lang) == ("lead", "role:lead", None, "en")
@@ -91,7 +102,11 @@ def test_add_list_remove(conn: Connection, caplog: pytest.LogCaptureFixture) -> 
     audit = conn.execute(
         text("SELECT kind, detail FROM audit_log WHERE kind = 'notify_route' ORDER BY id DESC LIMIT 3")
     ).all()
-    assert [(a.detail["action"], a.detail["route"]) for a in audit] == [("remove", dept), ("add", role), ("add", dept)]
+    assert [(a.detail["action"], a.detail["route"]) for a in audit] == [
+        ("remove", dept),
+        ("add", role),
+        ("add", dept),
+    ]
     assert _count(conn, "audit_log") == audits + 3
     everything = str([a.detail for a in audit]) + caplog.text
     assert "wecombot://****" in everything
@@ -134,8 +149,16 @@ def test_the_same_url_twice_for_one_target_is_refused(conn: Connection) -> None:
     routes.add_route(conn, role="dispatcher", url=WECOM, actor="admin")  # another target may share it
 
 
-def _message(conn: Connection, route: int, status: str, *, case: int | None = None, error: str | None = None,
-             attempts: int = 0, key: str) -> int:
+def _message(
+    conn: Connection,
+    route: int,
+    status: str,
+    *,
+    case: int | None = None,
+    error: str | None = None,
+    attempts: int = 0,
+    key: str,
+) -> int:
     return int(
         conn.execute(
             text(
@@ -154,26 +177,44 @@ def test_outbox_counts_recent_and_resend(conn: Connection) -> None:
     route = routes.add_route(conn, role="lead", url=WECOM, label="值班群", actor="admin")
     ok = _message(conn, route, "delivered", case=case.id, attempts=1, key="t:ok")
     failed = _message(
-        conn, route, "failed", case=case.id, attempts=6, key="t:failed",
+        conn,
+        route,
+        "failed",
+        case=case.id,
+        attempts=6,
+        key="t:failed",
         error=f"POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={TOKEN}: 502 Bad Gateway",
     )
     waiting = _message(conn, route, "pending", attempts=2, key="t:pending")
 
     counts = outbox_admin.outbox_counts(conn)
-    assert (counts.pending - before.pending, counts.delivered - before.delivered, counts.failed - before.failed) == (
-        1, 1, 1
-    )
+    assert (
+        counts.pending - before.pending,
+        counts.delivered - before.delivered,
+        counts.failed - before.failed,
+    ) == (1, 1, 1)
     recent = {m.id: m for m in outbox_admin.recent_messages(conn)}
     assert {ok, failed, waiting} <= set(recent)
     shown = recent[failed]
-    assert (shown.ticket, shown.route_label, shown.route_url, shown.attempts) == (ticket, "值班群", "wecombot://****", 6)
-    assert shown.last_error is not None and "502 Bad Gateway" in shown.last_error and TOKEN not in shown.last_error
+    assert (shown.ticket, shown.route_label, shown.route_url, shown.attempts) == (
+        ticket,
+        "值班群",
+        "wecombot://****",
+        6,
+    )
+    assert (
+        shown.last_error is not None
+        and "502 Bad Gateway" in shown.last_error
+        and TOKEN not in shown.last_error
+    )
     only_failed = outbox_admin.recent_messages(conn, failed_only=True)
     assert failed in {m.id for m in only_failed} and all(m.status == "failed" for m in only_failed)
 
     outbox_admin.resend(conn, failed, "admin", actor_id=None)
     row = conn.execute(
-        text("SELECT status, attempts, last_error, next_attempt_at <= now() AS due FROM notify_outbox WHERE id = :i"),
+        text(
+            "SELECT status, attempts, last_error, next_attempt_at <= now() AS due FROM notify_outbox WHERE id = :i"
+        ),
         {"i": failed},
     ).one()
     assert tuple(row) == ("pending", 0, None, True)
