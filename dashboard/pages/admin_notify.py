@@ -28,40 +28,35 @@ dash.register_page(
 REFRESH_MS = 10_000
 
 
+def _notice(component_id: str) -> html.Div:
+    return html.Div(id=component_id, role="status", **{"aria-live": "polite"})  # type: ignore[arg-type]
+
+
+def _confirm() -> html.Div:
+    """Removing a route asks first: this panel, with the route named, and two buttons."""
+    yes = dmc.Button(t("adm.confirm.yes"), id=aid.CONFIRM_YES, n_clicks=0, color="red", size="xs")
+    no = dmc.Button(t("adm.confirm.no"), id=aid.CONFIRM_NO, n_clicks=0, variant="default", size="xs")
+    return html.Div(
+        id=aid.CONFIRM,
+        hidden=True,
+        className="adm-confirm",
+        role="alertdialog",
+        children=[html.Span(id=aid.CONFIRM_TEXT), dmc.Group([yes, no], gap="xs", mt=6)],
+    )
+
+
 def _routes() -> html.Section:
+    listing = html.Div(
+        className="adm-routes-list",
+        children=[html.Div(id=aid.ROUTES), _confirm(), _notice(aid.ROUTE_NOTICE), _notice(aid.TEST_NOTICE)],
+    )
     return html.Section(
         className="adm-section",
         children=[
             html.H3(t("adm.routes"), id=aid.ROUTES_TITLE),
-            html.Div(id=aid.ROUTES),
             html.Div(
-                id=aid.CONFIRM,
-                hidden=True,
-                className="adm-confirm",
-                role="alertdialog",
-                children=[
-                    html.Span(id=aid.CONFIRM_TEXT),
-                    dmc.Group(
-                        [
-                            dmc.Button(
-                                t("adm.confirm.yes"), id=aid.CONFIRM_YES, n_clicks=0, color="red", size="xs"
-                            ),
-                            dmc.Button(
-                                t("adm.confirm.no"),
-                                id=aid.CONFIRM_NO,
-                                n_clicks=0,
-                                variant="default",
-                                size="xs",
-                            ),
-                        ],
-                        gap="xs",
-                        mt=6,
-                    ),
-                ],
+                className="adm-routes-grid", children=[listing, html.Div(id=aid.FORM, className="adm-form")]
             ),
-            html.Div(id=aid.ROUTE_NOTICE, role="status", **{"aria-live": "polite"}),  # type: ignore[arg-type]
-            html.Div(id=aid.TEST_NOTICE, role="status", **{"aria-live": "polite"}),  # type: ignore[arg-type]
-            html.Div(id=aid.FORM, className="adm-form"),
         ],
     )
 
@@ -79,7 +74,7 @@ def _outbox() -> html.Section:
                     dmc.Button(t("adm.reload"), id=aid.RELOAD, n_clicks=0, size="xs", variant="default"),
                 ],
             ),
-            html.Div(id=aid.OUTBOX_NOTICE, role="status", **{"aria-live": "polite"}),  # type: ignore[arg-type]
+            _notice(aid.OUTBOX_NOTICE),
             html.Div(id=aid.OUTBOX, className="adm-outbox"),
         ],
     )
