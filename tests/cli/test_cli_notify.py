@@ -1,14 +1,18 @@
 """``guiyang-ops notify route add|list|remove`` and ``notify test``: routes added and removed through the command
 (as the owner, like api-key), the list a table or JSON with URLs masked, refusals in one line with exit 2, and
-a test message delivered to a real JSON webhook on localhost (exit 0) or not, to a closed port (exit 1, saying
-why)."""
+a test message delivered to a real JSON webhook and a real SMTP server on localhost (exit 0) or not, to a closed
+port (exit 1, saying why)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, text
 
 from cli.main import main
@@ -156,3 +160,27 @@ def test_notify_test_to_a_closed_port_fails_and_says_why(capsys: pytest.CaptureF
 def test_notify_test_refuses_a_url_we_do_not_take(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["notify", "test", "slack://T000/B000/XXX"]) == 2
     assert "不支持的地址类型 slack://" in capsys.readouterr().err
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.mails: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        self.mails.append(envelope)
+        return "250 OK"
+
+
+def test_notify_test_sends_an_email_to_a_local_smtp_server(capsys: pytest.CaptureFixture[str]) -> None:
+    box, port = Mailbox(), closed_port()
+    smtp = Controller(box, hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        url = f"mailto://127.0.0.1:{port}?from=ops@example.gov.cn&to=duty@example.gov.cn"
+        assert main(["notify", "test", url]) == 0
+    finally:
+        smtp.stop()
+    assert "测试消息已送达" in capsys.readouterr().err
+    assert len(box.mails) == 1 and box.mails[0].rcpt_tos == ["duty@example.gov.cn"]
+    mail = message_from_bytes(box.mails[0].content)
+    assert str(make_header(decode_header(mail["Subject"]))) == "贵阳城市管理：测试消息"
