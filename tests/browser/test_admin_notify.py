@@ -166,3 +166,26 @@ def test_a_lead_is_refused(page: Page, app_server: AppServer) -> None:
     expect(page.locator("#gy-denied")).to_contain_text("无权访问", timeout=20_000)
     expect(page.locator("#adm-body")).to_be_hidden()
     expect(page.locator("#gy-nav")).not_to_contain_text("通知管理")
+
+
+def test_errors_in_english(page: Page, app_server: AppServer, engine: Engine) -> None:
+    sign_in(page, app_server.base, "admin", target="/admin/notify")
+    expect(page.locator("#adm-form-title")).to_have_text("添加通知路由", timeout=20_000)
+    page.locator(".gy-lang").click()
+    expect(page.locator("#adm-form-title")).to_have_text("Add a notification route", timeout=15_000)
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT count(*) FROM notify_route")).scalar_one()
+    page.locator("#adm-add").click()
+    expect(page.locator(".adm-form .mantine-Select-error")).to_have_text(
+        "Give a department or a role (exactly one).", timeout=15_000
+    )
+    page.locator("#adm-department").click()
+    page.get_by_role("option", name="Guiyang Urban Management Bureau (CGJ)").click()
+    page.locator("#adm-url").fill("dingtalk://")
+    page.locator("#adm-add").click()
+    expect(page.locator(".adm-form .mantine-TextInput-error")).to_contain_text(
+        "This dingtalk:// URL cannot be read", timeout=15_000
+    )
+    expect(page.locator(".adm-form .mantine-Select-error")).to_have_count(0)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM notify_route")).scalar_one() == before
