@@ -126,6 +126,10 @@ def _check_target(
     return department, role
 
 
+def _audit_target(department: str | None, role: str | None) -> str:
+    return f"department:{department}" if department else f"role:{role}"
+
+
 def add_route(
     conn: Connection,
     *,
@@ -179,7 +183,7 @@ def add_route(
             },
         ).scalar_one()
     )
-    target = f"department:{department}" if department else f"role:{role}"
+    target = _audit_target(department, role)
     record(
         conn,
         AUDIT_KIND,
@@ -260,7 +264,7 @@ def remove_route(conn: Connection, route_id: int, actor: str, *, actor_id: int |
         detail={
             "action": "remove",
             "route": route_id,
-            "target": route.target("en"),
+            "target": _audit_target(route.department_code, route.role),
             "url": route.masked_url,
             "by": actor,
         },
