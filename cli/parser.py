@@ -22,6 +22,10 @@ SEED = a.int_range(0, 2**32 - 1)
 
 _SETUP = "cli.commands.setup"
 _DEMO = "cli.commands.demo_city"
+_NOTIFY_ROUTES = "cli.commands.notify_routes"
+#: What a notification tells (``db.models.notify.NOTIFY_KINDS``, held equal by a test: not imported here, so
+#: ``--help`` stays light).
+_NOTIFY_KINDS = ("dispatch", "return", "rework", "yellow", "red", "escalate", "alert", "test")
 
 
 class HelpWithDefaults(argparse.HelpFormatter):
@@ -200,7 +204,34 @@ def _notify_commands(sub: argparse._SubParsersAction) -> None:
     nt = _parser(sub, "notify", "notifications to departments and roles: routes, delivery, a test message")
     nsub = nt.add_subparsers(dest="notify_command", required=True)
     route = _parser(nsub, "route", "where notifications go: one apprise URL per department or role")
-    route.add_subparsers(dest="route_command", required=True)
+    rsub = route.add_subparsers(dest="route_command", required=True)
+    add = _parser(rsub, "add", "add a route: messages for a department or a role go to an apprise URL")
+    target = add.add_mutually_exclusive_group(required=True)
+    target.add_argument("--department", type=a.code, help="a department code, e.g. CGJ")
+    target.add_argument("--role", choices=STAFF_ROLES, help="a staff role, e.g. lead")
+    add.add_argument(
+        "url",
+        help="wecombot://KEY, dingtalk://TOKEN, mailto(s)://user:pass@host?to=addr, json(s)://host[:port]/path",
+    )
+    add.add_argument("--lang", choices=("zh", "en"), default="zh", help="the language of its messages")
+    add.add_argument(
+        "--kinds",
+        default=None,
+        help=f"comma-separated, among {','.join(_NOTIFY_KINDS)} (default: every kind)",
+    )
+    add.add_argument("--label", default=None, help="a note for admins, e.g. 城管局值班群")
+    ls = _parser(rsub, "list", "list the routes in use (URLs masked)")
+    ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rm = _parser(rsub, "remove", "remove a route (what it delivered stays in the outbox)")
+    rm.add_argument("id", type=a.int_range(1), help="the route's number, as notify route list shows it")
+    route.set_defaults(handler=f"{_NOTIFY_ROUTES}:cmd_route")
+    test = _parser(
+        nsub, "test", "send one test message to an apprise URL now and say whether it was delivered"
+    )
+    test.add_argument("url", help="the apprise URL, as for notify route add")
+    test.add_argument("--lang", choices=("zh", "en"), default="zh", help="the language of the test message")
+    test.add_argument("--timeout", type=a.positive_float(120), default=10.0, help="seconds to wait for it")
+    test.set_defaults(handler=f"{_NOTIFY_ROUTES}:cmd_test")
     run = _parser(
         nsub, "run", "deliver the outbox's notifications (retries with backoff) and tell deadline lights"
     )

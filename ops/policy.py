@@ -66,6 +66,7 @@ class Screen(StrEnum):
     ANALYSIS = "analysis"  # /analysis: 研判预警 (hot spots, places, peaks, alerts, correlations, campaigns)
     ALERT_ACTION = "alert_action"  # acknowledge / dismiss / escalate an alert, or turn it into a campaign
     CAMPAIGN = "campaign"  # define and change 专项整治 campaigns
+    ADMIN = "admin"  # /admin/notify: notification routes (their URLs are secrets) and the outbox
 
 
 class Reach(StrEnum):
@@ -106,6 +107,9 @@ REACH: dict[Screen, dict[Role, Reach]] = {
     Screen.ALERT_ACTION: {**_CENTER, R.OFFICER: Reach.DISTRICT},
     # campaigns are the shift lead's (and the admin's) decision
     Screen.CAMPAIGN: {R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
+    # routes hold bots' tokens and mail passwords, and a resend is an operator's decision: admins only (a shift
+    # lead learns of cases from the workbench and the wall, not from the delivery log)
+    Screen.ADMIN: {R.ADMIN: Reach.CITY},
 }
 
 _HANDLERS = frozenset({R.ADMIN, R.LEAD, R.OFFICER, R.DEPARTMENT})

@@ -1,6 +1,6 @@
-"""The audit log: sign-ins (good, failed, refused), locks and unlocks, logouts, revoked sessions and the alerts
-raised for admins. Append-only: the database refuses UPDATE, DELETE and TRUNCATE (migration 0006); the app
-only ever INSERTs and SELECTs it. Never holds a password, not even a wrong one."""
+"""The audit log: sign-ins (good, failed, refused), locks and unlocks, logouts, revoked sessions, the alerts
+raised for admins, and admins' changes to notification routes and the outbox (migration 0023). Append-only: the
+database refuses UPDATE, DELETE and TRUNCATE (migration 0006); the app only ever INSERTs and SELECTs it. Never holds a password, not even a wrong one."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ AUDIT_KINDS = (
     "logout",
     "session_revoked",  # every session of an account ended (password, role or active changed; by an admin)
     "alert",  # a burst of failures, for admins
+    "notify_route",  # a notification route added or removed (detail.action, the URL masked)
+    "notify_resend",  # a failed notification sent again by an admin
 )
 
 

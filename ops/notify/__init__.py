@@ -1,15 +1,25 @@
-"""Notifications outside the browser (issue 14): who is told what, the messages, the transactional outbox and its
-delivery worker.
+"""Notifications outside the browser (issue 14): where messages go, who is told what, the messages, the
+transactional outbox, its delivery worker and its administration. The tables and their design:
+:mod:`db.models.notify`.
 
 - :mod:`ops.notify.rules`: the one table of who is told what (kind → the case's department and/or roles).
 - :mod:`ops.notify.messages`: the message of a kind, in zh or en (never personal data).
 - :mod:`ops.notify.outbox`: enqueue, in the caller's transaction: :func:`~ops.notify.outbox.enqueue_for_event`
   (called by :func:`ops.workflow.core.append_event`), :func:`~ops.notify.outbox.enqueue_for_alert` (called by
-  :func:`ops.analysis.alert_states.record`); :func:`~ops.notify.outbox.resend` (an admin sends a failed message
-  again).
+  :func:`ops.analysis.alert_states.record`).
 - :mod:`ops.notify.lights`: the deadline lights turning yellow and red (not events: a periodic scan).
 - :mod:`ops.notify.deliver`: one message through apprise (:func:`~ops.notify.deliver.send`).
 - :mod:`ops.notify.worker`: the delivery loop (``guiyang-ops notify run``).
+- :mod:`ops.notify.routes`: routes as data (add, validated; list, masked; remove).
+- :mod:`ops.notify.secrets`: the one masking of a route's URL (tokens, passwords) for screens, commands and logs.
+- :mod:`ops.notify.outbox_admin`: the outbox as admins see it (counts, recent messages, send a failed one again).
+- :mod:`ops.notify.probe`: ``notify test`` and the admin page's test message.
 
-Only :mod:`ops.notify.deliver` imports apprise (slow to import), and only when it sends.
+Only :mod:`ops.notify.deliver` imports apprise (slow to import), and only when it sends. apprise logs every URL it
+loads or posts to, tokens included, at DEBUG: its logger never goes below INFO here, so ``GUIYANG_LOG_LEVEL=DEBUG``
+cannot put a bot's token or a mail password into the log.
 """
+
+import logging
+
+logging.getLogger("apprise").setLevel(logging.INFO)

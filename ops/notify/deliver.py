@@ -28,7 +28,8 @@ import logging
 import re
 import threading
 from typing import Any
-from urllib.parse import unquote
+
+from ops.notify import secrets
 
 ERROR_MAX = 500
 _local = threading.local()
@@ -82,22 +83,10 @@ def warm() -> None:
     _apprise()
 
 
-def secrets_of(url: str) -> list[str]:
-    """Every part of ``url`` that could be secret (user, password, host, port, path segments, query values),
-    longest first: all but the scheme and the query's keys."""
-    rest = url.split("://", 1)[-1]
-    parts = re.split(r"[/:@?&#,]+", rest)
-    values = [p.split("=", 1)[-1] for p in parts]
-    found = {v for v in values if len(v) >= 3} | {unquote(v) for v in values if len(unquote(v)) >= 3}
-    return sorted(found, key=len, reverse=True)
-
-
 def scrub(message: str, url: str) -> str:
-    """``message`` without ``url`` or any of its parts (:func:`secrets_of`), one line, at most ERROR_MAX."""
-    out = message.replace(url, "***")
-    for part in secrets_of(url):
-        out = out.replace(part, "***")
-    out = " ".join(out.split())
+    """``message`` without the secrets of ``url`` (:func:`ops.notify.secrets.scrub`), one line, at most
+    ERROR_MAX characters."""
+    out = " ".join(secrets.scrub(message, url).split())
     return out if len(out) <= ERROR_MAX else out[: ERROR_MAX - 1] + "…"
 
 

@@ -41,6 +41,7 @@ EXPECTED: dict[Screen, tuple[Reach | None, ...]] = {
     Screen.ANALYSIS: (C, C, C, D, P, None, None, None, None),
     Screen.ALERT_ACTION: (C, C, C, D, None, None, None, None, None),
     Screen.CAMPAIGN: (C, C, None, None, None, None, None, None, None),
+    Screen.ADMIN: (C, None, None, None, None, None, None, None, None),
 }
 
 

@@ -164,7 +164,7 @@ def test_a_route_that_never_answers_ends_failed_with_its_error(engine: Engine) -
     (row,) = rows(engine)
     assert (row.status, row.attempts, row.delivered_at) == ("failed", 3, None)
     assert "Connection refused" in row.last_error
-    assert token not in row.last_error and str(port) not in row.last_error
+    assert token not in row.last_error  # the host and port may show, as in the route's masked URL
 
 
 def test_a_refusing_receiver_is_a_failed_try(engine: Engine) -> None:
