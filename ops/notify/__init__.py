@@ -15,11 +15,13 @@ transactional outbox, its delivery worker and its administration. The tables and
 - :mod:`ops.notify.outbox_admin`: the outbox as admins see it (counts, recent messages, send a failed one again).
 - :mod:`ops.notify.probe`: ``notify test`` and the admin page's test message.
 
-Only :mod:`ops.notify.deliver` imports apprise (slow to import), and only when it sends. apprise logs every URL it
-loads or posts to, tokens included, at DEBUG: its logger never goes below INFO here, so ``GUIYANG_LOG_LEVEL=DEBUG``
-cannot put a bot's token or a mail password into the log.
+apprise logs every URL it loads or posts to, tokens included: its logger does not propagate to the application's
+log (here, before anything of this package loads apprise; :mod:`ops.notify.deliver` then keeps what a failed send
+said for its error), so ``GUIYANG_LOG_LEVEL=DEBUG`` cannot put a bot's token or a mail password into the log.
 """
 
 import logging
 
-logging.getLogger("apprise").setLevel(logging.INFO)
+_apprise_log = logging.getLogger("apprise")
+_apprise_log.propagate = False
+_apprise_log.addHandler(logging.NullHandler())
