@@ -216,11 +216,11 @@ def test_the_search_indexes_serve_two_and_four_character_words(
 ) -> None:
     """With the newest-first scan and the sequential scan out of the way, the planner must reach for our index:
     a trigram index cannot serve a two-character word, the bigram index can."""
-    query = cs.parse(rare_word(length))
-    found, order, params = cs._found(query, cs.RowScope.city(), phone=False)
+    indexed, _, params = cs._match(cs.parse(rare_word(length)), phone=False)
     conn.execute(text("SET LOCAL enable_seqscan = off"))
     conn.execute(text("SET LOCAL enable_indexscan = off"))
-    plan = "\n".join(r[0] for r in conn.execute(text(f"EXPLAIN {found}"), params))
+    sql = f'EXPLAIN SELECT c.id FROM "case" c WHERE {indexed}'
+    plan = "\n".join(r[0] for r in conn.execute(text(sql), params))
     assert index in plan, plan
 
 
@@ -233,3 +233,34 @@ def test_phone_index_serves_the_phone_search(conn: Connection) -> None:
         )
     )
     assert "ix_person_phone_digits" in plan, plan
+
+
+def test_more_than_fifty_the_newest_fifty_and_says_there_are_more(
+    conn: Connection, people: dict[str, StaffIdentity]
+) -> None:
+    """Many matches: the first, newest-first read answers; few in a scope: the indexes answer. Both give the
+    newest cases of the scope."""
+    word = rare_word(2)
+    made = [
+        wf.report(
+            conn,
+            Actor.system(),
+            category_code=CATEGORY,
+            lon=(YUNYAN if i % 3 else NANMING)[0],
+            lat=(YUNYAN if i % 3 else NANMING)[1],
+            description=f"第{i}处{word}",
+            source="app",
+            now=MON + timedelta(minutes=i),
+        )
+        for i in range(60)
+    ]
+    found = search(conn, people["lead"], word)
+    assert found.more and len(found.hits) == cs.LIMIT
+    assert [h.id for h in found.hits] == [c.id for c in reversed(made)][: cs.LIMIT]
+    nanming = [c.id for c in reversed(made) if c.district_code == "520102"]
+    assert len(nanming) == 20
+    assert [h.id for h in search(conn, people["yunyan"], word).hits] == [
+        c.id for c in reversed(made) if c.district_code == "520103"
+    ][: cs.LIMIT]
+    longer = search(conn, people["dispatcher"], f"处{word}")
+    assert longer.more and [h.id for h in longer.hits] == [h.id for h in found.hits]
