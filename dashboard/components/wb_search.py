@@ -23,6 +23,11 @@ wbs = Namespace("wbs", "map")
 DEBOUNCE_S = 0.25
 
 
+def _attrs(attrs: dict[str, str]) -> dict[str, Any]:
+    """``aria-*`` attributes for an html component (typed as Any: Dash accepts them as keyword arguments)."""
+    return attrs
+
+
 def box() -> html.Div:
     """The search box (``/`` focuses it), a spinner while a search runs, the status line and the results."""
     return html.Div(
@@ -47,8 +52,10 @@ def box() -> html.Div:
                     html.Span(id=sid.SPINNER, className="wbs-spinner", hidden=True, role="progressbar"),
                 ],
             ),
-            html.Div(id=sid.STATUS, className="wbs-status", role="status", **{"aria-live": "polite"}),
-            html.Div(id=sid.LIST, className="wbs-list", role="listbox", **{"aria-label": t("wbs.label")}),
+            html.Div(id=sid.STATUS, className="wbs-status", role="status", **_attrs({"aria-live": "polite"})),
+            html.Div(
+                id=sid.LIST, className="wbs-list", role="listbox", **_attrs({"aria-label": t("wbs.label")})
+            ),
             dcc.Store(id=sid.RESULTS),
             dcc.Store(id=sid.DRAWN),
             dcc.Store(id=sid.PICKED),

@@ -169,14 +169,15 @@ def _newest_first(conn: Connection, q: SearchQuery, scope: RowScope, *, phone: b
     the whole table too, for a department with 0.6 % of them): first the city's newest :data:`RECENT` cases
     (one short backward scan of the created_at index), those in scope tested one by one — a word common in the
     scope finds its cases there, and they are the newest it has; only if they hold too few, the cases of the
-    scope the indexes find (the word is rare there, so they find few: at most ~1.7 % of the scope's cases,
+    scope the indexes find (the word is rare there, so they find few: under ~0.85 % (51 of 6,000) of the scope's cases,
     as the first read showed)."""
     if _NUMBER.match(q.text):  # a ticket's or a phone's digits: rare anywhere, straight to the indexes
         return _indexed(conn, q, scope, phone=phone)
     _, cheap, params = _match(q, phone=phone)
     params |= {**scope.params(), "lim": LIMIT + 1, "recent": RECENT}
     recent = (
-        f'SELECT c.id FROM (SELECT c.* FROM "case" c ORDER BY {_NEWEST} LIMIT :recent) c '  # nosec B608 # SQL from constant fragments; values are bound parameters
+        # the window by created_at alone: the index's order, no sort of its rows (the id only breaks ties)
+        'SELECT c.id FROM (SELECT c.* FROM "case" c ORDER BY c.created_at DESC LIMIT :recent) c '  # nosec B608 # SQL from constant fragments; values are bound parameters
         f"WHERE ({scope.where('c')}) AND {cheap} ORDER BY {_NEWEST} LIMIT :lim"
     )
     ids = list(conn.execute(text(recent), params).scalars())
