@@ -130,7 +130,7 @@ class SearchResult:
 
 
 _SELECT = (
-    "SELECT c.id, c.ticket, c.status, c.urgency, c.address, c.description, c.created_at, c.reporter_id, "
+    "SELECT c.id, c.ticket, c.status, c.urgency, c.address, c.description, c.created_at, c.reporter_id, "  # nosec B608 # SQL from constant fragments; values are bound parameters
     "ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, cat.name_zh AS category_zh, cat.name_en AS category_en, "
     f"d.name_zh AS district_zh, d.name_en AS district_en, {light_sql('c', ':now')} AS light, "
     "p.phone AS phone "
