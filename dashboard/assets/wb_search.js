@@ -6,7 +6,8 @@
 (function () {
     "use strict";
     const COLORS = {green: "#2f9e44", yellow: "#f08c00", red: "#e03131", none: "#868e96"};
-    const state = {rows: {}, selected: null, q: null, timer: null};
+    const state = {rows: {}, selected: null, q: null, timer: null, typed: 0};
+    const PAUSE_MS = 250;
     const noUpdate = function () { return window.dash_clientside.no_update; };
 
     window.wbs = Object.assign({}, window.wbs, {
@@ -173,6 +174,17 @@
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         wbs: {
+            /* the box's words once typing pauses: a promise that resolves after the pause, to nothing when
+             * another key came meanwhile */
+            debounce: function (value) {
+                state.typed += 1;
+                const mine = state.typed;
+                return new Promise(function (resolve) {
+                    setTimeout(function () {
+                        resolve(mine === state.typed ? (value || "") : window.dash_clientside.no_update);
+                    }, PAUSE_MS);
+                });
+            },
             /* draw the results from their Store, fit the map on them when the words changed */
             draw: function (payload, view) {
                 const box = document.getElementById("wbs-list");

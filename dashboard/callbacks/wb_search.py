@@ -29,7 +29,7 @@ log = logging.getLogger("guiyang_ops.workbench.search")
 @callback(
     Output(sid.RESULTS, "data"),
     Output(sid.PINS, "data"),
-    Input(sid.INPUT, "value"),
+    Input(sid.QUERY, "data"),
     Input(ids.LANG, "data"),
     Input(wid.REFRESH, "data"),  # a case changed on this page: its status in the results too
 )
@@ -50,6 +50,13 @@ async def placeholder(lang: str, *, user: StaffIdentity) -> str:
     return t("wbs.placeholder_phone" if sees_contact(user.role) else "wbs.placeholder", lang)
 
 
+# the words once typing pauses for a quarter of a second: dcc.Input's own numeric debounce puts the caret back
+# where it was a render ago, and fast typing then lands in the middle of the words
+clientside_callback(
+    ClientsideFunction(namespace="wbs", function_name="debounce"),
+    Output(sid.QUERY, "data"),
+    Input(sid.INPUT, "value"),
+)
 clientside_callback(
     ClientsideFunction(namespace="wbs", function_name="draw"),
     Output(sid.DRAWN, "data"),

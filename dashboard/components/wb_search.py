@@ -19,8 +19,6 @@ from geo.crs import TZ
 from ops.states import CaseStatus
 
 wbs = Namespace("wbs", "map")
-#: seconds after the last key stroke before the search runs
-DEBOUNCE_S = 0.25
 
 
 def _attrs(attrs: dict[str, str]) -> dict[str, Any]:
@@ -42,7 +40,6 @@ def box() -> html.Div:
                     dcc.Input(
                         id=sid.INPUT,
                         type="search",
-                        debounce=DEBOUNCE_S,
                         autoComplete="off",
                         spellCheck=False,
                         maxLength=64,
@@ -56,6 +53,7 @@ def box() -> html.Div:
             html.Div(
                 id=sid.LIST, className="wbs-list", role="listbox", **_attrs({"aria-label": t("wbs.label")})
             ),
+            dcc.Store(id=sid.QUERY),
             dcc.Store(id=sid.RESULTS),
             dcc.Store(id=sid.DRAWN),
             dcc.Store(id=sid.PICKED),

@@ -10,3 +10,4 @@ DRAWN = "wbs-drawn"
 PINS = "wbs-pins"  # the hits on the map, highlighted over the case pins
 PICKED = "wbs-picked"
 PANE = "wbs-pane"  # a map pane above the case pins and their clusters
+QUERY = "wbs-query"  # a Store: the box's words once typing pauses (debounced in wb_search.js)
