@@ -90,5 +90,24 @@ def mask_public_text(value: str | None) -> str | None:
     return text
 
 
+def mask_phone(phone: str | None) -> str | None:
+    """A phone on a staff screen of a reader who may not see it: ``13800001234`` → ``138****1234``, enough to
+    tell two callers apart, not to call them; fewer than 7 digits: ``***``.
+
+    >>> mask_phone("13800001234")
+    '138****1234'
+    >>> mask_phone("+86 138-0000-1234")
+    '138****1234'
+    """
+    if not phone:
+        return None
+    digits = [c for c in phone if c.isdigit()]
+    if len(digits) == 13 and digits[:2] == ["8", "6"]:
+        digits = digits[2:]  # the country code tells two callers apart no better
+    if len(digits) < 7:
+        return MASK
+    return "".join(digits[:3]) + "****" + "".join(digits[-4:])
+
+
 def _keep_key(m: re.Match[str]) -> str:
     return m.group("key") + m.group("sep") + MASK

@@ -11,20 +11,11 @@ from dash import html
 
 from dashboard.i18n import t
 from dashboard.ids import feedback as fid
+from db.masking import mask_phone
 from geo.crs import TZ
 from ops.citizen.feedback import FeedbackRow
 
 FILTERS = ("open", "handled", "all")
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """``13800001234`` → ``138****1234``: enough to tell two callers apart, not to call them."""
-    if not phone:
-        return None
-    digits = [c for c in phone if c.isdigit()]
-    if len(digits) < 7:
-        return "***"
-    return "".join(digits[:3]) + "****" + "".join(digits[-4:])
 
 
 def mask_name(name: str | None) -> str | None:

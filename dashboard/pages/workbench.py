@@ -16,11 +16,12 @@ from dashboard.callbacks import an_hot_card as _hot  # noqa: F401  - the card's 
 from dashboard.callbacks import desk_intake as _desk  # noqa: F401
 from dashboard.callbacks import heat_filter as _heat  # noqa: F401
 from dashboard.callbacks import replay as _replay  # noqa: F401
+from dashboard.callbacks import wb_search as _search  # noqa: F401  - the case search
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.components import desk_intake as desk
-from dashboard.components import heat_filter, replay
+from dashboard.components import heat_filter, replay, wb_search
 from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
@@ -126,6 +127,7 @@ def _map(fit: BBox | None) -> html.Div:
                         pointToLayer=wb("pin"),
                         clusterToLayer=wb("cluster"),
                     ),
+                    wb_search.layer(),
                     dl.LayerGroup(id=wid.HIGHLIGHT),
                     desk.marker_layer(),
                     dl.ScaleControl(position="bottomright", imperial=False),
@@ -183,6 +185,7 @@ def _page(fit: BBox | None) -> html.Div:
             html.Aside(
                 className="wb-side",
                 children=[
+                    wb_search.box(),
                     desk.open_button(),
                     desk.panel(),
                     _filters(),

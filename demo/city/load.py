@@ -53,7 +53,8 @@ SELECT format('DROP INDEX %%s', i.indexrelid::regclass), pg_get_indexdef(i.index
   FROM pg_index i
  WHERE i.indrelid = ANY(%(t)s::regclass[])
    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-   AND i.indpred IS NULL AND i.indexprs IS NULL
+   AND i.indpred IS NULL
+   AND (i.indexprs IS NULL OR i.indexrelid::regclass::text LIKE 'ix\\_case\\_search\\_%%')  -- the search's GIN
  ORDER BY i.indexrelid::regclass::text
 """
 

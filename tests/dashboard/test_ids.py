@@ -31,6 +31,7 @@ PREFIX = {
     "dashboard.ids.an_campaign": "anc-",
     "dashboard.ids.an_alertui": "ana-",
     "dashboard.ids.admin": "adm-",
+    "dashboard.ids.wb_search": "wbs-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
