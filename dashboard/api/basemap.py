@@ -50,7 +50,7 @@ def make_router(ops: Services) -> APIRouter:
 
     @router.get(PREFIX + "/{version}/{z}/{x}/{y}.pbf")
     async def basemap_tile(request: Request, version: int, z: int, x: int, y: int) -> Response:
-        if not public and auth.session().get("uid") is None:
+        if not public and await auth.acurrent_user() is None:
             return JSONResponse(
                 {"error": "unauthorized", "message": "请先登录 / Sign in first"}, status_code=401
             )
@@ -76,7 +76,7 @@ def make_router(ops: Services) -> APIRouter:
     @router.get(PREFIX + "/info.json")
     async def basemap_about() -> Response:
         """The current version and attribution (what ``assets/basemap.js`` builds its tile URL from)."""
-        if not public and auth.session().get("uid") is None:
+        if not public and await auth.acurrent_user() is None:
             return JSONResponse({"version": 0, "attribution": ""}, headers={"Cache-Control": "no-store"})
         info = await tiles.get("info", INFO_TTL, 0, lambda: runtime.aread(basemap_info))
         body = (

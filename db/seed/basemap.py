@@ -22,8 +22,15 @@ import shapely
 from sqlalchemy import Connection, text
 
 from db.errors import ImportFailed
-from db.seed.basemap_rules import CLASS_COLUMNS, KIND_COLUMNS, NAME_COLUMNS, feature_class, layer_of_name
-from db.seed.basemap_rules import layer_of_value, pick_column
+from db.seed.basemap_rules import (
+    CLASS_COLUMNS,
+    KIND_COLUMNS,
+    NAME_COLUMNS,
+    feature_class,
+    layer_of_name,
+    layer_of_value,
+    pick_column,
+)
 from db.seed.layers import read_frame
 
 #: The geometry families each basemap layer accepts.

@@ -87,7 +87,7 @@ def layer_of_name(name: str) -> str | None:
     ('road', 'water', None)
     """
     low = name.lower()
-    words = set(re.split(r"[^0-9a-z\u4e00-\u9fff]+", low))
+    words = set(re.split(r"[^a-z\u4e00-\u9fff]+", low))
     for layer, names in LAYER_NAMES.items():
         if words & set(names) or any(n in low for n in names if not n.isascii()):
             return layer
