@@ -65,9 +65,15 @@
         };
     }
 
+    /* a name along a road: turned with it; on a steep road Chinese is written top to bottom, upright (as on
+       Chinese maps), turned by what is left of the angle */
     function label(text, cls, angle) {
         var span = document.createElement("span");
         span.textContent = text;  /* data, never markup */
+        if (angle && Math.abs(angle) > 60 && /[\u4e00-\u9fff]/.test(text)) {
+            span.style.writingMode = "vertical-rl";
+            angle = angle > 0 ? angle - 90 : angle + 90;
+        }
         if (angle) {
             span.style.transform = "translate(-50%, -50%) rotate(" + angle.toFixed(1) + "deg)";
         }
@@ -197,8 +203,15 @@
     }
 
     window.gy = Object.assign({}, window.gy);
+    function on(group, yes) {
+        if (group._map) {
+            group._map.getContainer().classList.toggle("bm-on", yes);
+        }
+    }
+
     window.gy.basemap = {
-        add: function (e) { attach(e.target, "light"); },
-        addDark: function (e) { attach(e.target, "dark"); }
+        add: function (e) { on(e.target, true); attach(e.target, "light"); },
+        addDark: function (e) { on(e.target, true); attach(e.target, "dark"); },
+        remove: function (e) { on(e.target, false); }
     };
 }());

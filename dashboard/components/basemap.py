@@ -65,11 +65,17 @@ def _outside() -> list[TileSource]:
 
 
 def base_layers(
-    key: str, *, dark: bool = False, public: bool = False, tile_class: str | None = None
+    key: str,
+    *,
+    dark: bool = False,
+    public: bool = False,
+    tile_class: str | None = None,
+    attribution: bool = False,
 ) -> list[Any]:
     """The layer switch of the map ``key`` (a key of :data:`dashboard.ids.basemap.SWITCH`), or nothing when the
     outline is the only base. ``dark``: the city's basemap in the wall's colours; ``public``: a page anyone may
-    open (the city's basemap only when ``GUIYANG_BASEMAP_PUBLIC``); ``tile_class``: a CSS class for outside tiles."""
+    open (the city's basemap only when ``GUIYANG_BASEMAP_PUBLIC``); ``tile_class``: a CSS class for outside
+    tiles; ``attribution``: add Leaflet's attribution line (a map made without it still names its source)."""
     outside = _outside()
     city = _city_info(public)
     bases: list[tuple[str, Any]] = []
@@ -79,12 +85,14 @@ def base_layers(
             ("bm.tianditu" if tianditu else "bm.osm", [_tile_layer(src, tile_class) for src in outside])
         )
     if city is not None:
-        group = dl.LayerGroup(eventHandlers={"add": bm("addDark" if dark else "add")})
+        group = dl.LayerGroup(eventHandlers={"add": bm("addDark" if dark else "add"), "remove": bm("remove")})
         bases.append(("bm.city", [group]))
     bases.append(("bm.outline", []))
     if len(bases) == 1:
         return []
-    return [
+    # a map without Leaflet's attribution line still says whose basemap it draws (a generated one says so)
+    credit = [dl.AttributionControl(position="bottomright", prefix=False)] if attribution else []
+    return credit + [
         dl.LayersControl(
             id=bid.SWITCH[key],
             position="topright",

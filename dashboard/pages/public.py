@@ -127,7 +127,7 @@ def _map(center: list[float], zoom: int) -> html.Div:
                 className="pub-map",
                 style={"height": "100%", "width": "100%"},
                 children=[
-                    *basemap.base_layers("public", public=True),
+                    *basemap.base_layers("public", public=True, attribution=True),
                     dl.GeoJSON(
                         id=pid.BASEMAP,
                         url=f"{API}/basemap.json",

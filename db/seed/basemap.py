@@ -32,6 +32,8 @@ from db.seed.basemap_rules import (
     pick_column,
 )
 from db.seed.layers import read_frame
+from db.seed.reference import transform_geometries
+from geo.crs import STORAGE_SRID
 
 #: The geometry families each basemap layer accepts.
 FAMILIES = {
@@ -44,6 +46,7 @@ FAMILIES = {
 #: How far (degrees) beyond the districts' extent a basemap may reach.
 MARGIN_DEG = 0.5
 NAME_MAX = 120
+MERCATOR_SRID = 3857
 Progress = Callable[[str, int, int], None]
 
 
@@ -193,14 +196,19 @@ def import_basemap(
     conn.execute(text("DELETE FROM basemap_feature"))
     raw = conn.connection.driver_connection
     assert raw is not None  # nosec B101 # type narrowing for mypy, not a security check
-    wkbs = shapely.to_wkb(shapely.set_srid([r.geom for r in rows], 4326), hex=True, include_srid=True)
+    geoms = [r.geom for r in rows]
+    wkbs = shapely.to_wkb(shapely.set_srid(geoms, STORAGE_SRID), hex=True, include_srid=True)
+    mercator = transform_geometries(geoms, STORAGE_SRID, MERCATOR_SRID)
+    merc_wkbs = shapely.to_wkb(shapely.set_srid(mercator, MERCATOR_SRID), hex=True, include_srid=True)
     step = max(len(rows) // 50, 1)
     with (
         raw.cursor() as cur,
-        cur.copy("COPY basemap_feature (layer, name, class, rank, min_zoom, geom) FROM STDIN") as cp,
+        cur.copy(
+            "COPY basemap_feature (layer, name, class, rank, min_zoom, geom, geom_mercator) FROM STDIN"
+        ) as cp,
     ):
-        for i, (row, wkb) in enumerate(zip(rows, wkbs, strict=True)):
-            cp.write_row((row.layer, row.name, row.cls, row.rank, row.min_zoom, wkb))
+        for i, (row, wkb, merc) in enumerate(zip(rows, wkbs, merc_wkbs, strict=True)):
+            cp.write_row((row.layer, row.name, row.cls, row.rank, row.min_zoom, wkb, merc))
             result.counts[row.layer] = result.counts.get(row.layer, 0) + 1
             if i % step == 0 or i == len(rows) - 1:
                 report("写入 write", i + 1, len(rows))

@@ -72,9 +72,18 @@ def test_road_names_of_an_imported_layer_are_drawn_on_the_workbench(
     expect(labels.filter(has_text=MAIN).first).to_be_visible(timeout=15_000)
     expect(labels.filter(has_text=SIDE).first).to_be_visible()
     expect(labels.filter(has_text=FAR)).to_have_count(0)  # another tile's, far off screen
-    # the main road is written along it: it runs north-south, so its name is turned a quarter
-    turn = page.locator(".bm-road-label span", has_text=MAIN).first.evaluate("(el) => el.style.transform")
-    assert "rotate(90" in turn or "rotate(-90" in turn, turn
+    # names are written along their roads: the side road's across, the main road's (north-south) top to bottom
+    main = page.locator(".bm-road-label span", has_text=MAIN).first
+    side = page.locator(".bm-road-label span", has_text=SIDE).first
+    assert main.evaluate("(el) => el.style.writingMode") == "vertical-rl"
+    assert side.evaluate("(el) => el.style.writingMode") == ""
+    main_box, side_box = main.bounding_box(), side.bounding_box()
+    assert (
+        main_box
+        and side_box
+        and main_box["height"] > main_box["width"]
+        and side_box["width"] > side_box["height"]
+    )
     assert page.locator(".leaflet-control-attribution", has_text="测试路网（生成）").count() == 1
     assert any(f"/basemap/v1/{imported}/16/" in u for u in tiles)
     screenshot(page, "basemap-workbench-street-zoom")

@@ -41,6 +41,19 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column(
+            "geom_mercator",
+            Geometry(
+                geometry_type="GEOMETRY",
+                srid=3857,
+                dimension=2,
+                spatial_index=False,
+                from_text="ST_GeomFromEWKT",
+                name="geometry",
+                nullable=False,
+            ),
+            nullable=False,
+        ),
         sa.CheckConstraint(
             "layer IN ('green', 'water', 'building', 'road', 'poi')", name=op.f("ck_basemap_feature_layer")
         ),
@@ -52,6 +65,14 @@ def upgrade() -> None:
         "idx_basemap_feature_geom",
         "basemap_feature",
         ["geom"],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_ops={},
+    )
+    op.create_geospatial_index(
+        "idx_basemap_feature_geom_mercator",
+        "basemap_feature",
+        ["geom_mercator"],
         unique=False,
         postgresql_using="gist",
         postgresql_ops={},
