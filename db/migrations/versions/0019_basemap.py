@@ -94,7 +94,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("basemap_source")
     op.drop_index("ix_basemap_feature_layer_min_zoom", table_name="basemap_feature")
-    op.drop_geospatial_index(
-        "idx_basemap_feature_geom", table_name="basemap_feature", postgresql_using="gist"
-    )
+    for column in ("geom_mercator", "geom"):
+        op.drop_geospatial_index(
+            f"idx_basemap_feature_{column}",
+            table_name="basemap_feature",
+            postgresql_using="gist",
+            column_name=column,
+        )
     op.drop_table("basemap_feature")
