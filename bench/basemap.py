@@ -41,6 +41,8 @@ GEOJSON_SQL = TILE_SQL.replace(
     "SELECT coalesce(json_agg(json_build_object('l', layer, 'n', name, 'c', class, 'r', rank, "
     "'g', ST_AsGeoJSON(g)::json)), '[]')::text FROM q",
 )
+if GEOJSON_SQL == TILE_SQL:
+    raise RuntimeError("bench/basemap.py: the GeoJSON twin of the tile query no longer matches it")
 
 
 def city_layer(path: Path) -> Path:

@@ -54,7 +54,7 @@ q AS (
   ORDER BY {LAYER_ORDER}, rank DESC, ord
 )
 SELECT ST_AsMVT(q, 'basemap', {EXTENT}, 'g') FROM q
-"""
+"""  # nosec B608 # SQL from constant fragments of this module; values are bound parameters
 
 
 @dataclass(frozen=True)
