@@ -7,8 +7,11 @@ lines and outlines run on across tile edges), clipped and snapped to that grid b
 whose ``min_zoom`` the tile's zoom reaches are in it (minor roads from 14, buildings from 15, points of interest
 from 16, :mod:`db.seed.basemap_rules`), drawn bottom first: green, water, buildings, roads from the least to the
 most important, points. Tiles are cut from the Web Mercator copy of each geometry (no reprojection per tile), and
-below zoom 14 the pieces of one road are merged into one line per tile (fewer, longer features to encode). Measured against a GeoJSON answer of the same features: about half the time and a third to
-a half of the bytes (gzip), see ``bench/basemap.py``.
+below zoom 14 the pieces of one road are merged into one line per tile (fewer, longer features to encode).
+
+Measured against a GeoJSON answer of the same features (``bench/basemap.py``, a generated 131,000-feature city):
+about the same time in PostGIS and a third of the bytes gzip-ed at street zoom (7 KB against 24 KB); before the
+Web Mercator copy and the merging below zoom 14, 29 against 41 ms (median) at zoom 15.
 """
 
 from __future__ import annotations
