@@ -76,8 +76,20 @@ def _db_commands(sub: argparse._SubParsersAction) -> None:
     lr.add_argument("--demo", action="store_true", help="also demo service points and 最美贵阳 posts")
     lr.set_defaults(handler=f"{_SETUP}:cmd_load_reference")
 
-    il = _parser(sub, "import-layer", "replace districts or grid cells from GeoJSON/Shapefile/GeoPackage")
-    il.add_argument("--kind", choices=["districts", "grid"], required=True, help="which layer the file holds")
+    il = _parser(
+        sub,
+        "import-layer",
+        "replace districts, grid cells or the city's basemap from GeoJSON/Shapefile/GeoPackage",
+    )
+    il.add_argument(
+        "--kind",
+        choices=["districts", "grid", "basemap"],
+        required=True,
+        help="which layer(s) the file holds",
+    )
+    il.add_argument(
+        "--attribution", default=None, help="basemap: the source shown on the maps (default: the file name)"
+    )
     il.add_argument("file", type=a.existing_file, help="the GeoJSON, Shapefile or GeoPackage to import")
     il.set_defaults(handler=f"{_SETUP}:cmd_import_layer")
 

@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     )
     tianditu_key: str = Field("", description="Tianditu key; empty hides the Tianditu base layers.")
     osm_tiles: bool = Field(False, description="Offer OpenStreetMap tiles as a base layer (needs internet).")
+    basemap_public: bool = Field(
+        True,
+        description="The city's own basemap (import-layer --kind basemap) is served to everyone and drawn on the "
+        "public map too (it holds no personal data); false: to signed-in staff only.",
+    )
     default_lang: str = Field("zh", description="Default UI language: zh or en.")
     log_level: str = Field("INFO", description="Log level of the server and commands.")
     stats_min_cases: int = Field(

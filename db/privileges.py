@@ -37,6 +37,8 @@ READ_ONLY: tuple[str, ...] = (
     "holiday",
     "points_rule",
     "alembic_version",
+    "basemap_feature",
+    "basemap_source",
 )
 DML = "SELECT, INSERT, UPDATE, DELETE"
 

@@ -85,11 +85,38 @@ def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import_layer(settings: Settings, args: argparse.Namespace) -> int:
+    if args.kind == "basemap":
+        return run_import_basemap(database_url(settings, role="owner"), Path(args.file), args.attribution)
     engine = make_engine(database_url(settings, role="owner"))
     with engine.begin() as conn:
         n = (import_districts if args.kind == "districts" else import_grid)(conn, Path(args.file))
     ok(f"imported {n} {args.kind}")
     return 0
+
+
+def run_import_basemap(url: str, path: Path, attribution: str | None) -> int:
+    """``import-layer --kind basemap``: replace the city's basemap from ``path`` in one transaction."""
+    from db.seed.basemap import import_basemap
+
+    engine = make_engine(url)
+    with engine.begin() as conn, progress_bars() as bar:
+        done = import_basemap(conn, path, attribution=attribution, on_progress=bar)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(done.counts.items()))
+    ok(f"imported basemap: {done.total} features ({counts}); {done.repaired} polygons repaired")
+    return 0
+
+
+def ensure_demo_basemap(url: str, var_dir: Path) -> None:
+    """The demo city's generated street grid, written as a GeoPackage and imported like any city's basemap,
+    once (only when no basemap was imported yet)."""
+    from demo.basemap import ATTRIBUTION, write_demo_basemap
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT EXISTS (SELECT 1 FROM basemap_source)")).scalar():
+            return
+    path = write_demo_basemap(var_dir / "demo-basemap.gpkg")
+    run_import_basemap(url, path, ATTRIBUTION)
 
 
 def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
@@ -101,6 +128,7 @@ def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
         engine = make_engine(url)
         with engine.begin() as conn:
             ensure_demo_users(conn)
+        ensure_demo_basemap(url, settings.var_dir)
     ok(f"database ready: {make_engine(url).url.render_as_string(hide_password=True)}")
     return 0
 

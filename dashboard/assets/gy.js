@@ -8,12 +8,13 @@ window.gy = Object.assign({}, window.gy, {
                 const own = feature.properties.code === h.own;
                 return {
                     color: own ? "#1c64a8" : "#8a99a8", weight: own ? 3 : 1, dashArray: null,
-                    fillColor: own ? "#e8eef3" : "#c9d1d9", fillOpacity: own ? 0.2 : 0.6,
+                    fillColor: own ? "#e8eef3" : "#c9d1d9", fillOpacity: own ? 0.2 : 0.6, className: "gy-land",
                 };
             }
             return {
                 color: h.line || "#3b5b7a", weight: grid ? 2 : 1.2, dashArray: grid ? null : "4 4",
                 fillColor: grid ? (h.fill || "#e8eef3") : "#f4f4f0", fillOpacity: h.fillOpacity ?? 0.55,
+                className: "gy-land",  // lighter over the city's basemap (basemap.css)
             };
         },
         cellStyle: function (feature, context) {

@@ -50,7 +50,7 @@ window.gyPub = (function () {
             districtStyle: function (feature) {
                 const grid = feature.properties.has_grid;
                 return {color: "#6b8f86", weight: grid ? 1.6 : 1, dashArray: grid ? null : "4 4",
-                        fillColor: grid ? "#eef4ef" : "#f6f5ef", fillOpacity: 1};
+                        fillColor: grid ? "#eef4ef" : "#f6f5ef", fillOpacity: 1, className: "pub-land"};
             },
             gridStyle: function () {
                 return {color: "#9fb5ad", weight: 0.6, fill: false, interactive: false};

@@ -12,6 +12,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.components import basemap
 from dashboard.components.an_alertui import age, data_attrs, fmt_expected, map_layers, numbers, place
 from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
@@ -81,6 +82,7 @@ def panel() -> html.Div:
                         maxZoom=18,
                         className="ana-map",
                         children=[
+                            *basemap.base_layers("an-alerts"),
                             dl.GeoJSON(
                                 id=aa.DISTRICTS,
                                 url="/public/v1/basemap.json",

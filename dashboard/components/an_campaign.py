@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.components import basemap
 from dashboard.components.graphs import date_axis, graph
 from dashboard.i18n import t
 from dashboard.ids import an_campaign as cid
@@ -48,6 +49,7 @@ def _map(map_id: str, districts_id: str, *extra: Any, height: str = "320px") -> 
         maxZoom=18,
         style={"height": height, "width": "100%"},
         children=[
+            *basemap.base_layers("an-campaign"),
             dl.GeoJSON(
                 id=districts_id,
                 style=gy("districtStyle"),

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.components import basemap
 from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
 from dashboard.components.graphs import graph
@@ -91,6 +92,7 @@ def correlations_panel() -> html.Div:
                             maxZoom=17,
                             style={"height": "100%", "width": "100%"},
                             children=[
+                                *basemap.base_layers("an-corr"),
                                 dl.GeoJSON(
                                     url="/public/v1/basemap.json",
                                     style=_gy("districtStyle"),

@@ -13,6 +13,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.components import basemap
 from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
 from dashboard.i18n import t
@@ -70,6 +71,7 @@ def panel() -> html.Div:
                                 maxZoom=18,
                                 className="anh-map",
                                 children=[
+                                    *basemap.base_layers("an-hot"),
                                     dl.GeoJSON(
                                         id=hid.DISTRICTS,
                                         style=gy("districtStyle"),

@@ -11,6 +11,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.components import basemap
 from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
 from dashboard.components.workbench_queue import status_label, when
@@ -48,6 +49,7 @@ def panel() -> html.Div:
                             maxZoom=19,
                             style={"height": "100%", "width": "100%"},
                             children=[
+                                *basemap.base_layers("an-places"),
                                 dl.GeoJSON(url=BASEMAP, style=gy("districtStyle"), interactive=False),
                                 label_layer(pid.LABELS),
                                 dl.GeoJSON(id=pid.PLACES, data=EMPTY, pointToLayer=anp("place"), hideout={}),

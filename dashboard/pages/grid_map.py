@@ -11,6 +11,7 @@ from dash_extensions.javascript import Namespace
 
 from dashboard import ids, runtime
 from dashboard.auth import require_user
+from dashboard.components import basemap
 from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import grid_map as gid
@@ -48,6 +49,7 @@ def layout(**_: Any) -> html.Div:
                 maxZoom=19,
                 style={"height": "100%", "width": "100%"},
                 children=[
+                    *basemap.base_layers("grid"),
                     dl.GeoJSON(
                         id=gid.GRID_DISTRICTS,
                         style=ns("districtStyle"),

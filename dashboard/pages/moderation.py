@@ -16,6 +16,7 @@ from dashboard.callbacks import moderation as _log  # noqa: F401  - registers th
 from dashboard.callbacks import moderation_frame as frame
 from dashboard.callbacks import moderation_posts as _posts  # noqa: F401
 from dashboard.callbacks import moderation_service_points as sp
+from dashboard.components import basemap
 from dashboard.i18n import t
 from dashboard.ids import moderation as mid
 from db.queries.public import SERVICE_KINDS
@@ -82,6 +83,7 @@ def _points() -> html.Div:
                     maxZoom=19,
                     style={"height": "100%", "width": "100%"},
                     children=[
+                        *basemap.base_layers("moderation"),
                         dl.GeoJSON(
                             url="/public/v1/basemap.json", style=ns("districtStyle"), interactive=False
                         ),

@@ -14,6 +14,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from dashboard.callbacks import public as cb
+from dashboard.components import basemap
 from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import public as pid
@@ -126,6 +127,7 @@ def _map(center: list[float], zoom: int) -> html.Div:
                 className="pub-map",
                 style={"height": "100%", "width": "100%"},
                 children=[
+                    *basemap.base_layers("public", public=True, attribution=True),
                     dl.GeoJSON(
                         id=pid.BASEMAP,
                         url=f"{API}/basemap.json",

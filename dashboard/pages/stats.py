@@ -17,6 +17,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 import dashboard.callbacks.stats  # noqa: F401  - registers the page's callbacks
+from dashboard.components import basemap
 from dashboard.components.district_labels import label_layer, register
 from dashboard.components.graphs import follow_language, graph
 from dashboard.components.stats_columns import DATE_FORMATS, GRID_LOCALE, ROW_PX, grid_style, table_columns
@@ -131,6 +132,7 @@ def _drill() -> html.Aside:
                 maxZoom=18,
                 className="stats-drill-map",
                 children=[
+                    *basemap.base_layers("stats"),
                     dl.GeoJSON(
                         id=ids.DRILL_DISTRICTS, style=ns("districtStyle"), hideout={"fillOpacity": 0.3}
                     ),

@@ -22,16 +22,15 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from dashboard import auth, runtime
+from dashboard import auth
 from dashboard.callbacks import an_alertui_wall as _alerts  # noqa: F401  (registers the 预警 callbacks)
 from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the callbacks)
 from dashboard.components import an_alertui as alert_ui
-from dashboard.components import heat_filter
+from dashboard.components import basemap, heat_filter
 from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
 from dashboard.i18n import t
 from dashboard.ids import an_alertui as aa
 from dashboard.ids import wall as w
-from dashboard.tiles import tile_sources
 from db.queries.grid_levels import EMPTY, WINDOWS
 from ops.policy import Screen, roles_for
 
@@ -84,24 +83,6 @@ def config_from_query(
     } | {"colors": PALETTES[scale if isinstance(scale, str) and scale in PALETTES else DEFAULT_PALETTE]}
 
 
-def _tiles() -> list[Any]:
-    """Optional tile layers, only when configured (the default basemap is our own data, no internet)."""
-    try:
-        settings = runtime.services().settings
-    except RuntimeError:
-        return []
-    return [
-        dl.TileLayer(
-            url=src.url,
-            maxZoom=src.max_zoom,
-            className="wall-tiles",
-            attribution=src.attribution,
-            **({"subdomains": src.subdomains} if src.subdomains else {}),
-        )
-        for src in tile_sources(settings)
-    ]
-
-
 def _signin(query: dict[str, Any]) -> html.Div:
     target = "/wall" + ("?" + urlencode({k: v for k, v in query.items() if v is not None}) if query else "")
     return html.Div(
@@ -147,8 +128,7 @@ def _stores(config: dict[str, Any]) -> list[Any]:
 
 
 def _map(config: dict[str, Any]) -> html.Div:
-    tiles = _tiles()
-    land = {"tiles": bool(tiles)}
+    land = {"tiles": basemap.has_outside_tiles()}
     mapbox = html.Div(
         className="wall-mapbox",
         children=[
@@ -164,7 +144,7 @@ def _map(config: dict[str, Any]) -> html.Div:
                 preferCanvas=True,
                 style={"height": "100%", "width": "100%"},
                 children=[
-                    *tiles,
+                    *basemap.base_layers("wall", dark=True, tile_class="wall-tiles"),
                     dl.Pane(
                         dl.GeoJSON(
                             id=w.LAND, data=EMPTY, style=ns("landStyle"), hideout=land, interactive=False

@@ -20,8 +20,8 @@ from dashboard.callbacks import wb_search as _search  # noqa: F401  - the case s
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
+from dashboard.components import basemap, heat_filter, replay, wb_search
 from dashboard.components import desk_intake as desk
-from dashboard.components import heat_filter, replay, wb_search
 from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
@@ -104,6 +104,7 @@ def _map(fit: BBox | None) -> html.Div:
                 maxZoom=19,
                 style={"height": "100%", "width": "100%"},
                 children=[
+                    *basemap.base_layers("workbench"),
                     # the basemap in a pane below the pins: a grid cell drawn after the pins must not
                     # swallow the clicks meant for them
                     dl.Pane(name=wid.BASE_PANE, style={"zIndex": 350}),

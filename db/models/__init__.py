@@ -9,6 +9,8 @@ from db.models.analysis_hourly import AnalysisHourly as AnalysisHourly
 from db.models.analysis_snapshot import AnalysisSnapshot as AnalysisSnapshot
 from db.models.audit import AuditEntry as AuditEntry
 from db.models.base import Base
+from db.models.basemap import BasemapFeature as BasemapFeature
+from db.models.basemap import BasemapSource as BasemapSource
 from db.models.campaign import Campaign as Campaign
 from db.models.campaign import CampaignEvent as CampaignEvent
 from db.models.case import Case, CaseEvent, Photo

@@ -32,18 +32,28 @@ def _fail(zh: str, en: str, detail: str = "") -> ImportFailed:
     return ImportFailed(zh, en, detail=detail)
 
 
-def read_layer(path: Path) -> gpd.GeoDataFrame:
+def read_frame(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    """One layer of a file (``layer``: a GeoPackage's table; None: the file's only or first layer), reprojected
+    from the CRS it declares to WGS-84; a missing file, an unreadable or empty layer or no CRS is refused."""
+    where = f"{path.name}:{layer}" if layer else path.name
     if not path.exists():
         raise _fail(f"文件不存在：{path}", f"No such file: {path}")
     try:
-        gdf = gpd.read_file(path)
+        gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
         raise _fail(f"无法读取图层文件：{exc}", f"Cannot read the layer file: {exc}", repr(exc)) from exc
     if gdf.empty:
-        raise _fail("图层中没有要素。", "The layer has no features.")
+        raise _fail(f"图层 {where} 中没有要素。", f"The layer {where} has no features.")
     if gdf.crs is None:
-        raise _fail("图层没有坐标参考系 (CRS)。", "The layer has no coordinate reference system (CRS).")
-    gdf = gdf.to_crs(epsg=STORAGE_SRID)
+        raise _fail(
+            f"图层 {where} 没有坐标参考系 (CRS)。",
+            f"The layer {where} has no coordinate reference system (CRS).",
+        )
+    return gdf.to_crs(epsg=STORAGE_SRID)
+
+
+def read_layer(path: Path) -> gpd.GeoDataFrame:
+    gdf = read_frame(path)
     bad = [
         i
         for i, g in enumerate(gdf.geometry)

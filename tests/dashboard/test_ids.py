@@ -32,6 +32,7 @@ PREFIX = {
     "dashboard.ids.an_alertui": "ana-",
     "dashboard.ids.admin": "adm-",
     "dashboard.ids.wb_search": "wbs-",
+    "dashboard.ids.basemap": "bm-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
