@@ -66,6 +66,8 @@ class Screen(StrEnum):
     ANALYSIS = "analysis"  # /analysis: 研判预警 (hot spots, places, peaks, alerts, correlations, campaigns)
     ALERT_ACTION = "alert_action"  # acknowledge / dismiss / escalate an alert, or turn it into a campaign
     CAMPAIGN = "campaign"  # define and change 专项整治 campaigns
+    ALARMS = "alarms"  # the alarms (突发 / 督办 / 预警) that ring on the wall and the workbench
+    ALARM_ACK = "alarm_ack"  # acknowledge an alarm (it stops ringing on every screen)
 
 
 class Reach(StrEnum):
@@ -106,6 +108,11 @@ REACH: dict[Screen, dict[Role, Reach]] = {
     Screen.ALERT_ACTION: {**_CENTER, R.OFFICER: Reach.DISTRICT},
     # campaigns are the shift lead's (and the admin's) decision
     Screen.CAMPAIGN: {R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
+    # alarms ring for the people concerned: the center for the city, an officer for their district, department
+    # staff for their department's cases (and the alerts of their categories); only a shift lead (or an admin)
+    # acknowledges one
+    Screen.ALARMS: {**_CENTER, **_FIELD},
+    Screen.ALARM_ACK: {R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
 }
 
 _HANDLERS = frozenset({R.ADMIN, R.LEAD, R.OFFICER, R.DEPARTMENT})

@@ -1,6 +1,7 @@
 """All models, imported so ``Base.metadata`` knows every table."""
 
 import db.models.citizen  # noqa: F401  (the citizen API tables)
+from db.models.alarms import Alarm as Alarm
 from db.models.analysis import AnalysisAlert as AnalysisAlert
 from db.models.analysis import AnalysisAlertEvent as AnalysisAlertEvent
 from db.models.analysis import AnalysisCursor as AnalysisCursor

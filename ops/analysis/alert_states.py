@@ -22,6 +22,7 @@ from sqlalchemy import Connection, text
 from db.accounts import StaffIdentity
 from db.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationError
 from db.vocabulary import ALERT_KINDS, ALERT_LEVELS, ALERT_STATES
+from ops.alarms import raise_for_alert
 from ops.policy import Reach, Screen, reach
 
 FINAL = frozenset({"dismissed", "campaign", "escalated"})
@@ -116,6 +117,7 @@ def record(conn: Connection, alert: NewAlert, now: datetime) -> int:
             "note": None,
         },
     )
+    raise_for_alert(conn, alert_id=alert_id, at=now)  # the alarm that rings until a lead acknowledges it
     return alert_id
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from db.calendar_repo import STAMP_SQL, load_calendar
 from db.errors import Forbidden, InvalidTransition, StaleCase
 from geo.calendar import WorkCalendar
+from ops.alarms import raise_for_event
 from ops.policy import in_scope
 from ops.states import (
     ACTION_LABELS,
@@ -217,7 +218,7 @@ def append_event(
     note: str | None,
     payload: Mapping[str, Any] | None,
 ) -> int:
-    return int(
+    event_id = int(
         conn.execute(
             _EVENT,
             {
@@ -235,6 +236,8 @@ def append_event(
             },
         ).scalar_one()
     )
+    raise_for_event(conn, event_id=event_id, case_id=case_id, action=action, at=at)  # 突发 / 督办 alarms
+    return event_id
 
 
 def out_of_scope(ticket: str) -> Forbidden:

@@ -41,6 +41,8 @@ EXPECTED: dict[Screen, tuple[Reach | None, ...]] = {
     Screen.ANALYSIS: (C, C, C, D, P, None, None, None, None),
     Screen.ALERT_ACTION: (C, C, C, D, None, None, None, None, None),
     Screen.CAMPAIGN: (C, C, None, None, None, None, None, None, None),
+    Screen.ALARMS: (C, C, C, D, P, None, None, None, None),
+    Screen.ALARM_ACK: (C, C, None, None, None, None, None, None, None),
 }
 
 
