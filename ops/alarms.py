@@ -172,7 +172,9 @@ def _scope(conn: Connection, user: StaffIdentity) -> tuple[str, dict[str, Any]]:
     return "FALSE", {}
 
 
-def _read(conn: Connection, user: StaffIdentity, where: str, order: str, limit: int, **params: Any) -> list[AlarmView]:
+def _read(
+    conn: Connection, user: StaffIdentity, where: str, order: str, limit: int, **params: Any
+) -> list[AlarmView]:
     scope, sp = _scope(conn, user)
     stmt = text(_SELECT.format(where=f"({where}) AND {scope}", order=order))  # nosec B608 # constant fragments; values bound
     rows = conn.execute(stmt, {**sp, **params, "limit": limit}).mappings().all()
@@ -216,7 +218,9 @@ def acknowledge(
     it was acknowledged already. Writes nothing on failure; the caller commits."""
     if not may_acknowledge(user):
         raise Forbidden(
-            "只有值班长可以确认报警。", "Only a shift lead may acknowledge an alarm.", detail=f"role={user.role}"
+            "只有值班长可以确认报警。",
+            "Only a shift lead may acknowledge an alarm.",
+            detail=f"role={user.role}",
         )
     if isinstance(alarm_id, bool) or not isinstance(alarm_id, int):
         raise ValidationError("请选择要确认的报警。", "Choose the alarm to acknowledge.", field="alarm_id")

@@ -53,7 +53,8 @@ def report(conn: Connection, category: str, where: tuple[float, float] = YUNYAN)
 
 def alarms_of(conn: Connection, case_id: int) -> list[tuple[str, bool]]:
     rows = conn.execute(
-        text("SELECT kind, acknowledged_at IS NOT NULL FROM alarm WHERE case_id = :c ORDER BY id"), {"c": case_id}
+        text("SELECT kind, acknowledged_at IS NOT NULL FROM alarm WHERE case_id = :c ORDER BY id"),
+        {"c": case_id},
     ).all()
     return [(str(k), bool(a)) for k, a in rows]
 
@@ -61,7 +62,9 @@ def alarms_of(conn: Connection, case_id: int) -> list[tuple[str, bool]]:
 def test_an_urgent_report_raises_one_alarm_with_its_place(conn: Connection) -> None:
     case = report(conn, GAS_LEAK)
     row = conn.execute(
-        text("SELECT kind, case_event_id, district_code, department_code, raised_at FROM alarm WHERE case_id = :c"),
+        text(
+            "SELECT kind, case_event_id, district_code, department_code, raised_at FROM alarm WHERE case_id = :c"
+        ),
         {"c": case.id},
     ).one()
     assert row.kind == "urgent"
@@ -81,7 +84,9 @@ def test_a_normal_report_raises_nothing_until_filed_urgent(conn: Connection, sta
     assert alarms_of(conn, case.id) == [("urgent", False)]
 
 
-def test_an_urgent_case_rings_once_even_after_acknowledgement(conn: Connection, staff: dict[str, Actor]) -> None:
+def test_an_urgent_case_rings_once_even_after_acknowledgement(
+    conn: Connection, staff: dict[str, Actor]
+) -> None:
     case = report(conn, GAS_LEAK)
     lead = ident(conn, "lead")
     (alarm,) = [a for a in open_alarms(conn, lead) if a.case_id == case.id]
@@ -91,10 +96,14 @@ def test_an_urgent_case_rings_once_even_after_acknowledgement(conn: Connection, 
     assert alarms_of(conn, case.id) == [("urgent", True)]
 
 
-def test_escalation_rings_once_while_unacknowledged_then_again(conn: Connection, staff: dict[str, Actor]) -> None:
+def test_escalation_rings_once_while_unacknowledged_then_again(
+    conn: Connection, staff: dict[str, Actor]
+) -> None:
     case = report(conn, MANHOLE)
     r = wf.escalate(conn, staff["dispatcher"], case.id, case.version, reason="市民多次来电", now=MON)
-    r = wf.escalate(conn, staff["lead"], case.id, r.version, reason="再次督办", now=MON + timedelta(minutes=1))
+    r = wf.escalate(
+        conn, staff["lead"], case.id, r.version, reason="再次督办", now=MON + timedelta(minutes=1)
+    )
     assert alarms_of(conn, case.id) == [("escalated", False)]
     lead = ident(conn, "lead")
     (alarm,) = [a for a in open_alarms(conn, lead) if a.case_id == case.id]
@@ -108,7 +117,8 @@ def test_the_database_refuses_a_second_ringing_alarm_of_a_kind(conn: Connection)
     assert raise_for_event(conn, event_id=case.event_id, case_id=case.id, action="report", at=MON) is None
     with pytest.raises(Exception, match="uq_alarm_open_case"):
         conn.execute(
-            text("INSERT INTO alarm (kind, case_id, raised_at) VALUES ('urgent', :c, :at)"), {"c": case.id, "at": MON}
+            text("INSERT INTO alarm (kind, case_id, raised_at) VALUES ('urgent', :c, :at)"),
+            {"c": case.id, "at": MON},
         )
 
 
@@ -118,7 +128,9 @@ def test_a_rolled_back_event_leaves_no_alarm(engine: Engine) -> None:
         tx = c.begin()
         before = c.execute(text("SELECT count(*) FROM alarm")).scalar_one()
         case = report(c, GAS_LEAK, NANMING)
-        assert c.execute(text("SELECT count(*) FROM alarm WHERE case_id = :c"), {"c": case.id}).scalar_one() == 1
+        assert (
+            c.execute(text("SELECT count(*) FROM alarm WHERE case_id = :c"), {"c": case.id}).scalar_one() == 1
+        )
         tx.rollback()
         assert c.execute(text("SELECT count(*) FROM alarm")).scalar_one() == before
         assert c.execute(text('SELECT count(*) FROM "case" WHERE id = :c'), {"c": case.id}).scalar_one() == 0
@@ -127,7 +139,8 @@ def test_a_rolled_back_event_leaves_no_alarm(engine: Engine) -> None:
 def test_a_new_alert_raises_an_alarm_in_its_transaction(conn: Connection) -> None:
     alert_id, _mark = raise_alert(conn, "520102", MANHOLE)
     row = conn.execute(
-        text("SELECT kind, case_id, district_code, department_code FROM alarm WHERE alert_id = :a"), {"a": alert_id}
+        text("SELECT kind, case_id, district_code, department_code FROM alarm WHERE alert_id = :a"),
+        {"a": alert_id},
     ).one()
     assert (row.kind, row.case_id, row.district_code, row.department_code) == ("alert", None, "520102", "CGJ")
     assert raise_for_alert(conn, alert_id=alert_id, at=MON) is None  # one while it rings
@@ -188,7 +201,9 @@ def test_acknowledgement_is_recorded_and_a_second_one_refused(conn: Connection) 
     with pytest.raises(AlarmAcknowledged) as err:
         acknowledge(conn, admin, a.id, now=MON + timedelta(minutes=6))
     assert lead.display_name in err.value.zh and "10:05:00" in err.value.zh
-    row = conn.execute(text("SELECT acknowledged_by, acknowledged_at FROM alarm WHERE id = :i"), {"i": a.id}).one()
+    row = conn.execute(
+        text("SELECT acknowledged_by, acknowledged_at FROM alarm WHERE id = :i"), {"i": a.id}
+    ).one()
     assert (row.acknowledged_by, row.acknowledged_at) == (lead.id, MON + timedelta(minutes=5))
 
 

@@ -52,9 +52,13 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "(acknowledged_at IS NULL) = (acknowledged_by IS NULL)", name=op.f("ck_alarm_acknowledged")
         ),
-        sa.CheckConstraint("ack_note IS NULL OR char_length(ack_note) <= 500", name=op.f("ck_alarm_ack_note")),
+        sa.CheckConstraint(
+            "ack_note IS NULL OR char_length(ack_note) <= 500", name=op.f("ck_alarm_ack_note")
+        ),
         sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_alarm_case_id_case")),
-        sa.ForeignKeyConstraint(["alert_id"], ["analysis_alert.id"], name=op.f("fk_alarm_alert_id_analysis_alert")),
+        sa.ForeignKeyConstraint(
+            ["alert_id"], ["analysis_alert.id"], name=op.f("fk_alarm_alert_id_analysis_alert")
+        ),
         sa.ForeignKeyConstraint(
             ["acknowledged_by"], ["staff_user.id"], name=op.f("fk_alarm_acknowledged_by_staff_user")
         ),
