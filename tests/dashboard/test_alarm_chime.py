@@ -39,4 +39,4 @@ def test_the_chime_is_short_soft_and_has_two_strikes() -> None:
     level = [max(abs(v) for v in frames[i : i + win]) for i in range(0, n - win, win)]
     rises = sum(1 for a, b in zip([0, *level], level, strict=False) if b > 1.5 * a + 500)
     assert rises == 2, level
-    assert level[-1] < 200
+    assert max(abs(v) for v in frames[-win // 4 :]) < 300  # faded out
