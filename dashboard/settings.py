@@ -250,6 +250,15 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="Fewest reports over the trend weeks for an area × category to be tested.",
     )
+    alarm_refresh_s: float = Field(
+        20,
+        ge=1,
+        le=600,
+        description="Seconds between the alarm banner's safety-net re-reads (push re-reads it at once).",
+    )
+    alarm_repeat_s: float = Field(
+        30, ge=5, le=600, description="Seconds between two chimes while an alarm is not acknowledged."
+    )
 
     @field_validator("working_periods")
     @classmethod

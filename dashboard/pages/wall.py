@@ -23,8 +23,10 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from dashboard import auth, runtime
+from dashboard.callbacks import alarms as _alarms  # noqa: F401  (the alarm banner, 报警)
 from dashboard.callbacks import an_alertui_wall as _alerts  # noqa: F401  (registers the 预警 callbacks)
 from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the callbacks)
+from dashboard.components import alarms as alarm_ui
 from dashboard.components import an_alertui as alert_ui
 from dashboard.components import heat_filter
 from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
@@ -272,6 +274,7 @@ def _wall(config: dict[str, Any]) -> html.Div:
         className="wall-root",
         children=[
             *_stores(config),
+            alarm_ui.page_banner("wall"),  # 报警: 突发 / 督办 / 预警 until a lead acknowledges
             html.Header(
                 className="wall-top",
                 children=[
