@@ -133,7 +133,7 @@ def item(a: AlarmView, now: datetime, lang: str, *, can_ack: bool) -> html.Div:
     )
     return html.Div(
         className=f"alm-item alm-k-{a.kind}",
-        **{"data-alarm": str(a.id)},
+        **{"data-alarm": str(a.id)},  # type: ignore[arg-type]
         children=[
             html.Span(kind_label(a.kind, lang), className="alm-kind"),
             html.A(subject, href=link(a), className="alm-ticket"),
