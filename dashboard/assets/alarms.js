@@ -24,7 +24,7 @@
 
     function setProps(id, props) {
         const dc = window.dash_clientside;
-        if (dc && dc.set_props && document.getElementById(id)) {
+        if (dc && dc.set_props) {  // (a dcc.Store has no DOM element: do not look for one)
             try { dc.set_props(id, props); } catch (err) { /* not mounted */ }
         }
     }

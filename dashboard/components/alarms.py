@@ -21,14 +21,15 @@ SHOWN = 6
 CHIME = "/assets/sounds/alarm-chime.wav"
 
 
-def page_banner(where: str) -> html.Div:
-    """The banner with the app's settings (``GUIYANG_ALARM_REFRESH_S``, ``GUIYANG_ALARM_REPEAT_S``); their
-    defaults when there is no app (a layout built outside a request, e.g. Dash's validation layout)."""
+def page_banner(where: str, *, refresh_s: float | None = None) -> html.Div:
+    """The banner with the app's settings (``GUIYANG_ALARM_REFRESH_S``, ``GUIYANG_ALARM_REPEAT_S``; a page with
+    push of its own may pass its own fallback period as ``refresh_s``); their defaults when there is no app (a
+    layout built outside a request, e.g. Dash's validation layout)."""
     try:
         settings = runtime.services().settings
     except RuntimeError:
-        return banner(where, refresh_s=20, repeat_s=30)
-    return banner(where, refresh_s=settings.alarm_refresh_s, repeat_s=settings.alarm_repeat_s)
+        return banner(where, refresh_s=refresh_s or 20, repeat_s=30)
+    return banner(where, refresh_s=refresh_s or settings.alarm_refresh_s, repeat_s=settings.alarm_repeat_s)
 
 
 def banner(where: str, *, refresh_s: float, repeat_s: float) -> html.Div:

@@ -274,7 +274,8 @@ def _wall(config: dict[str, Any]) -> html.Div:
         className="wall-root",
         children=[
             *_stores(config),
-            alarm_ui.page_banner("wall"),  # 报警: 突发 / 督办 / 预警 until a lead acknowledges
+            # 报警: 突发 / 督办 / 预警 until a lead acknowledges; pushed, re-read at the wall's fallback period
+            alarm_ui.page_banner("wall", refresh_s=config["fallback"]),
             html.Header(
                 className="wall-top",
                 children=[

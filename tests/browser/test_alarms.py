@@ -5,8 +5,9 @@ officer's workbench at its next re-read; the acknowledgement is recorded. Where 
 gesture, the "点击启用提示音" button shows and one click plays the chime.
 
 The app here re-reads alarms every 2 s (``GUIYANG_ALARM_REFRESH_S``) so the workbench's safety net is quick; the
-wall hears of alarms by push. Chromium runs with ``--autoplay-policy=no-user-gesture-required`` (a wall screen's
-kiosk browser would), except in the test of the enable button, which asks for the browser's default refusal."""
+wall hears of alarms only by push (its own fallback re-read is 45 s, longer than any wait here). Chromium runs
+with ``--autoplay-policy=no-user-gesture-required`` (a wall screen's kiosk browser would), except in the test of
+the enable button, which asks for the browser's default refusal."""
 
 from __future__ import annotations
 
