@@ -118,7 +118,8 @@ def _browser(ctx: BenchContext) -> list[Figure]:
                 with engine.begin() as conn:
                     case = _report(conn, URGENT, rng)
                     alarm = conn.execute(
-                        text("SELECT id FROM alarm WHERE case_id = :c AND acknowledged_at IS NULL"), {"c": case.id}
+                        text("SELECT id FROM alarm WHERE case_id = :c AND acknowledged_at IS NULL"),
+                        {"c": case.id},
                     ).scalar_one()
                 page.wait_for_function(f"() => '{alarm}' in window.__alm.shown", timeout=30_000, polling=20)
                 shown.append((page.evaluate(f"window.__alm.shown['{alarm}']") - t0) / 1000)
