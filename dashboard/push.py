@@ -14,6 +14,11 @@ Alerts (研判预警) ring a second doorbell on the same streams: the row trigge
 notifies ``analysis_alert`` at each raised or changed alert; the hub counts those notifications (``alerts``) and
 rings every subscriber, whose page then re-reads its alerts. After each (re)connect and each silence the hub also
 reads a stamp of the table (``count:sum(version)``) and rings when it changed meanwhile.
+
+Alarms (突发 / 督办 / 预警 that ring until a shift lead acknowledges them) ring a third doorbell the same way: the
+row trigger on ``alarm`` (migration 0020) notifies ``desk_alarm`` at each raised or acknowledged alarm; the hub
+counts them (``alarms``) and every stream sends an ``alarm`` event; the page re-reads its open alarms. The check
+after a (re)connect compares a stamp of the table (``count:count of acknowledged``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import psycopg
 log = logging.getLogger("guiyang_ops.push")
 CHANNEL = "case_event"
 ALERT_CHANNEL = "analysis_alert"
+ALARM_CHANNEL = "desk_alarm"
 HEALTH_SECONDS = 30.0
 BACKOFF_START = 0.5
 BACKOFF_MAX = 15.0
@@ -42,6 +48,8 @@ class Subscriber:
         self._rung = asyncio.Event()
         self._case = latest is not None
         self._alert = False
+        self.alarms = 0
+        self._alarm = False
         if latest is not None:
             self._rung.set()
 
@@ -54,6 +62,18 @@ class Subscriber:
         self.alerts = alerts
         self._alert = True
         self._rung.set()
+
+    def ring_alarms(self, alarms: int) -> None:
+        self.alarms = alarms
+        self._alarm = True
+        self._rung.set()
+
+    def take_alarms(self) -> int | None:
+        """After :meth:`wait`: the alarms counter if that doorbell rang since the last call, else None."""
+        if not self._alarm:
+            return None
+        self._alarm = False
+        return self.alarms
 
     async def wait(self) -> tuple[int | None, int | None]:
         """Wait for a ring; then ``(latest event id or None, alerts counter or None)``: None for a doorbell that
@@ -77,6 +97,9 @@ class PushHub:
         #: alert notifications seen (and stamp changes found by a check): the alerts doorbell's counter
         self.alerts = 0
         self._alert_stamp: str | None = None
+        #: alarm notifications seen (and stamp changes): the alarm doorbell's counter
+        self.alarms = 0
+        self._alarm_stamp: str | None = None
         self.connected = False
         self._subscribers: set[Subscriber] = set()
         self._task: asyncio.Task[None] | None = None
@@ -108,6 +131,12 @@ class PushHub:
         for sub in self._subscribers:
             sub.ring_alerts(self.alerts)
 
+    def publish_alarms(self) -> None:
+        """An alarm was raised or acknowledged: ring every alarm doorbell."""
+        self.alarms += 1
+        for sub in self._subscribers:
+            sub.ring_alarms(self.alarms)
+
     def start(self) -> None:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name="push-listener")
@@ -129,6 +158,7 @@ class PushHub:
                 ) as conn:
                     await conn.execute(f"LISTEN {self.channel}")
                     await conn.execute(f"LISTEN {self.alert_channel}")
+                    await conn.execute(f"LISTEN {ALARM_CHANNEL}")
                     self.connected = True
                     backoff = BACKOFF_START
                     log.info("push: listening on %s and %s", self.channel, self.alert_channel)
@@ -137,6 +167,9 @@ class PushHub:
                         async for note in conn.notifies(timeout=HEALTH_SECONDS):
                             if note.channel == self.alert_channel:
                                 self.publish_alerts()
+                                continue
+                            if note.channel == ALARM_CHANNEL:
+                                self.publish_alarms()
                                 continue
                             with contextlib.suppress(ValueError):
                                 self.publish(int(note.payload))
@@ -161,6 +194,13 @@ class PushHub:
             if self._alert_stamp is not None:  # changed while we were not listening
                 self.publish_alerts()
             self._alert_stamp = stamp
+        cur = await conn.execute("SELECT count(*), count(acknowledged_at) FROM alarm")
+        got = await cur.fetchone()
+        stamp = None if got is None else f"{got[0]}:{got[1]}"
+        if stamp != self._alarm_stamp:
+            if self._alarm_stamp is not None:
+                self.publish_alarms()
+            self._alarm_stamp = stamp
 
 
 def conninfo_from_sqlalchemy(url: str) -> str:

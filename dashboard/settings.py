@@ -255,6 +255,15 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="Fewest reports over the trend weeks for an area × category to be tested.",
     )
+    alarm_refresh_s: float = Field(
+        20,
+        ge=1,
+        le=600,
+        description="Seconds between the alarm banner's safety-net re-reads (push re-reads it at once).",
+    )
+    alarm_repeat_s: float = Field(
+        30, ge=5, le=600, description="Seconds between two chimes while an alarm is not acknowledged."
+    )
 
     # notifications outside the browser (ops.notify: the outbox's delivery worker, `guiyang-ops notify run`)
     base_url: str = Field(

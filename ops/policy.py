@@ -67,6 +67,8 @@ class Screen(StrEnum):
     ALERT_ACTION = "alert_action"  # acknowledge / dismiss / escalate an alert, or turn it into a campaign
     CAMPAIGN = "campaign"  # define and change 专项整治 campaigns
     ADMIN = "admin"  # /admin/notify: notification routes (their URLs are secrets) and the outbox
+    ALARMS = "alarms"  # the alarms (突发 / 督办 / 预警) that ring on the wall and the workbench
+    ALARM_ACK = "alarm_ack"  # acknowledge an alarm (it stops ringing on every screen)
 
 
 class Reach(StrEnum):
@@ -110,6 +112,11 @@ REACH: dict[Screen, dict[Role, Reach]] = {
     # routes hold bots' tokens and mail passwords, and a resend is an operator's decision: admins only (a shift
     # lead learns of cases from the workbench and the wall, not from the delivery log)
     Screen.ADMIN: {R.ADMIN: Reach.CITY},
+    # alarms ring for the people concerned: the center for the city, an officer for their district, department
+    # staff for their department's cases (and the alerts of their categories); only a shift lead (or an admin)
+    # acknowledges one
+    Screen.ALARMS: {**_CENTER, **_FIELD},
+    Screen.ALARM_ACK: {R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
 }
 
 _HANDLERS = frozenset({R.ADMIN, R.LEAD, R.OFFICER, R.DEPARTMENT})

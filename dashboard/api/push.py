@@ -2,7 +2,8 @@
 
 Events: ``doorbell`` with ``{"id": latest case_event id}`` at connect and at every new event (coalesced),
 ``alerts`` with ``{"n": counter}`` when a 研判预警 alert was raised or changed (the page re-reads its alerts), and a
-``ping`` every 15 s so the page can tell a live stream from a dead one. The page then asks for everything after
+``alarm`` with ``{"n": counter}`` when an alarm (突发 / 督办 / 预警) was raised or acknowledged (the page re-reads
+its open alarms), a ``ping`` every 15 s so the page can tell a live stream from a dead one. The page then asks for everything after
 the last id it has (a Dash callback); the event carries no case data. ``retry: 1000`` makes the browser's
 EventSource reconnect within a second after a restart or a network drop.
 """
@@ -62,6 +63,9 @@ def make_router(ops: Services) -> APIRouter:
                             )
                         if alerts is not None:
                             yield ServerSentEvent(data=json.dumps({"n": alerts}), event="alerts")
+                        alarms = sub.take_alarms()
+                        if alarms is not None:
+                            yield ServerSentEvent(data=json.dumps({"n": alarms}), event="alarm")
                 # shutting down: end the response properly; the browser reconnects to the next server
             finally:
                 for task in (rung, stop):
@@ -85,7 +89,13 @@ def make_router(ops: Services) -> APIRouter:
             return JSONResponse({"error": "unauthorized"}, status_code=401)
         h = hub()
         return JSONResponse(
-            {"listening": h.connected, "latest": h.latest, "alerts": h.alerts, "subscribers": h.subscribers}
+            {
+                "listening": h.connected,
+                "latest": h.latest,
+                "alerts": h.alerts,
+                "alarms": h.alarms,
+                "subscribers": h.subscribers,
+            }
         )
 
     @router.api_route("/{rest:path}", methods=["GET", "POST"], include_in_schema=False)

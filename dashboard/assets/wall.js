@@ -317,6 +317,15 @@
             kick();
             try { setProps(ALERT_BELL, {data: JSON.parse(e.data)}); } catch (err) { /* not ours */ }
         });
+        // every event again as a window event "gy-push" {event, data}, for the page's other scripts (alarms.js)
+        // without a second stream
+        for (const name of ["hello", "ping", "doorbell", "alerts", "alarm"]) {
+            src.addEventListener(name, (e) => {
+                let data = null;
+                try { data = e.data ? JSON.parse(e.data) : null; } catch (err) { data = e.data; }
+                window.dispatchEvent(new CustomEvent("gy-push", {detail: {event: name, data: data}}));
+            });
+        }
         src.addEventListener("error", () => {
             if (src !== es) { return; }
             if (src.readyState === EventSource.CLOSED) { state("offline"); schedule(); } else { state("connecting"); }

@@ -23,8 +23,10 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from dashboard import auth
+from dashboard.callbacks import alarms as _alarms  # noqa: F401  (the alarm banner, 报警)
 from dashboard.callbacks import an_alertui_wall as _alerts  # noqa: F401  (registers the 预警 callbacks)
 from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the callbacks)
+from dashboard.components import alarms as alarm_ui
 from dashboard.components import an_alertui as alert_ui
 from dashboard.components import basemap, heat_filter
 from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
@@ -252,6 +254,8 @@ def _wall(config: dict[str, Any]) -> html.Div:
         className="wall-root",
         children=[
             *_stores(config),
+            # 报警: 突发 / 督办 / 预警 until a lead acknowledges; pushed, re-read at the wall's fallback period
+            alarm_ui.page_banner("wall", refresh_s=config["fallback"]),
             html.Header(
                 className="wall-top",
                 children=[

@@ -12,6 +12,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.callbacks import alarms as _alarms  # noqa: F401  - the alarm banner (报警)
 from dashboard.callbacks import an_hot_card as _hot  # noqa: F401  - the card's hot-spot line
 from dashboard.callbacks import desk_intake as _desk  # noqa: F401
 from dashboard.callbacks import heat_filter as _heat  # noqa: F401
@@ -20,6 +21,7 @@ from dashboard.callbacks import wb_search as _search  # noqa: F401  - the case s
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
+from dashboard.components import alarms as alarm_ui
 from dashboard.components import basemap, heat_filter, replay, wb_search
 from dashboard.components import desk_intake as desk
 from dashboard.components.district_labels import label_layer, register
@@ -182,6 +184,7 @@ def _page(fit: BBox | None) -> html.Div:
             dcc.Store(id=wid.QUEUE_MARKED),
             dcc.Interval(id=wid.TICK, interval=60_000),
             html.Div(id=wid.GATE, className="wb-gate", hidden=True),
+            alarm_ui.page_banner("workbench"),  # 报警: 突发 / 督办 / 预警 until a lead acknowledges
             _map(fit),
             html.Aside(
                 className="wb-side",

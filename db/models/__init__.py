@@ -2,6 +2,7 @@
 
 import db.models.citizen  # noqa: F401  (the citizen API tables)
 import db.models.search  # noqa: F401, E402  (the case search's indexes on case and person)
+from db.models.alarms import Alarm as Alarm
 from db.models.analysis import AnalysisAlert as AnalysisAlert
 from db.models.analysis import AnalysisAlertEvent as AnalysisAlertEvent
 from db.models.analysis import AnalysisCursor as AnalysisCursor

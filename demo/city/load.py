@@ -105,10 +105,10 @@ def remove_cases(conn: psycopg.Connection) -> None:
     conn.execute("DELETE FROM analysis_snapshot")
     for table in ("analysis_alert_event", "campaign_event"):
         conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_truncate")
-    # the notifications told of the old city's cases and alerts (the routes stay: they are configuration); a
+    # the notifications and alarms told of the old city's cases and alerts (the routes stay: configuration); a
     # TRUNCATE must name every table whose foreign keys point at the truncated ones
     conn.execute(
-        "TRUNCATE analysis_alert_event, campaign_event, campaign, analysis_alert, notify_outbox RESTART IDENTITY"
+        "TRUNCATE analysis_alert_event, campaign_event, campaign, analysis_alert, notify_outbox, alarm RESTART IDENTITY"
     )
     for table in ("analysis_alert_event", "campaign_event"):
         conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_no_truncate")
@@ -117,7 +117,7 @@ def remove_cases(conn: psycopg.Connection) -> None:
         "AND id NOT IN (SELECT photo_id FROM beauty_post WHERE photo_id IS NOT NULL)"
     )
     conn.execute("UPDATE photo SET case_id = NULL WHERE case_id IS NOT NULL")
-    conn.execute('TRUNCATE case_event, "case", notify_outbox RESTART IDENTITY')
+    conn.execute('TRUNCATE case_event, "case", notify_outbox, alarm RESTART IDENTITY')
     conn.execute("ALTER TABLE points_ledger ENABLE TRIGGER points_ledger_append_only")
     conn.execute("ALTER TABLE case_event ENABLE TRIGGER case_event_no_truncate")
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, text
 from db.accounts import StaffIdentity
 from db.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationError
 from db.vocabulary import ALERT_KINDS, ALERT_LEVELS, ALERT_STATES
+from ops.alarms import raise_for_alert
 from ops.notify.outbox import enqueue_for_alert
 from ops.policy import Reach, Screen, reach
 
@@ -119,6 +120,7 @@ def record(conn: Connection, alert: NewAlert, now: datetime) -> int:
         },
     )
     enqueue_for_alert(conn, alert_id=alert_id)  # the notifications it tells, in the same transaction
+    raise_for_alert(conn, alert_id=alert_id, at=now)  # the alarm that rings until a lead acknowledges it
     return alert_id
 
 

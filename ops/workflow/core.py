@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from db.calendar_repo import STAMP_SQL, load_calendar
 from db.errors import Forbidden, InvalidTransition, StaleCase
 from geo.calendar import WorkCalendar
+from ops.alarms import raise_for_event
 from ops.notify.outbox import enqueue_for_event
 from ops.policy import in_scope
 from ops.states import (
@@ -240,6 +241,7 @@ def append_event(
     enqueue_for_event(
         conn, event_id=event_id, case_id=case_id, action=action.value, department=department, at=at, note=note
     )
+    raise_for_event(conn, event_id=event_id, case_id=case_id, action=action, at=at)  # 突发 / 督办 alarms
     return event_id
 
 

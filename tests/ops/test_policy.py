@@ -42,6 +42,8 @@ EXPECTED: dict[Screen, tuple[Reach | None, ...]] = {
     Screen.ALERT_ACTION: (C, C, C, D, None, None, None, None, None),
     Screen.CAMPAIGN: (C, C, None, None, None, None, None, None, None),
     Screen.ADMIN: (C, None, None, None, None, None, None, None, None),
+    Screen.ALARMS: (C, C, C, D, P, None, None, None, None),
+    Screen.ALARM_ACK: (C, C, None, None, None, None, None, None, None),
 }
 
 

@@ -10,6 +10,9 @@ import httpx
 from bench.app_process import AppProcess
 from bench.common import login_token as login_token  # re-exported: the tests sign in as the benchmarks do
 from bench.common import sign_in
+from bench.common import (
+    sign_in_context as sign_in_context,
+)  # re-exported: a browser context signed in by request
 from dashboard.settings import Settings
 
 #: a client signed in through the form, as the benchmarks sign in

@@ -1,0 +1,126 @@
+"""The alarm banner's callbacks (wall and workbench): read the open alarms the signed-in user is concerned with
+(:func:`ops.alarms.open_alarms`: the center all, an officer their district, department staff their department) on
+a pushed ``alarm`` event (``assets/alarms.js`` writes the bell store from the page's "gy-push" events), on the
+safety-net interval, after an acknowledgement and on a language change; and acknowledge one (shift leads and
+admins: :func:`ops.alarms.acknowledge` refuses anyone else, and a second acknowledgement, with a clear message).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html
+from dash import no_update as nothing
+from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import auth, ids, runtime
+from dashboard.components import alarms as ui
+from dashboard.i18n import t
+from dashboard.ids import alarms as ai
+from dashboard.unavailable import log_failure
+from db.accounts import StaffIdentity
+from db.errors import DomainError
+from geo.crs import TZ
+from ops.alarms import AlarmView, acknowledge, acknowledged, may_acknowledge, open_alarms
+from ops.policy import Screen, roles_for
+
+log = logging.getLogger("guiyang_ops.alarms")
+ROLES = roles_for(Screen.ALARMS)
+#: open alarms one screen reads (the banner lists the first few and counts the rest)
+READ_LIMIT = 50
+HISTORY_LIMIT = 8
+
+
+@callback(
+    Output(ai.LIST, "children"),
+    Output(ai.COUNT, "children"),
+    Output(ai.DATA, "data"),
+    Output(ai.HISTORY, "children"),
+    Output(ai.ROOT, "className"),
+    Input(ai.BELL, "data"),
+    Input(ai.POLL, "n_intervals"),
+    Input(ai.REFRESH, "data"),
+    Input(ids.LANG, "data"),
+    State(ai.WHERE, "data"),
+)
+@auth.require_user(*ROLES)
+async def read_alarms(
+    _bell: Any, _n: Any, _refresh: Any, lang: str, where: Any, *, user: StaffIdentity
+) -> tuple[Any, ...]:
+    lead = may_acknowledge(user)
+
+    def work(c: Any) -> tuple[list[AlarmView], list[AlarmView]]:
+        rows = open_alarms(c, user, limit=READ_LIMIT)
+        done = acknowledged(c, user, limit=HISTORY_LIMIT) if lead else []
+        return rows, done
+
+    rows, done = await runtime.aread(work)
+    now = datetime.now(TZ)
+    place = (where or {}).get("where") if isinstance(where, dict) else None
+    classes = ["alm-root", f"alm-{place or 'page'}"]
+    if lead:
+        classes.append("alm-lead")
+    if rows:
+        classes.append("alm-ringing")
+    count = t("alm.count", lang, n=len(rows)) if rows else ""
+    return (
+        ui.items(rows, now, lang, can_ack=lead),
+        count,
+        ui.browser_data(rows, lang),
+        ui.history(done, lang) if lead else [],
+        " ".join(classes),
+    )
+
+
+@callback(
+    Output(ai.NOTICE, "children"),
+    Output(ai.REFRESH, "data"),
+    Output(ai.NOTE, "value"),
+    Input({"type": ai.ACK, "id": ALL}, "n_clicks"),
+    State(ai.NOTE, "value"),
+    State(ai.REFRESH, "data"),
+    State(ids.LANG, "data"),
+    prevent_initial_call=True,
+)
+@auth.require_user(*ROLES)
+async def on_acknowledge(
+    _clicks: Any, note: Any, refresh: Any, lang: str, *, user: StaffIdentity
+) -> tuple[Any, ...]:
+    trig = ctx.triggered_id
+    if not isinstance(trig, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
+        raise PreventUpdate  # a button appeared (the list was drawn again), nobody clicked
+    alarm_id = trig.get("id")
+    if isinstance(alarm_id, bool) or not isinstance(alarm_id, int):
+        raise PreventUpdate
+    bump = (refresh if isinstance(refresh, int) else 0) + 1
+    text = note if isinstance(note, str) else None
+
+    def work(c: Any) -> AlarmView:
+        return acknowledge(c, user, alarm_id, now=datetime.now(TZ), note=text)
+
+    try:
+        done = await runtime.awrite(work)
+    except DomainError as exc:
+        log.info("alarm %s: acknowledgement by %s refused: %s", alarm_id, user.username, exc.en)
+        return _notice(t("alm.err", lang, id=alarm_id, message=exc.message(lang)), False), bump, nothing
+    except SQLAlchemyError as exc:
+        log_failure(log, f"alarm {alarm_id}: acknowledgement by {user.username} failed", exc)
+        return _notice(t("alm.err.db", lang), False), nothing, nothing
+    log.info("alarm %s acknowledged by %s", alarm_id, user.username)
+    return _notice(t("alm.acked", lang, id=alarm_id, what=ui.what(done, lang)), True), bump, ""
+
+
+def _notice(text: str, ok: bool) -> Any:
+    return html.Span(text, className="alm-ok" if ok else "alm-err")
+
+
+# the chime and the notifications follow the open alarms (assets/alarms.js)
+clientside_callback(
+    ClientsideFunction(namespace="alarms", function_name="update"),
+    Output(ai.SOUND, "data"),
+    Input(ai.DATA, "data"),
+    State(ai.WHERE, "data"),
+)
