@@ -147,6 +147,20 @@ async def select(cell: Any, clicked: Any, *, user: StaffIdentity) -> Any:
 
 
 @callback(
+    Output(aa.SELECTED, "data", allow_duplicate=True),
+    Input(aid.LINKED_ALERT, "data"),
+    prevent_initial_call="initial_duplicate",
+)
+@auth.require_user(*ROLES)
+async def linked(alert: Any, *, user: StaffIdentity) -> Any:
+    """``/analysis?alert=ID``: that alert, as if chosen in the list (its detail reads it through the scope)."""
+    found = _id(alert)
+    if found is None:
+        raise PreventUpdate
+    return {"id": found}
+
+
+@callback(
     Output(aa.DETAIL, "children"),
     Output(aa.SHOWN, "data"),
     Output(aa.ACTIONS, "hidden"),

@@ -15,6 +15,7 @@ from dashboard.ids import admin as aid
 from db.models.notify import NOTIFY_KINDS
 from db.vocabulary import STAFF_ROLES
 from geo.crs import TZ
+from ops.links import case_path
 from ops.notify.outbox_admin import OutboxCounts, OutboxRow
 from ops.notify.routes import CLI_ACTOR, Route
 
@@ -171,7 +172,7 @@ def counts_line(counts: OutboxCounts, lang: str) -> list[Any]:
 
 def _case(row: OutboxRow, lang: str) -> Any:
     if row.ticket:
-        return html.A(row.ticket, href=f"/workbench?case={row.ticket}")
+        return html.A(row.ticket, href=case_path(row.ticket))
     if row.alert_id:
         return t("adm.alert_ref", lang, id=row.alert_id)
     return ""

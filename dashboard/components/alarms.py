@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from dash import dcc, html
 
@@ -15,6 +14,7 @@ from dashboard import runtime
 from dashboard.i18n import t
 from dashboard.ids import alarms as ai
 from ops.alarms import AlarmView
+from ops.links import alert_path, case_path
 
 #: how many alarms the banner lists (the rest are counted)
 SHOWN = 6
@@ -86,10 +86,6 @@ def kind_label(kind: str, lang: str) -> str:
     return t(f"alm.kind.{kind}", lang)
 
 
-def case_link(ticket: str) -> str:
-    return f"/workbench?case={quote(ticket, safe='')}"
-
-
 def _ago(raised: datetime, now: datetime, lang: str) -> str:
     minutes = int((now - raised).total_seconds() // 60)
     if minutes < 1:
@@ -115,7 +111,9 @@ def place(a: AlarmView, lang: str) -> str:
 
 
 def link(a: AlarmView) -> str:
-    return case_link(a.ticket) if a.ticket else "/analysis?tab=alerts"
+    return (
+        case_path(a.ticket) if a.ticket else alert_path(a.alert_id) if a.alert_id else "/analysis?tab=alerts"
+    )
 
 
 def item(a: AlarmView, now: datetime, lang: str, *, can_ack: bool) -> html.Div:

@@ -19,3 +19,6 @@ FILTERS = "an-filters"
 #: "district": code | None, "alert_id": int | None, "label": str}: a tab's "start a campaign from this" writes it,
 #: the campaigns tab opens its form prefilled from it
 CAMPAIGN_SEED = "an-campaign-seed"
+#: {"id": alert id} from ``/analysis?alert=ID`` (a link in a notification or an alarm), or None: the alerts tab opens
+#: that alert (read through the user's scope like a click)
+LINKED_ALERT = "an-linked-alert"

@@ -78,8 +78,12 @@ def _tabs(shown: str | None) -> Any:
     )
 
 
-def layout(tab: str | None = None, **_: Any) -> html.Div:
-    """``/analysis?tab=hotspots`` opens that tab (a link to one analysis); the first tab otherwise."""
+def layout(tab: str | None = None, alert: str | None = None, **_: Any) -> html.Div:
+    """``/analysis?tab=hotspots`` opens that tab (a link to one analysis); the first tab otherwise.
+    ``/analysis?alert=ID`` opens the alerts tab on that alert (a link in a notification or an alarm)."""
+    linked = {"id": int(alert)} if isinstance(alert, str) and alert.isdigit() and len(alert) < 19 else None
+    if linked is not None:
+        tab = "alerts"
     return html.Div(
         id=aid.PAGE,
         className="an-page",
@@ -87,6 +91,7 @@ def layout(tab: str | None = None, **_: Any) -> html.Div:
             dcc.Location(id=aid.REDIRECT, refresh=True),
             dcc.Store(id=aid.FILTERS, data={"days": PERIODS[0], "category": None, "district": None}),
             dcc.Store(id=aid.CAMPAIGN_SEED),
+            dcc.Store(id=aid.LINKED_ALERT, data=linked),
             html.Div(
                 className="an-head",
                 children=[

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from db.masking import mask_public_text
 from geo.crs import TZ
+from ops.links import alert_path, case_path
 
 TEXT_MAX = 80
 
@@ -87,10 +87,6 @@ def local_time(at: datetime | None, lang: str) -> str:
     return f"{stamp}（北京时间）" if lang == "zh" else f"{stamp} (Beijing time)"
 
 
-def case_link(ticket: str) -> str:
-    return f"/workbench?case={quote(ticket)}"
-
-
 @dataclass(frozen=True, slots=True)
 class Message:
     title: str
@@ -144,7 +140,7 @@ def case_message(kind: str, facts: CaseFacts, lang: str, *, note: str | None = N
         lines.append(_line("description", clean(facts.description), lang))
     if note and clean(note):
         lines.append(_line("reason", clean(note), lang))
-    return Message(title=title, body="\n".join(lines), link=case_link(facts.ticket))
+    return Message(title=title, body="\n".join(lines), link=case_path(facts.ticket))
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +171,7 @@ def alert_message(facts: AlertFacts, lang: str) -> Message:
         _line("place", district, lang),
         _line("window", window, lang),
     ]
-    return Message(title=title, body="\n".join(lines), link=f"/analysis?tab=alerts&alert={facts.alert_id}")
+    return Message(title=title, body="\n".join(lines), link=alert_path(facts.alert_id))
 
 
 def outgoing(title: str, body: str, link: str | None, base_url: str, lang: str = "zh") -> tuple[str, str]:

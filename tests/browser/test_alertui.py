@@ -140,6 +140,19 @@ def test_a_stale_action_is_refused_in_the_users_language(
     assert state_of(engine, alert_id) == "campaign"
 
 
+def test_a_link_to_one_alert_opens_it(page: Page, app_server: AppServer, engine: Engine) -> None:
+    """``/analysis?alert=ID``, the link of a notification or an alarm: the alerts tab opens on that alert (through
+    the user's scope: another district's officer gets no detail)."""
+    alert_id, mark = committed_alert(engine, "520102", category="C0101", observed=17, expected=2.0)
+    sign_in(page, app_server.base, "lead", f"/analysis?alert={alert_id}")
+    detail = page.locator("#ana-detail")
+    expect(detail.locator(f'h4[data-alert="{alert_id}"]')).to_be_visible(timeout=20_000)
+    expect(detail).to_contain_text(mark)
+    page.goto(f"{app_server.base}/analysis?alert=99999999")  # no such alert: the tab, no detail
+    expect(page.locator(grid_row(alert_id))).to_be_visible(timeout=20_000)
+    expect(detail.locator("h4[data-alert]")).to_have_count(0)
+
+
 def test_the_list_exports_as_csv(page: Page, app_server: AppServer, engine: Engine) -> None:
     alert_id, mark = committed_alert(engine, "520102", category="C0101", observed=23, expected=2.5)
     sign_in(page, app_server.base, "lead", "/analysis")
