@@ -30,19 +30,30 @@
         const args = Array.prototype.slice.call(arguments);
         const sync = args.pop(), selected = args.pop(), card = args.pop(), queue = args.pop();
         if (!sync || !sync.names) { return noUpdate(); }
+        state.sync = sync;
         const here = new URL(window.location.href);
         if (here.pathname.replace(/\/+$/, "") !== "/workbench") { return noUpdate(); }
         const old = here.searchParams;
         const caseParam = sync["case"];
         let ticket = old.get(caseParam);
+        const shown = card && card.ticket && selected ? card.ticket : null;
+        /* after Back / Forward the address leads until the view has followed it (or the user picked another) */
+        const hist = state.history;
+        if (hist) {
+            const moved = selected && selected.src !== "link" && (selected.ts || 0) > hist.at;
+            const arrived = hist.ticket ? shown === hist.ticket : !selected;
+            if (moved || arrived) { state.history = null; }
+        }
         /* a card shown: its ticket; the card closed: none. Before any card (a deep link still opening, or one
          * that could not open), the address keeps what it asked for. */
-        if (card && card.ticket && selected) {
-            ticket = card.ticket;
-        } else if (!selected && state.shown) {
-            ticket = null;
+        if (!state.history) {
+            if (shown) {
+                ticket = shown;
+            } else if (!selected && state.shown) {
+                ticket = null;
+            }
+            state.shown = !!shown;
         }
-        state.shown = !!(card && card.ticket && selected);
         const params = [];
         if (ticket) { params.push([caseParam, ticket]); }
         sync.names.forEach(function (name, i) {
@@ -67,6 +78,40 @@
         }
         return noUpdate();
     }
+
+    /* Back / Forward: Dash does not rebuild the page for another query string, so set the view from the
+     * address here: the filters, the page, the case (through the deep link, which checks it again). */
+    window.addEventListener("popstate", function () {
+        const sync = state.sync;
+        if (!sync || !document.getElementById("wb-root")) { return; }
+        const here = new URL(window.location.href);
+        if (here.pathname.replace(/\/+$/, "") !== "/workbench") { return; }
+        const p = here.searchParams;
+        sync.names.forEach(function (name, i) {
+            const target = sync.targets[i], raw = p.get(name), allowed = sync.allowed[name];
+            let value;
+            if (target[2]) {
+                value = (raw || "").split(",").filter(function (x) { return x && (!allowed || allowed.indexOf(x) >= 0); });
+            } else if (name === "inview") {
+                value = raw === "1";
+            } else {
+                value = raw && (!allowed || allowed.indexOf(raw) >= 0) ? raw : (DEFAULTS[name] || null);
+            }
+            const props = {};
+            props[target[1]] = value;
+            window.dash_clientside.set_props(target[0], props);
+        });
+        const page = parseInt(p.get("page") || "1", 10);
+        const limit = state.page ? state.page.limit : 50;
+        window.dash_clientside.set_props("wbl-page", {data: {offset: Math.max(0, (page || 1) - 1) * limit, ts: Date.now()}});
+        const ticket = p.get(sync["case"]);
+        state.history = {ticket: ticket, at: Date.now()};
+        if (ticket) {
+            window.dash_clientside.set_props("wbl-link", {data: {ticket: ticket, ts: Date.now()}});
+        } else {
+            window.dash_clientside.set_props("wb-selected", {data: null});
+        }
+    });
 
     /* --- the queue's pages ------------------------------------------------------------------------------------ */
 
@@ -119,10 +164,18 @@
         });
         if (state.pending) {
             const which = state.pending;
+            const first = payload.rows && payload.rows.length ? String(payload.rows[0].id) : null;
             state.pending = null;
-            setTimeout(function () { pick(which); }, 0);
+            whenDrawn(first, 40, function () { pick(which); });
         }
         return cur;
+    }
+
+    /* the queue's rows are drawn by another clientside callback of the same data: wait for them */
+    function whenDrawn(firstId, tries, then) {
+        const row = document.querySelector("#wb-queue .wb-row");
+        if ((row && row.dataset.id === firstId) || tries <= 0) { then(); return; }
+        setTimeout(function () { whenDrawn(firstId, tries - 1, then); }, 50);
     }
 
     function goTo(offset) {
@@ -251,8 +304,8 @@
         let done = true;
         if (k === "j") { step(1); }
         else if (k === "k") { step(-1); }
-        else if (k === "n") { turn(1, "first"); }
-        else if (k === "p") { turn(-1, "first"); }
+        else if (k === "n") { turn(1); }
+        else if (k === "p") { turn(-1); }
         else {
             const b = offered(k);
             if (b) { b.click(); } else { done = false; }

@@ -108,6 +108,16 @@ def url_state(query: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _sync_data() -> dict[str, Any]:
+    """What ``wb_links.js`` needs to write the address and, on Back / Forward, to set the view from it."""
+    return {
+        "names": [name for name, *_ in URL_FILTERS],
+        "targets": [[cid, prop, many] for _name, cid, prop, many in URL_FILTERS],
+        "case": PARAM,
+        "allowed": {k: list(v) for k, v in _ALLOWED.items()},
+    }
+
+
 def _walk(node: Any, parent: Any = None) -> Iterator[tuple[Any, Any]]:
     yield node, parent
     children = getattr(node, "children", None)
@@ -145,7 +155,7 @@ def install(page: html.Div, query: dict[str, Any]) -> html.Div:
         *page.children,
         dcc.Store(id=lid.LINK, data={"ticket": state["case"]} if "case" in state else None),
         dcc.Store(id=lid.PAGE, data={"offset": (state.get("page", 1) - 1) * QUEUE_PAGE}),
-        dcc.Store(id=lid.URL_SYNC, data={"names": [name for name, *_ in URL_FILTERS], "case": PARAM}),
+        dcc.Store(id=lid.URL_SYNC, data=_sync_data()),
         dcc.Store(id=lid.PAGER_DRAWN),
         keys_overlay(),
     ]
