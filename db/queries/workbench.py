@@ -300,12 +300,10 @@ def queue(
     if pending_only:
         where += f" AND ({PENDING_SQL})"
     conn.execute(_CUSTOM_PLANS)
-    counts = conn.execute(
-        text(
-            f'SELECT c.status, {LIGHT_SQL} AS light, count(*) AS n FROM "case" c WHERE {where} GROUP BY 1, 2'
-        ),  # nosec B608 # SQL from constant fragments; values are bound parameters
-        params,
-    ).all()
+    count_sql = (
+        f'SELECT c.status, {LIGHT_SQL} AS light, count(*) AS n FROM "case" c WHERE {where} GROUP BY 1, 2'  # nosec B608 # SQL from constant fragments; values are bound parameters
+    )
+    counts = conn.execute(text(count_sql), params).all()
     segments = _segments(first)
     sizes = [sum(r.n for r in counts if s.holds(r.status, r.light)) for s in segments]
     total = sum(sizes)
