@@ -4,11 +4,13 @@ leave the browser (notifications) put the same path after the deployment's base 
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from datetime import datetime
+from urllib.parse import quote, urlencode
 
 from dash import html
 
 from dashboard.i18n import t
+from geo.crs import TZ
 
 #: The page that opens a case, and its query parameter.
 PATH = "/workbench"
@@ -33,3 +35,22 @@ def case_anchor(ticket: str, lang: str = "zh", *, class_name: str = "") -> html.
         title=t("wbl.open_case", lang, ticket=ticket),
         className=("gy-case-link " + class_name).strip(),
     )
+
+
+def cases_href(
+    *, category: str | None = None, district: str | None = None, since: datetime | None = None, now: datetime
+) -> str:
+    """The workbench's queue and map filtered to the cases behind a number (an alert's 小类 or 大类, its district,
+    reported since ``since``): the smallest of the queue's windows (today, 7 days, 30 days) that holds ``since``,
+    every status."""
+    params: list[tuple[str, str]] = []
+    if category:
+        params.append(
+            ("major" if len(category) == 3 else "category", category)
+        )  # 大类 codes have 3 characters
+    if district:
+        params.append(("district", district))
+    if since is not None:
+        days = (now.astimezone(TZ).date() - since.astimezone(TZ).date()).days + 1
+        params.append(("window", "today" if days <= 1 else "7d" if days <= 7 else "30d"))
+    return f"{PATH}?{urlencode(params, safe=',')}" if params else PATH

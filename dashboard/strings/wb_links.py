@@ -2,6 +2,7 @@
 
 STRINGS: dict[str, tuple[str, str]] = {
     "wbl.open_case": ("在工作台打开案件 {ticket}", "Open case {ticket} on the workbench"),
+    "wbl.alert_cases": ("在工作台查看相关案件 →", "See the cases on the workbench →"),
     "wbl.bad_ticket": (
         "“{ticket}”不是案件编号（例如 GY250908-1599）。",
         "“{ticket}” is not a ticket number (e.g. GY250908-1599).",

@@ -106,3 +106,24 @@ def test_the_workbench_sends_a_signed_out_visitor_to_sign_in_with_the_whole_link
     search = "?case=GY250908-1599&window=7d"
     target = LOGIN_URL + quote("/workbench" + search, safe="/")
     assert target == "/login?next=/workbench%3Fcase%3DGY250908-1599%26window%3D7d"
+
+
+def test_an_alert_links_the_queue_filtered_to_its_cases() -> None:
+    from datetime import datetime, timedelta
+
+    from dashboard.components.case_link import cases_href
+    from geo.crs import TZ
+
+    now = datetime(2026, 12, 6, 15, 0, tzinfo=TZ)
+    two_hours = cases_href(category="E0404", district="520102", since=now - timedelta(hours=2), now=now)
+    assert two_hours == "/workbench?category=E0404&district=520102&window=today"
+    assert (
+        cases_href(category="E04", since=now - timedelta(days=3), now=now) == "/workbench?major=E04&window=7d"
+    )
+    assert cases_href(category="E0404", since=now - timedelta(weeks=3), now=now).endswith("window=30d")
+    # and the workbench reads them back
+    assert comp.url_state({"category": "E0404", "district": "520102", "window": "today"}) == {
+        "category": "E0404",
+        "district": "520102",
+        "window": "today",
+    }
