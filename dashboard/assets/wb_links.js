@@ -278,6 +278,9 @@
     function typing(el) {
         if (!el || !el.tagName) { return false; }
         const tag = el.tagName;
+        if (tag === "INPUT" && /^(radio|checkbox|button|submit|reset|range|color)$/i.test(el.type || "")) {
+            return false;  /* a chip, a switch or a segment has focus: not typing */
+        }
         return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable
             || !!(el.closest && el.closest('[contenteditable="true"], [role="combobox"], [role="textbox"]'));
     }

@@ -301,8 +301,8 @@ def map_status(meta: dict[str, Any] | None, lang: str) -> list[Any]:
 @auth.require_user(*ROLES)
 async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any]:
     in_view, view, _refresh, _tick, lang, focus, page, shown = args[7:]
-    if not in_view and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
-        raise PreventUpdate  # the map moved, but the queue does not follow it
+    if not in_view and shown is not None and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
+        raise PreventUpdate  # the map moved, but the queue does not follow it (once it is drawn at all)
     filters = q.Filters.from_inputs(*args[:7])
     box = bbox_of_view(view) if in_view else None
     mine = actionable_statuses(user.role) or ()  # a field role's own work comes first
