@@ -33,10 +33,18 @@ from ops import signin
 log = logging.getLogger("guiyang_ops.auth")
 
 
-def safe_target(value: str) -> str:
-    return (
-        value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/workbench"
+def safe_target(value: object) -> str:
+    """Only a path on this site may be the target after signing in (``/workbench?case=…`` included): never
+    ``//host``, a URL, a backslash or a control character (browsers drop tabs and newlines from a URL, which
+    would make ``/<tab>/host`` a way off the site); anything else is the workbench."""
+    ok = (
+        isinstance(value, str)
+        and value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
     )
+    return value[:1000] if ok and isinstance(value, str) else "/workbench"
 
 
 def _both(key: str, **kw: object) -> str:

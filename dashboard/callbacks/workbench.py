@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import dash_mantine_components as dmc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html
@@ -16,8 +17,10 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, ids, runtime
+from dashboard.components import wb_links
 from dashboard.components.workbench_queue import legend, queue_payload, status_label
 from dashboard.i18n import t
+from dashboard.ids import wb_links as lid
 from dashboard.ids import workbench as wid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
@@ -33,7 +36,7 @@ from ops.states import CaseStatus
 ROLES = roles_for(Screen.WORKBENCH)
 CELL_MIN_ZOOM = 15
 CELL_LIMIT = 4000
-LOGIN_URL = "/login?next=/workbench"
+LOGIN_URL = "/login?next="
 log = logging.getLogger("guiyang_ops.workbench")
 
 
@@ -86,12 +89,18 @@ def _name(row: Any, lang: str) -> str:
     Output(wid.GATE, "hidden"),
     Input(wid.ROOT, "id"),
     State(ids.LANG, "data"),
+    State(ids.URL, "search"),
 )
-async def gate(_: str, lang: str) -> tuple[Any, Any, bool]:
-    """Not signed in: to the sign-in page (and back here afterwards). A role without the workbench: say so."""
+async def gate(_: str, lang: str, search: str | None) -> tuple[Any, Any, bool]:
+    """Not signed in: to the sign-in page (and back here afterwards, to the same view or case). A role without
+    the workbench: say so."""
     user = await auth.acurrent_user()
     if user is None:
-        return LOGIN_URL, t("wb.need_login", lang), False
+        return (
+            LOGIN_URL + quote("/workbench" + (search or "")[:1000], safe="/"),
+            t("wb.need_login", lang),
+            False,
+        )
     if user.role not in ROLES:
         return nothing, t("wb.no_access", lang), False
     return nothing, None, True
@@ -286,30 +295,37 @@ def map_status(meta: dict[str, Any] | None, lang: str) -> list[Any]:
     Input(wid.TICK, "n_intervals"),
     Input(ids.LANG, "data"),
     Input(wid.F_FOCUS, "value"),
+    Input(lid.PAGE, "data"),
+    State(wid.QUEUE_DATA, "data"),
 )
 @auth.require_user(*ROLES)
 async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any]:
-    in_view, view, _refresh, _tick, lang, focus = args[7:]
-    if not in_view and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
-        raise PreventUpdate  # the map moved, but the queue does not follow it
+    in_view, view, _refresh, _tick, lang, focus, page, shown = args[7:]
+    if not in_view and shown is not None and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
+        raise PreventUpdate  # the map moved, but the queue does not follow it (once it is drawn at all)
     filters = q.Filters.from_inputs(*args[:7])
     box = bbox_of_view(view) if in_view else None
     mine = actionable_statuses(user.role) or ()  # a field role's own work comes first
     pending = focus == "pending" and not mine
+    offset = wb_links.queue_offset(set(ctx.triggered_prop_ids.values()), page, shown, in_view=bool(in_view))
     result = await runtime.aread(
         lambda c: q.queue(
             c,
             workbench_scope(user),
             filters,
             bbox=box,
+            offset=offset,
             first=mine,
             only_first=focus == "mine",
             pending_only=pending,
         )
     )
     n = len(result.rows)
-    count = t("wb.queue_capped" if result.total > n else "wb.queue_count", lang, total=result.total, n=n)
-    return queue_payload(result.rows, lang), count
+    payload = queue_payload(result.rows, lang) | {
+        "page": wb_links.page_info(result.total, result.offset, n, lang)
+    }
+    count = wb_links.count_text(result.total, result.offset, n, lang)
+    return payload, count
 
 
 @callback(Output(wid.F_FOCUS, "data"), Input(ids.LANG, "data"))

@@ -14,6 +14,7 @@ from dash_extensions.javascript import Namespace
 
 from dashboard.components import basemap
 from dashboard.components.an_alertui import age, data_attrs, fmt_expected, map_layers, numbers, place
+from dashboard.components.case_link import cases_href
 from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
 from dashboard.components.stats_columns import GRID_LOCALE
@@ -236,6 +237,18 @@ def detail(d: AlertDetail, lang: str) -> list[Any]:
             className="ana-figures",
         ),
         html.P(t("an.alertui.help", lang), className="ana-help"),
+        html.P(
+            html.A(
+                t("wbl.alert_cases", lang),
+                href=cases_href(
+                    category=a.category_code,
+                    district=a.district_code,
+                    since=a.window_start,
+                    now=datetime.now(TZ),
+                ),
+                className="gy-case-link",
+            )
+        ),
         html.Strong(t("an.alertui.history", lang)),
         html.Ol(history, className="ana-history"),
     ]

@@ -12,6 +12,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from dashboard.components import basemap
+from dashboard.components.case_link import case_anchor
 from dashboard.components.csv_text import csv_text as write_csv
 from dashboard.components.district_labels import label_layer
 from dashboard.components.workbench_queue import status_label, when
@@ -184,7 +185,7 @@ def detail(place: Place, cases: list[PlaceCase], lang: str) -> list[Any]:
     rows = [
         html.Tr(
             [
-                html.Td(c.ticket),
+                html.Td(case_anchor(c.ticket, lang)),
                 html.Td(status_label(c.status, lang)),
                 html.Td(when(c.created_at, year=True)),
                 html.Td(when(c.closed_at, year=True)),

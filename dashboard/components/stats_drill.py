@@ -8,6 +8,7 @@ from typing import Any
 import dash_leaflet as dl
 from dash import html
 
+from dashboard.components.case_link import case_anchor
 from dashboard.i18n import t
 from geo.crs import TZ
 from ops.states import LABELS, CaseStatus
@@ -69,7 +70,7 @@ def case_list(cases: list[dict[str, Any]], lang: str) -> html.Table:
     rows = [
         html.Tr(
             [
-                html.Td(c["ticket"], className="stats-ticket"),
+                html.Td(case_anchor(c["ticket"], lang), className="stats-ticket"),
                 html.Td(c["category_en"] if lang == "en" else c["category_zh"]),
                 html.Td(_status(c["status"], lang)),
                 html.Td(_when(c["created_at"])),

@@ -12,6 +12,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 from dashboard import auth, ids, runtime
 from dashboard.i18n import t
 from dashboard.ids import login as lid
+from dashboard.signin_routes import safe_target
 
 dash.register_page(__name__, path="/login", title="工作人员登录 · Staff sign-in")
 
@@ -19,10 +20,8 @@ ROLE_KEYS = {"lead", "dispatcher", "officer", "department", "admin", "moderator"
 
 
 def safe_next(value: object) -> str:
-    """Only a path on this site (``/x``, never ``//host`` or a URL) may be the target after signing in."""
-    if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value[:300]
-    return "/workbench"
+    """Only a path on this site may be the target after signing in (the rule of the sign-in routes)."""
+    return safe_target(value)
 
 
 def _demo_users() -> list[Any]:

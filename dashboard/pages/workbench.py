@@ -17,12 +17,13 @@ from dashboard.callbacks import an_hot_card as _hot  # noqa: F401  - the card's 
 from dashboard.callbacks import desk_intake as _desk  # noqa: F401
 from dashboard.callbacks import heat_filter as _heat  # noqa: F401
 from dashboard.callbacks import replay as _replay  # noqa: F401
+from dashboard.callbacks import wb_links as _links  # noqa: F401  - deep links, paging, the address, keys
 from dashboard.callbacks import wb_search as _search  # noqa: F401  - the case search
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.components import alarms as alarm_ui
-from dashboard.components import basemap, heat_filter, replay, wb_search
+from dashboard.components import basemap, heat_filter, replay, wb_links, wb_search
 from dashboard.components import desk_intake as desk
 from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
@@ -162,9 +163,10 @@ def _map(fit: BBox | None) -> html.Div:
     )
 
 
-def layout(**_: Any) -> html.Div:
-    """The desk; its map opens on what the signed-in user may see (read here: no round trip after load)."""
-    return _page(_callbacks.opening_bounds())
+def layout(**query: Any) -> html.Div:
+    """The desk; its map opens on what the signed-in user may see (read here: no round trip after load), with
+    the filters, queue page and case its address names (``wb_links``)."""
+    return wb_links.install(_page(_callbacks.opening_bounds()), query)
 
 
 def _page(fit: BBox | None) -> html.Div:

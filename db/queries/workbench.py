@@ -28,7 +28,8 @@ from db.vocabulary import OPEN_STATUSES, SOURCES, CaseStatus
 from geo.crs import TZ
 
 PIN_LIMIT = 3000
-QUEUE_LIMIT = 200
+#: Cases on one page of the queue.
+QUEUE_PAGE = 50
 DUPLICATE_LIMIT = 10
 WINDOWS = ("open", "today", "7d", "30d")
 #: Calendar days (today included) of each time window.
@@ -186,8 +187,11 @@ def pins(
 
 @dataclass(frozen=True)
 class Queue:
+    """One page of the queue: its rows, the number of every matching case, and where the page starts."""
+
     rows: list[Row[Any]] = field(default_factory=list)
     total: int = 0
+    offset: int = 0
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -197,27 +201,72 @@ def _in(values: tuple[str, ...]) -> str:
 _RUNNING = tuple(s for s in _OPEN if s != CaseStatus.SUSPENDED.value)
 _FINISHED = tuple(s for s in _ALL if s not in _OPEN)
 _BY_DEADLINE = "c.stage_deadline, c.created_at DESC, c.id"
-#: The queue's three parts, each read in its own order: running clocks by stage deadline (the partial index
-#: on open cases' stage deadlines gives them in that order), suspended cases, then finished cases, newest first.
-_PARTS = (
-    (_RUNNING, _BY_DEADLINE),
-    (("suspended",), _BY_DEADLINE),
-    (_FINISHED, "c.created_at DESC, c.id"),
+_NEWEST = "c.created_at DESC, c.id"
+#: The lights of a running clock, most urgent first (``None``: no stage clock).
+_URGENCY: tuple[str | None, ...] = ("red", "yellow", "green", None)
+#: The queue's parts, each read in its own order: running clocks by urgency (red, then yellow, then green, each
+#: by stage deadline: the partial index on open cases' stage deadlines gives them in that order), suspended
+#: cases by deadline, then finished cases, newest first.
+_PARTS: tuple[tuple[tuple[str, ...], bool], ...] = (
+    (_RUNNING, True),
+    (("suspended",), False),
+    (_FINISHED, False),
 )
 #: A case with a 挂账 / 延期 request waiting for a shift lead (待审批).
 PENDING_SQL = "EXISTS (SELECT 1 FROM case_request r WHERE r.case_id = c.id AND r.state = 'pending')"
 
 
-def _parts(first: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
-    """The queue's parts: the statuses ``first`` (the reader's own work) ahead of everything, each part in its
-    own order."""
-    out: list[tuple[tuple[str, ...], str]] = []
+@dataclass(frozen=True)
+class _Segment:
+    """A run of the queue read in one index order: some statuses, optionally of one light."""
+
+    statuses: tuple[str, ...]
+    by_light: bool = False
+    light: str | None = None
+    newest_first: bool = False
+
+    def holds(self, status: str, light: str | None) -> bool:
+        return status in self.statuses and (not self.by_light or light == self.light)
+
+    def sql(self) -> str:
+        cond = f"c.status IN {_in(self.statuses)}"
+        if self.by_light:
+            cond += f" AND {LIGHT_SQL} = '{self.light}'" if self.light else f" AND {LIGHT_SQL} IS NULL"
+        return cond
+
+    @property
+    def order(self) -> str:
+        return _NEWEST if self.newest_first else _BY_DEADLINE
+
+
+def _segments(first: tuple[str, ...]) -> list[_Segment]:
+    """The queue's segments in order: the statuses ``first`` (the reader's own work) ahead of everything, by
+    urgency; then running clocks by urgency, suspended cases, finished cases."""
+    parts: list[tuple[tuple[str, ...], bool]] = []
     if first:
-        out.append((tuple(s for s in _ALL if s in first), _BY_DEADLINE))
-    for statuses, order in _PARTS:
+        parts.append((tuple(s for s in _ALL if s in first), True))
+    for statuses, by_light in _PARTS:
         rest = tuple(s for s in statuses if s not in first)
         if rest:
-            out.append((rest, order))
+            parts.append((rest, by_light))
+    out: list[_Segment] = []
+    for statuses, by_light in parts:
+        if by_light:
+            out.extend(_Segment(statuses, True, light) for light in _URGENCY)
+        else:
+            out.append(_Segment(statuses, newest_first=set(statuses) <= set(_FINISHED)))
+    return out
+
+
+def _windows(sizes: list[int], offset: int, limit: int) -> list[tuple[int, int, int]]:
+    """Which segments the page ``[offset, offset + limit)`` takes rows from: ``(segment, its offset, count)``."""
+    out = []
+    start = 0
+    for n, size in enumerate(sizes):
+        lo, hi = max(offset, start), min(offset + limit, start + size)
+        if lo < hi:
+            out.append((n, lo - start, hi - lo))
+        start += size
     return out
 
 
@@ -228,18 +277,22 @@ def queue(
     *,
     bbox: BBox | None = None,
     now: datetime | None = None,
-    limit: int = QUEUE_LIMIT,
+    limit: int = QUEUE_PAGE,
+    offset: int = 0,
     first: tuple[str, ...] = (),
     only_first: bool = False,
     pending_only: bool = False,
 ) -> Queue:
-    """The work list, most pressing first: the statuses ``first`` (what the reader may act on: an officer's
-    待处置 / 处置中 before the 待受理 reports they cannot touch), then running clocks by stage deadline, then
-    suspended cases, then finished ones (windows other than ``open``), newest first. ``only_first``: nothing
-    but the statuses ``first``; ``pending_only``: only cases with a request waiting for a shift lead (待审批).
+    """One page of the work list (``limit`` rows from ``offset``), most pressing first: the statuses ``first``
+    (what the reader may act on: an officer's 待处置 / 处置中 before the 待受理 reports they cannot touch), then
+    running clocks, each by urgency (超期 red, then yellow, then green, each by stage deadline), then suspended
+    cases, then finished ones (windows other than ``open``), newest first. ``only_first``: nothing but the
+    statuses ``first``; ``pending_only``: only cases with a request waiting for a shift lead (待审批).
 
-    Each part yields only its first ``limit`` rows in its own order (no sort of every open case: the 1M-case
-    city has 40,000), names are joined to those rows only, and the total is a plain count."""
+    Two statements whatever the page: one count of the matching cases per status and light (the total, and the
+    size of each segment), then only the segments the page falls in, each read in its own index order from its
+    own offset (no sort of every open case: the 1M-case city has 40,000); names are joined to the page's rows
+    only. An offset past the end gives the last page."""
     where, params = _where(scope, filters, _now(now), bbox)
     if only_first and first:
         where += " AND (c.status = ANY(CAST(:first AS text[])))"
@@ -247,15 +300,23 @@ def queue(
     if pending_only:
         where += f" AND ({PENDING_SQL})"
     conn.execute(_CUSTOM_PLANS)
-    wanted = set(_statuses(filters))
+    count_sql = (
+        f'SELECT c.status, {LIGHT_SQL} AS light, count(*) AS n FROM "case" c WHERE {where} GROUP BY 1, 2'  # nosec B608 # SQL from constant fragments; values are bound parameters
+    )
+    counts = conn.execute(text(count_sql), params).all()
+    segments = _segments(first)
+    sizes = [sum(r.n for r in counts if s.holds(r.status, r.light)) for s in segments]
+    total = sum(sizes)
+    limit = max(1, limit)
+    offset = max(0, min(offset, (total - 1) // limit * limit if total else 0))
     parts = " UNION ALL ".join(
-        f'(SELECT c.id, {n} AS part FROM "case" c WHERE {where} AND c.status IN {_in(statuses)} '  # nosec B608 # SQL from constant fragments; values are bound parameters
-        f"ORDER BY {order} LIMIT :lim)"
-        for n, (statuses, order) in enumerate(_parts(first))
-        if wanted & set(statuses)  # a part no status asks for is not read at all
+        f'(SELECT c.id, {n} AS part FROM "case" c WHERE {where} AND {segments[n].sql()} '  # nosec B608 # SQL from constant fragments; values are bound parameters
+        f"ORDER BY {segments[n].order} OFFSET {skip} LIMIT {take})"
+        for n, skip, take in _windows(sizes, offset, limit)
     )
     if not parts:
-        return Queue([], 0)
+        return Queue([], total, offset)
+    newest = [n for n, s in enumerate(segments) if s.newest_first] or [-1]
     rows = conn.execute(
         text(
             f"WITH top AS ({parts}) "  # nosec B608 # SQL from constant fragments; values are bound parameters
@@ -266,14 +327,12 @@ def queue(
             f"{PENDING_SQL} AS pending_request "
             'FROM top JOIN "case" c ON c.id = top.id JOIN category cat ON cat.code = c.category_code '
             "LEFT JOIN district d ON d.code = c.district_code "
-            "ORDER BY top.part, c.stage_deadline, c.created_at DESC, c.id LIMIT :lim"
+            f"ORDER BY top.part, CASE WHEN top.part IN ({', '.join(map(str, newest))}) THEN NULL "
+            "ELSE c.stage_deadline END, c.created_at DESC, c.id"
         ),
-        {**params, "lim": limit},
+        params,
     ).all()
-    total = len(rows)
-    if total >= limit:
-        total = int(conn.execute(text(f'SELECT count(*) FROM "case" c WHERE {where}'), params).scalar_one())  # nosec B608 # SQL from constant fragments; values are bound parameters
-    return Queue(list(rows), total)
+    return Queue(list(rows), total, offset)
 
 
 @dataclass(frozen=True)

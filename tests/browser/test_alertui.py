@@ -90,6 +90,11 @@ def test_the_alerts_tab_shows_acknowledges_and_dismisses(
     expect(detail).to_contain_text(mark)
     expect(detail).to_contain_text("往常预期")
     expect(detail.locator('li[data-to="new"]')).to_contain_text("研判系统")
+    # a way to its cases: the workbench filtered to the alert's 小类 and district
+    cases = detail.locator("a.gy-case-link")
+    expect(cases).to_have_attribute(
+        "href", re.compile(r"^/workbench\?category=C0101&district=520103&window=")
+    )
     screenshot(page, "analysis-alerts-zh")
 
     page.locator("#ana-ack").click()

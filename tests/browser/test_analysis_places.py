@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
+from dashboard.components.case_link import case_href
 from geo.crs import TZ
 from tests.support.app import AppServer
 from tests.support.browser import ForeignRequests, screenshot, sign_in
@@ -64,6 +65,7 @@ def test_places_tab_in_zh_and_en(
     detail = page.locator("#anp-detail")
     for case in planted["ours"]:
         expect(detail).to_contain_text(case.ticket, timeout=15_000)
+        expect(detail.locator(f"a[href='{case_href(case.ticket)}']")).to_have_text(case.ticket)  # its card
     expect(detail).to_contain_text("待受理")
     expect(page.locator("path.anp-case")).to_have_count(6, timeout=15_000)
     screenshot(page, "analysis-places-zh")

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 
+from dashboard.components.case_link import case_href
 from dashboard.components.stats_columns import export_header
 from dashboard.ids import stats as ids
 from db.accounts import load_identity
@@ -125,6 +126,9 @@ def test_stats_page_table_trend_drill_export(
     listed = panel.locator(".stats-drill-table .stats-ticket")
     expect(listed.first).to_be_visible()
     assert set(listed.all_inner_texts()) <= set(september) and listed.count() >= 3
+    # each ticket is the link to its card on the workbench
+    link = listed.first.locator("a")
+    assert link.get_attribute("href") == case_href(listed.first.inner_text())
     page.wait_for_timeout(1500)  # the map flies to the cases
     screenshot(page, "stats-drill")
     page.locator(f"#{ids.DRILL_CLOSE}").click()

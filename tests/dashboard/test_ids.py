@@ -34,6 +34,7 @@ PREFIX = {
     "dashboard.ids.wb_search": "wbs-",
     "dashboard.ids.basemap": "bm-",
     "dashboard.ids.alarms": "alm-",
+    "dashboard.ids.wb_links": "wbl-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
