@@ -16,11 +16,12 @@ from dashboard.callbacks import an_hot_card as _hot  # noqa: F401  - the card's 
 from dashboard.callbacks import desk_intake as _desk  # noqa: F401
 from dashboard.callbacks import heat_filter as _heat  # noqa: F401
 from dashboard.callbacks import replay as _replay  # noqa: F401
+from dashboard.callbacks import wb_live as _live  # noqa: F401  - push: the refresh hook
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.components import desk_intake as desk
-from dashboard.components import heat_filter, replay
+from dashboard.components import heat_filter, replay, wb_live
 from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
@@ -177,7 +178,7 @@ def _page(fit: BBox | None) -> html.Div:
             dcc.Store(id=wid.PINS_META),
             dcc.Store(id=wid.QUEUE_DRAWN),
             dcc.Store(id=wid.QUEUE_MARKED),
-            dcc.Interval(id=wid.TICK, interval=60_000),
+            wb_live.components(),  # push: doorbell, catch-up, connection indicator
             html.Div(id=wid.GATE, className="wb-gate", hidden=True),
             _map(fit),
             html.Aside(

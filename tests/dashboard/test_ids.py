@@ -30,6 +30,7 @@ PREFIX = {
     "dashboard.ids.an_corr": "ank-",
     "dashboard.ids.an_campaign": "anc-",
     "dashboard.ids.an_alertui": "ana-",
+    "dashboard.ids.wb_live": "wbp-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 

@@ -1,0 +1,20 @@
+/* The workbench's live updates (wbp-): the clientside callbacks of dashboard/callbacks/wb_live.py. The stream
+ * itself is assets/gy_push.js. */
+(function () {
+    "use strict";
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {
+        wbp: {
+            /* the catch-up landed (the cursor moved): the push client may ring again */
+            settled: function (cursor) {
+                if (window.gyPush) { window.gyPush.settled(cursor); }
+                return cursor;
+            },
+            /* 实时 / 重连中 / 离线, in the page's language; works with the server away */
+            indicator: function (state, lang, texts) {
+                const s = ["open", "connecting", "offline"].indexOf(state) >= 0 ? state : "connecting";
+                const m = (texts && texts[lang === "en" ? "en" : "zh"]) || {};
+                return [m["label." + s] || s, "wbp-conn wbp-conn-" + s, m["title." + s] || ""];
+            },
+        },
+    });
+})();
