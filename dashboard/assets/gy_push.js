@@ -56,11 +56,14 @@
         send(id, again || resync);
         resync = false;
     }
-    /* called by the page's clientside callback on its cursor store (or by the timer): the catch-up landed */
-    function settled(cursor) {
+    /* called by the page's clientside callback on its cursor store (or by the timer): the catch-up landed.
+     * ``holdMs``: the catch-up started re-reads (the queue) that must land before the next ring, else Dash would
+     * drop them on a busy city; the page calls ``release()`` when they have (or the hold runs out). */
+    function settled(cursor, holdMs) {
         if (typeof cursor === "number") { cursorNow = cursor; }
         clearTimeout(inflight);
         inflight = null;
+        if (holdMs > 0) { inflight = setTimeout(settled, holdMs); return; }
         if (pending !== null && !resync && cursorNow !== null && pending <= cursorNow) { pending = null; }
         if (pending !== null) {
             const id = pending, again = resync;
@@ -140,6 +143,7 @@
 
     window.gyPush = {
         settled: settled,
+        release: () => { if (inflight) { settled(); } },
         listen: listen,
         connection: () => conn,
         readyState: () => (es ? es.readyState : -1),

@@ -22,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import auth, ids, runtime
 from dashboard.i18n import t
 from dashboard.ids import wb_live as lid
+from dashboard.ids import workbench as wid
 from db.accounts import StaffIdentity
 from db.queries.wb_live import changed_in_reach
 from ops.policy import Screen, roles_for, workbench_scope
@@ -93,6 +94,13 @@ clientside_callback(
     ClientsideFunction(namespace="wbp", function_name="settled"),
     Output(lid.SETTLED, "data"),
     Input(lid.CURSOR, "data"),
+    Input(lid.CHANGED, "data"),
+)
+clientside_callback(  # the queue read again has landed: the next doorbell may ring
+    ClientsideFunction(namespace="wbp", function_name="released"),
+    Output(lid.SETTLED, "data", allow_duplicate=True),
+    Input(wid.QUEUE_DATA, "data"),
+    prevent_initial_call=True,
 )
 clientside_callback(
     ClientsideFunction(namespace="wbp", function_name="indicator"),
