@@ -49,7 +49,9 @@ WATCH = """() => {
 
 def _actor(engine: Engine, username: str) -> wf.Actor:
     with engine.connect() as conn:
-        uid = conn.execute(text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}).scalar_one()
+        uid = conn.execute(
+            text("SELECT id FROM staff_user WHERE username = :u"), {"u": username}
+        ).scalar_one()
         ident = load_identity(conn, uid)
     assert ident is not None  # nosec B101 # type narrowing for mypy, not a security check
     return wf.Actor.from_identity(ident)
