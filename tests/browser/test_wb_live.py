@@ -8,15 +8,18 @@ at its own random point, and left in place."""
 
 from __future__ import annotations
 
+import json
 import random
+import re
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from dashboard.components.workbench_queue import status_label
 from dashboard.settings import Settings
@@ -79,6 +82,13 @@ def open_live(ctx: BrowserContext, base: str, user: str, foreign: ForeignRequest
     return page
 
 
+def pins_on_map(page: Page) -> int:
+    """The number of pins the map status line says the map shows (地图上 N 件)."""
+    found = re.search(r"地图上 (\d+) 件", page.locator("#wb-map-status").text_content() or "")
+    assert found is not None
+    return int(found.group(1))
+
+
 def row(page: Page, case_id: int) -> Locator:
     return page.locator(f'#wb-queue .wb-row[data-id="{case_id}"]')
 
@@ -97,9 +107,13 @@ def test_a_dispatched_case_enters_and_a_returned_one_leaves_the_department_queue
     page = open_live(ctx, app_server.base, "cgj", foreign)
     filed = new_case(engine, NANMING, "520102", status=CaseStatus.FILED)
     expect(row(page, filed.id)).to_have_count(0)
+    on_map = page.locator("#wb-map-status")
+    expect(on_map).to_contain_text("地图上", timeout=10_000)
+    before = pins_on_map(page)
     t0 = time.monotonic()
     done = dispatch(engine, filed)
     expect(row(page, done.id)).to_be_visible(timeout=8_000)
+    expect(on_map).to_contain_text(f"地图上 {before + 1} 件", timeout=8_000)  # the pins follow too
     print(f"dispatch → row in the department's queue: {(time.monotonic() - t0) * 1000:.0f} ms")
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -108,6 +122,7 @@ def test_a_dispatched_case_enters_and_a_returned_one_leaves_the_department_queue
     with engine.begin() as conn:  # the department returns it: the case leaves its reach and its queue
         wf.return_case(conn, staff_actor(engine, "cgj"), done.id, done.version, reason="不属于本部门")
     expect(row(page, done.id)).to_have_count(0, timeout=8_000)
+    expect(on_map).to_contain_text(f"地图上 {before} 件", timeout=8_000)
     ctx.close()
     assert foreign == []
 
@@ -215,4 +230,54 @@ def test_every_push_event_is_rebroadcast_on_the_window(
     got = page.evaluate("window.__got")
     assert all(set(d) == {"event", "data"} for d in got)
     assert page.evaluate("window.__streams") == 1  # one EventSource for the page
+    ctx.close()
+
+
+def _catch_up(page: Page, base: str, cursor: int, upto: int) -> Any:
+    """The catch-up callback as the page's doorbell calls it, posted by hand."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
+    body = {
+        "output": "..wbp-cursor.data...wbp-changed.data...wbp-slow.data..",
+        "outputs": [
+            {"id": "wbp-cursor", "property": "data"},
+            {"id": "wbp-changed", "property": "data"},
+            {"id": "wbp-slow", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "wbp-doorbell", "property": "data", "value": {"id": upto, "n": 1, "resync": False}}
+        ],
+        "changedPropIds": ["wbp-doorbell.data"],
+        "state": [
+            {"id": "wbp-cursor", "property": "data", "value": cursor},
+            {"id": "wbp-changed", "property": "data", "value": {"n": 0}},
+            {"id": "wbp-slow", "property": "data", "value": {"n": 0, "at": time.time()}},
+        ],
+    }
+    return page.context.request.post(
+        base + "/_dash-update-component",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
+    )
+
+
+def test_the_catch_up_tells_an_officer_nothing_of_another_district(
+    browser: Browser, app_server: AppServer, engine: Engine, foreign: ForeignRequests
+) -> None:
+    ctx = browser.new_context(**CONTEXT)
+    page = open_live(ctx, app_server.base, "yunyan", foreign)
+    with engine.connect() as conn:
+        cursor = int(conn.execute(text("SELECT max(id) FROM case_event")).scalar_one())
+    other = dispatch(engine, new_case(engine, NANMING, "520102", status=CaseStatus.FILED))
+    with engine.connect() as conn:
+        upto = int(conn.execute(text("SELECT max(id) FROM case_event")).scalar_one())
+    resp = _catch_up(page, app_server.base, cursor, upto)
+    assert resp.status == 200, resp.text()
+    answer = resp.json()["response"]
+    assert answer["wbp-cursor"]["data"] == upto and "wbp-changed" not in answer  # moved on, nothing to read
+    assert str(other.id) not in resp.text()
+    own = dispatch(engine, new_case(engine, YUNYAN, "520103", status=CaseStatus.FILED))
+    with engine.connect() as conn:
+        later = int(conn.execute(text("SELECT max(id) FROM case_event")).scalar_one())
+    answer = _catch_up(page, app_server.base, upto, later).json()["response"]
+    assert answer["wbp-changed"]["data"]["cases"] == [own.id]
     ctx.close()
