@@ -266,10 +266,10 @@ def test_the_catch_up_tells_an_officer_nothing_of_another_district(
     ctx = browser.new_context(**CONTEXT)
     page = open_live(ctx, app_server.base, "yunyan", foreign)
     with engine.connect() as conn:
-        cursor = int(conn.execute(text("SELECT max(id) FROM case_event")).scalar_one())
+        cursor = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM case_event")).scalar_one())
     other = dispatch(engine, new_case(engine, NANMING, "520102", status=CaseStatus.FILED))
     with engine.connect() as conn:
-        upto = int(conn.execute(text("SELECT max(id) FROM case_event")).scalar_one())
+        upto = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM case_event")).scalar_one())
     resp = _catch_up(page, app_server.base, cursor, upto)
     assert resp.status == 200, resp.text()
     answer = resp.json()["response"]
@@ -277,7 +277,7 @@ def test_the_catch_up_tells_an_officer_nothing_of_another_district(
     assert str(other.id) not in resp.text()
     own = dispatch(engine, new_case(engine, YUNYAN, "520103", status=CaseStatus.FILED))
     with engine.connect() as conn:
-        later = int(conn.execute(text("SELECT max(id) FROM case_event")).scalar_one())
+        later = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM case_event")).scalar_one())
     answer = _catch_up(page, app_server.base, upto, later).json()["response"]
     assert answer["wbp-changed"]["data"]["cases"] == [own.id]
     ctx.close()
