@@ -19,6 +19,7 @@ from dashboard.components.heat_filter import category_options
 from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES, class_breaks, heat_legend
 from dashboard.i18n import t
 from dashboard.ids import heat_filter as hf
+from dashboard.ids import wb_live as live
 from dashboard.ids import workbench as wid
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
@@ -138,7 +139,7 @@ async def workbench_category(
     Input(hf.WB_HEAT_ON, "checked"),
     Input(hf.WB_HEAT_WINDOW, "value"),
     Input(hf.WB_HEAT_CATEGORY, "data"),
-    Input(wid.TICK, "n_intervals"),
+    Input(live.SLOW, "data"),  # at most once a minute, when something changed (callbacks/wb_live.py)
     State(ids.LANG, "data"),
 )
 @auth.require_user(*WB_ROLES)

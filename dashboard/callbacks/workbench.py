@@ -22,6 +22,7 @@ from dashboard.components.workbench_queue import legend, queue_payload, status_l
 from dashboard.i18n import t
 from dashboard.ids import wb_links as lid
 from dashboard.ids import workbench as wid
+from dashboard.ids.wb_live import CHANGED as LIVE  # the push's refresh hook (callbacks/wb_live.py)
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.cache import MISSING
@@ -264,7 +265,7 @@ FILTERS = [
     Input(wid.VIEW, "data"),
     *FILTERS,
     Input(wid.REFRESH, "data"),
-    Input(wid.TICK, "n_intervals"),
+    Input(LIVE, "data"),
 )
 @auth.require_user(*ROLES)
 async def pins_layer(view: dict[str, Any] | None, *args: Any, user: StaffIdentity) -> tuple[Any, Any]:
@@ -292,7 +293,7 @@ def map_status(meta: dict[str, Any] | None, lang: str) -> list[Any]:
     Input(wid.F_IN_VIEW, "checked"),
     Input(wid.VIEW, "data"),
     Input(wid.REFRESH, "data"),
-    Input(wid.TICK, "n_intervals"),
+    Input(LIVE, "data"),
     Input(ids.LANG, "data"),
     Input(wid.F_FOCUS, "value"),
     Input(lid.PAGE, "data"),
@@ -300,7 +301,7 @@ def map_status(meta: dict[str, Any] | None, lang: str) -> list[Any]:
 )
 @auth.require_user(*ROLES)
 async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any]:
-    in_view, view, _refresh, _tick, lang, focus, page, shown = args[7:]
+    in_view, view, _refresh, _live, lang, focus, page, shown = args[7:]
     if not in_view and shown is not None and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
         raise PreventUpdate  # the map moved, but the queue does not follow it (once it is drawn at all)
     filters = q.Filters.from_inputs(*args[:7])

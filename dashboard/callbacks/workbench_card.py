@@ -12,11 +12,13 @@ from dash import ALL, MATCH, Input, Output, State, callback, ctx, html
 from dash import no_update as nothing
 
 from dashboard import auth, ids, runtime
+from dashboard.callbacks.wb_live import card_refresh
 from dashboard.callbacks.workbench import ROLES, reference
 from dashboard.components.case_card import card_info, card_sections
 from dashboard.components.workbench_forms import action_forms, form_shape, id_key, texts
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
+from dashboard.ids.wb_live import CHANGED as LIVE  # the push's refresh hook
 from db.accounts import StaffIdentity
 from db.queries import workbench as q
 from ops.policy import allowed_actions, in_scope, request_actions, workbench_scope
@@ -102,6 +104,7 @@ def card_actions(card: q.CaseCard, role: Role, scoped: bool) -> tuple[list[Actio
     *_TEXT_OUTPUTS,
     Input(wid.SELECTED, "data"),
     Input(wid.REFRESH, "data"),
+    Input(LIVE, "data"),
     Input(ids.LANG, "data"),
     State(wid.DRAFTS, "data"),
     State(wid.CARD_STATE, "data"),
@@ -112,6 +115,7 @@ def card_actions(card: q.CaseCard, role: Role, scoped: bool) -> tuple[list[Actio
 async def case_card(
     selected: Any,
     refresh: Any,
+    live: Any,
     lang: str,
     drafts: Any,
     shown: Any,
@@ -125,6 +129,11 @@ async def case_card(
     the user typed and the photos they chose survive a refused attempt; a language switch sets their texts in
     place (or, if the forms changed meanwhile, draws them again with what the user had typed)."""
     case_id = _selected_id(selected)
+    pushed = ctx.triggered_id == LIVE
+    if pushed:  # someone else changed a case: this card only if it is the one shown
+        refresh = None if case_id is None else card_refresh(live, case_id, lang)
+        if refresh is None:
+            return (*[nothing] * _FIRST_TEXT_OUTPUT, *_texts_unchanged())
     if case_id is None:
         return True, [], None, [], [], None, [], *_texts_unchanged()
     card = await runtime.aread(lambda c: q.case_card(c, workbench_scope(user), case_id))
@@ -143,7 +152,9 @@ async def case_card(
     actions, pending = card_actions(card, role, scoped)
     names = [a.value for a in actions]
     refreshed = (
-        ctx.triggered_id == wid.REFRESH and isinstance(refresh, dict) and refresh.get("case") == case_id
+        ctx.triggered_id in (wid.REFRESH, LIVE)
+        and isinstance(refresh, dict)
+        and refresh.get("case") == case_id
     )
     note = (
         notice(str(refresh.get("kind")), str(refresh["text"])) if refreshed and refresh.get("text") else None
@@ -158,7 +169,7 @@ async def case_card(
     else:
         departments = await reference("departments", q.departments) if "dispatch" in names else []
         kept = drafts.get("values") if isinstance(drafts, dict) and drafts.get("case") == case_id else None
-        if relabel:
+        if relabel or pushed:
             kept = {**(kept or {}), **_typed(values, field_ids)}  # what the forms hold now wins
         forms = action_forms(card, actions, lang, departments, kept)
         if relabel and shape == form_shape(forms):

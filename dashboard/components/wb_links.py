@@ -20,6 +20,7 @@ from dashboard import ids
 from dashboard.components.case_link import PARAM
 from dashboard.i18n import t
 from dashboard.ids import wb_links as lid
+from dashboard.ids import wb_live as live_ids
 from dashboard.ids import workbench as wid
 from db.light import LIGHTS
 from db.queries.public_track import normalize_ticket
@@ -250,7 +251,7 @@ def page_info(total: int, offset: int, shown: int, lang: str) -> dict[str, Any]:
 
 def queue_offset(triggers: set[str], page: Any, shown: Any, *, in_view: bool = False) -> int:
     """Where the queue's page starts: the page asked for (a page control, or the address on the page's first
-    draw), the page shown when only a refresh, a tick, the language or a map move the queue does not follow
+    draw), the page shown when only a refresh, a push, the language or a map move the queue does not follow
     came in, and the first page when a filter changed (or the map moved with 只看地图范围内)."""
 
     def offset(data: Any) -> int:
@@ -259,7 +260,7 @@ def queue_offset(triggers: set[str], page: Any, shown: Any, *, in_view: bool = F
 
     if lid.PAGE in triggers or not isinstance(shown, dict):
         return offset(page)
-    if triggers <= {wid.REFRESH, wid.TICK, ids.LANG} | (set() if in_view else {wid.VIEW}):
+    if triggers <= {wid.REFRESH, live_ids.CHANGED, ids.LANG} | (set() if in_view else {wid.VIEW}):
         return offset(shown.get("page"))
     return 0
 

@@ -15,7 +15,6 @@ PINS_META = "wb-pins-meta"
 HIGHLIGHT = "wb-highlight"  # a layer group holding the ring around the selected case
 VIEW = "wb-view"
 MAP_STATUS = "wb-map-status"
-TICK = "wb-tick"
 SCOPE = "wb-scope"
 STATUS_LEGEND = "wb-legend"
 

@@ -18,12 +18,13 @@ from dashboard.callbacks import desk_intake as _desk  # noqa: F401
 from dashboard.callbacks import heat_filter as _heat  # noqa: F401
 from dashboard.callbacks import replay as _replay  # noqa: F401
 from dashboard.callbacks import wb_links as _links  # noqa: F401  - deep links, paging, the address, keys
+from dashboard.callbacks import wb_live as _live  # noqa: F401  - push: the refresh hook
 from dashboard.callbacks import wb_search as _search  # noqa: F401  - the case search
 from dashboard.callbacks import workbench as _callbacks  # registers the callbacks
 from dashboard.callbacks import workbench_actions as _actions  # noqa: F401
 from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.components import alarms as alarm_ui
-from dashboard.components import basemap, heat_filter, replay, wb_links, wb_search
+from dashboard.components import basemap, heat_filter, replay, wb_links, wb_live, wb_search
 from dashboard.components import desk_intake as desk
 from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
@@ -184,7 +185,7 @@ def _page(fit: BBox | None) -> html.Div:
             dcc.Store(id=wid.PINS_META),
             dcc.Store(id=wid.QUEUE_DRAWN),
             dcc.Store(id=wid.QUEUE_MARKED),
-            dcc.Interval(id=wid.TICK, interval=60_000),
+            wb_live.components(),  # push: doorbell, catch-up, connection indicator
             html.Div(id=wid.GATE, className="wb-gate", hidden=True),
             alarm_ui.page_banner("workbench"),  # 报警: 突发 / 督办 / 预警 until a lead acknowledges
             _map(fit),

@@ -303,6 +303,7 @@ def test_an_officer_of_yunyan_cannot_see_or_act_on_a_nanming_case(
         "inputs": [
             {"id": "wb-selected", "property": "data", "value": {"id": nanming.id}},
             {"id": "wb-refresh", "property": "data", "value": {"n": 0}},
+            {"id": "wbp-changed", "property": "data", "value": {"n": 0}},
             {"id": "gy-lang", "property": "data", "value": "zh"},
         ],
         "changedPropIds": ["wb-selected.data"],

@@ -13,6 +13,7 @@ from dashboard import ids
 from dashboard.components import wb_links as comp
 from dashboard.components.case_link import case_anchor, case_href
 from dashboard.ids import wb_links as lid
+from dashboard.ids import wb_live as live_ids
 from dashboard.ids import workbench as wid
 from dashboard.signin_routes import safe_target
 from ops.links import case_path
@@ -66,7 +67,7 @@ def test_the_view_from_the_address_keeps_only_what_it_knows() -> None:
         ({lid.PAGE}, False, 150),  # a page control
         ({wid.F_DISTRICT, lid.PAGE}, False, 150),  # Back: the address's filters and page together
         ({wid.REFRESH}, False, 50),  # an action refreshed the queue: the page shown stays
-        ({wid.TICK, ids.LANG}, False, 50),
+        ({live_ids.CHANGED, ids.LANG}, False, 50),
         ({wid.VIEW}, False, 50),  # the map moved, the queue does not follow it
         ({wid.VIEW}, True, 0),  # ... unless it does
         ({wid.F_STATUS}, False, 0),  # another filter: from the top

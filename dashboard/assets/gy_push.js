@@ -1,0 +1,153 @@
+/* The push client of a page (the workbench): ONE EventSource on /push/events per page, for every script on it.
+ *
+ * A page opts in with one element carrying `data-gy-push-bell="<store id>"` (the doorbell dcc.Store a Dash
+ * callback catches up from) and `data-gy-push-state="<store id>"` (the connection state: "connecting", "open",
+ * "offline"); dashboard/components/wb_live.py draws it. The wall keeps its own client (wall.js).
+ *
+ * Every SSE event received is re-broadcast on `window` as
+ *     new CustomEvent("gy-push", {detail: {event: "<sse event name>", data: <parsed JSON or null>}})
+ * so other scripts (alarms) listen without opening a second stream: `window.addEventListener("gy-push", fn)`.
+ * An event name this client does not know yet is added with `window.gyPush.listen(name)`.
+ *
+ * The doorbell: Dash drops the answer of a callback that is triggered again before it returns, so the bell rings
+ * once, then waits until that catch-up has landed (the page's cursor store changed and called `settled`, or 800
+ * ms passed) and rings again with the newest id if more arrived meanwhile. After a lost connection the first
+ * doorbell carries `resync: true` (the page re-reads what it shows once: the safety net for anything missed).
+ * The browser reconnects by itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or
+ * one silent for 45 s (pings come every 15 s) is reopened with backoff. */
+(function () {
+    "use strict";
+    const PUSH_URL = "/push/events", SETTLE_MS = 800, SILENT_MS = 45000;
+    const names = new Set(["hello", "doorbell", "alerts", "ping", "alarm", "message"]);
+    let es = null, retry = null, watchdog = null, backoff = 1000, page = null, conn = "connecting";
+    let rings = 0, inflight = null, pending = null, cursorNow = null, lost = false, resync = false;
+
+    function setProps(id, props) {
+        const dc = window.dash_clientside;
+        if (id && dc && dc.set_props) {
+            try { dc.set_props(id, props); } catch (err) { /* layout not mounted yet */ }
+        }
+    }
+    function marker() { return document.querySelector("[data-gy-push-bell]"); }
+    function state(s) {
+        conn = s;
+        if (page) { setProps(page.state, {data: s}); }
+    }
+    function broadcast(name, raw) {
+        let data = null;
+        try { data = raw ? JSON.parse(raw) : null; } catch (err) { data = raw; }
+        window.dispatchEvent(new CustomEvent("gy-push", {detail: {event: name, data: data}}));
+        return data;
+    }
+
+    function send(id, again) {
+        rings += 1;
+        inflight = setTimeout(settled, SETTLE_MS);
+        setProps(page && page.bell, {data: {id: id, n: rings, resync: !!again}});
+    }
+    function ring(id, again) {
+        if (typeof id !== "number" || !page) { return; }
+        if (!again && !resync && cursorNow !== null && id <= cursorNow) { return; }  // this page has it already
+        if (inflight) {
+            pending = pending === null ? id : Math.max(pending, id);
+            resync = resync || !!again;
+            return;
+        }
+        send(id, again || resync);
+        resync = false;
+    }
+    /* called by the page's clientside callback on its cursor store (or by the timer): the catch-up landed.
+     * ``holdMs``: the catch-up started re-reads (the queue) that must land before the next ring, else Dash would
+     * drop them on a busy city; the page calls ``release()`` when they have (or the hold runs out). */
+    function settled(cursor, holdMs) {
+        if (typeof cursor === "number") { cursorNow = cursor; }
+        clearTimeout(inflight);
+        inflight = null;
+        if (holdMs > 0) { inflight = setTimeout(settled, holdMs); return; }
+        if (pending !== null && !resync && cursorNow !== null && pending <= cursorNow) { pending = null; }
+        if (pending !== null) {
+            const id = pending, again = resync;
+            pending = null;
+            resync = false;
+            send(id, again);
+        }
+    }
+
+    function kick() {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => { state("connecting"); schedule(); }, SILENT_MS);
+    }
+    function close() {
+        if (es) { es.close(); es = null; }
+        clearTimeout(watchdog);
+    }
+    function schedule() {
+        close();
+        lost = true;
+        if (retry) { return; }
+        retry = setTimeout(() => { retry = null; open(); }, backoff);
+        backoff = Math.min(backoff * 2, 30000);
+    }
+    function handler(name) {
+        return (e) => {
+            if (e.target !== es) { return; }  // a stream already replaced
+            const data = broadcast(name, e.data);
+            kick();
+            if (name === "doorbell" && data && typeof data.id === "number") {
+                const again = lost;
+                lost = false;
+                ring(data.id, again);
+            }
+        };
+    }
+    function listen(name) {
+        if (!names.has(name)) {
+            names.add(name);
+            if (es) { es.addEventListener(name, handler(name)); }
+        }
+    }
+    function open() {
+        close();
+        if (!page) { return; }
+        const src = new EventSource(PUSH_URL);
+        es = src;
+        names.forEach((name) => src.addEventListener(name, handler(name)));
+        src.addEventListener("open", () => { backoff = 1000; state("open"); kick(); });
+        kick();
+        src.addEventListener("error", () => {
+            if (src !== es) { return; }
+            lost = true;
+            if (src.readyState === EventSource.CLOSED) { state("offline"); schedule(); } else { state("connecting"); }
+        });
+    }
+    /* the page's layout comes and goes (Dash pages): follow its marker */
+    function follow() {
+        const el = marker();
+        const want = el ? {el: el, bell: el.getAttribute("data-gy-push-bell"),
+            state: el.getAttribute("data-gy-push-state")} : null;
+        if (want && page && page.el === el) {
+            if (!es && !retry) { open(); }
+            return;
+        }
+        if (page || es) {  // left the page (or a new layout of it): start afresh
+            close();
+            clearTimeout(retry);
+            clearTimeout(inflight);
+            retry = inflight = null;
+            pending = cursorNow = null;
+            lost = resync = false;
+        }
+        page = want;
+        if (page) { open(); }
+    }
+
+    window.gyPush = {
+        settled: settled,
+        release: () => { if (inflight) { settled(); } },
+        listen: listen,
+        connection: () => conn,
+        readyState: () => (es ? es.readyState : -1),
+    };
+    setInterval(follow, 500);
+    document.addEventListener("DOMContentLoaded", follow);
+})();

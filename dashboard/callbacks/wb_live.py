@@ -1,0 +1,113 @@
+"""The workbench's live updates: the catch-up after a push doorbell and the connection indicator.
+
+``assets/gy_push.js`` rings :data:`~dashboard.ids.wb_live.DOORBELL` with the latest event id; :func:`catch_up`
+asks the database which cases within the user's reach changed since the page's cursor (one small indexed query,
+:func:`db.queries.wb_live.changed_in_reach`) and, only when there are some, bumps
+:data:`~dashboard.ids.wb_live.CHANGED`: the refresh hook the queue, the pins and the case card take as an Input.
+Nothing in reach changed: the cursor moves and nothing else is read.
+
+The case card (:func:`card_refresh`) refreshes only when someone else changed the case it shows (or after a
+reconnection), keeping the action forms and what the user typed, with a notice that the case was updated.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
+from dash import no_update as nothing
+from dash.exceptions import PreventUpdate
+
+from dashboard import auth, ids, runtime
+from dashboard.i18n import t
+from dashboard.ids import wb_live as lid
+from dashboard.ids import workbench as wid
+from db.accounts import StaffIdentity
+from db.queries.wb_live import changed_in_reach
+from ops.policy import Screen, roles_for, workbench_scope
+
+ROLES = roles_for(Screen.WORKBENCH)
+#: The report heatmap (city-wide counts) follows the events at most this often.
+SLOW_SECONDS = 60.0
+
+
+def _bump(store: Any, **extra: Any) -> dict[str, Any]:
+    n = store.get("n", 0) if isinstance(store, dict) else 0
+    return {"n": int(n) + 1 if isinstance(n, int) else 1, **extra}
+
+
+def _full(changed: Any) -> dict[str, Any]:
+    return _bump(changed, cases=[], others=[], full=True)
+
+
+@callback(
+    Output(lid.CURSOR, "data"),
+    Output(lid.CHANGED, "data"),
+    Output(lid.SLOW, "data"),
+    Input(lid.DOORBELL, "data"),
+    State(lid.CURSOR, "data"),
+    State(lid.CHANGED, "data"),
+    State(lid.SLOW, "data"),
+    prevent_initial_call=True,
+)
+@auth.require_user(*ROLES)
+async def catch_up(
+    bell: Any, cursor: Any, changed: Any, slow: Any, *, user: StaffIdentity
+) -> tuple[Any, Any, Any]:
+    """The cases within reach changed after the page's cursor, as a bump of the refresh hook (or nothing)."""
+    upto = bell.get("id") if isinstance(bell, dict) else None
+    if isinstance(upto, bool) or not isinstance(upto, int):
+        raise PreventUpdate
+    resync = bool(bell.get("resync"))
+    after = cursor if isinstance(cursor, int) and not isinstance(cursor, bool) else None
+    now = time.time()
+    heat_due = now - float((slow or {}).get("at", 0) or 0) >= SLOW_SECONDS
+    new_slow = _bump(slow, at=now) if resync or (heat_due and (after is None or upto > after)) else nothing
+    if after is None:  # no cursor yet: the page's first reads are as new as this doorbell
+        return upto, _full(changed) if resync else nothing, nothing
+    if upto <= after and not resync:
+        raise PreventUpdate  # this page has it already
+    got = await runtime.aread(lambda c: changed_in_reach(c, workbench_scope(user), after, upto, user.id))
+    if resync or got.overflow:
+        return max(upto, after), _full(changed), new_slow
+    if not got.cases:
+        return max(upto, after), nothing, new_slow
+    return max(upto, after), _bump(changed, cases=got.cases, others=got.others, full=False), new_slow
+
+
+def card_refresh(changed: Any, case_id: int, lang: str) -> dict[str, Any] | None:
+    """What a bump of the refresh hook means for the card showing ``case_id``: ``None`` (leave the card alone:
+    only the user's own steps, or other cases, changed) or a refresh like the actions' (``{"case", "kind",
+    "text"}``: read the card again, keep the forms and what is typed, say why when someone else changed it)."""
+    if not isinstance(changed, dict):
+        return None
+    if changed.get("full"):
+        return {"case": case_id, "kind": "stale", "text": None}
+    if case_id in (changed.get("others") or []):
+        return {"case": case_id, "kind": "stale", "text": t("wbp.card.changed", lang)}
+    return None
+
+
+# the landed catch-up lets the client ring again (assets/gy_push.js); the indicator follows the connection
+clientside_callback(
+    ClientsideFunction(namespace="wbp", function_name="settled"),
+    Output(lid.SETTLED, "data"),
+    Input(lid.CURSOR, "data"),
+    Input(lid.CHANGED, "data"),
+)
+clientside_callback(  # the queue read again has landed: the next doorbell may ring
+    ClientsideFunction(namespace="wbp", function_name="released"),
+    Output(lid.SETTLED, "data", allow_duplicate=True),
+    Input(wid.QUEUE_DATA, "data"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction(namespace="wbp", function_name="indicator"),
+    Output(lid.CONN, "children"),
+    Output(lid.CONN, "className"),
+    Output(lid.CONN, "title"),
+    Input(lid.STATE, "data"),
+    Input(ids.LANG, "data"),
+    State(lid.I18N, "data"),
+)
