@@ -27,20 +27,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, sql_in
 from db.vocabulary import ALERT_KINDS, ALERT_LEVELS, ALERT_STATES
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class AnalysisAlert(Base):
     __tablename__ = "analysis_alert"
     __table_args__ = (
-        CheckConstraint(f"kind IN {_in(ALERT_KINDS)}", name="kind"),
-        CheckConstraint(f"area_level IN {_in(ALERT_LEVELS)}", name="area_level"),
-        CheckConstraint(f"state IN {_in(ALERT_STATES)}", name="state"),
+        CheckConstraint(f"kind IN {sql_in(ALERT_KINDS)}", name="kind"),
+        CheckConstraint(f"area_level IN {sql_in(ALERT_LEVELS)}", name="area_level"),
+        CheckConstraint(f"state IN {sql_in(ALERT_STATES)}", name="state"),
         CheckConstraint("window_end > window_start", name="window"),
         CheckConstraint("observed >= 0 AND expected >= 0", name="counts"),
         CheckConstraint("version >= 1", name="version"),
@@ -79,7 +75,7 @@ class AnalysisAlertEvent(Base):
 
     __tablename__ = "analysis_alert_event"
     __table_args__ = (
-        CheckConstraint(f"to_state IN {_in(ALERT_STATES)}", name="to_state"),
+        CheckConstraint(f"to_state IN {sql_in(ALERT_STATES)}", name="to_state"),
         Index("ix_analysis_alert_event_alert_id", "alert_id"),
     )
 

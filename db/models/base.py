@@ -16,3 +16,8 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def sql_in(values: tuple[str, ...] | list[str]) -> str:
+    """``('a', 'b')``: a CHECK constraint's list of allowed values (constants of the models, never input)."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"

@@ -18,20 +18,16 @@ from geoalchemy2 import Geometry
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, SmallInteger, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, sql_in
 
 #: The layers of a basemap, in drawing order (bottom first).
 BASEMAP_LAYERS = ("green", "water", "building", "road", "poi")
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class BasemapFeature(Base):
     __tablename__ = "basemap_feature"
     __table_args__ = (
-        CheckConstraint(f"layer IN {_in(BASEMAP_LAYERS)}", name="layer"),
+        CheckConstraint(f"layer IN {sql_in(BASEMAP_LAYERS)}", name="layer"),
         CheckConstraint("min_zoom BETWEEN 0 AND 22", name="min_zoom"),
         CheckConstraint("rank BETWEEN 0 AND 9", name="rank"),
         Index("ix_basemap_feature_layer_min_zoom", "layer", "min_zoom"),

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, sql_in
 
 #: Where a campaign's area came from.
 CAMPAIGN_SOURCES = ("drawn", "districts", "hotspot", "place", "alert")
@@ -40,14 +40,10 @@ CAMPAIGN_EVENTS = ("created", "edited", "ended")
 NAME_MAX = 80
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class Campaign(Base):
     __tablename__ = "campaign"
     __table_args__ = (
-        CheckConstraint(f"source IN {_in(CAMPAIGN_SOURCES)}", name="source"),
+        CheckConstraint(f"source IN {sql_in(CAMPAIGN_SOURCES)}", name="source"),
         CheckConstraint(f"char_length(name) BETWEEN 1 AND {NAME_MAX}", name="name"),
         CheckConstraint("ends_on > starts_on", name="dates"),
         CheckConstraint("cardinality(categories) >= 1", name="categories"),
@@ -78,7 +74,7 @@ class CampaignEvent(Base):
 
     __tablename__ = "campaign_event"
     __table_args__ = (
-        CheckConstraint(f"kind IN {_in(CAMPAIGN_EVENTS)}", name="kind"),
+        CheckConstraint(f"kind IN {sql_in(CAMPAIGN_EVENTS)}", name="kind"),
         Index("ix_campaign_event_campaign_id", "campaign_id"),
     )
 

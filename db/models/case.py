@@ -25,16 +25,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, sql_in
 from db.vocabulary import Action, CaseStatus, Role
 
 SOURCES = ("app", "inspector", "hotline", "wechat", "web", "other")
 URGENCIES = ("normal", "urgent")
 PHOTO_KINDS = ("report", "handled", "verification", "beauty")
-
-
-def _in(values: tuple[str, ...] | list[str]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 STATUS_VALUES = [s.value for s in CaseStatus]
@@ -43,12 +39,12 @@ STATUS_VALUES = [s.value for s in CaseStatus]
 class Case(Base):
     __tablename__ = "case"
     __table_args__ = (
-        CheckConstraint(f"status IN {_in(STATUS_VALUES)}", name="status"),
+        CheckConstraint(f"status IN {sql_in(STATUS_VALUES)}", name="status"),
         CheckConstraint(
-            f"resume_status IS NULL OR resume_status IN {_in(STATUS_VALUES)}", name="resume_status"
+            f"resume_status IS NULL OR resume_status IN {sql_in(STATUS_VALUES)}", name="resume_status"
         ),
-        CheckConstraint(f"source IN {_in(SOURCES)}", name="source"),
-        CheckConstraint(f"urgency IN {_in(URGENCIES)}", name="urgency"),
+        CheckConstraint(f"source IN {sql_in(SOURCES)}", name="source"),
+        CheckConstraint(f"urgency IN {sql_in(URGENCIES)}", name="urgency"),
         CheckConstraint("char_length(description) <= 4000", name="description_length"),
         CheckConstraint("version >= 1", name="version"),
         Index("ix_case_status", "status"),
@@ -117,8 +113,8 @@ class CaseEvent(Base):
 
     __tablename__ = "case_event"
     __table_args__ = (
-        CheckConstraint(f"action IN {_in([a.value for a in Action])}", name="action"),
-        CheckConstraint(f"actor_role IN {_in([r.value for r in Role])}", name="actor_role"),
+        CheckConstraint(f"action IN {sql_in([a.value for a in Action])}", name="action"),
+        CheckConstraint(f"actor_role IN {sql_in([r.value for r in Role])}", name="actor_role"),
         Index("ix_case_event_case_id_id", "case_id", "id"),
         Index("ix_case_event_at", "at"),
         Index(
@@ -148,7 +144,7 @@ class Photo(Base):
 
     __tablename__ = "photo"
     __table_args__ = (
-        CheckConstraint(f"kind IN {_in(PHOTO_KINDS)}", name="kind"),
+        CheckConstraint(f"kind IN {sql_in(PHOTO_KINDS)}", name="kind"),
         CheckConstraint("mime IN ('image/jpeg', 'image/png', 'image/webp')", name="mime"),
         Index("ix_photo_case_id", "case_id"),
     )

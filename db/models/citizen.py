@@ -21,16 +21,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, sql_in
 
 TASK_STATES = ("open", "answered", "closed")
 TASK_RESULTS = ("pass", "fail")
 RULE_REASONS = ("report", "verification", "beauty")
 COORDINATE_SYSTEMS = ("wgs84", "gcj02")
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class ApiKey(Base):
@@ -70,7 +66,7 @@ class CaseIntake(Base):
 
     __tablename__ = "case_intake"
     __table_args__ = (
-        CheckConstraint(f"coordinate_system IN {_in(COORDINATE_SYSTEMS)}", name="coordinate_system"),
+        CheckConstraint(f"coordinate_system IN {sql_in(COORDINATE_SYSTEMS)}", name="coordinate_system"),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
@@ -89,8 +85,8 @@ class VerificationTask(Base):
 
     __tablename__ = "verification_task"
     __table_args__ = (
-        CheckConstraint(f"state IN {_in(TASK_STATES)}", name="state"),
-        CheckConstraint(f"result IS NULL OR result IN {_in(TASK_RESULTS)}", name="result"),
+        CheckConstraint(f"state IN {sql_in(TASK_STATES)}", name="state"),
+        CheckConstraint(f"result IS NULL OR result IN {sql_in(TASK_RESULTS)}", name="result"),
         CheckConstraint("(state = 'answered') = (answered_at IS NOT NULL)", name="answered"),
         UniqueConstraint("round_event_id", "person_id", postgresql_nulls_not_distinct=True),
         Index("ix_verification_task_person_id_state", "person_id", "state"),
@@ -141,7 +137,7 @@ class PointsRule(Base):
 
     __tablename__ = "points_rule"
     __table_args__ = (
-        CheckConstraint(f"reason IN {_in(RULE_REASONS)}", name="reason"),
+        CheckConstraint(f"reason IN {sql_in(RULE_REASONS)}", name="reason"),
         CheckConstraint("points >= 0", name="points"),
         UniqueConstraint("reason", "category_code", postgresql_nulls_not_distinct=True),
     )

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, sql_in
 
 MODERATION_ACTIONS = (
     "submit",  # a citizen submitted a 最美贵阳 post (waits for approval)
@@ -26,17 +26,13 @@ MODERATION_ACTIONS = (
 MODERATION_TARGETS = ("beauty_post", "photo", "service_point")
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class ModerationEntry(Base):
     """One change to the public layer; ``payload`` holds what changed (before / after)."""
 
     __tablename__ = "moderation_log"
     __table_args__ = (
-        CheckConstraint(f"action IN {_in(MODERATION_ACTIONS)}", name="action"),
-        CheckConstraint(f"target_kind IN {_in(MODERATION_TARGETS)}", name="target_kind"),
+        CheckConstraint(f"action IN {sql_in(MODERATION_ACTIONS)}", name="action"),
+        CheckConstraint(f"target_kind IN {sql_in(MODERATION_TARGETS)}", name="target_kind"),
         CheckConstraint("actor_user_id IS NOT NULL OR actor_person_id IS NOT NULL", name="has_actor"),
         Index("ix_moderation_log_target_kind_target_id", "target_kind", "target_id"),
         Index("ix_moderation_log_at", "at"),

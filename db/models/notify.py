@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, sql_in
 from db.vocabulary import STAFF_ROLES
 
 #: What a message tells: a case dispatched, returned (回退), sent back for rework (返工), its deadline turning
@@ -45,16 +45,12 @@ OUTBOX_STATUSES = ("pending", "delivered", "failed")
 LANGS = ("zh", "en")
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class NotifyRoute(Base):
     __tablename__ = "notify_route"
     __table_args__ = (
         CheckConstraint("(department_code IS NULL) <> (role IS NULL)", name="target"),
-        CheckConstraint(f"role IS NULL OR role IN {_in(STAFF_ROLES)}", name="role"),
-        CheckConstraint(f"lang IN {_in(LANGS)}", name="lang"),
+        CheckConstraint(f"role IS NULL OR role IN {sql_in(STAFF_ROLES)}", name="role"),
+        CheckConstraint(f"lang IN {sql_in(LANGS)}", name="lang"),
         CheckConstraint(f"kinds IS NULL OR kinds <@ ARRAY{list(NOTIFY_KINDS)}::varchar[]", name="kinds"),
         CheckConstraint("char_length(url) BETWEEN 3 AND 2000", name="url"),
     )
@@ -75,8 +71,8 @@ class NotifyRoute(Base):
 class NotifyOutbox(Base):
     __tablename__ = "notify_outbox"
     __table_args__ = (
-        CheckConstraint(f"kind IN {_in(NOTIFY_KINDS)}", name="kind"),
-        CheckConstraint(f"status IN {_in(OUTBOX_STATUSES)}", name="status"),
+        CheckConstraint(f"kind IN {sql_in(NOTIFY_KINDS)}", name="kind"),
+        CheckConstraint(f"status IN {sql_in(OUTBOX_STATUSES)}", name="status"),
         CheckConstraint("attempts >= 0", name="attempts"),
         Index("ix_notify_outbox_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
         Index("ix_notify_outbox_created_at", "created_at"),

@@ -13,19 +13,15 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Numeric, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, sql_in
 from db.vocabulary import REQUEST_KINDS, REQUEST_STATES
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class CaseRequest(Base):
     __tablename__ = "case_request"
     __table_args__ = (
-        CheckConstraint(f"kind IN {_in(REQUEST_KINDS)}", name="kind"),
-        CheckConstraint(f"state IN {_in(REQUEST_STATES)}", name="state"),
+        CheckConstraint(f"kind IN {sql_in(REQUEST_KINDS)}", name="kind"),
+        CheckConstraint(f"state IN {sql_in(REQUEST_STATES)}", name="state"),
         CheckConstraint("(kind = 'extend') = (amount IS NOT NULL)", name="amount"),
         CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),
         CheckConstraint("(state = 'pending') = (decided_at IS NULL)", name="decided"),

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, text
 
 from db.light import LIGHTS, light_sql
+from db.models.base import sql_in
 from db.queries.recurrence import CaseRecurrence, case_recurrence
 from db.queries.workbench_scope import BBox
 from db.scope import RowScope
@@ -194,10 +195,6 @@ class Queue:
     offset: int = 0
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"  # constants of this module, never input
-
-
 _RUNNING = tuple(s for s in _OPEN if s != CaseStatus.SUSPENDED.value)
 _FINISHED = tuple(s for s in _ALL if s not in _OPEN)
 _BY_DEADLINE = "c.stage_deadline, c.created_at DESC, c.id"
@@ -229,7 +226,7 @@ class _Segment:
         return status in self.statuses and (not self.by_light or light == self.light)
 
     def sql(self) -> str:
-        cond = f"c.status IN {_in(self.statuses)}"
+        cond = f"c.status IN {sql_in(self.statuses)}"  # the filter's statuses are checked values
         if self.by_light:
             cond += f" AND {LIGHT_SQL} = '{self.light}'" if self.light else f" AND {LIGHT_SQL} IS NULL"
         return cond
