@@ -187,11 +187,13 @@ def _page(fit: BBox | None) -> html.Div:
             dcc.Store(id=wid.QUEUE_MARKED),
             wb_live.components(),  # push: doorbell, catch-up, connection indicator
             html.Div(id=wid.GATE, className="wb-gate", hidden=True),
-            alarm_ui.page_banner("workbench"),  # 报警: 突发 / 督办 / 预警 until a lead acknowledges
             _map(fit),
             html.Aside(
                 className="wb-side",
                 children=[
+                    # 报警 (突发 / 督办 / 预警) until a lead acknowledges, at the top of the side column: it rings
+                    # and stays in view without covering the map's controls, the replay or the case card
+                    alarm_ui.page_banner("workbench"),
                     wb_search.box(),
                     desk.open_button(),
                     desk.panel(),
