@@ -68,7 +68,6 @@ def _apprise() -> Any:
     with _setup_lock:
         if not _ready:
             log = logging.getLogger("apprise")
-            log.propagate = False
             log.setLevel(logging.DEBUG)
             log.addHandler(_Collect())
             # urllib3 logs each request line at DEBUG, with a WeCom or DingTalk bot's key in its query string
