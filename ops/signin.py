@@ -22,7 +22,6 @@ The password typed is never stored nor logged, not even a wrong one.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from dataclasses import dataclass
@@ -32,9 +31,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity, authenticate
+from ops.audit import USERNAME_MAX, record
 
 log = logging.getLogger("guiyang_ops.signin")
-USERNAME_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -96,31 +95,6 @@ def short_name(username: str | None) -> str:
 
 
 # -- the audit log ------------------------------------------------------------------------------------------------
-
-
-def record(
-    conn: Connection,
-    kind: str,
-    *,
-    user_id: int | None = None,
-    username: str | None = None,
-    client: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """Append one audit row (``at`` is the wall-clock time of the statement, not of the transaction)."""
-    conn.execute(
-        text(
-            "INSERT INTO audit_log (at, kind, user_id, username, client, detail) "
-            "VALUES (clock_timestamp(), :k, :uid, :u, :c, CAST(:d AS jsonb))"
-        ),
-        {
-            "k": kind,
-            "uid": user_id,
-            "u": username[:USERNAME_MAX] if username is not None else None,
-            "c": client[:64] if client is not None else None,
-            "d": json.dumps(detail or {}),
-        },
-    )
 
 
 _RESETS = {

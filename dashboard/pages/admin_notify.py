@@ -10,7 +10,9 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
+from dashboard.callbacks import admin_nav as _nav  # noqa: F401  - the section bar's labels
 from dashboard.callbacks import admin_notify as _callbacks  # noqa: F401  - registers the page's callbacks
+from dashboard.components import admin_nav
 from dashboard.components.admin_notify import add_form
 from dashboard.i18n import t
 from dashboard.ids import admin as aid
@@ -91,6 +93,7 @@ def layout(**_: Any) -> html.Div:
             dcc.Store(id=aid.OUTBOX_VERSION, data=0),
             dcc.Store(id=aid.PENDING_REMOVE, data=None),
             dcc.Interval(id=aid.TICK, interval=REFRESH_MS),
+            admin_nav.bar("/admin/notify"),
             html.H2(t("adm.title"), id=aid.TITLE),
             html.Div(id=aid.BODY, hidden=True, children=[_routes(), _outbox()]),
         ],

@@ -1,5 +1,6 @@
 """The audit log: sign-ins (good, failed, refused), locks and unlocks, logouts, revoked sessions, the alerts
-raised for admins, and admins' changes to notification routes and the outbox (migration 0023). Append-only: the
+raised for admins, admins' changes to notification routes and the outbox (migration 0023), and administration,
+exports, reports and data sharing (migration 0025). Append-only: the
 database refuses UPDATE, DELETE and TRUNCATE (migration 0006); the app only ever INSERTs and SELECTs it. Never holds a password, not even a wrong one."""
 
 from __future__ import annotations
@@ -24,6 +25,20 @@ AUDIT_KINDS = (
     "alert",  # a burst of failures, for admins
     "notify_route",  # a notification route added or removed (detail.action, the URL masked)
     "notify_resend",  # a failed notification sent again by an admin
+    # administration, exports, reports and sharing (migration 0025)
+    "user_add",  # a staff account added (detail: role, scope; never a password)
+    "user_edit",  # a staff account's role, scope or name changed (detail: before and after)
+    "user_deactivate",  # a staff account deactivated: its sessions end at once
+    "user_reactivate",
+    "password_reset",  # an admin set a one-time password (never the password itself)
+    "password_change",  # a staff user changed their own password
+    "reference_edit",  # 小类, departments, responsibility or holidays changed (detail: table, key, effective)
+    "export",  # cases taken out as CSV, Excel or GeoJSON (detail: format, filter, rows)
+    "report",  # the monthly assessment report made (detail: month, district)
+    "partner_key",  # a data-sharing partner's key created or revoked
+    "partner_access",  # a partner read the OGC API with its key (detail: collection, rows)
+    "subscription",  # an area subscription added or removed
+    "audit_export",  # the audit log itself exported
 )
 
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from db.errors import NotFound, ValidationError
+from ops.audit import record
 from ops.notify.secrets import mask_url, scrub
-from ops.signin import record
 
 log = logging.getLogger("guiyang_ops.notify")
 

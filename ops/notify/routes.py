@@ -18,8 +18,8 @@ from db.errors import NotFound, ValidationError
 from db.models.notify import LANGS, NOTIFY_KINDS
 from db.vocabulary import STAFF_ROLES
 from geo.crs import TZ
+from ops.audit import record
 from ops.notify.secrets import ALLOWED_SCHEMES, mask_url, scheme_of
-from ops.signin import record
 
 log = logging.getLogger("guiyang_ops.notify")
 

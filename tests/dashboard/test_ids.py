@@ -31,6 +31,7 @@ PREFIX = {
     "dashboard.ids.an_campaign": "anc-",
     "dashboard.ids.an_alertui": "ana-",
     "dashboard.ids.admin": "adm-",
+    "dashboard.ids.admin_nav": "admn-",
     "dashboard.ids.wb_search": "wbs-",
     "dashboard.ids.basemap": "bm-",
     "dashboard.ids.alarms": "alm-",
