@@ -168,6 +168,12 @@ def test_an_urgent_case_rings_where_it_concerns_until_a_lead_acknowledges(
         officer.wait_for_function("() => window.gyAlarms.state().plays >= 1", timeout=10_000)
         # the lead: an acknowledge button
         expect(_item(lead, ticket).locator(".alm-ack")).to_be_visible(timeout=10_000)
+        # 新建案件 while it rings: the form covers the side column, the banner too, and takes every click
+        lead.locator("#di-open").click()
+        lead.get_by_role("radio", name="监督员上报").check(timeout=5_000)
+        lead.locator("#di-close").click()
+        expect(lead.locator("#di-panel")).to_be_hidden()
+        expect(_item(lead, ticket).locator(".alm-ack")).to_be_visible()
         # 南明区's officer: several re-reads later, still nothing
         other.wait_for_timeout(5_000)
         expect(other.locator(".alm-item")).to_have_count(0)
