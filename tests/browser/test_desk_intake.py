@@ -9,12 +9,20 @@ import io
 import json
 from typing import Any
 
+import pytest
 from PIL import Image
 from playwright.sync_api import FilePayload, Page, expect
 from sqlalchemy import Engine, text
 
 from tests.support.app import AppServer
 from tests.support.browser import ForeignRequests, screenshot, sign_in
+from tests.support.desk import clear_desk
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clear_desk(engine: Engine) -> None:
+    """Earlier modules' open cases and alarms ended: this module's cases are on the queue's first page."""
+    clear_desk(engine)
 
 
 def png() -> bytes:

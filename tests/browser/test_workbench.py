@@ -25,6 +25,14 @@ from ops.workflow import Actor, CaseResult
 from tests.support.app import AppServer
 from tests.support.browser import ForeignRequests, guard_own_host, screenshot, sign_in
 from tests.support.cases import staff_actor
+from tests.support.desk import clear_desk
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clear_desk(engine: Engine) -> None:
+    """Earlier modules' open cases and alarms ended: this module's cases are on the queue's first page."""
+    clear_desk(engine)
+
 
 NANMING = (106.7119, 26.5716)  # 甲秀楼, 南明区
 YUNYAN = (106.7135, 26.5838)  # 云岩区

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
@@ -20,6 +21,14 @@ from ops.workflow import Actor, CaseResult
 from tests.support.app import AppServer
 from tests.support.browser import ForeignRequests, guarded_context, screenshot, sign_in
 from tests.support.cases import staff_actor
+from tests.support.desk import clear_desk
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clear_desk(engine: Engine) -> None:
+    """Earlier modules' open cases and alarms ended: this module's cases are on the queue's first page."""
+    clear_desk(engine)
+
 
 YUNYAN = (106.7135, 26.5838)  # 云岩区
 STREET_LIGHT = "C0102"  # 路灯不亮: the city bureau (CGJ) in the central districts
