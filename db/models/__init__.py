@@ -30,6 +30,9 @@ from db.models.reference import (
     Holiday,
     Responsibility,
 )
+from db.models.reference_history import CategoryRule as CategoryRule
+from db.models.reference_history import HolidayRule as HolidayRule
+from db.models.reference_history import ResponsibilityRule as ResponsibilityRule
 from db.models.requests import CaseRequest as CaseRequest
 
 __all__ = [
