@@ -30,7 +30,12 @@ from geo.calendar import DEFAULT_PERIODS, WorkCalendar
 __all__ = [
     "OPTION",
     "STAMP_SQL",
-    "stamp_at_sql", "WorkCalendars", "calendars_of", "holiday_stamp", "load_calendar"]
+    "stamp_at_sql",
+    "WorkCalendars",
+    "calendars_of",
+    "holiday_stamp",
+    "load_calendar",
+]
 
 PeriodLike = tuple[time, time] | tuple[str, str] | str
 Periods = str | Sequence[PeriodLike]
@@ -86,7 +91,11 @@ class WorkCalendars:
         """See :func:`load_calendar`."""
         normalized = self.periods if periods is None else _normalize(periods)
         if stamp is None:
-            stamp = holiday_stamp(conn) if as_of is None else str(conn.execute(_STAMP_AT, {"d": as_of}).scalar_one())
+            stamp = (
+                holiday_stamp(conn)
+                if as_of is None
+                else str(conn.execute(_STAMP_AT, {"d": as_of}).scalar_one())
+            )
         key = (stamp, normalized)
         cal = self.cache.get(key)
         if cal is not None:

@@ -117,7 +117,9 @@ def holiday_at(conn: Connection, day: date, on: date) -> dict[str, Any]:
         {"day": day, "on": on},
     ).first()
     if row is None:
-        row = conn.execute(text("SELECT kind, name_zh, name_en FROM holiday WHERE day = :day"), {"day": day}).first()
+        row = conn.execute(
+            text("SELECT kind, name_zh, name_en FROM holiday WHERE day = :day"), {"day": day}
+        ).first()
     return dict(row._mapping) if row is not None else {"kind": "none", "name_zh": "", "name_en": ""}
 
 
@@ -283,11 +285,14 @@ def minor_categories(conn: Connection) -> list[Row[Any]]:
 
 
 def grid_districts(conn: Connection) -> list[Row[Any]]:
-    return list(conn.execute(text("SELECT code, name_zh, name_en FROM district WHERE has_grid ORDER BY code")))
+    return list(
+        conn.execute(text("SELECT code, name_zh, name_en FROM district WHERE has_grid ORDER BY code"))
+    )
 
 
 def category_history(conn: Connection, code: str) -> list[Row[Any]]:
-    """Every version of a 小类, oldest first, with the date it ends (the next version's start) and who."""
+    """Every version of a 小类, oldest first, with the date it ends (the next version's start) and who; a 小类
+    never edited: one row of its values, held since the start."""
     return list(
         conn.execute(
             text(
@@ -295,9 +300,13 @@ def category_history(conn: Connection, code: str) -> list[Row[Any]]:
                 "r.default_department_code, r.time_limit, r.time_unit, r.points, r.public, r.active, "
                 "r.recorded_at, u.username AS recorded_by FROM category_rule r "
                 "LEFT JOIN staff_user u ON u.id = r.recorded_by WHERE r.category_code = :c "
-                "WINDOW w AS (ORDER BY r.valid_from, r.id) ORDER BY r.valid_from, r.id"
+                "WINDOW w AS (ORDER BY r.valid_from, r.id) "
+                # never edited: its values as they have always been
+                "UNION ALL SELECT 0, CAST(:b AS date), NULL, name_zh, name_en, default_department_code, time_limit, "
+                "time_unit, points, public, active, NULL, NULL FROM category WHERE code = :c AND level = 2 "
+                "AND NOT EXISTS (SELECT 1 FROM category_rule WHERE category_code = :c) ORDER BY 2, 1"
             ),
-            {"c": code},
+            {"c": code, "b": BASELINE},
         )
     )
 

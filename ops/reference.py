@@ -74,7 +74,11 @@ def check_effective(value: object, today: date) -> date:
         except ValueError:
             day = None
     if day is None:
-        raise _refuse("生效日期须为 YYYY-MM-DD 格式的日期。", "The effective date must be a date, YYYY-MM-DD.", "effective")
+        raise _refuse(
+            "生效日期须为 YYYY-MM-DD 格式的日期。",
+            "The effective date must be a date, YYYY-MM-DD.",
+            "effective",
+        )
     if day < today:
         raise _refuse(
             f"生效日期 {day} 早于今天（{today}）：规则不能追溯修改，已有案件按原规则办理。",
@@ -129,9 +133,10 @@ def _finish(conn: Connection, editor: Editor, effective: date, today: date, deta
 def _department(conn: Connection, code: object, field: str) -> str | None:
     if code is None or (isinstance(code, str) and not code.strip()):
         return None
-    if not isinstance(code, str) or conn.execute(
-        text("SELECT 1 FROM department WHERE code = :c"), {"c": code.strip()}
-    ).first() is None:
+    if (
+        not isinstance(code, str)
+        or conn.execute(text("SELECT 1 FROM department WHERE code = :c"), {"c": code.strip()}).first() is None
+    ):
         raise _refuse(f"没有部门 {code}。", f"No department {code}.", field)
     return code.strip()
 
@@ -147,7 +152,9 @@ def _category_values(conn: Connection, base: dict[str, Any], changes: dict[str, 
     for f, limit in NAME_LIMITS.items():
         v = out[f]
         if not isinstance(v, str) or not v.strip() or len(v.strip()) > limit:
-            raise _refuse(f"名称不能为空，且不超过 {limit} 个字符。", f"The name must be 1–{limit} characters.", f)
+            raise _refuse(
+                f"名称不能为空，且不超过 {limit} 个字符。", f"The name must be 1–{limit} characters.", f
+            )
         out[f] = v.strip()
     lim = out["time_limit"]
     if isinstance(lim, bool) or not isinstance(lim, int | float) or not math.isfinite(lim) or lim <= 0:
@@ -167,11 +174,17 @@ def _category_values(conn: Connection, base: dict[str, Any], changes: dict[str, 
         )
     pts = out["points"]
     if isinstance(pts, bool) or not isinstance(pts, int) or not 0 <= pts <= MAX_POINTS:
-        raise _refuse(f"奖励积分须为 0–{MAX_POINTS} 的整数。", f"Reward points: a whole number 0–{MAX_POINTS}.", "points")
+        raise _refuse(
+            f"奖励积分须为 0–{MAX_POINTS} 的整数。",
+            f"Reward points: a whole number 0–{MAX_POINTS}.",
+            "points",
+        )
     for f in ("public", "active"):
         if not isinstance(out[f], bool):
             raise _refuse("须为是或否。", "Must be yes or no.", f)
-    out["default_department_code"] = _department(conn, out["default_department_code"], "default_department_code")
+    out["default_department_code"] = _department(
+        conn, out["default_department_code"], "default_department_code"
+    )
     return out
 
 
@@ -235,9 +248,11 @@ def set_responsibility(
     if not isinstance(category, str) or rules.category_at(conn, category, day) is None:
         raise _refuse(f"没有小类 {category}。", f"No 小类 {category}.", "category")
     district = district.strip() if isinstance(district, str) and district.strip() else None
-    if district is not None and conn.execute(
-        text("SELECT 1 FROM district WHERE code = :d AND has_grid"), {"d": district}
-    ).first() is None:
+    if (
+        district is not None
+        and conn.execute(text("SELECT 1 FROM district WHERE code = :d AND has_grid"), {"d": district}).first()
+        is None
+    ):
         raise _refuse(f"没有设网格的辖区 {district}。", f"No district with grids {district}.", "district")
     dep = _department(conn, department, "department")
     before = rules.responsibility_at(conn, category, district, day)
@@ -256,7 +271,12 @@ def set_responsibility(
         editor,
         day,
         today,
-        {"table": "responsibility", "key": key, "before": {"department": before}, "after": {"department": dep}},
+        {
+            "table": "responsibility",
+            "key": key,
+            "before": {"department": before},
+            "after": {"department": dep},
+        },
     )
     return rid
 
@@ -291,11 +311,17 @@ def set_holiday(
             "day",
         )
     if kind not in HOLIDAY_RULE_KINDS:
-        raise _refuse("类型须为法定节假日、调休上班或普通日。", "Kind: holiday, make-up workday or none.", "kind")
+        raise _refuse(
+            "类型须为法定节假日、调休上班或普通日。", "Kind: holiday, make-up workday or none.", "kind"
+        )
     zh = (name_zh or "").strip()
     en = (name_en or "").strip()
     if kind != "none" and (not zh or not en):
-        raise _refuse("请填写中英文名称。", "Give the name in Chinese and in English.", "name_zh" if not zh else "name_en")
+        raise _refuse(
+            "请填写中英文名称。",
+            "Give the name in Chinese and in English.",
+            "name_zh" if not zh else "name_en",
+        )
     if len(zh) > NAME_LIMITS["name_zh"] or len(en) > NAME_LIMITS["name_en"]:
         raise _refuse("名称过长。", "The name is too long.", "name_zh")
     if kind == "workday" and d.weekday() < 5:

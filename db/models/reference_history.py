@@ -71,7 +71,9 @@ class ResponsibilityRule(Base):
     row, then the 小类's default department answer); ``district_code`` NULL: the city-wide row."""
 
     __tablename__ = "responsibility_rule"
-    __table_args__ = (Index("ix_responsibility_rule_key", "category_code", "district_code", "valid_from", "id"),)
+    __table_args__ = (
+        Index("ix_responsibility_rule_key", "category_code", "district_code", "valid_from", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))

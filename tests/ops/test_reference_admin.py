@@ -35,7 +35,9 @@ def _state(conn: Connection) -> tuple[Any, ...]:
         one("SELECT count(*) FROM responsibility_rule"),
         one("SELECT count(*) FROM holiday_rule"),
         one("SELECT count(*) FROM audit_log WHERE kind = 'reference_edit'"),
-        one("SELECT code, time_limit, time_unit, default_department_code, points, public, active FROM category"),
+        one(
+            "SELECT code, time_limit, time_unit, default_department_code, points, public, active FROM category"
+        ),
         one("SELECT category_code, district_code, department_code FROM responsibility ORDER BY 1, 2"),
         one("SELECT day, kind FROM holiday ORDER BY day"),
     )
@@ -53,7 +55,14 @@ def test_time_limit_from_tomorrow_keeps_todays_cases(conn: Connection, staff: di
         conn, _editor(staff), CATEGORY, TOMORROW, {"time_limit": 8, "time_unit": "working_hours"}, today=TODAY
     )
     # not in force yet: the current view (what the app shows) is unchanged
-    assert float(conn.execute(text("SELECT time_limit FROM category WHERE code = :c"), {"c": CATEGORY}).scalar_one()) == 4
+    assert (
+        float(
+            conn.execute(
+                text("SELECT time_limit FROM category WHERE code = :c"), {"c": CATEGORY}
+            ).scalar_one()
+        )
+        == 4
+    )
     # today's case dispatched tomorrow keeps 4 working hours: 11:00 → 16:30
     r = wf.dispatch(conn, staff["lead"], old.id, old.version, now=at("2026-03-03", "11:00"))
     assert r.deadline == at("2026-03-03", "16:30")
@@ -78,7 +87,14 @@ def test_time_limit_from_tomorrow_keeps_todays_cases(conn: Connection, staff: di
     }
     # on its day the scheduled change reaches the current view
     assert ref.apply_due(conn, TOMORROW) >= 1
-    assert float(conn.execute(text("SELECT time_limit FROM category WHERE code = :c"), {"c": CATEGORY}).scalar_one()) == 8
+    assert (
+        float(
+            conn.execute(
+                text("SELECT time_limit FROM category WHERE code = :c"), {"c": CATEGORY}
+            ).scalar_one()
+        )
+        == 8
+    )
 
 
 def test_a_change_from_today_is_in_force_at_once(conn: Connection, staff: dict[str, Actor]) -> None:
@@ -172,7 +188,9 @@ def test_holiday_from_tomorrow_counts_for_cases_reported_from_tomorrow(
     conn: Connection, staff: dict[str, Actor]
 ) -> None:
     old = new_case(conn, staff, S.FILED, start=at("2026-03-02", "10:00"))
-    ref.set_holiday(conn, _editor(staff), "2026-03-04", "holiday", "临时假日", "Day off", TOMORROW, today=TODAY)
+    ref.set_holiday(
+        conn, _editor(staff), "2026-03-04", "holiday", "临时假日", "Day off", TOMORROW, today=TODAY
+    )
     # the old case keeps its calendar: 4 working hours from Tue 16:00 end Wed 11:00
     r = wf.dispatch(conn, staff["lead"], old.id, old.version, now=at("2026-03-03", "16:00"))
     assert r.deadline == at("2026-03-04", "11:00")
@@ -180,10 +198,14 @@ def test_holiday_from_tomorrow_counts_for_cases_reported_from_tomorrow(
     new = new_case(conn, staff, S.FILED, start=at("2026-03-03", "09:00"))
     r2 = wf.dispatch(conn, staff["lead"], new.id, new.version, now=at("2026-03-03", "16:00"))
     assert r2.deadline == at("2026-03-05", "11:00")
-    assert [h.day for h in rules.holidays_of_year(conn, 2026, TOMORROW) if h.day.month == 3] == [date(2026, 3, 4)]
+    assert [h.day for h in rules.holidays_of_year(conn, 2026, TOMORROW) if h.day.month == 3] == [
+        date(2026, 3, 4)
+    ]
     assert [h.day for h in rules.holidays_of_year(conn, 2026, TODAY) if h.day.month == 3] == []
     # removed again from the day after: the history keeps all three versions
-    ref.set_holiday(conn, _editor(staff), "2026-03-04", "none", None, None, TOMORROW + timedelta(days=1), today=TODAY)
+    ref.set_holiday(
+        conn, _editor(staff), "2026-03-04", "none", None, None, TOMORROW + timedelta(days=1), today=TODAY
+    )
     assert [(h.kind, h.valid_from) for h in rules.holiday_history(conn, 2026)] == [
         ("none", TOMORROW + timedelta(days=1)),
         ("holiday", TOMORROW),
