@@ -90,8 +90,8 @@ def responsibility_at(conn: Connection, category: str, district: str | None, day
         {"c": category, "d": district, "day": day},
     ).first()
     if row is not None:
-        return row.department_code  # type: ignore[no-any-return]
-    return conn.execute(  # type: ignore[no-any-return]
+        return row.department_code
+    return conn.execute(
         text(
             "SELECT department_code FROM responsibility WHERE category_code = :c "
             "AND district_code IS NOT DISTINCT FROM CAST(:d AS varchar)"
@@ -102,7 +102,7 @@ def responsibility_at(conn: Connection, category: str, district: str | None, day
 
 def responsible(conn: Connection, category: str, district: str | None, day: date) -> str | None:
     """The department a 小类 reaches in a district on ``day`` (``gy_responsible``: row, city-wide, default)."""
-    return conn.execute(  # type: ignore[no-any-return]
+    return conn.execute(
         text("SELECT gy_responsible(:c, :d, :day)"), {"c": category, "d": district, "day": day}
     ).scalar()
 

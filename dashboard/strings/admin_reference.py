@@ -43,7 +43,7 @@ STRINGS = {
     "ref.h.at": ("记录时间", "Recorded"),
     "ref.h.by": ("记录人", "By"),
     "ref.h.baseline": ("初始", "initial"),
-    "ref.h.open": ("至今", "—"),
+    "ref.h.open": ("—", "—"),
     "ref.h.scheduled": ("待生效", "scheduled"),
     "ref.h.current": ("现行", "in force"),
     "ref.yes": ("是", "yes"),

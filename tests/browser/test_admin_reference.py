@@ -38,7 +38,9 @@ def restore_history(owner_engine: Engine) -> Iterator[None]:
 def _rules(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(
-            conn.execute(text("SELECT count(*) FROM category_rule WHERE category_code = :c"), {"c": CODE}).scalar_one()
+            conn.execute(
+                text("SELECT count(*) FROM category_rule WHERE category_code = :c"), {"c": CODE}
+            ).scalar_one()
         )
 
 
@@ -77,7 +79,9 @@ def test_time_limit_from_tomorrow_and_a_refusal(
     expect(history.locator("tr.ref-current")).to_contain_text("4 工作小时")
     screenshot(page, "admin-reference")
     with engine.connect() as conn:
-        limit = conn.execute(text("SELECT time_limit FROM category WHERE code = :c"), {"c": CODE}).scalar_one()
+        limit = conn.execute(
+            text("SELECT time_limit FROM category WHERE code = :c"), {"c": CODE}
+        ).scalar_one()
         audited = conn.execute(
             text(
                 "SELECT detail FROM audit_log WHERE kind = 'reference_edit' AND detail->>'key' = :c "

@@ -44,9 +44,11 @@ def _state(conn: Connection) -> tuple[Any, ...]:
 
 
 def _audits(conn: Connection) -> list[Any]:
-    return conn.execute(
-        text("SELECT username, client, detail FROM audit_log WHERE kind = 'reference_edit' ORDER BY id")
-    ).all()
+    return list(
+        conn.execute(
+            text("SELECT username, client, detail FROM audit_log WHERE kind = 'reference_edit' ORDER BY id")
+        ).all()
+    )
 
 
 def test_time_limit_from_tomorrow_keeps_todays_cases(conn: Connection, staff: dict[str, Actor]) -> None:
