@@ -334,5 +334,5 @@ def build_parser() -> argparse.ArgumentParser:
     _api_key_commands(sub)
     _analysis_commands(sub)
     _notify_commands(sub)
-    add_reference_commands(sub)
+    add_reference_commands(sub, HelpWithDefaults)
     return p

@@ -9,12 +9,15 @@ _HANDLER = "cli.commands.reference:cmd_reference"
 UNITS = ("natural_hours", "working_hours", "working_days")
 
 
-def add_reference_commands(sub: argparse._SubParsersAction) -> None:
-    from cli.parser import HelpWithDefaults  # the one formatter of every command
+def add_reference_commands(
+    sub: argparse._SubParsersAction, formatter: type[argparse.HelpFormatter] = argparse.HelpFormatter
+) -> None:
+    """The ``reference`` command and its subcommands; ``formatter``: the help formatter of every command
+    (``cli.parser.HelpWithDefaults``, passed in: this module is imported by ``cli.parser``)."""
 
     def parser(where: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = where.add_parser(
-            name, help=text, description=text, formatter_class=HelpWithDefaults
+            name, help=text, description=text, formatter_class=formatter
         )
         return p
 
