@@ -106,9 +106,9 @@ def _in_savepoint(conn: Connection, work: Any, effective: date) -> Any:
             more_zh = f"（另有 {len(gaps) - 1} 处）" if len(gaps) > 1 else ""
             more_en = f" ({len(gaps) - 1} more)" if len(gaps) > 1 else ""
             raise _refuse(
-                f"不能保存：自 {g.day} 起，小类 {g.category} {g.category_zh} 在 {g.district_zh}（{g.district}）"
+                f"自 {g.day} 起，小类 {g.category} {g.category_zh} 在 {g.district_zh}（{g.district}）"
                 f"没有责任部门{more_zh}。请先为该区指定部门或保留全市默认部门。",
-                f"Not saved: from {g.day}, 小类 {g.category} ({g.category_en}) would reach no department in "
+                f"From {g.day}, 小类 {g.category} ({g.category_en}) would reach no department in "
                 f"{g.district_en} ({g.district}){more_en}. Give that district a department or keep a city-wide "
                 "default first.",
                 "coverage",

@@ -282,7 +282,7 @@ def responsibility_view(
     )
     out: list[Any] = [html.H3(t("ref.resp.today", lang)), now, html.H3(t("ref.history", lang))]
     if not history:
-        out.append(html.P(t("ref.hol.noedits", lang), className="adm-empty"))
+        out.append(html.P(t("ref.resp.noedits", lang), className="adm-empty"))
         return out
     out.append(
         _table(

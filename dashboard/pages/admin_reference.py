@@ -23,6 +23,7 @@ dash.register_page(
     __name__,
     path="/admin/reference",
     title="基础数据 · Reference data",
+    label="ref.title",  # its name where no header entry names it (the no-access panel)
     roles=list(roles_for(Screen.ADMIN)),
 )
 

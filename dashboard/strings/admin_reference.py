@@ -70,5 +70,6 @@ STRINGS = {
         "该年没有节假日数据。请添加国务院办公厅通知中的放假和调休日期。",
         "No holidays for this year yet: add the days of the State Council's notice.",
     ),
+    "ref.resp.noedits": ("该小类的责任划分尚无更改。", "No changes of this 小类's responsibility yet."),
     "ref.hol.noedits": ("该年尚无更改。", "No changes for this year yet."),
 }

@@ -92,3 +92,10 @@ def test_time_limit_from_tomorrow_and_a_refusal(
     assert float(limit) == 4  # in force from tomorrow only
     assert audited["after"] == {"time_limit": 6.0} and audited["effective"] == tomorrow
     assert not foreign
+
+
+def test_a_lead_is_refused(page: Page, app_server: AppServer) -> None:
+    sign_in(page, app_server.base, "lead", target="/admin/reference")
+    expect(page.locator("#gy-denied")).to_contain_text("无权访问", timeout=20_000)
+    expect(page.locator("#gy-denied")).to_contain_text("基础数据")
+    expect(page.locator("#ref-body")).to_be_hidden()
