@@ -34,7 +34,7 @@ def local_date(expr: str) -> str:
 #: LEFT JOIN LATERAL giving ``crule.time_limit, crule.time_unit``: the 小类's rule on the report date of case
 #: ``c`` (NULL for a 小类 never edited: then ``category``'s columns hold). One index probe.
 CATEGORY_AT_CASE = (
-    "LEFT JOIN LATERAL (SELECT r.time_limit, r.time_unit FROM category_rule r "
+    "LEFT JOIN LATERAL (SELECT r.time_limit, r.time_unit FROM category_rule r "  # nosec B608 # SQL from constant fragments; values are bound parameters
     "WHERE r.category_code = c.category_code AND r.valid_from <= " + local_date("c.created_at") + " "
     "ORDER BY r.valid_from DESC, r.id DESC LIMIT 1) crule ON true"
 )
@@ -44,7 +44,7 @@ def holiday_stamp_sql(date_expr: str) -> str:
     """SQL scalar: what identifies the history rows in force on ``date_expr`` (append-only: their count and
     last id). Combined with :data:`db.calendar_repo.STAMP_SQL` it keys the calendar of that date."""
     return (
-        "(SELECT count(*)::text || '.' || coalesce(max(id), 0)::text FROM holiday_rule "
+        "(SELECT count(*)::text || '.' || coalesce(max(id), 0)::text FROM holiday_rule "  # nosec B608 # SQL from constant fragments; values are bound parameters
         f"WHERE valid_from <= {date_expr})"
     )
 
@@ -168,7 +168,7 @@ def add_responsibility_rule(
     if not _has_history(conn, f"SELECT 1 FROM responsibility_rule WHERE {where} LIMIT 1", key):  # nosec B608 # constant
         conn.execute(
             text(
-                "INSERT INTO responsibility_rule (category_code, district_code, department_code, valid_from) "
+                "INSERT INTO responsibility_rule (category_code, district_code, department_code, valid_from) "  # nosec B608 # SQL from constant fragments; values are bound parameters
                 "VALUES (CAST(:c AS varchar), CAST(:d AS varchar), (SELECT department_code FROM responsibility "
                 "WHERE " + where.replace(":c", "CAST(:c AS varchar)") + "), :b)"
             ),
