@@ -29,6 +29,7 @@ APPEND_ONLY: tuple[str, ...] = (
     "category_rule",
     "responsibility_rule",
     "holiday_rule",
+    "department_rule",
 )
 READ_ONLY: tuple[str, ...] = (
     "district",

@@ -1,6 +1,7 @@
 """Reference data edited by administrators (/admin/reference, ``guiyang-ops reference``): a 小类's rule (names,
 time limit and unit, default department, reward points, public and active flags), a responsibility row (小类 ×
-district → department) and a holiday-calendar day, each **effective from a date** and kept with its history
+district → department), a holiday-calendar day and a department's names (a new department is added at once), each
+**effective from a date** and kept with its history
 (:mod:`db.models.reference_history` says why that shape).
 
 Every change: checked first (what needs no database, then what does); appended to the history inside a savepoint

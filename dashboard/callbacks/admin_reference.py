@@ -25,12 +25,14 @@ from dashboard.components.admin_reference import (
     responsibility_form,
     responsibility_view,
 )
+from dashboard.components.admin_reference_dept import department_form
 from dashboard.i18n import t
 from dashboard.ids import admin_reference as rid
 from dashboard.unavailable import log_failure
 from db import reference_rules as rules
 from db.accounts import StaffIdentity
 from db.errors import DomainError
+from db.queries import reference_admin as listing
 from db.queries.workbench import departments
 from ops import reference as ref
 from ops.policy import Screen, reach, roles_for
@@ -54,9 +56,9 @@ def _name(row: Any, lang: str) -> str:
 
 def _choices(conn: Connection, lang: str) -> dict[str, Any]:
     return {
-        "cats": [(r.code, _name(r, lang)) for r in rules.minor_categories(conn)],
+        "cats": [(r.code, _name(r, lang)) for r in listing.minor_categories(conn)],
         "depts": [(r.code, _name(r, lang)) for r in departments(conn)],
-        "districts": [(r.code, _name(r, lang)) for r in rules.grid_districts(conn)],
+        "districts": [(r.code, _name(r, lang)) for r in listing.grid_districts(conn)],
     }
 
 
@@ -68,9 +70,11 @@ def _choices(conn: Connection, lang: str) -> dict[str, Any]:
     Output(rid.TAB_CAT, "children"),
     Output(rid.TAB_RESP, "children"),
     Output(rid.TAB_HOL, "children"),
+    Output(rid.TAB_DEP, "children"),
     Output(rid.CAT_FORM, "children"),
     Output(rid.RESP_FORM, "children"),
     Output(rid.HOL_FORM, "children"),
+    Output(rid.DEP_FORM, "children"),
     Input(rid.PAGE, "id"),
     Input(ids.LANG, "data"),
 )
@@ -100,6 +104,7 @@ async def gate(_: str, lang: str) -> tuple[Any, ...]:
         category_form(lang, got["cats"], got["depts"], tomorrow),
         responsibility_form(lang, got["cats"], got["districts"], got["depts"], tomorrow),
         holiday_form(lang, years, today.year, tomorrow),
+        department_form(lang, got["depts"], got["districts"], tomorrow),
     )
 
 
@@ -154,7 +159,7 @@ async def cat_history(code: str | None, _v: Any, lang: str, *, user: StaffIdenti
     today = ref.today_in_beijing()
 
     def read(c: Connection) -> Any:
-        return rules.category_history(c, code) if code else [], _dept_names(c, lang)
+        return listing.category_history(c, code) if code else [], _dept_names(c, lang)
 
     rows, names = await runtime.aread(read)
     return category_history(rows, today, lang, names)
@@ -270,8 +275,8 @@ async def resp_show(code: str | None, _v: Any, lang: str, *, user: StaffIdentity
 
     def read(c: Connection) -> Any:
         return (
-            rules.responsibility_table(c, code, today),
-            rules.responsibility_history(c, code),
+            listing.responsibility_table(c, code, today),
+            listing.responsibility_history(c, code),
             _dept_names(c, lang),
         )
 
@@ -338,7 +343,7 @@ async def hol_show(year: str | None, _v: Any, lang: str, *, user: StaffIdentity)
     y = int(year)
 
     def read(c: Connection) -> Any:
-        return rules.holidays_of_year(c, y, today), rules.holiday_history(c, y)
+        return listing.holidays_of_year(c, y, today), listing.holiday_history(c, y)
 
     days, edits = await runtime.aread(read)
     return holiday_view(days, edits, today, lang)

@@ -1,7 +1,7 @@
-"""/admin/reference (基础数据): the 小类 catalog's rules, the responsibility table and the holiday calendar, each
-change effective from a date and kept with its history. Admins only (:data:`ops.policy.Screen.ADMIN`). Layout
-only; the forms are drawn in the user's language by the gate; callbacks in
-``dashboard.callbacks.admin_reference``."""
+"""/admin/reference (基础数据): the 小类 catalog's rules, the responsibility table, the holiday calendar and the
+departments, each change effective from a date and kept with its history. Admins only
+(:data:`ops.policy.Screen.ADMIN`). Layout only; the forms are drawn in the user's language by the gate; callbacks
+in ``dashboard.callbacks.admin_reference`` and ``dashboard.callbacks.admin_reference_dept``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from dash import dcc, html
 
 from dashboard.callbacks import admin_nav as _nav  # noqa: F401  - the section bar's labels
 from dashboard.callbacks import admin_reference as _callbacks  # noqa: F401  - registers the page's callbacks
+from dashboard.callbacks import admin_reference_dept as _dept  # noqa: F401  - the departments tab's callbacks
 from dashboard.components import admin_nav
 from dashboard.components.admin_reference import category_form, holiday_form, responsibility_form
+from dashboard.components.admin_reference_dept import department_form
 from dashboard.i18n import t
 from dashboard.ids import admin_reference as rid
 from ops.policy import Screen, roles_for
@@ -55,11 +57,13 @@ def layout(**_: Any) -> html.Div:
                                     dmc.TabsTab(t("ref.tab.cat"), id=rid.TAB_CAT, value="cat"),
                                     dmc.TabsTab(t("ref.tab.resp"), id=rid.TAB_RESP, value="resp"),
                                     dmc.TabsTab(t("ref.tab.hol"), id=rid.TAB_HOL, value="hol"),
+                                    dmc.TabsTab(t("ref.tab.dep"), id=rid.TAB_DEP, value="dep"),
                                 ]
                             ),
                             _panel("cat", rid.CAT_FORM),
                             _panel("resp", rid.RESP_FORM),
                             _panel("hol", rid.HOL_FORM),
+                            _panel("dep", rid.DEP_FORM),
                         ],
                     ),
                 ],
@@ -76,5 +80,6 @@ def validation_layout() -> html.Div:
             html.Div(category_form("zh", [], [], "")),
             html.Div(responsibility_form("zh", [], [], [], "")),
             html.Div(holiday_form("zh", [2026], 2026, "")),
+            html.Div(department_form("zh", [], [], "")),
         ]
     )

@@ -31,6 +31,7 @@ from db.models.reference import (
     Responsibility,
 )
 from db.models.reference_history import CategoryRule as CategoryRule
+from db.models.reference_history import DepartmentRule as DepartmentRule
 from db.models.reference_history import HolidayRule as HolidayRule
 from db.models.reference_history import ResponsibilityRule as ResponsibilityRule
 from db.models.requests import CaseRequest as CaseRequest

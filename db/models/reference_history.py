@@ -103,3 +103,22 @@ class HolidayRule(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+
+
+class DepartmentRule(Base):
+    """A version of a department's names (full and short, both languages). A new department is added at once
+    (``gy_department_add``) with its first version from that day: it is reached only through responsibility rows,
+    whose own effective dates govern."""
+
+    __tablename__ = "department_rule"
+    __table_args__ = (Index("ix_department_rule_key", "department_code", "valid_from", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(160))
+    short_name_zh: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    short_name_en: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)

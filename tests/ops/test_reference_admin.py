@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from db import reference_rules as rules
 from db.errors import ValidationError
+from db.queries import reference_admin as listing
 from ops import reference as ref
 from ops import workflow as wf
 from ops.states import CaseStatus
@@ -72,7 +73,7 @@ def test_time_limit_from_tomorrow_keeps_todays_cases(conn: Connection, staff: di
     new = new_case(conn, staff, S.DISPATCHED, start=at("2026-03-03", "10:00"))
     assert new.deadline == at("2026-03-04", "11:30")
     # the history: the baseline (the values until now) and the change, who recorded it
-    hist = rules.category_history(conn, CATEGORY)
+    hist = listing.category_history(conn, CATEGORY)
     assert [(h.valid_from, float(h.time_limit), h.recorded_by) for h in hist] == [
         (rules.BASELINE, 4.0, None),
         (TOMORROW, 8.0, "admin"),
@@ -125,7 +126,7 @@ def test_routing_follows_the_responsibility_in_force_at_the_report(
 
     assert suggested("2026-03-02") == "520102-CGJ"  # the row in force today
     assert suggested("2026-03-03") == "CGJ"  # from tomorrow
-    hist = rules.responsibility_history(conn, CATEGORY)
+    hist = listing.responsibility_history(conn, CATEGORY)
     assert [(h.district_code, h.department_code, h.valid_from) for h in hist] == [
         ("520102", "520102-CGJ", rules.BASELINE),
         ("520102", "CGJ", TOMORROW),
@@ -200,15 +201,15 @@ def test_holiday_from_tomorrow_counts_for_cases_reported_from_tomorrow(
     new = new_case(conn, staff, S.FILED, start=at("2026-03-03", "09:00"))
     r2 = wf.dispatch(conn, staff["lead"], new.id, new.version, now=at("2026-03-03", "16:00"))
     assert r2.deadline == at("2026-03-05", "11:00")
-    assert [h.day for h in rules.holidays_of_year(conn, 2026, TOMORROW) if h.day.month == 3] == [
+    assert [h.day for h in listing.holidays_of_year(conn, 2026, TOMORROW) if h.day.month == 3] == [
         date(2026, 3, 4)
     ]
-    assert [h.day for h in rules.holidays_of_year(conn, 2026, TODAY) if h.day.month == 3] == []
+    assert [h.day for h in listing.holidays_of_year(conn, 2026, TODAY) if h.day.month == 3] == []
     # removed again from the day after: the history keeps all three versions
     ref.set_holiday(
         conn, _editor(staff), "2026-03-04", "none", None, None, TOMORROW + timedelta(days=1), today=TODAY
     )
-    assert [(h.kind, h.valid_from) for h in rules.holiday_history(conn, 2026)] == [
+    assert [(h.kind, h.valid_from) for h in listing.holiday_history(conn, 2026)] == [
         ("none", TOMORROW + timedelta(days=1)),
         ("holiday", TOMORROW),
     ]

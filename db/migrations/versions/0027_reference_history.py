@@ -1,5 +1,6 @@
-"""reference data history: category_rule, responsibility_rule, holiday_rule (append-only, effective from a
-date); gy_responsible(小类, district, date) and gy_reference_apply(date) (see db/models/reference_history.py)
+"""reference data history: category_rule, responsibility_rule, holiday_rule, department_rule (append-only,
+effective from a date); gy_responsible(小类, district, date), gy_reference_apply(date), gy_department_add(...)
+(see db/models/reference_history.py)
 
 Revision ID: 0027
 Revises: 0025
@@ -18,7 +19,7 @@ down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLES = ("category_rule", "responsibility_rule", "holiday_rule")
+TABLES = ("category_rule", "responsibility_rule", "holiday_rule", "department_rule")
 
 # The department a 小类 reaches in a district on a date: the district's row, else the city-wide row, else the
 # 小类's default department; each read from the history where the key has one, else from the current view.
@@ -115,8 +116,27 @@ BEGIN
      WHERE (x.kind, x.name_zh, x.name_en) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name_zh, EXCLUDED.name_en);
     GET DIAGNOSTICS k = ROW_COUNT;
     n := n + k;
+    WITH h AS (SELECT DISTINCT ON (department_code) * FROM department_rule WHERE valid_from <= d
+                ORDER BY department_code, valid_from DESC, id DESC)
+    UPDATE department x SET name_zh = h.name_zh, name_en = h.name_en, short_name_zh = h.short_name_zh,
+           short_name_en = h.short_name_en
+      FROM h WHERE x.code = h.department_code
+       AND (x.name_zh, x.name_en, x.short_name_zh, x.short_name_en)
+           IS DISTINCT FROM (h.name_zh, h.name_en, h.short_name_zh, h.short_name_en);
+    GET DIAGNOSTICS k = ROW_COUNT;
+    n := n + k;
     RETURN n;
 END
+$$
+"""
+
+# A new department, at once (the app role may not write reference data itself); checked by ops.reference first.
+_DEPARTMENT_ADD = """
+CREATE FUNCTION gy_department_add(p_code text, p_name_zh text, p_name_en text, p_type text, p_district text,
+                                  p_short_zh text, p_short_en text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    INSERT INTO department (code, name_zh, name_en, type, district_code, short_name_zh, short_name_en)
+    VALUES (p_code, p_name_zh, p_name_en, p_type, p_district, p_short_zh, p_short_en)
 $$
 """
 
@@ -206,6 +226,27 @@ def upgrade() -> None:
     )
     op.create_index("ix_holiday_rule_key", "holiday_rule", ["day", "valid_from", "id"])
     op.create_index("ix_holiday_rule_valid_from", "holiday_rule", ["valid_from"])
+    op.create_table(
+        "department_rule",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("department_code", sa.String(length=24), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("name_zh", sa.String(length=80), nullable=False),
+        sa.Column("name_en", sa.String(length=160), nullable=False),
+        sa.Column("short_name_zh", sa.String(length=40), nullable=True),
+        sa.Column("short_name_en", sa.String(length=80), nullable=True),
+        *_stamps(),
+        sa.ForeignKeyConstraint(
+            ["department_code"],
+            ["department.code"],
+            name=op.f("fk_department_rule_department_code_department"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"], ["staff_user.id"], name=op.f("fk_department_rule_recorded_by_staff_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_department_rule")),
+    )
+    op.create_index("ix_department_rule_key", "department_rule", ["department_code", "valid_from", "id"])
     for table in TABLES:
         op.execute(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}"
@@ -217,9 +258,11 @@ def upgrade() -> None:
         )
     op.execute(_RESPONSIBLE)
     op.execute(_APPLY)
+    op.execute(_DEPARTMENT_ADD)
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION IF EXISTS gy_department_add(text, text, text, text, text, text, text)")
     op.execute("DROP FUNCTION IF EXISTS gy_reference_apply(date)")
     op.execute("DROP FUNCTION IF EXISTS gy_responsible(text, text, date)")
     for table in reversed(TABLES):
