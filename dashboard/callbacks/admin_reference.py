@@ -80,13 +80,12 @@ def _choices(conn: Connection, lang: str) -> dict[str, Any]:
 )
 async def gate(_: str, lang: str) -> tuple[Any, ...]:
     user = await auth.acurrent_user()
-    labels = tuple(
-        t(k, lang) for k in ("ref.title", "ref.intro", "ref.tab.cat", "ref.tab.resp", "ref.tab.hol")
-    )
+    keys = ("ref.title", "ref.intro", "ref.tab.cat", "ref.tab.resp", "ref.tab.hol", "ref.tab.dep")
+    labels = tuple(t(k, lang) for k in keys)
     if user is None:
-        return LOGIN_URL, True, *labels, None, None, None
+        return LOGIN_URL, True, *labels, None, None, None, None
     if reach(user.role, Screen.ADMIN) is None:
-        return None, True, *labels, None, None, None
+        return None, True, *labels, None, None, None, None
     today = ref.today_in_beijing()
     try:
         applied = await runtime.awrite(lambda c: ref.apply_due(c, today))
