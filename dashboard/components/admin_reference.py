@@ -200,6 +200,13 @@ def _day(value: date | None, lang: str, *, end: bool = False) -> str:
     return t("ref.h.baseline", lang) if value == BASELINE else value.isoformat()
 
 
+def _by(row: Any, lang: str) -> str:
+    """Who recorded a version: the user, or (no user: an edit from ``guiyang-ops reference``) the command line."""
+    if row.recorded_by:
+        return str(row.recorded_by)
+    return "" if row.valid_from == BASELINE else t("ref.h.cli", lang)
+
+
 def _when(value: datetime | None) -> str:
     return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -254,7 +261,7 @@ def category_history(rows: Sequence[Any], today: date, lang: str, names: dict[st
                 r.name_zh,
                 r.name_en,
                 _when(r.recorded_at) if r.valid_from != BASELINE else "",
-                r.recorded_by or "",
+                _by(r, lang),
             ]
         )
         classes.append("ref-scheduled" if r.valid_from > today else ("ref-current" if status else "ref-past"))
@@ -303,7 +310,7 @@ def responsibility_view(
                     _day(h.valid_to, lang, end=True),
                     _status(h.valid_from, h.valid_to, today, lang),
                     _when(h.recorded_at) if h.valid_from != BASELINE else "",
-                    h.recorded_by or "",
+                    _by(h, lang),
                 ]
                 for h in history
             ],
@@ -361,7 +368,7 @@ def holiday_view(days: Sequence[Any], edits: Sequence[Any], today: date, lang: s
                     e.valid_from.isoformat(),
                     t("ref.h.scheduled", lang) if e.valid_from > today else "",
                     _when(e.recorded_at),
-                    e.recorded_by or "",
+                    _by(e, lang),
                 ]  # fmt: skip
                 for e in edits
             ],

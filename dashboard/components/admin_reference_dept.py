@@ -12,6 +12,7 @@ from dash import html
 
 from dashboard.components.admin_reference import (
     Pairs,
+    _by,
     _day,
     _effective,
     _notice,
@@ -115,7 +116,7 @@ def department_history(rows: Sequence[Any], today: date, lang: str) -> Any:
             r.short_name_zh or "",
             r.short_name_en or "",
             _when(r.recorded_at) if r.valid_from != BASELINE else "",
-            r.recorded_by or "",
+            _by(r, lang),
         ]
         for r in rows
     ]

@@ -42,6 +42,7 @@ STRINGS = {
     "ref.h.to": ("截止", "Until"),
     "ref.h.at": ("记录时间", "Recorded"),
     "ref.h.by": ("记录人", "By"),
+    "ref.h.cli": ("命令行", "command line"),
     "ref.h.baseline": ("初始", "initial"),
     "ref.h.open": ("—", "—"),
     "ref.h.scheduled": ("待生效", "scheduled"),
