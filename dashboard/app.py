@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -19,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from dashboard import access, auth, callback_guard, ids, runtime, unavailable
+from dashboard import access, auth, callback_guard, ids, reference_clock, runtime, unavailable
 from dashboard.api import install_api
 from dashboard.database import database_url
 from dashboard.i18n import t
@@ -56,7 +57,9 @@ def create_server(settings: Settings) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = 64  # database calls run in worker threads; 2 cores, mostly waiting on I/O
         await _warm_up(server)
+        clock = asyncio.create_task(reference_clock.keep_current(ops))  # scheduled reference changes
         yield
+        clock.cancel()
         await ops.stop()
 
     server = SecureFastAPI(lifespan=lifespan, title="guiyang-ops")

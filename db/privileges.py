@@ -26,6 +26,10 @@ APPEND_ONLY: tuple[str, ...] = (
     "analysis_alert_event",
     "case_recurrence",
     "campaign_event",
+    "category_rule",
+    "responsibility_rule",
+    "holiday_rule",
+    "department_rule",
 )
 READ_ONLY: tuple[str, ...] = (
     "district",

@@ -30,6 +30,10 @@ from db.models.reference import (
     Holiday,
     Responsibility,
 )
+from db.models.reference_history import CategoryRule as CategoryRule
+from db.models.reference_history import DepartmentRule as DepartmentRule
+from db.models.reference_history import HolidayRule as HolidayRule
+from db.models.reference_history import ResponsibilityRule as ResponsibilityRule
 from db.models.requests import CaseRequest as CaseRequest
 
 __all__ = [

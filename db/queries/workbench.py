@@ -24,6 +24,7 @@ from db.light import LIGHTS, light_sql
 from db.models.base import sql_in
 from db.queries.recurrence import CaseRecurrence, case_recurrence
 from db.queries.workbench_scope import BBox
+from db.reference_rules import CATEGORY_AT_CASE
 from db.scope import RowScope
 from db.vocabulary import OPEN_STATUSES, SOURCES, CaseStatus
 from geo.crs import TZ
@@ -352,13 +353,15 @@ _CARD = (
     "c.merged_into_id, c.deadline, c.stage_started_at, c.stage_yellow_at, c.stage_deadline, c.paused_since, "
     "c.rework_count, c.return_count, c.extension_count, c.created_at, c.filed_at, c.dispatched_at, "
     "c.handled_at, c.closed_at, c.updated_at, c.version, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, "
-    "cat.name_zh AS category_zh, cat.name_en AS category_en, cat.time_limit, cat.time_unit, "
+    "cat.name_zh AS category_zh, cat.name_en AS category_en, "
+    # the 小类's limit in force on the report date (the one its deadlines were computed with)
+    "coalesce(crule.time_limit, cat.time_limit) AS time_limit, coalesce(crule.time_unit, cat.time_unit) AS time_unit, "
     "cat.close_condition, maj.code AS major_code, maj.name_zh AS major_zh, maj.name_en AS major_en, "
     "cat.kind, d.name_zh AS district_zh, d.name_en AS district_en, g.code AS cell_code, "
     "dep.name_zh AS department_zh, dep.name_en AS department_en, "
     "sdep.name_zh AS suggested_zh, sdep.name_en AS suggested_en, mi.ticket AS merged_into_ticket, "
     f"{LIGHT_SQL} AS light "
-    'FROM "case" c JOIN category cat ON cat.code = c.category_code '
+    f'FROM "case" c JOIN category cat ON cat.code = c.category_code {CATEGORY_AT_CASE} '
     "LEFT JOIN category maj ON maj.code = cat.parent_code LEFT JOIN district d ON d.code = c.district_code "
     "LEFT JOIN grid_cell g ON g.id = c.cell_id LEFT JOIN department dep ON dep.code = c.department_code "
     "LEFT JOIN department sdep ON sdep.code = c.suggested_department_code "

@@ -21,7 +21,10 @@ Field semantics (a bulk generator must write exactly this)
 Notation: ``cal`` is the working calendar (:func:`db.calendar_repo.load_calendar`); a *stage clock* started at
 ``t`` for ``(amount, unit)`` is ``stage_started_at = t, stage_yellow_at = cal.add(t, 0.8 * amount, unit),
 stage_deadline = cal.add(t, amount, unit)``; "no clock" sets the three to NULL. The *handling limit* is
-``category.time_limit × (URGENT_FACTOR if urgency = 'urgent' else 1)`` in ``category.time_unit``. Every write
+``category.time_limit × (URGENT_FACTOR if urgency = 'urgent' else 1)`` in ``category.time_unit``. A case keeps
+the rules of its report day (/admin/reference, :mod:`db.reference_rules`): ``cal``, the limit and the unit are
+those in force on the Beijing date of ``created_at`` (an edited 小类's ``category_rule`` version, else
+``category``; edited holiday days from ``holiday_rule``). Every write
 sets ``updated_at = now`` and ``version + 1``. Unless said otherwise the event's ``department_code`` is the
 case's ``department_code`` after the action, ``note`` is NULL and ``payload`` is ``{}``. Reasons are stripped,
 required, ≤ 500 characters; notes ≤ 4000.
@@ -31,7 +34,8 @@ required, ≤ 500 characters; notes ≤ 4000.
   officers may report only in their own district. INSERT with status 'reported', source, description,
   address, urgency 'urgent' if category.urgent else 'normal', escalated = category.urgent, public =
   category.public if public is None else (public AND category.public), suggested_department_code =
-  responsibility(category, district) else responsibility(category, NULL) else category.default_department_code,
+  responsibility(category, district) else responsibility(category, NULL) else category.default_department_code
+  as in force on the report's date (``gy_responsible``; the 小类's active and public flags too),
   reporter_id = the given one, else the actor's person_id (a citizen reports only in their own name),
   created_at = updated_at = now, stage clock STAGE_LIMITS[REPORTED] from now, deadline NULL, version 1; the
   trigger fills district_code, cell_id, ticket.

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import Connection, Row, TextClause, text
 from sqlalchemy.exc import DBAPIError
 
-from db.calendar_repo import STAMP_SQL, load_calendar
+from db.calendar_repo import load_calendar, stamp_at_sql
 from db.errors import Forbidden, InvalidTransition, StaleCase
+from db.reference_rules import CATEGORY_AT_CASE, local_date
 from geo.calendar import WorkCalendar
 from ops.alarms import raise_for_event
 from ops.notify.outbox import enqueue_for_event
@@ -41,8 +42,11 @@ from ops.workflow.base import (
 _LOAD_COLUMNS = (
     "c.id, c.ticket, c.status, c.resume_status, c.version, c.district_code, c.department_code, "
     "c.suggested_department_code, c.reporter_id, c.category_code, c.urgency, c.deadline, c.stage_started_at, "
-    "c.stage_yellow_at, c.stage_deadline, c.paused_since, cat.time_limit, cat.time_unit, "
-    f"{STAMP_SQL} AS cal_stamp"
+    "c.stage_yellow_at, c.stage_deadline, c.paused_since, "
+    # the 小类's limit and the calendar in force on the case's report date: a case keeps the rules it was
+    # judged by when they change later (/admin/reference)
+    "coalesce(crule.time_limit, cat.time_limit) AS time_limit, coalesce(crule.time_unit, cat.time_unit) AS time_unit, "
+    f"{local_date('c.created_at')} AS rule_day, {stamp_at_sql(local_date('c.created_at'))} AS cal_stamp"
 )
 #: Columns a command may set (a guard: column names are code, never input).
 _WRITABLE = frozenset(
@@ -91,7 +95,7 @@ def _load_statement(extra: str, join: str) -> TextClause:
     if stmt is None:
         stmt = text(
             f'SELECT {_LOAD_COLUMNS}{", " + extra if extra else ""} FROM "case" c '  # nosec B608 # SQL from constant fragments; values are bound parameters
-            f"JOIN category cat ON cat.code = c.category_code {join} WHERE c.id = :id"
+            f"JOIN category cat ON cat.code = c.category_code {CATEGORY_AT_CASE} {join} WHERE c.id = :id"
         )
         _statements[key] = stmt
     return stmt
@@ -140,7 +144,7 @@ class Step:
     @property
     def calendar(self) -> WorkCalendar:
         if self._cal is None:
-            self._cal = load_calendar(self.conn, stamp=self.case.cal_stamp)
+            self._cal = load_calendar(self.conn, stamp=self.case.cal_stamp, as_of=self.case.rule_day)
         return self._cal
 
     @property

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from db.calendar_repo import STAMP_SQL, load_calendar
+from db.calendar_repo import load_calendar, stamp_at_sql
 from db.errors import Forbidden, OutsideServiceArea, ValidationError
 from db.vocabulary import SOURCES
 from ops.policy import in_scope
@@ -29,20 +29,17 @@ from ops.workflow.core import append_event, stage_clock
 
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 
-# One round trip: routing, service area, 小类, responsibility, duplicates, reporter, calendar stamp.
+# One round trip: routing, service area, 小类, responsibility, duplicates, reporter, calendar stamp; the 小类's
+# active and public flags, the responsibility and the calendar as in force on the report's (Beijing) date.
 # Duplicates: a bounding-box prefilter on the geometry index (degrees from metres, generously rounded up; OFFSET 0
 # keeps the planner from AND-ing in the much less selective created_at index), then the spheroid distance.
 _PREPARE = text(
     f"""
     WITH p AS (SELECT ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), 4326) AS g)
     SELECT r.district_code, r.cell_id, coalesce(d.has_grid, false) AS has_grid,
-           cat.code AS category, cat.level, cat.active, cat.urgent, cat.public,
-           coalesce(
-               (SELECT x.department_code FROM responsibility x
-                 WHERE x.category_code = cat.code AND x.district_code = r.district_code),
-               (SELECT x.department_code FROM responsibility x
-                 WHERE x.category_code = cat.code AND x.district_code IS NULL),
-               cat.default_department_code) AS suggested,
+           cat.code AS category, cat.level, coalesce(cr.active, cat.active) AS active, cat.urgent,
+           coalesce(cr.public, cat.public) AS public,
+           gy_responsible(cat.code, r.district_code, CAST(:today AS date)) AS suggested,
            CASE WHEN r.district_code IS NULL OR cat.code IS NULL THEN ARRAY[]::bigint[] ELSE ARRAY(
                SELECT n.id FROM (
                    SELECT c.id, c.geom, c.category_code, c.status, c.created_at FROM "case" c
@@ -57,10 +54,13 @@ _PREPARE = text(
                 LIMIT {MAX_DUPLICATES}) END AS duplicates,
            (CAST(:reporter AS integer) IS NULL
                OR EXISTS (SELECT 1 FROM person WHERE id = CAST(:reporter AS integer))) AS reporter_ok,
-           {STAMP_SQL} AS cal_stamp
+           {stamp_at_sql("CAST(:today AS date)")} AS cal_stamp
       FROM p CROSS JOIN LATERAL gy_route(p.g) r
       LEFT JOIN district d ON d.code = r.district_code
       LEFT JOIN category cat ON cat.code = :category
+      LEFT JOIN LATERAL (SELECT x.active, x.public FROM category_rule x
+                          WHERE x.category_code = cat.code AND x.valid_from <= CAST(:today AS date)
+                          ORDER BY x.valid_from DESC, x.id DESC LIMIT 1) cr ON true
     """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
 _INSERT = text(
@@ -143,6 +143,7 @@ def report(
             "category": code,
             "since": at - DUPLICATE_WINDOW,
             "now": at,
+            "today": at.date(),
             "reporter": reporter_id,
         },
     ).one()
@@ -171,7 +172,7 @@ def report(
             field="location",
         )
 
-    cal = load_calendar(conn, stamp=pre.cal_stamp)
+    cal = load_calendar(conn, stamp=pre.cal_stamp, as_of=at.date())
     amount, unit = STAGE_LIMITS[CaseStatus.REPORTED]
     row = conn.execute(
         _INSERT,
