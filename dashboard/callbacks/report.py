@@ -43,7 +43,9 @@ async def choices(lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
     Input(app_ids.LANG, "data"),
 )
 @require_user()
-async def links(month: str | None, district: str | None, lang: str, *, user: StaffIdentity) -> tuple[str, str]:
+async def links(
+    month: str | None, district: str | None, lang: str, *, user: StaffIdentity
+) -> tuple[str, str]:
     query = {"month": str(month or "")[:7], "lang": "en" if lang == "en" else "zh"}
     if district:
         query["district"] = district

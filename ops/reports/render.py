@@ -76,7 +76,9 @@ def charts(report: MonthlyReport) -> dict[str, str]:
     """The report's SVG charts: 综合指标值 bars of departments and districts, daily reports and closures."""
 
     def bars(rows: Any, title: str) -> str:
-        return score_bars([(x.row.name_zh, x.row.evaluation.score, x.row.evaluation.grade) for x in rows], title)
+        return score_bars(
+            [(x.row.name_zh, x.row.evaluation.score, x.row.evaluation.grade) for x in rows], title
+        )
 
     return {
         "departments": bars(report.departments, "专业部门综合指标值"),

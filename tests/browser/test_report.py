@@ -73,7 +73,9 @@ def test_stats_download_and_web_page(
     base = app_server.base
     sign_in(page, base, "lead", target="/stats")
     pdf_link = page.locator(f"#{ids.PDF}")
-    expect(pdf_link).to_have_attribute("href", re.compile(r"^/reports/monthly\.pdf\?month=\d{4}-\d{2}"), timeout=20_000)
+    expect(pdf_link).to_have_attribute(
+        "href", re.compile(r"^/reports/monthly\.pdf\?month=\d{4}-\d{2}"), timeout=20_000
+    )
     expect(pdf_link).to_contain_text("月度通报")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(f"#{ids.BLOCK}").screenshot(path=str(SHOTS / "stats-block.png"))
@@ -116,7 +118,9 @@ def test_officer_only_their_district(page: Page, app_server: AppServer, march: N
     district = page.locator(f"#{ids.DISTRICT}")
     expect(district).to_have_value("云岩区", timeout=20_000)
     expect(district).to_be_disabled()
-    expect(page.locator(f"#{ids.PDF}")).to_have_attribute("href", re.compile(r"district=520103"), timeout=20_000)
+    expect(page.locator(f"#{ids.PDF}")).to_have_attribute(
+        "href", re.compile(r"district=520103"), timeout=20_000
+    )
     answer = page.goto(f"{base}/reports/monthly?month=2025-03&district=520102")
     assert answer is not None and answer.status == 403
     expect(page.locator("#rpt-refusal")).to_contain_text("您只能查看本区县的月度通报")

@@ -49,7 +49,9 @@ def test_rankings_are_the_stats_pages(conn: Connection, world: World) -> None:
     page = stats_table(conn, world.lead, JUNE, now=NOW, min_cases=1)
     assert [x.row.key for x in r.departments] == [row.key for row in page.departments]
     assert [x.row.key for x in r.districts] == [row.key for row in page.districts]
-    assert [x.row.evaluation.score for x in r.departments] == [row.evaluation.score for row in page.departments]
+    assert [x.row.evaluation.score for x in r.departments] == [
+        row.evaluation.score for row in page.departments
+    ]
     assert {x.row.key for x in r.districts} == {"520103", "520102"}
     ranks = [x.rank for x in r.departments]
     assert ranks == list(range(1, len(ranks) + 1))
@@ -123,7 +125,9 @@ def test_scope_officer_and_district(conn: Connection, world: World) -> None:
 
 def test_month_parsing() -> None:
     today = date(2026, 12, 6)
-    assert last_whole_month(today).start == date(2026, 11, 1) and last_whole_month(today).end == date(2026, 11, 30)
+    assert last_whole_month(today).start == date(2026, 11, 1) and last_whole_month(today).end == date(
+        2026, 11, 30
+    )
     assert parse_month(None, today) == last_whole_month(today)
     assert parse_month("2024-02", today).end == date(2024, 2, 29)
     assert parse_month("2026-12", today).days == 31  # this month so far is allowed
@@ -140,10 +144,14 @@ def test_each_report_is_audited(conn: Connection, world: World) -> None:
     row = conn.execute(
         text("SELECT username, client, detail FROM audit_log WHERE kind = 'report' ORDER BY id DESC LIMIT 1")
     ).one()
-    assert conn.execute(text("SELECT count(*) FROM audit_log WHERE kind = 'report'")).scalar_one() == before + 1
+    assert (
+        conn.execute(text("SELECT count(*) FROM audit_log WHERE kind = 'report'")).scalar_one() == before + 1
+    )
     assert (row.username, row.client) == ("yunyan", "t")
     assert row.detail["month"] == "2025-06" and row.detail["district"] == "520103"
     assert row.detail["format"] == "html"
     with pytest.raises(Forbidden):
         make_monthly(conn, world.officer, "2025-06", "520102", fmt="html", now=NOW)
-    assert conn.execute(text("SELECT count(*) FROM audit_log WHERE kind = 'report'")).scalar_one() == before + 1
+    assert (
+        conn.execute(text("SELECT count(*) FROM audit_log WHERE kind = 'report'")).scalar_one() == before + 1
+    )
