@@ -18,11 +18,13 @@ def month(value: str) -> str:
 
 
 def add_report_commands(sub: argparse._SubParsersAction) -> None:
-    from cli.parser import HelpWithDefaults  # noqa: PLC0415 - cli.parser calls this function
+    # the help formatter of the commands already there (cli.parser's HelpWithDefaults; importing it from here
+    # would make the two modules import each other)
+    formatter = next((p.formatter_class for p in sub.choices.values()), argparse.HelpFormatter)
 
     def parser(s: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = s.add_parser(
-            name, help=help, description=help, formatter_class=HelpWithDefaults
+            name, help=help, description=help, formatter_class=formatter
         )
         return p
 
