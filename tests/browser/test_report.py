@@ -121,6 +121,12 @@ def test_officer_only_their_district(page: Page, app_server: AppServer, march: N
     expect(page.locator(f"#{ids.PDF}")).to_have_attribute(
         "href", re.compile(r"district=520103"), timeout=20_000
     )
+    # English through the header switch re-labels the block
+    page.locator("#gy-lang-switch").click()
+    expect(page.locator(f"#{ids.PDF}")).to_have_text("Monthly report PDF", timeout=20_000)
+    expect(page.locator(f"#{ids.LABEL}")).to_have_text("Monthly report")
+    page.locator("#gy-lang-switch").click()
+    expect(page.locator(f"#{ids.PDF}")).to_have_text("下载月度通报 PDF", timeout=20_000)
     answer = page.goto(f"{base}/reports/monthly?month=2025-03&district=520102")
     assert answer is not None and answer.status == 403
     expect(page.locator("#rpt-refusal")).to_contain_text("您只能查看本区县的月度通报")

@@ -1,4 +1,4 @@
-"""The monthly report's data on a small month with known answers (:mod:`tests.ops.reports.world`): headline
+"""The monthly report's data on a small month with known answers (:mod:`tests.support.report_month`): headline
 counts, the rankings (the same order as /stats), the previous month's deltas, the overdue and reworked cases,
 places, scope and refusals, and the audit record."""
 
@@ -16,7 +16,7 @@ from ops.reports.make import make_monthly
 from ops.reports.monthly import MonthlyReport, gather
 from ops.reports.scope import last_whole_month, parse_month, previous_month, report_scope
 from ops.stats_table import stats_table
-from tests.ops.reports.world import CATEGORY, JUNE, NOW, World, build
+from tests.support.report_month import CATEGORY, JUNE, NOW, World, build
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The monthly report as a real PDF: WeasyPrint renders the small month (:mod:`tests.ops.reports.world`);
+"""The monthly report as a real PDF: WeasyPrint renders the small month (:mod:`tests.support.report_month`);
 ``pdftotext -layout`` reads back the title, the month, a department's name and grade and the page numbers,
 ``pdffonts`` shows every font embedded, ``pdftoppm`` renders pages 1–2. No citizen's words in it."""
 
@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from db.scope import RowScope
 from ops.reports.monthly import gather
 from ops.reports.render import to_html, to_pdf
-from tests.ops.reports.world import JUNE, NOW, PRIVATE, build
+from tests.support.report_month import JUNE, NOW, PRIVATE, build
 
 
 def _run(*args: str) -> str:
