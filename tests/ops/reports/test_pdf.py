@@ -8,12 +8,16 @@ import re
 import subprocess  # nosec B404 # runs poppler's tools on a file the test wrote
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Connection
 
 from db.scope import RowScope
 from ops.reports.monthly import gather
 from ops.reports.render import to_html, to_pdf
 from tests.support.report_month import JUNE, NOW, PRIVATE, build
+
+#: poppler's tools run as processes of their own, installed with the browser lane's packages (make test)
+pytestmark = pytest.mark.process
 
 
 def _run(*args: str) -> str:
