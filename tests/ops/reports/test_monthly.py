@@ -16,7 +16,7 @@ from ops.reports.make import make_monthly
 from ops.reports.monthly import MonthlyReport, gather
 from ops.reports.scope import last_whole_month, parse_month, previous_month, report_scope
 from ops.stats_table import stats_table
-from tests.support.report_month import CATEGORY, JUNE, NOW, World, build
+from tests.support.report_month import CATEGORY, JUNE, NOW, World, build, identity
 
 
 @pytest.fixture
@@ -121,6 +121,18 @@ def test_scope_officer_and_district(conn: Connection, world: World) -> None:
     assert [x.row.key for x in r.districts] == ["520103"]
     with pytest.raises(ValidationError):
         gather(conn, RowScope(district="999999"), JUNE, now=NOW)
+
+
+def test_scope_department(conn: Connection, world: World) -> None:
+    staff = identity(conn, "cgj")
+    assert report_scope(staff, None) == RowScope(department=staff.department_code)
+    assert report_scope(staff, "520103") == RowScope(district="520103", department=staff.department_code)
+    # 云岩区's cases went to 520103-CGJ: that department's report counts them, places give way to grid cells
+    r = gather(conn, RowScope(department="520103-CGJ"), JUNE, now=NOW, min_cases=1)
+    h = {x.key: x for x in r.headlines}
+    assert (h["filed"].value, h["closed"].value) == (3, 2)
+    assert [x.row.key for x in r.departments] == ["520103-CGJ"]
+    assert r.places == [] and r.cells[0].count == 3
 
 
 def test_month_parsing() -> None:
