@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from cli import args as a
 from cli.parser_reference import add_reference_commands
+from cli.parser_report import add_report_commands
 from db.vocabulary import STAFF_ROLES
 
 #: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
@@ -335,4 +336,5 @@ def build_parser() -> argparse.ArgumentParser:
     _analysis_commands(sub)
     _notify_commands(sub)
     add_reference_commands(sub, HelpWithDefaults)
+    add_report_commands(sub)
     return p

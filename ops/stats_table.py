@@ -112,10 +112,11 @@ class StatsTable:
 
 def stats_table(
     conn: Connection,
-    user: StaffIdentity,
+    user: StaffIdentity | None,
     period: Period,
     *,
     now: datetime | None = None,
+    scope: RowScope | None = None,
     config: EvaluationConfig | None = None,
     with_trend: bool = False,
     min_cases: int = DEFAULT_MIN_CASES,
@@ -123,8 +124,12 @@ def stats_table(
     """The evaluation table of ``period`` within the user's scope: per department, per district and the total
     (and, ``with_trend``, the trend of :func:`~db.queries.stats_trend.trend` from the same pass over the cases).
     A row with fewer than ``min_cases`` cases due is not scored nor graded (样本不足) and ranks after the graded
-    ones (:func:`ops.evaluation.evaluate`)."""
-    scope = stats_scope(user)
+    ones (:func:`ops.evaluation.evaluate`). ``scope``, when given, replaces the user's (the monthly report narrows
+    it to a district, :func:`ops.reports.scope.report_scope`; the command line has no user)."""
+    if scope is None:
+        if user is None:
+            raise ValueError("stats_table needs a user or a scope")
+        scope = stats_scope(user)
     now = resolve_now(now)
     cfg = config or default_config()
     params = query_params(period, scope, now)

@@ -17,7 +17,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 import dashboard.callbacks.stats  # noqa: F401  - registers the page's callbacks
-from dashboard.components import basemap
+from dashboard.components import basemap, report_block
 from dashboard.components.district_labels import label_layer, register
 from dashboard.components.graphs import follow_language, graph
 from dashboard.components.stats_columns import DATE_FORMATS, GRID_LOCALE, ROW_PX, grid_style, table_columns
@@ -77,6 +77,7 @@ def _controls(start: str, end: str, dim: str) -> html.Div:
             html.A(
                 t("stats.export.xlsx"), id=ids.EXPORT_XLSX, className="stats-export", download="", href="#"
             ),
+            report_block.block(),
         ],
     )
 

@@ -38,6 +38,7 @@ PREFIX = {
     "dashboard.ids.wb_links": "wbl-",
     "dashboard.ids.wb_live": "wbp-",
     "dashboard.ids.admin_reference": "ref-",
+    "dashboard.ids.report": "rpt-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
