@@ -31,6 +31,7 @@ from db.models.reference import (
     Responsibility,
 )
 from db.models.requests import CaseRequest as CaseRequest
+from db.models.subscriptions import Subscription as Subscription
 
 __all__ = [
     "Base",
