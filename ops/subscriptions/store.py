@@ -52,6 +52,12 @@ class Owner:
         return int(self.staff_user_id if self.staff_user_id is not None else self.person_id)  # type: ignore[arg-type]
 
 
+def citizen_owner(conn: Connection, person_id: int) -> Owner:
+    """The registered citizen ``person_id`` as an owner (named by pseudonym in the audit log)."""
+    pseudonym = conn.execute(text("SELECT pseudonym FROM person WHERE id = :i"), {"i": person_id}).scalar()
+    return Owner(person_id=person_id, name=str(pseudonym) if pseudonym else None)
+
+
 @dataclass(frozen=True, slots=True)
 class Draft:
     area: AreaInput
