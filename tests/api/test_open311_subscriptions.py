@@ -41,7 +41,9 @@ def citizen(client: httpx.Client, api_key: str, api_engine: Engine) -> Iterator[
 
 def _subscribe(client: httpx.Client, key: str, acct: str, fmt: str = "json", **fields: Any) -> httpx.Response:
     data = {"api_key": key, "account_id": acct, "delivery_url": HOOK, **fields}
-    lang = {"Accept-Language": "en"} if fields.get("locale") == "en" else None  # errors follow Accept-Language
+    lang = (
+        {"Accept-Language": "en"} if fields.get("locale") == "en" else None
+    )  # errors follow Accept-Language
     return client.post(f"{BASE}/subscriptions.{fmt}", data=data, headers=lang)
 
 
