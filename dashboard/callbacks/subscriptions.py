@@ -170,6 +170,7 @@ def _area(mode: Any, edit: Any, center: Any, radius: Any) -> AreaInput:
     Output(sid.VERSION, "data"),
     Output(sid.NAME, "value"),
     Output(sid.EDIT, "editToolbar"),
+    Output(sid.CENTER, "data", allow_duplicate=True),
     Input(sid.SAVE, "n_clicks"),
     Input(sid.CHANNEL, "n_submit"),
     Input(sid.NAME, "n_submit"),
@@ -227,12 +228,13 @@ async def save(
         area = message if exc.field in ("area", "lat", "radius") else None
         chan = message if exc.field == "channel" else None
         notice = None if (area or chan) else _alert(t("sub.err", lang, message=message), False)
-        return area, chan, notice, nothing, nothing, nothing
+        return area, chan, notice, nothing, nothing, nothing, nothing
     except SQLAlchemyError as exc:
         log_failure(log, f"subscription add by {user.username} failed", exc)
-        return None, None, _alert(t("sub.err.db", lang), False), nothing, nothing, nothing
+        return None, None, _alert(t("sub.err.db", lang), False), nothing, nothing, nothing, nothing
+    # saved: the drawing and the chosen centre are cleared; the area is now drawn among the user's own
     clear = {"mode": "remove", "action": "clear all", "n_clicks": int(datetime.now(TZ).timestamp())}
-    return None, None, _alert(t("sub.saved", lang, id=new_id), True), _bump(version), "", clear
+    return None, None, _alert(t("sub.saved", lang, id=new_id), True), _bump(version), "", clear, None
 
 
 @callback(

@@ -9,7 +9,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sub.intro": (
         "在地图上画出区域（多边形或矩形），或选择“圆形”后点击地图并设定半径；选好类别和事件，填写通知地址，保存。"
         "只会提醒您有权查看的案件。",
-        "Draw an area on the map (a polygon or a rectangle), or choose “Circle”, click the map and set a radius; "
+        "Draw an area on the map (a polygon or a rectangle), or choose 'Circle', click the map and set a radius; "
         "pick categories and events, give where to send, and save. You are told only of cases you may open.",
     ),
     "sub.form": ("新建订阅", "New subscription"),

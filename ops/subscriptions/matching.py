@@ -27,21 +27,27 @@ from ops.notify.outbox import case_facts
 from ops.policy import Reach, Screen, reach
 from ops.subscriptions.messages import PublicFacts, citizen_message, label_of, staff_message
 
+#: The case is read first (a CTE), and its point reaches the subscriptions as a value (an InitPlan), not as a
+#: join: whatever the planner believes of the table's size, ``area && <a point>`` is an index probe (measured: as a
+#: join, a generic plan scanned 1,000 subscriptions whole, ~25 ms, where the probe takes ~0.2 ms).
 _MATCH = text(
     """
+    WITH c AS MATERIALIZED (
+        SELECT c.geom, c.category_code, cat.parent_code, c.district_code, c.department_code,
+               c.public AND cat.public AS public
+          FROM "case" c JOIN category cat ON cat.code = c.category_code
+         WHERE c.id = :case_id)
     SELECT s.id, s.staff_user_id, s.lang, s.label, u.role, u.district_code AS user_district,
            u.department_code AS user_department, c.district_code, c.department_code
-      FROM "case" c
-      JOIN category cat ON cat.code = c.category_code
-      JOIN subscription s ON ST_Intersects(s.area, c.geom)
+      FROM subscription s
+      CROSS JOIN c
       LEFT JOIN staff_user u ON u.id = s.staff_user_id
       LEFT JOIN person p ON p.id = s.person_id
-     WHERE c.id = :case_id
+     WHERE s.area && (SELECT geom FROM c) AND ST_Intersects(s.area, (SELECT geom FROM c))
        AND s.active AND s.removed_at IS NULL
        AND CAST(:event AS varchar) = ANY(s.events)
-       AND (s.categories IS NULL OR c.category_code = ANY(s.categories) OR cat.parent_code = ANY(s.categories))
-       AND CASE WHEN s.staff_user_id IS NOT NULL THEN u.active
-                ELSE p.registered AND c.public AND cat.public END
+       AND (s.categories IS NULL OR c.category_code = ANY(s.categories) OR c.parent_code = ANY(s.categories))
+       AND CASE WHEN s.staff_user_id IS NOT NULL THEN u.active ELSE p.registered AND c.public END
      ORDER BY s.id
     """
 )

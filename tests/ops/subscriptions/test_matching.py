@@ -11,7 +11,7 @@ from sqlalchemy import Connection, text
 from ops import workflow as wf
 from ops.citizen.persons import ReporterIdentity, person_for_reporter
 from ops.states import CaseStatus
-from ops.subscriptions import store
+from ops.subscriptions import matching, store
 from ops.workflow import Actor
 from tests.support.cases import MON, NANMING, YUNYAN, citizen, new_case
 from tests.support.subscriptions import citizen_owner, square, staff_owner, sub_rows, subscribe
@@ -169,3 +169,31 @@ def test_a_rolled_back_report_leaves_no_row(conn: Connection, staff: dict[str, A
     assert len(sub_rows(conn)) == 1
     savepoint.rollback()
     assert sub_rows(conn) == []
+
+
+def test_matching_probes_the_gist_index_whatever_the_planner_believes(
+    conn: Connection, staff: dict[str, Actor]
+) -> None:
+    """Hundreds of subscriptions added in this (uncommitted) transaction: the table's statistics still say it is
+    nearly empty. A generic plan (what a prepared statement runs after five executions) must still probe
+    ``ix_subscription_area_live`` rather than scan every subscription."""
+    uid = conn.execute(text("SELECT id FROM staff_user WHERE username = 'lead'")).scalar_one()
+    conn.execute(
+        text(
+            "INSERT INTO subscription (staff_user_id, area, events, channel_kind, channel) "
+            "SELECT :u, ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(106.6 + random() * 0.2, 26.5 + random() * 0.15), "
+            "4326), 0.005, 4)), ARRAY['new'], 'url', 'json://127.0.0.1:9/x' FROM generate_series(1, 1000)"
+        ),
+        {"u": uid},
+    )
+    conn.execute(text("ANALYZE subscription"))
+    case_id = new_case(conn, staff, point=YUNYAN).id
+    sql = matching._MATCH.text.replace(":case_id", "$1").replace(
+        "CAST(:event AS varchar)", "CAST($2 AS varchar)"
+    )
+    conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+    conn.exec_driver_sql("PREPARE sub_match(bigint, text) AS " + sql)
+    plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN EXECUTE sub_match({int(case_id)}, 'new')"))
+    conn.exec_driver_sql("DEALLOCATE sub_match")
+    assert "Index Scan using ix_subscription_area_live on subscription" in plan, plan
+    assert "Seq Scan on subscription" not in plan, plan
