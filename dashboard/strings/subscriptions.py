@@ -1,6 +1,9 @@
 """Strings of /subscriptions (区域订阅): staff subscribe to new reports and closures in an area."""
 
 STRINGS: dict[str, tuple[str, str]] = {
+    # an area subscription's message in the outbox of /admin/notify
+    "sub.kind.area_new": ("区域订阅·新上报", "Area subscription · new report"),
+    "sub.kind.area_closed": ("区域订阅·结案", "Area subscription · closed"),
     "sub.nav": ("区域订阅", "Area alerts"),
     "sub.title": (
         "区域订阅：区域内的新上报和结案提醒",

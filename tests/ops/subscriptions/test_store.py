@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import Connection, text
 
 from db.errors import NotFound, ValidationError
+from ops.notify import outbox_admin
 from ops.subscriptions import channels, store
 from ops.subscriptions.areas import AreaInput
-from tests.support.cases import KAIYANG, YUNYAN, citizen
+from ops.workflow import Actor
+from tests.support.cases import KAIYANG, YUNYAN, citizen, new_case
 from tests.support.subscriptions import citizen_owner, square, staff_owner, subscribe
 
 TOKEN = "wecom-secret-key-123456"
@@ -155,3 +157,28 @@ def test_at_most_so_many_subscriptions_each(conn: Connection) -> None:
     with pytest.raises(ValidationError) as err:
         subscribe(conn, owner, polygon=square(*YUNYAN))
     assert err.value.field == "limit"
+
+
+def test_admins_see_a_subscription_s_messages_masked_and_may_send_one_again(
+    conn: Connection, staff: dict[str, Actor]
+) -> None:
+    sid = subscribe(conn, staff_owner(conn, "lead"), polygon=square(*YUNYAN), channel=f"wecombot://{TOKEN}")
+    new_case(conn, staff, point=YUNYAN)
+    (row,) = [m for m in outbox_admin.recent_messages(conn) if m.kind == "area_new"]
+    assert (row.route_id, row.route_target, row.route_url, row.route_removed) == (
+        None,
+        f"subscription:#{sid}",
+        "wecombot://****",
+        False,
+    )
+    conn.execute(
+        text("UPDATE notify_outbox SET status = 'failed', last_error = :e WHERE id = :i"),
+        {"e": f"timed out posting to key={TOKEN}", "i": row.id},
+    )
+    (failed,) = outbox_admin.recent_messages(conn, failed_only=True)
+    assert TOKEN not in (failed.last_error or "")
+    outbox_admin.resend(conn, row.id, "admin")
+    assert (
+        conn.execute(text("SELECT status FROM notify_outbox WHERE id = :i"), {"i": row.id}).scalar()
+        == "pending"
+    )
