@@ -40,11 +40,23 @@ DRAW = {
 RADIUS_DEFAULT = 500
 
 
-def the_map() -> dl.Map:
+def _view(fit: Sequence[float] | None) -> dict[str, Any]:
+    """The city, or fitted to ``fit`` (west, south, east, north): the area an officer or department may see."""
+    if not fit:
+        return {"center": CENTER, "zoom": ZOOM}
+    west, south, east, north = fit
+    return {
+        "center": [(south + north) / 2, (west + east) / 2],
+        "bounds": [[south, west], [north, east]],
+        "boundsOptions": {"padding": [12, 12], "maxZoom": 15},
+        "zoomSnap": 0.25,
+    }
+
+
+def the_map(fit: Sequence[float] | None = None) -> dl.Map:
     return dl.Map(
         id=sid.MAP,
-        center=CENTER,
-        zoom=ZOOM,
+        **_view(fit),
         minZoom=9,
         maxZoom=18,
         className="sub-map",

@@ -12,6 +12,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from dashboard.callbacks import subscriptions as _callbacks  # noqa: F401  - registers the page's callbacks
+from dashboard.callbacks.workbench import opening_bounds
 from dashboard.components import subscriptions as view
 from dashboard.i18n import t
 from dashboard.ids import subscriptions as sid
@@ -58,7 +59,7 @@ def layout(**_: Any) -> html.Div:
                         className="sub-map-box",
                         children=[
                             html.P(t("sub.hint.drawn"), id=sid.MAP_HINT, className="sub-hint"),
-                            view.the_map(),
+                            view.the_map(opening_bounds()),
                         ],
                     ),
                     # drawn here too (no categories yet), so its inputs exist from the start; the setup callback
