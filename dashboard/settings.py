@@ -301,6 +301,19 @@ class Settings(BaseSettings):
         le=3600,
         description="Seconds between two scans for deadline lights turning yellow or red (their notifications).",
     )
+    # area subscriptions (ops.subscriptions: /subscriptions and the Open311 extension)
+    subscriptions_mail_url: str = Field(
+        "",
+        pattern=r"^(mailtos?://\S+)?$",
+        description="The city's mail sender for area subscriptions delivered by e-mail: an apprise mailto:// or "
+        "mailtos:// URL (user, password, host, from=); each message goes to the subscriber's address (to=). "
+        "Empty: subscriptions cannot choose e-mail.",
+    )
+    subscriptions_local_webhooks: bool = Field(
+        False,
+        description="Citizens' subscription webhooks may use plain http and point at loopback or private "
+        "addresses (tests, a closed network). Off: HTTPS to a public address only.",
+    )
 
     @field_validator("working_periods")
     @classmethod

@@ -69,6 +69,7 @@ class Screen(StrEnum):
     ADMIN = "admin"  # /admin/notify: notification routes (their URLs are secrets) and the outbox
     ALARMS = "alarms"  # the alarms (突发 / 督办 / 预警) that ring on the wall and the workbench
     ALARM_ACK = "alarm_ack"  # acknowledge an alarm (it stops ringing on every screen)
+    SUBSCRIPTIONS = "subscriptions"  # /subscriptions: area subscriptions (区域订阅) and what they are told of
 
 
 class Reach(StrEnum):
@@ -117,6 +118,10 @@ REACH: dict[Screen, dict[Role, Reach]] = {
     # acknowledges one
     Screen.ALARMS: {**_CENTER, **_FIELD},
     Screen.ALARM_ACK: {R.ADMIN: Reach.CITY, R.LEAD: Reach.CITY},
+    # an area subscription tells of the cases its owner could open on the workbench: the center city-wide, an
+    # officer their district's, department staff their department's (so a new report, at no department yet, is
+    # not theirs); the moderator has no cases, so no subscription
+    Screen.SUBSCRIPTIONS: {**_CENTER, **_FIELD},
 }
 
 _HANDLERS = frozenset({R.ADMIN, R.LEAD, R.OFFICER, R.DEPARTMENT})

@@ -22,6 +22,7 @@ def worker_config(settings: Settings) -> WorkerConfig:
         timeout_s=settings.notify_timeout_s,
         poll_s=settings.notify_poll_s,
         light_interval_s=settings.notify_light_interval_s,
+        mail_url=settings.subscriptions_mail_url,
     )
 
 

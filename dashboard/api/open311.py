@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from dashboard import runtime
-from dashboard.api import media_photo, open311_citizen
+from dashboard.api import media_photo, open311_citizen, open311_subs
 from dashboard.api.open311_formats import error, iso, language, output_format, render
 from dashboard.api.open311_routing import Api, both, open311_route_class
 from dashboard.api.open311_schemas import (
@@ -47,6 +47,7 @@ def make_router(ops: Services) -> APIRouter:
     router = APIRouter(route_class=open311_route_class(api.max_body))
     _spec_routes(router, api)
     open311_citizen.add_routes(router, api)
+    open311_subs.add_routes(router, api)
     media_photo.add_routes(router, api)
     _meta_routes(router, api)
     return router
@@ -329,7 +330,7 @@ def _meta_routes(router: APIRouter, api: Api) -> None:
                 version="2.0",
                 description="贵阳城市管理 Open311 GeoReport v2 (JSON endpoints; every path also answers in XML "
                 "with the suffix .xml) and the 百姓拍 extensions: verification tasks (我来核实), points (积分), "
-                "feedback (意见反馈), account. Errors: [{code, description}].",
+                "feedback (意见反馈), account, area subscriptions (区域订阅). Errors: [{code, description}].",
             )
         return JSONResponse(cache["doc"])
 

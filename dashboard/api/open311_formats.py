@@ -29,6 +29,9 @@ ITEM = {
     "tasks": "task",
     "feedback_items": "feedback",
     "history": "entry",
+    "subscriptions": "subscription",
+    "events": "event",
+    "service_code": "code",
 }
 _XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TAG = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")

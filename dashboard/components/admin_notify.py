@@ -196,12 +196,16 @@ def outbox_table(rows: Sequence[OutboxRow], lang: str, *, failed_only: bool) -> 
     )
     body = []
     for r in rows:
-        route = f"#{r.route_id} {r.route_label or r.route_target}"
+        who = r.route_label or r.route_target
+        route = (
+            f"#{r.route_id} {who}" if r.route_id is not None else f"{r.route_target} {r.route_label or ''}"
+        )
+        kind = t(f"sub.kind.{r.kind}", lang) if r.kind.startswith("area_") else t(f"adm.kind.{r.kind}", lang)
         body.append(
             html.Tr(
                 [
                     html.Td(when(r.created_at)),
-                    html.Td(t(f"adm.kind.{r.kind}", lang)),
+                    html.Td(kind),
                     html.Td(_case(r, lang)),
                     html.Td(
                         [

@@ -17,4 +17,5 @@ SWITCH = {
     "an-places": "bm-switch-an-places",
     "an-corr": "bm-switch-an-corr",
     "an-campaign": "bm-switch-an-campaign",
+    "subscriptions": "bm-switch-subscriptions",
 }

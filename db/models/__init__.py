@@ -35,6 +35,7 @@ from db.models.reference_history import DepartmentRule as DepartmentRule
 from db.models.reference_history import HolidayRule as HolidayRule
 from db.models.reference_history import ResponsibilityRule as ResponsibilityRule
 from db.models.requests import CaseRequest as CaseRequest
+from db.models.subscriptions import Subscription as Subscription
 
 __all__ = [
     "Base",

@@ -41,6 +41,9 @@ from db.vocabulary import STAFF_ROLES
 #: What a message tells: a case dispatched, returned (回退), sent back for rework (返工), its deadline turning
 #: yellow or red, escalated (督办); a new analysis alert (研判预警); a test message from ``notify test``.
 NOTIFY_KINDS = ("dispatch", "return", "rework", "yellow", "red", "escalate", "alert", "test")
+#: The outbox also carries the messages of area subscriptions (:mod:`db.models.subscriptions`): a new report in
+#: the area, a case closed there. Those rows name a ``subscription_id`` instead of a ``route_id``.
+OUTBOX_KINDS = (*NOTIFY_KINDS, "area_new", "area_closed")
 OUTBOX_STATUSES = ("pending", "delivered", "failed")
 LANGS = ("zh", "en")
 
@@ -71,17 +74,20 @@ class NotifyRoute(Base):
 class NotifyOutbox(Base):
     __tablename__ = "notify_outbox"
     __table_args__ = (
-        CheckConstraint(f"kind IN {sql_in(NOTIFY_KINDS)}", name="kind"),
+        CheckConstraint(f"kind IN {sql_in(OUTBOX_KINDS)}", name="kind"),
+        CheckConstraint("(route_id IS NULL) <> (subscription_id IS NULL)", name="target"),
         CheckConstraint(f"status IN {sql_in(OUTBOX_STATUSES)}", name="status"),
         CheckConstraint("attempts >= 0", name="attempts"),
         Index("ix_notify_outbox_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
         Index("ix_notify_outbox_created_at", "created_at"),
         Index("ix_notify_outbox_case_id", "case_id"),
+        Index("ix_notify_outbox_subscription_id", "subscription_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     idem_key: Mapped[str] = mapped_column(String(200), unique=True)
-    route_id: Mapped[int] = mapped_column(ForeignKey("notify_route.id"))
+    route_id: Mapped[int | None] = mapped_column(ForeignKey("notify_route.id"), nullable=True)
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(16))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), nullable=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_alert.id"), nullable=True)

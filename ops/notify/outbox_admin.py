@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, text
 
 from db.errors import NotFound, ValidationError
 from ops.audit import record
-from ops.notify.secrets import mask_url, scrub
+from ops.notify.secrets import scrub
+from ops.subscriptions import channels
 
 log = logging.getLogger("guiyang_ops.notify")
 
@@ -34,8 +36,8 @@ class OutboxRow:
     kind: str
     ticket: str | None
     alert_id: int | None
-    route_id: int
-    route_target: str  # department code or role:NAME
+    route_id: int | None  # None: a message of an area subscription
+    route_target: str  # department code, role:NAME or subscription:#ID
     route_label: str | None
     route_url: str  # masked
     route_removed: bool
@@ -58,17 +60,27 @@ def outbox_counts(conn: Connection) -> OutboxCounts:
     )
 
 
+#: a message goes through a route or, for an area subscription (``ops.subscriptions``), to its channel
 _RECENT = """
-    SELECT o.id, o.created_at, o.kind, c.ticket, o.alert_id, o.route_id, r.department_code, r.role, r.label, r.url,
-           r.removed_at IS NOT NULL AS removed, o.title, o.status, o.attempts, o.next_attempt_at, o.last_error,
-           o.delivered_at
+    SELECT o.id, o.created_at, o.kind, c.ticket, o.alert_id, o.route_id, o.subscription_id, r.department_code,
+           r.role, COALESCE(r.label, s.label) AS label, COALESCE(r.url, s.channel) AS url,
+           COALESCE(s.channel_kind, 'url') AS channel_kind,
+           COALESCE(r.removed_at, s.removed_at) IS NOT NULL AS removed, o.title, o.status, o.attempts,
+           o.next_attempt_at, o.last_error, o.delivered_at
       FROM notify_outbox o
-      JOIN notify_route r ON r.id = o.route_id
+      LEFT JOIN notify_route r ON r.id = o.route_id
+      LEFT JOIN subscription s ON s.id = o.subscription_id
       LEFT JOIN "case" c ON c.id = o.case_id
      WHERE (:failed = false OR o.status = 'failed')
      ORDER BY o.created_at DESC, o.id DESC
      LIMIT :n
 """
+
+
+def _target(r: Any) -> str:
+    if r.subscription_id is not None:
+        return f"subscription:#{r.subscription_id}"
+    return str(r.department_code or f"role:{r.role}")
 
 
 def recent_messages(conn: Connection, *, failed_only: bool = False, limit: int = 50) -> list[OutboxRow]:
@@ -82,15 +94,15 @@ def recent_messages(conn: Connection, *, failed_only: bool = False, limit: int =
             ticket=r.ticket,
             alert_id=r.alert_id,
             route_id=r.route_id,
-            route_target=r.department_code or f"role:{r.role}",
+            route_target=_target(r),
             route_label=r.label,
-            route_url=mask_url(r.url),
+            route_url=channels.mask(r.channel_kind, r.url),
             route_removed=bool(r.removed),
-            title=scrub(r.title, r.url),
+            title=scrub(r.title, r.url) if r.url else r.title,
             status=r.status,
             attempts=r.attempts,
             next_attempt_at=r.next_attempt_at,
-            last_error=scrub(r.last_error, r.url) if r.last_error else None,
+            last_error=scrub(r.last_error, r.url) if r.last_error and r.url else r.last_error,
             delivered_at=r.delivered_at,
         )
         for r in conn.execute(text(_RECENT), {"failed": failed_only, "n": n})
@@ -101,8 +113,10 @@ def resend(conn: Connection, outbox_id: int, actor: str, *, actor_id: int | None
     """A failed message back to pending, due now, its attempts reset; recorded in the audit log."""
     row = conn.execute(
         text(
-            "SELECT o.status, o.attempts, o.last_error, r.url, r.removed_at IS NOT NULL AS removed "
-            "FROM notify_outbox o JOIN notify_route r ON r.id = o.route_id WHERE o.id = :i FOR UPDATE OF o"
+            "SELECT o.status, o.attempts, o.last_error, COALESCE(r.url, s.channel) AS url, "
+            "COALESCE(r.removed_at, s.removed_at) IS NOT NULL AS removed FROM notify_outbox o "
+            "LEFT JOIN notify_route r ON r.id = o.route_id LEFT JOIN subscription s ON s.id = o.subscription_id "
+            "WHERE o.id = :i FOR UPDATE OF o"
         ),
         {"i": outbox_id},
     ).one_or_none()
@@ -127,7 +141,7 @@ def resend(conn: Connection, outbox_id: int, actor: str, *, actor_id: int | None
         ),
         {"i": outbox_id},
     )
-    error = scrub(row.last_error, row.url) if row.last_error else None
+    error = scrub(row.last_error, row.url) if row.last_error and row.url else row.last_error
     record(
         conn,
         AUDIT_KIND,

@@ -38,15 +38,22 @@ from geo.crs import TZ
 from ops.notify import lights
 from ops.notify.deliver import DeliveryError, send, warm
 from ops.notify.messages import outgoing
+from ops.subscriptions.channels import delivery_url
 
 log = logging.getLogger(__name__)
 CHANNEL = "notify_outbox"
 Sender = Callable[..., None]
 
+#: a row is a route's (``route_id``) or an area subscription's (``subscription_id``): the same columns of either
 _CLAIM = text(
     """
-    SELECT o.id, o.attempts, o.title, o.body, o.link, r.url, r.lang, r.enabled, r.removed_at
-      FROM notify_outbox o JOIN notify_route r ON r.id = o.route_id
+    SELECT o.id, o.attempts, o.title, o.body, o.link, o.subscription_id,
+           COALESCE(r.url, s.channel) AS url, COALESCE(r.lang, s.lang) AS lang,
+           COALESCE(r.enabled, s.active) AS enabled, COALESCE(r.removed_at, s.removed_at) AS removed_at,
+           COALESCE(s.channel_kind, 'url') AS channel_kind
+      FROM notify_outbox o
+      LEFT JOIN notify_route r ON r.id = o.route_id
+      LEFT JOIN subscription s ON s.id = o.subscription_id
      WHERE o.status = 'pending' AND o.next_attempt_at <= now()
      ORDER BY o.next_attempt_at, o.id
      LIMIT 1
@@ -70,6 +77,9 @@ _FAILED = text(
 )
 
 
+_OFF = {"route": "disabled", "subscription": "paused"}
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
     """The worker's numbers (``GUIYANG_NOTIFY_*`` and ``GUIYANG_BASE_URL``)."""
@@ -82,6 +92,8 @@ class WorkerConfig:
     batch: int = 20
     poll_s: float = 5.0
     light_interval_s: float = 30.0
+    #: the city's mail sender for area subscriptions to an e-mail address (``GUIYANG_SUBSCRIPTIONS_MAIL_URL``)
+    mail_url: str = ""
 
 
 @dataclass(slots=True)
@@ -113,13 +125,19 @@ def _one(conn: Connection, config: WorkerConfig, sender: Sender) -> str | None:
     row = conn.execute(_CLAIM).first()
     if row is None:
         return None
+    what = "subscription" if row.subscription_id is not None else "route"
     if row.removed_at is not None or not row.enabled:
-        reason = "route removed" if row.removed_at is not None else "route disabled"
+        reason = f"{what} removed" if row.removed_at is not None else f"{what} {_OFF[what]}"
         conn.execute(_FAILED, {"id": row.id, "counted": 0, "error": reason})
+        return "failed"
+    try:
+        url = delivery_url(row.channel_kind, row.url, config.mail_url)
+    except ValueError as exc:
+        conn.execute(_FAILED, {"id": row.id, "counted": 0, "error": str(exc)})
         return "failed"
     title, body = outgoing(row.title, row.body, row.link, config.base_url, row.lang)
     try:
-        sender(row.url, title, body, timeout=config.timeout_s)
+        sender(url, title, body, timeout=config.timeout_s)
     except DeliveryError as exc:
         attempts = row.attempts + 1
         if attempts >= config.max_attempts:

@@ -27,6 +27,7 @@ from ops.states import (
     CaseStatus,
     target,
 )
+from ops.subscriptions.matching import enqueue_for_event as enqueue_subscriptions
 from ops.workflow.base import (
     RETURNING,
     YELLOW_SHARE,
@@ -246,6 +247,10 @@ def append_event(
         conn, event_id=event_id, case_id=case_id, action=action.value, department=department, at=at, note=note
     )
     raise_for_event(conn, event_id=event_id, case_id=case_id, action=action, at=at)  # 突发 / 督办 alarms
+    # area subscriptions (区域订阅): a new report or a closure inside someone's area, within their reach
+    enqueue_subscriptions(
+        conn, event_id=event_id, case_id=case_id, action=action.value, to_status=to_status, at=at
+    )
     return event_id
 
 

@@ -408,6 +408,8 @@ def test_openapi_document_lists_the_json_endpoints(client: httpx.Client) -> None
         f"{BASE}/points.json",
         f"{BASE}/feedback.json",
         f"{BASE}/account.json",
+        f"{BASE}/subscriptions.json",
+        f"{BASE}/subscriptions/{{subscription_id}}.json",
     } == paths
     for item in doc["paths"].values():
         for op in item.values():

@@ -53,6 +53,16 @@ def known(open_client: OpenClient, api_key: str, api_engine: Engine) -> dict[str
         )
         closed = ticket_of(report(client, api_key, account_id="st-reporter", lat=YUNYAN[1] + 0.0003))
         to_verify = ticket_of(report(client, api_key, lat=YUNYAN[1] + 0.0006))
+        area = {
+            "lat": YUNYAN[1],
+            "long": YUNYAN[0],
+            "radius": 300,
+            "delivery_url": "https://hooks.example.cn/st",
+        }
+        sub = client.post(
+            f"{BASE}/subscriptions.json", data={"api_key": api_key, "account_id": "st-verifier", **area}
+        )
+        assert sub.status_code == 201, sub.text
     with api_engine.begin() as conn:
         lead = staff(conn)
         conn.execute(
@@ -82,6 +92,15 @@ def known(open_client: OpenClient, api_key: str, api_engine: Engine) -> dict[str
             "body": {"api_key": api_key, "service_code": "C0102", "lat": YUNYAN[1], "long": YUNYAN[0]},
             "media_type": "application/x-www-form-urlencoded",
         },
+        f"POST {BASE}/subscriptions.json": {
+            "body": {**reporter, **area},
+            "media_type": "application/x-www-form-urlencoded",
+        },
+        f"GET {BASE}/subscriptions.json": {"query": {"api_key": api_key, "account_id": "st-verifier"}},
+        f"DELETE {BASE}/subscriptions/{{subscription_id}}.json": {
+            "path_parameters": {"subscription_id": sub.json()["subscription_id"]},
+            "query": {"api_key": api_key, "account_id": "st-verifier"},
+        },
         f"POST {BASE}/feedback.json": {
             "body": {**reporter, "text": "很方便"},
             "media_type": "application/x-www-form-urlencoded",
@@ -97,8 +116,8 @@ def test_open311_conforms_to_its_openapi_document(
 ) -> None:
     schema = schemathesis.openapi.from_asgi(f"{BASE}/openapi.json", api_app)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
-    # the JSON operations, the citizen's feedback read (GET feedback.json) included
-    assert len(operations) == 12
+    # the JSON operations, the citizen's feedback read (GET feedback.json) and area subscriptions included
+    assert len(operations) == 15
     failures: list[str] = []
     seen: dict[str, set[int]] = {}
     runs: list[tuple[Any, dict[str, Any], int]] = [(op, {}, EXAMPLES[mode]) for op in operations]

@@ -39,6 +39,7 @@ PREFIX = {
     "dashboard.ids.wb_live": "wbp-",
     "dashboard.ids.admin_reference": "ref-",
     "dashboard.ids.report": "rpt-",
+    "dashboard.ids.subscriptions": "sub-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 

@@ -44,6 +44,7 @@ EXPECTED: dict[Screen, tuple[Reach | None, ...]] = {
     Screen.ADMIN: (C, None, None, None, None, None, None, None, None),
     Screen.ALARMS: (C, C, C, D, P, None, None, None, None),
     Screen.ALARM_ACK: (C, C, None, None, None, None, None, None, None),
+    Screen.SUBSCRIPTIONS: (C, C, C, D, P, None, None, None, None),
 }
 
 
