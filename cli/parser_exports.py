@@ -41,19 +41,20 @@ def _list(value: str) -> str:
 
 def add_exports_commands(sub: argparse._SubParsersAction) -> None:
     """``export cases``: the cases a filter selects, as a CSV, Excel or GeoJSON file."""
-    from cli.parser import HelpWithDefaults
-
+    # the formatter every command uses (cli.parser.HelpWithDefaults), taken from a command added before this one:
+    # importing cli.parser here would close a circle of imports
+    formatter = next(iter(sub.choices.values())).formatter_class
     ex = sub.add_parser(
         "export",
         help="export data to a file",
         description="export data to a file",
-        formatter_class=HelpWithDefaults,
+        formatter_class=formatter,
     )
     esub = ex.add_subparsers(dest="export_command", required=True)
     help_ = (
         "cases (workbench filters) as CSV, Excel or GeoJSON, with a progress bar; recorded in the audit log"
     )
-    c = esub.add_parser("cases", help=help_, description=help_, formatter_class=HelpWithDefaults)
+    c = esub.add_parser("cases", help=help_, description=help_, formatter_class=formatter)
     c.add_argument("--format", choices=("csv", "xlsx", "geojson"), default="csv", help="the file's format")
     c.add_argument("--out", required=True, help="the file to write (replaced when complete)")
     c.add_argument(

@@ -23,6 +23,7 @@ from dashboard.app import create_server
 from dashboard.components.exports import file_layout
 from dashboard.settings import Settings
 from db.engine import make_engine
+from db.errors import ValidationError
 from db.queries.case_export import staff_by_username
 from ops import workflow as wf
 from ops.citizen.persons import ReporterIdentity, person_for_reporter
@@ -330,3 +331,19 @@ def test_a_signed_in_session_uses_the_workbench_url_names(
     got = rows_of(resp)
     assert [r["工单号"] for r in got] == [cases["520103"][0]]  # only the first is in the box
     assert rows_of(sessions["lead"].get(f"/export/cases.csv?{Q}&window=open&status=closed")) == []
+
+
+def test_more_rows_than_excel_holds_is_refused_before_anything_is_recorded(
+    export_engine: Engine, cases: dict[str, list[str]]
+) -> None:
+    with export_engine.connect() as conn:
+        lead = staff_by_username(conn, "lead")
+        before = conn.execute(text("SELECT count(*) FROM audit_log WHERE kind = 'export'")).scalar_one()
+    assert lead is not None
+    f = parse_filter({"category": CATEGORY, "window": "all"}, lead)
+    with pytest.raises(ValidationError) as exc:
+        open_export(export_engine, lead, f, fmt="xlsx", max_rows=4)
+    assert "Excel" in exc.value.zh and "CSV" in exc.value.en
+    with export_engine.connect() as conn:
+        after = conn.execute(text("SELECT count(*) FROM audit_log WHERE kind = 'export'")).scalar_one()
+    assert after == before
