@@ -1,6 +1,6 @@
 /* The workbench's 导出 Export menu (dashboard/components/exports.py): a click on CSV / Excel / GeoJSON downloads
  * the file with fetch, reading its stream, and moves the progress bar as rows arrive (lines counted against the
- * X-Total-Rows header; Content-Length when the server knows it, as for Excel), then hands the file to the
+ * X-Total-Rows header; Content-Length when the response has one, else the megabytes so far for Excel), then hands the file to the
  * browser. A refusal (400: the filter; 403; 401) shows the server's message, in the page's language. */
 (function () {
     "use strict";
@@ -55,9 +55,11 @@
                 const value = part.value;
                 chunks.push(value);
                 bytes += value.length;
-                let share;
+                let share = null;
                 if (length) {
                     share = bytes / length;
+                    status.textContent = say("progress_bytes", {mb: (bytes / 1048576).toFixed(1)});
+                } else if (fmt === "xlsx") {  // compressed on the way: no length, and no lines to count
                     status.textContent = say("progress_bytes", {mb: (bytes / 1048576).toFixed(1)});
                 } else {
                     for (let i = 0; i < value.length; i++) { if (value[i] === 10) { lines++; } }
@@ -65,7 +67,7 @@
                     share = total ? Math.min(rows / total, 0.99) : 0;
                     status.textContent = say("progress", {done: rows.toLocaleString(), total: total.toLocaleString()});
                 }
-                bar.value = Math.round(share * 100);
+                if (share !== null) { bar.value = Math.round(share * 100); }
             }
             const blob = new Blob(chunks, {type: resp.headers.get("Content-Type") || "application/octet-stream"});
             const a = document.createElement("a");
