@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from cli import args as a
 from cli.parser_reference import add_reference_commands
 from cli.parser_report import add_report_commands
+from cli.parser_exports import add_exports_commands
 from db.vocabulary import STAFF_ROLES
 
 #: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
@@ -337,4 +338,5 @@ def build_parser() -> argparse.ArgumentParser:
     _notify_commands(sub)
     add_reference_commands(sub, HelpWithDefaults)
     add_report_commands(sub)
+    add_exports_commands(sub)
     return p

@@ -15,6 +15,7 @@ from dash_extensions.javascript import Namespace
 from dashboard.callbacks import alarms as _alarms  # noqa: F401  - the alarm banner (报警)
 from dashboard.callbacks import an_hot_card as _hot  # noqa: F401  - the card's hot-spot line
 from dashboard.callbacks import desk_intake as _desk  # noqa: F401
+from dashboard.callbacks import exports as _exports  # noqa: F401  - the 导出 Export menu
 from dashboard.callbacks import heat_filter as _heat  # noqa: F401
 from dashboard.callbacks import replay as _replay  # noqa: F401
 from dashboard.callbacks import wb_links as _links  # noqa: F401  - deep links, paging, the address, keys
@@ -26,6 +27,7 @@ from dashboard.callbacks import workbench_card as _card  # noqa: F401
 from dashboard.components import alarms as alarm_ui
 from dashboard.components import basemap, heat_filter, replay, wb_links, wb_live, wb_search
 from dashboard.components import desk_intake as desk
+from dashboard.components import exports as export_menu
 from dashboard.components.district_labels import label_layer, register
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
@@ -203,6 +205,7 @@ def _page(fit: BBox | None) -> html.Div:
                         children=[
                             html.H2(t("wb.queue"), id=wid.QUEUE_TITLE),
                             html.Span(id=wid.QUEUE_COUNT, className="wb-qcount"),
+                            export_menu.menu(),  # 导出 Export: the current filter as CSV / Excel / GeoJSON
                         ],
                     ),
                     # the reader's own work only (officers, departments) or the requests to decide (leads)

@@ -121,7 +121,7 @@ def _where(
         clauses.append("c.category_code IN (SELECT code FROM category WHERE parent_code = :major)")
         params["major"] = f.major
     statuses = _statuses(f)
-    if f.window != "open":
+    if f.window in _WINDOW_DAYS:  # "open" and "all" (exports: every case whatever its age) add no date
         start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         params["since"] = start - timedelta(days=_WINDOW_DAYS[f.window] - 1)
         clauses.append("c.created_at >= :since")

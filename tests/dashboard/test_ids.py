@@ -40,6 +40,7 @@ PREFIX = {
     "dashboard.ids.admin_reference": "ref-",
     "dashboard.ids.report": "rpt-",
     "dashboard.ids.subscriptions": "sub-",
+    "dashboard.ids.exports": "exp-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
