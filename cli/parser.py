@@ -12,9 +12,9 @@ import argparse
 from importlib.metadata import PackageNotFoundError, version
 
 from cli import args as a
+from cli.parser_exports import add_exports_commands
 from cli.parser_reference import add_reference_commands
 from cli.parser_report import add_report_commands
-from cli.parser_exports import add_exports_commands
 from db.vocabulary import STAFF_ROLES
 
 #: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
