@@ -48,6 +48,12 @@ def places(user: StaffIdentity) -> list[dict[str, Any]]:
     return [p for p in pages if p.get("nav") and may_use(p, user.role)]
 
 
+def page_label(page: dict[str, Any]) -> str:
+    """The string key naming a page: its navigation entry, else its ``label`` (a page without a header entry,
+    such as the admin sections other than /admin), else the administration's name."""
+    return str(page.get("nav") or page.get("label") or "admn.nav")
+
+
 def denied_panel(user: StaffIdentity, page: dict[str, Any], lang: str) -> list[Any]:
     links = [
         html.Li(html.A(t(p["nav"], lang), href=p["path"], className="gy-denied-link")) for p in places(user)
@@ -56,7 +62,7 @@ def denied_panel(user: StaffIdentity, page: dict[str, Any], lang: str) -> list[A
     return [
         html.H2(t("access.title", lang)),
         html.P(
-            t("access.why", lang, page=t(page["nav"], lang), role=t(f"wb.role.{user.role}", lang)),
+            t("access.why", lang, page=t(page_label(page), lang), role=t(f"wb.role.{user.role}", lang)),
             className="gy-denied-why",
         ),
         html.P(t("access.go", lang)),

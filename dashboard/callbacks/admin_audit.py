@@ -82,8 +82,8 @@ async def gate(_: str, lang: str) -> tuple[Any, ...]:
 def _range(value: Any) -> tuple[str | None, str | None]:
     if not isinstance(value, list | tuple) or not value:
         return None, None
-    first = value[0] if isinstance(value[0], str) else None
-    last = value[1] if len(value) > 1 and isinstance(value[1], str) else first
+    first = value[0] if isinstance(value[0], str) and value[0] else None
+    last = value[1] if len(value) > 1 and isinstance(value[1], str) and value[1] else first
     return first, last
 
 
@@ -141,6 +141,8 @@ async def navigate(
         )
     data = flt.as_detail()
     href = export_href(flt.username, groups, data["since"], data["until"], lang)
+    if trig == ids.LANG:  # the same view in the other language: the page stays where it is
+        return nothing, nothing, href, None
     return data, [""], href, None
 
 
@@ -152,7 +154,7 @@ async def navigate(
     Output(aud.OLDER, "disabled"),
     Input(aud.FILTER, "data"),
     Input(aud.STACK, "data"),
-    State(ids.LANG, "data"),
+    Input(ids.LANG, "data"),
 )
 @auth.require_user(*ROLES)
 async def show(data: Any, stack: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:

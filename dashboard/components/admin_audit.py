@@ -135,7 +135,7 @@ def table(rows: Sequence[AuditRow], lang: str) -> Any:
     )
     body = [
         html.Tr(
-            className=f"aud-row aud-{group_of(r)}",
+            className=f"aud-row aud-g-{group_of(r)}",
             **{"data-source": r.source},  # type: ignore[arg-type]
             children=[
                 html.Td(when(r), className="aud-at"),

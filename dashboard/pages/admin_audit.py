@@ -23,6 +23,7 @@ dash.register_page(
     __name__,
     path="/admin/audit",
     title="审计日志 · Audit log",
+    label="aud.title",  # no header entry (the section bar leads here); names the page where access is refused
     roles=list(roles_for(Screen.ADMIN)),
 )
 
@@ -54,7 +55,7 @@ def _filters() -> html.Div:
                 type="range",
                 label=t("aud.range"),
                 placeholder=t("aud.range.ph"),
-                value=None,
+                value=[None, None],  # Mantine's empty range (None breaks the component)
                 valueFormat="YYYY-MM-DD",
                 firstDayOfWeek=1,
                 allowSingleDateInRange=True,
