@@ -32,7 +32,9 @@ def seen(engine: Engine) -> dict[str, Any]:
     with engine.begin() as conn:
         staff = staff_actors(conn)
         case = new_case(conn, staff, start=at("2026-03-09", "10:00"))
-        wf.reject(conn, staff["lead"], case.id, case.version, reason="重复上报", now=at("2026-03-09", "10:20"))
+        wf.reject(
+            conn, staff["lead"], case.id, case.version, reason="重复上报", now=at("2026-03-09", "10:20")
+        )
         ticket = conn.execute(text('SELECT ticket FROM "case" WHERE id = :i'), {"i": case.id}).scalar_one()
         record(conn, "signin_failed", username=name, client=ADDRESS)
     return {"name": name, "ticket": ticket}
@@ -88,7 +90,8 @@ def test_admin_filters_sees_and_downloads(
     assert all(",案件操作," in line for line in lines[1:])
     with engine.connect() as conn:
         rec = conn.execute(
-            text("SELECT username, detail FROM audit_log WHERE kind = 'audit_export' AND id > :b"), {"b": before}
+            text("SELECT username, detail FROM audit_log WHERE kind = 'audit_export' AND id > :b"),
+            {"b": before},
         ).one()
     assert rec.username == "admin" and rec.detail["user"] == "lead" and rec.detail["groups"] == ["case"]
 
