@@ -59,7 +59,7 @@ GROUP_OF: dict[str, str] = {k: g for g, kinds in GROUPS.items() for k in kinds}
 #: the shortest retention the law-minded default allows (six months)
 MIN_KEEP_DAYS = 183
 PAGE_SIZE = 50
-MAX_PAGE = 500
+MAX_PAGE = 2000
 PURGE_BATCH = 5000
 
 

@@ -32,7 +32,7 @@ from ops.policy import Screen, reach
 
 log = logging.getLogger("guiyang_ops.audit")
 PATH = "/admin/audit/export.csv"
-BATCH = 500
+BATCH = 2000
 
 
 def _error(exc: DomainError, lang: str) -> JSONResponse:

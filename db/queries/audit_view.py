@@ -90,7 +90,7 @@ SELECT 2 AS rank, a.id, a.at, a.kind, a.username, a.client, NULL::text AS ticket
 _CASE = """
 SELECT 1 AS rank, e.id, e.at, e.action AS kind, u.username, NULL::text AS client, c.ticket, e.from_status,
        e.to_status, e.department_code AS department, NULL::text AS target_kind, NULL::bigint AS target_id,
-       '{{}}'::jsonb AS detail
+       NULL::jsonb AS detail
   FROM (SELECT id, at, action, case_id, actor_user_id, from_status, to_status, department_code FROM case_event e
          WHERE e.actor_user_id IS NOT NULL {where} ORDER BY e.at DESC, e.id DESC LIMIT :n) e
   JOIN "case" c ON c.id = e.case_id
@@ -99,7 +99,7 @@ SELECT 1 AS rank, e.id, e.at, e.action AS kind, u.username, NULL::text AS client
 _MODERATION = """
 SELECT 0 AS rank, m.id, m.at, m.action AS kind, u.username, NULL::text AS client, NULL::text AS ticket,
        NULL::text AS from_status, NULL::text AS to_status, NULL::text AS department, m.target_kind, m.target_id,
-       '{{}}'::jsonb AS detail
+       NULL::jsonb AS detail
   FROM (SELECT id, at, action, actor_user_id, target_kind, target_id FROM moderation_log e
          WHERE e.actor_user_id IS NOT NULL {where} ORDER BY e.at DESC, e.id DESC LIMIT :n) m
   JOIN staff_user u ON u.id = m.actor_user_id
@@ -192,7 +192,7 @@ def page(conn: Connection, scope: Scope, after: Cursor | None, limit: int) -> li
             target_id=r.target_id,
             detail=dict(r.detail or {}),
         )
-        for r in conn.execute(text(sql), params)
+        for r in conn.execute(text(sql), params).all()
     ]
 
 
