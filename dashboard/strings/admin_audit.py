@@ -79,5 +79,5 @@ STRINGS = {
     "aud.target.photo": ("照片 #{id}", "Photo #{id}"),
     "aud.target.service_point": ("服务点 #{id}", "Service point #{id}"),
     "aud.case": ("案件 {ticket}", "Case {ticket}"),
-    "aud.dept": ("派往 {dept}", "to {dept}"),
+    "aud.dept": ("部门 {dept}", "department {dept}"),
 }
