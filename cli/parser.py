@@ -12,6 +12,7 @@ import argparse
 from importlib.metadata import PackageNotFoundError, version
 
 from cli import args as a
+from cli.parser_audit import add_audit_commands
 from cli.parser_exports import add_exports_commands
 from cli.parser_reference import add_reference_commands
 from cli.parser_report import add_report_commands
@@ -339,4 +340,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_reference_commands(sub, HelpWithDefaults)
     add_report_commands(sub)
     add_exports_commands(sub)
+    add_audit_commands(sub, HelpWithDefaults)
     return p

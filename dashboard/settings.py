@@ -116,6 +116,13 @@ class Settings(BaseSettings):
         description="Fewest cases due (应结案数: closed, or past the handling deadline) for a row of /stats and its "
         "exports to get a 综合指标值 and a grade; below it the row shows 样本不足 (too few cases) and is not ranked.",
     )
+    audit_keep_days: int = Field(
+        183,  # ops.audit_view.MIN_KEEP_DAYS (not imported: the settings stay light)
+        ge=183,
+        le=36_500,
+        description="Days the audit log (sign-ins, administration, exports, data sharing) is kept at least: "
+        "`guiyang-ops audit purge` deletes older rows. Six months at least (183); less is refused.",
+    )
     public_track_per_minute: float = Field(
         20,
         ge=0,

@@ -39,6 +39,7 @@ AUDIT_KINDS = (
     "partner_access",  # a partner read the OGC API with its key (detail: collection, rows)
     "subscription",  # an area subscription added or removed
     "audit_export",  # the audit log itself exported
+    "audit_purge",  # audit rows older than GUIYANG_AUDIT_KEEP_DAYS deleted (detail: before, rows; migration 0028)
 )
 
 
@@ -49,6 +50,7 @@ class AuditEntry(Base):
         Index("ix_audit_log_username_at", "username", "at"),
         Index("ix_audit_log_client_at", "client", "at"),
         Index("ix_audit_log_kind_at", "kind", "at"),
+        Index("ix_audit_log_username_kind_at", "username", "kind", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

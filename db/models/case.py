@@ -117,6 +117,13 @@ class CaseEvent(Base):
         CheckConstraint(f"actor_role IN {sql_in([r.value for r in Role])}", name="actor_role"),
         Index("ix_case_event_case_id_id", "case_id", "id"),
         Index("ix_case_event_at", "at"),
+        # the audit viewer: one staff member's actions across cases, newest first (migration 0028)
+        Index(
+            "ix_case_event_actor_user_id_at",
+            "actor_user_id",
+            "at",
+            postgresql_where="actor_user_id IS NOT NULL",
+        ),
         Index(
             "ix_case_event_routing",
             "case_id",

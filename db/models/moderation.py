@@ -36,6 +36,7 @@ class ModerationEntry(Base):
         CheckConstraint("actor_user_id IS NOT NULL OR actor_person_id IS NOT NULL", name="has_actor"),
         Index("ix_moderation_log_target_kind_target_id", "target_kind", "target_id"),
         Index("ix_moderation_log_at", "at"),
+        Index("ix_moderation_log_actor_user_id_at", "actor_user_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -41,6 +41,7 @@ PREFIX = {
     "dashboard.ids.report": "rpt-",
     "dashboard.ids.subscriptions": "sub-",
     "dashboard.ids.exports": "exp-",
+    "dashboard.ids.admin_audit": "aud-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
