@@ -12,6 +12,7 @@ import argparse
 from importlib.metadata import PackageNotFoundError, version
 
 from cli import args as a
+from cli.parser_ogc import add_ogc_commands
 from db.vocabulary import STAFF_ROLES
 
 #: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
@@ -333,4 +334,5 @@ def build_parser() -> argparse.ArgumentParser:
     _api_key_commands(sub)
     _analysis_commands(sub)
     _notify_commands(sub)
+    add_ogc_commands(sub)
     return p
