@@ -30,9 +30,7 @@ def page(title: str, body: str, links: Links, lang: str, *, doc: dict[str, Any] 
     tools = []
     if doc is not None and (href := _json_link(doc)):
         tools.append(_a(href, t("prt.ogc.json", lang), class_="ogc-json", type="application/json"))
-    tools.append(
-        _a(links.href("/", f="html", lang=other), t("prt.ogc.lang", lang), class_="ogc-lang", hreflang=other)
-    )
+    tools.append(_a(links.other_language(other), t("prt.ogc.lang", lang), class_="ogc-lang", hreflang=other))
     return (
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
