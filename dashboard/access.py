@@ -48,6 +48,13 @@ def places(user: StaffIdentity) -> list[dict[str, Any]]:
     return [p for p in pages if p.get("nav") and may_use(p, user.role)]
 
 
+def page_name(page: dict[str, Any], lang: str) -> str:
+    """A page's name: its navigation label, else its ``label`` key (pages not in the header, e.g. the admin
+    sections), else its title."""
+    key = page.get("nav") or page.get("label")
+    return t(key, lang) if key else str(page.get("title", page.get("path", "")))
+
+
 def denied_panel(user: StaffIdentity, page: dict[str, Any], lang: str) -> list[Any]:
     links = [
         html.Li(html.A(t(p["nav"], lang), href=p["path"], className="gy-denied-link")) for p in places(user)
@@ -56,7 +63,7 @@ def denied_panel(user: StaffIdentity, page: dict[str, Any], lang: str) -> list[A
     return [
         html.H2(t("access.title", lang)),
         html.P(
-            t("access.why", lang, page=t(page["nav"], lang), role=t(f"wb.role.{user.role}", lang)),
+            t("access.why", lang, page=page_name(page, lang), role=t(f"wb.role.{user.role}", lang)),
             className="gy-denied-why",
         ),
         html.P(t("access.go", lang)),

@@ -13,7 +13,7 @@ CSS = "/assets/admin_partners.css"
 
 
 def _a(href: str, text: str, **attrs: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
+    extra = "".join(f' {k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
     return f'<a href="{escape(href)}"{extra}>{escape(text)}</a>'
 
 

@@ -152,6 +152,7 @@ async def create(
     Output(pid.PENDING, "data"),
     Output(pid.NOTICE, "children"),
     Output(pid.VERSION, "data", allow_duplicate=True),
+    Output(pid.CREATED, "children", allow_duplicate=True),
     Input({"type": pid.REVOKE, "id": ALL}, "n_clicks"),
     Input(pid.CONFIRM_YES, "n_clicks"),
     Input(pid.CONFIRM_NO, "n_clicks"),
@@ -166,7 +167,7 @@ async def revoke(
 ) -> tuple[Any, ...]:
     trig = ctx.triggered_id
     if trig == pid.CONFIRM_NO:
-        return True, None, None, None, nothing
+        return True, None, None, None, nothing, nothing
     if trig == pid.CONFIRM_YES:
         if not isinstance(pending, int):
             raise PreventUpdate
@@ -185,13 +186,14 @@ async def revoke(
             )
         except SQLAlchemyError as exc:
             log_failure(log, f"partner key {pending} revoke by {user.username} failed", exc)
-            return True, None, None, _alert(t("prt.err.db", lang), False), nothing
+            return True, None, None, _alert(t("prt.err.db", lang), False), nothing, nothing
         log.info("partner key %s revoked by %s", pending, user.username)
-        return True, None, None, _alert(t("prt.revoked.ok", lang, id=pending), True), _bump(version)
+        # a key just shown is not left on the screen once revoked
+        return True, None, None, _alert(t("prt.revoked.ok", lang, id=pending), True), _bump(version), None
     if not isinstance(trig, dict) or not any(x.get("value") for x in ctx.triggered):
         raise PreventUpdate
     kid = trig.get("id")
     found = next((k for k in await runtime.aread(partners.list_keys) if k.id == kid), None)
     if found is None or not found.active:
         raise PreventUpdate
-    return False, t("prt.confirm", lang, id=kid, name=found.name), kid, None, nothing
+    return False, t("prt.confirm", lang, id=kid, name=found.name), kid, None, nothing, nothing

@@ -22,6 +22,7 @@ dash.register_page(
     __name__,
     path="/admin/partners",
     title="数据共享 · Data sharing",
+    label="admn.partners",  # its name where the app names it (not in the header: the section bar links it)
     roles=list(roles_for(Screen.ADMIN)),
 )
 
