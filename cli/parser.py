@@ -334,5 +334,5 @@ def build_parser() -> argparse.ArgumentParser:
     _api_key_commands(sub)
     _analysis_commands(sub)
     _notify_commands(sub)
-    add_ogc_commands(sub)
+    add_ogc_commands(sub, _parser)
     return p

@@ -71,9 +71,7 @@ _COLUMNS = "id, name, prefix, categories, districts, per_minute, active, created
 
 def _info(row: Any) -> PartnerKeyInfo:
     m = row._mapping
-    return PartnerKeyInfo(
-        **{**m, "categories": tuple(m["categories"]), "districts": tuple(m["districts"])}  # type: ignore[arg-type]
-    )
+    return PartnerKeyInfo(**{**m, "categories": tuple(m["categories"]), "districts": tuple(m["districts"])})
 
 
 def hash_key(key: str) -> str:
@@ -133,7 +131,7 @@ def create_key(
     name: str,
     categories: list[str] | tuple[str, ...],
     districts: list[str] | tuple[str, ...],
-    per_minute: int = DEFAULT_PER_MINUTE,
+    per_minute: float = DEFAULT_PER_MINUTE,
     actor: str,
     actor_id: int | None = None,
     client: str | None = None,

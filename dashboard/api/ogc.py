@@ -123,9 +123,13 @@ def make_router(ops: runtime.Services) -> APIRouter:
         return run
 
     def send(ctx: Ctx, doc: dict[str, Any], html: Callable[[], str], media: str = docs.JSON) -> Response:
+        # a partner's answer is for that partner only; every answer depends on the format and the key asked with
+        headers = {"Vary": "Accept, Accept-Language, X-API-Key"}
+        if ctx.grant is not None:
+            headers["Cache-Control"] = "no-store"
         if ctx.html:
-            return HTMLResponse(html())
-        return JSONResponse(doc, media_type=media)
+            return HTMLResponse(html(), headers=headers)
+        return JSONResponse(doc, media_type=media, headers=headers)
 
     async def landing(ctx: Ctx) -> Response:
         doc = docs.landing(ctx.links, ctx.lang)
