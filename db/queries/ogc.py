@@ -56,8 +56,9 @@ class Collection:
     order_sql: str
     props: Callable[[Any], dict[str, Any]]
     queryables: tuple[Queryable, ...] = ()
-    #: bbox test on an indexed geometry before the exact one on the shown point (public reports), or ""
-    prefilter_sql: str = ""
+    key_sql: str = ""  # the row's primary key (a page is chosen by key first, its points computed after)
+    #: the bbox test (:w, :s, :e, :n) on the point shown, written so an index serves it
+    bbox_sql: str = ""
     fields: dict[str, str] = field(default_factory=dict)  # property name → JSON schema type
 
 
@@ -159,6 +160,19 @@ def _statuses_of(stages: tuple[str, ...]) -> list[str]:
     return [s for s, st in STAGE_OF.items() if st in stages]
 
 
+_ENV = "ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
+_EXACT = "c2.category_code = ANY(CAST(:public_exact AS text[]))"
+#: A public report lies in the box when its public point does: the reports of the cells whose point on surface is
+#: in the box (cells by their index, then reports by ``cell_id``), and the few without a cell (or of a
+#: public-exact 小类) by their own point within a margin (indexed), then by their public point exactly.
+_PUBLIC_BBOX = f"""c.id IN (
+    SELECT c2.id FROM grid_cell g JOIN "case" c2 ON c2.cell_id = g.id
+     WHERE g.geom && {_ENV} AND ST_Intersects(ST_PointOnSurface(g.geom), {_ENV}) AND NOT ({_EXACT})
+    UNION ALL
+    SELECT c2.id FROM "case" c2
+     WHERE c2.geom && ST_MakeEnvelope(:w - :m, :s - :m, :e + :m, :n + :m, 4326)
+       AND (c2.cell_id IS NULL OR {_EXACT}) AND ST_Intersects({public_point_sql("c2")}, {_ENV}))"""  # nosec B608 # constant fragments
+
 _SERVICE_KINDS = ("toilet", "parking", "service_station", "water", "charging", "recycling", "rest")
 _S = "string"
 
@@ -172,6 +186,8 @@ COLLECTIONS: dict[str, Collection] = {
             fid_sql="s.id",
             fid_int=True,
             point_sql="s.geom",
+            key_sql="s.id",
+            bbox_sql="s.geom && " + _ENV,
             time_sql="s.created_at",
             select_sql="s.kind, s.name_zh, s.name_en, s.address, s.open_hours, s.updated_at",
             order_sql="s.kind, s.id",
@@ -186,6 +202,8 @@ COLLECTIONS: dict[str, Collection] = {
             fid_sql="b.id",
             fid_int=True,
             point_sql="b.geom",
+            key_sql="b.id",
+            bbox_sql="b.geom && " + _ENV,
             time_sql="b.created_at",
             select_sql="b.title, b.body, b.photo_id, p.width, p.height, b.created_at",
             order_sql="b.created_at DESC, b.id DESC",
@@ -199,6 +217,7 @@ COLLECTIONS: dict[str, Collection] = {
             fid_sql="c.ticket",
             fid_int=False,
             point_sql=public_point_sql("c"),
+            key_sql="c.id",
             time_sql="c.created_at",
             select_sql="c.category_code, k.name_zh AS cat_zh, k.name_en AS cat_en, c.status, c.district_code, "
             "c.created_at",
@@ -209,7 +228,7 @@ COLLECTIONS: dict[str, Collection] = {
                 Queryable("stage", "c.status", STAGE_VALUES, _statuses_of),
                 Queryable("district_code", "c.district_code"),
             ),
-            prefilter_sql="c.geom && ST_MakeEnvelope(:w - :m, :s - :m, :e + :m, :n + :m, 4326)",
+            bbox_sql=_PUBLIC_BBOX,
             fields={
                 "category_code": _S,
                 "category_zh": _S,
@@ -228,6 +247,8 @@ COLLECTIONS: dict[str, Collection] = {
             fid_sql="c.ticket",
             fid_int=False,
             point_sql="c.geom",
+            key_sql="c.id",
+            bbox_sql="c.geom && " + _ENV,
             time_sql="c.created_at",
             select_sql="c.ticket, c.category_code, k.name_zh AS cat_zh, k.name_en AS cat_en, c.status, "
             "c.district_code, c.department_code, d.name_zh AS dep_zh, c.urgency, c.escalated, c.source, c.address, "
@@ -277,10 +298,8 @@ def _where(coll: Collection, q: ItemQuery, params: dict[str, Any]) -> str:
     out: list[str] = []
     if q.bbox is not None:
         params.update(zip(("w", "s", "e", "n"), q.bbox, strict=True))
-        if coll.prefilter_sql:
-            params["m"] = PUBLIC_MARGIN_DEG
-            out.append(coll.prefilter_sql)
-        out.append("ST_Intersects(pos.g, ST_MakeEnvelope(:w, :s, :e, :n, 4326))")
+        params["m"] = PUBLIC_MARGIN_DEG
+        out.append(coll.bbox_sql)
     if q.start is not None:
         params["t0"] = q.start
         out.append(f"{coll.time_sql} >= :t0")
@@ -323,16 +342,17 @@ def _lateral_from(coll: Collection) -> str:
 
 
 def items(conn: Connection, coll: Collection, q: ItemQuery) -> Page:
-    """One page of ``coll``'s features matching ``q`` and how many match in all."""
+    """One page of ``coll``'s features matching ``q`` and how many match in all. The page's keys are chosen
+    first (no point computed for rows skipped by ``offset``); the points of those rows only, after."""
     params = _params(q)
     where = _where(coll, q, params)
     no_jit(conn)
-    matched = int(
-        conn.execute(text(f"SELECT count(*) {_lateral_from(coll)}{where}"), params).scalar_one()  # nosec B608 # constant fragments; values bound
-    )
+    base = coll.from_sql + where
+    matched = int(conn.execute(text(f"SELECT count(*) {base}"), params).scalar_one())  # nosec B608 # constant fragments; values bound
     params.update(lim=q.limit, off=q.offset)
+    page = f"SELECT {coll.key_sql} {base} ORDER BY {coll.order_sql} LIMIT :lim OFFSET :off"  # nosec B608
     rows = conn.execute(
-        text(f"{_select(coll)}{where} ORDER BY {coll.order_sql} LIMIT :lim OFFSET :off"),
+        text(f"{_select(coll)} AND {coll.key_sql} IN ({page}) ORDER BY {coll.order_sql}"),
         params,  # nosec B608 # constant fragments; values bound
     ).all()
     return Page([_feature(coll, r) for r in rows], matched)
