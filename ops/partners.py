@@ -189,10 +189,8 @@ def revoke_key(
     conn: Connection, key_id: int, *, actor: str, actor_id: int | None = None, client: str | None = None
 ) -> PartnerKeyInfo:
     """Revoke a key: every request after the commit is refused. Revoking twice says so (nothing recorded)."""
-    row = conn.execute(
-        text(f"SELECT {_COLUMNS} FROM partner_key WHERE id = :i FOR UPDATE"),
-        {"i": key_id},  # nosec B608
-    ).first()
+    sql = f"SELECT {_COLUMNS} FROM partner_key WHERE id = :i FOR UPDATE"  # nosec B608 # constant column list
+    row = conn.execute(text(sql), {"i": key_id}).first()
     if row is None:
         raise NotFound(f"没有编号为 {key_id} 的共享密钥。", f"No partner key with id {key_id}.", field="id")
     if not row.active:
