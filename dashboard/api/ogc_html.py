@@ -114,7 +114,7 @@ def items(cid: str, title: str, doc: dict[str, Any], offset: int, links: Links, 
                 first=offset + 1 if n else 0, last=offset + n)  # fmt: skip
     pager = " ".join(
         _a(lk["href"].replace("f=json", "f=html"), lk["title"], rel=lk["rel"], class_=f"ogc-{lk['rel']}")
-        for lk in doc["links"]
+        for lk in sorted(doc["links"], key=lambda lk: lk["rel"], reverse=True)  # prev, then next
         if lk["rel"] in ("prev", "next")
     )
     table = (
