@@ -9,7 +9,8 @@ from typing import Any
 from dashboard.api.ogc_docs import HTML, Links
 from dashboard.i18n import t
 
-CSS = "/assets/admin_partners.css"
+#: the app's own CJK font (``--gy-font``), then this page's styles
+CSS = ("/assets/font.css", "/assets/admin_partners.css")
 
 
 def _a(href: str, text: str, **attrs: str) -> str:
@@ -31,11 +32,12 @@ def page(title: str, body: str, links: Links, lang: str, *, doc: dict[str, Any] 
     if doc is not None and (href := _json_link(doc)):
         tools.append(_a(href, t("prt.ogc.json", lang), class_="ogc-json", type="application/json"))
     tools.append(_a(links.other_language(other), t("prt.ogc.lang", lang), class_="ogc-lang", hreflang=other))
+    sheets = "".join(f'<link rel="stylesheet" href="{href}">' for href in CSS)
     return (
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)} · {escape(t('prt.ogc.title', lang))}</title>"
-        f'<link rel="stylesheet" href="{CSS}"></head><body class="ogc-body">'
+        f'{sheets}</head><body class="ogc-body">'
         f'<header class="ogc-header"><nav class="ogc-crumbs" aria-label="breadcrumb">{" › ".join(nav)}</nav>'
         f'<span class="ogc-tools">{" ".join(tools)}</span></header>'
         f'<main class="ogc-main"><h1>{escape(title)}</h1>{body}</main></body></html>'
