@@ -16,7 +16,11 @@ from tests.support.browser import ForeignRequests, screenshot, sign_in
 
 
 def test_service_points_as_html(page: Page, app_server: AppServer, foreign: ForeignRequests) -> None:
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{app_server.base}/ogc/collections/service_points/items?f=html")
+    # its styles and the app's font load under the Content-Security-Policy
+    assert page.evaluate("getComputedStyle(document.querySelector('.ogc-header')).display") == "flex"
     expect(page.locator("h1")).to_have_text("便民服务点 · 要素")
     expect(page.locator("tr[data-fid]")).to_have_count(10)
     expect(page.locator(".ogc-summary")).to_contain_text("第 1–10 个")
@@ -32,7 +36,7 @@ def test_service_points_as_html(page: Page, app_server: AppServer, foreign: Fore
     fid = first.inner_text()
     first.click()
     expect(page.locator("h1")).to_have_text(f"Service points · {fid}")
-    assert not foreign
+    assert not foreign and not console, console
 
 
 def test_partner_keys(page: Page, app_server: AppServer, engine: Engine, foreign: ForeignRequests) -> None:
