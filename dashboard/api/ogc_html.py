@@ -45,8 +45,9 @@ def page(title: str, body: str, links: Links, lang: str, *, doc: dict[str, Any] 
 
 
 def _links_list(doc: dict[str, Any], skip: tuple[str, ...] = ("self", "alternate")) -> str:
+    """The document's links, to their HTML pages where they have one (the OpenAPI document has none)."""
     items = [
-        f"<li>{_a(lk['href'], lk.get('title') or lk['rel'])} <code>{escape(lk['rel'])}</code> "
+        f"<li>{_a(lk['href'].replace('f=json', 'f=html'), lk.get('title') or lk['rel'])} <code>{escape(lk['rel'])}</code> "
         f"<code>{escape(lk.get('type', ''))}</code></li>"
         for lk in doc.get("links", ())
         if lk.get("rel") not in skip
