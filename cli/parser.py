@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from cli import args as a
 from cli.parser_audit import add_audit_commands
 from cli.parser_exports import add_exports_commands
+from cli.parser_ogc import add_ogc_commands
 from cli.parser_reference import add_reference_commands
 from cli.parser_report import add_report_commands
 from db.vocabulary import STAFF_ROLES
@@ -341,4 +342,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_commands(sub)
     add_exports_commands(sub)
     add_audit_commands(sub, HelpWithDefaults)
+    add_ogc_commands(sub, _parser)
     return p

@@ -18,6 +18,7 @@ from db.models.case import Case, CaseEvent, Photo
 from db.models.moderation import ModerationEntry as ModerationEntry
 from db.models.notify import NotifyOutbox as NotifyOutbox
 from db.models.notify import NotifyRoute as NotifyRoute
+from db.models.partner import PartnerKey as PartnerKey
 from db.models.people import Person, StaffUser
 from db.models.public import BeautyPost, PointsEntry, ServicePoint
 from db.models.recurrence import CaseRecurrence as CaseRecurrence
