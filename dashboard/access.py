@@ -20,6 +20,8 @@ from dashboard import auth, ids
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 
+PASSWORD_URL = "/account/password"  # noqa: S105  # nosec B105 # a page's path, not a password
+
 
 def layout() -> list[Any]:
     """The gate's parts of the app shell: a redirect and the (hidden) no-access panel."""
@@ -56,7 +58,12 @@ def denied_panel(user: StaffIdentity, page: dict[str, Any], lang: str) -> list[A
     return [
         html.H2(t("access.title", lang)),
         html.P(
-            t("access.why", lang, page=t(page["nav"], lang), role=t(f"wb.role.{user.role}", lang)),
+            t(
+                "access.why",
+                lang,
+                page=t(page.get("nav") or "admn.nav", lang),
+                role=t(f"wb.role.{user.role}", lang),
+            ),
             className="gy-denied-why",
         ),
         html.P(t("access.go", lang)),
@@ -75,9 +82,14 @@ def install(app: Dash) -> None:
     )
     async def gate(path: str | None, search: str | None, lang: str) -> tuple[Any, Any, bool]:
         page = page_for(path)
+        if (path or "").startswith("/login") and await auth.apending_password_change() is not None:
+            return PASSWORD_URL, None, True
         if page is None or not page.get("roles"):
             return no_update, None, True
         user = await auth.acurrent_user()
+        if user is None and await auth.apending_password_change() is not None:
+            # a one-time password: nothing but the password page until it is changed
+            return PASSWORD_URL + "?next=" + quote((path or "/") + (search or ""), safe="/"), None, True
         if user is None:
             if not page.get("app_gate"):
                 return no_update, None, True
