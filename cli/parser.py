@@ -12,6 +12,7 @@ import argparse
 from importlib.metadata import PackageNotFoundError, version
 
 from cli import args as a
+from cli.parser_users import add_users_commands
 from db.vocabulary import STAFF_ROLES
 
 #: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
@@ -109,29 +110,6 @@ def _serve_command(sub: argparse._SubParsersAction) -> None:
     )
     sv.add_argument("--debug", action="store_true", help="development: auto-reload, Dash dev tools")
     sv.set_defaults(handler="cli.commands.serve:cmd_serve")
-
-
-def _user_commands(sub: argparse._SubParsersAction) -> None:
-    u = _parser(sub, "user", "staff accounts")
-    usub = u.add_subparsers(dest="user_command", required=True, metavar="{add,unlock,revoke}")
-    ua = _parser(usub, "add", "add a staff user; the password is read from standard input")
-    ua.add_argument("name", help="the user name to sign in with")
-    ua.add_argument("--role", required=True, choices=STAFF_ROLES, help="what the user may do")
-    ua.add_argument("--district", type=a.adcode, default=None, help="GB/T 2260 code, required for officers")
-    ua.add_argument(
-        "--department", type=a.code, default=None, help="department code, required for department staff"
-    )
-    ua.add_argument("--display-name", default=None, help="the name shown in the app (default: the user name)")
-    ua.add_argument(
-        "--password-stdin", action="store_true", required=True, help="read the password from standard input"
-    )
-    ua.set_defaults(handler=f"{_SETUP}:cmd_user")
-    un = _parser(usub, "unlock", "end a sign-in lock and clear the failure count of a staff user")
-    un.add_argument("name", help="the staff user's name")
-    un.set_defaults(handler=f"{_SETUP}:cmd_user_unlock")
-    rv = _parser(usub, "revoke", "end every session of a staff user (all devices, at once)")
-    rv.add_argument("name", help="the staff user's name")
-    rv.set_defaults(handler=f"{_SETUP}:cmd_user_revoke")
 
 
 def _demo_commands(sub: argparse._SubParsersAction) -> None:
@@ -328,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     _db_commands(sub)
     _serve_command(sub)
-    _user_commands(sub)
+    add_users_commands(sub)
     _demo_commands(sub)
     _api_key_commands(sub)
     _analysis_commands(sub)
