@@ -29,23 +29,7 @@ _NOTIFY_ROUTES = "cli.commands.notify_routes"
 _NOTIFY_KINDS = ("dispatch", "return", "rework", "yellow", "red", "escalate", "alert", "test")
 
 
-class HelpWithDefaults(argparse.HelpFormatter):
-    """Every argument's help ends with its default, unless the help already says it or there is none to say
-    (a flag that is off, an optional value that is unset: the help tells what unset means)."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        text = action.help or ""
-        default = action.default
-        if (
-            "default" in text
-            or default is None
-            or default is False
-            or default is argparse.SUPPRESS
-            or action.option_strings == []  # a positional argument has no default
-        ):
-            return text
-        shown = f"{default:,}" if isinstance(default, int) and not isinstance(default, bool) else default
-        return f"{text} (default: {shown})"
+HelpWithDefaults = a.HelpWithDefaults  # in cli.args, so the cli.parser_* modules use it too
 
 
 def package_version() -> str:

@@ -13,11 +13,9 @@ _USERS = "cli.commands.users"
 
 
 def add_users_commands(sub: argparse._SubParsersAction) -> None:
-    from cli.parser import HelpWithDefaults  # here, not at the top: cli.parser imports this module
-
     def parser(s: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = s.add_parser(
-            name, help=help, description=help, formatter_class=HelpWithDefaults
+            name, help=help, description=help, formatter_class=a.HelpWithDefaults
         )
         return p
 

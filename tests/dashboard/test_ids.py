@@ -37,6 +37,7 @@ PREFIX = {
     "dashboard.ids.alarms": "alm-",
     "dashboard.ids.wb_links": "wbl-",
     "dashboard.ids.wb_live": "wbp-",
+    "dashboard.ids.admin_users": "usr-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 
