@@ -128,7 +128,7 @@ def user_chip(user: StaffIdentity | None, lang: str) -> Any:
     # English: the role beside the name (names are data, often in Chinese only, as is a role word inside them)
     name = f"{user.display_name} · {role}" if lang == "en" else user.display_name
     password = html.A(t("usr.chip.password", lang), href=PASSWORD_URL, className="gy-user-link")
-    return html.Span([password, _logout(user, name, role, lang)])
+    return html.Span([password, _logout(user, name, role, lang)], className="usr-chip")
 
 
 def _logout(user: StaffIdentity, name: str, role: str, lang: str) -> Any:

@@ -166,5 +166,4 @@ def user_form(
             gap="xs",
             mt="sm",
         ),
-        html.Div(id=uid.FORM_NOTICE, role="status", **{"aria-live": "polite"}),  # type: ignore[arg-type]
     ]

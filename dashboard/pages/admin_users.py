@@ -99,4 +99,5 @@ def layout(**_: Any) -> html.Div:
 
 def validation_layout() -> html.Div:
     """The whole tree, the form included (drawn by a callback), for Dash's callback validation."""
-    return html.Div([layout(), html.Div(user_form("zh", None, [], []))])
+    page = layout()
+    return html.Div([page, html.Div(user_form("zh", None, [], []))])
