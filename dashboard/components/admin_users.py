@@ -52,7 +52,7 @@ def _button(action: str, name: str, lang: str, color: str = "blue") -> dmc.Butto
         size="compact-xs",
         variant="light",
         color=color,
-        **{"aria-label": f"{t(f'usr.{action}', lang)} {name}"},  # type: ignore[arg-type]
+        **{"aria-label": f"{t(f'usr.{action}', lang)} {name}"},
     )
 
 
