@@ -235,4 +235,6 @@ def test_list_searches_and_shows_the_last_sign_in(conn: Connection, admin: Staff
     sa.deactivate(conn, admin, name)
     assert su.list_staff(conn, name, active=True) == []
     assert su.list_staff(conn, "no-such-words-zz") == []
-    assert all("%" in r.username + r.display_name for r in su.list_staff(conn, "%"))  # a character, not a wildcard
+    assert all(
+        "%" in r.username + r.display_name for r in su.list_staff(conn, "%")
+    )  # a character, not a wildcard
