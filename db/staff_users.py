@@ -115,3 +115,12 @@ def set_password(conn: Connection, user_id: int, password: str, *, must_change: 
         text("UPDATE staff_user SET password_hash = :h, must_change_password = :m WHERE id = :i"),
         {"h": hash_password(password), "m": must_change, "i": user_id},
     )
+
+
+def is_system_account(conn: Connection, user_id: int) -> bool:
+    """An account that never signs in (its hash is a marker starting with ``!``, like the demo simulator's)."""
+    return bool(
+        conn.execute(
+            text("SELECT password_hash LIKE '!%' FROM staff_user WHERE id = :i"), {"i": user_id}
+        ).scalar()
+    )

@@ -172,6 +172,11 @@ def reset_password(
     """A one-time password for the account (returned once, never stored in clear nor recorded); the user must
     change it at the next sign-in, and every session of theirs ends now."""
     row = _target(conn, username)
+    if su.is_system_account(conn, row.id):
+        raise ValidationError(
+            f"{row.username} 是不登录的系统账号，不能设置密码。",
+            f"{row.username} is a system account that never signs in: it gets no password.",
+        )
     password = one_time_password()
     su.set_password(conn, row.id, password, must_change=True)
     _record(conn, "password_reset", actor, client, target=row.username, must_change=True)

@@ -238,3 +238,12 @@ def test_list_searches_and_shows_the_last_sign_in(conn: Connection, admin: Staff
     assert all(
         "%" in r.username + r.display_name for r in su.list_staff(conn, "%")
     )  # a character, not a wildcard
+
+
+def test_a_system_account_gets_no_password(conn: Connection, admin: StaffIdentity) -> None:
+    name = _name("sys")
+    sa.add_user(conn, admin, name, "dispatcher", GOOD)
+    conn.execute(text("UPDATE staff_user SET password_hash = '!no-sign-in' WHERE username = :u"), {"u": name})
+    with pytest.raises(ValidationError, match="system account"):
+        sa.reset_password(conn, admin, name)
+    assert audit(conn, "password_reset", name) == []
