@@ -32,6 +32,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dashboard import runtime
+from dashboard.ratelimit import client_key, parse_networks
 from db.accounts import StaffIdentity, load_session_identity
 from db.cache import MISSING
 
@@ -89,6 +90,17 @@ def session() -> dict[str, Any]:
     if scope is None:
         return {}
     return scope.get("session") or {}
+
+
+def request_client() -> str | None:
+    """The client address of the current request (behind trusted proxies, the forwarded one), for audit rows;
+    None outside a request."""
+    scope = _scope.get()
+    if scope is None:
+        return None
+    peer = scope["client"][0] if scope.get("client") else None
+    forwarded = [v.decode() for k, v in scope.get("headers", []) if k.decode().lower() == "x-forwarded-for"]
+    return client_key(peer, forwarded, parse_networks(runtime.services().settings.trusted_proxies))
 
 
 def login_token() -> str:

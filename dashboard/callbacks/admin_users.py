@@ -99,16 +99,16 @@ async def form(editing: str | None, _v: Any, lang: str, *, user: StaffIdentity) 
     return user_form(lang, row, district_rows, department_rows)
 
 
-def _act(action: str, name: str, user: StaffIdentity) -> Any:
+def _act(action: str, name: str, user: StaffIdentity, client: str | None) -> Any:
     """A row action as a transaction's work (it returns the one-time password of a reset)."""
 
     def work(c: Any) -> str | None:
         if action == "deactivate":
-            staff_admin.deactivate(c, user, name)
+            staff_admin.deactivate(c, user, name, client=client)
         elif action == "reactivate":
-            staff_admin.reactivate(c, user, name)
+            staff_admin.reactivate(c, user, name, client=client)
         elif action == "reset":
-            return staff_admin.reset_password(c, user, name)
+            return staff_admin.reset_password(c, user, name, client=client)
         return None
 
     return work
@@ -167,7 +167,7 @@ async def acts(
     else:
         raise PreventUpdate
     try:
-        password = await runtime.awrite(_act(action, name, user))
+        password = await runtime.awrite(_act(action, name, user, auth.request_client()))
     except DomainError as exc:
         log.info("user %s of %s by %s refused: %s", action, name, user.username, exc.en)
         return nothing, None, True, nothing, _alert(exc.message(lang), False), None, nothing
@@ -232,6 +232,7 @@ async def submit(
     if not any((clicks, s1, s2, s3)):
         raise PreventUpdate
     name = editing if isinstance(editing, str) else (username or "")
+    client = auth.request_client()
 
     def work(c: Any) -> dict[str, Any] | None:
         if isinstance(editing, str):
@@ -243,6 +244,7 @@ async def submit(
                 display_name=display_name,
                 district=district,
                 department=department,
+                client=client,
             )
         staff_admin.add_user(
             c,
@@ -253,6 +255,7 @@ async def submit(
             display_name=display_name,
             district=district,
             department=department,
+            client=client,
         )
         return None
 

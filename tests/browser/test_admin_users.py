@@ -6,6 +6,7 @@ English. The user made here ends deactivated (later tests see no new active user
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.sync_api import Browser, Page, expect
@@ -71,7 +72,9 @@ def test_add_reset_forced_change_deactivate(
         expect(user.locator("#pw-forced")).to_contain_text("管理员已重置您的密码")
         expect(user.locator("#pw-rules")).to_contain_text("at least 10 characters")
         user.goto(f"{base}/workbench")  # anything else: back to the password page
-        user.wait_for_url("**/account/password**", timeout=20_000)
+        # (the page's own sign-in redirect and the gate's may race: poll the address, not one navigation)
+        expect(user).to_have_url(re.compile(r"/account/password"), timeout=30_000)
+        expect(user.locator("#pw-forced")).to_be_visible(timeout=20_000)
         assert user.request.get(f"{base}/stats/export.csv").status == 403  # no API either
         user.locator("#pw-current").fill(otp)
         user.locator("#pw-password").fill(name + "x")  # the user name: refused
@@ -98,11 +101,11 @@ def test_add_reset_forced_change_deactivate(
         user_ctx.close()
 
     with engine.connect() as c:
-        kinds = [
-            r[0]
+        rows = [
+            (r[0], r[1])
             for r in c.execute(
                 text(
-                    "SELECT kind FROM audit_log WHERE (detail->>'target' = :u OR username = :u) "
+                    "SELECT kind, client FROM audit_log WHERE (detail->>'target' = :u OR username = :u) "
                     "AND kind LIKE ANY (ARRAY['user%', 'password%']) ORDER BY id"
                 ),
                 {"u": name},
@@ -112,7 +115,8 @@ def test_add_reset_forced_change_deactivate(
         active = c.execute(
             text("SELECT active FROM staff_user WHERE username = :u"), {"u": name}
         ).scalar_one()
-    assert kinds == ["user_add", "password_reset", "password_change", "user_deactivate"]
+    assert [k for k, _ in rows] == ["user_add", "password_reset", "password_change", "user_deactivate"]
+    assert all(client == "127.0.0.1" for _, client in rows)  # who did it, from where
     assert otp not in blob and NEW_PASSWORD not in blob and "first-secret-2026" not in blob
     assert active is False
 
