@@ -121,3 +121,22 @@ def burst(value: str) -> tuple[str, float, float]:
 
 #: Ports a server may listen on.
 port = int_range(1, 65535)
+
+
+class HelpWithDefaults(argparse.HelpFormatter):
+    """Every argument's help ends with its default, unless the help already says it or there is none to say
+    (a flag that is off, an optional value that is unset: the help tells what unset means)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+            or action.option_strings == []  # a positional argument has no default
+        ):
+            return text
+        shown = f"{default:,}" if isinstance(default, int) and not isinstance(default, bool) else default
+        return f"{text} (default: {shown})"

@@ -17,6 +17,7 @@ from cli.parser_exports import add_exports_commands
 from cli.parser_ogc import add_ogc_commands
 from cli.parser_reference import add_reference_commands
 from cli.parser_report import add_report_commands
+from cli.parser_users import add_users_commands
 from db.vocabulary import STAFF_ROLES
 
 #: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
@@ -33,23 +34,7 @@ _NOTIFY_ROUTES = "cli.commands.notify_routes"
 _NOTIFY_KINDS = ("dispatch", "return", "rework", "yellow", "red", "escalate", "alert", "test")
 
 
-class HelpWithDefaults(argparse.HelpFormatter):
-    """Every argument's help ends with its default, unless the help already says it or there is none to say
-    (a flag that is off, an optional value that is unset: the help tells what unset means)."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        text = action.help or ""
-        default = action.default
-        if (
-            "default" in text
-            or default is None
-            or default is False
-            or default is argparse.SUPPRESS
-            or action.option_strings == []  # a positional argument has no default
-        ):
-            return text
-        shown = f"{default:,}" if isinstance(default, int) and not isinstance(default, bool) else default
-        return f"{text} (default: {shown})"
+HelpWithDefaults = a.HelpWithDefaults  # in cli.args, so the cli.parser_* modules use it too
 
 
 def package_version() -> str:
@@ -114,29 +99,6 @@ def _serve_command(sub: argparse._SubParsersAction) -> None:
     )
     sv.add_argument("--debug", action="store_true", help="development: auto-reload, Dash dev tools")
     sv.set_defaults(handler="cli.commands.serve:cmd_serve")
-
-
-def _user_commands(sub: argparse._SubParsersAction) -> None:
-    u = _parser(sub, "user", "staff accounts")
-    usub = u.add_subparsers(dest="user_command", required=True, metavar="{add,unlock,revoke}")
-    ua = _parser(usub, "add", "add a staff user; the password is read from standard input")
-    ua.add_argument("name", help="the user name to sign in with")
-    ua.add_argument("--role", required=True, choices=STAFF_ROLES, help="what the user may do")
-    ua.add_argument("--district", type=a.adcode, default=None, help="GB/T 2260 code, required for officers")
-    ua.add_argument(
-        "--department", type=a.code, default=None, help="department code, required for department staff"
-    )
-    ua.add_argument("--display-name", default=None, help="the name shown in the app (default: the user name)")
-    ua.add_argument(
-        "--password-stdin", action="store_true", required=True, help="read the password from standard input"
-    )
-    ua.set_defaults(handler=f"{_SETUP}:cmd_user")
-    un = _parser(usub, "unlock", "end a sign-in lock and clear the failure count of a staff user")
-    un.add_argument("name", help="the staff user's name")
-    un.set_defaults(handler=f"{_SETUP}:cmd_user_unlock")
-    rv = _parser(usub, "revoke", "end every session of a staff user (all devices, at once)")
-    rv.add_argument("name", help="the staff user's name")
-    rv.set_defaults(handler=f"{_SETUP}:cmd_user_revoke")
 
 
 def _demo_commands(sub: argparse._SubParsersAction) -> None:
@@ -333,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     _db_commands(sub)
     _serve_command(sub)
-    _user_commands(sub)
+    add_users_commands(sub)
     _demo_commands(sub)
     _api_key_commands(sub)
     _analysis_commands(sub)

@@ -20,6 +20,8 @@ from dashboard import auth, ids
 from dashboard.i18n import t
 from db.accounts import StaffIdentity
 
+PASSWORD_URL = "/account/password"  # noqa: S105  # nosec B105 # a page's path, not a password
+
 
 def layout() -> list[Any]:
     """The gate's parts of the app shell: a redirect and the (hidden) no-access panel."""
@@ -82,9 +84,14 @@ def install(app: Dash) -> None:
     )
     async def gate(path: str | None, search: str | None, lang: str) -> tuple[Any, Any, bool]:
         page = page_for(path)
+        if (path or "").startswith("/login") and await auth.apending_password_change() is not None:
+            return PASSWORD_URL, None, True
         if page is None or not page.get("roles"):
             return no_update, None, True
         user = await auth.acurrent_user()
+        if user is None and await auth.apending_password_change() is not None:
+            # a one-time password: nothing but the password page until it is changed
+            return PASSWORD_URL + "?next=" + quote((path or "/") + (search or ""), safe="/"), None, True
         if user is None:
             if not page.get("app_gate"):
                 return no_update, None, True

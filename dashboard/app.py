@@ -21,6 +21,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from dashboard import access, auth, callback_guard, ids, reference_clock, runtime, unavailable
+from dashboard.access import PASSWORD_URL
+from dashboard.account_routes import install_account
 from dashboard.api import install_api
 from dashboard.database import database_url
 from dashboard.i18n import t
@@ -85,6 +87,7 @@ def create_server(settings: Settings) -> FastAPI:
 
     auth.install(server, secret=settings.session_secret(), secure=settings.cookie_secure)
     install_signin(server, settings)
+    install_account(server, settings)
     install_api(server, ops)
     app = create_dash(server, settings)
     app.on_index = server.security.set_script_hashes
@@ -127,6 +130,11 @@ def user_chip(user: StaffIdentity | None, lang: str) -> Any:
     role = t(f"wb.role.{user.role}", lang)
     # English: the role beside the name (names are data, often in Chinese only, as is a role word inside them)
     name = f"{user.display_name} · {role}" if lang == "en" else user.display_name
+    password = html.A(t("usr.chip.password", lang), href=PASSWORD_URL, className="gy-user-link")
+    return html.Span([password, _logout(user, name, role, lang)], className="usr-chip")
+
+
+def _logout(user: StaffIdentity, name: str, role: str, lang: str) -> Any:
     return html.Form(
         action="/auth/logout",
         method="post",

@@ -9,8 +9,9 @@
   handshakes (Dash's callback socket) from another origin.
 - ``current_user()`` returns the signed-in :class:`StaffIdentity` when the session's version is still the
   user's ``session_version`` (re-read from the database at most every second; logout, a password or role change
-  and deactivation raise it, so every copy of an old session cookie stops working); ``require_user(*roles)`` guards a callback: hiding a button is
-  not security.
+  and deactivation raise it, so every copy of an old session cookie stops working), and None while the user
+  must change a one-time password (:func:`apending_password_change`: only ``/account/password`` serves them);
+  ``require_user(*roles)`` guards a callback: hiding a button is not security.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dashboard import runtime
+from dashboard.ratelimit import client_key, parse_networks
 from db.accounts import StaffIdentity, load_session_identity
 from db.cache import MISSING
 
@@ -90,6 +92,17 @@ def session() -> dict[str, Any]:
     return scope.get("session") or {}
 
 
+def request_client() -> str | None:
+    """The client address of the current request (behind trusted proxies, the forwarded one), for audit rows;
+    None outside a request."""
+    scope = _scope.get()
+    if scope is None:
+        return None
+    peer = scope["client"][0] if scope.get("client") else None
+    forwarded = [v.decode() for k, v in scope.get("headers", []) if k.decode().lower() == "x-forwarded-for"]
+    return client_key(peer, forwarded, parse_networks(runtime.services().settings.trusted_proxies))
+
+
 def login_token() -> str:
     """The sign-in form's CSRF token, bound to this browser's session cookie (made on first use); "" outside a
     request."""
@@ -113,14 +126,37 @@ def forget(user_id: int) -> None:
 
 
 def _identity(user_id: int, version: int) -> StaffIdentity | None:
-    """The user, if active and ``version`` is still their session version (cached for
-    :data:`dashboard.runtime.IDENTITY_SECONDS`)."""
+    """The user, if active, ``version`` is still their session version and no password change is pending
+    (cached for :data:`dashboard.runtime.IDENTITY_SECONDS`)."""
+    found = _session_row(user_id)
+    return found[0] if found is not None and found[1] == version and not found[2] else None
+
+
+def _session_row(user_id: int) -> tuple[StaffIdentity, int, bool] | None:
     app = runtime.services()
     cache = app.caches.identities
     found = cache.get(user_id, MISSING)
     if found is MISSING:
         found = cache.put(user_id, app.read(lambda c: load_session_identity(c, user_id)))
-    return found[0] if found is not None and found[1] == version else None
+    return found
+
+
+def _pending(user_id: int, version: int) -> StaffIdentity | None:
+    found = _session_row(user_id)
+    return found[0] if found is not None and found[1] == version and found[2] else None
+
+
+async def apending_password_change() -> StaffIdentity | None:
+    """The user of this request's (still valid) session when they must change their password before anything
+    else (after an admin's reset): :func:`current_user` is None for them, everywhere but the password page."""
+    who = _session_user()
+    return None if who is None else await anyio.to_thread.run_sync(_pending, *who)
+
+
+async def asession_owner() -> StaffIdentity | None:
+    """The user of this request's valid session, whether or not a password change is pending (the password
+    page only)."""
+    return await acurrent_user() or await apending_password_change()
 
 
 def _session_user() -> tuple[int, int] | None:

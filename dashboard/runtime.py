@@ -54,7 +54,7 @@ class Caches:
     """The app's caches, each with its policy (:class:`db.cache.Cache`: TTL, size)."""
 
     #: user id → (identity, session version) or None, see :func:`dashboard.auth.current_user`
-    identities: Cache[int, tuple[StaffIdentity, int] | None] = field(
+    identities: Cache[int, tuple[StaffIdentity, int, bool] | None] = field(
         default_factory=lambda: Cache(ttl=IDENTITY_SECONDS)
     )
     #: the workbench's reference data by name

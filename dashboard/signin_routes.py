@@ -24,9 +24,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 
 from dashboard import auth, runtime
+from dashboard.access import PASSWORD_URL
 from dashboard.i18n import t
 from dashboard.ratelimit import client_key, parse_networks
 from dashboard.settings import Settings
+from db.accounts import load_session_identity
 from geo.crs import TZ
 from ops import signin
 
@@ -94,6 +96,21 @@ def _foreign(request: Request) -> bool:
     return origin == "null" or urlparse(origin).netloc != request.headers.get("host", "")
 
 
+#: for the other plain-HTML account pages (dashboard.account_routes)
+both = _both
+page = _page
+
+
+async def same_site_refusal(request: Request, what: str) -> Response | None:
+    """403 (and a log line) when the browser says a form post comes from another site; else None."""
+    if not _foreign(request):
+        return None
+    log.warning("%s refused: cross-site request", what)
+    return _page(
+        "403", f'<div class="lg-card"><p class="lg-error">{_both("signin.cross_site")}</p></div>', 403
+    )
+
+
 def install_signin(server: FastAPI, settings: Settings) -> None:
     limits = settings.signin_limits()
     trusted = parse_networks(settings.trusted_proxies)
@@ -134,18 +151,20 @@ def install_signin(server: FastAPI, settings: Settings) -> None:
             return RedirectResponse(f"/login?error=expired&next={quote(target)}", status_code=303)
         client = client_of(request)
 
-        def tx(c: Connection) -> tuple[signin.Outcome, int]:
+        def tx(c: Connection) -> tuple[signin.Outcome, int, bool]:
             out = signin.attempt(c, username, password, client, limits, allow_demo=demo)
-            version = signin.session_version(c, out.user.id) if out.user else 0
-            return out, version or 0
+            found = load_session_identity(c, out.user.id) if out.user else None
+            return out, found[1] if found else 0, bool(found and found[2])
 
-        outcome, version = await runtime.awrite(tx)
+        outcome, version, must_change = await runtime.awrite(tx)
         if outcome.status == "ok" and outcome.user is not None:
             user = outcome.user
             request.session.clear()
             request.session.update({"uid": user.id, "sv": version, "csrf": secrets.token_urlsafe(32)})
             auth.forget(user.id)
             log.info("signed in: %s (%s)", user.username, user.role)
+            if must_change:  # a one-time password: the password page first, nothing else until then
+                target = f"{PASSWORD_URL}?next={quote(target)}"
             resp = RedirectResponse(target, status_code=303)
             resp.set_cookie(
                 auth.CSRF_COOKIE, request.session["csrf"], samesite="lax", secure=secure, httponly=False

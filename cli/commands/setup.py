@@ -1,9 +1,8 @@
-"""Database commands: db up/down/status/url, migrate, load-reference, import-layer, setup, user add."""
+"""Database commands: db up/down/status/url, migrate, load-reference, import-layer, setup (staff accounts: cli.commands.users)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from sqlalchemy import text
@@ -12,7 +11,6 @@ from cli.progress import console, fail, ok, progress_bars
 from dashboard.database import app_role, database_url, local_cluster
 from dashboard.settings import Settings
 from db import migrate
-from db.accounts import create_staff_user
 from db.engine import make_engine
 from db.errors import DomainError
 from db.seed.layers import import_districts, import_grid
@@ -137,54 +135,6 @@ def print_demo_logins(base: str) -> None:
     console.print(f"\n[bold]guiyang-ops[/bold] — {base}/  (public map) · {base}/login (staff)")
     for u in DEMO_USERS:
         console.print(f"  {u.username:<11} {u.password:<22} {u.role:<11} {u.display_name}")
-
-
-def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-    if not password:
-        fail("give the password on standard input with --password-stdin")
-        return 2
-    engine = make_engine(database_url(settings, role="owner"))
-    with engine.begin() as conn:
-        uid = create_staff_user(
-            conn,
-            args.name,
-            args.role,
-            password,
-            display_name=args.display_name,
-            district=args.district,
-            department=args.department,
-        )
-    ok(f"user {args.name} ({args.role}) created, id {uid}")
-    return 0
-
-
-def cmd_user_unlock(settings: Settings, args: argparse.Namespace) -> int:
-    from ops.signin import unlock
-
-    engine = make_engine(database_url(settings))
-    with engine.begin() as conn:
-        found = unlock(conn, args.name, by="command line")
-    if not found:
-        fail(f"没有用户 {args.name}。 No user {args.name}.")
-        return 2
-    ok(f"user {args.name} unlocked")
-    return 0
-
-
-def cmd_user_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    from ops.signin import end_sessions
-
-    engine = make_engine(database_url(settings))
-    with engine.begin() as conn:
-        uid = conn.execute(text("SELECT id FROM staff_user WHERE username = :u"), {"u": args.name}).scalar()
-        if uid is not None:
-            end_sessions(conn, uid, "session_revoked", by="command line")
-    if uid is None:
-        fail(f"没有用户 {args.name}。 No user {args.name}.")
-        return 2
-    ok(f"every session of {args.name} ended")
-    return 0
 
 
 def handle_domain_error(exc: DomainError, lang: str) -> int:

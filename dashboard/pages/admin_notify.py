@@ -22,8 +22,6 @@ dash.register_page(
     __name__,
     path="/admin/notify",
     title="通知管理 · Notifications",
-    nav="adm.nav",
-    nav_order=60,
     roles=list(roles_for(Screen.ADMIN)),
 )
 

@@ -51,4 +51,7 @@ class StaffUser(Base):
     #: in every session cookie; raised (by a trigger, migration 0006) when the password, role, scope or active
     #: flag changes, or by logout: every session issued before no longer counts
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: set by an admin's password reset (a one-time password): until the user sets their own, the session they get
+    #: opens only the change-password page (migration 0026)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

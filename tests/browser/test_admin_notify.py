@@ -70,7 +70,7 @@ def test_routes_and_outbox(
     outbox: dict[str, Any],
 ) -> None:
     sign_in(page, app_server.base, "admin", target="/admin/notify")
-    expect(page.locator("#gy-nav")).to_contain_text("通知管理", timeout=20_000)
+    expect(page.locator("#gy-nav")).to_contain_text("系统管理", timeout=20_000)
 
     # the outbox: counts, the failed message with its error (token scrubbed) and its case linked
     failed = page.locator(f"tr[data-outbox='{outbox['ids']['failed']}']")
@@ -165,7 +165,7 @@ def test_a_lead_is_refused(page: Page, app_server: AppServer) -> None:
     sign_in(page, app_server.base, "lead", target="/admin/notify")
     expect(page.locator("#gy-denied")).to_contain_text("无权访问", timeout=20_000)
     expect(page.locator("#adm-body")).to_be_hidden()
-    expect(page.locator("#gy-nav")).not_to_contain_text("通知管理")
+    expect(page.locator("#gy-nav")).not_to_contain_text("系统管理")
 
 
 def test_errors_in_english(page: Page, app_server: AppServer, engine: Engine) -> None:

@@ -43,6 +43,7 @@ PREFIX = {
     "dashboard.ids.exports": "exp-",
     "dashboard.ids.admin_audit": "aud-",
     "dashboard.ids.admin_partners": "prt-",
+    "dashboard.ids.admin_users": "usr-",
 }
 ID_CONSTANT = re.compile(rf'^[A-Z][A-Z0-9_]* = "({"|".join(PREFIX.values())})[a-z0-9-]*"', re.M)
 

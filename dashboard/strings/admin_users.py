@@ -1,0 +1,93 @@
+"""Administration → Users (/admin) and the change-password page (/account/password)."""
+
+STRINGS = {
+    "usr.title": ("用户管理", "Users"),
+    "usr.search": (
+        "搜索用户名、姓名、角色、区县或部门",
+        "Search name, display name, role, district or department",
+    ),
+    "usr.show_inactive": ("显示已停用账号", "Show inactive accounts"),
+    "usr.count": ("共 {n} 个账号", "{n} accounts"),
+    "usr.empty": (
+        "没有符合条件的账号。换个关键词，或在右侧添加用户。",
+        "No account matches. Try other words, or add a user on the right.",
+    ),
+    "usr.col.username": ("用户名", "User name"),
+    "usr.col.display_name": ("显示名称", "Display name"),
+    "usr.col.role": ("角色", "Role"),
+    "usr.col.scope": ("范围", "Scope"),
+    "usr.col.active": ("状态", "Status"),
+    "usr.col.last_signin": ("最近登录", "Last sign-in"),
+    "usr.col.actions": ("操作", "Actions"),
+    "usr.scope.city": ("全市", "Whole city"),
+    "usr.active": ("启用", "Active"),
+    "usr.inactive": ("已停用", "Inactive"),
+    "usr.must_change": ("待改密码", "Must change password"),
+    "usr.never": ("从未登录", "Never"),
+    "usr.demo": ("演示", "demo"),
+    "usr.edit": ("编辑", "Edit"),
+    "usr.deactivate": ("停用", "Deactivate"),
+    "usr.reactivate": ("启用", "Reactivate"),
+    "usr.reset": ("重置密码", "Reset password"),
+    # the form
+    "usr.form.add": ("添加用户", "Add a user"),
+    "usr.form.edit": ("编辑用户 {name}", "Edit user {name}"),
+    "usr.form.username": ("用户名（登录用，不含空格）", "User name (to sign in, no spaces)"),
+    "usr.form.display_name": ("显示名称", "Display name"),
+    "usr.form.role": ("角色", "Role"),
+    "usr.form.district": ("所属区县（区县执法人员必填）", "District (required for officers)"),
+    "usr.form.department": ("所属部门（部门人员必填）", "Department (required for department staff)"),
+    "usr.form.password": ("初始密码", "Initial password"),
+    "usr.form.submit_add": ("添加", "Add"),
+    "usr.form.submit_edit": ("保存修改", "Save changes"),
+    "usr.form.cancel": ("取消编辑", "Cancel editing"),
+    "usr.rules": (
+        "密码规则：至少 10 个字符；不能是用户名；不能是常见密码（如 1234567890、password123）。",
+        "Password rules: at least 10 characters; not the user name; not a common password (such as 1234567890 or "
+        "password123).",
+    ),
+    "usr.added": ("已添加用户 {name}。", "User {name} added."),
+    "usr.saved": ("已保存 {name} 的修改：{fields}。", "Saved the changes to {name}: {fields}."),
+    "usr.deactivated": (
+        "已停用 {name}，其所有会话已立即结束。",
+        "{name} deactivated; every session of theirs ended at once.",
+    ),
+    "usr.reactivated": ("已重新启用 {name}。", "{name} reactivated."),
+    "usr.otp": (
+        "{name} 的一次性密码（只显示这一次，请当面或安全地交给本人；登录后须立即修改）：",
+        "One-time password for {name} (shown this once only: hand it over in person or safely; it must be changed "
+        "at the next sign-in):",
+    ),
+    "usr.confirm.deactivate": (
+        "确定停用 {name}？其所有会话将立即结束。",
+        "Deactivate {name}? Every session of theirs ends at once.",
+    ),
+    "usr.confirm.reset": (
+        "确定重置 {name} 的密码？其所有会话将立即结束。",
+        "Reset the password of {name}? Every session of theirs ends at once.",
+    ),
+    "usr.confirm.yes": ("确定", "Confirm"),
+    "usr.confirm.no": ("取消", "Cancel"),
+    "usr.failed": ("操作失败，请稍后重试。", "That did not work; please try again later."),
+    "usr.field.role": ("角色", "role"),
+    "usr.field.district": ("区县", "district"),
+    "usr.field.department": ("部门", "department"),
+    "usr.field.display_name": ("显示名称", "display name"),
+    # the header and the change-password page
+    "usr.chip.password": ("修改密码", "Change password"),
+    "usr.pw.title": ("修改密码", "Change password"),
+    "usr.pw.forced": (
+        "管理员已重置您的密码。请先设置自己的新密码，然后才能继续使用系统。",
+        "An administrator reset your password. Set a new password of your own before you continue.",
+    ),
+    "usr.pw.current": ("当前密码（或一次性密码）", "Current password (or the one-time password)"),
+    "usr.pw.new": ("新密码", "New password"),
+    "usr.pw.repeat": ("再次输入新密码", "New password again"),
+    "usr.pw.submit": ("修改密码", "Change password"),
+    "usr.pw.done": (
+        "密码已修改，其他设备上的会话已结束。",
+        "Password changed; your sessions on other devices ended.",
+    ),
+    "usr.pw.back": ("返回工作台", "Back to the workbench"),
+    "usr.pw.expired": ("表单已过期，请重新提交。", "The form expired; please submit it again."),
+}
