@@ -8,6 +8,7 @@ import math
 import re
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -140,3 +141,20 @@ class HelpWithDefaults(argparse.HelpFormatter):
             return text
         shown = f"{default:,}" if isinstance(default, int) and not isinstance(default, bool) else default
         return f"{text} (default: {shown})"
+
+
+def command(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
+    """A command or subcommand: its help is also its description, and every argument's help shows its default.
+    Every ``cli.parser*`` module makes its commands with this."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=help, formatter_class=HelpWithDefaults
+    )
+    return p
+
+
+def day(value: str) -> date:
+    """A day written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise _refuse("日期格式应为 YYYY-MM-DD", "a date is written YYYY-MM-DD", value) from None

@@ -44,11 +44,7 @@ def package_version() -> str:
         return "unknown"
 
 
-def _parser(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
-    p: argparse.ArgumentParser = sub.add_parser(
-        name, help=help, description=help, formatter_class=HelpWithDefaults
-    )
-    return p
+_parser = a.command
 
 
 def _db_commands(sub: argparse._SubParsersAction) -> None:
@@ -300,9 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     _api_key_commands(sub)
     _analysis_commands(sub)
     _notify_commands(sub)
-    add_reference_commands(sub, HelpWithDefaults)
+    add_reference_commands(sub)
     add_report_commands(sub)
     add_exports_commands(sub)
-    add_audit_commands(sub, HelpWithDefaults)
-    add_ogc_commands(sub, _parser)
+    add_audit_commands(sub)
+    add_ogc_commands(sub)
     return p

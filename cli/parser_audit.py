@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
 from cli import args as a
 
@@ -13,32 +12,21 @@ _HANDLERS = "cli.commands.audit_log"
 GROUPS = ("signin", "case", "export", "admin", "moderation", "sharing")
 
 
-def day(value: str) -> date:
-    """A day as YYYY-MM-DD."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise a._refuse("日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD", value) from None
-
-
-def add_audit_commands(
-    sub: argparse._SubParsersAction, parser: type[argparse.HelpFormatter] = argparse.HelpFormatter
-) -> None:
-    """``audit list`` (the audit viewer's rows, newest first) and ``audit purge`` (the retention); ``parser``:
-    the help formatter of the other commands (``cli.parser.HelpWithDefaults``)."""
+def add_audit_commands(sub: argparse._SubParsersAction) -> None:
+    """``audit list`` (the audit viewer's rows, newest first) and ``audit purge`` (the retention)."""
 
     au = sub.add_parser(
         "audit",
         help="the audit log: sign-ins, case actions, exports, administration, moderation, sharing",
         description="the audit log: sign-ins, case actions, exports, administration, moderation, sharing",
-        formatter_class=parser,
+        formatter_class=a.HelpWithDefaults,
     )
     asub = au.add_subparsers(dest="audit_command", required=True)
     ls = asub.add_parser(
         "list",
         help="the audit viewer's rows, newest first",
         description="the audit viewer's rows, newest first",
-        formatter_class=parser,
+        formatter_class=a.HelpWithDefaults,
     )
     ls.add_argument("--user", default=None, help="one person's rows (the exact user name)")
     ls.add_argument(
@@ -47,8 +35,8 @@ def add_audit_commands(
         help=f"comma-separated groups among {','.join(GROUPS)}, or one audit kind such as signin_failed "
         "(default: every kind)",
     )
-    ls.add_argument("--since", type=day, default=None, help="from this day on (YYYY-MM-DD, Asia/Shanghai)")
-    ls.add_argument("--until", type=day, default=None, help="up to and with this day (YYYY-MM-DD)")
+    ls.add_argument("--since", type=a.day, default=None, help="from this day on (YYYY-MM-DD, Asia/Shanghai)")
+    ls.add_argument("--until", type=a.day, default=None, help="up to and with this day (YYYY-MM-DD)")
     ls.add_argument("--limit", type=a.int_range(1, 100_000), default=100, help="at most this many rows")
     ls.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     ls.set_defaults(handler=f"{_HANDLERS}:cmd_list")
@@ -57,7 +45,7 @@ def add_audit_commands(
         help="delete audit_log rows older than GUIYANG_AUDIT_KEEP_DAYS (at least 183), as the owner role",
         description="delete audit_log rows older than GUIYANG_AUDIT_KEEP_DAYS (at least 183), as the owner role; "
         "the purge is recorded (kind audit_purge)",
-        formatter_class=parser,
+        formatter_class=a.HelpWithDefaults,
     )
     pg.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
     pg.set_defaults(handler=f"{_HANDLERS}:cmd_purge")

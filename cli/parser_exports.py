@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import date
 
 from cli import args as a
 
@@ -22,13 +21,7 @@ _STATUSES = (
 
 
 def _day(value: str) -> str:
-    try:
-        date.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"日期格式应为 YYYY-MM-DD / a date is written YYYY-MM-DD (got {value!r})"
-        ) from None
-    return value.strip()
+    return a.day(value).isoformat()
 
 
 def _list(value: str) -> str:
@@ -41,9 +34,7 @@ def _list(value: str) -> str:
 
 def add_exports_commands(sub: argparse._SubParsersAction) -> None:
     """``export cases``: the cases a filter selects, as a CSV, Excel or GeoJSON file."""
-    # the formatter every command uses (cli.parser.HelpWithDefaults), taken from a command added before this one:
-    # importing cli.parser here would close a circle of imports
-    formatter = next(iter(sub.choices.values())).formatter_class
+    formatter = a.HelpWithDefaults
     ex = sub.add_parser(
         "export",
         help="export data to a file",

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Callable
 
 from cli import args as a
 
-MakeParser = Callable[[argparse._SubParsersAction, str, str], argparse.ArgumentParser]
 _HANDLER = "cli.commands.ogc_partners:cmd_partner_key"
 #: most requests a minute (``db.models.partner.MAX_PER_MINUTE``, not imported: --help stays light)
 MAX_PER_MINUTE = 10_000
@@ -25,15 +23,9 @@ def code_list(value: str) -> list[str]:
     return items
 
 
-def _plain(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
-    return parser
-
-
-def add_ogc_commands(sub: argparse._SubParsersAction, make: MakeParser = _plain) -> None:
-    """The commands, each made by ``make(sub, name, help)`` (:func:`cli.parser.build_parser` passes its own, which
-    shows every default in the help)."""
-    _parser = make
+def add_ogc_commands(sub: argparse._SubParsersAction) -> None:
+    """``partner-key create|list|revoke``."""
+    _parser = a.command
     p = _parser(
         sub, "partner-key", "data-sharing partners' keys of the OGC API (/ogc/): create, list, revoke"
     )

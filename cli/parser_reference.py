@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import argparse
 
+from cli import args as a
+
 _HANDLER = "cli.commands.reference:cmd_reference"
 UNITS = ("natural_hours", "working_hours", "working_days")
 
 
-def add_reference_commands(
-    sub: argparse._SubParsersAction, formatter: type[argparse.HelpFormatter] = argparse.HelpFormatter
-) -> None:
-    """The ``reference`` command and its subcommands; ``formatter``: the help formatter of every command
-    (``cli.parser.HelpWithDefaults``, passed in: this module is imported by ``cli.parser``)."""
+def add_reference_commands(sub: argparse._SubParsersAction) -> None:
+    """The ``reference`` command and its subcommands."""
 
-    def parser(where: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = where.add_parser(
-            name, help=text, description=text, formatter_class=formatter
-        )
-        return p
-
+    parser = a.command
     ref = parser(sub, "reference", "基础数据: 小类 rules, responsibility and holidays, effective from a date")
     rsub = ref.add_subparsers(dest="reference_command", required=True)
     ap = parser(

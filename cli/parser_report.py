@@ -18,16 +18,7 @@ def month(value: str) -> str:
 
 
 def add_report_commands(sub: argparse._SubParsersAction) -> None:
-    # the help formatter of the commands already there (cli.parser's HelpWithDefaults; importing it from here
-    # would make the two modules import each other)
-    formatter = next((p.formatter_class for p in sub.choices.values()), argparse.HelpFormatter)
-
-    def parser(s: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = s.add_parser(
-            name, help=help, description=help, formatter_class=formatter
-        )
-        return p
-
+    parser = a.command
     rp = parser(
         sub, "report", "reports made from the evaluation: the monthly assessment report (月度考核通报)"
     )

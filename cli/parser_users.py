@@ -13,12 +13,7 @@ _USERS = "cli.commands.users"
 
 
 def add_users_commands(sub: argparse._SubParsersAction) -> None:
-    def parser(s: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = s.add_parser(
-            name, help=help, description=help, formatter_class=a.HelpWithDefaults
-        )
-        return p
-
+    parser = a.command
     u = parser(sub, "user", "staff accounts")
     usub = u.add_subparsers(
         dest="user_command",
