@@ -161,17 +161,17 @@ def _statuses_of(stages: tuple[str, ...]) -> list[str]:
 
 
 _ENV = "ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
-_EXACT = "c2.category_code = ANY(CAST(:public_exact AS text[]))"
+_EXACT = "c.category_code = ANY(CAST(:public_exact AS text[]))"
 #: A public report lies in the box when its public point does: the reports of the cells whose point on surface is
-#: in the box (cells by their index, then reports by ``cell_id``), and the few without a cell (or of a
-#: public-exact 小类) by their own point within a margin (indexed), then by their public point exactly.
-_PUBLIC_BBOX = f"""c.id IN (
-    SELECT c2.id FROM grid_cell g JOIN "case" c2 ON c2.cell_id = g.id
-     WHERE g.geom && {_ENV} AND ST_Intersects(ST_PointOnSurface(g.geom), {_ENV}) AND NOT ({_EXACT})
-    UNION ALL
-    SELECT c2.id FROM "case" c2
-     WHERE c2.geom && ST_MakeEnvelope(:w - :m, :s - :m, :e + :m, :n + :m, 4326)
-       AND (c2.cell_id IS NULL OR {_EXACT}) AND ST_Intersects({public_point_sql("c2")}, {_ENV}))"""  # nosec B608 # constant fragments
+#: in the box (the cells by their index, once, as an array; then the reports by ``cell_id`` in one bitmap scan of
+#: the case table, each row read once), and the few without a cell (or of a public-exact 小类) by their own point
+#: within a margin (indexed), then by their public point exactly. (Written as ``c.id IN (…)`` it read each of
+#: 143,000 reports twice in a 2 km box of the 1M city: 3.5 s.)
+_PUBLIC_BBOX = f"""((c.cell_id = ANY(ARRAY(
+    SELECT g.id FROM grid_cell g WHERE g.geom && {_ENV} AND ST_Intersects(ST_PointOnSurface(g.geom), {_ENV})))
+    AND NOT ({_EXACT}))
+  OR (c.geom && ST_MakeEnvelope(:w - :m, :s - :m, :e + :m, :n + :m, 4326)
+    AND (c.cell_id IS NULL OR {_EXACT}) AND ST_Intersects({public_point_sql("c")}, {_ENV})))"""  # nosec B608 # constant fragments
 
 _SERVICE_KINDS = ("toilet", "parking", "service_station", "water", "charging", "recycling", "rest")
 _S = "string"
