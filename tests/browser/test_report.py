@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from dashboard.ids import report as ids
 from dashboard.settings import Settings
-from db.accounts import load_identity
 from db.scope import RowScope
 from geo.crs import TZ
 from ops import workflow as wf
@@ -29,6 +28,7 @@ from ops.reports.scope import month_period
 from ops.workflow import Actor
 from tests.support.app import AppServer
 from tests.support.browser import sign_in
+from tests.support.public import lead
 
 SHOTS = Path("/tmp/d15/shots/report")
 MARCH = month_period(datetime(2025, 3, 1).date())
@@ -38,10 +38,7 @@ POINT = (106.7301, 26.5902)  # 云岩区, away from the points other tests use
 @pytest.fixture(scope="module")
 def march(engine: Engine) -> Iterator[None]:
     with engine.begin() as conn:
-        uid = conn.execute(text("SELECT id FROM staff_user WHERE username = 'lead'")).scalar_one()
-        ident = load_identity(conn, uid)
-        assert ident is not None
-        lead = Actor.from_identity(ident)
+        boss = lead(conn)
         for n in range(5):
             t0 = datetime(2025, 3, 10 + n, 9, 0, tzinfo=TZ)
             r = wf.report(
@@ -54,10 +51,10 @@ def march(engine: Engine) -> Iterator[None]:
                 source="inspector",
                 now=t0,
             )
-            r = wf.file_case(conn, lead, r.id, r.version, now=t0 + timedelta(minutes=5))
-            r = wf.dispatch(conn, lead, r.id, r.version, now=t0 + timedelta(minutes=10))
-            r = wf.handle(conn, lead, r.id, r.version, note="已处置", now=t0 + timedelta(hours=1))
-            wf.verify(conn, lead, r.id, r.version, passed=True, now=t0 + timedelta(hours=2))
+            r = wf.file_case(conn, boss, r.id, r.version, now=t0 + timedelta(minutes=5))
+            r = wf.dispatch(conn, boss, r.id, r.version, now=t0 + timedelta(minutes=10))
+            r = wf.handle(conn, boss, r.id, r.version, note="已处置", now=t0 + timedelta(hours=1))
+            wf.verify(conn, boss, r.id, r.version, passed=True, now=t0 + timedelta(hours=2))
     yield
 
 
