@@ -25,7 +25,7 @@ async def _grid() -> Grid:
     hit = cache.get(("grid",), MISSING, ttl=GRID_SECONDS)
     if hit is not MISSING:
         return hit
-    return cache.put(("grid",), await runtime.aread(load_grid))
+    return cache.put(("grid",), await runtime.aview(load_grid))
 
 
 async def hot_result(scope: AnalysisScope, filters: Filters, level: str) -> HotSpots:
@@ -37,7 +37,7 @@ async def hot_result(scope: AnalysisScope, filters: Filters, level: str) -> HotS
         return hit
     grid = await _grid()
     now = datetime.now(TZ)
-    result = await runtime.aread(lambda c: hotspots(c, scope, filters, level, now, grid))
+    result = await runtime.aview(lambda c: hotspots(c, scope, filters, level, now, grid))
     return cache.put(key, result)
 
 
@@ -52,7 +52,7 @@ class CaseHot:
 
 async def case_hot(scope: AnalysisScope, case_id: int) -> CaseHot | None:
     """The hot-spot membership of a case the scope may read; ``None`` when it may not or the case has no cell."""
-    found = await runtime.aread(lambda c: case_cell(c, scope, case_id))
+    found = await runtime.aview(lambda c: case_cell(c, scope, case_id))
     if found is None or found[0] is None:
         return None
     cell, category = found

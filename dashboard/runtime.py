@@ -134,6 +134,11 @@ class Services:
         with self.engine.begin() as conn:
             return fn(conn)
 
+    def view(self, fn: Callable[[Connection], T]) -> T:
+        """A read of a read-only screen (wall, public map, stats, analysis, OGC API): never a write, never a read
+        that must see the caller's own write just made (those use :meth:`read`)."""
+        return self.read(fn)
+
 
 _current: ContextVar[Services | None] = ContextVar("gy_services", default=None)
 
@@ -184,6 +189,11 @@ def write(fn: Callable[[Connection], T]) -> T:
 async def aread(fn: Callable[[Connection], T]) -> T:
     """``read`` off the event loop: Dash runs callbacks on the loop, blocking I/O must not."""
     return await anyio.to_thread.run_sync(services().read, fn)
+
+
+async def aview(fn: Callable[[Connection], T]) -> T:
+    """``Services.view`` off the event loop: the reads of read-only screens."""
+    return await anyio.to_thread.run_sync(services().view, fn)
 
 
 async def awrite(fn: Callable[[Connection], T]) -> T:

@@ -38,12 +38,12 @@ def make_router(ops: Services) -> APIRouter:
     public = ops.settings.basemap_public
 
     async def current_version() -> int:
-        info = await tiles.get("info", INFO_TTL, 0, lambda: runtime.aread(basemap_info))
+        info = await tiles.get("info", INFO_TTL, 0, lambda: runtime.aview(basemap_info))
         return info.version if info is not None else 0
 
     async def encoded(version: int, z: int, x: int, y: int) -> tuple[bytes, bytes]:
         async def compute() -> tuple[bytes, bytes]:
-            raw = await runtime.aread(lambda c: tile(c, z, x, y))
+            raw = await runtime.aview(lambda c: tile(c, z, x, y))
             return raw, await anyio.to_thread.run_sync(gzip.compress, raw, 6)
 
         return await tiles.get((version, z, x, y), TILE_TTL, 0, compute)
@@ -78,7 +78,7 @@ def make_router(ops: Services) -> APIRouter:
         """The current version and attribution (what ``assets/basemap.js`` builds its tile URL from)."""
         if not public and await auth.acurrent_user() is None:
             return JSONResponse({"version": 0, "attribution": ""}, headers={"Cache-Control": "no-store"})
-        info = await tiles.get("info", INFO_TTL, 0, lambda: runtime.aread(basemap_info))
+        info = await tiles.get("info", INFO_TTL, 0, lambda: runtime.aview(basemap_info))
         body = (
             {"version": info.version, "attribution": info.attribution}
             if info

@@ -74,7 +74,7 @@ def clear_public_cache() -> None:
 async def cached(kind: str, key: Hashable, fn: Callable[[Connection], T]) -> T:
     """``fn`` read in a worker thread, shared and cached under (kind, key) with the kind's policy."""
     ttl, grace, _ = POLICY[kind]
-    return await runtime.services().caches.public.get((kind, key), ttl, grace, lambda: runtime.aread(fn))
+    return await runtime.services().caches.public.get((kind, key), ttl, grace, lambda: runtime.aview(fn))
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ async def cached_body(kind: str, key: Hashable, fn: Callable[[Connection], Any])
     """Like :func:`cached`, but keeps the encoded answer (JSON bytes, gzip, ETag), built in the worker thread."""
     ttl, grace, _ = POLICY[kind]
     answers = runtime.services().caches.public
-    return await answers.get(("body", kind, key), ttl, grace, lambda: runtime.aread(lambda c: encode(fn(c))))
+    return await answers.get(("body", kind, key), ttl, grace, lambda: runtime.aview(lambda c: encode(fn(c))))
 
 
 def respond(request: Request, body: Body, max_age: int, status: int = 200) -> Response:

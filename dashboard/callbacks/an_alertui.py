@@ -103,7 +103,7 @@ async def alert_list(
     filters: Any, state: Any, _refresh: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
     scope, f, which, now = await user_scope(user), _filters(filters), _state(state), datetime.now(TZ)
-    found = await runtime.aread(
+    found = await runtime.aview(
         lambda c: list_alerts(c, scope, state=which, filters=f, now=now, limit=LIST_LIMIT)
     )
     return (
@@ -176,7 +176,7 @@ async def show(selected: Any, _refresh: Any, lang: str, *, user: StaffIdentity) 
     if alert_id is None:
         return [dmc.Text(t("an.alertui.pick", lang), c="dimmed")], None, True, True, nothing
     scope = await user_scope(user)
-    found = await runtime.aread(lambda c: get_alert(c, scope, alert_id))
+    found = await runtime.aview(lambda c: get_alert(c, scope, alert_id))
     if found is None:
         return [dmc.Text(t("an.alertui.gone", lang), c="red")], None, True, True, nothing
     a = found.alert
@@ -278,7 +278,7 @@ async def to_campaign(clicks: Any, shown: Any, lang: str, *, user: StaffIdentity
     if not clicks or alert_id is None:
         raise PreventUpdate
     scope = await user_scope(user)
-    found = await runtime.aread(lambda c: get_alert(c, scope, alert_id))
+    found = await runtime.aview(lambda c: get_alert(c, scope, alert_id))
     if found is None:
         return nothing, nothing, _notice(t("an.alertui.gone", lang), False)
     a = found.alert
@@ -302,7 +302,7 @@ async def export(clicks: Any, filters: Any, state: Any, lang: str, *, user: Staf
     if not clicks:
         raise PreventUpdate
     scope, f, which, now = await user_scope(user), _filters(filters), _state(state), datetime.now(TZ)
-    found = await runtime.aread(
+    found = await runtime.aview(
         lambda c: list_alerts(c, scope, state=which, filters=f, now=now, limit=1000, geometry=False)
     )
     name = f"{t('an.alertui.csv.name', lang)}-{now:%Y%m%d-%H%M}.csv"

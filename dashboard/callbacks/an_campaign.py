@@ -146,7 +146,7 @@ async def listing(filters: Any, _refresh: Any, lang: str, selected: Any, *, user
         return dmc.Alert(exc.message(lang), color="red", variant="light")
     scope = await user_scope(user)
     now = datetime.now(TZ)
-    rows = await runtime.aread(
+    rows = await runtime.aview(
         lambda c: campaigns_with_effects(c, scope, now, district=f.district, category=f.category)
     )
     districts, categories, _ = await _reference(lang)
@@ -205,7 +205,7 @@ async def detail(selected: Any, _refresh: Any, lang: str, *, user: StaffIdentity
         return k, campaign_effect(c, scope, k, now)
 
     try:
-        k, eff = await runtime.aread(read)
+        k, eff = await runtime.aview(read)
     except DomainError as exc:
         return "", exc.message(lang), "", go.Figure(), view.EMPTY, nothing, "none", True, nothing
     west, south, east, north = k.bbox or (0.0, 0.0, 0.0, 0.0)
@@ -295,7 +295,7 @@ async def export_csv(n: Any, filters: Any, lang: str, *, user: StaffIdentity) ->
         raise PreventUpdate from None
     scope = await user_scope(user)
     now = datetime.now(TZ)
-    rows = await runtime.aread(
+    rows = await runtime.aview(
         lambda c: campaigns_with_effects(c, scope, now, district=f.district, category=f.category)
     )
     lines = []

@@ -66,7 +66,7 @@ async def show_peaks(data: Any, lang: str, tab: Any, *, user: StaffIdentity) -> 
         return {}, hidden, "", e.message(lang), "", [], csv_label
     scope = await user_scope(user)
     now = datetime.now(UTC)
-    result = await runtime.aread(lambda c: pk.peaks(c, scope, filters, now))
+    result = await runtime.aview(lambda c: pk.peaks(c, scope, filters, now))
     if result.total < view.MIN_REPORTS:
         few = t("an.corr.peaks.few", lang, days=filters.days, n=result.total, min=view.MIN_REPORTS)
         return {}, hidden, "", few, "", [], csv_label
@@ -114,13 +114,13 @@ async def show_correlations(
     now = datetime.now(UTC)
     stored = None
     if snapshot.covers(scope, filters, w):  # the view the cycle keeps computed
-        stored = await runtime.aread(lambda c: snapshot.read(c, now))
+        stored = await runtime.aview(lambda c: snapshot.read(c, now))
     if stored is not None:
         n_tested, pairs = stored.tested, stored.pairs
         at = _local(stored.computed_at)
         explain = t("an.corr.explain", lang, w=w) + " " + t("an.corr.computed", lang, at=at)
     else:
-        tested = await runtime.aread(lambda c: co.correlations(c, scope, filters, now, window_days=w))
+        tested = await runtime.aview(lambda c: co.correlations(c, scope, filters, now, window_days=w))
         n_tested, pairs = len(tested), co.significant(tested)
         explain = t("an.corr.explain", lang, w=w)
     if not n_tested:

@@ -60,7 +60,7 @@ async def _places(user: StaffIdentity, filters: Filters) -> list[Place]:
     found: list[Place] | None = cache.get(key)
     if found is None:
         now = datetime.now(TZ)
-        found = cache.put(key, await runtime.aread(lambda c: places(c, scope, filters, now, **params)))
+        found = cache.put(key, await runtime.aview(lambda c: places(c, scope, filters, now, **params)))
     return found
 
 
@@ -72,9 +72,9 @@ async def _place(user: StaffIdentity, filters: Filters, key: str) -> tuple[Place
     kept = runtime.services().caches.analysis.get(_cache_key(scope, filters, params))
     place = next((p for p in kept or () if p.key == key), None)
     if place is not None:
-        return place, await runtime.aread(lambda c: cases_of(c, scope, place))
+        return place, await runtime.aview(lambda c: cases_of(c, scope, place))
     now = datetime.now(TZ)
-    return await runtime.aread(lambda c: place_cases(c, scope, filters, now, key, **params))
+    return await runtime.aview(lambda c: place_cases(c, scope, filters, now, key, **params))
 
 
 @callback(
@@ -206,7 +206,7 @@ async def campaign(n: Any, key: Any, data: Any, lang: str, *, user: StaffIdentit
         if got is None:
             return nothing, t("an.places.gone", lang)
         place = got[0]
-        geometry = await runtime.aread(lambda c: place_area(c, place, radius))
+        geometry = await runtime.aview(lambda c: place_area(c, place, radius))
     except DomainError as exc:
         return nothing, exc.message(lang)
     seed = {

@@ -25,7 +25,7 @@ LOGIN_URL = "/login?next=/analysis"
 
 async def user_scope(user: StaffIdentity) -> AnalysisScope:
     """The cases ``user`` reads on /analysis (every tab's callback asks this, never the browser)."""
-    return await runtime.aread(lambda c: analysis_scope(c, user))
+    return await runtime.aview(lambda c: analysis_scope(c, user))
 
 
 def _name(row: Any, lang: str) -> str:

@@ -171,7 +171,7 @@ async def workbench_heat(
         counts = heat.counts(conn, level, win, box, refresh=False, category=code)
         return level, geometry(conn, level, list(counts), features), counts
 
-    level, geo, counts = await runtime.aread(work)
+    level, geo, counts = await runtime.aview(work)
     breaks = class_breaks(list(counts.values()))
     colors = PALETTES[DEFAULT_PALETTE]
     legend = await with_category(heat_legend(counts, breaks, level, colors, lang), code, lang)

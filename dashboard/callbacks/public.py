@@ -242,7 +242,7 @@ async def nearest(here: dict[str, Any] | None, kinds: list[str] | None, lang: st
     use = q.clean_kinds(kinds or [])
     try:
         # not cached: a visitor's (rounded) position is used for this answer only, never kept
-        points = await runtime.aread(lambda c: q.nearest_service_points(c, lon, lat, use))
+        points = await runtime.aview(lambda c: q.nearest_service_points(c, lon, lat, use))
     except Exception as exc:  # noqa: BLE001 - the page stays usable; the log says why
         log_failure(log, "nearest service points failed", exc)
         return [], t("pub.error", lang), [], [], no_update, True, t("pub.nearest.clear", lang)

@@ -123,11 +123,11 @@ async def load(
             when = None
         if not district or when is None:
             return None, t("replay.bad_date", lang), True, no_update
-        rows = await runtime.aread(lambda c: rq.district_day_events(c, scope, district, when))
+        rows = await runtime.aview(lambda c: rq.district_day_events(c, scope, district, when))
     else:
         if not (case or "").strip():
             return None, t("replay.not_found", lang), True, no_update
-        rows = await runtime.aread(lambda c: rq.case_events(c, scope, case or ""))
+        rows = await runtime.aview(lambda c: rq.case_events(c, scope, case or ""))
     replay = build_frames(_events(rows))
     if replay.empty:
         return None, t("replay.not_found" if not by_day else "replay.empty", lang), True, no_update

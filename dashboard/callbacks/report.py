@@ -27,7 +27,7 @@ from db.queries.report_month import districts
 @require_user()
 async def choices(lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
     """An officer: their own district only; anyone else: the whole city (no value) or a district."""
-    rows = await runtime.aread(districts)
+    rows = await runtime.aview(districts)
     name = 2 if lang == "en" else 1
     data = [{"value": r[0], "label": r[name]} for r in rows]
     if user.district_code:

@@ -118,7 +118,7 @@ async def load(value: list[str | None] | None, *, user: StaffIdentity) -> dict[s
     try:
         period = parse_period(start, end, _today())
         min_cases = runtime.services().settings.stats_min_cases
-        table = await runtime.aread(
+        table = await runtime.aview(
             lambda c: stats_table(c, user, period, with_trend=True, min_cases=min_cases)
         )
     except (DomainError, SQLAlchemyError) as exc:
@@ -295,7 +295,7 @@ async def trend_charts(
 @callback(Output(ids.DRILL_DISTRICTS, "data"), Input(ids.DRILL_MAP, "id"))
 @require_user()
 async def drill_districts(_: str, *, user: StaffIdentity) -> dict[str, Any]:
-    return await runtime.aread(lambda c: districts_geojson(c, 0.001))
+    return await runtime.aview(lambda c: districts_geojson(c, 0.001))
 
 
 def _latest_cell(clicked: dict[str, Any] | None, key: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -348,7 +348,7 @@ async def drill_down(
     metric = "cases" if column in ("score", "grade") else column
     period = Period(date.fromisoformat(data["period"]["start"]), date.fromisoformat(data["period"]["end"]))
     try:
-        result = await runtime.aread(lambda c: drill_cases(c, stats_scope(user), period, row_id, metric))
+        result = await runtime.aview(lambda c: drill_cases(c, stats_scope(user), period, row_id, metric))
     except (DomainError, SQLAlchemyError) as exc:
         log.warning("drill-down for %s failed: %r", user.username, exc)
         err = _error(exc)["error"][lang]

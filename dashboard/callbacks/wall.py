@@ -78,7 +78,7 @@ async def shared(
     hit = memo.get(name, ttl=ttl)
     if hit is not None and want <= hit[0]:
         return hit[1]
-    value = await runtime.aread(fn)
+    value = await runtime.aview(fn)
     memo.put(name, (version_of(value), value))
     return value
 
@@ -214,7 +214,7 @@ async def heat_view(
         counts = heat.counts(conn, level, win, box, refresh=False, category=cat)
         return level, keys, geometry(conn, level, keys, features), counts
 
-    level, keys, geo, counts = await runtime.aread(work)
+    level, keys, geo, counts = await runtime.aview(work)
     data, legend = await _heat_payload(level, win, counts, config, lang, cat)
     return geo, {"level": level, "bbox": list(box), "sig": _signature(keys)}, data, legend
 
@@ -253,11 +253,11 @@ async def heat_counts(
     def work(conn: Connection) -> tuple[dict[str, int], list[str]]:
         return heat.counts(conn, level, win, box, category=cat), heat.keys(conn, level, box, refresh=False)
 
-    counts, keys = await runtime.aread(work)
+    counts, keys = await runtime.aview(work)
     data, legend = await _heat_payload(level, win, counts, config, lang, cat)
     if _signature(keys) == drawn.get("sig"):
         return data, legend, no_update, no_update
-    geo = await runtime.aread(lambda c: geometry(c, level, keys, features))
+    geo = await runtime.aview(lambda c: geometry(c, level, keys, features))
     return data, legend, geo, {**drawn, "sig": _signature(keys)}
 
 
@@ -282,7 +282,7 @@ async def base_pins(
     if box is None:
         raise PreventUpdate
     zoom = float((view or {}).get("zoom", 11))
-    pins = await runtime.aread(lambda c: viewport_pins(c, box, zoom))
+    pins = await runtime.aview(lambda c: viewport_pins(c, box, zoom))
     return pin_columns(pins), pins.as_of, pins_capped(len(pins), pins.capped, lang)
 
 
@@ -329,15 +329,15 @@ async def catch_up(
     """Everything after the last event id this screen has (the push event is only a doorbell); the ticker is
     rendered here too, in the same round trip."""
     if cursor is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
-        first = await runtime.aread(lambda c: latest_events(c, TICKER_SIZE))
+        first = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
         return first.last_id, {}, first.events, no_update, ticker_items(first.events, lang)
     if ctx.triggered_id == w.DOORBELL and bell and isinstance(bell.get("id"), int) and bell["id"] <= cursor:
         raise PreventUpdate
-    got = await runtime.aread(lambda c: q_catch_up(c, int(cursor), CATCHUP_LIMIT))
+    got = await runtime.aview(lambda c: q_catch_up(c, int(cursor), CATCHUP_LIMIT))
     if not got.events:
         raise PreventUpdate
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
-        fresh = await runtime.aread(lambda c: latest_events(c, TICKER_SIZE))
+        fresh = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
         return fresh.last_id, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang)
     merged = merge_live(live or {}, [pin_feature(p) for p in got.pins], got.gone, int(as_of or 0))
     events = (got.events + (ticker or []))[:TICKER_SIZE]
