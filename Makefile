@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 OPS   := $(BIN)/guiyang-ops
 DEMO_CASES ?= 50000
 DEMO_DAYS  ?= 90
-BENCH_CASES ?= 1000000
+CASES ?= 1000000
 
 .PHONY: font plotly-locale help demo test test-fast bench trust house lint lock audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
 
@@ -70,8 +70,8 @@ test-fast: system-deps venv ## pure and database tests in two workers: no browse
 	$(OPS) db up
 	GUIYANG_FAIL_ON_SKIP=1 $(BIN)/pytest -q -n 2 --dist loadscope -m "$(FAST)"
 
-bench: db-up ## the figures the issues ask for, on the 1M-case demo city
-	$(BIN)/python -m bench --cases $(BENCH_CASES)
+bench: db-up ## the figures the issues ask for, on the 1M-case demo city (CASES=10000000: also on a 10M city, side by side)
+	$(BIN)/python -m bench --cases $(CASES)
 
 trust: db-up ## the trust measurements (crash, privileges, uploads, sign-in, headers, public data)
 	$(BIN)/python -m bench.trust
