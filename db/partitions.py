@@ -207,7 +207,7 @@ def retain(
             if p.table == "audit_log":
                 conn.execute(
                     text(
-                        "INSERT INTO audit_log (kind, username, detail) VALUES ('audit_purge', 'command line', "
+                        "INSERT INTO audit_log (kind, username, detail) VALUES ('audit_purge', 'guiyang-ops', "
                         "jsonb_build_object('partition', CAST(:n AS text), 'before', CAST(:u AS text), "
                         "'rows', CAST(:r AS int), 'archive', CAST(:a AS text)))"
                     ),
