@@ -15,22 +15,20 @@ from sqlalchemy import Engine, text
 from bench.common import BenchContext, Figure, pct, timed
 from ops.workflow.base import _HISTORY
 
-_CATCH_UP = (
-    "SELECT e.id, e.case_id, e.action, e.to_status, e.at FROM case_event e WHERE e.id > :n ORDER BY e.id LIMIT 200"
-)
+_CATCH_UP = "SELECT e.id, e.case_id, e.action, e.to_status, e.at FROM case_event e WHERE e.id > :n ORDER BY e.id LIMIT 200"
 _TICKER = "SELECT e.id, e.case_id, e.action, e.at FROM case_event e ORDER BY e.id DESC LIMIT 20"
 _PERIOD = (
     "SELECT date_trunc('hour', at) AS h, count(*) FROM case_event "
     "WHERE at >= now() - interval '37 days' AND at < now() - interval '30 days' GROUP BY 1"
 )
-_AUDIT_PAGE = (
-    "SELECT id, at, kind FROM audit_log WHERE at >= now() - interval '30 days' ORDER BY at DESC, id DESC LIMIT 50"
-)
+_AUDIT_PAGE = "SELECT id, at, kind FROM audit_log WHERE at >= now() - interval '30 days' ORDER BY at DESC, id DESC LIMIT 50"
 
 
 def scanned(conn: Any, sql: str, params: dict[str, Any]) -> int:
     """How many partitions (or the one plain table) the plan actually read."""
-    plan = conn.execute(text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql), params).scalars()
+    plan = conn.execute(
+        text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql), params
+    ).scalars()
     names = set()
     for line in plan:
         m = re.search(r" on ((?:case_event|audit_log)(?:_p\d{6}|_default)?)\b", line)
@@ -57,7 +55,11 @@ def measure(engine: Engine, runs: int = 60) -> list[tuple[str, float, int]]:
         out = []
         for name, sql, params in queries:
             stmt = text(sql)
-            samples = timed(lambda stmt=stmt, params=params: conn.execute(stmt, params()).all(), runs)
+
+            def once(stmt: Any = stmt, params: Callable[[], dict[str, Any]] = params) -> Any:
+                return conn.execute(stmt, params()).all()
+
+            samples = timed(once, runs)
             out.append((name, pct(samples, 95) * 1000.0, scanned(conn, sql, params())))
     return out
 
@@ -71,6 +73,8 @@ def run(ctx: BenchContext) -> list[Figure]:
         )
     layout = f"case_event: {parts} partitions" if parts else "case_event not partitioned"
     return [
-        Figure(f"history: {name}", p95, "ms", "p95; partitions scanned in note", None, f"{n} scanned; {layout}")
+        Figure(
+            f"history: {name}", p95, "ms", "p95; partitions scanned in note", None, f"{n} scanned; {layout}"
+        )
         for name, p95, n in measure(ctx.engine)
     ]

@@ -17,7 +17,7 @@ def add_partitions_commands(sub: argparse._SubParsersAction) -> None:
     db: argparse.ArgumentParser = sub.choices["db"]
     for action in db._actions:  # the db command's positional "action"
         if action.dest == "action" and action.choices is not None:
-            action.choices = [*action.choices, "partitions"]  # type: ignore[assignment]
+            action.choices = [*action.choices, "partitions"]
     db.add_argument(
         "partitions_action",
         nargs="?",

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine
 
 from cli.progress import fail, ok, progress_bars
 from dashboard.database import database_url
@@ -34,7 +35,7 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
         engine.dispose()
 
 
-def _status(settings: Settings, args: argparse.Namespace, engine) -> int:  # type: ignore[no-untyped-def]
+def _status(settings: Settings, args: argparse.Namespace, engine: Engine) -> int:
     with engine.connect() as conn:
         st = partitions.status(conn)
     if args.p_json:
@@ -56,7 +57,7 @@ def _status(settings: Settings, args: argparse.Namespace, engine) -> int:  # typ
     return 0
 
 
-def _ensure(settings: Settings, args: argparse.Namespace, engine) -> int:  # type: ignore[no-untyped-def]
+def _ensure(settings: Settings, args: argparse.Namespace, engine: Engine) -> int:
     today = datetime.now(TZ).date()
     start = partitions.month_start(args.p_from or today)
     end = partitions.month_start(args.p_to or partitions.add_months(today, settings.history_ahead_months))
@@ -78,7 +79,7 @@ def _ensure(settings: Settings, args: argparse.Namespace, engine) -> int:  # typ
     return 0
 
 
-def _retain(settings: Settings, args: argparse.Namespace, engine) -> int:  # type: ignore[no-untyped-def]
+def _retain(settings: Settings, args: argparse.Namespace, engine: Engine) -> int:
     keep = settings.history_keep_months if args.keep_months is None else args.keep_months
     if keep <= 0:
         ok("保留全部历史 / keeping every month (GUIYANG_HISTORY_KEEP_MONTHS = 0)")
