@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
+import cli.commands.setup  # noqa: F401 - the db command's own handler, loaded before logging is set up (as main does)
 from cli.progress import fail, ok, progress_bars
 from dashboard.database import database_url
 from dashboard.settings import Settings
