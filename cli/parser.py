@@ -15,6 +15,7 @@ from cli import args as a
 from cli.parser_audit import add_audit_commands
 from cli.parser_exports import add_exports_commands
 from cli.parser_ogc import add_ogc_commands
+from cli.parser_partitions import add_partitions_commands
 from cli.parser_reference import add_reference_commands
 from cli.parser_report import add_report_commands
 from cli.parser_users import add_users_commands
@@ -301,4 +302,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_exports_commands(sub)
     add_audit_commands(sub)
     add_ogc_commands(sub)
+    add_partitions_commands(sub)
     return p

@@ -20,7 +20,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from dashboard import access, auth, callback_guard, ids, reference_clock, runtime, unavailable
+from dashboard import (
+    access,
+    auth,
+    callback_guard,
+    ids,
+    partition_clock,
+    reference_clock,
+    runtime,
+    unavailable,
+)
 from dashboard.access import PASSWORD_URL
 from dashboard.account_routes import install_account
 from dashboard.api import install_api
@@ -60,7 +69,9 @@ def create_server(settings: Settings) -> FastAPI:
         limiter.total_tokens = 64  # database calls run in worker threads; 2 cores, mostly waiting on I/O
         await _warm_up(server)
         clock = asyncio.create_task(reference_clock.keep_current(ops))  # scheduled reference changes
+        ahead = asyncio.create_task(partition_clock.keep_ahead(ops))  # history partitions made ahead
         yield
+        ahead.cancel()
         clock.cancel()
         await ops.stop()
 

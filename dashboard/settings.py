@@ -123,6 +123,24 @@ class Settings(BaseSettings):
         description="Days the audit log (sign-ins, administration, exports, data sharing) is kept at least: "
         "`guiyang-ops audit purge` deletes older rows. Six months at least (183); less is refused.",
     )
+    history_keep_months: int = Field(
+        0,
+        ge=0,
+        le=1200,
+        description="Whole months of history (case events, audit log) kept online: `guiyang-ops db partitions "
+        "retain` archives and drops older monthly partitions (never an open case's events, never audit rows the "
+        "audit retention keeps). 0 keeps everything.",
+    )
+    history_ahead_months: int = Field(
+        3,
+        ge=1,
+        le=24,
+        description="Months ahead for which the history tables' monthly partitions are made (at migrate, at "
+        "start-up and every hour).",
+    )
+    history_archive_dir: Path | None = Field(
+        None, description="Where retained history partitions are archived as gzip CSV (default: var/archive)."
+    )
     public_track_per_minute: float = Field(
         20,
         ge=0,
@@ -348,6 +366,8 @@ class Settings(BaseSettings):
     def _paths(self) -> Settings:
         if self.media_dir is None:
             self.media_dir = self.var_dir / "media"
+        if self.history_archive_dir is None:
+            self.history_archive_dir = self.var_dir / "archive"
         return self
 
     def signin_limits(self) -> Limits:

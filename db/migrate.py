@@ -27,8 +27,26 @@ def upgrade(url: str, revision: str = "head", *, app_role: str | None = None) ->
     """Migrate the database at ``url`` (the owner role's) to ``revision``; with ``app_role``, give that role its
     grants (:mod:`db.privileges`) on every table there is now."""
     command.upgrade(alembic_config(url), revision)
+    ensure_partitions(url)
     if app_role:
         grant(url, app_role)
+
+
+def ensure_partitions(url: str, months: int | None = None) -> int:
+    """Make the history tables' monthly partitions up to ``months`` ahead (:mod:`db.partitions`), when the
+    schema has them (migration 0032 and later)."""
+    from sqlalchemy import create_engine, pool, text
+
+    from db import partitions
+
+    engine = create_engine(normalize_url(url), poolclass=pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            if conn.execute(text("SELECT to_regproc('gy_ensure_partitions')")).scalar() is None:
+                return 0
+            return partitions.ensure_ahead(conn, partitions.AHEAD_MONTHS if months is None else months)
+    finally:
+        engine.dispose()
 
 
 def grant(url: str, app_role: str) -> int:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from db.partitions import parent_of
+
 APPEND_ONLY: tuple[str, ...] = (
     "case_event",
     "points_ledger",
@@ -63,7 +65,8 @@ def quote(name: str) -> str:
 
 
 def table_privileges(table: str) -> str:
-    """The privileges the app role gets on ``table``."""
+    """The privileges the app role gets on ``table`` (a history table's partition: its parent's)."""
+    table = parent_of(table) or table
     if table in APPEND_ONLY:
         return "SELECT, INSERT"
     if table in READ_ONLY:

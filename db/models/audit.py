@@ -51,10 +51,12 @@ class AuditEntry(Base):
         Index("ix_audit_log_client_at", "client", "at"),
         Index("ix_audit_log_kind_at", "kind", "at"),
         Index("ix_audit_log_username_kind_at", "username", "kind", "at"),
+        # partitioned by month on ``at`` (migration 0032, :mod:`db.partitions`): the key includes ``at``
+        {"postgresql_partition_by": "RANGE (at)"},
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     username: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -130,9 +130,11 @@ class CaseEvent(Base):
             postgresql_include=["action", "department_code"],
             postgresql_where="action IN ('dispatch', 'return')",
         ),
+        # partitioned by month on ``at`` (migration 0032, :mod:`db.partitions`): the key includes ``at``
+        {"postgresql_partition_by": "RANGE (at)"},
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     action: Mapped[str] = mapped_column(String(16))
     from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -143,7 +145,7 @@ class CaseEvent(Base):
     department_code: Mapped[str | None] = mapped_column(ForeignKey("department.code"), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), primary_key=True)
 
 
 class Photo(Base):

@@ -23,7 +23,10 @@ _TRACK_CASE = text(
 )
 _TRACK_BY_TICKET = text(str(_TRACK_CASE).replace("{col}", "ticket"))
 _TRACK_BY_ID = text(str(_TRACK_CASE).replace("{col}", "id"))
-_TRACK_EVENTS = text("SELECT to_status, at FROM case_event WHERE case_id = :id ORDER BY at, id")
+_TRACK_EVENTS = text(  # the report-time bound skips older months of the partitioned history
+    "SELECT to_status, at FROM case_event WHERE case_id = :id "
+    'AND at >= (SELECT created_at FROM "case" WHERE id = :id) ORDER BY at, id'
+)
 
 
 def normalize_ticket(ticket: object) -> str | None:

@@ -372,7 +372,9 @@ _EVENTS = text(
     "SELECT e.id, e.action, e.from_status, e.to_status, e.actor_role, e.note, e.payload, e.at, "
     "u.display_name AS actor_name, e.department_code, dep.name_zh AS department_zh, "
     "dep.name_en AS department_en FROM case_event e LEFT JOIN staff_user u ON u.id = e.actor_user_id "
-    "LEFT JOIN department dep ON dep.code = e.department_code WHERE e.case_id = :id ORDER BY e.at, e.id"
+    "LEFT JOIN department dep ON dep.code = e.department_code WHERE e.case_id = :id "
+    # events are never before the report: the bound lets the partitioned history skip older months
+    'AND e.at >= (SELECT created_at FROM "case" WHERE id = :id) ORDER BY e.at, e.id'
 )
 _REQUEST = text(
     "SELECT r.id, r.kind, r.state, r.amount, r.reason, r.requested_at, r.decided_at, r.decision_note, "

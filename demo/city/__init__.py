@@ -26,12 +26,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import psycopg
 from sqlalchemy import Connection
 
+from db import partitions
 from demo.city import load, payloads, persons, rows
 from demo.city import slots as sl
 from demo.city.draws import DESCRIPTION_TAILS, SOURCES, Draws, draw_cases
@@ -184,6 +185,8 @@ def seed_demo_city(
     dups, dup_count = find_duplicates(lon, lat, cat, created, state.closed_at, ref.radius[cat])
     clock.lap("duplicates")
 
+    end = (now or datetime.now(TZ)).astimezone(TZ).date()  # the history's monthly partitions before its COPY
+    partitions.ensure(conn, end - timedelta(days=days + 1), end)
     with load.bulk_window(raw, rebuild=replace or existing["case"] < cases):
         if replace:
             load.remove_cases(raw)

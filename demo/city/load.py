@@ -37,7 +37,7 @@ _FKS = """
 SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', conrelid::regclass, conname),
        format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', conrelid::regclass, conname, pg_get_constraintdef(oid))
   FROM pg_constraint
- WHERE contype = 'f'
+ WHERE contype = 'f' AND conparentid = 0  -- a partition's copy goes with its parent's
    AND (conrelid = ANY(%(t)s::regclass[]) OR (%(incoming)s AND confrelid = ANY(%(t)s::regclass[])))
  ORDER BY conrelid::regclass::text, conname
 """
@@ -45,11 +45,12 @@ _KEYS = """
 SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', conrelid::regclass, conname),
        format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', conrelid::regclass, conname, pg_get_constraintdef(oid))
   FROM pg_constraint
- WHERE contype IN ('p', 'u') AND conrelid = ANY(%(t)s::regclass[])
+ WHERE contype IN ('p', 'u') AND conparentid = 0 AND conrelid = ANY(%(t)s::regclass[])
  ORDER BY conrelid::regclass::text, contype, conname
 """
 _INDEXES = """
-SELECT format('DROP INDEX %%s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+SELECT format('DROP INDEX %%s', i.indexrelid::regclass),
+       replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ')  -- a partitioned table's: on every partition
   FROM pg_index i
  WHERE i.indrelid = ANY(%(t)s::regclass[])
    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)

@@ -192,7 +192,9 @@ CASE_COLUMNS = (
 _GET = text(f'SELECT {CASE_COLUMNS} FROM "case" WHERE id = :id')  # nosec B608 # SQL from constant fragments; values are bound parameters
 _HISTORY = text(
     "SELECT id, case_id, action, from_status, to_status, actor_user_id, actor_person_id, actor_role, "
-    "department_code, note, payload, at FROM case_event WHERE case_id = :id ORDER BY at, id"
+    "department_code, note, payload, at FROM case_event WHERE case_id = :id "
+    # events are never before the report: the bound lets the partitioned history skip older months
+    'AND at >= (SELECT created_at FROM "case" WHERE id = :id) ORDER BY at, id'
 )
 
 

@@ -1,0 +1,105 @@
+"""``guiyang-ops db partitions status|ensure|retain`` (as the owner role): the history tables' monthly
+partitions (:mod:`db.partitions`). ``ensure`` makes the months from ``--from`` to ``--to`` (default: this month to
+``GUIYANG_HISTORY_AHEAD_MONTHS`` ahead); ``retain`` archives partitions older than ``GUIYANG_HISTORY_KEEP_MONTHS``
+to ``GUIYANG_HISTORY_ARCHIVE_DIR`` and drops them, within the rules of :func:`db.partitions.retain`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+
+import cli.commands.setup  # noqa: F401 - the db command's own handler, loaded before logging is set up (as main does)
+from cli.progress import fail, ok, progress_bars
+from dashboard.database import database_url
+from dashboard.settings import Settings
+from db import partitions
+from db.engine import make_engine
+from geo.crs import TZ
+
+
+def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action != "partitions":
+        module, name = str(args.db_fallback).split(":")
+        return int(getattr(importlib.import_module(module), name)(settings, args))
+    engine = make_engine(database_url(settings, role="owner", ensure=False), pool_size=1)
+    try:
+        return {"status": _status, "ensure": _ensure, "retain": _retain}[args.partitions_action](
+            settings, args, engine
+        )
+    finally:
+        engine.dispose()
+
+
+def _status(settings: Settings, args: argparse.Namespace, engine: Engine) -> int:
+    with engine.connect() as conn:
+        st = partitions.status(conn)
+    if args.p_json:
+        print(json.dumps(st, ensure_ascii=False))
+        return 0
+    table = Table(title="history partitions / 历史分区")
+    for col in ("table", "partitions", "first month", "last month", "rows (estimate)", "in default"):
+        table.add_column(col)
+    for name, s in st.items():
+        table.add_row(
+            name,
+            str(s["partitions"]),
+            str(s["first"]),
+            str(s["last"]),
+            f"{s['rows_estimate']:,}",
+            str(s["default_rows"]),
+        )
+    Console(highlight=False).print(table)
+    return 0
+
+
+def _ensure(settings: Settings, args: argparse.Namespace, engine: Engine) -> int:
+    today = datetime.now(TZ).date()
+    start = partitions.month_start(args.p_from or today)
+    end = partitions.month_start(args.p_to or partitions.add_months(today, settings.history_ahead_months))
+    if end < start:
+        fail("--to 早于 --from / --to is before --from")
+        return 2
+    months = []
+    m = start
+    while m <= end:
+        months.append(m)
+        m = partitions.add_months(m, 1)
+    made = 0
+    with progress_bars() as update:
+        for i, m in enumerate(months):
+            with engine.begin() as conn:
+                made += partitions.ensure(conn, m, m)
+            update("ensure", i + 1, len(months))
+    ok(f"已创建 {made} 个分区 / {made} partition(s) made, {start:%Y-%m} … {end:%Y-%m}")
+    return 0
+
+
+def _retain(settings: Settings, args: argparse.Namespace, engine: Engine) -> int:
+    keep = settings.history_keep_months if args.keep_months is None else args.keep_months
+    if keep <= 0:
+        ok("保留全部历史 / keeping every month (GUIYANG_HISTORY_KEEP_MONTHS = 0)")
+        return 0
+    with progress_bars() as update, engine.begin() as conn:
+        out = partitions.retain(
+            conn,
+            keep,
+            settings.history_archive_dir,
+            audit_keep_days=settings.audit_keep_days,
+            now=datetime.now(UTC),
+            progress=lambda done, total: update("retain", done, total),
+        )
+    for r in out:
+        if r.dropped:
+            ok(f"{r.partition}: {r.rows:,} rows → {r.archive}")
+        else:
+            print(f"  {r.partition}: kept ({r.reason})")
+    ok(
+        f"已归档并删除 {sum(r.dropped for r in out)} 个分区 / {sum(r.dropped for r in out)} partition(s) archived and dropped"
+    )
+    return 0
