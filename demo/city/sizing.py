@@ -14,8 +14,8 @@ from pathlib import Path
 from demo.city.dupes import MAX_ROWS_ONE_PASS
 
 #: Peak resident memory of the seed per case (the generated columns and histories are held whole; the
-#: duplicate pass works in bounded chunks). Measured: 1.6 GB at 1M cases; with a margin.
-MEMORY_PER_CASE = 1_900
+#: duplicate pass works in bounded chunks). Measured: 1.50 GB peak at 1M cases (this + the base: 1.8 GB).
+MEMORY_PER_CASE = 1_400
 #: Memory of the seed whatever its size (Python, numpy, the reference data, one COPY chunk in flight).
 MEMORY_BASE = 400 * 1024**2
 #: Database size per case with its history and indexes (measured: about 2.2 KB at 1M and 10M), with a margin.
