@@ -21,9 +21,9 @@ from cli.parser_report import add_report_commands
 from cli.parser_users import add_users_commands
 from db.vocabulary import STAFF_ROLES
 
-#: Most cases one seed-demo run writes: what one duplicate pass takes (``dupes.MAX_CASES_ONE_PASS``, held equal
-#: by a test; not imported here, the demo-city package is slow to import for ``--help``).
-MAX_CASES = (1 << 23) - 1
+#: Most cases ``--cases`` takes at all (a billion); what this machine can take is checked up front by the
+#: command itself (``demo.city.sizing``: memory, disk, reports a week), before any work.
+MAX_CASES = 1_000_000_000
 #: Random seeds numpy accepts.
 SEED = a.int_range(0, 2**32 - 1)
 

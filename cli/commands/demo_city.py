@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import time
+from collections.abc import Callable
 from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -13,17 +14,43 @@ import numpy as np
 from sqlalchemy import text
 
 from cli.progress import console, fail, ok, progress_bars
-from dashboard.database import database_url
+from dashboard.database import database_url, local_cluster
 from dashboard.settings import Settings
 from db.engine import make_engine
 
 if TYPE_CHECKING:
     from demo.burst import Burst
+    from demo.city import SeedResult
+
+
+def _seed_refusal(settings: Settings, cases: int, days: int) -> str | None:
+    """Why this machine cannot take ``cases`` over ``days`` (memory, disk where the local cluster lives)."""
+    from demo.city import sizing
+
+    disk = None if settings.database_url else sizing.free_disk(local_cluster(settings).data_dir)
+    return sizing.refusal(cases, days, memory=sizing.available_memory(), disk=disk)
 
 
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     from demo.city import seed_demo_city
 
+    refused = _seed_refusal(settings, args.cases, args.days)
+    if refused:
+        fail(refused)
+        return 2
+    try:
+        return _seed(settings, args, seed_demo_city)
+    except (ValueError, RuntimeError, MemoryError) as exc:  # others: cli.main's one line
+        fail(f"seed-demo 失败，数据库未改变 / seed-demo failed, the database is unchanged: {_one_line(exc)}")
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"
+
+
+def _seed(settings: Settings, args: argparse.Namespace, seed_demo_city: Callable[..., SeedResult]) -> int:
     engine = make_engine(
         database_url(settings, role="owner"), pool_size=1, working_periods=settings.working_periods
     )

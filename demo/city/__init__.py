@@ -23,6 +23,7 @@ Python CPU and 30 s of PostgreSQL CPU):
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ class SeedResult:
 
 
 class _Clock:
+    """Seconds of each stage; ``peak MB``: the process's peak resident memory so far (``ru_maxrss``)."""
+
     def __init__(self) -> None:
         self.start = self.last = time.perf_counter()
         self.timings: dict[str, float] = {}
@@ -78,6 +81,7 @@ class _Clock:
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.timings[name] = round(now - self.last, 2)
+        self.timings["peak MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         self.last = now
 
 
@@ -155,6 +159,7 @@ def seed_demo_city(
         raise RuntimeError("a 小类 has no responsible department in a grid district")
     clock.lap("route")
     on_progress("route", 1, 1)
+    on_progress("timeline", 0, 1)
     tl = build_timeline(np.random.default_rng([seed, 3]), d, dept, ref, vc, now_pg)
     plain_histories(np.random.default_rng([seed, 7]), tl, d.plan.recurring)
     order = _order(d, tl, now_pg)
@@ -165,6 +170,8 @@ def seed_demo_city(
     cat = d.category[order]
     created = tl.t[sl.REPORT].copy()
     clock.lap("timeline")
+    on_progress("timeline", 1, 1)
+    on_progress("replay", 0, 1)
     replayer = Replayer(
         vc,
         tl.t,
@@ -181,13 +188,28 @@ def seed_demo_city(
     )
     state = replayer.run()
     clock.lap("replay")
+    on_progress("replay", 1, 1)
     lon, lat = d.lon[order], d.lat[order]
-    dups, dup_count = find_duplicates(lon, lat, cat, created, state.closed_at, ref.radius[cat])
+    dups, dup_count = find_duplicates(
+        lon,
+        lat,
+        cat,
+        created,
+        state.closed_at,
+        ref.radius[cat],
+        on_chunk=lambda done, total: on_progress("duplicates", done, total),
+    )
     clock.lap("duplicates")
 
     end = (now or datetime.now(TZ)).astimezone(TZ).date()  # the history's monthly partitions before its COPY
     partitions.ensure(conn, end - timedelta(days=days + 1), end)
-    with load.bulk_window(raw, rebuild=replace or existing["case"] < cases):
+    rebuilt: dict[str, float] = {}
+    with load.bulk_window(
+        raw,
+        rebuild=replace or existing["case"] < cases,
+        timings=rebuilt,
+        on_step=lambda done, total: on_progress("indexes", done, total),
+    ):
         if replace:
             load.remove_cases(raw)
         first = load.reserve_ids(raw, '"case"', cases)
@@ -238,7 +260,8 @@ def seed_demo_city(
         clock.lap("copy events")
         on_progress("indexes", 0, 1)
     clock.lap("indexes and keys")
-    on_progress("indexes", 1, 1)
+    slowest = sorted(rebuilt.items(), key=lambda kv: -kv[1])[:6]
+    clock.timings.update({f"  {name}": secs for name, secs in slowest})
     on_progress("verify", 0, 1)
     load.verify_load(raw, first, first + cases - 1, VERIFY_SAMPLE, seed)
     load.notify(raw)
@@ -252,7 +275,8 @@ def seed_demo_city(
         persons_created=0 if existing["person"] else len(person_ids),
         first_case_id=first,
         seconds=round(time.perf_counter() - clock.start, 2),
-        timings=clock.timings,
+        timings={k: v for k, v in clock.timings.items() if k != "peak MB"}
+        | {"peak MB": clock.timings["peak MB"]},
         statuses={s.value: int((state.status == k).sum()) for k, s in enumerate(sl.STATUSES)},
         planted=d.plan.groups,
     )

@@ -9,6 +9,8 @@ largest radius, so the 3 × 3 neighbourhood holds every candidate); the distance
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 from pyproj import Geod
@@ -22,21 +24,59 @@ F8 = npt.NDArray[np.float64]
 _GEOD = Geod(ellps="WGS84")
 WINDOW_US = int(DUPLICATE_WINDOW.total_seconds()) * US
 _IDX_BITS = 23
-#: Most cases one duplicate pass (and so one seed-demo run) can take.
-MAX_CASES_ONE_PASS = (1 << _IDX_BITS) - 1
+#: Most rows one pass takes (row indices are packed into the low bits of the sort key).
+MAX_ROWS_ONE_PASS = (1 << _IDX_BITS) - 1
+#: Rows whose suggestions one pass computes: a pass also reads the week before its first row, so its memory
+#: (about 1 KB a row at the peak) is bounded by this and the busiest week, not by the size of the city.
+CHUNK_ROWS = 1 << 21
 
 
-def find_duplicates(lon: F8, lat: F8, category: I8, created: I8, closed: I8, radius: F8) -> tuple[I8, I8]:
+def find_duplicates(
+    lon: F8,
+    lat: F8,
+    category: I8,
+    created: I8,
+    closed: I8,
+    radius: F8,
+    *,
+    chunk: int = CHUNK_ROWS,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> tuple[I8, I8]:
     """``(dups, count)``: per case (rows in id order, ``created`` strictly increasing), the row indices of up to
     five suggested duplicates in order (``-1`` padding) and how many there are. ``closed`` is -1 for open
-    cases; ``radius`` per case (its 小类's)."""
+    cases; ``radius`` per case (its 小类's).
+
+    Works through the rows ``chunk`` at a time: the candidates of a report lie in the week before it, so the
+    pass over rows ``[lo, hi)`` reads rows ``[first inside the week before lo, hi)`` and gives exactly what one
+    pass over every row would (``on_chunk(done, total)`` follows the chunks). ``ValueError`` when one week alone holds more rows than a pass can take."""
+    n = len(lon)
+    out = np.full((n, MAX_DUPLICATES), -1, dtype=np.int64)
+    count = np.zeros(n, dtype=np.int64)
+    step = max(int(chunk), 1)
+    for lo in range(0, n, step):
+        hi = min(lo + step, n)
+        start = int(np.searchsorted(created, created[lo] - WINDOW_US, side="left"))
+        if hi - start > MAX_ROWS_ONE_PASS:
+            raise ValueError("too many reports within one week for a duplicate pass")
+        part = slice(start, hi)
+        d, k = _one_pass(lon[part], lat[part], category[part], created[part], closed[part], radius[part])
+        mine = slice(lo - start, hi - start)
+        out[lo:hi] = np.where(d[mine] >= 0, d[mine] + start, -1)
+        count[lo:hi] = k[mine]
+        if on_chunk is not None:
+            on_chunk(hi, n)
+    return out, count
+
+
+def _one_pass(lon: F8, lat: F8, category: I8, created: I8, closed: I8, radius: F8) -> tuple[I8, I8]:
+    """:func:`find_duplicates` over every row at once (row indices relative to these rows)."""
     n = len(lon)
     out = np.full((n, MAX_DUPLICATES), -1, dtype=np.int64)
     count = np.zeros(n, dtype=np.int64)
     if n < 2:
         return out, count
-    if n >= 1 << _IDX_BITS:
-        raise ValueError("too many cases for one duplicate pass")
+    if n > MAX_ROWS_ONE_PASS:
+        raise ValueError("too many rows for one duplicate pass")
     x, y = get_transformer(STORAGE_SRID, METRIC_SRID).transform(lon, lat)
     tile = float(radius.max()) * 1.01 + 1.0
     tx = np.floor(np.asarray(x) / tile).astype(np.int64)
