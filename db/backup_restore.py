@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from db.archiving import conf_literal
 from db.backup import (
     BackupError,
     BaseBackup,
-    _conf_literal,
     last_commit,
     list_backups,
     switch_wal,
@@ -120,7 +120,7 @@ def _recovery_conf(target: datetime | None, cluster: LocalCluster, backup_dir: P
     if target is not None:
         lines["recovery_target_time"] = target.isoformat(sep=" ")
         lines["recovery_target_action"] = "promote"
-    return "\n# guiyang-ops db restore\n" + "".join(f"{k} = {_conf_literal(v)}\n" for k, v in lines.items())
+    return "\n# guiyang-ops db restore\n" + "".join(f"{k} = {conf_literal(v)}\n" for k, v in lines.items())
 
 
 def _conninfo(cluster: LocalCluster, dbname: str = "postgres") -> str:

@@ -250,8 +250,10 @@ class LocalCluster:
         that was already running is secured again only when its pg_hba.conf is not ours (made by older code):
         every command calls this, and setting three passwords each time is work for nothing."""
         created = self.init()
-        if self.backup_dir is not None:  # WAL archiving; a restart when archive_mode changes (db/backup.py)
-            from db.backup import configure_archiving
+        if (
+            self.backup_dir is not None
+        ):  # WAL archiving; a restart when archive_mode changes (db/archiving.py)
+            from db.archiving import configure_archiving
 
             configure_archiving(self, self.backup_dir)
         started = self.start()

@@ -35,8 +35,7 @@ def _own_cluster(settings: Settings) -> LocalCluster | None:
 
 
 def _backup_dir(settings: Settings) -> Path:
-    assert settings.backup_dir is not None  # noqa: S101 - filled in by the settings' validator
-    return settings.backup_dir
+    return settings.backup_dir or settings.var_dir / "backup"  # the validator fills it in
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from dashboard.database import local_cluster
 from dashboard.settings import Settings
 from db import backup as bk
 from db import backup_restore as rs
+from db.archiving import ARCHIVE_SCRIPT
 from db.cluster import LocalCluster
 from tests.support.db import template_fingerprint
 
@@ -31,7 +32,7 @@ DRILL_DB = "drill"
 
 def _archive(tmp: Path, src: Path, name: str, dest: Path) -> subprocess.CompletedProcess[str]:
     script = tmp / "archive_wal.sh"
-    script.write_text(bk.ARCHIVE_SCRIPT)
+    script.write_text(ARCHIVE_SCRIPT)
     return subprocess.run(["/bin/sh", str(script), str(src), name, str(dest)], capture_output=True, text=True)
 
 
@@ -131,3 +132,11 @@ def test_drill_restores_the_moment_exactly_and_latest_everything(
     assert [b.name for b in removed] == [backups[0].name]
     assert [b.name for b in bk.list_backups(bdir)] == [second.name]
     assert min(p.name for p in bdir.joinpath("wal").iterdir() if len(p.name) == 24) >= second.start_wal
+
+
+def test_restore_command_refuses_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import main
+
+    assert main(["db", "restore", "--to", "not a time"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "not a time" in err and "\n" not in err and "Traceback" not in err
