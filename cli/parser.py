@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from cli import args as a
 from cli.parser_audit import add_audit_commands
+from cli.parser_backup import add_backup_commands
 from cli.parser_exports import add_exports_commands
 from cli.parser_ogc import add_ogc_commands
 from cli.parser_partitions import add_partitions_commands
@@ -50,10 +51,15 @@ _parser = a.command
 
 def _db_commands(sub: argparse._SubParsersAction) -> None:
     db = _parser(sub, "db", "the project's own PostgreSQL cluster under var/pg")
-    db.add_argument(
-        "action", choices=["up", "down", "status", "url"], help="start, stop, show, or print the database URL"
-    )
-    db.set_defaults(handler=f"{_SETUP}:cmd_db")
+    dsub = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, text in (
+        ("up", "create (if needed) and start the cluster"),
+        ("down", "stop the cluster"),
+        ("status", "show the cluster and the database in use"),
+        ("url", "print the URL of the database in use"),
+    ):
+        _parser(dsub, name, text).set_defaults(handler=f"{_SETUP}:cmd_db")
+    add_backup_commands(dsub)
 
     m = _parser(sub, "migrate", "apply database migrations")
     m.add_argument("--revision", type=a.revision, default="head", help="the Alembic revision to migrate to")

@@ -24,7 +24,7 @@ Role = Literal["app", "owner"]
 
 
 def local_cluster(settings: Settings) -> LocalCluster:
-    return LocalCluster(settings.var_dir / "pg", port=settings.pg_port)
+    return LocalCluster(settings.var_dir / "pg", port=settings.pg_port, backup_dir=settings.backup_dir)
 
 
 def _with_database(url: str, dbname: str | None) -> str:

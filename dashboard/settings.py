@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     var_dir: Path = Field(PROJECT_ROOT / "var", description="Where the local cluster, media and logs live.")
     pg_port: int = Field(54329, description="Port (and socket name) of the project's own PostgreSQL cluster.")
     media_dir: Path | None = Field(None, description="Where uploaded photos are stored (default: var/media).")
+    backup_dir: Path | None = Field(
+        None,
+        description="Where the project's cluster archives its WAL (wal/) and guiyang-ops db backup writes base "
+        "backups (base/); 0700, files 0600: backups hold personal data (default: var/backup).",
+    )
+    backup_keep: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="Base backups kept by guiyang-ops db backup (after each backup, and --prune), with the WAL "
+        "they need; older ones are removed.",
+    )
     image_max_pixels: int = Field(
         media.MAX_PIXELS,
         ge=1_000_000,
@@ -368,6 +380,8 @@ class Settings(BaseSettings):
             self.media_dir = self.var_dir / "media"
         if self.history_archive_dir is None:
             self.history_archive_dir = self.var_dir / "archive"
+        if self.backup_dir is None:
+            self.backup_dir = self.var_dir / "backup"
         return self
 
     def signin_limits(self) -> Limits:

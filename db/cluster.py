@@ -55,6 +55,8 @@ class LocalCluster:
     superuser: str = "postgres"
     owner: str = "guiyang_owner"
     app: str = "guiyang_app"
+    #: where WAL is archived and base backups go (:mod:`db.backup`); None: no archiving (private test clusters)
+    backup_dir: Path | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -248,6 +250,12 @@ class LocalCluster:
         that was already running is secured again only when its pg_hba.conf is not ours (made by older code):
         every command calls this, and setting three passwords each time is work for nothing."""
         created = self.init()
+        if (
+            self.backup_dir is not None
+        ):  # WAL archiving; a restart when archive_mode changes (db/archiving.py)
+            from db.archiving import configure_archiving
+
+            configure_archiving(self, self.backup_dir)
         started = self.start()
         if created or started or not cluster_auth.hba_is_current(self.data_dir / "pg_hba.conf"):
             self.secure()
