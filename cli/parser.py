@@ -60,6 +60,7 @@ def _db_commands(sub: argparse._SubParsersAction) -> None:
     ):
         _parser(dsub, name, text).set_defaults(handler=f"{_SETUP}:cmd_db")
     add_backup_commands(dsub)
+    add_partitions_commands(dsub)
 
     m = _parser(sub, "migrate", "apply database migrations")
     m.add_argument("--revision", type=a.revision, default="head", help="the Alembic revision to migrate to")
@@ -308,5 +309,4 @@ def build_parser() -> argparse.ArgumentParser:
     add_exports_commands(sub)
     add_audit_commands(sub)
     add_ogc_commands(sub)
-    add_partitions_commands(sub)
     return p

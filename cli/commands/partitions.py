@@ -6,7 +6,6 @@ to ``GUIYANG_HISTORY_ARCHIVE_DIR`` and drops them, within the rules of :func:`db
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 from datetime import UTC, datetime
 
@@ -23,10 +22,7 @@ from db.engine import make_engine
 from geo.crs import TZ
 
 
-def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
-    if args.action != "partitions":
-        module, name = str(args.db_fallback).split(":")
-        return int(getattr(importlib.import_module(module), name)(settings, args))
+def cmd_partitions(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(database_url(settings, role="owner", ensure=False), pool_size=1)
     try:
         return {"status": _status, "ensure": _ensure, "retain": _retain}[args.partitions_action](
