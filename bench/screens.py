@@ -175,7 +175,9 @@ def run(ctx: BenchContext) -> list[Figure]:
         env = {"DATABASE_URL": url, "GUIYANG_DEMO_MODE": "1", "GUIYANG_LOG_LEVEL": "WARNING",
                "GUIYANG_MEDIA_DIR": ctx.media_dir, "GUIYANG_WORKERS": str(WORKERS)}  # fmt: skip
         args = ["--no-proxy-headers", "--workers", str(WORKERS), "--timeout-worker-healthcheck", "120"]
-        with running_app(env, timeout_s=300, what="the app for the screens benchmark", args=args) as app:
+        with running_app(
+            env, timeout_s=600, what="the app for the screens benchmark", args=args, log_level="info"
+        ) as app:
             stop, written = threading.Event(), list[int]()
             writer = threading.Thread(target=_writer, args=(url, stop, written), daemon=True)
             writer.start()

@@ -32,6 +32,7 @@ _WAIT = text(
     "SELECT extract(epoch FROM tat - clock_timestamp()) - :tolerance FROM rate_bucket "
     "WHERE limit_name = :name AND client = :client"
 )
+_ASYNC_COMMIT = text("SET LOCAL synchronous_commit = off")
 _PURGE = text("DELETE FROM rate_bucket WHERE tat < clock_timestamp()")
 
 
@@ -48,6 +49,9 @@ def hit(conn: Connection, name: str, client: str, per_minute: float, burst: int)
     interval = 60.0 / per_minute
     params = {"name": name[:32], "client": client[:80], "interval": interval,
               "tolerance": (burst - 1) * interval + EPSILON_S}  # fmt: skip
+    # an UNLOGGED row: nothing to wait for at commit (a count lost in a crash is harmless); the flush of the
+    # commit record was 60 ms of the 60 ms a hit took on a busy machine
+    conn.execute(_ASYNC_COMMIT)
     if conn.execute(_HIT, params).first() is not None:
         return Hit(True)
     wait = conn.execute(_WAIT, params).scalar()
