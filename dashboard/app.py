@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -68,6 +69,7 @@ def create_server(settings: Settings) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = 64  # database calls run in worker threads; 2 cores, mostly waiting on I/O
         await _warm_up(server)
+        ops.push_hub().start()  # one LISTEN per process from the start: doorbells and other workers' cache busts
         clock = asyncio.create_task(reference_clock.keep_current(ops))  # scheduled reference changes
         ahead = asyncio.create_task(partition_clock.keep_ahead(ops))  # history partitions made ahead
         yield
@@ -94,7 +96,7 @@ def create_server(settings: Settings) -> FastAPI:
                 status_code=503,
                 headers={"Retry-After": str(unavailable.RETRY_AFTER_S)},
             )
-        return JSONResponse({"status": "ok", "database": "up", "postgis": version})
+        return JSONResponse({"status": "ok", "database": "up", "postgis": version, "worker": os.getpid()})
 
     auth.install(server, secret=settings.session_secret(), secure=settings.cookie_secure)
     install_signin(server, settings)

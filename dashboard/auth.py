@@ -122,7 +122,7 @@ def csrf_token() -> str:
 
 def forget(user_id: int) -> None:
     """Drop a user from this app's identity cache (after their sessions ended)."""
-    runtime.services().caches.identities.pop(user_id)
+    runtime.services().bust_soon(f"identity:{user_id}")  # every worker process, not only this one
 
 
 def _identity(user_id: int, version: int) -> StaffIdentity | None:

@@ -26,8 +26,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import psycopg
+
+from db.cache_bust import CHANNEL as BUST_CHANNEL
 
 log = logging.getLogger("guiyang_ops.push")
 CHANNEL = "case_event"
@@ -89,8 +92,17 @@ class Subscriber:
 class PushHub:
     """The process's listener and its subscribers; started on the first subscription, stopped by :meth:`stop`."""
 
-    def __init__(self, conninfo: str, channel: str = CHANNEL, alert_channel: str = ALERT_CHANNEL) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        channel: str = CHANNEL,
+        alert_channel: str = ALERT_CHANNEL,
+        on_bust: Callable[[str], None] | None = None,
+    ) -> None:
         self.conninfo = conninfo
+        #: called with a cache's name at each ``cache_bust`` notification (``*`` after each (re)connect: what
+        #: was announced while the listener was away is not known)
+        self.on_bust = on_bust
         self.channel = channel
         self.alert_channel = alert_channel
         self.latest: int | None = None
@@ -159,7 +171,9 @@ class PushHub:
                     await conn.execute(f"LISTEN {self.channel}")
                     await conn.execute(f"LISTEN {self.alert_channel}")
                     await conn.execute(f"LISTEN {ALARM_CHANNEL}")
+                    await conn.execute(f"LISTEN {BUST_CHANNEL}")
                     self.connected = True
+                    self._bust("*")
                     backoff = BACKOFF_START
                     log.info("push: listening on %s and %s", self.channel, self.alert_channel)
                     await self._check(conn)
@@ -171,6 +185,9 @@ class PushHub:
                             if note.channel == ALARM_CHANNEL:
                                 self.publish_alarms()
                                 continue
+                            if note.channel == BUST_CHANNEL:
+                                self._bust(note.payload)
+                                continue
                             with contextlib.suppress(ValueError):
                                 self.publish(int(note.payload))
                         await self._check(conn)  # silence: is the connection alive, did we miss anything?
@@ -181,6 +198,13 @@ class PushHub:
                 log.warning("push: listener lost (%s); reconnecting in %.1f s", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
+
+    def _bust(self, name: str) -> None:
+        if self.on_bust is not None:
+            try:
+                self.on_bust(name)
+            except Exception:  # noqa: BLE001 - a cache that fails to clear must not stop the listener
+                log.exception("push: clearing cache %r failed", name)
 
     async def _check(self, conn: psycopg.AsyncConnection) -> None:
         cur = await conn.execute("SELECT coalesce(max(id), 0) FROM case_event")

@@ -155,11 +155,14 @@ class ClientLimiter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.trusted = trusted
+        self.per_minute = per_minute
+        self.burst = burst
         self.buckets = (
             TokenBuckets(per_minute, burst, max_keys=max_keys, clock=clock) if per_minute > 0 else None
         )
 
     def check(self, peer: str | None, forwarded: Iterable[str] = ()) -> Decision:
+        """In this process's memory (one worker; :meth:`dashboard.runtime.Services.limit` is shared by all)."""
         if self.buckets is None:
             return ALLOWED
         return self.buckets.hit(client_key(peer, forwarded, self.trusted))

@@ -23,6 +23,7 @@ async def keep_current(services: Services, interval_s: float = INTERVAL_S) -> No
             n = await anyio.to_thread.run_sync(services.write, ref.apply_due)
             if n:
                 log.info("reference: %d scheduled change(s) came into force", n)
+                await services.bust("reference")
         except Exception as exc:  # noqa: BLE001 - the database may be away: try again at the next turn
             log.warning("reference: applying scheduled changes failed: %r", exc)
         await anyio.sleep(interval_s)

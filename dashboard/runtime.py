@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -23,11 +23,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dashboard.answer_cache import AnswerCache
 from dashboard.api.open311_settings import Open311Settings, get_open311_settings
+from dashboard.delta_cache import DeltaCache
 from dashboard.push import PushHub, conninfo_from_sqlalchemy
-from dashboard.ratelimit import ClientLimiter, parse_networks
+from dashboard.ratelimit import ALLOWED, ClientLimiter, Decision, client_key, parse_networks
 from dashboard.settings import Settings
+from db import rate_limit
 from db.accounts import StaffIdentity
 from db.cache import Cache
+from db.cache_bust import announce
 from db.calendar_repo import OPTION, WorkCalendars
 from db.queries.grid_geometry import FeatureCache
 from db.queries.grid_index import HeatIndex
@@ -45,6 +48,8 @@ REFERENCE_SECONDS = 300.0
 HOTSPOT_SECONDS = 300.0
 #: Photo-marker icons kept (the oldest made goes first).
 ICONS = 2000
+#: Shared rate limits: every this many requests a process deletes the buckets that are full again.
+PURGE_EVERY = 500
 #: How long an /analysis result (e.g. the 多发地点 of 30 days) is served again to the same scope and filters.
 ANALYSIS_SECONDS = 60.0
 
@@ -76,6 +81,9 @@ class Caches:
     )
     #: the public answers (single flight, stale-while-revalidate), cleared by moderation
     public: AnswerCache = field(default_factory=AnswerCache)
+    #: the catch-ups after a doorbell by (screen, scope, cursor): one query per event batch and scope for every
+    #: open screen of the process (:mod:`dashboard.delta_cache`)
+    deltas: DeltaCache[Any] = field(default_factory=DeltaCache)
 
 
 @dataclass(eq=False)
@@ -97,6 +105,8 @@ class Services:
     #: viewports cut from the public report snapshot at the same time (each holds the GIL a few milliseconds)
     rendering: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     _hub: PushHub | None = field(default=None, init=False)
+    _busts: set[asyncio.Task[None]] = field(default_factory=set, init=False)
+    _limit_hits: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         self.track_limit = ClientLimiter(
@@ -113,16 +123,77 @@ class Services:
         return found
 
     def push_hub(self) -> PushHub:
-        """The wall's doorbell listener, made on first use (stopped by the server's lifespan)."""
+        """The process's listener (doorbells and cache invalidations), made on first use (started and stopped by
+        the server's lifespan)."""
         if self._hub is None:
             url = self.engine.url.render_as_string(hide_password=False)
-            self._hub = PushHub(conninfo_from_sqlalchemy(url))
+            self._hub = PushHub(conninfo_from_sqlalchemy(url), on_bust=self.clear_cache)
         return self._hub
+
+    def clear_cache(self, name: str) -> None:
+        """Forget what this process cached under ``name`` (:mod:`db.cache_bust`'s names)."""
+        kind, _, arg = name.partition(":")
+        every = kind == "*"
+        if every or kind == "public":
+            self.caches.public.clear()
+        if every or kind == "reference":
+            self.caches.reference.clear()
+            self.caches.district_bounds.clear()
+        if every or kind == "wall":
+            self.caches.wall.clear()
+        if every:
+            self.caches.identities.clear()
+        elif kind == "identity" and arg.isdigit():
+            self.caches.identities.pop(int(arg))
+
+    async def bust(self, name: str) -> None:
+        """``name`` is stale after a write: cleared here at once, and in every worker process through
+        PostgreSQL (``cache_bust``, :mod:`db.cache_bust`)."""
+        self.clear_cache(name)
+        await anyio.to_thread.run_sync(self.write, lambda c: announce(c, name))
+
+    def bust_soon(self, name: str) -> None:
+        """:meth:`bust` from synchronous code: cleared here at once; the other processes are told from a task
+        (inside the event loop) or now (in a worker thread)."""
+        self.clear_cache(name)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.write(lambda c: announce(c, name))
+            return
+        task = loop.create_task(self.bust(name))
+        self._busts.add(task)
+        task.add_done_callback(self._busts.discard)
 
     async def stop(self) -> None:
         if self._hub is not None:
             await self._hub.stop()
         self.engine.dispose()
+
+    async def limit(
+        self, name: str, limiter: ClientLimiter, peer: str | None, forwarded: Iterable[str]
+    ) -> Decision:
+        """Take one request of the client behind (``peer``, ``forwarded``) from ``limiter``'s allowance, counted
+        in PostgreSQL for every worker process together (:mod:`db.rate_limit`)."""
+        if limiter.buckets is None:
+            return ALLOWED
+        # the limit's numbers are part of its name: a changed setting starts afresh, as a restart did before
+        name = f"{name}:{limiter.per_minute:g}:{limiter.burst}"
+        return await self.limit_key(name, client_key(peer, forwarded, limiter.trusted), limiter.per_minute,
+                                    limiter.burst)  # fmt: skip
+
+    async def limit_key(self, name: str, key: str, per_minute: float, burst: int) -> Decision:
+        """One request of ``key`` under the limit ``name``, for every worker process together."""
+        self._limit_hits += 1
+        purge = self._limit_hits % PURGE_EVERY == 0
+
+        def work(c: Connection) -> rate_limit.Hit:
+            if purge:
+                rate_limit.purge(c)
+            return rate_limit.hit(c, name, key, per_minute, burst)
+
+        got = await anyio.to_thread.run_sync(self.write, work)
+        return ALLOWED if got.allowed else Decision(False, got.retry_after)
 
     def read(self, fn: Callable[[Connection], T]) -> T:
         """Run a read query in its own short transaction (call from a worker thread)."""

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from dashboard import runtime
 from dashboard.api import ogc_docs as docs
 from dashboard.api import ogc_html as pages
-from dashboard.api.ogc_keys import PARAM, KeyLimiter, client_of, key_of
+from dashboard.api.ogc_keys import PARAM, client_of, key_of
 from dashboard.api.open311_formats import language
 from dashboard.i18n import t
 from db.errors import DomainError, NotFound, ValidationError
@@ -99,7 +99,6 @@ def _error(request: Request, exc: DomainError) -> Response:
 
 def make_router(ops: runtime.Services) -> APIRouter:
     router = APIRouter()
-    limiter = KeyLimiter()
     trusted = ops.track_limit.trusted
 
     View = Callable[[Ctx], Awaitable[Response]]
@@ -112,7 +111,9 @@ def make_router(ops: runtime.Services) -> APIRouter:
                 key = key_of(request)
                 grant = await runtime.aread(lambda c: check_key(c, key)) if key else None
                 if grant is not None:
-                    decision = limiter.hit(grant)
+                    decision = await ops.limit_key(  # every worker together; a new rate, a new bucket
+                        "partner", f"{grant.key_id}:{grant.per_minute}", grant.per_minute, grant.per_minute
+                    )
                     if not decision.allowed:
                         log.info("partner key %s over its rate (%s/min)", grant.key_id, grant.per_minute)
                         raise RateLimited(decision.retry_after)

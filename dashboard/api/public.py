@@ -66,9 +66,10 @@ POLICY: dict[str, tuple[float, float, int]] = {
 ICON_PX = 96
 
 
-def clear_public_cache() -> None:
-    """Forget every cached public answer (call after any moderation change, in the same app)."""
-    runtime.services().caches.public.clear()
+async def clear_public_cache() -> None:
+    """Forget every cached public answer (call after any moderation change): in this process at once, in every
+    other worker process through PostgreSQL (:meth:`dashboard.runtime.Services.bust`)."""
+    await runtime.services().bust("public")
 
 
 async def cached(kind: str, key: Hashable, fn: Callable[[Connection], T]) -> T:
@@ -125,10 +126,12 @@ def not_found(message: str = "not found") -> JSONResponse:
     return JSONResponse({"error": "not_found", "message": message}, status_code=404)
 
 
-def check_track(peer: str | None, forwarded: list[str]) -> Decision:
+async def check_track(peer: str | None, forwarded: list[str]) -> Decision:
     """Take one ticket lookup from the client's allowance (hits, misses and malformed numbers alike): the app's
-    limiter (:attr:`dashboard.runtime.Services.track_limit`), page and API together, in this process."""
-    return runtime.services().track_limit.check(peer, forwarded)
+    limit (:attr:`dashboard.runtime.Services.track_limit`), page and API together, counted for every worker
+    process together."""
+    app = runtime.services()
+    return await app.limit("track", app.track_limit, peer, forwarded)
 
 
 def too_many(retry_after: int) -> JSONResponse:
@@ -241,7 +244,7 @@ def make_router(ops: Services) -> APIRouter:
     @router.get(PREFIX + "/track/{ticket}.json")
     async def track(request: Request, ticket: str) -> Response:
         peer = request.client.host if request.client else None
-        decision = check_track(peer, request.headers.getlist("x-forwarded-for"))
+        decision = await check_track(peer, request.headers.getlist("x-forwarded-for"))
         if not decision.allowed:
             return too_many(decision.retry_after)
         number = q.normalize_ticket(ticket)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator
 
 import anyio
@@ -51,7 +52,8 @@ def make_router(ops: Services) -> APIRouter:
             stop = asyncio.ensure_future(stopping.wait())
             rung: asyncio.Future[tuple[int | None, int | None]] | None = None
             try:
-                yield ServerSentEvent(data=json.dumps({"hello": True}), event="hello", retry=RETRY_MS)
+                hello = {"hello": True, "worker": os.getpid()}  # which worker process holds this stream
+                yield ServerSentEvent(data=json.dumps(hello), event="hello", retry=RETRY_MS)
                 while not stop.done():
                     rung = asyncio.ensure_future(sub.wait())
                     await asyncio.wait({rung, stop}, return_when=asyncio.FIRST_COMPLETED)

@@ -91,6 +91,7 @@ async def gate(_: str, lang: str) -> tuple[Any, ...]:
         applied = await runtime.awrite(lambda c: ref.apply_due(c, today))
         if applied:
             log.info("reference: %d scheduled change(s) came into force on %s", applied, today)
+            await runtime.services().bust("reference")
     except SQLAlchemyError as exc:  # the page still shows; the next visit tries again
         log_failure(log, "reference: applying scheduled changes failed", exc)
     got = await runtime.aread(lambda c: _choices(c, lang))
@@ -253,6 +254,7 @@ async def _save(
         return _alert(t("ref.err.db", lang), False), nothing
     day = effective.strip() if isinstance(effective, str) else str(effective)
     log.info("reference edit of %s by %s, effective %s", what, user.username, day)
+    await runtime.services().bust("reference")  # every worker's reference cache
     return _alert(t("ref.saved", lang, day=day), True), _bump(version)
 
 

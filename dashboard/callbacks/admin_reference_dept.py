@@ -152,4 +152,5 @@ async def dep_add(
         log_failure(log, f"department add by {user.username} failed", exc)
         return _alert(t("ref.err.db", lang), False), nothing
     log.info("department %s added by %s", code, user.username)
+    await runtime.services().bust("reference")  # every worker's reference cache
     return _alert(t("ref.dep.added", lang, code=str(code).strip().upper()), True), (version or 0) + 1

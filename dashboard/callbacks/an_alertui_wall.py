@@ -39,5 +39,11 @@ WALL_LIMIT = 50
 @auth.require_user(*ROLES)
 async def wall_alerts(_bell: Any, _n: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
     scope = await user_scope(user)
-    rows = await runtime.aview(lambda c: list_alerts(c, scope, state="live", limit=WALL_LIMIT))
+    app = runtime.services()
+    # one read per alerts doorbell and scope, shared by every wall of the process (dashboard.delta_cache)
+    rows = await app.caches.deltas.get(
+        ("alerts", scope),
+        app.push_hub().alerts,
+        lambda: runtime.aview(lambda c: list_alerts(c, scope, state="live", limit=WALL_LIMIT)),
+    )
     return wall_panel(rows, datetime.now(TZ), lang), areas(rows), points(rows, lang)

@@ -169,7 +169,7 @@ async def moderate(
             changed = await runtime.awrite(lambda c: m.set_photo_public(c, user.id, target, approved, reason))
     except DomainError as exc:
         return notice(exc.message(lang), ok=False), refresh
-    clear_public_cache()
+    await clear_public_cache()
     log.info("%s: %s %s #%s", user.username, act, trig["type"], target)
     what = f"{t('mod.approve' if act == 'approve' else 'mod.hide', lang)} #{target}"
     return notice(t("mod.done", lang, what=what) if changed else t("mod.nochange", lang)), (refresh or 0) + 1

@@ -203,7 +203,7 @@ async def save_point(
         point_id, changed = await runtime.awrite(write)
     except DomainError as exc:
         return notice(exc.message(lang), ok=False), refresh or 0, selected
-    clear_public_cache()
+    await clear_public_cache()
     log.info("%s: service point %s %s", user.username, "retired" if retire else "saved", point_id or selected)
     text = (
         t("mod.done", lang, what=t("mod.point.retire" if retire else "mod.point.save", lang))

@@ -316,7 +316,7 @@ async def track(_: int | None, __: int | None, lang: str, value: str | None) -> 
     if not value or not value.strip():
         return None
     forwarded = [v for k, v in (ctx.headers or {}).items() if k.lower() == "x-forwarded-for"]
-    limit = check_track(ctx.remote or None, forwarded)
+    limit = await check_track(ctx.remote or None, forwarded)
     if not limit.allowed:  # ticket numbers run in sequence: no enumerating them through the page either
         return html.P(t("pub.track.too_many", lang, n=limit.retry_after), className="pub-warn")
     ticket = q.normalize_ticket(value)

@@ -45,14 +45,15 @@ from db.accounts import StaffIdentity
 from db.queries.geo_layers import district_labels
 from db.queries.grid_geometry import geometry
 from db.queries.grid_levels import MAX_FEATURES, WINDOWS, coarser, level_for
-from db.queries.live import catch_up as q_catch_up
 from db.queries.live import (
+    CatchUp,
     district_outlines,
     kpis,
     latest_events,
     view_presets,
     viewport_pins,
 )
+from db.queries.live import catch_up as q_catch_up
 from db.queries.response import response_panel
 from geo.bbox import bbox_of_view
 from ops.policy import Screen, roles_for
@@ -331,9 +332,10 @@ async def catch_up(
     if cursor is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
         first = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
         return first.last_id, {}, first.events, no_update, ticker_items(first.events, lang)
-    if ctx.triggered_id == w.DOORBELL and bell and isinstance(bell.get("id"), int) and bell["id"] <= cursor:
+    rung = bell.get("id") if ctx.triggered_id == w.DOORBELL and isinstance(bell, dict) else None
+    if isinstance(rung, int) and rung <= cursor:
         raise PreventUpdate
-    got = await runtime.aview(lambda c: q_catch_up(c, int(cursor), CATCHUP_LIMIT))
+    got = await shared_catch_up(int(cursor), rung if isinstance(rung, int) else None)
     if not got.events:
         raise PreventUpdate
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
@@ -342,6 +344,18 @@ async def catch_up(
     merged = merge_live(live or {}, [pin_feature(p) for p in got.pins], got.gone, int(as_of or 0))
     events = (got.events + (ticker or []))[:TICKER_SIZE]
     return got.last_id, merged, events, no_update, ticker_items(events, lang)
+
+
+async def shared_catch_up(cursor: int, rung: int | None) -> CatchUp:
+    """The events after ``cursor``, one query for every wall screen of the process at that cursor: the screens
+    rung by the same doorbell share it (:class:`dashboard.delta_cache.DeltaCache`). Without a doorbell (the
+    fallback timer) the answer must include the latest event this process knows of."""
+    app = runtime.services()
+    known = app.push_hub().latest
+    want = rung if rung is not None else max(cursor + 1, known or 0)
+    return await app.caches.deltas.get(
+        ("wall", cursor), want, lambda: runtime.aview(lambda c: q_catch_up(c, cursor, CATCHUP_LIMIT))
+    )
 
 
 # --- KPI tiles, department panel, ticker -------------------------------------------------------------------------

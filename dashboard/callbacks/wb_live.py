@@ -24,7 +24,7 @@ from dashboard.i18n import t
 from dashboard.ids import wb_live as lid
 from dashboard.ids import workbench as wid
 from db.accounts import StaffIdentity
-from db.queries.wb_live import changed_in_reach
+from db.queries.wb_live import changes_in_reach
 from ops.policy import Screen, roles_for, workbench_scope
 
 ROLES = roles_for(Screen.WORKBENCH)
@@ -68,7 +68,13 @@ async def catch_up(
         return upto, _full(changed) if resync else nothing, nothing
     if upto <= after and not resync:
         raise PreventUpdate  # this page has it already
-    got = await runtime.aread(lambda c: changed_in_reach(c, workbench_scope(user), after, upto, user.id))
+    scope = workbench_scope(user)
+    changes = await runtime.services().caches.deltas.get(  # one query per doorbell and scope, for every page
+        ("workbench", scope, after, upto),
+        upto,
+        lambda: runtime.aread(lambda c: changes_in_reach(c, scope, after, upto)),
+    )
+    got = changes.for_reader(user.id)
     if resync or got.overflow:
         return max(upto, after), _full(changed), new_slow
     if not got.cases:

@@ -21,6 +21,7 @@ from db.models.notify import NotifyRoute as NotifyRoute
 from db.models.partner import PartnerKey as PartnerKey
 from db.models.people import Person, StaffUser
 from db.models.public import BeautyPost, PointsEntry, ServicePoint
+from db.models.rate_limit import RateBucket as RateBucket
 from db.models.recurrence import CaseRecurrence as CaseRecurrence
 from db.models.reference import (
     Category,

@@ -42,27 +42,54 @@ def _reach_sql(scope: RowScope) -> str:
     return f"(({scope.where('c')}) OR ({scope.where('c', 'e')}))"
 
 
-def changed_in_reach(
-    conn: Connection, scope: RowScope, after: int, upto: int, reader_id: int | None, limit: int = GAP_LIMIT
-) -> Reached:
-    """The cases within ``scope`` touched by the events ``after < id <= upto`` (``upto``: the doorbell's id)."""
+@dataclass(frozen=True)
+class Changes:
+    """The cases within a scope touched by the events ``(after, last_id]`` and who touched each (``actors``: the
+    staff user ids, ``None`` for a citizen or the system): the same for every reader of the scope, so one query
+    serves them all (:meth:`for_reader` tells each reader which were changed by someone else)."""
+
+    last_id: int
+    actors: tuple[tuple[int, tuple[int | None, ...]], ...] = ()
+    overflow: bool = False
+
+    def for_reader(self, reader_id: int | None) -> Reached:
+        return Reached(
+            last_id=self.last_id,
+            cases=[case for case, _ in self.actors],
+            others=[case for case, who in self.actors if any(a != reader_id for a in who)],
+            overflow=self.overflow,
+        )
+
+
+def changes_in_reach(
+    conn: Connection, scope: RowScope, after: int, upto: int, limit: int = GAP_LIMIT
+) -> Changes:
+    """The cases within ``scope`` touched by the events ``after < id <= upto`` (``upto``: the doorbell's id), with
+    their actors."""
     if upto <= after:
-        return Reached(last_id=after)
+        return Changes(last_id=after)
     if scope.empty:
-        return Reached(last_id=upto)
+        return Changes(last_id=upto)
     if upto - after > limit:
-        return Reached(last_id=upto, overflow=True)
+        return Changes(last_id=upto, overflow=True)
     rows = conn.execute(
         text(
-            "SELECT e.case_id, bool_or(e.actor_user_id IS DISTINCT FROM CAST(:reader AS bigint)) AS by_other "  # nosec B608 # SQL from constant fragments; values are bound parameters
+            "SELECT e.case_id, array_agg(DISTINCT e.actor_user_id) AS actors "  # nosec B608 # SQL from constant fragments; values are bound parameters
             'FROM case_event e JOIN "case" c ON c.id = e.case_id '
             f"WHERE e.id > :after AND e.id <= :upto AND {_reach_sql(scope)} "
             "GROUP BY e.case_id ORDER BY e.case_id"
         ),
-        {"after": after, "upto": upto, "reader": reader_id, **scope.params()},
+        {"after": after, "upto": upto, **scope.params()},
     ).all()
-    return Reached(
+    return Changes(
         last_id=upto,
-        cases=[int(r.case_id) for r in rows],
-        others=[int(r.case_id) for r in rows if r.by_other],
+        actors=tuple((int(r.case_id), tuple(None if a is None else int(a) for a in r.actors)) for r in rows),
     )
+
+
+def changed_in_reach(
+    conn: Connection, scope: RowScope, after: int, upto: int, reader_id: int | None, limit: int = GAP_LIMIT
+) -> Reached:
+    """The cases within ``scope`` touched by the events ``after < id <= upto``, and those of them changed by
+    someone other than ``reader_id``."""
+    return changes_in_reach(conn, scope, after, upto, limit).for_reader(reader_id)
