@@ -91,7 +91,7 @@ def warm_up() -> None:
 
     def build() -> None:
         try:
-            app.read(app.heat.refresh)
+            app.view(app.heat.refresh)
         except Exception:  # noqa: BLE001 - the first heat callback retries and reports  # nosec B110 # deliberate: the caller retries and reports
             pass
         finally:
@@ -333,7 +333,14 @@ async def catch_up(
         return first.last_id, {}, first.events, no_update, ticker_items(first.events, lang)
     if ctx.triggered_id == w.DOORBELL and bell and isinstance(bell.get("id"), int) and bell["id"] <= cursor:
         raise PreventUpdate
-    got = await runtime.aview(lambda c: q_catch_up(c, int(cursor), CATCHUP_LIMIT))
+    # the doorbell carries the primary's event id: a replica that has not replayed it yet is read again on the
+    # primary, so the event is never missed until the next doorbell
+    rung = (
+        int(bell["id"]) if ctx.triggered_id == w.DOORBELL and bell and isinstance(bell.get("id"), int) else 0
+    )
+    got = await runtime.aview_fresh(
+        lambda c: q_catch_up(c, int(cursor), CATCHUP_LIMIT), lambda g: g.overflow or g.last_id >= rung
+    )
     if not got.events:
         raise PreventUpdate
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
