@@ -233,9 +233,9 @@ class Replica:
             ).split("|")
             behind = max(0, int(float(lag[0])))
             out["lag_bytes"] = behind
-            # the primary's own measure while streaming; when the standby is behind and not reporting (paused,
-            # disconnected), the age of the last transaction it replayed
-            out["lag_seconds"] = round(
-                float(lag[1]) if behind == 0 else max(float(lag[1]), float(since_xact)), 3
-            )
+            # the primary's own measure while the standby streams and replays (a long transaction, e.g. a bulk
+            # load, replays no commit for minutes and is not lag); behind while paused or cut off: the age of the
+            # last transaction it replayed
+            stuck = behind > 0 and (paused == "t" or receiver != "streaming")
+            out["lag_seconds"] = round(max(float(lag[1]), float(since_xact)) if stuck else float(lag[1]), 3)
         return out
