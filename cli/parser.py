@@ -18,6 +18,7 @@ from cli.parser_exports import add_exports_commands
 from cli.parser_ogc import add_ogc_commands
 from cli.parser_partitions import add_partitions_commands
 from cli.parser_reference import add_reference_commands
+from cli.parser_replica import add_replica_commands
 from cli.parser_report import add_report_commands
 from cli.parser_users import add_users_commands
 from db.vocabulary import STAFF_ROLES
@@ -298,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     _db_commands(sub)
+    add_replica_commands(sub)  # db replica ...
     _serve_command(sub)
     add_users_commands(sub)
     _demo_commands(sub)

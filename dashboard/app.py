@@ -19,7 +19,8 @@ from dash import Dash, Input, Output, State, dcc, html
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from dashboard import (
     access,
@@ -34,13 +35,14 @@ from dashboard import (
 from dashboard.access import PASSWORD_URL
 from dashboard.account_routes import install_account
 from dashboard.api import install_api
-from dashboard.database import database_url
+from dashboard.database import database_url, read_database_url
 from dashboard.i18n import t
 from dashboard.security_headers import SecureFastAPI, SecurityHeaders
 from dashboard.settings import Settings
 from dashboard.signin_routes import install_signin
 from db.accounts import StaffIdentity
 from db.engine import make_engine
+from db.read_route import ReadRoute
 from geo.crs import TZ
 from ops.signin import recent_alerts
 
@@ -62,7 +64,7 @@ def create_server(settings: Settings) -> FastAPI:
         max_overflow=20,
         working_periods=settings.working_periods,
     )
-    ops = runtime.Services(settings=settings, engine=engine)
+    ops = runtime.Services(settings=settings, engine=engine, reads=read_route(settings, engine))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -83,12 +85,12 @@ def create_server(settings: Settings) -> FastAPI:
 
     @server.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        def check() -> str:
+        def check() -> tuple[str, dict[str, object]]:
             with engine.connect() as conn:
-                return str(conn.execute(text("SELECT postgis_lib_version()")).scalar())
+                return str(conn.execute(text("SELECT postgis_lib_version()")).scalar()), ops.read_state()
 
         try:
-            version = await anyio.to_thread.run_sync(check)
+            version, reads = await anyio.to_thread.run_sync(check)
         except Exception as exc:  # noqa: BLE001 - any failure means: not healthy
             log.warning("health check failed: %r", exc)
             return JSONResponse(
@@ -96,7 +98,9 @@ def create_server(settings: Settings) -> FastAPI:
                 status_code=503,
                 headers={"Retry-After": str(unavailable.RETRY_AFTER_S)},
             )
-        return JSONResponse({"status": "ok", "database": "up", "postgis": version, "worker": os.getpid()})
+        # replica: where read-only screens read now (off / replica / primary), why, and its lag
+        body = {"status": "ok", "database": "up", "postgis": version, "worker": os.getpid(), "replica": reads}
+        return JSONResponse(body)
 
     auth.install(server, secret=settings.session_secret(), secure=settings.cookie_secure)
     install_signin(server, settings)
@@ -110,6 +114,17 @@ def create_server(settings: Settings) -> FastAPI:
     server.add_exception_handler(RequestValidationError, callback_guard.bad_form)
     server.add_middleware(runtime.Bind, services=ops)  # outermost: every request sees this app's object
     return server
+
+
+def read_route(settings: Settings, primary: Engine) -> ReadRoute | None:
+    """The read replica's route (``GUIYANG_READ_DATABASE_URL`` / ``GUIYANG_READ_REPLICA``), or None."""
+    url = read_database_url(settings)
+    if url is None:
+        return None
+    # a replica that does not answer is given up quickly: the views go to the primary meanwhile
+    url = make_url(url).update_query_dict({"connect_timeout": "2"}).render_as_string(hide_password=False)
+    replica = make_engine(url, pool_size=20, max_overflow=20, working_periods=settings.working_periods)
+    return ReadRoute(primary, replica, settings.read_max_lag_seconds)
 
 
 async def _warm_up(server: FastAPI) -> None:

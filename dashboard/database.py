@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from dashboard.settings import Settings
 from db.cluster import LocalCluster
 from db.engine import normalize_url
+from db.replica import Replica, standby_of
 
 Role = Literal["app", "owner"]
 
@@ -60,3 +61,18 @@ def app_role(settings: Settings) -> str | None:
     app = make_url(normalize_url(settings.database_url)).username
     owner = make_url(normalize_url(settings.owner_database_url)).username
     return app if app and app != owner else None
+
+
+def local_replica(settings: Settings) -> Replica:
+    """The project's cluster's streaming standby (``guiyang-ops db replica``), ``var/pg-replica``."""
+    return Replica(primary := local_cluster(settings), standby_of(primary))
+
+
+def read_database_url(settings: Settings) -> str | None:
+    """The read replica's URL (the app role's): ``GUIYANG_READ_DATABASE_URL``, or with ``GUIYANG_READ_REPLICA=local``
+    the project's own standby; None: views read from the primary."""
+    if settings.read_database_url:
+        return _with_database(settings.read_database_url, None)
+    if settings.read_replica == "local" and not settings.database_url:
+        return local_replica(settings).url(settings.database_name)
+    return None

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dashboard.answer_cache import AnswerCache
@@ -34,6 +35,7 @@ from db.cache_bust import announce
 from db.calendar_repo import OPTION, WorkCalendars
 from db.queries.grid_geometry import FeatureCache
 from db.queries.grid_index import HeatIndex
+from db.read_route import ReadRoute
 from geo.bbox import BBox
 
 T = TypeVar("T")
@@ -104,6 +106,8 @@ class Services:
     warming: threading.Lock = field(default_factory=threading.Lock)
     #: viewports cut from the public report snapshot at the same time (each holds the GIL a few milliseconds)
     rendering: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
+    #: where the reads of read-only screens go (a read replica while it is up and close behind); None: primary
+    reads: ReadRoute | None = None
     _hub: PushHub | None = field(default=None, init=False)
     _busts: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _limit_hits: int = field(default=0, init=False)
@@ -169,6 +173,8 @@ class Services:
         if self._hub is not None:
             await self._hub.stop()
         self.engine.dispose()
+        if self.reads is not None and self.reads.replica is not None:
+            self.reads.replica.dispose()
 
     async def limit(
         self, name: str, limiter: ClientLimiter, peer: str | None, forwarded: Iterable[str]
@@ -207,8 +213,32 @@ class Services:
 
     def view(self, fn: Callable[[Connection], T]) -> T:
         """A read of a read-only screen (wall, public map, stats, analysis, OGC API): never a write, never a read
-        that must see the caller's own write just made (those use :meth:`read`)."""
-        return self.read(fn)
+        that must see the caller's own write just made (those use :meth:`read`). Goes to the read replica while
+        it is up and within ``GUIYANG_READ_MAX_LAG_SECONDS`` (see :class:`db.read_route.ReadRoute`), else, and
+        when the read fails there, to the primary."""
+        return self.view_fresh(fn, None)
+
+    def view_fresh(self, fn: Callable[[Connection], T], fresh: Callable[[T], bool] | None) -> T:
+        """:meth:`view`, read again on the primary when the replica's answer is not ``fresh`` (e.g. a catch-up
+        that has not reached the event id a doorbell just rang with: the replica has not replayed it yet)."""
+        engine, on_replica = self.reads.engine() if self.reads is not None else (self.engine, False)
+        if not on_replica:
+            return self.read(fn)
+        try:
+            with engine.connect() as conn:
+                result = fn(conn)
+        except DBAPIError:  # the replica went away or cancelled the read (recovery conflict): the primary
+            assert self.reads is not None  # nosec B101 # on_replica implies a route
+            self.reads.invalidate()
+            return self.read(fn)
+        if fresh is not None and not fresh(result):
+            return self.read(fn)
+        return result
+
+    def read_state(self) -> dict[str, object]:
+        """Where views read now (``state`` off/replica/primary, ``reason``, ``lag_seconds``, ``lag_bytes``); may
+        run the (cached, ~1 s) lag check: call from a worker thread."""
+        return self.reads.state().as_json() if self.reads is not None else {"state": "off"}
 
 
 _current: ContextVar[Services | None] = ContextVar("gy_services", default=None)
@@ -265,6 +295,16 @@ async def aread(fn: Callable[[Connection], T]) -> T:
 async def aview(fn: Callable[[Connection], T]) -> T:
     """``Services.view`` off the event loop: the reads of read-only screens."""
     return await anyio.to_thread.run_sync(services().view, fn)
+
+
+async def aview_fresh(fn: Callable[[Connection], T], fresh: Callable[[T], bool]) -> T:
+    """``Services.view_fresh`` off the event loop: a view that must reach what ``fresh`` asks of its answer."""
+    return await anyio.to_thread.run_sync(services().view_fresh, fn, fresh)
+
+
+async def aread_state() -> dict[str, object]:
+    """``Services.read_state`` off the event loop."""
+    return await anyio.to_thread.run_sync(services().read_state)
 
 
 async def awrite(fn: Callable[[Connection], T]) -> T:

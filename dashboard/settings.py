@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,23 @@ class Settings(BaseSettings):
     database_name: str = Field("guiyang_ops", description="Database name in the project's own cluster.")
     var_dir: Path = Field(PROJECT_ROOT / "var", description="Where the local cluster, media and logs live.")
     pg_port: int = Field(54329, description="Port (and socket name) of the project's own PostgreSQL cluster.")
+    read_database_url: str | None = Field(
+        None,
+        description="A read replica of the database (the app role's URL): the read-only screens (wall, public map "
+        "and API, OGC API, stats, analysis) read there while it is up and close behind, else from the primary.",
+    )
+    read_replica: Literal["off", "local"] = Field(
+        "off",
+        description="local: the read replica is the project's own standby (guiyang-ops db replica up), so "
+        "GUIYANG_READ_DATABASE_URL need not be written by hand; off: only GUIYANG_READ_DATABASE_URL.",
+    )
+    read_max_lag_seconds: float = Field(
+        10.0,
+        ge=0.5,
+        le=3600,
+        description="Reads go back to the primary while the read replica is this many seconds behind (or down), "
+        "and return to it when it has caught up (checked at most once a second).",
+    )
     media_dir: Path | None = Field(None, description="Where uploaded photos are stored (default: var/media).")
     backup_dir: Path | None = Field(
         None,

@@ -23,6 +23,7 @@ HBA = """\
 # guiyang-ops: only the cluster's Unix socket (directory mode 0700), every role with its password.
 # TYPE  DATABASE  USER  METHOD
 local   all       all   scram-sha-256
+# streaming replication (a standby, pg_basebackup): the superuser only, also by password
 local   replication  postgres  scram-sha-256
 """
 

@@ -104,7 +104,7 @@ def make_router(ops: Services) -> APIRouter:
         def build() -> StatsTable:
             period = parse_period(start, end, today)
             min_cases = runtime.services().settings.stats_min_cases
-            return runtime.read(lambda c: stats_table(c, user, period, min_cases=min_cases))
+            return runtime.services().view(lambda c: stats_table(c, user, period, min_cases=min_cases))
 
         try:
             table = await anyio.to_thread.run_sync(build)

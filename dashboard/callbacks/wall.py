@@ -92,7 +92,7 @@ def warm_up() -> None:
 
     def build() -> None:
         try:
-            app.read(app.heat.refresh)
+            app.view(app.heat.refresh)
         except Exception:  # noqa: BLE001 - the first heat callback retries and reports  # nosec B110 # deliberate: the caller retries and reports
             pass
         finally:
@@ -353,8 +353,15 @@ async def shared_catch_up(cursor: int, rung: int | None) -> CatchUp:
     app = runtime.services()
     known = app.push_hub().latest
     want = rung if rung is not None else max(cursor + 1, known or 0)
+    # the doorbell carries the primary's event id: a replica that has not replayed it yet is read again on the
+    # primary, so the event is never missed until the next doorbell
+    reach = rung or 0
     return await app.caches.deltas.get(
-        ("wall", cursor), want, lambda: runtime.aview(lambda c: q_catch_up(c, cursor, CATCHUP_LIMIT))
+        ("wall", cursor),
+        want,
+        lambda: runtime.aview_fresh(
+            lambda c: q_catch_up(c, cursor, CATCHUP_LIMIT), lambda g: g.overflow or g.last_id >= reach
+        ),
     )
 
 

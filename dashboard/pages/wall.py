@@ -25,6 +25,7 @@ from dash_extensions.javascript import Namespace
 from dashboard import auth
 from dashboard.callbacks import alarms as _alarms  # noqa: F401  (the alarm banner, 报警)
 from dashboard.callbacks import an_alertui_wall as _alerts  # noqa: F401  (registers the 预警 callbacks)
+from dashboard.callbacks import replica_wall as _replica  # noqa: F401  (副本延迟 / 读主库)
 from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the callbacks)
 from dashboard.components import alarms as alarm_ui
 from dashboard.components import an_alertui as alert_ui
@@ -32,6 +33,7 @@ from dashboard.components import basemap, heat_filter
 from dashboard.components.wall_panels import DEFAULT_PALETTE, PALETTES
 from dashboard.i18n import t
 from dashboard.ids import an_alertui as aa
+from dashboard.ids import replica as rep
 from dashboard.ids import wall as w
 from db.queries.grid_levels import EMPTY, WINDOWS
 from ops.policy import Screen, roles_for
@@ -126,6 +128,7 @@ def _stores(config: dict[str, Any]) -> list[Any]:
         dcc.Interval(id=w.FALLBACK, interval=config["fallback"] * 1000),
         dcc.Interval(id=w.ROTATE, interval=max(config["rotate"], 5) * 1000, disabled=not config["rotate"]),
         dcc.Interval(id=w.CLOCK_TICK, interval=1000),
+        dcc.Interval(id=rep.TICK, interval=5000),  # where the reads go (a cached check on the server)
     ]
 
 
@@ -262,6 +265,7 @@ def _wall(config: dict[str, Any]) -> html.Div:
                     html.Div(t("wall.title"), className="wall-title", id=w.TITLE),
                     html.Div(t("wall.subtitle"), className="wall-subtitle", id=w.SUBTITLE),
                     html.Div(className="wall-spacer"),
+                    html.Div(id=rep.LAG, className="wall-replica"),  # 副本延迟 N s / 读主库, else empty
                     html.Div(id=w.CONN, className="wall-conn wall-conn-connecting"),
                     html.Div(id=w.CLOCK, className="wall-clock"),
                 ],

@@ -16,6 +16,7 @@ PREFIX = {
     "dashboard.ids.login": "login-",
     "dashboard.ids.workbench": "wb-",
     "dashboard.ids.wall": "wall-",
+    "dashboard.ids.replica": "rep-",
     "dashboard.ids.stats": "stats-",
     "dashboard.ids.moderation": "mod-",
     "dashboard.ids.public": "pub-",
