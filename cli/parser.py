@@ -62,6 +62,7 @@ def _db_commands(sub: argparse._SubParsersAction) -> None:
         _parser(dsub, name, text).set_defaults(handler=f"{_SETUP}:cmd_db")
     add_backup_commands(dsub)
     add_partitions_commands(dsub)
+    add_replica_commands(dsub)
 
     m = _parser(sub, "migrate", "apply database migrations")
     m.add_argument("--revision", type=a.revision, default="head", help="the Alembic revision to migrate to")
@@ -299,7 +300,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     _db_commands(sub)
-    add_replica_commands(sub)  # db replica ...
     _serve_command(sub)
     add_users_commands(sub)
     _demo_commands(sub)

@@ -20,10 +20,6 @@ from demo.users import DEMO_USERS, ensure_demo_users
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
-    if args.action == "replica":
-        from cli.commands.replica import cmd_replica
-
-        return cmd_replica(settings, args)
     cluster = local_cluster(settings)
     if args.action == "url":
         print(database_url(settings, ensure=False))
