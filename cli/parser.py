@@ -17,6 +17,7 @@ from cli.parser_exports import add_exports_commands
 from cli.parser_ogc import add_ogc_commands
 from cli.parser_reference import add_reference_commands
 from cli.parser_report import add_report_commands
+from cli.parser_rollups import add_rollups_commands
 from cli.parser_users import add_users_commands
 from db.vocabulary import STAFF_ROLES
 
@@ -301,4 +302,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_exports_commands(sub)
     add_audit_commands(sub)
     add_ogc_commands(sub)
+    add_rollups_commands(sub)
     return p
