@@ -205,7 +205,8 @@ def stats_table(
     total = build("total", None, acc.get(("total", None), {}))
     # graded rows by score; then the ones with too few cases (样本不足) and those without cases, by volume: no rank
     rank = sorted(
-        rows, key=lambda r: (r.evaluation.score is None, -(r.evaluation.score or 0), -r.counts.cases)
+        rows,
+        key=lambda r: (r.evaluation.score is None, -(r.evaluation.score or 0), -r.counts.cases, r.key or ""),
     )
     limited = ("district", scope.district) if scope.district else ("department", scope.department or "")
     return StatsTable(
