@@ -45,7 +45,7 @@ def _run(conn: Connection | psycopg.Connection[Any], sql: str, params: dict[str,
     named = sql
     for k in params:
         named = named.replace(f":{k}", f"%({k})s")
-    row = conn.execute(named, params).fetchone()  # type: ignore[call-overload]
+    row = conn.execute(named, params).fetchone()
     return row[0] if row else None
 
 

@@ -151,7 +151,7 @@ def stats_table(
         return (("department", dep), ("district", dis), ("total", None))
 
     if source == "raw":
-        cohort: list[Any] = conn.execute(text(main_sql(scope, unit)), params).mappings().all()
+        cohort: list[Any] = list(conn.execute(text(main_sql(scope, unit)), params).mappings())
         for row in cohort:
             for kind, key in three(row["department_code"], row["district_code"]):
                 s = slot(kind, key)
@@ -167,9 +167,11 @@ def stats_table(
             s["dispatches"] += row["dispatches"]
             s["returns"] += row["returns"]
     else:
-        rows = rollup_stats.cohort_rows(conn, scope, period, now, unit)
-        cohort = [r for r in rows if r["cases"] > 0]  # the trend's groups: those with cases (as the raw pass)
-        for row in rows:
+        groups = rollup_stats.cohort_rows(conn, scope, period, now, unit)
+        cohort = [
+            r for r in groups if r["cases"] > 0
+        ]  # the trend's groups: those with cases (as the raw pass)
+        for row in groups:
             for kind, key in three(row["department_code"], row["district_code"]):
                 s = slot(kind, key)
                 for f in COUNT_FIELDS:

@@ -56,11 +56,8 @@ def trend(
     tune(conn)
     unit = period_unit(period)
     if source == "raw":
-        cohort: Sequence[Mapping[str, Any]] = (
-            conn.execute(text(main_sql(scope, unit)), query_params(period, scope, resolve_now(now)))
-            .mappings()
-            .all()
-        )
+        result = conn.execute(text(main_sql(scope, unit)), query_params(period, scope, resolve_now(now)))
+        cohort: Sequence[Mapping[str, Any]] = [dict(r) for r in result.mappings()]
     else:
         rows = rollup_stats.cohort_rows(conn, scope, period, resolve_now(now), unit)
         cohort = [r for r in rows if r["cases"] > 0]
