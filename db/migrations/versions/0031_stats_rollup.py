@@ -106,7 +106,8 @@ ADD = ", ".join(f"{c} = stats_daily.{c} + EXCLUDED.{c}" for c in COUNTS)
 def _apply(parts: str) -> str:
     """plpgsql statements adding the signed contributions ``parts`` (a UNION ALL of the templates) to the rollup:
     the removed durations first (an UPDATE re-reads a row changed concurrently), then the counts and the added
-    durations as additive deltas (INSERT ... ON CONFLICT DO UPDATE)."""
+    durations as additive deltas (INSERT ... ON CONFLICT DO UPDATE), in key order (two writers lock rows in the
+    same order)."""
     return f"""
     UPDATE stats_daily r
        SET handle_s = gy_float8_minus(r.handle_s, d.del_h), close_s = gy_float8_minus(r.close_s, d.del_c)
@@ -125,6 +126,7 @@ def _apply(parts: str) -> str:
      GROUP BY {KEY}
     HAVING bool_or(sign > 0 AND (handle_s IS NOT NULL OR close_s IS NOT NULL))
            OR {" OR ".join(f"sum(sign * {c}) <> 0" for c in COUNTS)}
+     ORDER BY {KEY}
     ON CONFLICT ({KEY}) DO UPDATE SET {ADD},
         handle_s = stats_daily.handle_s || EXCLUDED.handle_s, close_s = stats_daily.close_s || EXCLUDED.close_s;"""
 
