@@ -20,6 +20,7 @@ from cli.parser_partitions import add_partitions_commands
 from cli.parser_reference import add_reference_commands
 from cli.parser_replica import add_replica_commands
 from cli.parser_report import add_report_commands
+from cli.parser_rollups import add_rollups_commands
 from cli.parser_users import add_users_commands
 from db.vocabulary import STAFF_ROLES
 
@@ -311,4 +312,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_exports_commands(sub)
     add_audit_commands(sub)
     add_ogc_commands(sub)
+    add_rollups_commands(sub)
     return p

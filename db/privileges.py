@@ -45,6 +45,7 @@ READ_ONLY: tuple[str, ...] = (
     "alembic_version",
     "basemap_feature",
     "basemap_source",
+    "stats_daily",  # the /stats rollup: written only by its triggers' SECURITY DEFINER functions (migration 0031)
 )
 DML = "SELECT, INSERT, UPDATE, DELETE"
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
 from db.period import Period
+from db.queries import rollup_stats
 from db.queries.stats_sql import (
     COHORT,
     OVERDUE,
@@ -120,12 +121,15 @@ def stats_table(
     config: EvaluationConfig | None = None,
     with_trend: bool = False,
     min_cases: int = DEFAULT_MIN_CASES,
+    source: str = "rollup",
 ) -> StatsTable:
     """The evaluation table of ``period`` within the user's scope: per department, per district and the total
     (and, ``with_trend``, the trend of :func:`~db.queries.stats_trend.trend` from the same pass over the cases).
     A row with fewer than ``min_cases`` cases due is not scored nor graded (样本不足) and ranks after the graded
     ones (:func:`ops.evaluation.evaluate`). ``scope``, when given, replaces the user's (the monthly report narrows
-    it to a district, :func:`ops.reports.scope.report_scope`; the command line has no user)."""
+    it to a district, :func:`ops.reports.scope.report_scope`; the command line has no user). ``source``: read the
+    daily rollup (:mod:`db.queries.rollup_stats`, the default) or the raw cases (``"raw"``, the reference the
+    rollup is tested against): the same table either way."""
     if scope is None:
         if user is None:
             raise ValueError("stats_table needs a user or a scope")
@@ -135,7 +139,6 @@ def stats_table(
     params = query_params(period, scope, now)
     tune(conn)
     unit = period_unit(period) if with_trend else None
-    cohort = conn.execute(text(main_sql(scope, unit)), params).mappings().all()
     acc: dict[tuple[str, str | None], dict[str, Any]] = {}
 
     def slot(kind: str, key: str | None) -> dict[str, Any]:
@@ -144,24 +147,41 @@ def stats_table(
             {**dict.fromkeys(COUNT_FIELDS, 0), "overdue_now": 0, "handle_s": [], "close_s": []},
         )
 
-    for row in cohort:
-        for kind, key in (
-            ("department", row["department_code"]),
-            ("district", row["district_code"]),
-            ("total", None),
-        ):
-            s = slot(kind, key)
-            for f in COUNT_FIELDS:
-                if f not in ("dispatches", "returns"):
+    def three(dep: str | None, dis: str | None) -> tuple[tuple[str, str | None], ...]:
+        return (("department", dep), ("district", dis), ("total", None))
+
+    if source == "raw":
+        cohort: list[Any] = list(conn.execute(text(main_sql(scope, unit)), params).mappings())
+        for row in cohort:
+            for kind, key in three(row["department_code"], row["district_code"]):
+                s = slot(kind, key)
+                for f in COUNT_FIELDS:
+                    if f not in ("dispatches", "returns"):
+                        s[f] += row[f]
+                s["dispatches"] += row["dispatches0"]
+                for durations in ("handle_s", "close_s"):
+                    if row[durations]:
+                        s[durations].append(np.asarray(row[durations], dtype=np.float64))
+        for row in conn.execute(text(_returns_sql(scope)), params).mappings():
+            s = slot(row["kind"], row["key"])
+            s["dispatches"] += row["dispatches"]
+            s["returns"] += row["returns"]
+    else:
+        groups = rollup_stats.cohort_rows(conn, scope, period, now, unit)
+        cohort = [
+            r for r in groups if r["cases"] > 0
+        ]  # the trend's groups: those with cases (as the raw pass)
+        for row in groups:
+            for kind, key in three(row["department_code"], row["district_code"]):
+                s = slot(kind, key)
+                for f in COUNT_FIELDS:
                     s[f] += row[f]
-            s["dispatches"] += row["dispatches0"]
-            for durations in ("handle_s", "close_s"):
-                if row[durations]:
-                    s[durations].append(np.asarray(row[durations], dtype=np.float64))
-    for row in conn.execute(text(_returns_sql(scope)), params).mappings():
-        s = slot(row["kind"], row["key"])
-        s["dispatches"] += row["dispatches"]
-        s["returns"] += row["returns"]
+        for dep, dis, handle_s, close_s in rollup_stats.durations(conn, scope, period):
+            for kind, key in three(dep, dis):
+                s = slot(kind, key)
+                for name, values in (("handle_s", handle_s), ("close_s", close_s)):
+                    if values.size:
+                        s[name].append(values)
     for row in conn.execute(text(_overdue_sql(scope)), params).mappings():
         slot(row["kind"], row["key"])["overdue_now"] = row["overdue"]
     names = {(r.kind, r.code): (r.name_zh, r.name_en) for r in conn.execute(_NAMES)}
@@ -187,7 +207,8 @@ def stats_table(
     total = build("total", None, acc.get(("total", None), {}))
     # graded rows by score; then the ones with too few cases (样本不足) and those without cases, by volume: no rank
     rank = sorted(
-        rows, key=lambda r: (r.evaluation.score is None, -(r.evaluation.score or 0), -r.counts.cases)
+        rows,
+        key=lambda r: (r.evaluation.score is None, -(r.evaluation.score or 0), -r.counts.cases, r.key or ""),
     )
     limited = ("district", scope.district) if scope.district else ("department", scope.department or "")
     return StatsTable(

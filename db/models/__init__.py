@@ -57,3 +57,4 @@ __all__ = [
     "ServicePoint",
     "StaffUser",
 ]
+from db.models.stats_rollup import StatsDaily as StatsDaily

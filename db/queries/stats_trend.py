@@ -4,13 +4,14 @@ department, district and the total of the user's scope.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, text
+from sqlalchemy import Connection, text
 
 from db.period import Period
+from db.queries import rollup_stats
 from db.queries.stats_sql import main_sql, query_params, resolve_now, tune
 from db.scope import RowScope
 
@@ -20,7 +21,7 @@ def period_unit(period: Period) -> str:
     return "day" if period.days <= 31 else "week"
 
 
-def trend_of(cohort: Sequence[RowMapping], unit: str, period: Period) -> dict[str, Any]:
+def trend_of(cohort: Sequence[Mapping[str, Any]], unit: str, period: Period) -> dict[str, Any]:
     """The trend from the rows of :func:`~db.queries.stats_sql.main_sql` split by ``unit`` (see :func:`trend`)."""
     acc: dict[tuple[str, str, str], list[int]] = {}
     for row in cohort:
@@ -47,15 +48,17 @@ def trend_of(cohort: Sequence[RowMapping], unit: str, period: Period) -> dict[st
 
 
 def trend(
-    conn: Connection, scope: RowScope, period: Period, *, now: datetime | None = None
+    conn: Connection, scope: RowScope, period: Period, *, now: datetime | None = None, source: str = "rollup"
 ) -> dict[str, Any]:
     """Per day (periods up to 31 days) or per week (Monday) of report: 立案数, of which closed, and the on-time
-    handling counts, for every department, district and the total of ``scope`` (JSON-ready)."""
+    handling counts, for every department, district and the total of ``scope`` (JSON-ready); from the daily
+    rollup, or with ``source="raw"`` from the cases (the same result)."""
     tune(conn)
     unit = period_unit(period)
-    cohort = (
-        conn.execute(text(main_sql(scope, unit)), query_params(period, scope, resolve_now(now)))
-        .mappings()
-        .all()
-    )
+    if source == "raw":
+        result = conn.execute(text(main_sql(scope, unit)), query_params(period, scope, resolve_now(now)))
+        cohort: Sequence[Mapping[str, Any]] = [dict(r) for r in result.mappings()]
+    else:
+        rows = rollup_stats.cohort_rows(conn, scope, period, resolve_now(now), unit)
+        cohort = [r for r in rows if r["cases"] > 0]
     return trend_of(cohort, unit, period)

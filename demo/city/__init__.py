@@ -33,7 +33,7 @@ import numpy as np
 import psycopg
 from sqlalchemy import Connection
 
-from db import partitions
+from db import partitions, rollups
 from demo.city import load, payloads, persons, rows
 from demo.city import slots as sl
 from demo.city.draws import DESCRIPTION_TAILS, SOURCES, Draws, draw_cases
@@ -210,6 +210,7 @@ def seed_demo_city(
         timings=rebuilt,
         on_step=lambda done, total: on_progress("indexes", done, total),
     ):
+        raw.execute(f"SET LOCAL {rollups.DEFERRED_SETTING} = on")  # the rollup is rebuilt once at the end
         if replace:
             load.remove_cases(raw)
         first = load.reserve_ids(raw, '"case"', cases)
@@ -265,6 +266,7 @@ def seed_demo_city(
     on_progress("verify", 0, 1)
     load.verify_load(raw, first, first + cases - 1, VERIFY_SAMPLE, seed)
     load.notify(raw)
+    rollups.rebuild(raw)
     for table in ('"case"', "case_event", "person"):
         raw.execute(f"ANALYZE {table}")
     clock.lap("verify and analyze")
