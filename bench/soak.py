@@ -140,6 +140,17 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def watch_errors(page: Any, page_errors: list[str], console_errors: list[str]) -> None:
+    """Collect ``page``'s uncaught errors and its console's errors into the lists."""
+
+    def on_console(msg: Any) -> None:
+        if msg.type == "error":
+            console_errors.append(msg.text)
+
+    page.on("pageerror", lambda err: page_errors.append(str(err)))
+    page.on("console", on_console)
+
+
 def route_tiles(ctx: Any) -> None:
     """Tiles answered with an empty 204: nothing depends on a tile server."""
     ctx.route("**/tiles/**", lambda route: route.fulfill(status=204, body=b""))
@@ -171,8 +182,7 @@ def soak(
             route_tiles(ctx)
             sign_in_context(ctx, base, user, password, "/wall")
             page = ctx.new_page()
-            page.on("pageerror", lambda e: result.page_errors.append(str(e)))
-            page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
+            watch_errors(page, result.page_errors, result.console_errors)
             page.goto(base + "/wall")
             page.wait_for_selector("#wall-conn.wall-conn-open", timeout=60_000)
             cdp = ctx.new_cdp_session(page)
