@@ -62,7 +62,10 @@ class CrashResult:
             else (", wall never showed the last ticket" if w else "")
         )
         if w:
-            wall += f" (connection {'→'.join(w.conn)}, {len(w.page_errors)} page errors)"
+            wall += (
+                f" (push only; indicator {'→'.join(w.conn)}, browser streams opened {w.streams_opened}, dropped "
+                f"{w.stream_errors}; {len(w.page_errors)} page errors, {len(w.console_errors)} console errors)"
+            )
         healthz = f"{self.healthz_s:.1f} s" if self.healthz_s is not None else "never"
         return (
             f"acknowledged {self.acknowledged}, lost {self.lost}, duplicated {self.duplicated}, retries "
@@ -238,11 +241,14 @@ def crash_run(
     pythonpath: str | None = None,
     wall: bool = False,
     wall_timeout_s: float = 30.0,
+    min_acknowledged: int = 0,
 ) -> CrashResult:
     """Intake into ``cluster``'s crash database at ``rate`` reports a second, SIGKILL of the postmaster after
     ``before_kill_s``, restart, ``/healthz`` asked until it answers 200 again (the same app process),
     ``after_restart_s`` more, then every acknowledged ticket is looked up. With ``wall``: a shift lead's /wall
-    (push only) is open in Chromium from before the kill until its ticker shows the last acknowledged ticket."""
+    (push only) is open in Chromium from before the kill until its ticker shows the last acknowledged ticket.
+    ``min_acknowledged``: the intake goes on after ``after_restart_s`` until that many reports were acknowledged
+    (at most 20 s more: a loaded machine answers fewer a second)."""
     from ops.citizen.keys import create_key
 
     owner = make_engine(cluster.url(CRASH_DB, cluster.owner), pool_size=1)
@@ -261,7 +267,7 @@ def crash_run(
         if watcher:
             watcher.open(app.base)
         t0 = time.monotonic()
-        give_up = t0 + before_kill_s + after_restart_s + 40
+        give_up = t0 + before_kill_s + after_restart_s + 60
         threads = [
             threading.Thread(
                 target=_intake, args=(app.base, key, stop_new, result, lock, rate, clients, give_up)
@@ -275,6 +281,9 @@ def crash_run(
         back = time.monotonic()
         result.healthz_s = healthz_after(app.base, back, pause)
         pause(max(0.0, after_restart_s - (time.monotonic() - back)))
+        more = time.monotonic() + 20
+        while len(result.tickets) < min_acknowledged and time.monotonic() < more:
+            pause(0.2)
         stop_new.set()
         for t in threads:
             t.join()

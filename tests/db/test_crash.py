@@ -52,7 +52,13 @@ def test_sigkill_during_intake_loses_no_acknowledged_report_and_retries_duplicat
     media = tmp_path / "media"
     media.mkdir()
     r = crash_run(
-        c, app_url=c.url("crash", c.app), media=media, before_kill_s=4.0, after_restart_s=3.0, wall=True
+        c,
+        app_url=c.url("crash", c.app),
+        media=media,
+        before_kill_s=3.0,
+        after_restart_s=2.0,
+        wall=True,
+        min_acknowledged=60,
     )
     print("\ncrash:", r.counts())
     assert r.acknowledged >= 50, r  # the load really ran, before and after the crash
