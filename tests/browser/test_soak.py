@@ -65,8 +65,8 @@ def test_wall_for_three_minutes_under_the_simulator_keeps_heap_dom_and_listeners
             return int(c.execute(text("SELECT count(*) FROM case_event")).scalar_one())
 
     r = soak(
-        app_server.base,
-        app_server.pid,
+        wall_server.base,
+        wall_server.pid,
         seconds=SECONDS,
         interval_s=15,
         warmup_s=60,
