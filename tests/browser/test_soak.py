@@ -78,7 +78,7 @@ def test_wall_for_three_minutes_under_the_simulator_keeps_heap_dom_and_listeners
     assert not r.page_errors, r.page_errors
     assert not r.console_errors, r.console_errors
     assert r.heap_growth < 20, r.table()  # 3 minutes are noisy: twice the hour's 10 %
-    assert r.node_growth < 20, r.table()
+    assert r.node_growth < 30, r.table()  # live pins come and go (each a few nodes)
     assert r.listener_growth < 10, r.table()
     assert all(s.ticks <= TICKER_SIZE for s in r.samples), r.table()
     assert r.samples[-1].conn.endswith("open"), r.table()
