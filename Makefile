@@ -7,8 +7,9 @@ OPS   := $(BIN)/guiyang-ops
 DEMO_CASES ?= 50000
 DEMO_DAYS  ?= 90
 CASES ?= 1000000
+SOAK_MINUTES ?= 60
 
-.PHONY: font plotly-locale help demo test test-fast bench trust house lint lock audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
+.PHONY: font plotly-locale help demo test test-fast bench trust soak house lint lock audit fmt db-up db-down migrate seed serve system-deps browser-deps venv clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -75,6 +76,9 @@ bench: db-up ## the figures the issues ask for, on the 1M-case demo city (CASES=
 
 trust: db-up ## the trust measurements (crash, privileges, uploads, sign-in, headers, public data)
 	$(BIN)/python -m bench.trust
+
+soak: db-up ## the wall in Chromium for SOAK_MINUTES (60) at 10x the demo rate: JS heap, DOM and server memory flat
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 house: venv ## lines per top-level package, imports against the layers, import cycles
 	$(BIN)/python -m bench.house

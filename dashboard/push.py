@@ -38,7 +38,7 @@ ALERT_CHANNEL = "analysis_alert"
 ALARM_CHANNEL = "desk_alarm"
 HEALTH_SECONDS = 30.0
 BACKOFF_START = 0.5
-BACKOFF_MAX = 15.0
+BACKOFF_MAX = 5.0
 
 
 class Subscriber:

@@ -18,8 +18,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from sqlalchemy import text
 
 from bench.app_process import AppProcess
 from bench.trust import Finding
+from bench.trust.crash_wall import WallReport, WallWatcher
 from db.cluster import LocalCluster
 from db.engine import make_engine
 
@@ -45,7 +46,32 @@ class CrashResult:
     retries: int = 0
     cases: int = 0
     seconds: float = 0.0
+    healthz_s: float | None = None  # from the database accepting connections again to the first /healthz 200
+    app_survived: bool = False  # the same app process served before, during and after the crash
+    last_ticket: str = ""  # the report acknowledged last
+    last_ack: float = 0.0  # when (time.monotonic())
+    wall: WallReport | None = None  # the wall screen open during the crash (crash_run(wall=True))
     tickets: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def counts(self) -> str:
+        """One line with every count, for the test output and ``make trust``."""
+        w = self.wall
+        wall = (
+            f", wall showed the last ticket {w.shown_s:.1f} s after its acknowledgement"
+            if w and w.shown_s is not None
+            else (", wall never showed the last ticket" if w else "")
+        )
+        if w:
+            wall += (
+                f" (push only; indicator {'→'.join(w.conn)}, browser streams opened {w.streams_opened}, dropped "
+                f"{w.stream_errors}; {len(w.page_errors)} page errors, {len(w.console_errors)} console errors)"
+            )
+        healthz = f"{self.healthz_s:.1f} s" if self.healthz_s is not None else "never"
+        return (
+            f"acknowledged {self.acknowledged}, lost {self.lost}, duplicated {self.duplicated}, retries "
+            f"{self.retries}, unanswered {self.unanswered}, /healthz 200 {healthz} after the database was back "
+            f"(app {'not restarted' if self.app_survived else 'DIED'}){wall}"
+        )
 
 
 @contextmanager
@@ -105,7 +131,7 @@ class App(AppProcess):
         if pythonpath:
             env["PYTHONPATH"] = pythonpath
         super().__init__(env, log_level="critical", stdout=subprocess.DEVNULL, cwd=pythonpath or None)
-        self.start()
+        self.start(120)  # a loaded machine (CI on 2 cores) may need more than a minute
 
 
 def kill_postmaster(cluster: LocalCluster) -> int:
@@ -173,6 +199,7 @@ def _intake(
                         with lock:
                             old = result.tickets.setdefault(idem, ticket)
                             result.changed_ticket += old != ticket
+                            result.last_ack, result.last_ticket = time.monotonic(), ticket
                         break
                 except httpx.HTTPError:
                     pass
@@ -186,6 +213,22 @@ def _intake(
             time.sleep(max(0.0, clients / rate - (time.monotonic() - started)))
 
 
+def healthz_after(
+    base: str, since: float, pause: Callable[[float], None], timeout_s: float = 30.0
+) -> float | None:
+    """Seconds from ``since`` (``time.monotonic()``) to the first ``/healthz`` 200, asked every 0.1 s; None if none
+    came within ``timeout_s``."""
+    with httpx.Client(base_url=base, timeout=5) as client:
+        while time.monotonic() - since < timeout_s:
+            try:
+                if client.get("/healthz").status_code == 200:
+                    return time.monotonic() - since
+            except httpx.HTTPError:
+                pass
+            pause(0.1)
+    return None
+
+
 def crash_run(
     cluster: LocalCluster,
     *,
@@ -196,9 +239,16 @@ def crash_run(
     before_kill_s: float = 2.0,
     after_restart_s: float = 1.0,
     pythonpath: str | None = None,
+    wall: bool = False,
+    wall_timeout_s: float = 30.0,
+    min_acknowledged: int = 0,
 ) -> CrashResult:
     """Intake into ``cluster``'s crash database at ``rate`` reports a second, SIGKILL of the postmaster after
-    ``before_kill_s``, restart, ``after_restart_s`` more, then every acknowledged ticket is looked up."""
+    ``before_kill_s``, restart, ``/healthz`` asked until it answers 200 again (the same app process),
+    ``after_restart_s`` more, then every acknowledged ticket is looked up. With ``wall``: a shift lead's /wall
+    (push only) is open in Chromium from before the kill until its ticker shows the last acknowledged ticket.
+    ``min_acknowledged``: the intake goes on after ``after_restart_s`` until that many reports were acknowledged
+    (at most 20 s more: a loaded machine answers fewer a second)."""
     from ops.citizen.keys import create_key
 
     owner = make_engine(cluster.url(CRASH_DB, cluster.owner), pool_size=1)
@@ -208,10 +258,16 @@ def crash_run(
     result = CrashResult()
     lock = threading.Lock()
     stop_new = threading.Event()
-    app = App(app_url, media, pythonpath)
-    t0 = time.monotonic()
-    try:
-        give_up = t0 + before_kill_s + after_restart_s + 40
+    with ExitStack() as stack:
+        watcher = stack.enter_context(WallWatcher()) if wall else None
+        app = App(app_url, media, pythonpath)
+        stack.callback(app.stop)
+        stack.callback(stop_new.set)  # on a failure too: the clients stop sending
+        pause = watcher.wait if watcher else time.sleep
+        if watcher:
+            watcher.open(app.base)
+        t0 = time.monotonic()
+        give_up = t0 + before_kill_s + after_restart_s + 60
         threads = [
             threading.Thread(
                 target=_intake, args=(app.base, key, stop_new, result, lock, rate, clients, give_up)
@@ -220,15 +276,21 @@ def crash_run(
         ]
         for t in threads:
             t.start()
-        time.sleep(before_kill_s)
-        restart(cluster, kill_postmaster(cluster))
-        time.sleep(after_restart_s)
+        pause(before_kill_s)
+        restart(cluster, kill_postmaster(cluster))  # returns once the database accepts connections again
+        back = time.monotonic()
+        result.healthz_s = healthz_after(app.base, back, pause)
+        pause(max(0.0, after_restart_s - (time.monotonic() - back)))
+        more = time.monotonic() + 20
+        while len(result.tickets) < min_acknowledged and time.monotonic() < more:
+            pause(0.2)
         stop_new.set()
         for t in threads:
             t.join()
-    finally:
-        app.stop()
-    result.seconds = time.monotonic() - t0
+        result.app_survived = app.running()
+        if watcher:
+            result.wall = watcher.until_shows(result.last_ticket, result.last_ack, wall_timeout_s)
+        result.seconds = time.monotonic() - t0
     engine = make_engine(cluster.url(CRASH_DB, cluster.owner), pool_size=1)
     try:
         with engine.connect() as c:
@@ -256,6 +318,7 @@ def server_synchronous_commit(cluster: LocalCluster) -> str:
 def measure() -> list[Finding]:
     from db import migrate
     from db.seed.reference import load_reference
+    from demo.users import ensure_demo_users
 
     started = time.perf_counter()
     with private_cluster() as cluster:
@@ -265,6 +328,7 @@ def measure() -> list[Finding]:
         engine = make_engine(owner_url, pool_size=1)
         with engine.begin() as c:
             load_reference(c)
+            ensure_demo_users(c)  # the shift lead whose wall watches the crash
         engine.dispose()
         media = cluster.root.parent / "media"
         media.mkdir()
@@ -274,9 +338,12 @@ def measure() -> list[Finding]:
             media=media,
             before_kill_s=5,
             after_restart_s=2,
+            wall=True,
         )
         server = server_synchronous_commit(cluster)
     took = f"{time.perf_counter() - started:.0f} s in all"
+    print("crash:", r.counts(), flush=True)
+    wall = r.wall or WallReport()
     return [
         Finding(
             "reports answered 201 (SIGKILL of PostgreSQL at ~50/s)",
@@ -292,5 +359,20 @@ def measure() -> list[Finding]:
             r.duplicated == 0 and r.changed_ticket == 0,
         ),
         Finding("reports never answered 201 after the restart", f"{r.unanswered}", "0", r.unanswered == 0),
+        Finding(
+            "seconds from PostgreSQL accepting connections again to /healthz 200 (app not restarted)",
+            "never"
+            if r.healthz_s is None
+            else f"{r.healthz_s:.1f}" + ("" if r.app_survived else " (app died)"),
+            "≤ 10",
+            r.healthz_s is not None and r.healthz_s <= 10 and r.app_survived,
+        ),
+        Finding(
+            "seconds from the last acknowledged report to its ticket on a /wall open during the crash",
+            "never" if wall.shown_s is None else f"{wall.shown_s:.1f} (connection {'→'.join(wall.conn)})",
+            "≤ 10",
+            wall.shown_s is not None and wall.shown_s <= 10,
+        ),
+        Finding("page errors on that /wall", f"{len(wall.page_errors)}", "0", not wall.page_errors),
         Finding("cluster's synchronous_commit", server, "on", server == "on"),
     ]
