@@ -6,7 +6,7 @@ The hub keeps the latest id and rings every subscriber's doorbell; subscribers h
 burst of notifications coalesces into one ring), and the page then asks for everything after the last id it has
 (the notification is only a doorbell, never the data).
 
-The listener reconnects with backoff (0.5 s doubling to 15 s) and, after each (re)connect and every
+The listener reconnects with backoff (0.5 s doubling to 5 s, so a wall is back within seconds of the database) and, after each (re)connect and every
 :data:`HEALTH_SECONDS` of silence, reads ``max(case_event.id)``: a notification lost while the connection was
 down still rings the doorbell.
 
