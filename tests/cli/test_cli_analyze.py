@@ -10,18 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from cli.main import main
-from dashboard.settings import Settings
 from db.engine import make_engine
 from tests.support.analysis_city import burst, insert_reports, squares
-from tests.support.db import as_app
-
-
-@pytest.fixture
-def use_test_db(private_owner_db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
-    db_url = as_app(settings, private_owner_db_url)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", private_owner_db_url)
-    return db_url
 
 
 def test_analyze_run_once_json_raises_the_planted_burst(

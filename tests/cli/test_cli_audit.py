@@ -5,28 +5,11 @@ than the retention as the owner role and recording it; a retention under 183 day
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
 
 from cli.main import main
-from dashboard.settings import Settings
-from db.engine import make_engine
-from tests.support.db import as_app
-
-
-@pytest.fixture(scope="module")
-def owner(private_owner_db_url: str) -> Iterator[Engine]:
-    eng = make_engine(private_owner_db_url, pool_size=2)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture
-def use_test_db(private_owner_db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", as_app(settings, private_owner_db_url))
-    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", private_owner_db_url)
 
 
 def _add(owner: Engine, kind: str, days: int, name: str, client: str | None = None) -> int:

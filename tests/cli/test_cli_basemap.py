@@ -22,14 +22,6 @@ from tests.support.basemap import LAT, LON, SIDE, small_layers, write_geopackage
 from tests.support.db import as_app
 
 
-@pytest.fixture
-def use_test_db(private_owner_db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
-    db_url = as_app(settings, private_owner_db_url)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", private_owner_db_url)
-    return db_url
-
-
 @pytest.fixture(scope="module")
 def engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
     """The app role on this module's own database."""

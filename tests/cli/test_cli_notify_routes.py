@@ -32,14 +32,6 @@ def engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.fixture
-def use_test_db(private_owner_db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
-    db_url = as_app(settings, private_owner_db_url)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", private_owner_db_url)
-    return db_url
-
-
 def _listed(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
     assert main(["notify", "route", "list", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

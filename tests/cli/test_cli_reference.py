@@ -23,12 +23,6 @@ def engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.fixture
-def use_test_db(private_owner_db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", as_app(settings, private_owner_db_url))
-    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", private_owner_db_url)
-
-
 def _rows(engine: Engine) -> tuple[int, int]:
     with engine.connect() as conn:
         return (

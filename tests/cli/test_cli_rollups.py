@@ -3,7 +3,6 @@ recomputed from the cases to what the triggers kept, whole or from a day on; a b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,26 +10,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from cli.main import main
-from dashboard.settings import Settings
 from db.accounts import load_identity
-from db.engine import make_engine
 from geo.crs import TZ
 from ops import workflow as wf
 from ops.workflow import Actor
-from tests.support.db import as_app
-
-
-@pytest.fixture(scope="module")
-def owner(private_owner_db_url: str) -> Iterator[Engine]:
-    eng = make_engine(private_owner_db_url, pool_size=2)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture
-def use_test_db(private_owner_db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", as_app(settings, private_owner_db_url))
-    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", private_owner_db_url)
 
 
 def _rollup(owner: Engine) -> list[tuple[Any, ...]]:

@@ -19,14 +19,6 @@ from db.engine import make_engine
 from tests.support.db import as_app
 
 
-@pytest.fixture
-def use_test_db(private_owner_db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
-    db_url = as_app(settings, private_owner_db_url)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("GUIYANG_OWNER_DATABASE_URL", private_owner_db_url)
-    return db_url
-
-
 @pytest.fixture(scope="module")
 def engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
     eng = make_engine(as_app(settings, private_owner_db_url), pool_size=2)
