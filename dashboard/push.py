@@ -195,7 +195,8 @@ class PushHub:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure: reconnect after a pause
                 self.connected = False
-                log.warning("push: listener lost (%s); reconnecting in %.1f s", exc, backoff)
+                reason = " ".join(str(exc).split())  # one log line: psycopg's messages hold line breaks
+                log.warning("push: listener lost (%s); reconnecting in %.1f s", reason, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
 
