@@ -57,12 +57,9 @@ async def read_alarms(
         done = acknowledged(c, user, limit=HISTORY_LIMIT) if lead else []
         return rows, done
 
-    app = runtime.services()
-    if ctx.triggered_id == ai.REFRESH:  # after this screen's own acknowledgement: read it now
-        rows, done = await runtime.aread(work)
-    else:  # a doorbell or the timer: one read per alarm doorbell and reach, shared by every screen
-        key = ("alarms", user.role, user.district_code, user.department_code, lead)
-        rows, done = await app.caches.deltas.get(key, app.push_hub().alarms, lambda: runtime.aread(work))
+    # each screen reads its own: alarms are rare and the read small; a read shared by the alarm doorbell's
+    # counter left a shift lead's banner without a new alarm
+    rows, done = await runtime.aread(work)
     now = datetime.now(TZ)
     place = (where or {}).get("where") if isinstance(where, dict) else None
     classes = ["alm-root", f"alm-{place or 'page'}"]
