@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 
 import pytest
 import websockets
 
 from tests.support.app import AppServer
+from tests.support.threads import off_the_loop
 
 
 async def _handshake(url: str, origin: str) -> bool:
@@ -27,6 +27,4 @@ async def _handshake(url: str, origin: str) -> bool:
 def test_callback_websocket_checks_origin(app_server: AppServer, origin: str | None, accepted: bool) -> None:
     url = app_server.base.replace("http://", "ws://") + "/_dash-ws-callback"
     own = app_server.base
-    # Playwright's sync API keeps an event loop in this thread: shake hands from a thread of our own
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        assert pool.submit(asyncio.run, _handshake(url, origin or own)).result(timeout=30) is accepted
+    assert off_the_loop(asyncio.run, _handshake(url, origin or own), timeout=30) is accepted

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from bench.soak import soak
 from dashboard.settings import Settings
 from tests.support.app import AppServer
+from tests.support.threads import off_the_loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.process, pytest.mark.timeout(420)]
 
@@ -64,7 +65,8 @@ def test_wall_for_three_minutes_under_the_simulator_keeps_heap_dom_and_listeners
         with engine.connect() as c:
             return int(c.execute(text("SELECT count(*) FROM case_event")).scalar_one())
 
-    r = soak(
+    r = off_the_loop(  # the session's Playwright holds this thread's event loop
+        soak,
         wall_server.base,
         wall_server.pid,
         seconds=SECONDS,

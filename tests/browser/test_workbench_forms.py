@@ -248,8 +248,10 @@ def test_lead_refuses_a_suspension_request_with_a_reason(
     expect(page.locator("#wb-card-notice")).to_contain_text("请填写驳回原因。", timeout=15_000)
     expect(form).to_contain_text("请填写驳回原因。")
     settled(page)
-    page.keyboard.type("燃气公司今日已到场")
-    page.keyboard.press("Enter")
+    field = form.locator("input")
+    field.press_sequentially("燃气公司今日已到场")  # into the field, wherever a live refresh left the focus
+    expect(field).to_have_value("燃气公司今日已到场")
+    field.press("Enter")
     expect(page.locator("#wb-card-notice")).to_contain_text("驳回申请成功", timeout=15_000)
     box = page.locator("#wb-card .wb-req")
     expect(box).to_contain_text("已驳回")

@@ -26,6 +26,7 @@ from dashboard.database import local_cluster
 from dashboard.settings import Settings
 from db.cluster import LocalCluster
 from tests.support.db import template_fingerprint
+from tests.support.threads import off_the_loop
 
 pytestmark = [pytest.mark.process, pytest.mark.browser]
 
@@ -51,7 +52,8 @@ def test_sigkill_during_intake_loses_no_acknowledged_report_and_retries_duplicat
     assert server_synchronous_commit(c) == "on"
     media = tmp_path / "media"
     media.mkdir()
-    r = crash_run(
+    r = off_the_loop(  # a browser test before this one leaves Playwright's event loop in this thread
+        crash_run,
         c,
         app_url=c.url("crash", c.app),
         media=media,

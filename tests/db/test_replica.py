@@ -32,6 +32,7 @@ from db.read_route import ReadRoute
 from db.replica import Replica, standby_of
 from tests.support.cases import new_case, staff_actors
 from tests.support.db import template_fingerprint
+from tests.support.threads import off_the_loop
 
 pytestmark = pytest.mark.process
 
@@ -171,7 +172,7 @@ def test_healthz_shows_where_views_read_and_the_lag(pair: Pair, tmp_path: Path) 
         out: dict[str, Any] = r.json()
         return out
 
-    body = anyio.run(get)
+    body = off_the_loop(anyio.run, get)
     assert body["replica"]["state"] == "replica", body
     assert body["replica"]["lag_seconds"] == 0 and body["replica"]["lag_bytes"] >= 0, body
     pair.replica.standby._psql("SELECT pg_wal_replay_pause()", DB)
@@ -179,7 +180,7 @@ def test_healthz_shows_where_views_read_and_the_lag(pair: Pair, tmp_path: Path) 
 
         def lagging() -> dict[str, Any] | None:
             new_event(pair.app)
-            b = anyio.run(get)["replica"]
+            b = off_the_loop(anyio.run, get)["replica"]
             return b if b["state"] == "primary" else None
 
         lag = wait_for(lagging, 12, 0.5)
