@@ -210,6 +210,20 @@ def test_chinese_makes_trigrams_in_this_database(conn: Connection) -> None:
     assert conn.execute(text("SELECT cardinality(show_trgm('井盖破损'))")).scalar() >= 4
 
 
+@pytest.mark.parametrize(
+    ("address", "description"),
+    [("南明区中华北路", "井盖破损井盖"), ("", ""), (None, None), ("A座", None), (None, "路灯 Lamp 不亮！"), ("鸸", "")],
+)
+def test_bigrams_are_every_two_characters_of_address_and_description(
+    conn: Connection, address: str | None, description: str | None
+) -> None:
+    """The index's keys (GIN keeps each distinct one): every two neighbouring characters of the lower-cased
+    address ␟ description, ␟ included, so a word never matches across the two fields."""
+    s = ((address or "") + "\x1f" + (description or "")).lower()
+    got = conn.execute(text("SELECT gy_search_bigrams(:a, :d)"), {"a": address, "d": description}).scalar_one()
+    assert set(got) == {s[i : i + 2] for i in range(len(s) - 1)}
+
+
 @pytest.mark.parametrize(("length", "index"), [(2, "ix_case_search_bigram"), (4, "ix_case_search_trgm")])
 def test_the_search_indexes_serve_two_and_four_character_words(
     conn: Connection, length: int, index: str
