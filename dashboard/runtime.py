@@ -193,7 +193,8 @@ class Services:
         self._limit_hits += 1
         purge = self._limit_hits % PURGE_EVERY == 0
 
-        def work(c: Connection) -> rate_limit.Hit:
+        def work(c: Connection) -> rate_limit.Hit:  # a transaction of its own, writing rate_bucket only
+            rate_limit.commit_without_waiting(c)
             if purge:
                 rate_limit.purge(c)
             return rate_limit.hit(c, name, key, per_minute, burst)

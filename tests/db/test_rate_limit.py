@@ -19,6 +19,14 @@ def test_burst_then_refused_with_retry_after(conn: Connection) -> None:
     assert rate_limit.hit(conn, "partner", "10.0.0.1", 6, 3).allowed  # another limit
 
 
+def test_a_hit_leaves_the_callers_transaction_durable_unless_its_owner_says(conn: Connection) -> None:
+    """A limit checked inside a transaction that also writes a report must not make that commit asynchronous."""
+    rate_limit.hit(conn, "track", "10.0.0.3", 6, 3)
+    assert conn.execute(text("SHOW synchronous_commit")).scalar() == "on"
+    rate_limit.commit_without_waiting(conn)  # what a transaction writing rate_bucket only does
+    assert conn.execute(text("SHOW synchronous_commit")).scalar() == "off"
+
+
 def test_full_buckets_are_purged(conn: Connection) -> None:
     conn.execute(text("DELETE FROM rate_bucket"))
     rate_limit.hit(conn, "track", "a", 60_000, 1)  # full again after a millisecond
