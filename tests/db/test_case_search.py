@@ -212,7 +212,14 @@ def test_chinese_makes_trigrams_in_this_database(conn: Connection) -> None:
 
 @pytest.mark.parametrize(
     ("address", "description"),
-    [("南明区中华北路", "井盖破损井盖"), ("", ""), (None, None), ("A座", None), (None, "路灯 Lamp 不亮！"), ("鸸", "")],
+    [
+        ("南明区中华北路", "井盖破损井盖"),
+        ("", ""),
+        (None, None),
+        ("A座", None),
+        (None, "路灯 Lamp 不亮！"),
+        ("鸸", ""),
+    ],
 )
 def test_bigrams_are_every_two_characters_of_address_and_description(
     conn: Connection, address: str | None, description: str | None
@@ -220,7 +227,9 @@ def test_bigrams_are_every_two_characters_of_address_and_description(
     """The index's keys (GIN keeps each distinct one): every two neighbouring characters of the lower-cased
     address ␟ description, ␟ included, so a word never matches across the two fields."""
     s = ((address or "") + "\x1f" + (description or "")).lower()
-    got = conn.execute(text("SELECT gy_search_bigrams(:a, :d)"), {"a": address, "d": description}).scalar_one()
+    got = conn.execute(
+        text("SELECT gy_search_bigrams(:a, :d)"), {"a": address, "d": description}
+    ).scalar_one()
     assert set(got) == {s[i : i + 2] for i in range(len(s) - 1)}
 
 
