@@ -53,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cases", type=int, default=BASE_CASES, help="cases of the city measured (default 1M)")
     p.add_argument("--days", type=int, default=None, help="days the city spans (default 365; 1095 above 1M)")
     p.add_argument("--database", default=None, help="its database (default guiyang_ops_bench[_<size>])")
-    p.add_argument("--only", default=None, help="run only the benchmark modules whose name contains this")
+    p.add_argument(
+        "--only",
+        default=None,
+        help="run only the benchmark modules whose name contains one of these (comma-separated: map_http,stats)",
+    )
     p.add_argument(
         "--no-base", action="store_true", help="above 1M cases: do not also measure the 1M city for the ratio"
     )
@@ -110,7 +114,7 @@ def _measure(city: City, only: str | None) -> tuple[list[Figure], bool]:
         for mod in sorted(pkgutil.iter_modules(bench.__path__), key=lambda m: m.name):
             if mod.name in ("common",) or mod.name.startswith("_"):
                 continue
-            if only and only not in mod.name:
+            if only and not any(part.strip() and part.strip() in mod.name for part in only.split(",")):
                 continue
             module = importlib.import_module(f"bench.{mod.name}")
             if hasattr(module, "run"):
