@@ -19,6 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 from sqlalchemy import Connection, text
 
+from db.durable_file import write_durably
 from db.errors import Busy, DomainError, ValidationError
 
 MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
@@ -302,12 +303,10 @@ def store_photo(
     clean, thumb, mime, width, height = c.data, c.thumb, c.mime, c.width, c.height
     sha = hashlib.sha256(clean).hexdigest()
     path, tpath = photo_paths(media_dir, sha, mime)
-    if not path.exists():
+    if not path.exists():  # the photo's file is written last: when it is there, its thumbnail is too
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(clean)
-        tmp.replace(path)
-        tpath.write_bytes(thumb)
+        write_durably(tpath, thumb)
+        write_durably(path, clean)
     rel = str(path.relative_to(media_dir))
     pid = conn.execute(
         text(

@@ -15,7 +15,9 @@ from sqlalchemy import Engine, text
 
 from bench.soak import soak
 from dashboard.settings import Settings
+from db.engine import make_engine
 from tests.support.app import AppServer
+from tests.support.db import as_app
 from tests.support.threads import off_the_loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.process, pytest.mark.timeout(420)]
@@ -24,18 +26,32 @@ SECONDS = 180
 TICKER_SIZE = 10  # dashboard/callbacks/wall.py
 
 
+@pytest.fixture(scope="module")
+def soak_db_url(private_owner_db_url: str, settings: Settings) -> str:
+    """A database of its own: the simulator's hundreds of cases and urgent alarms must not reach the later
+    browser tests' walls and work lists."""
+    return as_app(settings, private_owner_db_url)
+
+
 @pytest.fixture
-def wall_server(db_url: str, settings: Settings) -> Iterator[AppServer]:
+def soak_engine(soak_db_url: str) -> Iterator[Engine]:
+    eng = make_engine(soak_db_url, pool_size=2)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def wall_server(soak_db_url: str, settings: Settings) -> Iterator[AppServer]:
     """An app of its own: its memory is this test's alone (and a loaded machine may need more than a minute)."""
-    server = AppServer(db_url, settings)
+    server = AppServer(soak_db_url, settings)
     server.start(180)
     yield server
     server.stop()
 
 
 @pytest.fixture
-def simulator(db_url: str) -> Iterator[subprocess.Popen[bytes]]:
-    env = {"DATABASE_URL": db_url, "GUIYANG_DEMO_MODE": "1", "GUIYANG_LOG_LEVEL": "WARNING"}
+def simulator(soak_db_url: str) -> Iterator[subprocess.Popen[bytes]]:
+    env = {"DATABASE_URL": soak_db_url, "GUIYANG_DEMO_MODE": "1", "GUIYANG_LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -59,10 +75,10 @@ def simulator(db_url: str) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def test_wall_for_three_minutes_under_the_simulator_keeps_heap_dom_and_listeners_bounded(
-    wall_server: AppServer, engine: Engine, simulator: subprocess.Popen[bytes]
+    wall_server: AppServer, soak_engine: Engine, simulator: subprocess.Popen[bytes]
 ) -> None:
     def count_events() -> int:
-        with engine.connect() as c:
+        with soak_engine.connect() as c:
             return int(c.execute(text("SELECT count(*) FROM case_event")).scalar_one())
 
     r = off_the_loop(  # the session's Playwright holds this thread's event loop

@@ -139,7 +139,8 @@ def test_views_read_the_replica_fall_back_when_paused_or_stopped_and_return(
         assert wait_for(on_primary, 10, 0.3)
         state = app.read_state()
         assert state["state"] == "primary" and state["reason"] == "lag", state
-        assert isinstance(state["lag_seconds"], float) and state["lag_seconds"] > 2.0, state
+        # past 2 s, shown to a tenth (2.04 s is shown as 2.0)
+        assert isinstance(state["lag_seconds"], float) and state["lag_seconds"] >= 2.0, state
     finally:
         pair.replica.standby._psql("SELECT pg_wal_replay_resume()", DB)
     assert wait_for(lambda: app.view(recovery) is True, 10, 0.3)  # caught up: back on the replica
@@ -184,6 +185,6 @@ def test_healthz_shows_where_views_read_and_the_lag(pair: Pair, tmp_path: Path) 
             return b if b["state"] == "primary" else None
 
         lag = wait_for(lagging, 12, 0.5)
-        assert lag and lag["reason"] == "lag" and lag["lag_seconds"] > 2 and lag["lag_bytes"] > 0, lag
+        assert lag and lag["reason"] == "lag" and lag["lag_seconds"] >= 2 and lag["lag_bytes"] > 0, lag
     finally:
         pair.replica.standby._psql("SELECT pg_wal_replay_resume()", DB)
