@@ -284,7 +284,7 @@ async def base_pins(
         raise PreventUpdate
     zoom = float((view or {}).get("zoom", 11))
     pins = await runtime.aview(lambda c: viewport_pins(c, box, zoom))
-    return pin_columns(pins), pins.as_of, pins_capped(len(pins), pins.capped, lang)
+    return pin_columns(pins), pins.as_of, pins_capped(len(pins), pins.capped, lang, pins.dense)
 
 
 def merge_live(

@@ -295,6 +295,9 @@ def pin_legend(k: Kpis, lang: str) -> list[Any]:
     ]
 
 
-def pins_capped(n: int, capped: bool, lang: str) -> str:
-    """The note under the legend when the viewport holds more open cases than are drawn."""
+def pins_capped(n: int, capped: bool, lang: str, dense: bool = False) -> str:
+    """The note under the legend when the viewport holds more open cases than are drawn, or too many to draw
+    singly at this zoom (grouped)."""
+    if dense:
+        return t("wall.pins.dense", lang, n=f"{n:,}")
     return t("wall.pins.capped", lang, n=f"{n:,}") if capped else ""

@@ -48,6 +48,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.pins.urgent": ("突发/督办", "Urgent"),
     "wall.pins.count": ("在办 {n} 件", "{n} open"),
     "wall.pins.capped": ("仅显示最新 {n} 件", "newest {n} shown"),
+    "wall.pins.dense": (
+        "视野内 {n} 件，已聚合；放大查看单件",
+        "{n} in view, grouped; zoom in for single cases",
+    ),
     # ticker
     "wall.ticker.title": ("最新动态", "Latest"),
     "wall.ticker.empty": ("等待新事件…", "Waiting for events…"),

@@ -113,6 +113,24 @@ def test_zoomed_out_pins_are_bubbles_that_add_up(conn: Connection, lead: Actor) 
     assert live.viewport_pins(conn, BOX, 15.5, now=NOW).mode == "pins"
 
 
+def test_a_dense_street_view_is_grouped_finer_until_the_closest_zooms(
+    conn: Connection, lead: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for k in range(12):
+        _report(conn, 30 + k, NOW - timedelta(days=k % 4, minutes=5))
+    singles = live.open_pins(conn, BOX, now=NOW)
+    monkeypatch.setattr(live, "DENSE_PINS", len(singles) - 1)  # one case more than a street view shows singly
+    dense = live.viewport_pins(conn, BOX, 15.5, now=NOW)
+    assert dense.mode == "bubbles" and dense.dense and len(dense) == len(singles)
+    assert sum(b.n for b in dense.bubbles) + len(dense.pins) == len(singles)
+    coarse = live.viewport_pins(conn, BOX, 11.5, now=NOW)
+    assert not coarse.dense and len(coarse.bubbles) <= len(dense.bubbles)  # the dense grid is the finer one
+    closest = live.viewport_pins(conn, BOX, live.PINS_ALWAYS_ZOOM, now=NOW)
+    assert closest.mode == "pins" and not closest.dense and len(closest) == len(singles)
+    monkeypatch.setattr(live, "DENSE_PINS", len(singles))  # exactly as many as shown singly: pins
+    assert live.viewport_pins(conn, BOX, 15.5, now=NOW).mode == "pins"
+
+
 def test_catch_up_returns_events_after_an_id(conn: Connection, lead: Actor) -> None:
     start = live.latest_events(conn, 5).last_id
     a = _report(conn, 5, NOW - timedelta(minutes=2))
