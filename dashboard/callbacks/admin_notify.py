@@ -22,7 +22,7 @@ from dashboard.ids import admin as aid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError
-from db.queries.workbench import departments
+from db.queries.wb_options import departments
 from ops.notify import outbox_admin, routes
 from ops.notify.deliver import DeliveryError
 from ops.notify.probe import send_test

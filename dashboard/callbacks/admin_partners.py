@@ -21,7 +21,7 @@ from dashboard.ids import admin_partners as pid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError
-from db.queries.workbench import categories, districts
+from db.queries.wb_options import categories, districts
 from ops import partners
 from ops.policy import Screen, reach, roles_for
 

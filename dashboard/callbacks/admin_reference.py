@@ -33,7 +33,7 @@ from db import reference_rules as rules
 from db.accounts import StaffIdentity
 from db.errors import DomainError
 from db.queries import reference_admin as listing
-from db.queries.workbench import departments
+from db.queries.wb_options import departments
 from ops import reference as ref
 from ops.policy import Screen, reach, roles_for
 

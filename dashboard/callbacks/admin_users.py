@@ -22,7 +22,7 @@ from dashboard.unavailable import log_failure
 from db import staff_users
 from db.accounts import StaffIdentity
 from db.errors import DomainError
-from db.queries.workbench import departments, districts
+from db.queries.wb_options import departments, districts
 from ops import staff_admin
 from ops.policy import Screen, roles_for
 

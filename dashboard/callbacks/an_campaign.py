@@ -28,7 +28,7 @@ from dashboard.ids import analysis as aid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError, ValidationError
-from db.queries import workbench as q
+from db.queries import wb_options
 from db.queries.geo_layers import districts_geojson
 from geo.crs import TZ
 from ops.analysis import campaigns as cmp
@@ -48,8 +48,8 @@ def _names(rows: list[Any], lang: str) -> dict[str, str]:
 
 
 async def _reference(lang: str) -> tuple[dict[str, str], dict[str, str], list[Any]]:
-    districts = [d for d in await reference("districts", q.districts) if d.has_grid]
-    categories = list(await reference("categories", q.categories))
+    districts = [d for d in await reference("districts", wb_options.districts) if d.has_grid]
+    categories = list(await reference("categories", wb_options.categories))
     return _names(districts, lang), _names(categories, lang), categories
 
 

@@ -20,7 +20,7 @@ from dashboard.ids import an_corr as k
 from dashboard.ids import analysis as aid
 from db.accounts import StaffIdentity
 from db.errors import ValidationError
-from db.queries import workbench as q
+from db.queries import wb_options
 from geo.crs import TZ
 from ops.analysis import correlation as co
 from ops.analysis import correlation_snapshot as snapshot
@@ -36,8 +36,8 @@ def _local(at: datetime) -> str:
 
 
 async def _names(lang: str) -> tuple[dict[str, str], dict[str, str]]:
-    cats = await reference("categories", q.categories)
-    dists = await reference("districts", q.districts)
+    cats = await reference("categories", wb_options.categories)
+    dists = await reference("districts", wb_options.districts)
     pick = (lambda r: str(r.name_en)) if lang == "en" else (lambda r: str(r.name_zh))
     return {r.code: pick(r) for r in cats}, {d.code: pick(d) for d in dists}
 

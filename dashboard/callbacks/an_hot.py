@@ -22,7 +22,7 @@ from dashboard.ids import an_hot as hid
 from dashboard.ids import analysis as aid
 from db.accounts import StaffIdentity
 from db.errors import ValidationError
-from db.queries import workbench as q
+from db.queries import wb_options
 from db.queries.geo_layers import districts_geojson
 from db.queries.grid_levels import EMPTY
 from ops.analysis.filters import Filters, parse_filters
@@ -40,7 +40,7 @@ def _level(value: Any) -> str:
 async def _names(lang: str) -> dict[str, str]:
     return {
         d.code: str(d.name_en if lang == "en" else d.name_zh)
-        for d in await reference("districts", q.districts)
+        for d in await reference("districts", wb_options.districts)
     }
 
 

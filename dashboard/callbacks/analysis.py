@@ -15,7 +15,7 @@ from dashboard.components.heat_filter import category_options
 from dashboard.i18n import t
 from dashboard.ids import analysis as aid
 from db.accounts import StaffIdentity
-from db.queries import workbench as q
+from db.queries import wb_options
 from ops.analysis.scope import AnalysisScope, analysis_scope
 from ops.policy import Screen, reach, roles_for
 
@@ -62,7 +62,7 @@ async def gate(_: str, lang: str) -> tuple[Any, ...]:
 )
 @auth.require_user(*ROLES)
 async def frame(lang: str, current: str | None, *, user: StaffIdentity) -> tuple[Any, ...]:
-    districts = [d for d in await reference("districts", q.districts) if d.has_grid]
+    districts = [d for d in await reference("districts", wb_options.districts) if d.has_grid]
     names = {d.code: _name(d, lang) for d in districts}
     fixed = user.role == "officer"
     if fixed:
@@ -72,7 +72,7 @@ async def frame(lang: str, current: str | None, *, user: StaffIdentity) -> tuple
     else:
         scope = t("an.scope.city", lang)
     district = user.district_code if fixed else current
-    majors, _ = category_options(await reference("categories", q.categories), lang)
+    majors, _ = category_options(await reference("categories", wb_options.categories), lang)
     return (
         scope,
         [{"value": code, "label": name} for code, name in names.items()],
@@ -101,7 +101,7 @@ async def frame(lang: str, current: str | None, *, user: StaffIdentity) -> tuple
 async def minors(
     major: str | None, lang: str, current: str | None, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
-    _, options = category_options(await reference("categories", q.categories), lang, major)
+    _, options = category_options(await reference("categories", wb_options.categories), lang, major)
     keep = current if any(o["value"] == current for o in options) else None
     return (
         options,

@@ -28,7 +28,7 @@ from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError, ValidationError
 from db.media import CleanPhoto
-from db.queries import workbench as q
+from db.queries import wb_options
 from ops.citizen.intake import check_photos
 from ops.commands import DESK_SOURCES, DeskReceipt, DeskReport, report_at_desk
 from ops.policy import Screen, reach, roles_for
@@ -127,7 +127,7 @@ def _name(row: Any, lang: str) -> str:
 async def major_options(hidden: bool | None, lang: str, *, user: StaffIdentity) -> list[dict[str, str]]:
     if hidden is not False and ctx.triggered_id == did.PANEL:
         raise PreventUpdate
-    categories = await reference("categories", q.categories)
+    categories = await reference("categories", wb_options.categories)
     return [{"value": c.code, "label": f"{_name(c, lang)} ({c.code})"} for c in categories if c.level == 1]
 
 
@@ -143,7 +143,7 @@ async def major_options(hidden: bool | None, lang: str, *, user: StaffIdentity) 
 async def category_options(
     major: str | None, lang: str, current: str | None, *, user: StaffIdentity
 ) -> tuple[Any, Any]:
-    categories = await reference("categories", q.categories)
+    categories = await reference("categories", wb_options.categories)
     minors = [c for c in categories if c.level == 2 and (not major or c.parent_code == major)]
     data = [{"value": c.code, "label": f"{_name(c, lang)} ({c.code})"} for c in minors]
     keep = current if any(c.code == current for c in minors) else None

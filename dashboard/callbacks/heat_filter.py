@@ -22,7 +22,7 @@ from dashboard.ids import heat_filter as hf
 from dashboard.ids import wb_live as live
 from dashboard.ids import workbench as wid
 from db.accounts import StaffIdentity
-from db.queries import workbench as q
+from db.queries import wb_options
 from db.queries.grid_geometry import geometry
 from db.queries.grid_levels import EMPTY, MAX_FEATURES, WINDOWS, coarser, level_for
 from geo.bbox import bbox_of_view
@@ -42,7 +42,7 @@ def chosen(major: str | None, minor: str | None) -> str | None:
 async def category_name(code: str | None, lang: str) -> str | None:
     if not code:
         return None
-    for c in await reference("categories", q.categories):
+    for c in await reference("categories", wb_options.categories):
         if c.code == code:
             return str(c.name_en if lang == "en" else c.name_zh)
     return None
@@ -57,7 +57,7 @@ async def with_category(legend: list[Any], code: str | None, lang: str) -> list[
 
 
 async def _options(lang: str, major: str | None) -> tuple[list[dict[str, str]], ...]:
-    return category_options(await reference("categories", q.categories), lang, major)
+    return category_options(await reference("categories", wb_options.categories), lang, major)
 
 
 def _keep(value: str | None, options: list[dict[str, str]]) -> str | None:

@@ -21,7 +21,7 @@ from dashboard.ids import replay as rp
 from dashboard.ids import workbench as wid
 from db.accounts import StaffIdentity
 from db.queries import replay as rq
-from db.queries import workbench as q
+from db.queries import wb_options
 from geo.crs import TZ
 from ops.policy import Screen, roles_for, workbench_scope
 from ops.replay import ReplayEvent, build_frames
@@ -66,7 +66,7 @@ async def toggle(
 )
 @auth.require_user(*ROLES)
 async def texts(lang: str, district: str | None, day: str | None, *, user: StaffIdentity) -> tuple[Any, ...]:
-    districts = await reference("districts", q.districts)
+    districts = await reference("districts", wb_options.districts)
     data = [{"value": d.code, "label": d.name_en if lang == "en" else d.name_zh} for d in districts]
     return (
         t("replay.open", lang),

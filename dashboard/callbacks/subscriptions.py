@@ -25,7 +25,7 @@ from dashboard.ids import subscriptions as sid
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError
-from db.queries import workbench as q
+from db.queries import wb_options
 from db.queries.geo_layers import districts_geojson
 from geo.crs import TZ
 from ops.notify.deliver import DeliveryError, send
@@ -77,7 +77,7 @@ def _clicked() -> int | None:
 )
 @auth.require_user(*ROLES)
 async def setup(_: str, lang: str, *, user: StaffIdentity) -> tuple[Any, ...]:
-    categories = list(await reference("categories", q.categories))
+    categories = list(await reference("categories", wb_options.categories))
     shapes = await reference("districts_geojson", districts_geojson)
     return (
         view.form(lang, category_groups(categories, lang), bool(_mail_url())),
@@ -246,7 +246,7 @@ async def save(
 @auth.require_user(*ROLES)
 async def listing(_version: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
     subs = await runtime.aread(lambda c: store.list_for(c, _owner(user)))
-    categories = await reference("categories", q.categories)
+    categories = await reference("categories", wb_options.categories)
     names = {c.code: str(c.name_en if lang == "en" else c.name_zh) for c in categories}
     return view.listing(subs, names, lang), view.mine_geojson(subs)
 

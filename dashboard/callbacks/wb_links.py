@@ -22,7 +22,7 @@ from dashboard.i18n import t
 from dashboard.ids import wb_links as lid
 from dashboard.ids import workbench as wid
 from db.accounts import StaffIdentity
-from db.queries import workbench as q
+from db.queries import wb_options
 from db.queries.case_locate import locate
 from ops.policy import workbench_scope
 
@@ -30,11 +30,11 @@ from ops.policy import workbench_scope
 async def _reach_name(user: StaffIdentity, lang: str) -> tuple[str, str] | None:
     """("district" | "department", its name in ``lang``) for a reader limited to one, else ``None``."""
     if user.role == "officer" and user.district_code:
-        rows = await reference("districts", q.districts)
+        rows = await reference("districts", wb_options.districts)
         names = {r.code: (r.name_en if lang == "en" else r.name_zh) for r in rows}
         return "district", names.get(user.district_code, user.district_code)
     if user.role == "department" and user.department_code:
-        rows = await reference("departments", q.departments)
+        rows = await reference("departments", wb_options.departments)
         names = {r.code: (r.name_en if lang == "en" else r.name_zh) for r in rows}
         return "department", names.get(user.department_code, user.department_code)
     return None

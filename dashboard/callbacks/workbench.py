@@ -26,6 +26,7 @@ from dashboard.ids.wb_live import CHANGED as LIVE  # the push's refresh hook (ca
 from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.cache import MISSING
+from db.queries import wb_options
 from db.queries import workbench as q
 from db.queries.geo_layers import EMPTY, cells_in_bbox, districts_geojson
 from db.queries.workbench_scope import scope_bounds
@@ -135,9 +136,9 @@ async def gate(_: str, lang: str, search: str | None) -> tuple[Any, Any, bool]:
 )
 @auth.require_user(*ROLES)
 async def filter_options(lang: str, current: str | None, *, user: StaffIdentity) -> tuple[Any, ...]:
-    districts = await reference("districts", q.districts)
-    categories = await reference("categories", q.categories)
-    departments = await reference("departments", q.departments)
+    districts = await reference("districts", wb_options.districts)
+    categories = await reference("categories", wb_options.categories)
+    departments = await reference("departments", wb_options.departments)
     district_data = [{"value": d.code, "label": _name(d, lang)} for d in districts]
     fixed = user.role == "officer"
     district = user.district_code if fixed else current
@@ -199,7 +200,7 @@ async def filter_options(lang: str, current: str | None, *, user: StaffIdentity)
 async def category_options(
     major: str | None, lang: str, current: str | None, *, user: StaffIdentity
 ) -> tuple[Any, Any]:
-    categories = await reference("categories", q.categories)
+    categories = await reference("categories", wb_options.categories)
     minors = [c for c in categories if c.level == 2 and (not major or c.parent_code == major)]
     data = [{"value": c.code, "label": f"{_name(c, lang)} ({c.code})"} for c in minors]
     keep = current if any(c.code == current for c in minors) else None

@@ -20,7 +20,7 @@ from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from dashboard.ids.wb_live import CHANGED as LIVE  # the push's refresh hook
 from db.accounts import StaffIdentity
-from db.queries import workbench as q
+from db.queries import wb_card, wb_options
 from ops.policy import allowed_actions, in_scope, request_actions, workbench_scope
 from ops.states import Action, CaseStatus, Role
 
@@ -78,7 +78,7 @@ def _typed(values: list[Any], field_ids: list[Any]) -> dict[str, Any]:
     }
 
 
-def card_actions(card: q.CaseCard, role: Role, scoped: bool) -> tuple[list[Action], int | None]:
+def card_actions(card: wb_card.CaseCard, role: Role, scoped: bool) -> tuple[list[Action], int | None]:
     """The actions the card offers, and the id of the pending 挂账 / 延期 request they may decide: a pending
     request's decisions come first (a lead approves or refuses, the asking side may withdraw), and no second
     request is offered while one waits."""
@@ -136,7 +136,7 @@ async def case_card(
             return (*[nothing] * _FIRST_TEXT_OUTPUT, *_texts_unchanged())
     if case_id is None:
         return True, [], None, [], [], None, [], *_texts_unchanged()
-    card = await runtime.aread(lambda c: q.case_card(c, workbench_scope(user), case_id))
+    card = await runtime.aread(lambda c: wb_card.case_card(c, workbench_scope(user), case_id))
     if card is None:
         missing = html.Div(t("wb.card.missing", lang), className="wb-muted")
         return False, [missing], None, [], [], None, [], *_texts_unchanged()
@@ -167,7 +167,7 @@ async def case_card(
     if same_forms:
         forms: Any = nothing
     else:
-        departments = await reference("departments", q.departments) if "dispatch" in names else []
+        departments = await reference("departments", wb_options.departments) if "dispatch" in names else []
         kept = drafts.get("values") if isinstance(drafts, dict) and drafts.get("case") == case_id else None
         if relabel or pushed:
             kept = {**(kept or {}), **_typed(values, field_ids)}  # what the forms hold now wins

@@ -15,7 +15,7 @@ from dashboard.components.workbench_queue import countdown, status_badge, status
 from dashboard.i18n import t
 from dashboard.ids import an_hot as hid
 from dashboard.ids import workbench as wid
-from db.queries.workbench import CaseCard
+from db.queries.wb_card import CaseCard
 from ops.states import ACTION_LABELS, Action
 
 PHOTO_ROUTE = "/media/photo/{photo_id}/{size}"  # served with access control by the Open311 API module

@@ -26,7 +26,7 @@ from dashboard.components.workbench_queue import status_label
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
 from db.media import FORMATS
-from db.queries.workbench import CaseCard
+from db.queries.wb_card import CaseCard
 from ops.states import ACTION_LABELS, Action
 from ops.workflow.base import MAX_NOTE, MAX_REASON
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Connection
 
 from dashboard.components.case_card import card_info
-from db.queries import workbench as q
+from db.queries import wb_card
 from db.scope import RowScope
 from ops.analysis.recurrence import recurrence_step
 from ops.workflow import Actor
@@ -31,7 +31,7 @@ def _text(node: Any) -> str:
 
 
 def _card(conn: Connection, scope: RowScope, case_id: int, lang: str) -> str:
-    card = q.case_card(conn, scope, case_id, now=MON + timedelta(days=30))
+    card = wb_card.case_card(conn, scope, case_id, now=MON + timedelta(days=30))
     assert card is not None
     return _text(card_info(card, lang))
 

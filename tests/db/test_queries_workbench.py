@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity, load_identity
 from db.media import store_photo
+from db.queries import wb_card, wb_options
 from db.queries import workbench as q
 from db.queries.workbench_scope import may_see, scope_bounds
 from ops import workflow as wf
@@ -65,8 +66,8 @@ def test_officer_of_yunyan_never_gets_a_nanming_case(
     nanming = q.Filters(district="520102")
     assert ids_of_pins(q.pins(conn, workbench_scope(officer), nanming, BOX, now=LATER)) == set()
     assert q.queue(conn, workbench_scope(officer), nanming, now=LATER).total == 0
-    assert q.case_card(conn, workbench_scope(officer), nan.id) is None
-    assert q.case_card(conn, workbench_scope(officer), yun.id) is not None
+    assert wb_card.case_card(conn, workbench_scope(officer), nan.id) is None
+    assert wb_card.case_card(conn, workbench_scope(officer), yun.id) is not None
     assert not may_see(conn, workbench_scope(officer), nan.id) and may_see(
         conn, workbench_scope(officer), yun.id
     )
@@ -76,7 +77,7 @@ def test_an_officer_without_a_district_sees_nothing(conn: Connection, staff: dic
     yun, _ = both(conn, staff)
     broken = StaffIdentity(0, "x", "x", "officer", None, None)
     assert q.pins(conn, workbench_scope(broken), q.Filters(), BOX, now=LATER).shown == 0
-    assert q.case_card(conn, workbench_scope(broken), yun.id) is None
+    assert wb_card.case_card(conn, workbench_scope(broken), yun.id) is None
 
 
 def test_department_staff_see_only_their_departments_cases(
@@ -94,8 +95,8 @@ def test_department_staff_see_only_their_departments_cases(
         == set()
     )
     assert (
-        q.case_card(conn, workbench_scope(cgj), theirs.id) is None
-        and q.case_card(conn, workbench_scope(cgj), mine.id) is not None
+        wb_card.case_card(conn, workbench_scope(cgj), theirs.id) is None
+        and wb_card.case_card(conn, workbench_scope(cgj), mine.id) is not None
     )
 
 
@@ -278,7 +279,7 @@ def test_case_card(
         conn, Actor.from_identity(people["cgj"]), first.id, first.version, note="已更换", photo_ids=[photo.id],
         now=MON + timedelta(hours=2),
     )  # fmt: skip
-    card = q.case_card(conn, workbench_scope(people["lead"]), handled.id, now=LATER)
+    card = wb_card.case_card(conn, workbench_scope(people["lead"]), handled.id, now=LATER)
     assert card is not None
     c = card.case
     assert (c.ticket, c.status, c.version) == (handled.ticket, "handled", handled.version)
@@ -294,7 +295,7 @@ def test_case_card(
     assert all(d.distance_m <= 50 for d in card.duplicates)
     # the officer of the same district sees the duplicates in their district only
     officer = replace(people["yunyan"])
-    assert {d.id for d in q.duplicates(conn, workbench_scope(officer), handled.id)} == set(near)
+    assert {d.id for d in wb_card.duplicates(conn, workbench_scope(officer), handled.id)} == set(near)
 
 
 def _png() -> bytes:
@@ -308,11 +309,11 @@ def _png() -> bytes:
 
 
 def test_filter_options(conn: Connection) -> None:
-    districts = q.districts(conn)
+    districts = wb_options.districts(conn)
     assert districts[0].has_grid and len(districts) == 10
-    cats = q.categories(conn)
+    cats = wb_options.categories(conn)
     assert any(c.level == 1 for c in cats) and any(c.code == CATEGORY for c in cats)
-    deps = q.departments(conn)
+    deps = wb_options.departments(conn)
     assert deps[0].type == "city_bureau" and any(d.code == "CGJ" for d in deps)
 
 

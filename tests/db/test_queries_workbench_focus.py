@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity, load_identity
+from db.queries import wb_card
 from db.queries import workbench as q
 from ops import workflow as wf
 from ops.policy import actionable_statuses, workbench_scope
@@ -78,12 +79,12 @@ def test_pending_requests_for_the_lead(
     flags = {r.id: r.pending_request for r in q.queue(conn, scope, f, now=LATER, limit=10_000).rows}
     assert flags[asked.id] is True and flags[other.id] is False
 
-    card = q.case_card(conn, scope, asked.id, now=LATER)
+    card = wb_card.case_card(conn, scope, asked.id, now=LATER)
     assert card is not None and card.request is not None
     assert (card.request.kind, card.request.state, float(card.request.amount)) == ("extend", "pending", 2.0)
     assert card.request.department_code == "CGJ" and card.request.reason == "等待配件"
     # the department sees its own request on its card, then the outcome
-    dept_card = q.case_card(conn, workbench_scope(people["cgj"]), asked.id, now=LATER)
+    dept_card = wb_card.case_card(conn, workbench_scope(people["cgj"]), asked.id, now=LATER)
     assert dept_card is not None and dept_card.request is not None and dept_card.request.state == "pending"
     wf.refuse_request(
         conn,
@@ -94,7 +95,7 @@ def test_pending_requests_for_the_lead(
         reason="请按期完成",
         now=LATER,
     )
-    dept_card = q.case_card(conn, workbench_scope(people["cgj"]), asked.id, now=LATER)
+    dept_card = wb_card.case_card(conn, workbench_scope(people["cgj"]), asked.id, now=LATER)
     assert dept_card is not None and dept_card.request is not None
     assert (dept_card.request.state, dept_card.request.decision_note) == ("refused", "请按期完成")
     assert dept_card.request.decided_by_name == people["lead"].display_name

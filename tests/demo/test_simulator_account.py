@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 from dashboard.api.open311_settings import get_open311_settings
 from dashboard.settings import Settings
 from db.accounts import authenticate
-from db.queries.workbench import case_card
+from db.queries.wb_card import case_card
 from db.scope import RowScope
 from demo.simulate import SimContext, Verifying, advance_case, simulate_steps
 from demo.users import DEMO_USERS, SIMULATOR_DISPLAY_NAME, SIMULATOR_USERNAME, ensure_simulator_account
