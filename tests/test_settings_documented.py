@@ -12,7 +12,8 @@ from pydantic_settings import BaseSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("geo", "db", "ops", "demo", "dashboard", "cli", "bench")
-CLASS = re.compile(r"^class (\w+)\(BaseSettings\):", re.M)
+#: A class with BaseSettings among its bases (``Settings`` also inherits its storage fields from a plain model).
+CLASS = re.compile(r"^class (\w+)\([^)]*\bBaseSettings\b[^)]*\):", re.M)
 
 
 def settings_classes() -> list[type[BaseSettings]]:
