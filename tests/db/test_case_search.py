@@ -239,7 +239,7 @@ def test_the_search_indexes_serve_two_and_four_character_words(
 ) -> None:
     """With the newest-first scan and the sequential scan out of the way, the planner must reach for our index:
     a trigram index cannot serve a two-character word, the bigram index can."""
-    indexed, _, params = cs._match(cs.parse(rare_word(length)), phone=False)
+    indexed, _, params = cs._match(cs.parse(rare_word(length)))
     conn.execute(text("SET LOCAL enable_seqscan = off"))
     conn.execute(text("SET LOCAL enable_indexscan = off"))
     sql = f'EXPLAIN SELECT c.id FROM "case" c WHERE {indexed}'
@@ -287,3 +287,39 @@ def test_more_than_fifty_the_newest_fifty_and_says_there_are_more(
     ][: cs.LIMIT]
     longer = search(conn, people["dispatcher"], f"处{word}")
     assert longer.more and [h.id for h in longer.hits] == [h.id for h in found.hits]
+
+
+def test_a_phone_finds_the_newest_of_a_heavy_reporters_cases_and_of_the_digits_in_texts(
+    conn: Connection, people: dict[str, StaffIdentity]
+) -> None:
+    """A reporter of many cases and a description holding the same digits: the newest 50 of both together,
+    newest first, and ``more``; the reporter's newest come through the (reporter, created_at) index."""
+    phone = "137" + "".join(_rng.choice("0123456789") for _ in range(8))
+    reporter = conn.execute(
+        text("INSERT INTO person (pseudonym, name, phone) VALUES (:p, '常报人', :phone) RETURNING id"),
+        {"p": f"search-heavy-{phone}", "phone": phone},
+    ).scalar_one()
+
+    def at(minute: int, description: str, who: int | None) -> CaseResult:
+        return wf.report(
+            conn,
+            Actor.system(),
+            category_code=CATEGORY,
+            lon=YUNYAN[0],
+            lat=YUNYAN[1],
+            description=description,
+            source="app",
+            reporter_id=who,
+            now=MON + timedelta(minutes=minute),
+        )
+
+    mine = {2 * i: at(2 * i, "路灯不亮", reporter) for i in range(60)}
+    quoted = {2 * i + 1: at(2 * i + 1, f"请回电{phone}", None) for i in range(0, 60, 6)}  # interleaved in time
+    found = search(conn, people["lead"], phone)
+    newest = [c.id for _, c in sorted({**mine, **quoted}.items(), reverse=True)][: cs.LIMIT]
+    assert found.more and [h.id for h in found.hits] == newest
+    assert {h.matched for h in found.hits} == {"phone", "description"}
+    conn.execute(text("SET LOCAL enable_seqscan = off"))
+    sql = "EXPLAIN " + cs._BY_PHONE.format(scope="true")
+    plan = "\n".join(r[0] for r in conn.execute(text(sql), {"lim": 51, "phone_like": f"%{phone}%"}))
+    assert "ix_case_reporter_created" in plan, plan
