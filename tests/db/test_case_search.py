@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity, load_identity
 from db.queries import case_search as cs
+from db.scope import RowScope
 from ops import workflow as wf
 from ops.search import search
 from ops.states import CaseStatus
@@ -314,7 +315,9 @@ def test_a_phone_finds_the_newest_of_a_heavy_reporters_cases_and_of_the_digits_i
         )
 
     mine = {2 * i: at(2 * i, "路灯不亮", reporter) for i in range(60)}
-    quoted = {2 * i + 1: at(2 * i + 1, f"请回电{phone}", None) for i in range(0, 60, 6)}  # interleaved in time
+    quoted = {
+        2 * i + 1: at(2 * i + 1, f"请回电{phone}", None) for i in range(0, 60, 6)
+    }  # interleaved in time
     found = search(conn, people["lead"], phone)
     newest = [c.id for _, c in sorted({**mine, **quoted}.items(), reverse=True)][: cs.LIMIT]
     assert found.more and [h.id for h in found.hits] == newest
@@ -323,3 +326,29 @@ def test_a_phone_finds_the_newest_of_a_heavy_reporters_cases_and_of_the_digits_i
     sql = "EXPLAIN " + cs._BY_PHONE.format(scope="true")
     plan = "\n".join(r[0] for r in conn.execute(text(sql), {"lim": 51, "phone_like": f"%{phone}%"}))
     assert "ix_case_reporter_created" in plan, plan
+
+
+@pytest.mark.parametrize("windows", [(1, 2), (60, 100), (100000,)])
+def test_the_newest_first_windows_never_change_the_answer(
+    conn: Connection, windows: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in the first window, in a later one or only by the indexes: the same newest cases of the scope."""
+    word = rare_word(2)
+    for i in range(120):
+        wf.report(
+            conn,
+            Actor.system(),
+            category_code=CATEGORY,
+            lon=(NANMING if i % 3 == 0 else YUNYAN)[0],
+            lat=(NANMING if i % 3 == 0 else YUNYAN)[1],
+            description=f"第{i}处{word}" if i % 4 else "路灯不亮",  # 90 of them; 60 in 云岩区
+            source="app",
+            now=MON + timedelta(minutes=i),
+        )
+    scopes = {"city": RowScope.city(), "yunyan": RowScope(district="520103")}
+    expected = {who: cs.search(conn, scope, cs.parse(word)) for who, scope in scopes.items()}
+    assert all(r.more and len(r.hits) == cs.LIMIT for r in expected.values())
+    monkeypatch.setattr(cs, "RECENT", windows)
+    for who, scope in scopes.items():
+        got = cs.search(conn, scope, cs.parse(word))
+        assert [h.id for h in got.hits] == [h.id for h in expected[who].hits], who
