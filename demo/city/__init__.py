@@ -213,6 +213,7 @@ def seed_demo_city(
         raw.execute(f"SET LOCAL {rollups.DEFERRED_SETTING} = on")  # the rollup is rebuilt once at the end
         if replace:
             load.remove_cases(raw)
+        freeze = (replace or existing["case"] < cases) and load.truncate_for_freeze(raw)
         first = load.reserve_ids(raw, '"case"', cases)
         ids = np.arange(first, first + cases, dtype=np.int64)
         vocab = rows.Vocab(
@@ -240,7 +241,7 @@ def seed_demo_city(
             suggested=dept[order],
             reporter=reporter,
         )
-        _copy_cases(raw, cols, state, vocab, on_progress)
+        _copy_cases(raw, cols, state, vocab, on_progress, freeze=freeze)
         clock.lap("copy cases")
         n_events = _copy_events(
             raw,
@@ -267,7 +268,7 @@ def seed_demo_city(
     load.verify_load(raw, first, first + cases - 1, VERIFY_SAMPLE, seed)
     load.notify(raw)
     rollups.rebuild(raw)
-    for table in ('"case"', "case_event", "person"):
+    for table in ("case_event", "person"):  # "case" was analyzed in the bulk window, before its foreign keys
         raw.execute(f"ANALYZE {table}")
     clock.lap("verify and analyze")
     on_progress("verify", 1, 1)
@@ -285,7 +286,13 @@ def seed_demo_city(
 
 
 def _copy_cases(
-    raw: psycopg.Connection, cols: rows.CaseColumns, state: State, vocab: rows.Vocab, on_progress: Progress
+    raw: psycopg.Connection,
+    cols: rows.CaseColumns,
+    state: State,
+    vocab: rows.Vocab,
+    on_progress: Progress,
+    *,
+    freeze: bool,
 ) -> None:
     n = len(cols.ids)
 
@@ -294,7 +301,7 @@ def _copy_cases(
             yield rows.case_chunk(cols, state, vocab, slice(lo, lo + CASE_CHUNK))
             on_progress("cases", min(lo + CASE_CHUNK, n), n)
 
-    load.copy_binary(raw, '"case"', rows.CASE_COLUMNS, chunks())
+    load.copy_binary(raw, '"case"', rows.CASE_COLUMNS, chunks(), freeze=freeze)
 
 
 def _copy_events(

@@ -207,6 +207,27 @@ def test_replace_cleared_the_old_city_and_the_history_is_append_only_again(
         sp.rollback()
 
 
+def test_the_triggers_the_load_dropped_are_back_as_the_migrations_made_them(
+    city: tuple[Connection, SeedResult],
+) -> None:
+    """The bulk load drops the route, notify and rollup-insert triggers (COPY then inserts many rows at once and
+    freezes ``case``): afterwards each is there again, enabled, with its definition."""
+    c, _ = city
+    got = dict(
+        c.execute(
+            text(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O' "
+                "AND tgrelid IN ('\"case\"'::regclass, 'case_event'::regclass)"
+            )
+        ).all()
+    )
+    assert 'BEFORE INSERT OR UPDATE OF geom ON public."case" FOR EACH ROW' in got["case_route"]
+    assert "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT" in got["case_rollup_insert"]
+    assert "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT" in got["case_event_notify"]
+    assert "REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT" in got["case_event_rollup_insert"]
+    assert c.execute(text("SELECT relallvisible > 0 FROM pg_class WHERE oid = '\"case\"'::regclass")).scalar()
+
+
 def test_histories_are_legal_and_rows_match(city: tuple[Connection, SeedResult]) -> None:
     c, result = city
     cases = _cases(c)
