@@ -54,9 +54,10 @@ def _report(
     conn: Connection,
     point: tuple[float, float],
     *,
-    address: str,
     description: str,
+    address: str | None = None,
     reporter: int | None = None,
+    minute: int = 0,
 ) -> CaseResult:
     return wf.report(
         conn,
@@ -68,7 +69,7 @@ def _report(
         address=address,
         source="app",
         reporter_id=reporter,
-        now=MON,
+        now=MON + timedelta(minutes=minute),
     )
 
 
@@ -301,23 +302,11 @@ def test_a_phone_finds_the_newest_of_a_heavy_reporters_cases_and_of_the_digits_i
         {"p": f"search-heavy-{phone}", "phone": phone},
     ).scalar_one()
 
-    def at(minute: int, description: str, who: int | None) -> CaseResult:
-        return wf.report(
-            conn,
-            Actor.system(),
-            category_code=CATEGORY,
-            lon=YUNYAN[0],
-            lat=YUNYAN[1],
-            description=description,
-            source="app",
-            reporter_id=who,
-            now=MON + timedelta(minutes=minute),
-        )
-
-    mine = {2 * i: at(2 * i, "路灯不亮", reporter) for i in range(60)}
-    quoted = {
-        2 * i + 1: at(2 * i + 1, f"请回电{phone}", None) for i in range(0, 60, 6)
-    }  # interleaved in time
+    mine = {
+        m: _report(conn, YUNYAN, description="路灯不亮", reporter=reporter, minute=m)
+        for m in range(0, 120, 2)
+    }
+    quoted = {m: _report(conn, YUNYAN, description=f"请回电{phone}", minute=m) for m in range(1, 120, 12)}
     found = search(conn, people["lead"], phone)
     newest = [c.id for _, c in sorted({**mine, **quoted}.items(), reverse=True)][: cs.LIMIT]
     assert found.more and [h.id for h in found.hits] == newest
@@ -334,17 +323,9 @@ def test_the_newest_first_windows_never_change_the_answer(
 ) -> None:
     """Found in the first window, in a later one or only by the indexes: the same newest cases of the scope."""
     word = rare_word(2)
-    for i in range(120):
-        wf.report(
-            conn,
-            Actor.system(),
-            category_code=CATEGORY,
-            lon=(NANMING if i % 3 == 0 else YUNYAN)[0],
-            lat=(NANMING if i % 3 == 0 else YUNYAN)[1],
-            description=f"第{i}处{word}" if i % 4 else "路灯不亮",  # 90 of them; 60 in 云岩区
-            source="app",
-            now=MON + timedelta(minutes=i),
-        )
+    for i in range(120):  # 90 with the word; 60 of those in 云岩区
+        where = NANMING if i % 3 == 0 else YUNYAN
+        _report(conn, where, description=f"第{i}处{word}" if i % 4 else "路灯不亮", minute=i)
     scopes = {"city": RowScope.city(), "yunyan": RowScope(district="520103")}
     expected = {who: cs.search(conn, scope, cs.parse(word)) for who, scope in scopes.items()}
     assert all(r.more and len(r.hits) == cs.LIMIT for r in expected.values())
