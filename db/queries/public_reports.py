@@ -123,6 +123,8 @@ def report_snapshot(conn: Connection, now: datetime | None = None) -> ReportSnap
     """The city-wide snapshot of public reports of the last REPORT_WINDOW_DAYS days (one query)."""
     at = now or datetime.now(TZ)
     no_jit(conn)
+    # a background refresh: one core, not all of them (~2 s at 10M cases; the other core keeps serving)
+    conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     rows = conn.execute(_SNAPSHOT, {"since": at - timedelta(days=REPORT_WINDOW_DAYS)}).all()
     keys = np.array([r.key for r in rows], dtype=np.int64)
     snapped = np.where(keys < 0, -keys, 0)  # 50 m squares of cases without a cell: 100 m indices from them

@@ -1,0 +1,67 @@
+"""The public answers' cache: single flight, stale-while-revalidate, and an answer kept at least COST_FACTOR times
+as long as it took to compute (a slow refresh is not repeated every few seconds)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from dashboard.answer_cache import COST_FACTOR, AnswerCache
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_an_answer_lives_its_ttl_or_ten_times_its_cost_whichever_is_longer() -> None:
+    clock = Clock()
+    cache = AnswerCache(clock=clock)
+    calls: list[str] = []
+
+    def computing(key: str, cost: float) -> object:
+        async def compute() -> str:
+            calls.append(key)
+            clock.t += cost  # the computation takes `cost` seconds
+            return f"{key}{len(calls)}"
+
+        return compute
+
+    async def scenario() -> None:
+        assert await cache.get("cheap", 10, 60, computing("cheap", 0.01)) == "cheap1"
+        assert await cache.get("slow", 10, 60, computing("slow", 2.0)) == "slow2"
+        clock.t += 15  # past the ttl of 10 s: the cheap answer is refreshed, the slow one (kept 20 s) is not
+        assert (
+            await cache.get("cheap", 10, 60, computing("cheap", 0.01)) == "cheap1"
+        )  # stale, refresh started
+        await asyncio.sleep(0)
+        assert await cache.get("slow", 10, 60, computing("slow", 2.0)) == "slow2"
+        await asyncio.sleep(0)
+        assert calls == ["cheap", "slow", "cheap"]
+        clock.t += (
+            COST_FACTOR * 2.0
+        )  # now the slow one is due too: its old answer is served while it refreshes
+        assert await cache.get("slow", 10, 60, computing("slow", 2.0)) == "slow2"
+        await asyncio.sleep(0)
+        assert calls == ["cheap", "slow", "cheap", "slow"]
+        assert await cache.get("slow", 10, 60, computing("slow", 2.0)) == "slow4"
+
+    asyncio.run(scenario())
+
+
+def test_one_computation_for_many_callers_at_once() -> None:
+    cache = AnswerCache()
+    calls = 0
+
+    async def compute() -> int:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        return 42
+
+    async def scenario() -> list[int]:
+        return list(await asyncio.gather(*(cache.get("k", 5, 5, compute) for _ in range(20))))
+
+    assert asyncio.run(scenario()) == [42] * 20 and calls == 1
