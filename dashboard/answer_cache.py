@@ -3,7 +3,8 @@ clients ask at once (single flight), the previous answer served while a fresh on
 (stale-while-revalidate), cleared by moderation. One per app object (:mod:`dashboard.runtime`).
 
 An answer is kept for its kind's time to live, or for :data:`COST_FACTOR` times what computing it took when that is
-longer: a refresh never takes more than a tenth of one core however the city grows. The reports snapshot of the
+longer (up to :data:`MAX_STRETCH` times the time to live): a refresh takes at most a tenth of one core as the city
+grows. The reports snapshot of the
 10M-case city takes ~2 s; refreshed every 10 s on a 2-core server it took a fifth of the machine in bursts, and
 every public answer waited behind them (p95 ~0.5-1.2 s while the median stayed at 5-19 ms).
 """
@@ -23,6 +24,9 @@ log = logging.getLogger("guiyang_ops.public")
 T = TypeVar("T")
 #: an answer is kept at least this many times as long as computing it took
 COST_FACTOR = 10.0
+#: but never more than this many times its kind's time to live (a database slowed down for a while must not leave
+#: the public map minutes behind)
+MAX_STRETCH = 6.0
 
 
 class AnswerCache:
@@ -64,7 +68,7 @@ class AnswerCache:
             value = await compute()
             if generation == self._generation:
                 now = self._clock()
-                ttl = max(ttl, COST_FACTOR * (now - started))
+                ttl = min(max(ttl, COST_FACTOR * (now - started)), MAX_STRETCH * ttl)
                 self._entries[key] = (now + ttl, now + ttl + grace, value)
                 self._entries.move_to_end(key)
                 while len(self._entries) > self.max_entries:

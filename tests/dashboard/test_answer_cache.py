@@ -4,8 +4,9 @@ as long as it took to compute (a slow refresh is not repeated every few seconds)
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
-from dashboard.answer_cache import COST_FACTOR, AnswerCache
+from dashboard.answer_cache import COST_FACTOR, MAX_STRETCH, AnswerCache
 
 
 class Clock:
@@ -21,7 +22,7 @@ def test_an_answer_lives_its_ttl_or_ten_times_its_cost_whichever_is_longer() -> 
     cache = AnswerCache(clock=clock)
     calls: list[str] = []
 
-    def computing(key: str, cost: float) -> object:
+    def computing(key: str, cost: float) -> Callable[[], Awaitable[str]]:
         async def compute() -> str:
             calls.append(key)
             clock.t += cost  # the computation takes `cost` seconds
@@ -47,6 +48,29 @@ def test_an_answer_lives_its_ttl_or_ten_times_its_cost_whichever_is_longer() -> 
         await asyncio.sleep(0)
         assert calls == ["cheap", "slow", "cheap", "slow"]
         assert await cache.get("slow", 10, 60, computing("slow", 2.0)) == "slow4"
+
+    asyncio.run(scenario())
+
+
+def test_a_very_slow_answer_is_kept_no_longer_than_six_times_its_ttl() -> None:
+    clock = Clock()
+    cache = AnswerCache(clock=clock)
+    calls = 0
+
+    async def crawling() -> int:
+        nonlocal calls
+        calls += 1
+        clock.t += 30.0  # a database slowed down: 30 s for an answer of ttl 10 s
+        return calls
+
+    async def scenario() -> None:
+        assert await cache.get("k", 10, 600, crawling) == 1
+        clock.t += MAX_STRETCH * 10 - 1
+        assert await cache.get("k", 10, 600, crawling) == 1 and calls == 1  # still fresh
+        clock.t += 2  # past 6 × 10 s (not 10 × 30 s): refreshed, the old answer served meanwhile
+        assert await cache.get("k", 10, 600, crawling) == 1
+        await asyncio.sleep(0)
+        assert calls == 2
 
     asyncio.run(scenario())
 
