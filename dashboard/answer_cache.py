@@ -4,9 +4,8 @@ clients ask at once (single flight), the previous answer served while a fresh on
 
 An answer is kept for its kind's time to live, or for :data:`COST_FACTOR` times what computing it took when that is
 longer (up to :data:`MAX_STRETCH` times the time to live): a refresh takes at most a tenth of one core as the city
-grows. The reports snapshot of the
-10M-case city takes ~2 s; refreshed every 10 s on a 2-core server it took a fifth of the machine in bursts, and
-every public answer waited behind them (p95 ~0.5-1.2 s while the median stayed at 5-19 ms).
+grows. The reports snapshot of the 10M-case city takes ~2 s; refreshed every 10 s on a 2-core server, it took a
+fifth of the machine in bursts.
 """
 
 from __future__ import annotations

@@ -179,9 +179,8 @@ def _newest_first(conn: Connection, q: SearchQuery, scope: RowScope, *, phone: b
     word common in the scope finds its cases there, and they are the newest it has; only if they hold too few,
     the cases of the scope the indexes find (the word is rare there, so they find few: under ~0.085 % (51 of
     60,000) of the city's newest, as the last window showed)."""
-    if _NUMBER.match(
-        q.text
-    ):  # a ticket's or a phone's digits (every phone): rare anywhere, straight to the indexes
+    # a ticket's or a phone's digits (every phone query): rare anywhere, straight to the indexes
+    if _NUMBER.match(q.text):
         return _indexed(conn, q, scope, phone=phone)
     _, cheap, params = _match(q)
     params |= {**scope.params(), "lim": LIMIT + 1}

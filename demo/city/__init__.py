@@ -204,16 +204,18 @@ def seed_demo_city(
     end = (now or datetime.now(TZ)).astimezone(TZ).date()  # the history's monthly partitions before its COPY
     partitions.ensure(conn, end - timedelta(days=days + 1), end)
     rebuilt: dict[str, float] = {}
+    rebuild = replace or existing["case"] < cases
     with load.bulk_window(
         raw,
-        rebuild=replace or existing["case"] < cases,
+        rebuild=rebuild,
         timings=rebuilt,
         on_step=lambda done, total: on_progress("indexes", done, total),
     ):
         raw.execute(f"SET LOCAL {rollups.DEFERRED_SETTING} = on")  # the rollup is rebuilt once at the end
         if replace:
             load.remove_cases(raw)
-        freeze = (replace or existing["case"] < cases) and load.truncate_for_freeze(raw)
+        # COPY FREEZE needs "case" truncated in this transaction: --replace just did, an empty table is now
+        freeze = replace or (rebuild and load.truncate_for_freeze(raw))
         first = load.reserve_ids(raw, '"case"', cases)
         ids = np.arange(first, first + cases, dtype=np.int64)
         vocab = rows.Vocab(

@@ -11,8 +11,9 @@ Bulk-load window (:func:`bulk_window`): inside the caller's transaction,
   COPY with the keys in place took 42 s, without them 14 s plus 3 s to build them; partial indexes with a
   simple predicate (``actor_user_id IS NOT NULL``: nearly every event) go too, so COPY never inserts into a
   btree row by row in random order;
-* trigger ``case_route`` is dropped (and re-created at the end, as the triggers below): the generator wrote ``district_code``/``cell_id`` from the set-wise twin of
-  ``gy_route`` (:mod:`.routing`) and the ticket with the trigger's formula, both checked afterwards;
+* trigger ``case_route`` is dropped (and re-created at the end, as the triggers below): the generator wrote
+  ``district_code``/``cell_id`` from the set-wise twin of ``gy_route`` (:mod:`.routing`) and the ticket with the
+  trigger's formula, both checked afterwards;
 * trigger ``case_event_notify`` is dropped (its transition table would hold millions of rows) and one
   ``pg_notify('case_event', max id)`` rings the same doorbell at commit;
 * the rollup's insert triggers (``case_rollup_insert``, ``case_event_rollup_insert``) are dropped: the caller
@@ -95,7 +96,7 @@ SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
 def truncate_for_freeze(conn: psycopg.Connection) -> bool:
     """When ``case`` is empty, truncate it in this transaction so that its COPY may use ``FREEZE``; returns
     whether it did. Call inside :func:`bulk_window` with ``rebuild=True`` (the foreign keys pointing at cases are
-    down) and after :func:`remove_cases`, in the same (sub)transaction as the COPY."""
+    down), in the same (sub)transaction as the COPY; not needed after :func:`remove_cases`, which truncates."""
     row = conn.execute('SELECT EXISTS (SELECT 1 FROM "case")').fetchone()
     if row is None or row[0]:
         return False
