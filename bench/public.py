@@ -93,15 +93,29 @@ def request_pool(ctx: BenchContext, rng: random.Random, base: str) -> dict[str, 
 
 
 Result = tuple[str, float, int, int]  # kind, seconds, status (negative: an error), bytes on the wire
+#: how often each client process checks that its own event loop keeps up (seconds)
+LAG_TICK = 0.01
+
+
+async def loop_lag(stop: float, measure_from: float, lags: list[float]) -> None:
+    """How late this client process's event loop wakes up (seconds beyond LAG_TICK): a late wake-up delays every
+    request's measured end, so a slow generator would show here and not be mistaken for a slow server."""
+    while (now := time.perf_counter()) < stop:
+        await asyncio.sleep(LAG_TICK)
+        late = time.perf_counter() - now - LAG_TICK
+        if now >= measure_from:
+            lags.append(max(0.0, late))
 
 
 async def load(
     base: str, pool: dict[str, list[str]], seed: int, clients: int, start_at: float
-) -> list[Result]:
-    """``clients`` visitors from ``start_at`` (time.time()) for WARMUP + SECONDS; the measured requests."""
+) -> tuple[list[Result], list[float]]:
+    """``clients`` visitors from ``start_at`` (time.time()) for WARMUP + SECONDS; the measured requests and the
+    client loop's lateness (:func:`loop_lag`)."""
     kinds = [k for _, k in MIX]
     weights = [w for w, _ in MIX]
     results: list[Result] = []
+    lags: list[float] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     start = time.perf_counter() + max(0.0, start_at - time.time())
     measure_from = start + WARMUP
@@ -141,11 +155,13 @@ async def load(
                 # bounded pace: the next request one interval later (with jitter), never a burst to catch up
                 next_at = max(next_at + rng.uniform(0.5, 1.5) / RATE, time.perf_counter())
 
-        await asyncio.gather(*(visitor(seed * 10_000 + i) for i in range(clients)))
-    return results
+        await asyncio.gather(
+            loop_lag(stop, measure_from, lags), *(visitor(seed * 10_000 + i) for i in range(clients))
+        )
+    return results, lags
 
 
-def _worker(args: tuple[str, dict[str, list[str]], int, int, float]) -> list[Result]:
+def _worker(args: tuple[str, dict[str, list[str]], int, int, float]) -> tuple[list[Result], list[float]]:
     """One client process (its own event loop: uvloop when installed, as with uvicorn[standard])."""
     try:
         import uvloop
@@ -164,7 +180,9 @@ def run(ctx: BenchContext) -> list[Figure]:
     start_at = time.time() + 2.0
     jobs = [(base, pool, seed, CLIENTS // PROCESSES, start_at) for seed in range(PROCESSES)]
     with multiprocessing.get_context("spawn").Pool(PROCESSES) as workers:
-        results = [r for part in workers.map(_worker, jobs) for r in part]
+        parts = workers.map(_worker, jobs)
+    results = [r for part, _ in parts for r in part]
+    lag_ms = [lag * 1000 for _, lags in parts for lag in lags]
     seconds = SECONDS
     lat_ms = [r[1] * 1000 for r in results]
     errors = sum(1 for r in results if r[2] < 0)
@@ -187,6 +205,12 @@ def run(ctx: BenchContext) -> list[Figure]:
             f"p95 by endpoint (ms): {per_kind}",
         ),
         Figure(f"{label}: p50", pct(lat_ms, 50), "ms", note=f"p99 {pct(lat_ms, 99):.0f} ms"),
+        Figure(
+            f"{label}: load generator's own delay, p95",
+            pct(lag_ms, 95),
+            "ms",
+            note=f"max {max(lag_ms, default=0):.0f} ms; how late the clients' event loops woke (part of every figure above)",
+        ),
         Figure(f"{label}: errors", errors, "", "0", errors == 0, f"{len(results):,} requests measured"),
         Figure(
             f"{label}: throughput",

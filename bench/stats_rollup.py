@@ -4,8 +4,8 @@ transition (处置反馈, 核查通过) and on a report (the command an Open311 
 against the same step with them skipped (``guiyang.rollups_deferred``), each step rolled back.
 
 How it grows: the counts read grow with the rollup rows of the period (days × department × district pairs seen,
-not cases); the durations kept for the median/p90 grow with the handled/closed cases of the period (8 bytes each);
-the now-dependent part reads the open cases only."""
+not cases); of the durations kept for the median/p90, only the bins holding the ranks needed are read; the
+now-dependent part reads the open cases only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The daily rollup of ``/stats`` (table ``stats_daily``, migration 0031): what it holds, how it stays exact, and
+"""The daily rollup of ``/stats`` (table ``stats_daily``, migrations 0031 and 0036): what it holds, how it stays exact, and
 its rebuild from raw rows.
 
 What is rolled up, per report day (Asia/Shanghai) × department × district
@@ -12,9 +12,12 @@ its deadline), and :mod:`db.queries.rollup_stats` adds the now-dependent part fr
 status; bounded by the backlog, not by the history). The snapshot 超期 (overdue now) stays raw for the same reason.
 
 The median and p90 response times are not additive: each row keeps its handled/closed cases' durations in
-seconds (the exact float8 values of the raw query, as a multiset), and the percentiles are taken from them as
-before. So /stats shows the same figures, to the last digit; the price is that those two arrays grow with the
-cases of the period (8 bytes a case), the counts do not.
+seconds (the exact float8 values of the raw query, as a sorted multiset) and counts them by bin, cumulatively
+(migration 0036: ``hb00``… and ``cb00``…, bins of ``gy_duration_edges()``; a cumulative count is also where the
+next bin starts in the sorted array). A reader sums the counts, finds the bins holding the two ranks around each
+quantile and reads only those slices
+(:func:`db.queries.rollup_stats.duration_quantiles`). So /stats shows the same figures, to the last digit, while
+reading about a quarter of the values; the arrays still grow with the cases (8 bytes a case), the reads much less.
 
 How it stays current: statement-level triggers with transition tables on ``"case"`` (insert, update, delete:
 old contribution out, new in) and ``case_event`` (a new dispatch/return of a returned case), in the writer's

@@ -55,7 +55,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
 from db.seed.reference import DATA
@@ -225,14 +224,13 @@ def weighted_score(values: Mapping[str, float | None], weights: Mapping[str, flo
     return round(sum(w * v for w, v in pairs) / total, 1)
 
 
-def median_p90_hours(durations: Sequence[np.ndarray] | None) -> tuple[float | None, float | None]:
-    """Median and p90, in hours with one decimal, of durations in seconds (several arrays, taken together);
-    linear interpolation between the closest ranks, which is PostgreSQL's ``percentile_cont``."""
-    values = np.concatenate(durations) if durations else np.empty(0)
-    if values.size == 0:
+def median_p90_hours(quantiles: Sequence[float] | None) -> tuple[float | None, float | None]:
+    """The median and p90 in seconds (:data:`db.quantiles.SHOWN`, exact: linear interpolation between the closest
+    ranks, which is PostgreSQL's ``percentile_cont``) in hours with one decimal."""
+    if quantiles is None:
         return None, None
-    p50, p90 = np.percentile(values, [50, 90]) / 3600.0
-    return round(float(p50), 1), round(float(p90), 1)
+    p50, p90 = quantiles
+    return round(p50 / 3600.0, 1), round(p90 / 3600.0, 1)
 
 
 def sample_size(counts: Counts) -> int:

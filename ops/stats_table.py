@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
 from db.period import Period
+from db.quantiles import quantiles
 from db.queries import rollup_stats
 from db.queries.stats_sql import (
     COHORT,
@@ -144,7 +145,14 @@ def stats_table(
     def slot(kind: str, key: str | None) -> dict[str, Any]:
         return acc.setdefault(
             (kind, key),
-            {**dict.fromkeys(COUNT_FIELDS, 0), "overdue_now": 0, "handle_s": [], "close_s": []},
+            {
+                **dict.fromkeys(COUNT_FIELDS, 0),
+                "overdue_now": 0,
+                "handle_s": [],
+                "close_s": [],
+                "handle_q": None,
+                "close_q": None,
+            },  # fmt: skip
         )
 
     def three(dep: str | None, dis: str | None) -> tuple[tuple[str, str | None], ...]:
@@ -176,12 +184,14 @@ def stats_table(
                 s = slot(kind, key)
                 for f in COUNT_FIELDS:
                     s[f] += row[f]
-        for dep, dis, handle_s, close_s in rollup_stats.durations(conn, scope, period):
-            for kind, key in three(dep, dis):
-                s = slot(kind, key)
-                for name, values in (("handle_s", handle_s), ("close_s", close_s)):
-                    if values.size:
-                        s[name].append(values)
+        for (kind, key), (handle_q, close_q) in rollup_stats.duration_quantiles(conn, scope, period).items():
+            s = slot(kind, key)
+            s["handle_q"], s["close_q"] = handle_q, close_q
+    if source == "raw":
+        for s in acc.values():
+            for name in ("handle", "close"):
+                values = s[f"{name}_s"]
+                s[f"{name}_q"] = quantiles(np.concatenate(values)) if values else None
     for row in conn.execute(text(_overdue_sql(scope)), params).mappings():
         slot(row["kind"], row["key"])["overdue_now"] = row["overdue"]
     names = {(r.kind, r.code): (r.name_zh, r.name_en) for r in conn.execute(_NAMES)}
@@ -198,8 +208,8 @@ def stats_table(
             en,
             counts,
             evaluate(counts, period.days, cfg, "district" if kind == "district" else "department", min_cases),
-            *hours(values.get("handle_s")),
-            *hours(values.get("close_s")),
+            *hours(values.get("handle_q")),
+            *hours(values.get("close_q")),
             overdue_now=int(values.get("overdue_now") or 0),
         )
 

@@ -27,6 +27,11 @@ COUNT_COLUMNS = (
     "dispatches",
     "returns",
 )
+#: cumulative duration counts (migration 0036, bins of ``gy_duration_edges()``): ``hb07`` counts the handling
+#: durations in bins 0-7, which is also where bin 8 starts in the sorted ``handle_s``; ``cb..`` for closing
+BINS = 25
+HANDLE_BINS = tuple(f"hb{k:02d}" for k in range(BINS))
+CLOSE_BINS = tuple(f"cb{k:02d}" for k in range(BINS))
 
 
 def _count() -> Mapped[int]:
@@ -53,5 +58,8 @@ class StatsDaily(Base):
     reworked: Mapped[int] = _count()
     dispatches: Mapped[int] = _count()
     returns: Mapped[int] = _count()
-    handle_s: Mapped[list[float]] = _durations()
-    close_s: Mapped[list[float]] = _durations()
+    handle_s: Mapped[list[float]] = _durations()  # sorted
+    close_s: Mapped[list[float]] = _durations()  # sorted
+    for _name in (*HANDLE_BINS, *CLOSE_BINS):
+        locals()[_name] = _count()
+    del _name

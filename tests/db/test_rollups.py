@@ -13,13 +13,17 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import Connection, Engine, text
 
 from db import rollups
 from db.accounts import StaffIdentity, load_identity
 from db.engine import make_engine
+from db.models.stats_rollup import CLOSE_BINS, HANDLE_BINS
 from db.period import Period
+from db.quantiles import quantiles
+from db.queries import rollup_stats
 from db.queries.stats_trend import trend
 from db.scope import RowScope
 from geo.crs import TZ
@@ -144,8 +148,12 @@ def _rollup(conn: Connection) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     out = {}
     for r in rows:
         values = tuple(v for k, v in r.items() if k not in ("day", "department_code", "district_code"))
-        values = tuple(sorted(v) if isinstance(v, list) else v for v in values)
-        if any(values):
+        for v, bins in ((r["handle_s"], HANDLE_BINS), (r["close_s"], CLOSE_BINS)):
+            # kept sorted and counted by bin, cumulatively: the readers slice them by bin
+            assert v == sorted(v)
+            running = [r[b] for b in bins]
+            assert running == sorted(running) and running[-1] == len(v)
+        if any(any(v) if isinstance(v, list) else v for v in values):
             out[(r["day"], r["department_code"], r["district_code"])] = values
     return out
 
@@ -267,3 +275,51 @@ def test_concurrent_writers_on_one_rollup_row_lose_nothing(committed: Engine) ->
         kept = _rollup(c)
         rollups.rebuild(c)
         assert _rollup(c) == kept
+
+
+def _insert_durations(conn: Connection, rows: list[tuple[date, str, str, list[float], list[float]]]) -> None:
+    bins = ", ".join(
+        f"(SELECT count(*) FROM unnest(CAST(:{arr} AS float8[])) v WHERE width_bucket(v, gy_duration_edges()) <= {k})"
+        for arr, names in (("h", HANDLE_BINS), ("c", CLOSE_BINS))
+        for k, _ in enumerate(names)
+    )
+    sql = text(
+        f"INSERT INTO stats_daily (day, department_code, district_code, cases, handle_s, close_s, "
+        f"{', '.join((*HANDLE_BINS, *CLOSE_BINS))}) "
+        f"SELECT :day, :dep, :dis, 1, ARRAY(SELECT v FROM unnest(CAST(:h AS float8[])) v ORDER BY v), "
+        f"ARRAY(SELECT v FROM unnest(CAST(:c AS float8[])) v ORDER BY v), {bins}"
+    )
+    for day, dep, dis, h, c in rows:
+        conn.execute(sql, {"day": day, "dep": dep, "dis": dis, "h": h, "c": c})
+
+
+@pytest.mark.as_owner  # writes stats_daily directly, as only its functions may
+def test_the_quantiles_read_from_a_few_bins_equal_those_over_every_value(conn: Connection) -> None:
+    """Random durations over every bin (some exactly on a bin's edge, some alone in their group), in many rows:
+    the median and p90 of each department, district and the total, read from the bins holding their ranks, are
+    the same floats as over all the values; with a scope, of the rows in scope only."""
+    conn.execute(text("DELETE FROM stats_daily"))
+    edges = conn.execute(text("SELECT gy_duration_edges()")).scalar_one()
+    rng = np.random.default_rng(16)
+    rows = []
+    for i in range(120):
+        dep, dis = ("CGJ", "HB", "")[i % 3], ("520102", "520103")[i % 2 if i < 118 else 0]
+        if i == 119:
+            dep = "LONE"  # one department with a single row of durations
+        h = list(np.exp(rng.normal(10.5, 1.6, rng.integers(0, 30))))
+        c = list(np.exp(rng.normal(11.5, 1.2, rng.integers(0, 30)))) + list(rng.choice(edges, 3))
+        rows.append((date(2025, 6, 1) + timedelta(days=i % 40), dep, dis, h, c))
+    _insert_durations(conn, rows)
+    period = Period(date(2025, 6, 1), date(2025, 7, 10))
+    for scope in (RowScope.city(), RowScope(district="520103"), RowScope(department="CGJ")):
+        got = rollup_stats.duration_quantiles(conn, scope, period)
+        chosen = [r for r in rows if scope.district in (None, r[2]) and scope.department in (None, r[1])]
+        groups: dict[tuple[str, str | None], list[tuple[list[float], list[float]]]] = {}
+        for _, dep, dis, h, c in chosen:
+            for g in (("department", dep or None), ("district", dis), ("total", None)):
+                groups.setdefault(g, []).append((h, c))
+        assert set(got) == set(groups)
+        for g, parts in groups.items():
+            for m in (0, 1):
+                values = np.asarray([v for p in parts for v in p[m]], dtype=np.float64)
+                assert got[g][m] == quantiles(values), (scope, g, m)
