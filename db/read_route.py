@@ -7,7 +7,9 @@ until a later check finds it well again.
 
 Lag in seconds without trusting two clocks: every check notes ``(time, primary WAL position)``; the replica is
 as far behind as the oldest noted position it has not replayed yet (0 when it has replayed everything the
-primary had at the last check). A primary idle for an hour and then written to does not look an hour behind
+primary had at the last check). When even the oldest position noted is not replayed (the first check of an app
+that finds the replica already behind, or one behind for longer than the positions are kept), the lag is only
+known to be at least that old: the replica is not read until it has replayed it. A primary idle for an hour and then written to does not look an hour behind
 (``now() - pg_last_xact_replay_timestamp()`` would), and a replica whose replay is paused falls behind by the
 second.
 """
@@ -24,7 +26,8 @@ from sqlalchemy import Engine, text
 
 #: how often the replica's lag is read (at most)
 CHECK_SECONDS = 1.0
-#: how long positions of the primary are kept to measure a lag (longer lags read as "at least this")
+#: how long positions of the primary are kept to measure a lag (at least twice the lag allowed; a replica behind
+#: the oldest is not read)
 HISTORY_SECONDS = 120.0
 
 _PRIMARY_LSN = text("SELECT pg_current_wal_lsn()::text")
@@ -113,10 +116,12 @@ class ReadRoute:
         if head is None:
             return ReadState(True, True, "ok", checked_at=t)
         self._history.append((t, _lsn(head)))
-        while self._history and t - self._history[0][0] > HISTORY_SECONDS:
+        while self._history and t - self._history[0][0] > max(HISTORY_SECONDS, 2 * self.max_lag_s):
             self._history.popleft()
         behind = max(0, _lsn(head) - replayed)
         pending = [at for at, pos in self._history if pos > replayed]
         lag_s = (t - pending[0]) if pending else 0.0
-        ok = lag_s <= self.max_lag_s
+        # the oldest position noted is not replayed yet: the replica was already behind then, by an unknown time
+        # (a replica found paused for hours when the app starts), so it is not read until it has replayed it
+        ok = lag_s <= self.max_lag_s and not (pending and pending[0] == self._history[0][0])
         return ReadState(True, ok, "ok" if ok else "lag", lag_s, behind, checked_at=t)

@@ -119,7 +119,8 @@ def test_views_read_the_replica_fall_back_when_paused_or_stopped_and_return(
 ) -> None:
     route = ReadRoute(pair.app, pair.standby, max_lag_s=2.0)
     app = Services(settings=settings, engine=pair.app, reads=route)
-    assert app.view(recovery) is True  # a view is read on the standby
+    # a view is read on the standby (from the second check, if the first found it a few bytes behind)
+    assert wait_for(lambda: app.view(recovery) is True, 5, 0.3)
     assert app.read(recovery) is False and app.write(recovery) is False  # reads of one's own writes: primary
 
     # replay paused: the replica falls behind while the primary is written to, and views leave it past 2 s
@@ -152,6 +153,30 @@ def test_views_read_the_replica_fall_back_when_paused_or_stopped_and_return(
     assert pair.replica.status()["state"] == "stopped"
     assert pair.replica.up() == "started"
     assert wait_for(lambda: app.view(recovery) is True, 15, 0.3)
+
+
+def test_a_replica_already_behind_when_the_app_starts_is_not_read_until_it_has_caught_up(
+    pair: Pair, settings: Settings
+) -> None:
+    """An app (re)started while its replica's replay is paused cannot tell how long it has been behind: it reads
+    from the primary, even under a lag limit far above the test's time, until the replica has replayed what the
+    primary had when the app first looked."""
+    pair.replica.standby._psql("SELECT pg_wal_replay_pause()", DB)
+    try:
+        new_event(pair.app)
+        app = Services(
+            settings=settings, engine=pair.app, reads=ReadRoute(pair.app, pair.standby, max_lag_s=60)
+        )
+        assert app.view(recovery) is False
+        state = app.read_state()
+        assert state["state"] == "primary" and state["reason"] == "lag", state
+        assert isinstance(state["lag_bytes"], int) and state["lag_bytes"] > 0, state
+        time.sleep(1.2)  # a later check: still behind the first position noted
+        new_event(pair.app)
+        assert app.view(recovery) is False
+    finally:
+        pair.replica.standby._psql("SELECT pg_wal_replay_resume()", DB)
+    assert wait_for(lambda: app.view(recovery) is True, 10, 0.3)
 
 
 def test_healthz_shows_where_views_read_and_the_lag(pair: Pair, tmp_path: Path) -> None:
