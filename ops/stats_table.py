@@ -152,7 +152,7 @@ def stats_table(
                 "close_s": [],
                 "handle_q": None,
                 "close_q": None,
-            },  # fmt: skip
+            },
         )
 
     def three(dep: str | None, dis: str | None) -> tuple[tuple[str, str | None], ...]:
