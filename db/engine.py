@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import Engine, create_engine
 
 from db.calendar_repo import OPTION, Periods, WorkCalendars
@@ -13,6 +17,12 @@ def normalize_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def pyformat(sql: str, params: Mapping[str, Any]) -> str:
+    """``sql`` written for SQLAlchemy's ``text`` (``:name``) with psycopg's placeholders (``%(name)s``) for the
+    names in ``params``: for a query run on the raw driver connection (binary results, COPY)."""
+    return re.sub(r":(\w+)", lambda m: f"%({m[1]})s" if m[1] in params else m[0], sql)
 
 
 def make_engine(

@@ -7,11 +7,11 @@ until a later check finds it well again.
 
 Lag in seconds without trusting two clocks: every check notes ``(time, primary WAL position)``; the replica is
 as far behind as the oldest noted position it has not replayed yet (0 when it has replayed everything the
-primary had at the last check). When even the oldest position noted is not replayed (the first check of an app
-that finds the replica already behind, or one behind for longer than the positions are kept), the lag is only
-known to be at least that old: the replica is not read until it has replayed it. A primary idle for an hour and then written to does not look an hour behind
+primary had at the last check). A primary idle for an hour and then written to does not look an hour behind
 (``now() - pg_last_xact_replay_timestamp()`` would), and a replica whose replay is paused falls behind by the
-second.
+second. When even the oldest position noted is not replayed (the first check of an app that finds the replica
+already behind, or one behind for longer than the positions are kept), the lag is only known to be at least that
+old: the replica is not read until it has replayed it.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class ReadRoute:
         self.primary = primary
         self.replica = replica
         self.max_lag_s = max_lag_s
+        self._keep_s = max(HISTORY_SECONDS, 2 * max_lag_s)
         self._lock = threading.Lock()
         self._history: deque[tuple[float, int]] = deque()
         self._state = ReadState(configured=replica is not None, use_replica=False, reason="starting")
@@ -116,12 +117,12 @@ class ReadRoute:
         if head is None:
             return ReadState(True, True, "ok", checked_at=t)
         self._history.append((t, _lsn(head)))
-        while self._history and t - self._history[0][0] > max(HISTORY_SECONDS, 2 * self.max_lag_s):
+        while self._history and t - self._history[0][0] > self._keep_s:
             self._history.popleft()
         behind = max(0, _lsn(head) - replayed)
         pending = [at for at, pos in self._history if pos > replayed]
         lag_s = (t - pending[0]) if pending else 0.0
         # the oldest position noted is not replayed yet: the replica was already behind then, by an unknown time
         # (a replica found paused for hours when the app starts), so it is not read until it has replayed it
-        ok = lag_s <= self.max_lag_s and not (pending and pending[0] == self._history[0][0])
+        ok = lag_s <= self.max_lag_s and self._history[0][1] <= replayed
         return ReadState(True, ok, "ok" if ok else "lag", lag_s, behind, checked_at=t)

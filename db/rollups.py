@@ -34,6 +34,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection, text
 
+from db.engine import pyformat
+
 #: days rebuilt per statement (a progress step)
 CHUNK_DAYS = 31
 #: set to 'on' for a transaction (SET LOCAL) or a session: the triggers skip their work (a bulk load, then rebuild)
@@ -45,10 +47,7 @@ Progress = Callable[[int, int], None]
 def _run(conn: Connection | psycopg.Connection[Any], sql: str, params: dict[str, Any]) -> Any:
     if isinstance(conn, Connection):
         return conn.execute(text(sql), params).scalar()
-    named = sql
-    for k in params:
-        named = named.replace(f":{k}", f"%({k})s")
-    row = conn.execute(named, params).fetchone()
+    row = conn.execute(pyformat(sql, params), params).fetchone()
     return row[0] if row else None
 
 

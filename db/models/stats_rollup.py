@@ -60,6 +60,6 @@ class StatsDaily(Base):
     returns: Mapped[int] = _count()
     handle_s: Mapped[list[float]] = _durations()  # sorted
     close_s: Mapped[list[float]] = _durations()  # sorted
-    for _name in (*HANDLE_BINS, *CLOSE_BINS):
+    for _name in (*HANDLE_BINS, *CLOSE_BINS):  # the 50 cumulative bin counts, one column each
         locals()[_name] = _count()
     del _name

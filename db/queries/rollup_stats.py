@@ -16,13 +16,13 @@ Every query adds the reader's :class:`~db.scope.RowScope` on the rollup's own de
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, text
 
+from db.engine import pyformat
 from db.models.stats_rollup import BINS, CLOSE_BINS, HANDLE_BINS
 from db.period import Period
 from db.quantiles import SHOWN, from_order_statistics, positions
@@ -136,9 +136,8 @@ def _binary_rows(conn: Connection, sql: str, params: dict[str, Any]) -> list[tup
     raw = conn.connection.driver_connection
     if raw is None:
         raise RuntimeError("no database connection")
-    named = re.sub(r":(\w+)", lambda m: f"%({m[1]})s" if m[1] in params else m[0], sql)
     with raw.cursor(binary=True) as cur:
-        return cur.execute(named, params).fetchall()
+        return cur.execute(pyformat(sql, params), params).fetchall()
 
 
 def _slices_sql(scope: RowScope) -> str:

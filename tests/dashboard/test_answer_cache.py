@@ -7,14 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from dashboard.answer_cache import COST_FACTOR, MAX_STRETCH, AnswerCache
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
+from tests.support.clock import Clock
 
 
 def test_an_answer_lives_its_ttl_or_ten_times_its_cost_whichever_is_longer() -> None:
@@ -25,7 +18,7 @@ def test_an_answer_lives_its_ttl_or_ten_times_its_cost_whichever_is_longer() -> 
     def computing(key: str, cost: float) -> Callable[[], Awaitable[str]]:
         async def compute() -> str:
             calls.append(key)
-            clock.t += cost  # the computation takes `cost` seconds
+            clock.now += cost  # the computation takes `cost` seconds
             return f"{key}{len(calls)}"
 
         return compute
@@ -33,17 +26,17 @@ def test_an_answer_lives_its_ttl_or_ten_times_its_cost_whichever_is_longer() -> 
     async def scenario() -> None:
         assert await cache.get("cheap", 10, 60, computing("cheap", 0.01)) == "cheap1"
         assert await cache.get("slow", 10, 60, computing("slow", 2.0)) == "slow2"
-        clock.t += 15  # past the ttl of 10 s: the cheap answer is refreshed, the slow one (kept 20 s) is not
-        assert (
-            await cache.get("cheap", 10, 60, computing("cheap", 0.01)) == "cheap1"
-        )  # stale, refresh started
+        clock.now += (
+            15  # past the ttl of 10 s: the cheap answer is refreshed, the slow one (kept 20 s) is not
+        )
+        # stale: served while its refresh starts
+        assert await cache.get("cheap", 10, 60, computing("cheap", 0.01)) == "cheap1"
         await asyncio.sleep(0)
         assert await cache.get("slow", 10, 60, computing("slow", 2.0)) == "slow2"
         await asyncio.sleep(0)
         assert calls == ["cheap", "slow", "cheap"]
-        clock.t += (
-            COST_FACTOR * 2.0
-        )  # now the slow one is due too: its old answer is served while it refreshes
+        # now the slow one is due too: its old answer is served while it refreshes
+        clock.now += COST_FACTOR * 2.0
         assert await cache.get("slow", 10, 60, computing("slow", 2.0)) == "slow2"
         await asyncio.sleep(0)
         assert calls == ["cheap", "slow", "cheap", "slow"]
@@ -60,14 +53,14 @@ def test_a_very_slow_answer_is_kept_no_longer_than_six_times_its_ttl() -> None:
     async def crawling() -> int:
         nonlocal calls
         calls += 1
-        clock.t += 30.0  # a database slowed down: 30 s for an answer of ttl 10 s
+        clock.now += 30.0  # a database slowed down: 30 s for an answer of ttl 10 s
         return calls
 
     async def scenario() -> None:
         assert await cache.get("k", 10, 600, crawling) == 1
-        clock.t += MAX_STRETCH * 10 - 1
+        clock.now += MAX_STRETCH * 10 - 1
         assert await cache.get("k", 10, 600, crawling) == 1 and calls == 1  # still fresh
-        clock.t += 2  # past 6 × 10 s (not 10 × 30 s): refreshed, the old answer served meanwhile
+        clock.now += 2  # past 6 × 10 s (not 10 × 30 s): refreshed, the old answer served meanwhile
         assert await cache.get("k", 10, 600, crawling) == 1
         await asyncio.sleep(0)
         assert calls == 2

@@ -8,17 +8,7 @@ from pydantic import ValidationError
 
 from dashboard.ratelimit import ClientLimiter, Decision, Network, TokenBuckets, client_key, parse_networks
 from dashboard.settings import get_settings
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.support.clock import Clock
 
 
 def test_burst_then_refused_with_the_seconds_to_wait() -> None:

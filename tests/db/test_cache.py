@@ -7,18 +7,11 @@ import threading
 import pytest
 
 from db.cache import MISSING, Cache
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import Clock
 
 
 def test_a_value_is_a_hit_until_its_ttl_and_then_expires() -> None:
-    clock = Clock()
+    clock = Clock(100.0)
     cache: Cache[str, int] = Cache(ttl=1.0, clock=clock)
     assert cache.get("a") is None
     assert cache.put("a", 1) == 1
@@ -31,7 +24,7 @@ def test_a_value_is_a_hit_until_its_ttl_and_then_expires() -> None:
 
 
 def test_a_lookup_may_ask_for_a_shorter_or_longer_age() -> None:
-    clock = Clock()
+    clock = Clock(100.0)
     cache: Cache[str, int] = Cache(clock=clock)  # no TTL: kept until dropped
     cache.put("k", 7)
     clock.now += 50
