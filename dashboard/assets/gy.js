@@ -47,6 +47,17 @@ window.gy = Object.assign({}, window.gy, {
 /* dash-leaflet reports no bounds until the map moves: compute them once from center, zoom and size. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     gy: {
+        /* a real click on one of a list's buttons, for the store dashboard/clicks.py relays it to; buttons just
+           drawn (no click in them) write nothing, so they set off no server call that would drop a click's answer */
+        clicked: function () {
+            const dc = window.dash_clientside;
+            const hit = (dc.callback_context.triggered || []).find((x) => x.value);
+            if (!hit) { return dc.no_update; }
+            const prop = hit.prop_id, name = prop.slice(0, prop.lastIndexOf("."));
+            let id = name;
+            try { id = JSON.parse(name); } catch (e) { /* a plain string id */ }
+            return {id: id, at: Date.now()};
+        },
         viewport: function (bounds, zoom, center, mapId) {
             if (bounds && zoom !== undefined && zoom !== null) {
                 return {bounds: bounds, zoom: zoom};

@@ -15,7 +15,7 @@ from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, clicks, ids, runtime
 from dashboard.components.admin_notify import add_form, counts_line, outbox_table, routes_table, target
 from dashboard.i18n import t
 from dashboard.ids import admin as aid
@@ -294,18 +294,23 @@ async def outbox(
     return counts_line(counts, lang), outbox_table(rows, lang, failed_only=only)
 
 
+# the outbox is drawn anew every few seconds: its resend buttons' clicks are relayed (dashboard/clicks.py)
+clicks.relay(aid.RESEND_CLICK, {"type": aid.RESEND, "id": ALL})
+
+
 @callback(
     Output(aid.OUTBOX_NOTICE, "children"),
     Output(aid.OUTBOX_VERSION, "data"),
-    Input({"type": aid.RESEND, "id": ALL}, "n_clicks"),
+    Input(aid.RESEND_CLICK, "data"),
     State(aid.OUTBOX_VERSION, "data"),
     State(ids.LANG, "data"),
     prevent_initial_call=True,
 )
 @auth.require_user(*ROLES)
-async def resend(_clicks: Any, version: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
-    oid = _clicked()
-    if oid is None:
+async def resend(click: Any, version: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
+    button = clicks.clicked(click, aid.RESEND)
+    oid = button.get("id") if button else None
+    if not isinstance(oid, int) or isinstance(oid, bool):
         raise PreventUpdate
     try:
         await runtime.awrite(lambda c: outbox_admin.resend(c, oid, user.username, actor_id=user.id))

@@ -11,12 +11,12 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, html
 from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, clicks, ids, runtime
 from dashboard.components import alarms as ui
 from dashboard.i18n import t
 from dashboard.ids import alarms as ai
@@ -77,11 +77,14 @@ async def read_alarms(
     )
 
 
+clicks.relay(ai.CLICK, {"type": ai.ACK, "id": ALL})
+
+
 @callback(
     Output(ai.NOTICE, "children"),
     Output(ai.REFRESH, "data"),
     Output(ai.NOTE, "value"),
-    Input({"type": ai.ACK, "id": ALL}, "n_clicks"),
+    Input(ai.CLICK, "data"),
     State(ai.NOTE, "value"),
     State(ai.REFRESH, "data"),
     State(ids.LANG, "data"),
@@ -89,12 +92,10 @@ async def read_alarms(
 )
 @auth.require_user(*ROLES)
 async def on_acknowledge(
-    _clicks: Any, note: Any, refresh: Any, lang: str, *, user: StaffIdentity
+    click: Any, note: Any, refresh: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
-    trig = ctx.triggered_id
-    if not isinstance(trig, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
-        raise PreventUpdate  # a button appeared (the list was drawn again), nobody clicked
-    alarm_id = trig.get("id")
+    button = clicks.clicked(click, ai.ACK)
+    alarm_id = button.get("id") if button else None
     if isinstance(alarm_id, bool) or not isinstance(alarm_id, int):
         raise PreventUpdate
     bump = (refresh if isinstance(refresh, int) else 0) + 1

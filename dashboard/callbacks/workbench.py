@@ -287,24 +287,37 @@ def map_status(meta: dict[str, Any] | None, lang: str) -> list[Any]:
     return [html.Div(text, className="wb-capped" if capped else ""), legend(lang)]
 
 
+# The queue follows the map only with 只看地图范围内 on (or to be drawn at all). Decided here, in the browser: a
+# server call that only said "nothing to do" would drop the answer of one still on its way (the language switched
+# just before the map moved left the queue in the old language).
+clientside_callback(
+    """function (view, inView, shown) {
+        return inView || !shown ? view : window.dash_clientside.no_update;
+    }""",
+    Output(wid.QUEUE_VIEW, "data"),
+    Input(wid.VIEW, "data"),
+    State(wid.F_IN_VIEW, "checked"),
+    State(wid.QUEUE_DATA, "data"),
+)
+
+
 @callback(
     Output(wid.QUEUE_DATA, "data"),
     Output(wid.QUEUE_COUNT, "children"),
     *FILTERS,
     Input(wid.F_IN_VIEW, "checked"),
-    Input(wid.VIEW, "data"),
+    Input(wid.QUEUE_VIEW, "data"),
     Input(wid.REFRESH, "data"),
     Input(LIVE, "data"),
     Input(ids.LANG, "data"),
     Input(wid.F_FOCUS, "value"),
     Input(lid.PAGE, "data"),
     State(wid.QUEUE_DATA, "data"),
+    State(wid.VIEW, "data"),
 )
 @auth.require_user(*ROLES)
 async def queue_list(*args: Any, user: StaffIdentity) -> tuple[Any, Any]:
-    in_view, view, _refresh, _live, lang, focus, page, shown = args[7:]
-    if not in_view and shown is not None and set(ctx.triggered_prop_ids) == {f"{wid.VIEW}.data"}:
-        raise PreventUpdate  # the map moved, but the queue does not follow it (once it is drawn at all)
+    in_view, _followed, _refresh, _live, lang, focus, page, shown, view = args[7:]
     filters = q.Filters.from_inputs(*args[:7])
     box = bbox_of_view(view) if in_view else None
     mine = actionable_statuses(user.role) or ()  # a field role's own work comes first

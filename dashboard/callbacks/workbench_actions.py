@@ -17,7 +17,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, clicks, ids, runtime
 from dashboard.components.workbench_forms import action_label
 from dashboard.i18n import t
 from dashboard.ids import workbench as wid
@@ -154,11 +154,14 @@ def field_errors(action: Action, exc: DomainError | None, lang: str) -> list[str
     ]
 
 
+clicks.relay(wid.BTN_CLICK, {"type": wid.BTN, "a": ALL})
+
+
 @callback(
     Output(wid.REFRESH, "data"),
     Output(wid.DRAFTS, "data"),
     Output({"type": wid.FIELD, "a": ALL, "f": ALL}, "error"),
-    Input({"type": wid.BTN, "a": ALL}, "n_clicks"),
+    Input(wid.BTN_CLICK, "data"),
     State(wid.CARD_STATE, "data"),
     State({"type": wid.FIELD, "a": ALL, "f": ALL}, "value"),
     State({"type": wid.FIELD, "a": ALL, "f": ALL}, "id"),
@@ -170,7 +173,7 @@ def field_errors(action: Action, exc: DomainError | None, lang: str) -> list[str
 )
 @auth.require_user(*roles_for(Screen.WORKBENCH))
 async def act(
-    _clicks: list[int | None],
+    click: Any,
     shown: Any,
     values: list[Any],
     field_ids: list[dict[str, str]],
@@ -181,11 +184,11 @@ async def act(
     *,
     user: StaffIdentity,
 ) -> tuple[dict[str, Any], dict[str, Any] | None, list[str]]:
-    trig = ctx.triggered_id
-    if not isinstance(trig, dict) or not any(x.get("value") for x in ctx.triggered):
-        raise PreventUpdate  # buttons drawn anew, not clicked
+    button = clicks.clicked(click, wid.BTN)
+    if button is None:
+        raise PreventUpdate
     try:
-        action = Action(str(trig.get("a")))
+        action = Action(str(button.get("a")))
     except ValueError:
         raise PreventUpdate from None
     case_id = _int(shown.get("id")) if isinstance(shown, dict) else None

@@ -72,6 +72,7 @@ def banner(where: str, *, refresh_s: float, repeat_s: float) -> html.Div:
                         ],
                     ),
                     html.Div(id=ai.NOTICE, className="alm-notice", role="status"),
+                    dcc.Store(id=ai.CLICK),
                 ],
             ),
             html.Details(

@@ -260,7 +260,7 @@ def queue_offset(triggers: set[str], page: Any, shown: Any, *, in_view: bool = F
 
     if lid.PAGE in triggers or not isinstance(shown, dict):
         return offset(page)
-    if triggers <= {wid.REFRESH, live_ids.CHANGED, ids.LANG} | (set() if in_view else {wid.VIEW}):
+    if triggers <= {wid.REFRESH, live_ids.CHANGED, ids.LANG} | (set() if in_view else {wid.QUEUE_VIEW}):
         return offset(shown.get("page"))
     return 0
 

@@ -44,3 +44,4 @@ OUTBOX = "adm-outbox"
 OUTBOX_VERSION = "adm-outbox-version"
 OUTBOX_NOTICE = "adm-outbox-notice"
 RESEND = "adm-resend"  # pattern type: send this failed message again
+RESEND_CLICK = "adm-resend-click"  # a real click on a resend button, relayed (dashboard/clicks.py)

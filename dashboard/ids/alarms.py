@@ -16,3 +16,4 @@ AUDIO = "alm-audio"  # the chime (assets/sounds/alarm-chime.wav)
 ENABLE = "alm-enable"  # 点击启用提示音: the user gesture browsers want before a page may play sound
 SOUND = "alm-sound"  # the clientside callback's output (what the chime loop is doing)
 ACK = "alm-ack"  # pattern-matching type of an alarm's 确认 button: {"type": ACK, "id": alarm id}
+CLICK = "alm-click"  # a real click on a 确认 button, relayed (dashboard/clicks.py)

@@ -179,6 +179,8 @@ def _page(fit: BBox | None) -> html.Div:
         children=[
             dcc.Location(id=wid.REDIRECT, refresh=True),
             dcc.Store(id=wid.VIEW),
+            dcc.Store(id=wid.QUEUE_VIEW),
+            dcc.Store(id=wid.BTN_CLICK),
             dcc.Store(id=wid.SELECTED),
             dcc.Store(id=wid.REFRESH, data={"n": 0}),
             dcc.Store(id=wid.DRAFTS),

@@ -33,7 +33,10 @@ from tests.support.browser import (
     CHROMIUM_ARGS,
     PASSWORDS,
     ForeignRequests,
+    HeldCall,
+    clicked_or_set,
     guarded_context,
+    outputs_of,
     screenshot,
     sign_in,
 )
@@ -222,6 +225,38 @@ def test_an_urgent_case_rings_where_it_concerns_until_a_lead_acknowledges(
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def test_an_acknowledgement_answered_while_the_banner_is_drawn_again_is_still_told(
+    alarm_app: AppServer, engine: Engine, browser: Browser, foreign: ForeignRequests
+) -> None:
+    """The banner is drawn anew on every re-read (a push, the safety net, a language change), each time with new
+    确认 buttons. An acknowledgement whose answer is still on its way when that happens must still be told to the
+    lead and clear the note: the buttons drawn anew are not a second click that would take its place."""
+    base = alarm_app.base
+    _quiet(engine)
+    ctx = guarded_context(browser, base, foreign, viewport={"width": 1600, "height": 900})
+    try:
+        lead = _open(ctx, base, "lead", "/workbench")
+        _case_id, ticket = _urgent_case(engine)
+        expect(_item(lead, ticket).locator(".alm-ack")).to_be_visible(timeout=10_000)
+        lead.locator("#alm-note").fill("已派人")
+        # a re-read is on its way when the lead clicks, and comes back before the acknowledgement's answer
+        read = HeldCall(lead, lambda b: "alm-list" in outputs_of(b))
+        lead.evaluate("() => window.dash_clientside.set_props('alm-bell', {data: {event: 'test', n: -1}})")
+        read.wait()
+        ack = HeldCall(lead, lambda b: "alm-notice" in outputs_of(b) and clicked_or_set(b))
+        _item(lead, ticket).locator(".alm-ack").click()
+        ack.wait()
+        read.release()
+        lead.wait_for_timeout(1_000)  # the banner drawn again, and whatever that sets off
+        ack.release()
+        expect(lead.locator("#alm-notice")).to_contain_text("已确认报警", timeout=15_000)
+        expect(lead.locator("#alm-note")).to_have_value("")
+        expect(_item(lead, ticket)).to_have_count(0, timeout=10_000)
+        assert foreign == []
+    finally:
+        ctx.close()
 
 
 def test_a_refused_chime_asks_for_one_click(

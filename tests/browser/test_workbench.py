@@ -23,7 +23,7 @@ from ops import workflow as wf
 from ops.states import CaseStatus
 from ops.workflow import Actor, CaseResult
 from tests.support.app import AppServer
-from tests.support.browser import ForeignRequests, guard_own_host, screenshot, sign_in
+from tests.support.browser import ForeignRequests, HeldCall, guard_own_host, outputs_of, screenshot, sign_in
 from tests.support.cases import staff_actor
 from tests.support.desk import clear_desk
 
@@ -257,8 +257,9 @@ def _forge_action(page: Page, base: str, case: CaseResult, action: str) -> Any:
         "output": dep["output"],
         # the forms' fields (a pattern-matching output): none on this page
         "outputs": [{"id": "wb-refresh", "property": "data"}, {"id": "wb-drafts", "property": "data"}, []],
-        "inputs": [[{"id": btn, "property": "n_clicks", "value": 1}]],
-        "changedPropIds": [json.dumps(btn, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
+        # the click, as the browser relays it (dashboard/clicks.py)
+        "inputs": [{"id": "wb-btn-click", "property": "data", "value": {"id": btn, "at": 1}}],
+        "changedPropIds": ["wb-btn-click.data"],
         "state": [
             {"id": "wb-card-state", "property": "data", "value": {"id": case.id, "version": case.version}},
             [],
@@ -634,6 +635,26 @@ def test_switching_language_keeps_the_card_and_what_was_typed(
         ).one()
     assert tuple(handled) == (note, 1)
     assert foreign == [], f"the page asked other hosts: {foreign[:5]}"
+
+
+def test_a_queue_relabelled_while_the_map_moves_still_shows_the_new_language(
+    page: Page, app_server: AppServer
+) -> None:
+    """The queue follows the map only with 只看地图范围内 on; otherwise a moved map asks nothing of it. A map that
+    moves while the queue's relabelled answer is on its way (the language switched) must not take its place."""
+    page.add_init_script(KEEP_MAPS)
+    open_workbench(page, app_server.base, "dispatcher")
+    relabel = HeldCall(
+        page, lambda b: "wb-queue-count" in outputs_of(b) and "gy-lang.data" in b.get("changedPropIds", [])
+    )
+    page.locator("#gy-lang-switch").click()
+    relabel.wait()
+    page.evaluate(
+        "() => window.gyMaps.find((m) => m.getContainer().id === 'wb-map').panBy([160, 90], {animate: false})"
+    )
+    page.wait_for_timeout(1_000)  # the moved map's view is out, and whatever it sets off
+    relabel.release()
+    expect(page.locator("#wb-queue-count")).to_contain_text("cases", timeout=10_000)
 
 
 def test_switching_language_keeps_the_department_chosen(

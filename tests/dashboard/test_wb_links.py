@@ -68,8 +68,8 @@ def test_the_view_from_the_address_keeps_only_what_it_knows() -> None:
         ({wid.F_DISTRICT, lid.PAGE}, False, 150),  # Back: the address's filters and page together
         ({wid.REFRESH}, False, 50),  # an action refreshed the queue: the page shown stays
         ({live_ids.CHANGED, ids.LANG}, False, 50),
-        ({wid.VIEW}, False, 50),  # the map moved, the queue does not follow it
-        ({wid.VIEW}, True, 0),  # ... unless it does
+        ({wid.QUEUE_VIEW}, False, 50),  # the map moved, the queue does not follow it
+        ({wid.QUEUE_VIEW}, True, 0),  # ... unless it does
         ({wid.F_STATUS}, False, 0),  # another filter: from the top
     ],
 )
@@ -79,7 +79,7 @@ def test_where_the_queue_page_starts(triggers: set[str], in_view: bool, expected
 
 
 def test_the_first_draw_takes_the_page_of_the_address_and_forged_offsets_are_ignored() -> None:
-    assert comp.queue_offset({wid.F_DISTRICT, wid.VIEW}, {"offset": 100}, None) == 100
+    assert comp.queue_offset({wid.F_DISTRICT, wid.QUEUE_VIEW}, {"offset": 100}, None) == 100
     assert comp.queue_offset({lid.PAGE}, {"offset": -5}, None) == 0
     assert comp.queue_offset({lid.PAGE}, {"offset": "50"}, None) == 0
     assert comp.queue_offset({lid.PAGE}, {"offset": True}, None) == 0

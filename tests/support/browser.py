@@ -3,7 +3,9 @@ screenshots, and signing in through the login page."""
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
@@ -69,3 +71,49 @@ def sign_in(page: Page, base: str, user: str, target: str = "/workbench") -> Non
     page.locator("#login-password").fill(PASSWORDS[user])
     page.locator("#login-submit").click()
     page.wait_for_url(lambda url: url.endswith(target))
+
+
+class HeldCall:
+    """Holds the first Dash callback request of ``page`` that ``wanted`` picks (given the request's JSON body)
+    until :meth:`release`: a slow answer on demand, so a test can make something else happen on the page while
+    that answer is on its way. Other requests go on to the context's routes."""
+
+    def __init__(self, page: Page, wanted: Callable[[dict[str, Any]], bool]) -> None:
+        self.page, self.wanted = page, wanted
+        self.route: Route | None = None
+        page.route("**/_dash-update-component*", self._handle)
+
+    def _handle(self, route: Route, request: Request) -> None:
+        if self.route is None and self.wanted(json.loads(request.post_data or "{}")):
+            self.route = route
+            return
+        route.fallback()
+
+    def wait(self, timeout_ms: int = 15_000) -> None:
+        """Until the request is held (the page's own timer, so Playwright serves the routes meanwhile)."""
+        for _ in range(timeout_ms // 50):
+            if self.route is not None:
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError("no callback request of the kind wanted was made")
+
+    def release(self) -> None:
+        assert self.route is not None
+        self.route.continue_()  # the app's own host: the context's guard would let it through
+        self.page.unroute("**/_dash-update-component*", self._handle)
+
+
+def outputs_of(body: dict[str, Any]) -> set[str]:
+    """The component ids a Dash callback request's body would update."""
+    outs = body.get("outputs")
+    return {str(o.get("id")) for o in (outs if isinstance(outs, list) else [outs]) if isinstance(o, dict)}
+
+
+def clicked_or_set(body: dict[str, Any]) -> bool:
+    """Whether a Dash callback request carries an input with a value (a click, a store written), not only the
+    empty inputs of buttons just drawn."""
+
+    def values(x: Any) -> list[Any]:
+        return [v for i in x for v in values(i)] if isinstance(x, list) else [x.get("value")]
+
+    return any(values(body.get("inputs", [])))
