@@ -1,6 +1,7 @@
-"""Monthly partitions of the history tables (migration 0032): which tables, ensure, status and retention.
+"""Monthly partitions of the history tables (migrations 0032, 0037, 0038): which tables, ensure, status and retention.
 
-``case_event`` (by ``at``) and ``audit_log`` (by ``at``) are partitioned by range, one partition a month named
+``case_event`` (by ``at``), ``audit_log`` (by ``at``), ``points_ledger`` and ``notify_outbox`` (by ``created_at``)
+are partitioned by range, one partition a month named
 ``<table>_pYYYYMM`` (months of Beijing time: bounds are midnight Asia/Shanghai of each month's first day, so a month's
 report or analysis reads one partition), plus ``<table>_default`` catching a row of a
 month that has no partition yet, so an insert never fails. Partitions are made by the SQL function
@@ -15,10 +16,17 @@ rules of what may go:
 
 * ``case_event``: never a partition holding an event of a case that is still open (its history is live);
 * ``audit_log``: never rows younger than the audit purge's floor (``max(GUIYANG_AUDIT_KEEP_DAYS, 183)`` days,
-  the guard of migration 0028), and the drop is recorded as an ``audit_purge`` row like a purge.
+  the guard of migration 0028), and the drop is recorded as an ``audit_purge`` row like a purge;
+* ``points_ledger``: a citizen's balance is the sum of the whole ledger, so before a month goes, each person's
+  sum of it is carried forward: one ``adjust`` row (ref ``carried:<partition>``) at the first instant of the next
+  month. Balances do not change; the awards' keys stay in ``points_claim``, so an act rewarded in an archived
+  month is still never rewarded again;
+* ``notify_outbox``: never a month holding a message still pending (not yet delivered nor failed); its messages'
+  keys stay in ``notify_key``, so what it held is never sent again.
 
-``points_ledger`` and ``notify_outbox`` are not partitioned: their idempotency keys (``(person_id, reason, ref)``,
-``idem_key``) must be unique over all time, which a partitioned table can only enforce per partition.
+The two keys that must hold over all time (an award's ``(person_id, reason, ref)``, a message's ``idem_key``) live
+in unpartitioned tables (``points_claim``, ``notify_key``, migrations 0037 and 0038): a partitioned table keeps a
+key unique only with the month in it.
 """
 
 from __future__ import annotations
@@ -35,7 +43,12 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, text
 
 #: partitioned table -> its partition key (a timestamptz column; the primary key is (id, key))
-HISTORY: dict[str, str] = {"case_event": "at", "audit_log": "at"}
+HISTORY: dict[str, str] = {
+    "case_event": "at",
+    "audit_log": "at",
+    "points_ledger": "created_at",
+    "notify_outbox": "created_at",
+}
 #: months ahead made at ``migrate`` (the server uses ``GUIYANG_HISTORY_AHEAD_MONTHS``)
 AHEAD_MONTHS = 3
 #: the audit guard's floor (migration 0028): no audit row younger than this may go
@@ -151,7 +164,26 @@ def _blocker(conn: Connection, p: Partition, audit_keep_days: int, now: datetime
     if p.table == "audit_log":
         floor = now - timedelta(days=max(audit_keep_days, AUDIT_FLOOR_DAYS))
         return None if p.upper <= floor else f"younger than {max(audit_keep_days, AUDIT_FLOOR_DAYS)} days"
+    if p.table == "notify_outbox":
+        pending = conn.execute(
+            text(f"SELECT EXISTS (SELECT 1 FROM {p.name} WHERE status = 'pending')")  # nosec B608 # catalog name
+        ).scalar_one()
+        return "holds messages not yet sent" if pending else None
     return None
+
+
+# a points partition's sums, per person, carried forward before it goes (the caller names the partition)
+_CARRY_SQL = """
+    WITH sums AS (
+        SELECT person_id, sum(points)::int AS points FROM {part} GROUP BY person_id HAVING sum(points) <> 0
+    ), claim AS (
+        INSERT INTO points_claim (person_id, reason, ref) SELECT person_id, 'adjust', :ref FROM sums
+        ON CONFLICT DO NOTHING RETURNING person_id
+    )
+    INSERT INTO points_ledger (person_id, reason, ref, points, note, created_at)
+    SELECT s.person_id, 'adjust', :ref, s.points, 'carried forward: ' || :ref, :at
+      FROM sums s JOIN claim USING (person_id)
+"""
 
 
 def _archive(conn: Connection, name: str, archive_dir: Path) -> tuple[Path, int]:
@@ -201,6 +233,9 @@ def retain(
             continue
         assert archive_dir is not None  # nosec B101 # narrowed above
         with conn.begin_nested():
+            if p.table == "points_ledger":
+                carry = text(_CARRY_SQL.format(part=p.name))  # nosec B608 # a partition name from the catalog
+                conn.execute(carry, {"ref": f"carried:{p.name}", "at": p.upper})
             conn.execute(text(f"ALTER TABLE {p.table} DETACH PARTITION {p.name}"))
             path, rows = _archive(conn, p.name, archive_dir)
             conn.execute(text(f"DROP TABLE {p.name}"))

@@ -23,6 +23,7 @@ from db.partitions import parent_of
 APPEND_ONLY: tuple[str, ...] = (
     "case_event",
     "points_ledger",
+    "points_claim",  # the awards' keys (migration 0037)
     "moderation_log",
     "audit_log",
     "analysis_alert_event",

@@ -16,11 +16,12 @@ from db.models.campaign import Campaign as Campaign
 from db.models.campaign import CampaignEvent as CampaignEvent
 from db.models.case import Case, CaseEvent, Photo
 from db.models.moderation import ModerationEntry as ModerationEntry
+from db.models.notify import NotifyKey as NotifyKey
 from db.models.notify import NotifyOutbox as NotifyOutbox
 from db.models.notify import NotifyRoute as NotifyRoute
 from db.models.partner import PartnerKey as PartnerKey
 from db.models.people import Person, StaffUser
-from db.models.public import BeautyPost, PointsEntry, ServicePoint
+from db.models.public import BeautyPost, PointsClaim, PointsEntry, ServicePoint
 from db.models.rate_limit import RateBucket as RateBucket
 from db.models.recurrence import CaseRecurrence as CaseRecurrence
 from db.models.reference import (
@@ -52,6 +53,7 @@ __all__ = [
     "Holiday",
     "Person",
     "Photo",
+    "PointsClaim",
     "PointsEntry",
     "Responsibility",
     "ServicePoint",

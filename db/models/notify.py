@@ -9,7 +9,9 @@ is removed by setting ``removed_at`` (the outbox keeps pointing at it: the histo
 
 An outbox row is one message for one route, written in the same transaction as what it tells (the case event, the
 alert, the deadline turning yellow or red): it exists exactly when that committed. ``idem_key`` (e.g.
-``event:123:route:4``) is unique, so one event never makes two messages for one route. A worker delivers pending
+``event:123:route:4``) is unique over all time, so one event never makes two messages for one route: the outbox is
+partitioned by month (migration 0038), so the keys are kept unique in ``notify_key``, claimed by the same
+statement that writes the message. A worker delivers pending
 rows (oldest first, ``FOR UPDATE SKIP LOCKED``), counts ``attempts``, backs off through ``next_attempt_at`` and
 records ``last_error``; ``status`` ends ``delivered`` or, after the last attempt, ``failed`` (shown to admins, who
 may send it again).
@@ -82,10 +84,12 @@ class NotifyOutbox(Base):
         Index("ix_notify_outbox_created_at", "created_at"),
         Index("ix_notify_outbox_case_id", "case_id"),
         Index("ix_notify_outbox_subscription_id", "subscription_id"),
+        # partitioned by month on ``created_at`` (migration 0038, :mod:`db.partitions`): the key includes it
+        {"postgresql_partition_by": "RANGE (created_at)"},
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    idem_key: Mapped[str] = mapped_column(String(200), unique=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    idem_key: Mapped[str] = mapped_column(String(200))
     route_id: Mapped[int | None] = mapped_column(ForeignKey("notify_route.id"), nullable=True)
     subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -99,5 +103,16 @@ class NotifyOutbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), primary_key=True
+    )
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class NotifyKey(Base):
+    """Every outbox message's ``idem_key`` ever written, unique over all time (the partitioned outbox can keep a
+    key unique only within a month). A deleted message frees its key (trigger ``notify_outbox_free_key``)."""
+
+    __tablename__ = "notify_key"
+
+    idem_key: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -65,21 +64,33 @@ class BeautyPost(Base):
 
 
 class PointsEntry(Base):
-    """积分 ledger, append-only; one award per (person, reason, case) by a unique constraint."""
+    """积分 ledger, append-only, partitioned by month on ``created_at`` (migration 0037, :mod:`db.partitions`).
+    One award per (person, reason, ref): its key is claimed in :class:`PointsClaim` first."""
 
     __tablename__ = "points_ledger"
     __table_args__ = (
         CheckConstraint("reason IN ('report', 'verification', 'beauty', 'redeem', 'adjust')", name="reason"),
-        UniqueConstraint("person_id", "reason", "ref"),
+        {"postgresql_partition_by": "RANGE (created_at)"},
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), nullable=True)
     reason: Mapped[str] = mapped_column(String(16))
-    ref: Mapped[str] = mapped_column(
-        String(40)
-    )  # the act rewarded, e.g. "case:123"; unique per person and reason
+    ref: Mapped[str] = mapped_column(String(40))  # the act rewarded, e.g. "case:123"
     points: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), primary_key=True
+    )
+
+
+class PointsClaim(Base):
+    """The key of every award ever made, unique over all time (the partitioned ledger can keep a key unique
+    only within a month); append-only. An award claims its key here and writes the ledger only if it did."""
+
+    __tablename__ = "points_claim"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), primary_key=True)

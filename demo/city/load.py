@@ -136,6 +136,12 @@ def remove_cases(conn: psycopg.Connection) -> None:
     ``rebuild=True`` (the foreign keys pointing at cases are down)."""
     conn.execute("ALTER TABLE case_event DISABLE TRIGGER case_event_no_truncate")
     conn.execute("ALTER TABLE points_ledger DISABLE TRIGGER points_ledger_append_only")
+    conn.execute("ALTER TABLE points_claim DISABLE TRIGGER points_claim_append_only")
+    # the awards' keys go with the awards (a new city's case 1 may be rewarded again)
+    conn.execute(
+        "DELETE FROM points_claim k USING points_ledger l WHERE l.case_id IS NOT NULL "
+        "AND (k.person_id, k.reason, k.ref) = (l.person_id, l.reason, l.ref)"
+    )
     conn.execute("DELETE FROM points_ledger WHERE case_id IS NOT NULL")
     # the citizen API's rows about cases go with them (RESTART IDENTITY would make them point at new cases)
     conn.execute("DELETE FROM verification_task")
@@ -153,7 +159,8 @@ def remove_cases(conn: psycopg.Connection) -> None:
     # the notifications and alarms told of the old city's cases and alerts (the routes stay: configuration); a
     # TRUNCATE must name every table whose foreign keys point at the truncated ones
     conn.execute(
-        "TRUNCATE analysis_alert_event, campaign_event, campaign, analysis_alert, notify_outbox, alarm RESTART IDENTITY"
+        "TRUNCATE analysis_alert_event, campaign_event, campaign, analysis_alert, notify_outbox, notify_key, alarm "
+        "RESTART IDENTITY"
     )
     for table in ("analysis_alert_event", "campaign_event"):
         conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_no_truncate")
@@ -162,7 +169,8 @@ def remove_cases(conn: psycopg.Connection) -> None:
         "AND id NOT IN (SELECT photo_id FROM beauty_post WHERE photo_id IS NOT NULL)"
     )
     conn.execute("UPDATE photo SET case_id = NULL WHERE case_id IS NOT NULL")
-    conn.execute('TRUNCATE case_event, "case", notify_outbox, alarm RESTART IDENTITY')
+    conn.execute('TRUNCATE case_event, "case", notify_outbox, notify_key, alarm RESTART IDENTITY')
+    conn.execute("ALTER TABLE points_claim ENABLE TRIGGER points_claim_append_only")
     conn.execute("ALTER TABLE points_ledger ENABLE TRIGGER points_ledger_append_only")
     conn.execute("ALTER TABLE case_event ENABLE TRIGGER case_event_no_truncate")
 

@@ -2,8 +2,9 @@
 
 Report points are awarded by the database when a case closes (trigger ``case_points_on_close``, function
 ``gy_award_report_points``): whoever closes it, the first valid reporter gets the 小类's points once.
-Verification points are awarded here when a citizen's answer is accepted. Either way the ledger's UNIQUE
-(person_id, reason, ref) with ON CONFLICT DO NOTHING makes a second award for the same act impossible.
+Verification points are awarded here when a citizen's answer is accepted. Either way the act's key (person_id,
+reason, ref) is claimed first in ``points_claim`` (unique over all time; the ledger itself is partitioned by month,
+migration 0037) with ON CONFLICT DO NOTHING, which makes a second award for the same act impossible.
 """
 
 from __future__ import annotations
@@ -56,14 +57,21 @@ def award(
     rewarded or the rule gives no points."""
     if points <= 0:
         return False
-    row = conn.execute(
-        text(
-            "INSERT INTO points_ledger (person_id, case_id, reason, ref, points) VALUES (:p, :c, :r, :ref, :n) "
-            "ON CONFLICT (person_id, reason, ref) DO NOTHING RETURNING id"
-        ),
-        {"p": person_id, "c": case_id, "r": reason, "ref": ref, "n": points},
-    ).first()
+    row = conn.execute(_AWARD, {"p": person_id, "c": case_id, "r": reason, "ref": ref, "n": points}).first()
     return row is not None
+
+
+# the act's key is claimed first (unique over all time); only a claim made writes the ledger, in one statement
+_AWARD = text(
+    """
+    WITH claim AS (
+        INSERT INTO points_claim (person_id, reason, ref) VALUES (:p, :r, :ref)
+        ON CONFLICT DO NOTHING RETURNING person_id
+    )
+    INSERT INTO points_ledger (person_id, case_id, reason, ref, points)
+    SELECT :p, :c, :r, :ref, :n FROM claim RETURNING id
+    """
+)
 
 
 def balance(conn: Connection, person_id: int) -> int:

@@ -58,13 +58,19 @@ _ALERT_FACTS = text(
     """
 )
 #: One statement for every route of a message (a route's language picks its title and body).
+#: Each message's key is claimed first (``notify_key``: unique over all time, the outbox being partitioned by month);
+#: only the messages whose keys were claimed are written.
 _INSERT = text(
     """
+    WITH m AS (
+        SELECT CAST(:key AS text) || ':route:' || r.id AS idem_key, r.id, r.title, r.body
+          FROM unnest(CAST(:routes AS int[]), CAST(:titles AS text[]), CAST(:bodies AS text[])) AS r(id, title, body)
+    ), k AS (
+        INSERT INTO notify_key (idem_key) SELECT idem_key FROM m ON CONFLICT DO NOTHING RETURNING idem_key
+    )
     INSERT INTO notify_outbox (idem_key, route_id, kind, case_id, alert_id, event_id, title, body, link)
-    SELECT CAST(:key AS text) || ':route:' || r.id, r.id, :kind, :case_id, :alert_id, :event_id, r.title, r.body,
-           :link
-      FROM unnest(CAST(:routes AS int[]), CAST(:titles AS text[]), CAST(:bodies AS text[])) AS r(id, title, body)
-    ON CONFLICT (idem_key) DO NOTHING
+    SELECT m.idem_key, m.id, :kind, :case_id, :alert_id, :event_id, m.title, m.body, :link
+      FROM m JOIN k USING (idem_key)
     """
 )
 #: Rings the worker's doorbell at commit (``ops.notify.worker.CHANNEL``): a message is sent at once, not at the

@@ -62,14 +62,19 @@ PUBLIC_FACTS = text(
      WHERE c.id = :id
     """  # nosec B608 # SQL from constant fragments; values are bound parameters
 )
+# each message's key claimed first (notify_key, unique over all time), as ops.notify.outbox does
 _INSERT = text(
     """
+    WITH m AS (
+        SELECT 'event:' || CAST(:event_id AS text) || ':sub:' || s.id AS idem_key, s.id, s.title, s.body, s.link
+          FROM unnest(CAST(:subs AS int[]), CAST(:titles AS text[]), CAST(:bodies AS text[]),
+                      CAST(:links AS text[])) AS s(id, title, body, link)
+    ), k AS (
+        INSERT INTO notify_key (idem_key) SELECT idem_key FROM m ON CONFLICT DO NOTHING RETURNING idem_key
+    )
     INSERT INTO notify_outbox (idem_key, subscription_id, kind, case_id, event_id, title, body, link)
-    SELECT 'event:' || CAST(:event_id AS text) || ':sub:' || m.id, m.id, :kind, :case_id, :event_id,
-           m.title, m.body, m.link
-      FROM unnest(CAST(:subs AS int[]), CAST(:titles AS text[]), CAST(:bodies AS text[]),
-                  CAST(:links AS text[])) AS m(id, title, body, link)
-    ON CONFLICT (idem_key) DO NOTHING
+    SELECT m.idem_key, m.id, :kind, :case_id, :event_id, m.title, m.body, m.link
+      FROM m JOIN k USING (idem_key)
     """
 )
 _RING = text("SELECT pg_notify('notify_outbox', '')")

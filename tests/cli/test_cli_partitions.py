@@ -26,13 +26,15 @@ def use_test_db(
 
 def test_ensure_status_retain(use_test_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "partitions", "ensure", "--from", "2018-01-05", "--to", "2018-02-01"]) == 0
-    assert "4 " in capsys.readouterr().err  # two months of two tables
+    assert "8 " in capsys.readouterr().err  # two months of four tables
     assert main(["db", "partitions", "status", "--json"]) == 0
     st = json.loads(capsys.readouterr().out)
     assert st["case_event"]["first"] == "2018-01-01" and st["audit_log"]["default_rows"] is not None
     assert main(["db", "partitions", "retain", "--keep-months", "24"]) == 0
     assert (use_test_db / "case_event_p201801.csv.gz").exists()
     assert (use_test_db / "audit_log_p201802.csv.gz").exists()
+    assert (use_test_db / "points_ledger_p201801.csv.gz").exists()
+    assert (use_test_db / "notify_outbox_p201802.csv.gz").exists()
     assert main(["db", "partitions", "status", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["case_event"]["first"] != "2018-01-01"
     assert main(["db", "partitions", "ensure", "--from", "2018-03-01", "--to", "2018-01-01"]) == 2

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Connection, text
 
 from db import partitions
+from ops.citizen import points
 from ops.workflow.base import _HISTORY
 
 _CASE = text(
@@ -67,7 +68,7 @@ def test_insert_at_any_time_and_a_new_month_takes_its_rows_from_the_default(conn
     ).scalar_one()
     assert past.part == future.part == "case_event_default"
     assert future.id > past.id
-    assert partitions.ensure(conn, date(2090, 5, 1), date(2090, 5, 1)) == 2
+    assert partitions.ensure(conn, date(2090, 5, 1), date(2090, 5, 1)) == len(partitions.HISTORY)
     assert _where(conn, "case_event", future.id) == "case_event_p209005"
     assert _where(conn, "audit_log", audit) == "audit_log_p209005"
     assert _where(conn, "case_event", past.id) == "case_event_default"
@@ -144,7 +145,7 @@ def _scanned(conn: Connection, sql: str, params: dict[str, object]) -> set[str]:
     ).scalars()
     out = set()
     for line in plan:
-        m = re.search(r" on ((?:case_event|audit_log)_(?:p\d{6}|default))", line)
+        m = re.search(r" on ((?:case_event|audit_log|points_ledger|notify_outbox)_(?:p\d{6}|default))", line)
         if m and "never executed" not in line:
             out.add(m.group(1))
     return out
@@ -186,3 +187,108 @@ def test_queries_prune_partitions(conn: Connection) -> None:
         {"a": datetime(2021, 5, 1, tzinfo=UTC), "b": datetime(2021, 5, 31, tzinfo=UTC)},
     )
     assert audit_page == {"audit_log_p202105"}
+
+    person = _person(conn)
+    for at in (bj(2021, 2, 1), bj(2021, 5, 2)):
+        conn.execute(_POINTS, {"p": person, "ref": f"t:{at:%m}", "n": 5, "at": at})
+    month = _scanned(
+        conn,
+        "SELECT reason, points FROM points_ledger WHERE person_id = :p AND created_at >= :a AND created_at < :b",
+        {"p": person, "a": datetime(2021, 5, 1, tzinfo=UTC), "b": datetime(2021, 5, 31, tzinfo=UTC)},
+    )
+    assert month == {"points_ledger_p202105"}
+    outbox_month = _scanned(
+        conn,
+        "SELECT status, count(*) FROM notify_outbox WHERE created_at >= :a AND created_at < :b GROUP BY status",
+        {"a": datetime(2021, 3, 1, tzinfo=UTC), "b": datetime(2021, 3, 20, tzinfo=UTC)},
+    )
+    assert outbox_month == {"notify_outbox_p202103"}
+
+
+_POINTS = text(
+    "WITH k AS (INSERT INTO points_claim (person_id, reason, ref) VALUES (:p, 'adjust', :ref) RETURNING person_id) "
+    "INSERT INTO points_ledger (person_id, reason, ref, points, created_at) "
+    "SELECT person_id, 'adjust', :ref, :n, :at FROM k RETURNING tableoid::regclass::text"
+)
+
+
+def _person(conn: Connection) -> int:
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO person (pseudonym, registered) VALUES ('pt-' || substr(md5(random()::text), 1, 16), true) RETURNING id"
+            )
+        ).scalar_one()
+    )
+
+
+def test_an_award_is_given_once_over_all_months_and_an_archived_month_keeps_every_balance(
+    owner_conn: Connection, tmp_path: Path
+) -> None:
+    """The ledger is partitioned by month, its awards' keys are not: an act rewarded in one month is refused in
+    another, even once that month is archived; the archived month's points are carried forward, so balances stay."""
+    now = datetime(2019, 5, 6, tzinfo=UTC)  # keeping 2 months: January and February go, March stays
+    partitions.ensure(owner_conn, date(2019, 1, 1), date(2019, 3, 1))
+    a, b = _person(owner_conn), _person(owner_conn)
+    assert owner_conn.execute(
+        _POINTS, {"p": a, "ref": "act:1", "n": 7, "at": bj(2019, 1, 5)}
+    ).scalar_one() == ("points_ledger_p201901")
+    owner_conn.execute(_POINTS, {"p": a, "ref": "act:2", "n": 3, "at": bj(2019, 1, 20)})
+    owner_conn.execute(_POINTS, {"p": b, "ref": "act:1", "n": 4, "at": bj(2019, 2, 2)})
+    # the same act, in another month: refused (today's month, the award's own path)
+    assert points.award(owner_conn, a, "adjust", "act:1", 7) is False
+    assert points.award(owner_conn, a, "adjust", "act:3", 1) is True
+    before = {p: points.balance(owner_conn, p) for p in (a, b)}
+    assert before == {a: 11, b: 4}
+
+    out = {r.partition: r for r in partitions.retain(owner_conn, 2, tmp_path, now=now)}
+    assert out["points_ledger_p201901"].dropped and out["points_ledger_p201901"].rows == 2
+    assert out["points_ledger_p201902"].dropped and "points_ledger_p201903" not in out
+    assert {p: points.balance(owner_conn, p) for p in (a, b)} == before
+    carried = owner_conn.execute(
+        text(
+            "SELECT person_id, points, ref, tableoid::regclass::text FROM points_ledger WHERE reason = 'adjust' "
+            "AND ref LIKE 'carried:%' AND person_id = ANY(:ps) ORDER BY ref, person_id"
+        ),
+        {"ps": [a, b]},
+    ).all()
+    # January's sum went into February, and went on with it into March
+    assert [tuple(r) for r in carried] == [
+        (a, 10, "carried:points_ledger_p201902", "points_ledger_p201903"),
+        (b, 4, "carried:points_ledger_p201902", "points_ledger_p201903"),
+    ]
+    # the archived month's act is still never rewarded again
+    assert points.award(owner_conn, a, "adjust", "act:2", 3) is False
+    with gzip.open(tmp_path / "points_ledger_p201901.csv.gz", "rt") as fh:
+        assert len(fh.read().splitlines()) == 3
+
+
+def test_an_outbox_month_goes_only_once_every_message_in_it_is_done_and_its_keys_stay(
+    owner_conn: Connection, tmp_path: Path
+) -> None:
+    now = datetime(2018, 5, 6, tzinfo=UTC)  # keeping 2 months: January and February may go
+    partitions.ensure(owner_conn, date(2018, 1, 1), date(2018, 3, 1))
+    route = owner_conn.execute(
+        text(
+            "INSERT INTO notify_route (label, url, role) VALUES ('retain-test', 'json://127.0.0.1:9/x', 'lead') RETURNING id"
+        )
+    ).scalar_one()
+    message = text(
+        "WITH k AS (INSERT INTO notify_key (idem_key) VALUES (:key) RETURNING idem_key) "
+        "INSERT INTO notify_outbox (idem_key, route_id, kind, title, body, status, created_at) "
+        "SELECT idem_key, :r, 'test', 't', 'b', :status, :at FROM k"
+    )
+    for key, status, at in (
+        ("retain:1", "delivered", bj(2018, 1, 5)),
+        ("retain:2", "failed", bj(2018, 1, 6)),
+        ("retain:3", "pending", bj(2018, 2, 5)),
+    ):
+        owner_conn.execute(message, {"key": key, "r": route, "status": status, "at": at})
+    out = {r.partition: r for r in partitions.retain(owner_conn, 2, tmp_path, now=now)}
+    assert out["notify_outbox_p201801"].dropped and out["notify_outbox_p201801"].rows == 2
+    assert not out["notify_outbox_p201802"].dropped
+    assert out["notify_outbox_p201802"].reason == "holds messages not yet sent"
+    kept = owner_conn.execute(
+        text("SELECT idem_key FROM notify_key WHERE idem_key LIKE 'retain:%' ORDER BY 1")
+    ).scalars()
+    assert list(kept) == ["retain:1", "retain:2", "retain:3"]  # what went is still never sent again

@@ -24,12 +24,12 @@ The functions are replaced under their names, so the triggers stay as they are; 
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
 from types import ModuleType
 
 from alembic import op
+
+from db.migrations import earlier
 
 revision: str = "0036"
 down_revision: str | None = "0035"
@@ -45,14 +45,7 @@ CB = tuple(f"cb{k:02d}" for k in range(BINS))
 
 
 def _base() -> ModuleType:
-    """Migration 0031 (its templates and functions as they were)."""
-    spec = importlib.util.spec_from_file_location(
-        "_rollup_0031", Path(__file__).with_name("0031_stats_rollup.py")
-    )
-    assert spec is not None and spec.loader is not None  # nosec B101 # the file is beside this one
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return earlier.load("0031_stats_rollup.py")
 
 
 B = _base()

@@ -67,6 +67,40 @@ def test_enqueue_twice_makes_one_row(conn: Connection, staff: dict[str, Actor]) 
     assert again == 0 and len(outbox(conn)) == 1
 
 
+_OLD_MESSAGE = text(
+    "WITH k AS (INSERT INTO notify_key (idem_key) VALUES (:key) RETURNING idem_key) "
+    "INSERT INTO notify_outbox (idem_key, route_id, kind, case_id, event_id, title, body, created_at) "
+    "SELECT idem_key, :route, 'dispatch', :case, :event, 't', 'b', '2019-01-05T12:00:00+08:00' FROM k "
+    "RETURNING tableoid::regclass::text"
+)
+
+
+def test_a_message_is_written_once_over_all_months_and_a_deleted_one_frees_its_key(
+    conn: Connection, staff: dict[str, Actor]
+) -> None:
+    """The outbox is partitioned by month; its messages' keys are not (notify_key): a message written in another
+    month still keeps the same event from being told twice. Deleting a message frees its key."""
+    route = add_route(conn, "json://127.0.0.1:9/zh", department=DEPT)
+    r = new_case(conn, staff, S.DISPATCHED)
+    event = 900_000_000 + r.id
+    key = f"event:{event}:route:{route}"
+    part = conn.execute(_OLD_MESSAGE, {"key": key, "route": route, "case": r.id, "event": event}).scalar_one()
+    assert part in ("notify_outbox_default", "notify_outbox_p201901")  # not this month's, where tell() writes
+
+    def tell() -> int:
+        return enqueue_for_event(
+            conn, event_id=event, case_id=r.id, action="dispatch", department=DEPT, at=MON
+        )
+
+    assert tell() == 0
+    assert (
+        conn.execute(text("SELECT count(*) FROM notify_outbox WHERE idem_key = :k"), {"k": key}).scalar() == 1
+    )
+    conn.execute(text("DELETE FROM notify_outbox WHERE idem_key = :k"), {"k": key})
+    assert tell() == 1
+    assert conn.execute(text("SELECT count(*) FROM notify_key WHERE idem_key = :k"), {"k": key}).scalar() == 1
+
+
 def test_a_rolled_back_dispatch_leaves_no_row(conn: Connection, staff: dict[str, Actor]) -> None:
     add_route(conn, "json://127.0.0.1:9/zh", department=DEPT)
     r = new_case(conn, staff, S.FILED)
