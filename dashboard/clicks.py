@@ -32,3 +32,10 @@ def clicked(data: Any, *kinds: str) -> dict[str, Any] | None:
     ``kinds``; None for anything else."""
     bid = data.get("id") if isinstance(data, dict) else None
     return bid if isinstance(bid, dict) and bid.get("type") in kinds else None
+
+
+def clicked_id(data: Any, *kinds: str) -> int | None:
+    """The ``id`` of the row whose button (of pattern type one of ``kinds``) was clicked, when it is an int."""
+    button = clicked(data, *kinds)
+    row = button.get("id") if button else None
+    return row if isinstance(row, int) and not isinstance(row, bool) else None

@@ -44,13 +44,10 @@ def _bump(value: Any) -> int:
     return (value if isinstance(value, int) else 0) + 1
 
 
-def _clicked() -> int | None:
-    """The row id of the pattern button that was clicked (None: buttons drawn anew, not clicked)."""
-    trig = ctx.triggered_id
-    if not isinstance(trig, dict) or not any(x.get("value") for x in ctx.triggered):
-        return None
-    row = trig.get("id")
-    return row if isinstance(row, int) and not isinstance(row, bool) else None
+# the routes and the outbox are drawn anew (the outbox every few seconds): their buttons' clicks are relayed
+clicks.relay(aid.REMOVE_CLICK, {"type": aid.REMOVE, "id": ALL})
+clicks.relay(aid.TEST_CLICK, {"type": aid.TEST, "id": ALL})
+clicks.relay(aid.RESEND_CLICK, {"type": aid.RESEND, "id": ALL})
 
 
 @callback(
@@ -191,7 +188,7 @@ async def add(
     Output(aid.PENDING_REMOVE, "data"),
     Output(aid.ROUTE_NOTICE, "children"),
     Output(aid.REMOVED_VERSION, "data"),
-    Input({"type": aid.REMOVE, "id": ALL}, "n_clicks"),
+    Input(aid.REMOVE_CLICK, "data"),
     Input(aid.CONFIRM_YES, "n_clicks"),
     Input(aid.CONFIRM_NO, "n_clicks"),
     State(aid.PENDING_REMOVE, "data"),
@@ -201,7 +198,7 @@ async def add(
 )
 @auth.require_user(*ROLES)
 async def remove(
-    _asks: Any, _yes: Any, _no: Any, pending: Any, version: Any, lang: str, *, user: StaffIdentity
+    ask: Any, _yes: Any, _no: Any, pending: Any, version: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
     trig = ctx.triggered_id
     if trig == aid.CONFIRM_NO:
@@ -224,7 +221,7 @@ async def remove(
             log_failure(log, f"notify route {pending} removal by {user.username} failed", exc)
             return True, None, None, _alert(t("adm.err.db", lang), False), nothing
         return True, None, None, _alert(t("adm.removed", lang, id=pending), True), _bump(version)
-    rid = _clicked()
+    rid = clicks.clicked_id(ask, aid.REMOVE) if trig == aid.REMOVE_CLICK else None
     if rid is None:
         raise PreventUpdate
     found = next((r for r in await runtime.aread(routes.list_routes) if r.id == rid), None)
@@ -242,13 +239,13 @@ async def remove(
 
 @callback(
     Output(aid.TEST_NOTICE, "children"),
-    Input({"type": aid.TEST, "id": ALL}, "n_clicks"),
+    Input(aid.TEST_CLICK, "data"),
     State(ids.LANG, "data"),
     prevent_initial_call=True,
 )
 @auth.require_user(*ROLES)
-async def send_test_message(_clicks: Any, lang: str, *, user: StaffIdentity) -> Any:
-    rid = _clicked()
+async def send_test_message(click: Any, lang: str, *, user: StaffIdentity) -> Any:
+    rid = clicks.clicked_id(click, aid.TEST)
     if rid is None:
         raise PreventUpdate
 
@@ -294,10 +291,6 @@ async def outbox(
     return counts_line(counts, lang), outbox_table(rows, lang, failed_only=only)
 
 
-# the outbox is drawn anew every few seconds: its resend buttons' clicks are relayed (dashboard/clicks.py)
-clicks.relay(aid.RESEND_CLICK, {"type": aid.RESEND, "id": ALL})
-
-
 @callback(
     Output(aid.OUTBOX_NOTICE, "children"),
     Output(aid.OUTBOX_VERSION, "data"),
@@ -308,9 +301,8 @@ clicks.relay(aid.RESEND_CLICK, {"type": aid.RESEND, "id": ALL})
 )
 @auth.require_user(*ROLES)
 async def resend(click: Any, version: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
-    button = clicks.clicked(click, aid.RESEND)
-    oid = button.get("id") if button else None
-    if not isinstance(oid, int) or isinstance(oid, bool):
+    oid = clicks.clicked_id(click, aid.RESEND)
+    if oid is None:
         raise PreventUpdate
     try:
         await runtime.awrite(lambda c: outbox_admin.resend(c, oid, user.username, actor_id=user.id))

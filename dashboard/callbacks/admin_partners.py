@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, clicks, ids, runtime
 from dashboard.components.admin_partners import created, form, keys_table
 from dashboard.i18n import t
 from dashboard.ids import admin_partners as pid
@@ -146,6 +146,10 @@ async def create(
     return None, None, None, None, created(info, key, lang), _bump(version), ""
 
 
+# the keys' list is drawn anew after every change: its revoke buttons' clicks are relayed (dashboard/clicks.py)
+clicks.relay(pid.REVOKE_CLICK, {"type": pid.REVOKE, "id": ALL})
+
+
 @callback(
     Output(pid.CONFIRM, "hidden"),
     Output(pid.CONFIRM_TEXT, "children"),
@@ -153,7 +157,7 @@ async def create(
     Output(pid.NOTICE, "children"),
     Output(pid.VERSION, "data", allow_duplicate=True),
     Output(pid.CREATED, "children", allow_duplicate=True),
-    Input({"type": pid.REVOKE, "id": ALL}, "n_clicks"),
+    Input(pid.REVOKE_CLICK, "data"),
     Input(pid.CONFIRM_YES, "n_clicks"),
     Input(pid.CONFIRM_NO, "n_clicks"),
     State(pid.PENDING, "data"),
@@ -163,7 +167,7 @@ async def create(
 )
 @auth.require_user(*ROLES)
 async def revoke(
-    _asks: Any, _yes: Any, _no: Any, pending: Any, version: Any, lang: str, *, user: StaffIdentity
+    ask: Any, _yes: Any, _no: Any, pending: Any, version: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
     trig = ctx.triggered_id
     if trig == pid.CONFIRM_NO:
@@ -190,9 +194,9 @@ async def revoke(
         log.info("partner key %s revoked by %s", pending, user.username)
         # a key just shown is not left on the screen once revoked
         return True, None, None, _alert(t("prt.revoked.ok", lang, id=pending), True), _bump(version), None
-    if not isinstance(trig, dict) or not any(x.get("value") for x in ctx.triggered):
+    kid = clicks.clicked_id(ask, pid.REVOKE) if trig == pid.REVOKE_CLICK else None
+    if kid is None:
         raise PreventUpdate
-    kid = trig.get("id")
     found = next((k for k in await runtime.aread(partners.list_keys) if k.id == kid), None)
     if found is None or not found.active:
         raise PreventUpdate

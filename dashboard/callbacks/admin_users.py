@@ -14,7 +14,7 @@ from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, clicks, ids, runtime
 from dashboard.components.admin_users import user_form, users_table
 from dashboard.i18n import t
 from dashboard.ids import admin_users as uid
@@ -126,6 +126,10 @@ def _otp_panel(name: str, password: str, lang: str) -> Any:
     )
 
 
+# the users' list is drawn anew after every change: its buttons' clicks are relayed (dashboard/clicks.py)
+clicks.relay(uid.ACT_CLICK, {"type": uid.ACT, "action": ALL, "name": ALL})
+
+
 @callback(
     Output(uid.EDITING, "data"),
     Output(uid.PENDING, "data"),
@@ -134,7 +138,7 @@ def _otp_panel(name: str, password: str, lang: str) -> Any:
     Output(uid.NOTICE, "children"),
     Output(uid.OTP, "children"),
     Output(uid.VERSION, "data"),
-    Input({"type": uid.ACT, "action": ALL, "name": ALL}, "n_clicks"),
+    Input(uid.ACT_CLICK, "data"),
     Input(uid.CONFIRM_YES, "n_clicks"),
     Input(uid.CONFIRM_NO, "n_clicks"),
     State(uid.PENDING, "data"),
@@ -144,11 +148,13 @@ def _otp_panel(name: str, password: str, lang: str) -> Any:
 )
 @auth.require_user(*ROLES)
 async def acts(
-    _clicks: Any, _yes: Any, _no: Any, pending: Any, version: Any, lang: str, *, user: StaffIdentity
+    click: Any, _yes: Any, _no: Any, pending: Any, version: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
     trig = ctx.triggered_id
     if not any(x.get("value") for x in ctx.triggered):
-        raise PreventUpdate  # buttons drawn anew, not clicked
+        raise PreventUpdate
+    if trig == uid.ACT_CLICK:
+        trig = clicks.clicked(click, uid.ACT)
     if trig == uid.CONFIRM_NO:
         return nothing, None, True, nothing, None, None, nothing
     if trig == uid.CONFIRM_YES:

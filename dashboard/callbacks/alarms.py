@@ -94,9 +94,8 @@ clicks.relay(ai.CLICK, {"type": ai.ACK, "id": ALL})
 async def on_acknowledge(
     click: Any, note: Any, refresh: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
-    button = clicks.clicked(click, ai.ACK)
-    alarm_id = button.get("id") if button else None
-    if isinstance(alarm_id, bool) or not isinstance(alarm_id, int):
+    alarm_id = clicks.clicked_id(click, ai.ACK)
+    if alarm_id is None:
         raise PreventUpdate
     bump = (refresh if isinstance(refresh, int) else 0) + 1
     text = note if isinstance(note, str) else None

@@ -10,12 +10,12 @@ from typing import Any
 
 import dash_mantine_components as dmc
 import plotly.graph_objects as go
-from dash import ALL, Input, Output, State, callback, ctx, dcc
+from dash import ALL, Input, Output, State, callback, dcc
 from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, clicks, ids, runtime
 from dashboard.callbacks import an_campaign_form as _form  # noqa: F401  - registers the form's callbacks
 from dashboard.callbacks.analysis import user_scope
 from dashboard.callbacks.workbench import reference
@@ -153,18 +153,18 @@ async def listing(filters: Any, _refresh: Any, lang: str, selected: Any, *, user
     return view.table(rows, districts, categories, lang, selected if isinstance(selected, int) else None)
 
 
+clicks.relay(cid.OPEN_CLICK, {"type": cid.OPEN, "id": ALL})
+
+
 @callback(
     Output(cid.SELECTED, "data"),
-    Input({"type": cid.OPEN, "id": ALL}, "n_clicks"),
+    Input(cid.OPEN_CLICK, "data"),
     prevent_initial_call=True,
 )
 @auth.require_user(*ROLES)
-async def select(_clicks: list[Any], *, user: StaffIdentity) -> Any:
-    trig = ctx.triggered_id
-    if not isinstance(trig, dict) or not any(x.get("value") for x in ctx.triggered):
-        raise PreventUpdate
-    value = trig.get("id")
-    if not isinstance(value, int) or isinstance(value, bool):
+async def select(click: Any, *, user: StaffIdentity) -> Any:
+    value = clicks.clicked_id(click, cid.OPEN)
+    if value is None:
         raise PreventUpdate
     return value
 

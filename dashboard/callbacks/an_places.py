@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx
 from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, clicks, ids, runtime
 from dashboard.callbacks.analysis import ROLES, user_scope
 from dashboard.components import an_places as view
 from dashboard.components.district_labels import register
@@ -102,20 +102,24 @@ async def load(data: Any, lang: str, tab: Any, selected: Any, *, user: StaffIden
     return view.places_geojson(found, lang), view.table(found, key, lang), text, t("an.places.export", lang)
 
 
+clicks.relay(pid.ROW_CLICK, {"type": pid.ROW, "key": ALL})
+
+
 @callback(
     Output(pid.SELECTED, "data"),
     Input(pid.PLACES, "clickData"),
-    Input({"type": pid.ROW, "key": ALL}, "n_clicks"),
+    Input(pid.ROW_CLICK, "data"),
     prevent_initial_call=True,
 )
 @auth.require_user(*ROLES)
-async def select(click: Any, clicks: list[Any], *, user: StaffIdentity) -> Any:
+async def select(click: Any, row_click: Any, *, user: StaffIdentity) -> Any:
     """A circle or a row chosen: its key (checked again on the server when its cases are read)."""
     trigger = ctx.triggered_id
+    row = clicks.clicked(row_click, pid.ROW)
     if trigger == pid.PLACES:
         key = ((click or {}).get("properties") or {}).get("key")
-    elif isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value"):
-        key = trigger.get("key")
+    elif trigger == pid.ROW_CLICK and row is not None:
+        key = row.get("key")
     else:
         raise PreventUpdate
     return key if isinstance(key, str) else nothing

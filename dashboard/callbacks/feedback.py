@@ -9,12 +9,12 @@ import logging
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, callback, ctx
+from dash import ALL, Input, Output, State, callback
 from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, clicks, ids, runtime
 from dashboard.components.feedback_inbox import FILTERS, empty, item
 from dashboard.i18n import t
 from dashboard.ids import feedback as fid
@@ -74,22 +74,18 @@ async def inbox(
     return items, text, data
 
 
-def _clicked() -> tuple[str, int] | None:
-    trig = ctx.triggered_id
-    if not isinstance(trig, dict) or not any(x.get("value") for x in ctx.triggered):
-        return None  # buttons drawn anew, not clicked
-    item_id = trig.get("id")
-    if not isinstance(item_id, int) or isinstance(item_id, bool):
-        return None
-    return str(trig.get("type")), item_id
+clicks.relay(
+    fid.CLICK,
+    {"type": fid.SEND, "id": ALL},
+    {"type": fid.SEND_CLOSE, "id": ALL},
+    {"type": fid.MARK, "id": ALL},
+)
 
 
 @callback(
     Output(fid.NOTICE, "children"),
     Output(fid.REFRESH, "data"),
-    Input({"type": fid.SEND, "id": ALL}, "n_clicks"),
-    Input({"type": fid.SEND_CLOSE, "id": ALL}, "n_clicks"),
-    Input({"type": fid.MARK, "id": ALL}, "n_clicks"),
+    Input(fid.CLICK, "data"),
     State({"type": fid.ANSWER, "id": ALL}, "value"),
     State({"type": fid.ANSWER, "id": ALL}, "id"),
     State(fid.REFRESH, "data"),
@@ -98,9 +94,7 @@ def _clicked() -> tuple[str, int] | None:
 )
 @auth.require_user(*ROLES)
 async def act(
-    _send: Any,
-    _close: Any,
-    _mark: Any,
+    click: Any,
     answers: list[Any],
     answer_ids: list[dict[str, Any]],
     refresh: Any,
@@ -108,10 +102,10 @@ async def act(
     *,
     user: StaffIdentity,
 ) -> tuple[Any, Any]:
-    clicked = _clicked()
-    if clicked is None:
+    item_id = clicks.clicked_id(click, fid.SEND, fid.SEND_CLOSE, fid.MARK)
+    if item_id is None:
         raise PreventUpdate
-    kind, item_id = clicked
+    kind = str(click["id"]["type"])
     typed = next((v for i, v in zip(answer_ids, answers, strict=False) if i.get("id") == item_id), None)
     n = (refresh if isinstance(refresh, int) else 0) + 1
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import ALL, Input, Output, State, callback, ctx, html
+from dash import ALL, Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
 
+from dashboard import clicks, runtime
 from dashboard import ids as app_ids
-from dashboard import runtime
 from dashboard.api.public import clear_public_cache
 from dashboard.auth import require_user
 from dashboard.callbacks.moderation_frame import (
@@ -23,6 +23,7 @@ from dashboard.callbacks.moderation_frame import (
 )
 from dashboard.i18n import t
 from dashboard.ids.moderation import (
+    ACT_CLICK,
     NOTICE,
     PHOTO_ACT,
     PHOTO_LIST,
@@ -142,11 +143,13 @@ async def photos(which: str, _: int, lang: str, *, user: StaffIdentity) -> Any:
     ]
 
 
+clicks.relay(ACT_CLICK, {"type": POST_ACT, "id": ALL, "act": ALL}, {"type": PHOTO_ACT, "id": ALL, "act": ALL})
+
+
 @callback(
     Output(NOTICE, "children"),
     Output(REFRESH, "data"),
-    Input({"type": POST_ACT, "id": ALL, "act": ALL}, "n_clicks"),
-    Input({"type": PHOTO_ACT, "id": ALL, "act": ALL}, "n_clicks"),
+    Input(ACT_CLICK, "data"),
     State(REASON, "value"),
     State(REFRESH, "data"),
     State(app_ids.LANG, "data"),
@@ -154,11 +157,11 @@ async def photos(which: str, _: int, lang: str, *, user: StaffIdentity) -> Any:
 )
 @require_user(*ROLES)
 async def moderate(
-    _: list[int], __: list[int], reason: str | None, refresh: int, lang: str, *, user: StaffIdentity
+    click: Any, reason: str | None, refresh: int, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, int]:
-    trig = ctx.triggered_id
-    if not isinstance(trig, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
-        raise PreventUpdate  # buttons rendered anew, not clicked
+    trig = clicks.clicked(click, POST_ACT, PHOTO_ACT)
+    if trig is None or not isinstance(trig.get("id"), int):
+        raise PreventUpdate
     target, act = int(trig["id"]), str(trig["act"])
     try:
         if trig["type"] == POST_ACT:

@@ -16,7 +16,7 @@ from dash import no_update as nothing
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, clicks, ids, runtime
 from dashboard.callbacks.an_campaign import category_groups
 from dashboard.callbacks.workbench import reference
 from dashboard.components import subscriptions as view
@@ -55,12 +55,10 @@ def _mail_url() -> str:
     return runtime.services().settings.subscriptions_mail_url
 
 
-def _clicked() -> int | None:
-    trig = ctx.triggered_id
-    if not isinstance(trig, dict) or not any(x.get("value") for x in ctx.triggered):
-        return None
-    row = trig.get("id")
-    return row if isinstance(row, int) and not isinstance(row, bool) else None
+# the list is drawn anew after every change: its buttons' clicks are relayed (dashboard/clicks.py)
+clicks.relay(sid.TEST_CLICK, {"type": sid.TEST, "id": ALL})
+clicks.relay(sid.TOGGLE_CLICK, {"type": sid.TOGGLE, "id": ALL})
+clicks.relay(sid.REMOVE_CLICK, {"type": sid.REMOVE, "id": ALL})
 
 
 @callback(
@@ -257,7 +255,7 @@ async def listing(_version: Any, lang: str, *, user: StaffIdentity) -> tuple[Any
     Output(sid.PENDING, "data"),
     Output(sid.LIST_NOTICE, "children", allow_duplicate=True),
     Output(sid.VERSION, "data", allow_duplicate=True),
-    Input({"type": sid.REMOVE, "id": ALL}, "n_clicks"),
+    Input(sid.REMOVE_CLICK, "data"),
     Input(sid.CONFIRM_YES, "n_clicks"),
     Input(sid.CONFIRM_NO, "n_clicks"),
     State(sid.PENDING, "data"),
@@ -267,7 +265,7 @@ async def listing(_version: Any, lang: str, *, user: StaffIdentity) -> tuple[Any
 )
 @auth.require_user(*ROLES)
 async def remove(
-    _asks: Any, _yes: Any, _no: Any, pending: Any, version: Any, lang: str, *, user: StaffIdentity
+    ask: Any, _yes: Any, _no: Any, pending: Any, version: Any, lang: str, *, user: StaffIdentity
 ) -> tuple[Any, ...]:
     trig = ctx.triggered_id
     if trig == sid.CONFIRM_NO:
@@ -283,7 +281,7 @@ async def remove(
             log_failure(log, f"subscription {pending} removal by {user.username} failed", exc)
             return True, None, None, _alert(t("sub.err.db", lang), False), nothing
         return True, None, None, _alert(t("sub.removed", lang, id=pending), True), _bump(version)
-    row = _clicked()
+    row = clicks.clicked_id(ask, sid.REMOVE) if trig == sid.REMOVE_CLICK else None
     if row is None:
         raise PreventUpdate
     found = await runtime.aread(lambda c: store.list_for(c, _owner(user), row))
@@ -296,14 +294,14 @@ async def remove(
 @callback(
     Output(sid.LIST_NOTICE, "children", allow_duplicate=True),
     Output(sid.VERSION, "data", allow_duplicate=True),
-    Input({"type": sid.TOGGLE, "id": ALL}, "n_clicks"),
+    Input(sid.TOGGLE_CLICK, "data"),
     State(sid.VERSION, "data"),
     State(ids.LANG, "data"),
     prevent_initial_call=True,
 )
 @auth.require_user(*ROLES)
-async def toggle(_clicks: Any, version: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
-    row = _clicked()
+async def toggle(click: Any, version: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
+    row = clicks.clicked_id(click, sid.TOGGLE)
     if row is None:
         raise PreventUpdate
 
@@ -326,13 +324,13 @@ async def toggle(_clicks: Any, version: Any, lang: str, *, user: StaffIdentity) 
 
 @callback(
     Output(sid.LIST_NOTICE, "children", allow_duplicate=True),
-    Input({"type": sid.TEST, "id": ALL}, "n_clicks"),
+    Input(sid.TEST_CLICK, "data"),
     State(ids.LANG, "data"),
     prevent_initial_call=True,
 )
 @auth.require_user(*ROLES)
-async def send_test(_clicks: Any, lang: str, *, user: StaffIdentity) -> Any:
-    row = _clicked()
+async def send_test(click: Any, lang: str, *, user: StaffIdentity) -> Any:
+    row = clicks.clicked_id(click, sid.TEST)
     if row is None:
         raise PreventUpdate
     mail_url = _mail_url()

@@ -202,6 +202,7 @@ def panel() -> html.Div:
         children=[
             dcc.Store(id=cid.REFRESH, data=0),
             dcc.Store(id=cid.SELECTED),
+            dcc.Store(id=cid.OPEN_CLICK),
             dcc.Store(id=cid.AREA),
             dcc.Download(id=cid.DOWNLOAD),
             html.Div(

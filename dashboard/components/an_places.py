@@ -35,6 +35,7 @@ def panel() -> html.Div:
         className="anp-panel",
         children=[
             dcc.Store(id=pid.SELECTED),
+            dcc.Store(id=pid.ROW_CLICK),
             dcc.Download(id=pid.DOWNLOAD),
             html.Div(id=pid.SUMMARY, className="anp-summary", role="status"),
             html.Div(

@@ -45,3 +45,5 @@ OUTBOX_VERSION = "adm-outbox-version"
 OUTBOX_NOTICE = "adm-outbox-notice"
 RESEND = "adm-resend"  # pattern type: send this failed message again
 RESEND_CLICK = "adm-resend-click"  # a real click on a resend button, relayed (dashboard/clicks.py)
+REMOVE_CLICK = "adm-remove-click"  # ... on a route's remove button
+TEST_CLICK = "adm-test-click"  # ... on a route's test button

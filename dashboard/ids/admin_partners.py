@@ -17,6 +17,7 @@ CONFIRM_YES = "prt-confirm-yes"
 CONFIRM_NO = "prt-confirm-no"
 PENDING = "prt-pending"
 REVOKE = "prt-revoke"
+REVOKE_CLICK = "prt-revoke-click"  # a real click on a revoke button, relayed (dashboard/clicks.py)
 FORM = "prt-form"
 FORM_TITLE = "prt-form-title"
 NAME = "prt-name"

@@ -12,6 +12,7 @@ SHOW_INACTIVE = "usr-show-inactive"
 COUNT = "usr-count"
 TABLE = "usr-table"
 ACT = "usr-act"  # pattern type: a row's action
+ACT_CLICK = "usr-act-click"  # a real click on a row's action, relayed (dashboard/clicks.py)
 VERSION = "usr-version"  # bumped after every change: the table re-reads
 NOTICE = "usr-notice"  # the outcome of the last act
 OTP = "usr-otp"  # the one-time password, shown once

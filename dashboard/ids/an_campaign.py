@@ -10,6 +10,7 @@ DOWNLOAD = "anc-download"
 NEW = "anc-new"
 #: pattern-matching: {"type": OPEN, "id": campaign id}, the list's "view" buttons
 OPEN = "anc-open"
+OPEN_CLICK = "anc-open-click"  # a real click on a row's open button, relayed (dashboard/clicks.py)
 SELECTED = "anc-selected"
 # the form
 FORM = "anc-form"

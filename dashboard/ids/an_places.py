@@ -9,6 +9,7 @@ SUMMARY = "anp-summary"
 TABLE = "anp-table"
 ROW = "anp-row"  # pattern-matching {"type": ROW, "key": place key}: a row of the table
 SELECTED = "anp-selected"  # store: the chosen place's key
+ROW_CLICK = "anp-row-click"  # a real click on a row, relayed (dashboard/clicks.py)
 DETAIL = "anp-detail"  # the chosen place's cases, listed
 EXPORT = "anp-export"
 DOWNLOAD = "anp-download"

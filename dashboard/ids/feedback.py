@@ -16,3 +16,4 @@ ANSWER = "fb-answer"  # pattern type: the answer's text area
 SEND = "fb-send"  # pattern type: send the answer
 SEND_CLOSE = "fb-send-close"  # pattern type: answer and mark handled
 MARK = "fb-mark"  # pattern type: mark handled
+CLICK = "fb-click"  # a real click on one of those buttons, relayed (dashboard/clicks.py)

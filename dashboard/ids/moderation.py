@@ -11,6 +11,7 @@ POST_ACT = "mod-post-act"
 PHOTO_STATE = "mod-photo-state"
 PHOTO_LIST = "mod-photo-list"
 PHOTO_ACT = "mod-photo-act"
+ACT_CLICK = "mod-act-click"  # a real click on a post's or photo's button, relayed (dashboard/clicks.py)
 PT_MAP = "mod-pt-map"
 PT_POINTS = "mod-pt-points"
 PT_MARKER = "mod-pt-marker"

@@ -37,6 +37,10 @@ VERSION = "sub-version"  # bumped after every change
 TEST = "sub-test"  # pattern type: send a test message through this subscription's channel
 TOGGLE = "sub-toggle"  # pattern type: pause or resume
 REMOVE = "sub-remove"  # pattern type: remove (asks first)
+# real clicks on those buttons, relayed (dashboard/clicks.py)
+TEST_CLICK = "sub-test-click"
+TOGGLE_CLICK = "sub-toggle-click"
+REMOVE_CLICK = "sub-remove-click"
 CONFIRM = "sub-confirm"
 CONFIRM_TEXT = "sub-confirm-text"
 CONFIRM_YES = "sub-confirm-yes"

@@ -89,7 +89,7 @@ def layout(**_: Any) -> html.Div:
             dcc.Store(id=aid.ROUTES_VERSION, data=0),
             dcc.Store(id=aid.REMOVED_VERSION, data=0),
             dcc.Store(id=aid.OUTBOX_VERSION, data=0),
-            dcc.Store(id=aid.RESEND_CLICK),
+            *[dcc.Store(id=i) for i in (aid.RESEND_CLICK, aid.REMOVE_CLICK, aid.TEST_CLICK)],
             dcc.Store(id=aid.PENDING_REMOVE, data=None),
             dcc.Interval(id=aid.TICK, interval=REFRESH_MS),
             admin_nav.bar("/admin/notify"),

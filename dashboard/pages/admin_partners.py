@@ -62,6 +62,7 @@ def layout(**_: Any) -> html.Div:
         children=[
             dcc.Location(id=pid.REDIRECT, refresh=True),
             dcc.Store(id=pid.VERSION, data=0),
+            dcc.Store(id=pid.REVOKE_CLICK),
             dcc.Store(id=pid.PENDING, data=None),
             admin_nav.bar("/admin/partners"),
             html.H2(t("prt.title"), id=pid.TITLE),

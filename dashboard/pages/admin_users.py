@@ -78,6 +78,7 @@ def layout(**_: Any) -> html.Div:
         children=[
             dcc.Location(id=uid.REDIRECT, refresh=True),
             dcc.Store(id=uid.VERSION, data=0),
+            dcc.Store(id=uid.ACT_CLICK),
             dcc.Store(id=uid.EDITING, data=None),
             dcc.Store(id=uid.PENDING, data=None),
             admin_nav.bar("/admin"),

@@ -32,6 +32,7 @@ def layout(**_: Any) -> html.Div:
         children=[
             dcc.Location(id=fid.REDIRECT, refresh=True),
             dcc.Store(id=fid.REFRESH, data=0),
+            dcc.Store(id=fid.CLICK),
             html.H2(t("fb.title"), id=fid.TITLE),
             html.Div(
                 id=fid.BODY,

@@ -118,6 +118,7 @@ def layout(**_: Any) -> html.Div:
         children=[
             dcc.Location(id=mid.REDIRECT, refresh=True),
             dcc.Store(id=mid.REFRESH, data=0),
+            dcc.Store(id=mid.ACT_CLICK),
             dcc.Store(id=mid.PT_SEL),
             dcc.Store(id=mid.PT_POS),
             dcc.Store(id=mid.LABELS, data=sp.labels()),

@@ -47,6 +47,7 @@ def layout(**_: Any) -> html.Div:
         className="sub-page",
         children=[
             dcc.Store(id=sid.VERSION, data=0),
+            *[dcc.Store(id=i) for i in (sid.TEST_CLICK, sid.TOGGLE_CLICK, sid.REMOVE_CLICK)],
             dcc.Store(id=sid.CENTER, data=None),
             dcc.Store(id=sid.PENDING, data=None),
             html.H2(t("sub.title"), id=sid.TITLE),

@@ -195,8 +195,9 @@ def test_a_moderation_on_one_worker_clears_the_public_answer_of_the_other(
     body = {
         "output": dep["output"],
         "outputs": [{"id": "mod-notice", "property": "children"}, {"id": "mod-refresh", "property": "data"}],
-        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}], []],
-        "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"],
+        # the click, as the browser relays it (dashboard/clicks.py)
+        "inputs": [{"id": "mod-act-click", "property": "data", "value": {"id": button, "at": 1}}],
+        "changedPropIds": ["mod-act-click.data"],
         "state": [{"id": "mod-reason", "property": "value", "value": None},
                   {"id": "mod-refresh", "property": "data", "value": 0},
                   {"id": "gy-lang", "property": "data", "value": "zh"}],
