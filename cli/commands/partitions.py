@@ -39,8 +39,9 @@ def _status(settings: Settings, args: argparse.Namespace, engine: Engine) -> int
         print(json.dumps(st, ensure_ascii=False))
         return 0
     table = Table(title="history partitions / 历史分区")
+    # a table's name and the months whole, whatever the terminal's width (the headers may wrap)
     for col in ("table", "partitions", "first month", "last month", "rows (estimate)", "in default"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("table", "first month", "last month"))
     for name, s in st.items():
         table.add_row(
             name,

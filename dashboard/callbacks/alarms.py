@@ -119,6 +119,18 @@ def _notice(text: str, ok: bool) -> Any:
     return html.Span(text, className="alm-ok" if ok else "alm-err")
 
 
+@callback(
+    Output(ai.ENABLE, "children"),
+    Output(ai.ENABLE, "title"),
+    Output(ai.NOTE, "placeholder"),
+    Output(ai.HISTORY_TITLE, "children"),
+    Input(ids.LANG, "data"),
+)
+def relabel(lang: str) -> tuple[str, str, str, str]:
+    """The banner's own words in the page's language (the alarms themselves come with each read)."""
+    return t("alm.enable", lang), t("alm.enable.title", lang), t("alm.note", lang), t("alm.history", lang)
+
+
 # the chime and the notifications follow the open alarms (assets/alarms.js)
 clientside_callback(
     ClientsideFunction(namespace="alarms", function_name="update"),

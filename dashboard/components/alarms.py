@@ -77,7 +77,7 @@ def banner(where: str, *, refresh_s: float, repeat_s: float) -> html.Div:
             ),
             html.Details(
                 className="alm-leadonly alm-history",
-                children=[html.Summary(t("alm.history")), html.Div(id=ai.HISTORY)],
+                children=[html.Summary(t("alm.history"), id=ai.HISTORY_TITLE), html.Div(id=ai.HISTORY)],
             ),
         ],
     )

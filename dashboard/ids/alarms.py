@@ -12,6 +12,7 @@ REFRESH = "alm-refresh"  # bumped after an acknowledgement
 NOTE = "alm-note"  # the lead's optional note for the next acknowledgement
 NOTICE = "alm-notice"  # what the last acknowledgement did (or why not)
 HISTORY = "alm-history"  # the latest acknowledged alarms (leads)
+HISTORY_TITLE = "alm-history-title"  # its summary line (最近已确认)
 AUDIO = "alm-audio"  # the chime (assets/sounds/alarm-chime.wav)
 ENABLE = "alm-enable"  # 点击启用提示音: the user gesture browsers want before a page may play sound
 SOUND = "alm-sound"  # the clientside callback's output (what the chime loop is doing)

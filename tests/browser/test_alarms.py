@@ -254,6 +254,12 @@ def test_an_acknowledgement_answered_while_the_banner_is_drawn_again_is_still_to
         expect(lead.locator("#alm-notice")).to_contain_text("已确认报警", timeout=15_000)
         expect(lead.locator("#alm-note")).to_have_value("")
         expect(_item(lead, ticket)).to_have_count(0, timeout=10_000)
+        # the banner's own words follow the page's language
+        lead.locator("#gy-lang-switch").click()
+        expect(lead.locator("#alm-history-title")).to_have_text("Recently acknowledged", timeout=10_000)
+        expect(lead.locator("#alm-note")).to_have_attribute(
+            "placeholder", "Note for the acknowledgement (optional)"
+        )
         assert foreign == []
     finally:
         ctx.close()
