@@ -174,35 +174,31 @@ def test_queries_prune_partitions(conn: Connection) -> None:
     assert "case_event_p202104" in history
     assert not history & {"case_event_p202101", "case_event_p202102", "case_event_p202103"}
 
-    period = _scanned(
-        conn,
-        "SELECT count(*) FROM case_event WHERE at >= :a AND at < :b",
-        {"a": datetime(2021, 3, 1, tzinfo=UTC), "b": datetime(2021, 3, 20, tzinfo=UTC)},
-    )
-    assert period == {"case_event_p202103"}
-
-    audit_page = _scanned(
-        conn,
-        "SELECT id, at, kind FROM audit_log WHERE at >= :a AND at < :b ORDER BY at DESC, id DESC LIMIT 50",
-        {"a": datetime(2021, 5, 1, tzinfo=UTC), "b": datetime(2021, 5, 31, tzinfo=UTC)},
-    )
-    assert audit_page == {"audit_log_p202105"}
-
     person = _person(conn)
     for at in (bj(2021, 2, 1), bj(2021, 5, 2)):
         conn.execute(_POINTS, {"p": person, "ref": f"t:{at:%m}", "n": 5, "at": at})
-    month = _scanned(
-        conn,
-        "SELECT reason, points FROM points_ledger WHERE person_id = :p AND created_at >= :a AND created_at < :b",
-        {"p": person, "a": datetime(2021, 5, 1, tzinfo=UTC), "b": datetime(2021, 5, 31, tzinfo=UTC)},
-    )
-    assert month == {"points_ledger_p202105"}
-    outbox_month = _scanned(
-        conn,
-        "SELECT status, count(*) FROM notify_outbox WHERE created_at >= :a AND created_at < :b GROUP BY status",
-        {"a": datetime(2021, 3, 1, tzinfo=UTC), "b": datetime(2021, 3, 20, tzinfo=UTC)},
-    )
-    assert outbox_month == {"notify_outbox_p202103"}
+    march = {"a": datetime(2021, 3, 1, tzinfo=UTC), "b": datetime(2021, 3, 20, tzinfo=UTC)}
+    may = {"a": datetime(2021, 5, 1, tzinfo=UTC), "b": datetime(2021, 5, 31, tzinfo=UTC)}
+    # a period of events (analysis), a page of the audit view, a citizen's month of points, a month of messages
+    for sql, params, only in (
+        ("SELECT count(*) FROM case_event WHERE at >= :a AND at < :b", march, "case_event_p202103"),
+        (
+            "SELECT id, at, kind FROM audit_log WHERE at >= :a AND at < :b ORDER BY at DESC, id DESC LIMIT 50",
+            may,
+            "audit_log_p202105",
+        ),
+        (
+            "SELECT reason, points FROM points_ledger WHERE person_id = :p AND created_at >= :a AND created_at < :b",
+            may | {"p": person},
+            "points_ledger_p202105",
+        ),
+        (
+            "SELECT status, count(*) FROM notify_outbox WHERE created_at >= :a AND created_at < :b GROUP BY status",
+            march,
+            "notify_outbox_p202103",
+        ),
+    ):
+        assert _scanned(conn, sql, params) == {only}, sql
 
 
 _POINTS = text(
