@@ -18,8 +18,8 @@ from db.queries.grid_index import HeatIndex
 from db.queries.grid_levels import MAX_FEATURES, coarser, level_for, window_start
 from db.queries.grid_sql import counts_sql
 from db.queries.live import BUBBLE_MAX_ZOOM, kpis, viewport_pins
-from db.queries.response import response_panel
 from geo.crs import TZ
+from ops.response_panel import response_panel
 
 NAIVE = text(
     """

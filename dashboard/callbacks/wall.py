@@ -54,9 +54,9 @@ from db.queries.live import (
     viewport_pins,
 )
 from db.queries.live import catch_up as q_catch_up
-from db.queries.response import response_panel
 from geo.bbox import bbox_of_view
 from ops.policy import Screen, roles_for
+from ops.response_panel import response_panel
 
 ROLES = roles_for(Screen.WALL)
 TICKER_SIZE = 10

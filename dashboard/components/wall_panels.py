@@ -13,7 +13,7 @@ from dash import html
 
 from dashboard.i18n import t
 from db.queries.live import RATE_DAYS, Kpis
-from db.queries.response import DepartmentRow
+from ops.response_panel import DepartmentRow
 from ops.states import ACTION_LABELS, Action
 
 PALETTES: dict[str, list[str]] = {

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from dashboard.components.wall_panels import duration_unit, response_table
-from db.queries.response import DepartmentRow
+from ops.response_panel import DepartmentRow
 
 
 def _row(code: str, median_h: float | None, p90_h: float | None, rank: int) -> DepartmentRow:

@@ -15,11 +15,12 @@ from sqlalchemy import Connection, text
 from dashboard.components.wall_panels import kpi_tiles, pin_legend
 from db.accounts import StaffIdentity, load_identity
 from db.period import Period
-from db.queries import live, response
+from db.queries import live
 from db.queries.stats_drill import drill_cases
 from db.queries.workbench import Filters
 from db.queries.workbench import pins as workbench_pins
 from geo.crs import TZ
+from ops import response_panel as response
 from ops import workflow as wf
 from ops.policy import stats_scope, workbench_scope
 from ops.stats_table import stats_table
