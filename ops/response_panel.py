@@ -63,6 +63,7 @@ def response_panel(
         c = r.counts
         if not r.key or c.due_handle < min_due:
             continue
+        short_zh, short_en = short.get(r.key, (None, None))
         out.append(
             DepartmentRow(
                 rank=0,
@@ -75,8 +76,8 @@ def response_panel(
                 p90_h=r.handle_p90_h,
                 on_time_rate=c.handled_on_time / c.due_handle,
                 rework_rate=(c.reworked / c.handled_ever) if c.handled_ever else None,
-                short_zh=short.get(r.key, (None, None))[0],
-                short_en=short.get(r.key, (None, None))[1],
+                short_zh=short_zh,
+                short_en=short_en,
             )
         )
     out.sort(
