@@ -1,6 +1,7 @@
 """The open screens of :mod:`bench.screens`: asyncio + httpx, each screen holding ``/push/events`` and calling
 its catch-up callback on every doorbell as the browser does (``assets/gy_push.js``: one catch-up at a time; a
-doorbell that rings meanwhile is answered when the previous catch-up has landed), plus a probe calling the wall's
+doorbell that rings meanwhile is answered when the previous catch-up has landed; the server answers 204 when
+the page's snapshot holds the doorbell already), plus a probe calling the wall's
 heat + pins callbacks. No ``run()``: part of :mod:`bench.screens`."""
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ class Screen:
         self, client: httpx.AsyncClient, kind: str, deps: list[dict[str, Any]], headers: dict[str, str]
     ) -> None:
         self.client, self.kind, self.deps, self.headers = client, kind, deps, headers
-        self.cursor: int | None = None
-        self.latest: int | None = None
+        self.cursor: str | None = None
+        self.bell: dict[str, Any] = {}
         self.rung = asyncio.Event()
         self.live: dict[str, Any] = {}
         self.ticker: list[Any] = []
@@ -49,7 +50,7 @@ class Screen:
         self.slow: Any = None
 
     def body(self) -> dict[str, Any]:
-        bell = {"id": self.latest, "n": 1}
+        bell = {"id": self.bell.get("id"), "x": self.bell.get("x"), "n": 1}
         if self.kind == "wall":
             values = {"wall-doorbell.data": bell, "wall-fallback.n_intervals": 0, "wall-cursor.data": self.cursor,
                       "wall-live.data": self.live, "wall-ticker-store.data": self.ticker,
@@ -65,7 +66,7 @@ class Screen:
             self.live = _output(got, "wall-live", "data") or self.live
             self.ticker = _output(got, "wall-ticker-store", "data") or self.ticker
             if self.as_of is None:
-                self.as_of = self.cursor  # as if the base layer was read at the first catch-up
+                self.as_of = self.bell.get("id")  # as if the base layer was read at the first catch-up
             return
         self.cursor = _output(got, "wbp-cursor", "data")
         changed = _output(got, "wbp-changed", "data")
@@ -74,7 +75,7 @@ class Screen:
         self.slow = slow if slow is not None else self.slow
 
     async def listen(self, samples: Samples, stop: asyncio.Event) -> None:
-        """Hold the event stream; each doorbell sets ``latest`` and rings."""
+        """Hold the event stream; each doorbell is kept (the last one stands for all) and rings."""
         async with self.client.stream("GET", "/push/events", headers=self.headers, timeout=None) as r:
             r.raise_for_status()
             samples.streams_open += 1
@@ -88,7 +89,7 @@ class Screen:
                     elif line.startswith("data:") and event == "doorbell":
                         data = json.loads(line[5:])
                         if isinstance(data.get("id"), int):
-                            self.latest = data["id"]
+                            self.bell = data
                             self.rung.set()
             finally:
                 samples.streams_open -= 1
@@ -99,8 +100,6 @@ class Screen:
             self.rung.clear()
             if stop.is_set():
                 return
-            if self.cursor is not None and self.latest is not None and self.latest <= self.cursor:
-                continue
             t0 = time.perf_counter()
             try:
                 r = await self.client.post("/_dash-update-component", json=self.body(), headers=self.headers)

@@ -5,11 +5,13 @@ of one scope hold the same cursor (they got the same doorbells), so the question
 :class:`DeltaCache` runs ONE query per key however many screens ask at once (single flight: the others await the
 same future) and keeps the answer for the screens that ask a moment later.
 
-An answer is stamped with the doorbell it was computed for (``version``: the latest event id known when the query
-started). A screen asking with a doorbell no newer than the stamp gets the stored answer; a newer doorbell runs the
-query again (the stored answer might miss the events that rang it). The answer's own ``last_id`` becomes the
-screen's cursor, so nothing is missed (the next doorbell asks from there) and nothing is applied twice (every
-answer holds only events after the key's cursor).
+An answer is stamped with the doorbell it was computed for (``version``: the count of doorbells the process had
+heard when the query started). A screen asking with a doorbell no newer than the stamp gets the stored answer; a
+newer doorbell runs the query again (the stored answer might miss the events that rang it). A doorbell heard by
+another process of the app is checked on the answer itself (``fresh``: its snapshot holds the doorbell's
+transaction); an answer that fails it is computed again. The answer's own snapshot becomes the screen's cursor,
+so nothing is missed (the next doorbell asks from there) and nothing is applied twice (every answer holds only
+events the key's snapshot did not see).
 
 Bounded: at most ``max_entries`` answers (least recently used dropped first), each at most ``ttl`` seconds old.
 Pure asyncio, no database: the query is the caller's coroutine.
@@ -57,10 +59,17 @@ class DeltaCache(Generic[T]):
     def clear(self) -> None:
         self._entries.clear()
 
-    async def get(self, key: Hashable, want: int, compute: Callable[[], Awaitable[T]]) -> T:
-        """The answer for ``key`` computed for a doorbell ``>= want``: stored, under way, or computed now."""
+    async def get(
+        self,
+        key: Hashable,
+        want: int,
+        compute: Callable[[], Awaitable[T]],
+        fresh: Callable[[T], bool] = lambda _: True,
+    ) -> T:
+        """The answer for ``key`` computed for a doorbell ``>= want`` and ``fresh``: stored, under way, or
+        computed now."""
         hit = self._entries.get(key)
-        if hit is not None and hit[0] >= want and self.clock() - hit[1] < self.ttl:
+        if hit is not None and hit[0] >= want and self.clock() - hit[1] < self.ttl and fresh(hit[2]):
             self._entries.move_to_end(key)
             return hit[2]
         flight = self._inflight.get(key)
@@ -69,7 +78,8 @@ class DeltaCache(Generic[T]):
             future.add_done_callback(_retrieve)
             flight = (want, future)
             self._inflight[key] = flight
-        return await asyncio.shield(flight[1])
+        value = await asyncio.shield(flight[1])
+        return value if fresh(value) else await self._fill(key, want, compute)
 
     async def _fill(self, key: Hashable, version: int, compute: Callable[[], Awaitable[T]]) -> T:
         me = asyncio.current_task()

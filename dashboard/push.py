@@ -1,14 +1,18 @@
 """Push: ONE PostgreSQL connection per process, ``LISTEN case_event`` and ``LISTEN analysis_alert``, fanned out to
 every open event stream.
 
-The database's statement trigger on ``case_event`` sends ``pg_notify('case_event', max(id))`` at each commit.
-The hub keeps the latest id and rings every subscriber's doorbell; subscribers hold only "the latest id" (a
-burst of notifications coalesces into one ring), and the page then asks for everything after the last id it has
-(the notification is only a doorbell, never the data).
+The database's statement trigger on ``case_event`` sends ``pg_notify('case_event', '<max id>:<xid>')`` at each
+commit (migration 0039). The hub rings every subscriber's doorbell at each notification with the committing
+transaction's id (``x``), the newest event id heard of (``id``) and its own count of doorbells (``n``, what the
+shared catch-ups are versioned by); subscribers hold only the last ring (a burst coalesces into one: commits are
+notified in commit order, so a snapshot that sees the last one sees them all), and the page then asks for
+everything its snapshot did not see (:mod:`db.snapshots`; the notification is only a doorbell, never the data).
+Event ids are not in commit order, so a notification with an older id still rings.
 
-The listener reconnects with backoff (0.5 s doubling to 5 s, so a wall is back within seconds of the database) and, after each (re)connect and every
-:data:`HEALTH_SECONDS` of silence, reads ``max(case_event.id)``: a notification lost while the connection was
-down still rings the doorbell.
+The listener reconnects with backoff (0.5 s doubling to 5 s, so a wall is back within seconds of the database) and,
+after each (re)connect, rings with ``x`` = the first transaction id not yet assigned (no page's snapshot holds
+it, so every page catches up: a notification lost while the connection was down is not missed); every
+:data:`HEALTH_SECONDS` of silence it reads ``max(case_event.id)`` and rings the same way if it moved.
 
 Alerts (研判预警) ring a second doorbell on the same streams: the row trigger on ``analysis_alert`` (migration 0015)
 notifies ``analysis_alert`` at each raised or changed alert; the hub counts those notifications (``alerts``) and
@@ -27,6 +31,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import psycopg
 
@@ -41,23 +46,36 @@ BACKOFF_START = 0.5
 BACKOFF_MAX = 5.0
 
 
+@dataclass(frozen=True)
+class Bell:
+    """A case-event doorbell: the newest event id heard of, the transaction that rang it (None: unknown, every
+    page reads) and the hub's count of doorbells."""
+
+    id: int
+    x: int | None
+    n: int
+
+    def data(self) -> dict[str, int | None]:
+        return {"id": self.id, "x": self.x, "n": self.n}
+
+
 class Subscriber:
-    """One event stream's doorbells: the latest event id, the alerts counter, and an event set when either
+    """One event stream's doorbells: the last case-event bell, the alerts counter, and an event set when either
     changed."""
 
-    def __init__(self, latest: int | None, alerts: int = 0) -> None:
-        self.latest = latest
+    def __init__(self, bell: Bell | None, alerts: int = 0) -> None:
+        self.bell = bell
         self.alerts = alerts
         self._rung = asyncio.Event()
-        self._case = latest is not None
+        self._case = bell is not None
         self._alert = False
         self.alarms = 0
         self._alarm = False
-        if latest is not None:
+        if bell is not None:
             self._rung.set()
 
-    def ring(self, latest: int) -> None:
-        self.latest = latest
+    def ring(self, bell: Bell) -> None:
+        self.bell = bell
         self._case = True
         self._rung.set()
 
@@ -78,12 +96,12 @@ class Subscriber:
         self._alarm = False
         return self.alarms
 
-    async def wait(self) -> tuple[int | None, int | None]:
-        """Wait for a ring; then ``(latest event id or None, alerts counter or None)``: None for a doorbell that
+    async def wait(self) -> tuple[Bell | None, int | None]:
+        """Wait for a ring; then ``(case-event bell or None, alerts counter or None)``: None for a doorbell that
         did not ring."""
         await self._rung.wait()
         self._rung.clear()
-        case = self.latest if self._case else None
+        case = self.bell if self._case else None
         alerts = self.alerts if self._alert else None
         self._case = self._alert = False
         return case, alerts
@@ -105,7 +123,10 @@ class PushHub:
         self.on_bust = on_bust
         self.channel = channel
         self.alert_channel = alert_channel
+        #: the newest event id heard of, and the last doorbell
         self.latest: int | None = None
+        self.bell: Bell | None = None
+        self.rings = 0
         #: alert notifications seen (and stamp changes found by a check): the alerts doorbell's counter
         self.alerts = 0
         self._alert_stamp: str | None = None
@@ -122,20 +143,21 @@ class PushHub:
 
     def subscribe(self) -> Subscriber:
         self.start()
-        sub = Subscriber(self.latest, self.alerts)
+        sub = Subscriber(self.bell, self.alerts)
         self._subscribers.add(sub)
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
         self._subscribers.discard(sub)
 
-    def publish(self, event_id: int, *, reset: bool = False) -> None:
-        """Ring every doorbell with a newer id (``reset``: also with an older one, e.g. after a re-seed)."""
-        if self.latest is not None and (event_id == self.latest or (event_id < self.latest and not reset)):
-            return
-        self.latest = event_id
+    def publish(self, event_id: int, xid: int | None = None, *, reset: bool = False) -> None:
+        """Ring every doorbell: a commit of transaction ``xid`` wrote events up to ``event_id`` (``xid`` None: not
+        known, every page reads; ``reset``: the newest id may go down, e.g. after a re-seed)."""
+        self.latest = event_id if reset or self.latest is None else max(self.latest, event_id)
+        self.rings += 1
+        self.bell = Bell(self.latest, xid, self.rings)
         for sub in self._subscribers:
-            sub.ring(event_id)
+            sub.ring(self.bell)
 
     def publish_alerts(self) -> None:
         """An alert was raised or changed: ring every alerts doorbell."""
@@ -176,7 +198,7 @@ class PushHub:
                     self._bust("*")
                     backoff = BACKOFF_START
                     log.info("push: listening on %s and %s", self.channel, self.alert_channel)
-                    await self._check(conn)
+                    await self._check(conn, reconnected=True)
                     while True:
                         async for note in conn.notifies(timeout=HEALTH_SECONDS):
                             if note.channel == self.alert_channel:
@@ -189,7 +211,7 @@ class PushHub:
                                 self._bust(note.payload)
                                 continue
                             with contextlib.suppress(ValueError):
-                                self.publish(int(note.payload))
+                                self.publish(*parse_payload(note.payload))
                         await self._check(conn)  # silence: is the connection alive, did we miss anything?
             except asyncio.CancelledError:
                 raise
@@ -207,11 +229,14 @@ class PushHub:
             except Exception:  # noqa: BLE001 - a cache that fails to clear must not stop the listener
                 log.exception("push: clearing cache %r failed", name)
 
-    async def _check(self, conn: psycopg.AsyncConnection) -> None:
-        cur = await conn.execute("SELECT coalesce(max(id), 0) FROM case_event")
+    async def _check(self, conn: psycopg.AsyncConnection, reconnected: bool = False) -> None:
+        cur = await conn.execute(
+            "SELECT coalesce(max(id), 0), pg_snapshot_xmax(pg_current_snapshot())::text FROM case_event"
+        )
         row = await cur.fetchone()
-        if row is not None:
-            self.publish(int(row[0]), reset=True)
+        if row is not None and (reconnected or int(row[0]) != self.latest):
+            # x: the first transaction id not yet assigned, which no page's snapshot holds: every page reads
+            self.publish(int(row[0]), int(row[1]), reset=True)
         cur = await conn.execute("SELECT count(*), coalesce(sum(version), 0) FROM analysis_alert")
         got = await cur.fetchone()
         stamp = None if got is None else f"{got[0]}:{got[1]}"
@@ -226,6 +251,13 @@ class PushHub:
             if self._alarm_stamp is not None:
                 self.publish_alarms()
             self._alarm_stamp = stamp
+
+
+def parse_payload(payload: str) -> tuple[int, int | None]:
+    """``"<max id>:<xid>"`` (migration 0039), or ``"<max id>"`` from a database not migrated yet (then every page
+    reads). Raises ValueError for anything else."""
+    head, _, xid = payload.partition(":")
+    return int(head), int(xid) if xid else None
 
 
 def conninfo_from_sqlalchemy(url: str) -> str:

@@ -1,10 +1,11 @@
 """``GET /push/events``: the wall's doorbell as server-sent events (staff session required).
 
-Events: ``doorbell`` with ``{"id": latest case_event id}`` at connect and at every new event (coalesced),
+Events: ``doorbell`` with ``{"id": newest case_event id, "x": the committing transaction, "n": the process's
+count}`` at connect and at every commit of events (coalesced; :class:`dashboard.push.Bell`),
 ``alerts`` with ``{"n": counter}`` when a 研判预警 alert was raised or changed (the page re-reads its alerts), and a
 ``alarm`` with ``{"n": counter}`` when an alarm (突发 / 督办 / 预警) was raised or acknowledged (the page re-reads
-its open alarms), a ``ping`` every 15 s so the page can tell a live stream from a dead one. The page then asks for everything after
-the last id it has (a Dash callback); the event carries no case data. ``retry: 1000`` makes the browser's
+its open alarms), a ``ping`` every 15 s so the page can tell a live stream from a dead one. The page then asks for
+everything its last snapshot did not see (a Dash callback); the event carries no case data. ``retry: 1000`` makes the browser's
 EventSource reconnect within a second after a restart or a network drop.
 """
 
@@ -21,7 +22,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from dashboard import auth
-from dashboard.push import PushHub
+from dashboard.push import Bell, PushHub
 from dashboard.runtime import Services
 
 PING_SECONDS = 15
@@ -50,7 +51,7 @@ def make_router(ops: Services) -> APIRouter:
 
         async def stream() -> AsyncIterator[ServerSentEvent]:
             stop = asyncio.ensure_future(stopping.wait())
-            rung: asyncio.Future[tuple[int | None, int | None]] | None = None
+            rung: asyncio.Future[tuple[Bell | None, int | None]] | None = None
             try:
                 hello = {"hello": True, "worker": os.getpid()}  # which worker process holds this stream
                 yield ServerSentEvent(data=json.dumps(hello), event="hello", retry=RETRY_MS)
@@ -58,10 +59,10 @@ def make_router(ops: Services) -> APIRouter:
                     rung = asyncio.ensure_future(sub.wait())
                     await asyncio.wait({rung, stop}, return_when=asyncio.FIRST_COMPLETED)
                     if rung.done():
-                        latest, alerts = rung.result()
-                        if latest is not None:
+                        bell, alerts = rung.result()
+                        if bell is not None:
                             yield ServerSentEvent(
-                                data=json.dumps({"id": latest}), event="doorbell", id=str(latest)
+                                data=json.dumps(bell.data()), event="doorbell", id=str(bell.id)
                             )
                         if alerts is not None:
                             yield ServerSentEvent(data=json.dumps({"n": alerts}), event="alerts")

@@ -11,7 +11,9 @@
  *
  * The doorbell: Dash drops the answer of a callback that is triggered again before it returns, so the bell rings
  * once, then waits until that catch-up has landed (the page's cursor store changed and called `settled`, or 800
- * ms passed) and rings again with the newest id if more arrived meanwhile. After a lost connection the first
+ * ms passed) and rings again with the last doorbell if more arrived meanwhile (doorbells come in commit order:
+ * the last one stands for all). Whether the page's snapshot (its cursor) holds a doorbell's transaction already
+ * is the server's rule (db/snapshots.py): the catch-up then answers nothing. After a lost connection the first
  * doorbell carries `resync: true` (the page re-reads what it shows once: the safety net for anything missed).
  * The browser reconnects by itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or
  * one silent for 45 s (pings come every 15 s) is reopened with backoff. */
@@ -20,7 +22,7 @@
     const PUSH_URL = "/push/events", SETTLE_MS = 800, SILENT_MS = 45000;
     const names = new Set(["hello", "doorbell", "alerts", "ping", "alarm", "message"]);
     let es = null, retry = null, watchdog = null, backoff = 1000, page = null, conn = "connecting";
-    let rings = 0, inflight = null, pending = null, cursorNow = null, lost = false, resync = false;
+    let rings = 0, inflight = null, pending = null, lost = false, resync = false;
 
     function setProps(id, props) {
         const dc = window.dash_clientside;
@@ -40,36 +42,33 @@
         return data;
     }
 
-    function send(id, again) {
+    function send(bell, again) {
         rings += 1;
         inflight = setTimeout(settled, SETTLE_MS);
-        setProps(page && page.bell, {data: {id: id, n: rings, resync: !!again}});
+        setProps(page && page.bell, {data: {id: bell.id, x: bell.x, n: rings, resync: !!again}});
     }
-    function ring(id, again) {
-        if (typeof id !== "number" || !page) { return; }
-        if (!again && !resync && cursorNow !== null && id <= cursorNow) { return; }  // this page has it already
+    function ring(bell, again) {
+        if (!bell || typeof bell.id !== "number" || !page) { return; }
         if (inflight) {
-            pending = pending === null ? id : Math.max(pending, id);
+            pending = bell;
             resync = resync || !!again;
             return;
         }
-        send(id, again || resync);
+        send(bell, again || resync);
         resync = false;
     }
     /* called by the page's clientside callback on its cursor store (or by the timer): the catch-up landed.
      * ``holdMs``: the catch-up started re-reads (the queue) that must land before the next ring, else Dash would
      * drop them on a busy city; the page calls ``release()`` when they have (or the hold runs out). */
     function settled(cursor, holdMs) {
-        if (typeof cursor === "number") { cursorNow = cursor; }
         clearTimeout(inflight);
         inflight = null;
         if (holdMs > 0) { inflight = setTimeout(settled, holdMs); return; }
-        if (pending !== null && !resync && cursorNow !== null && pending <= cursorNow) { pending = null; }
         if (pending !== null) {
-            const id = pending, again = resync;
+            const bell = pending, again = resync;
             pending = null;
             resync = false;
-            send(id, again);
+            send(bell, again);
         }
     }
 
@@ -96,7 +95,7 @@
             if (name === "doorbell" && data && typeof data.id === "number") {
                 const again = lost;
                 lost = false;
-                ring(data.id, again);
+                ring(data, again);
             }
         };
     }
@@ -134,7 +133,7 @@
             clearTimeout(retry);
             clearTimeout(inflight);
             retry = inflight = null;
-            pending = cursorNow = null;
+            pending = null;
             lost = resync = false;
         }
         page = want;

@@ -246,17 +246,19 @@
         },
     });
 
-    /* Push: our own EventSource on /push/events rings the doorbell store; a Dash callback then catches up from
-     * the last event id. Dash drops the answer of a callback that is triggered again before it returns, so the
-     * doorbell rings once, then waits until that catch-up has landed (the cursor store changed, or 800 ms) and
-     * rings again with the newest id if more arrived meanwhile. The browser reconnects by itself after a drop
-     * (the server sends retry: 1000); a closed stream (HTTP error) or one silent for 45 s (pings come every
-     * 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
+    /* Push: our own EventSource on /push/events rings the doorbell store; a Dash callback then catches up with
+     * what the screen's snapshot (the cursor store) did not see, and answers nothing when the doorbell's
+     * transaction is in it already (db/snapshots.py: the rule lives on the server). Dash drops the answer of a
+     * callback that is triggered again before it returns, so the doorbell rings once, then waits until that
+     * catch-up has landed (the cursor store changed, or 800 ms) and rings again with the last doorbell if more
+     * arrived meanwhile (doorbells come in commit order: the last one stands for all). The browser reconnects by
+     * itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or one silent for 45 s
+     * (pings come every 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
     const PUSH_URL = "/push/events", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
     const ALERT_BELL = "ana-wall-bell";  // dashboard/ids/an_alertui.py WALL_BELL
     const SETTLE_MS = 800;
     let es = null, retry = null, watchdog = null, backoff = 1000;
-    let rings = 0, inflight = null, pending = null, ready = false, cursorNow = null;
+    let rings = 0, inflight = null, pending = null, ready = false;
 
     function setProps(id, props) {
         const dc = window.dash_clientside;
@@ -267,23 +269,22 @@
     const onWall = () => !!document.getElementById(MARK);
     const state = (s) => setProps(STATE, {data: s});
 
-    function send(id) {
+    function send(bell) {
         rings += 1;
         inflight = setTimeout(settled, SETTLE_MS);
-        setProps(BELL, {data: {id: id, n: rings}});
+        setProps(BELL, {data: {id: bell.id, x: bell.x, n: rings}});
     }
-    function ring(id) {
-        // before the screen's first catch-up has landed there is nothing to catch up from: keep the id
-        if (cursorNow !== null && id <= cursorNow) { return; }  // this screen has it already
-        if (inflight || !ready) { pending = id; } else { send(id); }
+    function ring(bell) {
+        if (!bell || typeof bell.id !== "number") { return; }
+        // before the screen's first catch-up has landed there is nothing to catch up from: keep the bell
+        if (inflight || !ready) { pending = bell; } else { send(bell); }
     }
     function settled(cursor) {
-        if (typeof cursor === "number") { ready = true; cursorNow = cursor; }
+        if (typeof cursor === "string") { ready = true; }
         clearTimeout(inflight);
         inflight = null;
         if (!ready) { return; }
-        if (pending !== null && typeof cursor === "number" && pending <= cursor) { pending = null; }
-        if (pending !== null) { const id = pending; pending = null; send(id); }
+        if (pending !== null) { const bell = pending; pending = null; send(bell); }
     }
     function kick() {
         clearTimeout(watchdog);
@@ -292,7 +293,7 @@
     function close() {
         if (es) { es.close(); es = null; }
         clearTimeout(watchdog);
-        if (!onWall()) { ready = false; pending = null; cursorNow = null; }  // left the wall: its next layout starts afresh
+        if (!onWall()) { ready = false; pending = null; }  // left the wall: its next layout starts afresh
     }
     function schedule() {
         close();
@@ -310,7 +311,7 @@
         src.addEventListener("ping", kick);
         src.addEventListener("doorbell", (e) => {
             kick();
-            try { ring(JSON.parse(e.data).id); } catch (err) { /* not ours */ }
+            try { ring(JSON.parse(e.data)); } catch (err) { /* not ours */ }
         });
         // 预警: an alert was raised or changed; the alerts panel and markers read again (callbacks/an_alertui_wall.py)
         src.addEventListener("alerts", (e) => {

@@ -41,6 +41,7 @@ from dashboard.components.wall_panels import (
 from dashboard.components.wall_wire import districts_compact, pin_columns, pin_feature
 from dashboard.ids import heat_filter as hf
 from dashboard.ids import wall as w
+from db import snapshots
 from db.accounts import StaffIdentity
 from db.queries.geo_layers import district_labels
 from db.queries.grid_geometry import geometry
@@ -318,7 +319,7 @@ def merge_live(
 async def catch_up(
     bell: dict[str, Any] | None,
     _n: Any,
-    cursor: int | None,
+    cursor: Any,
     live: dict[str, Any] | None,
     ticker: list[dict[str, Any]] | None,
     as_of: int | None,
@@ -327,41 +328,43 @@ async def catch_up(
     *,
     user: StaffIdentity,
 ) -> tuple[Any, ...]:
-    """Everything after the last event id this screen has (the push event is only a doorbell); the ticker is
+    """Everything this screen's snapshot (the cursor) did not see: the push event is only a doorbell; the ticker is
     rendered here too, in the same round trip."""
-    if cursor is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
+    seen = snapshots.valid(cursor)
+    if seen is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
         first = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
-        return first.last_id, {}, first.events, no_update, ticker_items(first.events, lang)
-    rung = bell.get("id") if ctx.triggered_id == w.DOORBELL and isinstance(bell, dict) else None
-    if isinstance(rung, int) and rung <= cursor:
-        raise PreventUpdate
-    got = await shared_catch_up(int(cursor), rung if isinstance(rung, int) else None)
+        return first.cursor, {}, first.events, no_update, ticker_items(first.events, lang)
+    rung = bell if ctx.triggered_id == w.DOORBELL and isinstance(bell, dict) else None
+    xid = snapshots.xid_of(rung.get("x")) if rung is not None else None
+    if xid is not None and snapshots.visible(xid, seen):
+        raise PreventUpdate  # this screen has it already
+    got = await shared_catch_up(seen, xid)
     if not got.events:
         raise PreventUpdate
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
         fresh = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
-        return fresh.last_id, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang)
+        return fresh.cursor, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang)
     merged = merge_live(live or {}, [pin_feature(p) for p in got.pins], got.gone, int(as_of or 0))
-    events = (got.events + (ticker or []))[:TICKER_SIZE]
-    return got.last_id, merged, events, no_update, ticker_items(events, lang)
+    known = {e.get("id") for e in got.events}
+    events = (got.events + [e for e in ticker or [] if e.get("id") not in known])[:TICKER_SIZE]
+    return got.cursor, merged, events, no_update, ticker_items(events, lang)
 
 
-async def shared_catch_up(cursor: int, rung: int | None) -> CatchUp:
-    """The events after ``cursor``, one query for every wall screen of the process at that cursor: the screens
-    rung by the same doorbell share it (:class:`dashboard.delta_cache.DeltaCache`). Without a doorbell (the
-    fallback timer) the answer must include the latest event this process knows of."""
+async def shared_catch_up(seen: str, xid: int | None) -> CatchUp:
+    """The events the snapshot ``seen`` did not see, one query for every wall screen of the process at that
+    snapshot: the screens rung by the same doorbell share it (:class:`dashboard.delta_cache.DeltaCache`). The
+    answer includes every doorbell this process has heard, and the doorbell's transaction ``xid``: one heard by
+    another process, or not replayed yet by a replica, is read again (on the primary)."""
     app = runtime.services()
-    known = app.push_hub().latest
-    want = rung if rung is not None else max(cursor + 1, known or 0)
-    # the doorbell carries the primary's event id: a replica that has not replayed it yet is read again on the
-    # primary, so the event is never missed until the next doorbell
-    reach = rung or 0
+
+    def holds(g: CatchUp) -> bool:
+        return g.overflow or xid is None or snapshots.visible(xid, g.cursor)
+
     return await app.caches.deltas.get(
-        ("wall", cursor),
-        want,
-        lambda: runtime.aview_fresh(
-            lambda c: q_catch_up(c, cursor, CATCHUP_LIMIT), lambda g: g.overflow or g.last_id >= reach
-        ),
+        ("wall", seen),
+        app.push_hub().rings,
+        lambda: runtime.aview_fresh(lambda c: q_catch_up(c, seen, CATCHUP_LIMIT), holds),
+        holds,
     )
 
 
@@ -376,10 +379,11 @@ async def shared_catch_up(cursor: int, rung: int | None) -> CatchUp:
     Input(ids.LANG, "data"),
 )
 @auth.require_user(*ROLES)
-async def kpi_panel(cursor: int | None, _n: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
-    # the same numbers for every screen until a new event, or for 20 s (overdue counts move with time); the
+async def kpi_panel(_cursor: Any, _n: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
+    # the same numbers for every screen until a new doorbell, or for 20 s (overdue counts move with time); the
     # legend's 在办 comes from the same snapshot as the tile's
-    k = await shared("kpis", -1 if cursor is None else int(cursor), 20, kpis, lambda v: v.as_of)
+    rings = runtime.services().push_hub().rings
+    k = await shared("kpis", rings, 20, kpis, lambda _: rings)
     return kpi_tiles(k, lang), pin_legend(k, lang)
 
 

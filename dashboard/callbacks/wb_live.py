@@ -1,7 +1,8 @@
 """The workbench's live updates: the catch-up after a push doorbell and the connection indicator.
 
-``assets/gy_push.js`` rings :data:`~dashboard.ids.wb_live.DOORBELL` with the latest event id; :func:`catch_up`
-asks the database which cases within the user's reach changed since the page's cursor (one small indexed query,
+``assets/gy_push.js`` rings :data:`~dashboard.ids.wb_live.DOORBELL` with the committing transaction; unless the
+page's cursor (the snapshot its last catch-up was read in, :mod:`db.snapshots`) holds it already,
+:func:`catch_up` asks the database which cases within the user's reach changed since (one small indexed query,
 :func:`db.queries.wb_live.changed_in_reach`) and, only when there are some, bumps
 :data:`~dashboard.ids.wb_live.CHANGED`: the refresh hook the queue, the pins and the case card take as an Input.
 Nothing in reach changed: the cursor moves and nothing else is read.
@@ -23,8 +24,9 @@ from dashboard import auth, ids, runtime
 from dashboard.i18n import t
 from dashboard.ids import wb_live as lid
 from dashboard.ids import workbench as wid
+from db import snapshots
 from db.accounts import StaffIdentity
-from db.queries.wb_live import changes_in_reach
+from db.queries.wb_live import changes_in_reach, current
 from ops.policy import Screen, roles_for, workbench_scope
 
 ROLES = roles_for(Screen.WORKBENCH)
@@ -55,31 +57,35 @@ def _full(changed: Any) -> dict[str, Any]:
 async def catch_up(
     bell: Any, cursor: Any, changed: Any, slow: Any, *, user: StaffIdentity
 ) -> tuple[Any, Any, Any]:
-    """The cases within reach changed after the page's cursor, as a bump of the refresh hook (or nothing)."""
-    upto = bell.get("id") if isinstance(bell, dict) else None
-    if isinstance(upto, bool) or not isinstance(upto, int):
+    """The cases within reach changed since the page's snapshot, as a bump of the refresh hook (or nothing)."""
+    rung = bell.get("n") if isinstance(bell, dict) else None
+    if isinstance(rung, bool) or not isinstance(rung, int):
         raise PreventUpdate
     resync = bool(bell.get("resync"))
-    after = cursor if isinstance(cursor, int) and not isinstance(cursor, bool) else None
+    seen = snapshots.valid(cursor)
     now = time.time()
     heat_due = now - float((slow or {}).get("at", 0) or 0) >= SLOW_SECONDS
-    new_slow = _bump(slow, at=now) if resync or (heat_due and (after is None or upto > after)) else nothing
-    if after is None:  # no cursor yet: the page's first reads are as new as this doorbell
-        return upto, _full(changed) if resync else nothing, nothing
-    if upto <= after and not resync:
+    fresh = seen is None or not snapshots.visible(bell.get("x"), seen)
+    new_slow = _bump(slow, at=now) if resync or (heat_due and fresh) else nothing
+    if seen is None:  # no cursor yet: the page's first reads are as new as this doorbell
+        return await runtime.aread(current), _full(changed) if resync else nothing, nothing
+    if not fresh and not resync:
         raise PreventUpdate  # this page has it already
     scope = workbench_scope(user)
-    changes = await runtime.services().caches.deltas.get(  # one query per doorbell and scope, for every page
-        ("workbench", scope, after, upto),
-        upto,
-        lambda: runtime.aread(lambda c: changes_in_reach(c, scope, after, upto)),
+    app = runtime.services()
+    xid = snapshots.xid_of(bell.get("x"))
+    changes = await app.caches.deltas.get(  # one query per snapshot and scope, for every page
+        ("workbench", scope, seen),
+        app.push_hub().rings,
+        lambda: runtime.aread(lambda c: changes_in_reach(c, scope, seen)),
+        lambda g: g.overflow or xid is None or snapshots.visible(xid, g.cursor),
     )
     got = changes.for_reader(user.id)
     if resync or got.overflow:
-        return max(upto, after), _full(changed), new_slow
+        return got.cursor, _full(changed), new_slow
     if not got.cases:
-        return max(upto, after), nothing, new_slow
-    return max(upto, after), _bump(changed, cases=got.cases, others=got.others, full=False), new_slow
+        return got.cursor, nothing, new_slow
+    return got.cursor, _bump(changed, cases=got.cases, others=got.others, full=False), new_slow
 
 
 def card_refresh(changed: Any, case_id: int, lang: str) -> dict[str, Any] | None:

@@ -10,16 +10,17 @@ from dash import dcc, html
 from dashboard import runtime
 from dashboard.i18n import t
 from dashboard.ids import wb_live as lid
+from db.queries.wb_live import current
 
 STATES = ("open", "connecting", "offline")
 
 
-def _latest_known() -> int | None:
-    """The newest event id this process has heard of (no query: the push listener's memory), so that the page's
-    first reads and its cursor start from the same moment; ``None`` before the listener has started."""
+def _snapshot_now() -> str | None:
+    """The database's snapshot as the page is drawn (:mod:`db.snapshots`), so that the page's first reads and its
+    cursor start from the same moment; ``None`` without a database (then the first doorbell sets it)."""
     try:
-        return runtime.services().push_hub().latest
-    except Exception:  # noqa: BLE001 - no services (a layout drawn outside the app): the first doorbell sets it
+        return runtime.services().read(current)
+    except Exception:  # noqa: BLE001 - no services or no database (a layout drawn outside the app)
         return None
 
 
@@ -33,7 +34,7 @@ def components() -> html.Div:
         className="wbp-live",
         children=[
             dcc.Store(id=lid.DOORBELL),
-            dcc.Store(id=lid.CURSOR, data=_latest_known()),
+            dcc.Store(id=lid.CURSOR, data=_snapshot_now()),
             dcc.Store(id=lid.CHANGED, data={"n": 0, "cases": [], "others": [], "full": False}),
             dcc.Store(id=lid.SETTLED),
             dcc.Store(id=lid.SLOW, data={"n": 0, "at": 0}),

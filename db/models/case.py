@@ -23,7 +23,9 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 from db.models.base import Base, sql_in
 from db.vocabulary import Action, CaseStatus, Role
@@ -34,6 +36,18 @@ PHOTO_KINDS = ("report", "handled", "verification", "beauty")
 
 
 STATUS_VALUES = [s.value for s in CaseStatus]
+
+
+class Xid8(UserDefinedType[str]):
+    """PostgreSQL's 64-bit transaction id (read as text)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "xid8"
+
+
+ischema_names["xid8"] = Xid8  # reflection (the migrations' drift check) knows the type
 
 
 class Case(Base):
@@ -130,6 +144,8 @@ class CaseEvent(Base):
             postgresql_include=["action", "department_code"],
             postgresql_where="action IN ('dispatch', 'return')",
         ),
+        # the events a screen has not seen: those of transactions not visible in its snapshot (migration 0039)
+        Index("ix_case_event_tx", "tx", postgresql_where="tx IS NOT NULL"),
         # partitioned by month on ``at`` (migration 0032, :mod:`db.partitions`): the key includes ``at``
         {"postgresql_partition_by": "RANGE (at)"},
     )
@@ -146,6 +162,8 @@ class CaseEvent(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), primary_key=True)
+    #: the writing transaction (:mod:`db.snapshots`); NULL for events older than migration 0039
+    tx: Mapped[str | None] = mapped_column(Xid8, server_default=func.pg_current_xact_id(), nullable=True)
 
 
 class Photo(Base):

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
+from db import snapshots
 from db.light import OPEN_SQL, light_sql, open_sql, overdue_sql
 from db.queries.grid_levels import window_start
 from db.queries.stats_sql import CONDITIONS
@@ -191,10 +192,17 @@ _EVENT_FROM = (
     'case_event e JOIN "case" c ON c.id = e.case_id LEFT JOIN category cat ON cat.code = c.category_code '
     "LEFT JOIN district d ON d.code = c.district_code"
 )
+# one statement each: the snapshot handed back as the cursor is the one the events were read in
 _EVENTS_AFTER = text(
-    f"SELECT {_EVENT_COLUMNS} FROM {_EVENT_FROM} WHERE e.id > :after ORDER BY e.id LIMIT :lim"  # nosec B608 # SQL from constant fragments; values are bound parameters
+    f"WITH s AS MATERIALIZED (SELECT {snapshots.CURRENT} AS seen) "  # nosec B608 # SQL from constant fragments; values are bound parameters
+    f"SELECT s.seen, ev.* FROM s LEFT JOIN (SELECT {_EVENT_COLUMNS} FROM {_EVENT_FROM} "
+    f"WHERE {snapshots.NEW_SINCE} ORDER BY e.id LIMIT :lim) ev ON true ORDER BY ev.id"
 )
-_LATEST_EVENTS = text(f"SELECT {_EVENT_COLUMNS} FROM {_EVENT_FROM} ORDER BY e.id DESC LIMIT :lim")  # nosec B608 # SQL from constant fragments; values are bound parameters
+_LATEST_EVENTS = text(
+    f"WITH s AS MATERIALIZED (SELECT {snapshots.CURRENT} AS seen) "  # nosec B608 # SQL from constant fragments; values are bound parameters
+    f"SELECT s.seen, ev.* FROM s LEFT JOIN (SELECT {_EVENT_COLUMNS} FROM {_EVENT_FROM} "
+    "ORDER BY e.id DESC LIMIT :lim) ev ON true ORDER BY ev.id DESC"
+)
 _CASES = text(
     f"""
     SELECT c.id, c.ticket, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, c.escalated, c.status,
@@ -221,11 +229,12 @@ def event_item(row: Any) -> dict[str, Any]:
 
 @dataclass
 class CatchUp:
-    """What happened after an event id: the events (newest first), the touched cases' current pins (open ones,
+    """What happened since a snapshot: the events (newest first), the touched cases' current pins (open ones,
     with ``event_id`` = the case's last event id) and ``[case id, last event id]`` of touched cases that are
-    no longer open; ``overflow`` when more events than ``limit`` arrived (the caller then reloads its base)."""
+    no longer open; ``overflow`` when more events than ``limit`` arrived (the caller then reloads its base).
+    ``cursor``: the snapshot the events were read in (:mod:`db.snapshots`), what the next catch-up starts from."""
 
-    last_id: int
+    cursor: str
     events: list[dict[str, Any]] = field(default_factory=list)
     pins: list[Pin] = field(default_factory=list)
     gone: list[list[int]] = field(default_factory=list)
@@ -233,22 +242,25 @@ class CatchUp:
 
 
 def latest_events(conn: Connection, n: int = 12) -> CatchUp:
-    """The newest ``n`` events (newest first) and the id to continue from: the first call of a fresh screen."""
+    """The newest ``n`` events (newest first) and the snapshot to continue from: the first call of a fresh
+    screen."""
     rows = conn.execute(_LATEST_EVENTS, {"lim": n}).all()
-    last = int(rows[0].id) if rows else int(conn.execute(_AS_OF).scalar_one())
-    return CatchUp(last_id=last, events=[event_item(r) for r in rows])
+    return CatchUp(cursor=str(rows[0].seen), events=[event_item(r) for r in rows if r.id is not None])
 
 
-def catch_up(conn: Connection, after: int, limit: int = 500, now: datetime | None = None) -> CatchUp:
-    """Events with id > ``after`` (at most ``limit``) and the current state of the cases they touched."""
-    rows = conn.execute(_EVENTS_AFTER, {"after": after, "lim": limit + 1}).all()
+def catch_up(conn: Connection, seen: str, limit: int = 500, now: datetime | None = None) -> CatchUp:
+    """The events whose transactions the snapshot ``seen`` did not see (at most ``limit``, in id order), and the
+    current state of the cases they touched."""
+    got = conn.execute(_EVENTS_AFTER, {"seen": seen, "lim": limit + 1}).all()
+    cursor = str(got[0].seen)
+    rows = [r for r in got if r.id is not None]
     overflow = len(rows) > limit
     rows = rows[:limit]
     if not rows:
-        return CatchUp(last_id=after)
+        return CatchUp(cursor=cursor)
     last_event: dict[int, int] = {}
     for r in rows:
-        last_event[int(r.case_id)] = int(r.id)
+        last_event[int(r.case_id)] = max(int(r.id), last_event.get(int(r.case_id), 0))
     cases = conn.execute(_CASES, {"ids": list(last_event), "now": _now(now)}).all()
     pins = [
         Pin(
@@ -265,7 +277,7 @@ def catch_up(conn: Connection, after: int, limit: int = 500, now: datetime | Non
     ]
     gone = [[int(c.id), last_event[int(c.id)]] for c in cases if not c.open]
     return CatchUp(
-        last_id=int(rows[-1].id),
+        cursor=cursor,
         events=[event_item(r) for r in reversed(rows)],
         pins=pins,
         gone=gone,

@@ -1,13 +1,13 @@
-"""The workbench's catch-up after a push doorbell: which cases within a reader's reach changed after the last
-event id the page has.
+"""The workbench's catch-up after a push doorbell: which cases within a reader's reach changed since the snapshot
+the page last read (:mod:`db.snapshots`).
 
-One indexed query per doorbell: the primary key range ``(after, upto]`` of ``case_event`` (only the events that
-arrived since, however large the city's history), joined to their cases by primary key and limited to the
-reader's :class:`~db.scope.RowScope`. An event is within reach when its case is, or when the event's department
-is the reader's: a case a department returns leaves that department (the case's ``department_code`` is cleared)
-and must leave its queue too. No case data is returned: the page re-reads its queue, pins and card only when
-this finds something, so a doorbell for a case outside the reader's reach costs one small query and nothing
-else.
+One indexed query per doorbell: the events whose transactions that snapshot did not see (``ix_case_event_tx``,
+only the events that arrived since, however large the city's history, and whatever the order of their commits),
+joined to their cases by primary key and limited to the reader's :class:`~db.scope.RowScope`. An event is within
+reach when its case is, or when the event's department is the reader's: a case a department returns leaves that
+department (the case's ``department_code`` is cleared) and must leave its queue too. No case data is returned:
+the page re-reads its queue, pins and card only when this finds something, so a doorbell for a case outside the
+reader's reach costs one small query and nothing else.
 """
 
 from __future__ import annotations
@@ -16,19 +16,21 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
+from db import snapshots
 from db.scope import RowScope
 
-#: More events than this since the page's cursor (a long disconnection): no detail, the page re-reads all.
+#: More events than this since the page's snapshot (a long disconnection): no detail, the page re-reads all.
 GAP_LIMIT = 2000
 
 
 @dataclass(frozen=True)
 class Reached:
-    """The result of a catch-up: the cases within reach that changed in ``(after, last_id]``, those of them
+    """The result of a catch-up: the cases within reach that changed since the page's snapshot, those of them
     changed by someone other than the reader (``others``: another user, a citizen, the system), and
-    ``overflow`` when the gap was too large to look at (the page then re-reads everything)."""
+    ``overflow`` when the gap was too large to look at (the page then re-reads everything). ``cursor``: the
+    snapshot this was read in."""
 
-    last_id: int
+    cursor: str
     cases: list[int] = field(default_factory=list)
     others: list[int] = field(default_factory=list)
     overflow: bool = False
@@ -44,52 +46,60 @@ def _reach_sql(scope: RowScope) -> str:
 
 @dataclass(frozen=True)
 class Changes:
-    """The cases within a scope touched by the events ``(after, last_id]`` and who touched each (``actors``: the
+    """The cases within a scope touched by the events since a snapshot and who touched each (``actors``: the
     staff user ids, ``None`` for a citizen or the system): the same for every reader of the scope, so one query
     serves them all (:meth:`for_reader` tells each reader which were changed by someone else)."""
 
-    last_id: int
+    cursor: str
     actors: tuple[tuple[int, tuple[int | None, ...]], ...] = ()
     overflow: bool = False
 
     def for_reader(self, reader_id: int | None) -> Reached:
         return Reached(
-            last_id=self.last_id,
+            cursor=self.cursor,
             cases=[case for case, _ in self.actors],
             others=[case for case, who in self.actors if any(a != reader_id for a in who)],
             overflow=self.overflow,
         )
 
 
-def changes_in_reach(
-    conn: Connection, scope: RowScope, after: int, upto: int, limit: int = GAP_LIMIT
-) -> Changes:
-    """The cases within ``scope`` touched by the events ``after < id <= upto`` (``upto``: the doorbell's id), with
-    their actors."""
-    if upto <= after:
-        return Changes(last_id=after)
+_NOW = text(f"SELECT {snapshots.CURRENT}")
+
+
+def current(conn: Connection) -> str:
+    """The snapshot a page's first reads are as new as (its first doorbell)."""
+    return str(conn.execute(_NOW).scalar_one())
+
+
+def changes_in_reach(conn: Connection, scope: RowScope, seen: str, limit: int = GAP_LIMIT) -> Changes:
+    """The cases within ``scope`` touched by the events the snapshot ``seen`` did not see, with their actors."""
     if scope.empty:
-        return Changes(last_id=upto)
-    if upto - after > limit:
-        return Changes(last_id=upto, overflow=True)
-    rows = conn.execute(
+        return Changes(cursor=current(conn))
+    # one statement, so the snapshot handed back is the one the events were read in
+    row = conn.execute(
         text(
-            "SELECT e.case_id, array_agg(DISTINCT e.actor_user_id) AS actors "  # nosec B608 # SQL from constant fragments; values are bound parameters
-            'FROM case_event e JOIN "case" c ON c.id = e.case_id '
-            f"WHERE e.id > :after AND e.id <= :upto AND {_reach_sql(scope)} "
-            "GROUP BY e.case_id ORDER BY e.case_id"
+            f"WITH s AS MATERIALIZED (SELECT {snapshots.CURRENT} AS now), "  # nosec B608 # SQL from constant fragments; values are bound parameters
+            f"new AS MATERIALIZED (SELECT e.* FROM case_event e WHERE {snapshots.NEW_SINCE} LIMIT :lim), "
+            "hit AS (SELECT e.case_id, array_agg(DISTINCT e.actor_user_id) AS actors "
+            f'FROM new e JOIN "case" c ON c.id = e.case_id WHERE {_reach_sql(scope)} GROUP BY e.case_id) '
+            "SELECT (SELECT now FROM s) AS cursor, (SELECT count(*) FROM new) AS n, "
+            "(SELECT coalesce(json_agg(json_build_array(case_id, actors) ORDER BY case_id), '[]') FROM hit) AS hits"
         ),
-        {"after": after, "upto": upto, **scope.params()},
-    ).all()
+        {"seen": seen, "lim": limit + 1, **scope.params()},
+    ).one()
+    if int(row.n) > limit:
+        return Changes(cursor=str(row.cursor), overflow=True)
     return Changes(
-        last_id=upto,
-        actors=tuple((int(r.case_id), tuple(None if a is None else int(a) for a in r.actors)) for r in rows),
+        cursor=str(row.cursor),
+        actors=tuple(
+            (int(case), tuple(None if a is None else int(a) for a in actors)) for case, actors in row.hits
+        ),
     )
 
 
 def changed_in_reach(
-    conn: Connection, scope: RowScope, after: int, upto: int, reader_id: int | None, limit: int = GAP_LIMIT
+    conn: Connection, scope: RowScope, seen: str, reader_id: int | None, limit: int = GAP_LIMIT
 ) -> Reached:
-    """The cases within ``scope`` touched by the events ``after < id <= upto``, and those of them changed by
-    someone other than ``reader_id``."""
-    return changes_in_reach(conn, scope, after, upto, limit).for_reader(reader_id)
+    """The cases within ``scope`` touched by the events the snapshot ``seen`` did not see, and those of them
+    changed by someone other than ``reader_id``."""
+    return changes_in_reach(conn, scope, seen, limit).for_reader(reader_id)

@@ -170,11 +170,11 @@ VIEW = {"bounds": [[26.4, 106.5], [26.8, 106.9]], "zoom": 12}
 #: What the browser would send for each input and state of the wall's callbacks.
 VALUES: dict[str, Any] = {
     "wall-view.data": VIEW,
-    "wall-doorbell.data": {"id": 10**9, "n": 1},
+    "wall-doorbell.data": {"id": 10**9, "x": None, "n": 1},
     "wall-fallback.n_intervals": 1,
     "wall-base-reload.data": 0,
     "wall-window.value": "7d",
-    "wall-cursor.data": 0,
+    "wall-cursor.data": "1:1:",
     "wall-live.data": {},
     "wall-ticker-store.data": [],
     "wall-base-as-of.data": 0,

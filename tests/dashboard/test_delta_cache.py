@@ -98,3 +98,22 @@ def test_a_failure_reaches_every_waiting_screen_and_is_not_kept() -> None:
 def test_refuses_nonsense_bounds() -> None:
     with pytest.raises(ValueError):
         DeltaCache(max_entries=0)
+
+
+def test_an_answer_missing_the_doorbell_is_computed_again() -> None:
+    """A doorbell heard by another process: the stored answer (its snapshot) does not hold it, so it is read
+    again, and the fresher answer is kept for the next screen."""
+
+    async def main() -> None:
+        cache: DeltaCache[int] = DeltaCache()
+        reads = iter([1, 2])
+
+        async def compute() -> int:
+            return next(reads)
+
+        assert await cache.get(("wall", "s"), 1, compute) == 1
+        assert await cache.get(("wall", "s"), 1, compute, lambda v: v >= 2) == 2
+        assert await cache.get(("wall", "s"), 1, compute, lambda v: v >= 2) == 2  # stored, no third read
+        assert cache.queries == 2
+
+    asyncio.run(main())

@@ -1,5 +1,5 @@
 """Wall read models (db/queries/live.py, ops/response_panel.py) on the real test database: pins with the
-workflow's lights, the catch-up after an event id, KPI numbers and the department panel against direct SQL."""
+workflow's lights, KPI numbers and the department panel against direct SQL."""
 
 from __future__ import annotations
 
@@ -130,31 +130,6 @@ def test_a_dense_street_view_is_grouped_finer_until_the_closest_zooms(
     assert closest.mode == "pins" and not closest.dense and len(closest) == len(singles)
     monkeypatch.setattr(live, "DENSE_PINS", len(singles))  # exactly as many as shown singly: pins
     assert live.viewport_pins(conn, BOX, 15.5, now=NOW).mode == "pins"
-
-
-def test_catch_up_returns_events_after_an_id(conn: Connection, lead: Actor) -> None:
-    start = live.latest_events(conn, 5).last_id
-    a = _report(conn, 5, NOW - timedelta(minutes=2))
-    b = _report(conn, 6, NOW - timedelta(minutes=1))
-    gone = wf.reject(conn, lead, b.id, b.version, reason="无效", now=NOW)
-    got = live.catch_up(conn, start, now=NOW)
-    assert [e["id"] for e in got.events] == sorted((a.event_id, b.event_id, gone.event_id), reverse=True)
-    assert got.last_id == gone.event_id
-    assert got.events[-1]["ticket"] == a.ticket and got.events[-1]["action"] == "report"
-    assert [p.id for p in got.pins] == [a.id]
-    assert got.pins[0].event_id == a.event_id and got.pins[0].ticket == a.ticket
-    assert got.gone == [[b.id, gone.event_id]]
-    assert live.catch_up(conn, got.last_id, now=NOW).events == []
-    partial = live.catch_up(conn, start, limit=2, now=NOW)
-    assert partial.overflow and partial.last_id == b.event_id
-
-
-def test_latest_events_are_newest_first(conn: Connection) -> None:
-    a = _report(conn, 7, NOW - timedelta(minutes=1))
-    latest = live.latest_events(conn, 3)
-    assert latest.last_id == a.event_id == latest.events[0]["id"]
-    assert [e["id"] for e in latest.events] == sorted((e["id"] for e in latest.events), reverse=True)
-    assert latest.events[0]["dist"][0].endswith("区")
 
 
 def test_kpis_match_direct_sql(conn: Connection, lead: Actor) -> None:

@@ -1,31 +1,49 @@
-"""The workbench's catch-up after a doorbell (db/queries/wb_live.py) on the real test database: the cases within a
-reader's reach changed after an event id, whether someone else changed them, and a returned case still reaching
-the department that returned it."""
+"""The workbench's catch-up after a doorbell (db/queries/wb_live.py) on a real database: the cases within a
+reader's reach changed since the page's snapshot, whether someone else changed them, a returned case still
+reaching the department that returned it, and an event committed after a newer one still found. Each step is
+committed (a snapshot sees other transactions only), so the module works on a database of its own."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
-from db.queries.wb_live import GAP_LIMIT, changed_in_reach
+import pytest
+from sqlalchemy import Connection, Engine
+
+from dashboard.settings import Settings
+from db.engine import make_engine
+from db.queries.wb_live import changed_in_reach, current
 from db.scope import RowScope
 from ops import workflow as wf
 from ops.workflow import Actor
 from tests.support.cases import staff_actors
+from tests.support.db import as_app
 
 NANMING = (106.7119, 26.5716)  # 南明区 520102
 YUNYAN = (106.7135, 26.5838)  # 云岩区 520103
 CGJ = RowScope(department="CGJ")
+T = TypeVar("T")
 
 
-def _latest(conn: Connection) -> int:
-    return int(conn.execute(text("SELECT coalesce(max(id), 0) FROM case_event")).scalar_one())
+@pytest.fixture(scope="module")
+def engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
+    eng = make_engine(as_app(settings, private_owner_db_url), pool_size=3)
+    yield eng
+    eng.dispose()
 
 
-def _filed(conn: Connection, where: tuple[float, float], lead: Actor, k: int) -> wf.CaseResult:
+def _committed(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    with engine.begin() as c:
+        return fn(c)
+
+
+def _filed(conn: Connection, where: tuple[float, float], k: int, category: str = "C0102") -> wf.CaseResult:
+    lead = staff_actors(conn)["lead"]
     r = wf.report(
         conn,
         Actor.system(),
-        category_code="C0102",
+        category_code=category,
         lon=where[0] + 0.0003 * k,
         lat=where[1],
         description=f"wb live {k}",
@@ -34,35 +52,62 @@ def _filed(conn: Connection, where: tuple[float, float], lead: Actor, k: int) ->
     return wf.file_case(conn, lead, r.id, r.version)
 
 
-def test_only_the_cases_in_reach_and_who_changed_them(conn: Connection) -> None:
-    staff = staff_actors(conn)
+def test_only_the_cases_in_reach_and_who_changed_them(engine: Engine) -> None:
+    staff = _committed(engine, staff_actors)
     lead, cgj = staff["lead"], staff["cgj"]
-    nanming = _filed(conn, NANMING, lead, 1)
-    yunyan = _filed(conn, YUNYAN, lead, 2)
-    cursor = _latest(conn)
-    nanming = wf.dispatch(conn, lead, nanming.id, nanming.version, department_code="CGJ")
-    yunyan = wf.dispatch(conn, lead, yunyan.id, yunyan.version, department_code="CGJ")
-    upto = _latest(conn)
+    nanming = _committed(engine, lambda c: _filed(c, NANMING, 1))
+    yunyan = _committed(engine, lambda c: _filed(c, YUNYAN, 2))
+    seen = _committed(engine, current)
+    nanming = _committed(
+        engine, lambda c: wf.dispatch(c, lead, nanming.id, nanming.version, department_code="CGJ")
+    )
+    yunyan = _committed(
+        engine, lambda c: wf.dispatch(c, lead, yunyan.id, yunyan.version, department_code="CGJ")
+    )
 
-    officer = changed_in_reach(conn, RowScope(district="520103"), cursor, upto, staff["yunyan"].user_id)
-    assert officer.cases == [yunyan.id] and officer.others == [yunyan.id] and officer.last_id == upto
-    dept = changed_in_reach(conn, CGJ, cursor, upto, cgj.user_id)
-    assert dept.cases == sorted([nanming.id, yunyan.id])
-    city = changed_in_reach(conn, RowScope.city(), cursor, upto, lead.user_id)
-    assert set(city.cases) >= {nanming.id, yunyan.id} and not set(city.others) & {nanming.id, yunyan.id}
-    assert changed_in_reach(conn, RowScope(), cursor, upto, None).cases == []  # reaches nothing
-    assert changed_in_reach(conn, CGJ, upto, upto, cgj.user_id).cases == []  # nothing new
+    with engine.connect() as conn:
+        officer = changed_in_reach(conn, RowScope(district="520103"), seen, staff["yunyan"].user_id)
+        assert officer.cases == [yunyan.id] and officer.others == [yunyan.id]
+        dept = changed_in_reach(conn, CGJ, seen, cgj.user_id)
+        assert dept.cases == sorted([nanming.id, yunyan.id])
+        city = changed_in_reach(conn, RowScope.city(), seen, lead.user_id)
+        assert set(city.cases) == {nanming.id, yunyan.id} and not set(city.others) & {nanming.id, yunyan.id}
+        assert changed_in_reach(conn, RowScope(), seen, None).cases == []  # reaches nothing
+        assert changed_in_reach(conn, CGJ, dept.cursor, cgj.user_id).cases == []  # nothing new
+        seen = dept.cursor
 
     # the department's own step: in reach, not someone else's; its return still reaches it (the case's
     # department is cleared, the event's is the returning department)
-    cursor = upto
-    wf.return_case(conn, cgj, nanming.id, nanming.version, reason="不属于本部门")
-    upto = _latest(conn)
-    got = changed_in_reach(conn, CGJ, cursor, upto, cgj.user_id)
-    assert got.cases == [nanming.id] and got.others == []
-    assert changed_in_reach(conn, RowScope(district="520103"), cursor, upto, None).cases == []
+    _committed(engine, lambda c: wf.return_case(c, cgj, nanming.id, nanming.version, reason="不属于本部门"))
+    with engine.connect() as conn:
+        got = changed_in_reach(conn, CGJ, seen, cgj.user_id)
+        assert got.cases == [nanming.id] and got.others == []
+        assert changed_in_reach(conn, RowScope(district="520103"), seen, None).cases == []
 
 
-def test_a_long_gap_asks_for_a_full_reload(conn: Connection) -> None:
-    got = changed_in_reach(conn, CGJ, 10, 10 + GAP_LIMIT + 1, None)
-    assert got.overflow and got.cases == [] and got.last_id == 10 + GAP_LIMIT + 1
+def test_an_event_committed_after_a_newer_one_is_found(engine: Engine) -> None:
+    seen = _committed(engine, current)
+    with engine.connect() as slow:
+        tx = slow.begin()
+        # takes its event ids first, commits last (another district and category: no rollup row in common)
+        early = _filed(slow, YUNYAN, 3)
+        late = _committed(engine, lambda c: _filed(c, NANMING, 4, "C0201"))
+        with engine.connect() as conn:
+            first = changed_in_reach(conn, RowScope.city(), seen, None)
+        assert first.cases == [late.id]
+        tx.commit()
+    assert early.event_id < late.event_id  # an id cursor "after the newest seen" would have passed it
+    with engine.connect() as conn:
+        then = changed_in_reach(conn, RowScope.city(), first.cursor, None)
+        assert then.cases == [early.id]
+        assert changed_in_reach(conn, RowScope.city(), then.cursor, None).cases == []
+
+
+def test_a_long_gap_asks_for_a_full_reload(engine: Engine) -> None:
+    seen = _committed(engine, current)
+    for k in range(3):
+        _committed(engine, lambda c, k=k: _filed(c, NANMING, 10 + k))
+    with engine.connect() as conn:
+        got = changed_in_reach(conn, CGJ, seen, None, limit=5)  # 3 cases × report + file = 6 events
+        assert got.overflow and got.cases == []
+        assert changed_in_reach(conn, RowScope.city(), seen, None, limit=6).cases != []

@@ -28,8 +28,10 @@ from dashboard.settings import Settings, get_settings
 from db.cluster import LocalCluster
 from db.engine import make_engine
 from db.queries.live import catch_up
+from db.queries.wb_live import current
 from db.read_route import ReadRoute
 from db.replica import Replica, standby_of
+from db.snapshots import visible
 from tests.support.cases import new_case, staff_actors
 from tests.support.db import template_fingerprint
 from tests.support.threads import off_the_loop
@@ -126,10 +128,16 @@ def test_views_read_the_replica_fall_back_when_paused_or_stopped_and_return(
     # replay paused: the replica falls behind while the primary is written to, and views leave it past 2 s
     pair.replica.standby._psql("SELECT pg_wal_replay_pause()", DB)
     try:
+        with pair.app.connect() as conn:
+            seen = current(conn)
         rung = new_event(pair.app)
-        # a catch-up after a doorbell: the replica has not replayed the rung event, so it is read on the primary
-        got = app.view_fresh(lambda c: catch_up(c, rung - 1, 50), lambda g: g.overflow or g.last_id >= rung)
-        assert got.last_id == rung and got.events, got
+        with pair.app.connect() as conn:
+            xid = int(
+                conn.execute(text("SELECT tx::text FROM case_event WHERE id = :i"), {"i": rung}).scalar_one()
+            )
+        # a catch-up after a doorbell: the replica has not replayed the rung transaction, so it is read on the primary
+        got = app.view_fresh(lambda c: catch_up(c, seen, 50), lambda g: g.overflow or visible(xid, g.cursor))
+        assert rung in [e["id"] for e in got.events] and visible(xid, got.cursor), got
         with pair.standby.connect() as conn:
             assert (
                 conn.execute(text("SELECT coalesce(max(id), 0) FROM case_event")).scalar_one() < rung

@@ -1,0 +1,79 @@
+"""What a screen has seen of the case history: a PostgreSQL snapshot, not an event id.
+
+Event ids come from a sequence when a row is inserted, so commits do not arrive in id order: the transaction
+holding id 100 may commit after the one holding id 101, and a screen that caught up "after 101" would never see
+100. Each event records its transaction (``case_event.tx``, migration 0039). A screen keeps the snapshot its last
+read was taken in (``pg_current_snapshot()`` as text, ``"xmin:xmax:xip,…"``) and asks for the events whose
+transaction that snapshot did not see (:data:`NEW_SINCE`): exact whatever the order of commits, with no lock
+between writers, and cheap (``ix_case_event_tx`` from the snapshot's ``xmin`` on).
+
+A doorbell carries the committing transaction's id; :func:`visible` tells a screen whether its snapshot already
+holds it (then there is nothing to catch up). Notifications arrive in commit order, so a snapshot that sees the
+last one sees every earlier one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TEXT = re.compile(r"^(\d{1,19}):(\d{1,19}):((?:\d{1,19})(?:,\d{1,19})*)?$")
+#: in-progress transactions listed at most (a snapshot's text stays small for a browser store)
+MAX_XIP = 10_000
+
+#: SQL: ``e``'s transaction was not visible in the snapshot ``:seen`` (bound as text)
+NEW_SINCE = (
+    "e.tx >= pg_snapshot_xmin(CAST(:seen AS pg_snapshot)) "
+    "AND NOT pg_visible_in_snapshot(e.tx, CAST(:seen AS pg_snapshot))"
+)
+#: SQL: the statement's own snapshot as text (a column of the same statement reads the same snapshot)
+CURRENT = "pg_current_snapshot()::text"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    xmin: int
+    xmax: int
+    xip: frozenset[int]
+
+    def sees(self, xid: int) -> bool:
+        """Whether a transaction's writes are visible in this snapshot (had it committed)."""
+        return xid < self.xmin or (xid < self.xmax and xid not in self.xip)
+
+
+def parse(value: object) -> Snapshot | None:
+    """A snapshot's text as PostgreSQL writes it, or None for anything else (an old screen's event id, a
+    tampered store): the caller then starts afresh."""
+    if not isinstance(value, str) or len(value) > 40 + 20 * MAX_XIP:
+        return None
+    m = _TEXT.match(value)
+    if m is None:
+        return None
+    xmin, xmax = int(m.group(1)), int(m.group(2))
+    xip = frozenset(int(x) for x in m.group(3).split(",")) if m.group(3) else frozenset()
+    if xmin > xmax or any(not xmin <= x < xmax for x in xip) or xmax >= 2**63:
+        return None
+    return Snapshot(xmin, xmax, xip)
+
+
+def valid(value: object) -> str | None:
+    """``value`` if it is a snapshot's text, else None."""
+    return value if isinstance(value, str) and parse(value) is not None else None
+
+
+def xid_of(value: object) -> int | None:
+    """A doorbell's transaction id (an int, or digits), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isdigit() and len(value) <= 19:
+        return int(value)
+    return None
+
+
+def visible(xid: object, seen: object) -> bool:
+    """Whether the snapshot text ``seen`` already holds the transaction ``xid`` (False when either is unknown:
+    then the screen reads)."""
+    x, snap = xid_of(xid), parse(seen)
+    return x is not None and snap is not None and snap.sees(x)

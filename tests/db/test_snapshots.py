@@ -1,0 +1,48 @@
+"""What a screen has seen (:mod:`db.snapshots`): a snapshot's text read as PostgreSQL writes it, anything else
+refused (an old screen's event id, a tampered store), and whether a doorbell's transaction is in it."""
+
+from __future__ import annotations
+
+import pytest
+
+from db import snapshots
+
+
+def test_a_snapshot_sees_what_committed_before_it_only() -> None:
+    s = snapshots.parse("100:110:103,107")
+    assert s is not None and s.xip == frozenset({103, 107})
+    assert s.sees(99) and s.sees(104) and s.sees(109)
+    assert not s.sees(103) and not s.sees(107)  # in progress when it was taken
+    assert not s.sees(110) and not s.sees(5000)  # not begun yet
+    assert snapshots.visible(104, "100:110:103,107") and snapshots.visible("104", "100:110:103,107")
+    assert not snapshots.visible(103, "100:110:103,107")
+    assert snapshots.parse("28190:28190:") == snapshots.Snapshot(28190, 28190, frozenset())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        5,
+        "5",
+        "",
+        "1:2",
+        "10:5:",
+        "10:20:25",
+        "10:20:3",
+        "a:b:",
+        "1:2:,",
+        "1:20:3;4",
+        True,
+        " 1:2:",
+        ["1:2:"],
+    ],
+)
+def test_anything_else_is_no_snapshot(value: object) -> None:
+    assert snapshots.parse(value) is None and snapshots.valid(value) is None
+    assert not snapshots.visible(1, value)  # unknown: the screen reads
+
+
+@pytest.mark.parametrize("xid", [None, -1, True, "x", "1.5", 1.5, "12345678901234567890"])
+def test_an_unknown_transaction_is_never_taken_as_seen(xid: object) -> None:
+    assert not snapshots.visible(xid, "100:110:")
