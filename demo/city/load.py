@@ -16,6 +16,8 @@ Bulk-load window (:func:`bulk_window`): inside the caller's transaction,
   trigger's formula, both checked afterwards;
 * trigger ``case_event_notify`` is dropped (its transition table would hold millions of rows) and one
   ``pg_notify('case_event', max id)`` rings the same doorbell at commit;
+* the default of ``case_event.tx`` is dropped: the loaded history keeps it NULL, as history from before migration
+  0039 (open screens do not replay it; their base layer reloads with its fallback timer);
 * the rollup's insert triggers (``case_rollup_insert``, ``case_event_rollup_insert``) are dropped: the caller
   rebuilds the rollup once at the end, and with them on, every loaded row was also written to their transition
   tables (temporary files of several GB at 10M cases) only for the triggers to skip their work;
@@ -71,7 +73,16 @@ SELECT format('DROP INDEX %%s', i.indexrelid::regclass),
    -- a partial index whose predicate holds an array literal deparses with a cast per element: it stays
    AND (i.indpred IS NULL OR pg_get_expr(i.indpred, i.indrelid) NOT LIKE '%%ARRAY%%')
    AND (i.indexprs IS NULL OR i.indexrelid::regclass::text LIKE 'ix\\_case\\_search\\_%%')  -- the search's GIN
+   AND i.indexrelid::regclass::text <> 'ix_case_event_tx'  -- stays: the loaded rows are not in it (see _TX)
  ORDER BY i.indexrelid::regclass::text
+"""
+#: the default of ``case_event.tx`` (the writing transaction, migration 0039), dropped for the load: the loaded
+#: history is older than any screen's snapshot, so its ``tx`` stays NULL like that of events from before 0039 (no
+#: function call per row, and the partial index ``ix_case_event_tx`` stays in place with nothing to insert)
+_TX = """
+SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+ WHERE d.adrelid = 'case_event'::regclass AND a.attname = 'tx'
 """
 
 
@@ -194,10 +205,15 @@ def bulk_window(
     conn.execute('LOCK TABLE "case", case_event IN SHARE ROW EXCLUSIVE MODE')
     for drop, _ in fks + keys + indexes:
         conn.execute(drop)
+    tx_default = conn.execute(_TX).fetchone()
+    if tx_default is not None:
+        conn.execute("ALTER TABLE case_event ALTER COLUMN tx DROP DEFAULT")
     triggers = conn.execute(_TRIGGER_DEFS, {"names": [name for _, name in _TRIGGERS]}).fetchall()
     for table, trigger in _TRIGGERS:
         conn.execute(f"DROP TRIGGER {trigger} ON {table}")
     yield
+    if tx_default is not None:
+        conn.execute(f"ALTER TABLE case_event ALTER COLUMN tx SET DEFAULT {tx_default[0]}")
     for (definition,) in triggers:
         conn.execute(definition)
     conn.execute("SET LOCAL maintenance_work_mem = '1GB'")

@@ -228,6 +228,17 @@ def test_the_triggers_the_load_dropped_are_back_as_the_migrations_made_them(
     assert c.execute(text("SELECT relallvisible > 0 FROM pg_class WHERE oid = '\"case\"'::regclass")).scalar()
 
 
+def test_the_loaded_history_has_no_transaction_and_new_events_do_again(
+    city: tuple[Connection, SeedResult],
+) -> None:
+    """The load leaves ``case_event.tx`` NULL (history older than any screen's snapshot, migration 0039) and puts
+    its default back for the events written afterwards."""
+    c, result = city
+    assert c.execute(text("SELECT count(*) FROM case_event WHERE tx IS NOT NULL")).scalar_one() == 0
+    default = "SELECT column_default FROM information_schema.columns WHERE table_name = 'case_event' AND column_name = 'tx'"
+    assert c.execute(text(default)).scalar_one() == "pg_current_xact_id()"
+
+
 def test_histories_are_legal_and_rows_match(city: tuple[Connection, SeedResult]) -> None:
     c, result = city
     cases = _cases(c)
