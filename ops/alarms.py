@@ -99,6 +99,16 @@ _SELECT = """
 """
 
 
+_COUNT = """
+    SELECT a.kind, count(*) AS n
+      FROM alarm a
+      LEFT JOIN "case" c ON c.id = a.case_id
+      LEFT JOIN analysis_alert al ON al.id = a.alert_id
+     WHERE a.acknowledged_at IS NULL AND {scope}
+     GROUP BY a.kind
+"""
+
+
 class AlarmAcknowledged(DomainError):
     """The alarm was acknowledged already (by someone else, or by a second click)."""
 
@@ -184,6 +194,13 @@ def _read(
 def open_alarms(conn: Connection, user: StaffIdentity, *, limit: int = 50) -> list[AlarmView]:
     """The alarms still ringing that ``user`` sees, newest first."""
     return _read(conn, user, "a.acknowledged_at IS NULL", "a.raised_at DESC, a.id DESC", limit)
+
+
+def open_counts(conn: Connection, user: StaffIdentity) -> dict[str, int]:
+    """How many alarms still ring that ``user`` sees, by kind (all of them: a screen lists only the newest)."""
+    scope, sp = _scope(conn, user)
+    stmt = text(_COUNT.format(scope=scope))  # nosec B608 # constant fragments; values bound
+    return {str(k): int(n) for k, n in conn.execute(stmt, sp).all()}
 
 
 def acknowledged(conn: Connection, user: StaffIdentity, *, limit: int = 10) -> list[AlarmView]:

@@ -24,12 +24,12 @@ from dashboard.unavailable import log_failure
 from db.accounts import StaffIdentity
 from db.errors import DomainError
 from geo.crs import TZ
-from ops.alarms import AlarmView, acknowledge, acknowledged, may_acknowledge, open_alarms
+from ops.alarms import AlarmView, acknowledge, acknowledged, may_acknowledge, open_alarms, open_counts
 from ops.policy import Screen, roles_for
 
 log = logging.getLogger("guiyang_ops.alarms")
 ROLES = roles_for(Screen.ALARMS)
-#: open alarms one screen reads (the banner lists the first few and counts the rest)
+#: open alarms one screen reads (the banner lists the first few; with this many or more it counts them all)
 READ_LIMIT = 50
 HISTORY_LIMIT = 8
 
@@ -52,14 +52,15 @@ async def read_alarms(
 ) -> tuple[Any, ...]:
     lead = may_acknowledge(user)
 
-    def work(c: Any) -> tuple[list[AlarmView], list[AlarmView]]:
+    def work(c: Any) -> tuple[list[AlarmView], dict[str, int], list[AlarmView]]:
         rows = open_alarms(c, user, limit=READ_LIMIT)
+        counts = open_counts(c, user) if len(rows) >= READ_LIMIT else {}
         done = acknowledged(c, user, limit=HISTORY_LIMIT) if lead else []
-        return rows, done
+        return rows, counts or _by_kind(rows), done
 
     # each screen reads its own: alarms are rare and the read small; a read shared by the alarm doorbell's
     # counter left a shift lead's banner without a new alarm
-    rows, done = await runtime.aread(work)
+    rows, counts, done = await runtime.aread(work)
     now = datetime.now(TZ)
     place = (where or {}).get("where") if isinstance(where, dict) else None
     classes = ["alm-root", f"alm-{place or 'page'}"]
@@ -67,14 +68,20 @@ async def read_alarms(
         classes.append("alm-lead")
     if rows:
         classes.append("alm-ringing")
-    count = t("alm.count", lang, n=len(rows)) if rows else ""
     return (
-        ui.items(rows, now, lang, can_ack=lead),
-        count,
+        ui.items(rows, now, lang, can_ack=lead, limit=ui.shown(place), total=sum(counts.values())),
+        ui.count_line(counts, lang),
         ui.browser_data(rows, lang),
         ui.history(done, lang) if lead else [],
         " ".join(classes),
     )
+
+
+def _by_kind(rows: list[AlarmView]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for a in rows:
+        out[a.kind] = out.get(a.kind, 0) + 1
+    return out
 
 
 clicks.relay(ai.CLICK, {"type": ai.ACK, "id": ALL})

@@ -16,8 +16,9 @@ from dashboard.ids import alarms as ai
 from ops.alarms import AlarmView
 from ops.links import alert_path, case_path
 
-#: how many alarms the banner lists (the rest are counted)
-SHOWN = 6
+#: how many alarms the banner lists (the rest are counted): the wall's banner must leave its tiles and map seen
+SHOWN = {"wall": 3, "workbench": 6}
+KINDS = ("urgent", "escalated", "alert")
 CHIME = "/assets/sounds/alarm-chime.wav"
 
 
@@ -145,10 +146,32 @@ def item(a: AlarmView, now: datetime, lang: str, *, can_ack: bool) -> html.Div:
     )
 
 
-def items(rows: list[AlarmView], now: datetime, lang: str, *, can_ack: bool) -> list[Any]:
-    out: list[Any] = [item(a, now, lang, can_ack=can_ack) for a in rows[:SHOWN]]
-    if len(rows) > SHOWN:
-        out.append(html.Div(t("alm.more", lang, n=len(rows) - SHOWN), className="alm-more"))
+def shown(where: str | None) -> int:
+    return SHOWN.get(where or "", SHOWN["workbench"])
+
+
+def count_line(counts: dict[str, int], lang: str) -> str:
+    """``报警 24 条待确认`` and, with more than one kind, how many of each (突发 15 · 督办 6 · 预警 3)."""
+    total = sum(counts.values())
+    if not total:
+        return ""
+    head = t("alm.count", lang, n=total)
+    kinds = [(k, counts[k]) for k in KINDS if counts.get(k)]
+    if len(kinds) < 2:
+        return head
+    return t(
+        "alm.count.kinds", lang, head=head, kinds=" · ".join(f"{kind_label(k, lang)} {n}" for k, n in kinds)
+    )
+
+
+def items(
+    rows: list[AlarmView], now: datetime, lang: str, *, can_ack: bool, limit: int, total: int
+) -> list[Any]:
+    """The newest ``limit`` of the open alarms (``rows``), and how many more of ``total`` ring."""
+    out: list[Any] = [item(a, now, lang, can_ack=can_ack) for a in rows[:limit]]
+    rest = max(total, len(rows)) - len(out)
+    if rest > 0:
+        out.append(html.Div(t("alm.more", lang, n=rest), className="alm-more"))
     return out
 
 

@@ -3,6 +3,7 @@
 STRINGS: dict[str, tuple[str, str]] = {
     "alm.title": ("报警", "Alarms"),
     "alm.count": ("报警 {n} 条待确认", "{n} alarms to acknowledge"),
+    "alm.count.kinds": ("{head}：{kinds}", "{head}: {kinds}"),
     "alm.more": ("另有 {n} 条", "{n} more"),
     "alm.kind.urgent": ("突发", "Emergency"),
     "alm.kind.escalated": ("督办", "Escalated"),

@@ -18,6 +18,7 @@ from ops.alarms import (
     acknowledged,
     get_alarm,
     open_alarms,
+    open_counts,
     raise_for_alert,
     raise_for_event,
 )
@@ -164,6 +165,11 @@ def test_who_sees_which_alarm(conn: Connection) -> None:
     assert ("escalated", nanming_case.id) in cgj and ("alert", alert_id) in cgj
     assert ("urgent", yunyan_case.id) not in cgj
     assert seen("moderator") == set()
+    # the banner's count, by kind, is of the same alarms (all of them, not only those a screen lists)
+    for user in ("lead", "yunyan", "cgj", "moderator"):
+        who = ident(conn, user)
+        listed = [a.kind for a in open_alarms(conn, who, limit=500)]
+        assert open_counts(conn, who) == {k: listed.count(k) for k in set(listed)}, user
 
 
 def test_the_view_says_what_and_where(conn: Connection) -> None:
