@@ -10,9 +10,10 @@ everything its snapshot did not see (:mod:`db.snapshots`; the notification is on
 Event ids are not in commit order, so a notification with an older id still rings.
 
 The listener reconnects with backoff (0.5 s doubling to 5 s, so a wall is back within seconds of the database) and,
-after each (re)connect, rings with ``x`` = the first transaction id not yet assigned (no page's snapshot holds
-it, so every page catches up: a notification lost while the connection was down is not missed); every
-:data:`HEALTH_SECONDS` of silence it reads ``max(case_event.id)`` and rings the same way if it moved.
+after each reconnect, rings with ``x`` unknown (``None``: every page catches up, so a notification lost while
+the connection was down is not missed; at the first connection ``x`` is the newest transaction that wrote events,
+so the pages opened since ask nothing); every :data:`HEALTH_SECONDS` of silence it reads ``max(case_event.id)`` and
+rings the same way if it moved.
 
 Alerts (研判预警) ring a second doorbell on the same streams: the row trigger on ``analysis_alert`` (migration 0015)
 notifies ``analysis_alert`` at each raised or changed alert; the hub counts those notifications (``alerts``) and
@@ -185,6 +186,7 @@ class PushHub:
 
     async def _run(self) -> None:
         backoff = BACKOFF_START
+        connected_before = False
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(
@@ -198,7 +200,8 @@ class PushHub:
                     self._bust("*")
                     backoff = BACKOFF_START
                     log.info("push: listening on %s and %s", self.channel, self.alert_channel)
-                    await self._check(conn, reconnected=True)
+                    await self._check(conn, reconnected=connected_before)
+                    connected_before = True
                     while True:
                         async for note in conn.notifies(timeout=HEALTH_SECONDS):
                             if note.channel == self.alert_channel:
@@ -231,12 +234,14 @@ class PushHub:
 
     async def _check(self, conn: psycopg.AsyncConnection, reconnected: bool = False) -> None:
         cur = await conn.execute(
-            "SELECT coalesce(max(id), 0), pg_snapshot_xmax(pg_current_snapshot())::text FROM case_event"
+            "SELECT coalesce(max(id), 0), (SELECT max(tx)::text FROM case_event) FROM case_event"
         )
         row = await cur.fetchone()
         if row is not None and (reconnected or int(row[0]) != self.latest):
-            # x: the first transaction id not yet assigned, which no page's snapshot holds: every page reads
-            self.publish(int(row[0]), int(row[1]), reset=True)
+            # after a reconnection which transactions were missed is not known: every page reads; at the first
+            # connection the newest one that wrote events, which the pages read since hold (they ask nothing)
+            newest = None if reconnected or row[1] is None else int(row[1])
+            self.publish(int(row[0]), newest, reset=True)
         cur = await conn.execute("SELECT count(*), coalesce(sum(version), 0) FROM analysis_alert")
         got = await cur.fetchone()
         stamp = None if got is None else f"{got[0]}:{got[1]}"

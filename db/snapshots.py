@@ -10,6 +10,12 @@ between writers, and cheap (``ix_case_event_tx`` from the snapshot's ``xmin`` on
 A doorbell carries the committing transaction's id; :func:`visible` tells a screen whether its snapshot already
 holds it (then there is nothing to catch up). Notifications arrive in commit order, so a snapshot that sees the
 last one sees every earlier one.
+
+Screens share one catch-up per cursor (:class:`dashboard.delta_cache.DeltaCache`), so screens that have seen the
+same events must hold the same cursor, whatever else the database did between their reads (every transaction,
+the rate limits' too, moves a snapshot). :func:`canonical` keeps only what tells events apart: with ``top`` the
+newest transaction that wrote a visible event, ``xmax`` becomes ``top + 1`` (a transaction above it that had
+committed wrote no event: hiding it hides nothing) and only the transactions in progress up to ``top`` are listed.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ NEW_SINCE = (
     "e.tx >= pg_snapshot_xmin(CAST(:seen AS pg_snapshot)) "
     "AND NOT pg_visible_in_snapshot(e.tx, CAST(:seen AS pg_snapshot))"
 )
-#: SQL: the statement's own snapshot as text (a column of the same statement reads the same snapshot)
-CURRENT = "pg_current_snapshot()::text"
+#: SQL: the statement's own snapshot as text and the newest transaction that wrote an event it sees (columns
+#: ``seen`` and ``top``: one statement reads one snapshot), for :func:`canonical`
+CURRENT = "pg_current_snapshot()::text AS seen, (SELECT max(tx)::text FROM case_event) AS top"
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,21 @@ class Snapshot:
     def sees(self, xid: int) -> bool:
         """Whether a transaction's writes are visible in this snapshot (had it committed)."""
         return xid < self.xmin or (xid < self.xmax and xid not in self.xip)
+
+
+def canonical(seen: str, top: object) -> str:
+    """The snapshot ``seen`` as a cursor (see the module): the same text for every snapshot that sees the same
+    events. ``top``: the newest transaction among the events it sees (None: it sees none with a transaction)."""
+    snap = parse(seen)
+    if snap is None:
+        raise ValueError(f"not a snapshot: {seen!r}")
+    high = xid_of(top)
+    if high is None:  # no event with a transaction: a cursor before all of them
+        return "1:1:"
+    xmax = min(snap.xmax, high + 1)
+    xip = sorted(x for x in snap.xip if x < xmax)
+    xmin = xip[0] if xip else xmax
+    return f"{xmin}:{xmax}:{','.join(str(x) for x in xip)}"
 
 
 def parse(value: object) -> Snapshot | None:

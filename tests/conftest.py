@@ -113,6 +113,15 @@ def private_owner_db_url(
         yield url
 
 
+@pytest.fixture(scope="module")
+def private_engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
+    """An engine as the app role on the module's own database (:func:`private_owner_db_url`): for tests whose
+    steps commit."""
+    eng = make_engine(as_app(settings, private_owner_db_url), pool_size=3)
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture(scope="session")
 def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url, pool_size=5)

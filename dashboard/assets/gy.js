@@ -1,5 +1,19 @@
 /* guiyang-ops map styling and helpers: functions referenced from Python through Namespace("gy", ...). */
 window.gy = Object.assign({}, window.gy, {
+    /* Whether a page's cursor (a PostgreSQL snapshot as text, "xmin:xmax:xip,…") already holds the transaction a
+     * doorbell names: then the page asks nothing. The rule of db/snapshots.py (Snapshot.sees); an unknown
+     * transaction or cursor is never held (the page asks, the server decides). */
+    snapshot: {
+        sees: function (xid, seen) {
+            if (typeof xid !== "number" || typeof seen !== "string") { return false; }
+            const m = /^(\d+):(\d+):([\d,]*)$/.exec(seen);
+            if (!m) { return false; }
+            const xmin = Number(m[1]), xmax = Number(m[2]);
+            if (xid < xmin) { return true; }
+            if (xid >= xmax) { return false; }
+            return !(m[3] ? m[3].split(",").map(Number) : []).includes(xid);
+        },
+    },
     map: {
         districtStyle: function (feature, context) {
             const h = (context && context.hideout) || {};

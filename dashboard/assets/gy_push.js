@@ -12,8 +12,8 @@
  * The doorbell: Dash drops the answer of a callback that is triggered again before it returns, so the bell rings
  * once, then waits until that catch-up has landed (the page's cursor store changed and called `settled`, or 800
  * ms passed) and rings again with the last doorbell if more arrived meanwhile (doorbells come in commit order:
- * the last one stands for all). Whether the page's snapshot (its cursor) holds a doorbell's transaction already
- * is the server's rule (db/snapshots.py): the catch-up then answers nothing. After a lost connection the first
+ * the last one stands for all). A doorbell whose transaction the page's snapshot (its cursor) holds already rings
+ * nothing (gy.snapshot.sees in gy.js, the rule of db/snapshots.py). After a lost connection the first
  * doorbell carries `resync: true` (the page re-reads what it shows once: the safety net for anything missed).
  * The browser reconnects by itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or
  * one silent for 45 s (pings come every 15 s) is reopened with backoff. */
@@ -22,7 +22,9 @@
     const PUSH_URL = "/push/events", SETTLE_MS = 800, SILENT_MS = 45000;
     const names = new Set(["hello", "doorbell", "alerts", "ping", "alarm", "message"]);
     let es = null, retry = null, watchdog = null, backoff = 1000, page = null, conn = "connecting";
-    let rings = 0, inflight = null, pending = null, lost = false, resync = false;
+    let rings = 0, inflight = null, pending = null, cursorNow = null, lost = false, resync = false;
+    // the page's cursor holds the doorbell's transaction already (gy.snapshot.sees, the rule of db/snapshots.py)
+    const holds = (bell) => cursorNow !== null && window.gy.snapshot.sees(bell.x, cursorNow);
 
     function setProps(id, props) {
         const dc = window.dash_clientside;
@@ -49,6 +51,7 @@
     }
     function ring(bell, again) {
         if (!bell || typeof bell.id !== "number" || !page) { return; }
+        if (!again && !resync && holds(bell)) { return; }  // this page has it already
         if (inflight) {
             pending = bell;
             resync = resync || !!again;
@@ -61,9 +64,11 @@
      * ``holdMs``: the catch-up started re-reads (the queue) that must land before the next ring, else Dash would
      * drop them on a busy city; the page calls ``release()`` when they have (or the hold runs out). */
     function settled(cursor, holdMs) {
+        if (typeof cursor === "string") { cursorNow = cursor; }
         clearTimeout(inflight);
         inflight = null;
         if (holdMs > 0) { inflight = setTimeout(settled, holdMs); return; }
+        if (pending !== null && !resync && holds(pending)) { pending = null; }
         if (pending !== null) {
             const bell = pending, again = resync;
             pending = null;
@@ -133,7 +138,7 @@
             clearTimeout(retry);
             clearTimeout(inflight);
             retry = inflight = null;
-            pending = null;
+            pending = cursorNow = null;
             lost = resync = false;
         }
         page = want;

@@ -247,18 +247,20 @@
     });
 
     /* Push: our own EventSource on /push/events rings the doorbell store; a Dash callback then catches up with
-     * what the screen's snapshot (the cursor store) did not see, and answers nothing when the doorbell's
-     * transaction is in it already (db/snapshots.py: the rule lives on the server). Dash drops the answer of a
-     * callback that is triggered again before it returns, so the doorbell rings once, then waits until that
-     * catch-up has landed (the cursor store changed, or 800 ms) and rings again with the last doorbell if more
-     * arrived meanwhile (doorbells come in commit order: the last one stands for all). The browser reconnects by
+     * what the screen's snapshot (the cursor store) did not see. A doorbell whose transaction the cursor holds
+     * already asks nothing (gy.snapshot.sees, the rule of db/snapshots.py). Dash drops the answer of a callback
+     * that is triggered again before it returns, so the doorbell rings once, then waits until that catch-up has
+     * landed (the cursor store changed, or the landed store when nothing was new, or 800 ms) and rings again
+     * with the last doorbell if more arrived meanwhile (doorbells come in commit order: the last one stands for
+     * all). The browser reconnects by
      * itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or one silent for 45 s
      * (pings come every 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
     const PUSH_URL = "/push/events", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
     const ALERT_BELL = "ana-wall-bell";  // dashboard/ids/an_alertui.py WALL_BELL
     const SETTLE_MS = 800;
     let es = null, retry = null, watchdog = null, backoff = 1000;
-    let rings = 0, inflight = null, pending = null, ready = false;
+    let rings = 0, inflight = null, pending = null, ready = false, cursorNow = null;
+    const holds = (bell) => cursorNow !== null && window.gy.snapshot.sees(bell.x, cursorNow);
 
     function setProps(id, props) {
         const dc = window.dash_clientside;
@@ -275,15 +277,17 @@
         setProps(BELL, {data: {id: bell.id, x: bell.x, n: rings}});
     }
     function ring(bell) {
-        if (!bell || typeof bell.id !== "number") { return; }
+        if (!bell || typeof bell.id !== "number" || holds(bell)) { return; }  // this screen has it already
         // before the screen's first catch-up has landed there is nothing to catch up from: keep the bell
         if (inflight || !ready) { pending = bell; } else { send(bell); }
     }
+    /* the cursor store changed, or a catch-up that found nothing new answered (the landed store) */
     function settled(cursor) {
-        if (typeof cursor === "string") { ready = true; }
+        if (typeof cursor === "string") { ready = true; cursorNow = cursor; }
         clearTimeout(inflight);
         inflight = null;
         if (!ready) { return; }
+        if (pending !== null && holds(pending)) { pending = null; }
         if (pending !== null) { const bell = pending; pending = null; send(bell); }
     }
     function kick() {
@@ -293,7 +297,7 @@
     function close() {
         if (es) { es.close(); es = null; }
         clearTimeout(watchdog);
-        if (!onWall()) { ready = false; pending = null; }  // left the wall: its next layout starts afresh
+        if (!onWall()) { ready = false; pending = null; cursorNow = null; }  // left the wall: its next layout starts afresh
     }
     function schedule() {
         close();

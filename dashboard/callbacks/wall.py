@@ -306,6 +306,7 @@ def merge_live(
     Output(w.TICKER_STORE, "data"),
     Output(w.BASE_RELOAD, "data"),
     Output(w.TICKER, "children"),
+    Output(w.LANDED, "data"),
     Input(w.DOORBELL, "data"),
     Input(w.FALLBACK, "n_intervals"),
     State(w.CURSOR, "data"),
@@ -333,21 +334,27 @@ async def catch_up(
     seen = snapshots.valid(cursor)
     if seen is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
         first = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
-        return first.cursor, {}, first.events, no_update, ticker_items(first.events, lang)
+        return first.cursor, {}, first.events, no_update, ticker_items(first.events, lang), no_update
     rung = bell if ctx.triggered_id == w.DOORBELL and isinstance(bell, dict) else None
+    # nothing new for a doorbell: answered all the same, so the browser may ring again at once (assets/wall.js)
+    nothing = (*(no_update,) * 5, {"n": rung.get("n")}) if rung is not None else None
     xid = snapshots.xid_of(rung.get("x")) if rung is not None else None
-    if xid is not None and snapshots.visible(xid, seen):
-        raise PreventUpdate  # this screen has it already
+    if xid is not None and snapshots.visible(xid, seen):  # this screen has it already
+        if nothing is None:
+            raise PreventUpdate
+        return nothing
     got = await shared_catch_up(seen, xid)
     if not got.events:
-        raise PreventUpdate
+        if nothing is None:
+            raise PreventUpdate
+        return nothing
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
         fresh = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
-        return fresh.cursor, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang)
+        return fresh.cursor, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang), no_update
     merged = merge_live(live or {}, [pin_feature(p) for p in got.pins], got.gone, int(as_of or 0))
     known = {e.get("id") for e in got.events}
     events = (got.events + [e for e in ticker or [] if e.get("id") not in known])[:TICKER_SIZE]
-    return got.cursor, merged, events, no_update, ticker_items(events, lang)
+    return got.cursor, merged, events, no_update, ticker_items(events, lang), no_update
 
 
 async def shared_catch_up(seen: str, xid: int | None) -> CatchUp:

@@ -70,7 +70,9 @@ clientside_callback(
     Input(ids.LANG, "data"),
     State(w.I18N, "data"),
 )
-clientside_callback(_cs("settled"), Output(w.SETTLED, "data"), Input(w.CURSOR, "data"))
+clientside_callback(
+    _cs("settled"), Output(w.SETTLED, "data"), Input(w.CURSOR, "data"), Input(w.LANDED, "data")
+)
 clientside_callback(_cs("clock"), Output(w.CLOCK, "children"), Input(w.CLOCK_TICK, "n_intervals"))
 clientside_callback(
     _cs("lang"),

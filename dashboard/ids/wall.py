@@ -36,7 +36,10 @@ DOORBELL = "wall-doorbell"  # written by wall.js from the event stream
 CONN_STATE = "wall-conn-state"  # written by wall.js: open / connecting / offline
 CONN = "wall-conn"
 SETTLED = "wall-settled"  # written by the browser when a catch-up has landed (the doorbell may ring again)
-CURSOR = "wall-cursor"  # last event id this screen has seen (None until the first catch-up)
+CURSOR = (
+    "wall-cursor"  # the snapshot this screen's last catch-up was read in (db/snapshots.py; None at first)
+)
+LANDED = "wall-landed"  # a catch-up that found nothing new has answered (the doorbell may ring again)
 LIVE = "wall-live"  # {case id: pin feature or None (gone)} changed after the base snapshot
 TICKER_STORE = "wall-ticker-store"
 

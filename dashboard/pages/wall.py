@@ -123,6 +123,7 @@ def _stores(config: dict[str, Any]) -> list[Any]:
         dcc.Store(id=w.CONN_STATE, data="connecting"),
         dcc.Store(id=w.CURSOR, data=None),
         dcc.Store(id=w.SETTLED),
+        dcc.Store(id=w.LANDED),
         dcc.Store(id=w.LIVE, data={}),
         dcc.Store(id=w.TICKER_STORE, data=[]),
         dcc.Interval(id=w.FALLBACK, interval=config["fallback"] * 1000),

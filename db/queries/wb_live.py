@@ -67,8 +67,9 @@ _NOW = text(f"SELECT {snapshots.CURRENT}")
 
 
 def current(conn: Connection) -> str:
-    """The snapshot a page's first reads are as new as (its first doorbell)."""
-    return str(conn.execute(_NOW).scalar_one())
+    """The snapshot a page's first reads are as new as (its first doorbell), as a cursor."""
+    row = conn.execute(_NOW).one()
+    return snapshots.canonical(row.seen, row.top)
 
 
 def changes_in_reach(conn: Connection, scope: RowScope, seen: str, limit: int = GAP_LIMIT) -> Changes:
@@ -78,19 +79,20 @@ def changes_in_reach(conn: Connection, scope: RowScope, seen: str, limit: int = 
     # one statement, so the snapshot handed back is the one the events were read in
     row = conn.execute(
         text(
-            f"WITH s AS MATERIALIZED (SELECT {snapshots.CURRENT} AS now), "  # nosec B608 # SQL from constant fragments; values are bound parameters
-            f"new AS MATERIALIZED (SELECT e.* FROM case_event e WHERE {snapshots.NEW_SINCE} LIMIT :lim), "
+            f"WITH s AS MATERIALIZED (SELECT {snapshots.CURRENT}), "  # nosec B608 # SQL from constant fragments; values are bound parameters
+            f"new AS MATERIALIZED (SELECT e.* FROM case_event e WHERE {snapshots.NEW_SINCE} ORDER BY e.tx LIMIT :lim), "
             "hit AS (SELECT e.case_id, array_agg(DISTINCT e.actor_user_id) AS actors "
             f'FROM new e JOIN "case" c ON c.id = e.case_id WHERE {_reach_sql(scope)} GROUP BY e.case_id) '
-            "SELECT (SELECT now FROM s) AS cursor, (SELECT count(*) FROM new) AS n, "
+            "SELECT (SELECT seen FROM s) AS seen, (SELECT top FROM s) AS top, (SELECT count(*) FROM new) AS n, "
             "(SELECT coalesce(json_agg(json_build_array(case_id, actors) ORDER BY case_id), '[]') FROM hit) AS hits"
         ),
         {"seen": seen, "lim": limit + 1, **scope.params()},
     ).one()
+    cursor = snapshots.canonical(row.seen, row.top)
     if int(row.n) > limit:
-        return Changes(cursor=str(row.cursor), overflow=True)
+        return Changes(cursor=cursor, overflow=True)
     return Changes(
-        cursor=str(row.cursor),
+        cursor=cursor,
         actors=tuple(
             (int(case), tuple(None if a is None else int(a) for a in actors)) for case, actors in row.hits
         ),

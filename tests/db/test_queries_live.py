@@ -17,6 +17,7 @@ from ops import response_panel as response
 from ops import workflow as wf
 from ops.states import OPEN_STATUSES, Role
 from ops.workflow import Actor
+from tests.support.cases import live_report
 
 pytestmark = pytest.mark.db
 
@@ -30,22 +31,9 @@ def lead(conn: Connection) -> Actor:
     return Actor(Role.LEAD, user_id=uid)
 
 
-def _report(conn: Connection, k: int, at: datetime, category: str = "C0101") -> wf.CaseResult:
-    return wf.report(
-        conn,
-        Actor.system(),
-        category_code=category,
-        lon=106.6905 + 0.0023 * (k % 11),
-        lat=26.5702 + 0.0019 * (k // 11),
-        description=f"live test {k}",
-        source="app",
-        now=at,
-    )
-
-
 def _handled(conn: Connection, lead: Actor, k: int, at: datetime, hours: float, department: str) -> int:
     """A case reported, filed and dispatched at ``at``, handled ``hours`` later."""
-    r = _report(conn, k, at)
+    r = live_report(conn, k, at)
     r = wf.file_case(conn, lead, r.id, r.version, now=at + timedelta(minutes=1))
     r = wf.dispatch(conn, lead, r.id, r.version, department_code=department, now=at + timedelta(minutes=2))
     wf.handle(conn, lead, r.id, r.version, note="done", now=at + timedelta(minutes=2, hours=hours))
@@ -53,8 +41,8 @@ def _handled(conn: Connection, lead: Actor, k: int, at: datetime, hours: float, 
 
 
 def test_open_pins_carry_the_workflow_light(conn: Connection) -> None:
-    fresh = _report(conn, 1, NOW - timedelta(minutes=3))
-    old = _report(conn, 2, NOW - timedelta(days=12))
+    fresh = live_report(conn, 1, NOW - timedelta(minutes=3))
+    old = live_report(conn, 2, NOW - timedelta(days=12))
     pins = live.open_pins(conn, BOX, now=NOW)
     assert pins.mode == "pins" and len(pins.pins) == len(pins)
     where = {p.id: p for p in pins.pins}
@@ -74,10 +62,10 @@ def test_open_pins_carry_the_workflow_light(conn: Connection) -> None:
 
 
 def test_open_pins_leave_out_closed_and_outside_cases(conn: Connection, lead: Actor) -> None:
-    r = _report(conn, 3, NOW - timedelta(minutes=3))
+    r = live_report(conn, 3, NOW - timedelta(minutes=3))
     rejected = wf.reject(conn, lead, r.id, r.version, reason="重复", now=NOW)
-    _report(conn, 13, NOW - timedelta(minutes=2))
-    _report(conn, 14, NOW - timedelta(minutes=1))
+    live_report(conn, 13, NOW - timedelta(minutes=2))
+    live_report(conn, 14, NOW - timedelta(minutes=1))
     far = live.open_pins(conn, (106.0, 27.5, 106.1, 27.6), now=NOW)
     assert len(far) == 0
     assert rejected.id not in {p.id for p in live.open_pins(conn, BOX, now=NOW).pins}
@@ -86,9 +74,9 @@ def test_open_pins_leave_out_closed_and_outside_cases(conn: Connection, lead: Ac
 
 
 def test_escalated_cases_are_marked_urgent(conn: Connection, lead: Actor) -> None:
-    r = _report(conn, 4, NOW - timedelta(minutes=3))
+    r = live_report(conn, 4, NOW - timedelta(minutes=3))
     wf.escalate(conn, lead, r.id, r.version, reason="危险", now=NOW)
-    old = _report(conn, 11, NOW - timedelta(days=3))
+    old = live_report(conn, 11, NOW - timedelta(days=3))
     wf.escalate(conn, lead, old.id, old.version, reason="危险", now=NOW)
     pins = live.open_pins(conn, BOX, now=NOW).pins
     assert {r.id, old.id} <= {p.id for p in pins if p.escalated}
@@ -98,8 +86,8 @@ def test_escalated_cases_are_marked_urgent(conn: Connection, lead: Actor) -> Non
 
 def test_zoomed_out_pins_are_bubbles_that_add_up(conn: Connection, lead: Actor) -> None:
     for k in range(12):
-        _report(conn, 30 + k, NOW - timedelta(days=k % 4, minutes=5))
-    r = _report(conn, 50, NOW - timedelta(minutes=2))
+        live_report(conn, 30 + k, NOW - timedelta(days=k % 4, minutes=5))
+    r = live_report(conn, 50, NOW - timedelta(minutes=2))
     wf.escalate(conn, lead, r.id, r.version, reason="危险", now=NOW)
     singles = live.open_pins(conn, BOX, now=NOW)
     bubbles = live.viewport_pins(conn, BOX, 11.5, now=NOW)
@@ -118,7 +106,7 @@ def test_a_dense_street_view_is_grouped_finer_until_the_closest_zooms(
     conn: Connection, lead: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for k in range(12):
-        _report(conn, 30 + k, NOW - timedelta(days=k % 4, minutes=5))
+        live_report(conn, 30 + k, NOW - timedelta(days=k % 4, minutes=5))
     singles = live.open_pins(conn, BOX, now=NOW)
     monkeypatch.setattr(live, "DENSE_PINS", len(singles) - 1)  # one case more than a street view shows singly
     dense = live.viewport_pins(conn, BOX, 15.5, now=NOW)
@@ -134,8 +122,8 @@ def test_a_dense_street_view_is_grouped_finer_until_the_closest_zooms(
 
 def test_kpis_match_direct_sql(conn: Connection, lead: Actor) -> None:
     _handled(conn, lead, 8, NOW - timedelta(days=2), 1.0, "CGJ")
-    _report(conn, 9, NOW - timedelta(minutes=1))
-    _report(conn, 10, NOW - timedelta(days=15))
+    live_report(conn, 9, NOW - timedelta(minutes=1))
+    live_report(conn, 10, NOW - timedelta(days=15))
     k = live.kpis(conn, now=NOW)
     today = datetime.combine(NOW.date(), datetime.min.time(), tzinfo=TZ)
     since = NOW - timedelta(days=live.RATE_DAYS)

@@ -5,37 +5,21 @@ committed (a snapshot sees other transactions only), so the module works on a da
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-import pytest
 from sqlalchemy import Connection, Engine
 
-from dashboard.settings import Settings
-from db.engine import make_engine
 from db.queries.wb_live import changed_in_reach, current
 from db.scope import RowScope
 from ops import workflow as wf
 from ops.workflow import Actor
 from tests.support.cases import staff_actors
-from tests.support.db import as_app
+from tests.support.db import committed
 
 NANMING = (106.7119, 26.5716)  # 南明区 520102
 YUNYAN = (106.7135, 26.5838)  # 云岩区 520103
 CGJ = RowScope(department="CGJ")
 T = TypeVar("T")
-
-
-@pytest.fixture(scope="module")
-def engine(private_owner_db_url: str, settings: Settings) -> Iterator[Engine]:
-    eng = make_engine(as_app(settings, private_owner_db_url), pool_size=3)
-    yield eng
-    eng.dispose()
-
-
-def _committed(engine: Engine, fn: Callable[[Connection], T]) -> T:
-    with engine.begin() as c:
-        return fn(c)
 
 
 def _filed(conn: Connection, where: tuple[float, float], k: int, category: str = "C0102") -> wf.CaseResult:
@@ -52,20 +36,20 @@ def _filed(conn: Connection, where: tuple[float, float], k: int, category: str =
     return wf.file_case(conn, lead, r.id, r.version)
 
 
-def test_only_the_cases_in_reach_and_who_changed_them(engine: Engine) -> None:
-    staff = _committed(engine, staff_actors)
+def test_only_the_cases_in_reach_and_who_changed_them(private_engine: Engine) -> None:
+    staff = committed(private_engine, staff_actors)
     lead, cgj = staff["lead"], staff["cgj"]
-    nanming = _committed(engine, lambda c: _filed(c, NANMING, 1))
-    yunyan = _committed(engine, lambda c: _filed(c, YUNYAN, 2))
-    seen = _committed(engine, current)
-    nanming = _committed(
-        engine, lambda c: wf.dispatch(c, lead, nanming.id, nanming.version, department_code="CGJ")
+    nanming = committed(private_engine, lambda c: _filed(c, NANMING, 1))
+    yunyan = committed(private_engine, lambda c: _filed(c, YUNYAN, 2))
+    seen = committed(private_engine, current)
+    nanming = committed(
+        private_engine, lambda c: wf.dispatch(c, lead, nanming.id, nanming.version, department_code="CGJ")
     )
-    yunyan = _committed(
-        engine, lambda c: wf.dispatch(c, lead, yunyan.id, yunyan.version, department_code="CGJ")
+    yunyan = committed(
+        private_engine, lambda c: wf.dispatch(c, lead, yunyan.id, yunyan.version, department_code="CGJ")
     )
 
-    with engine.connect() as conn:
+    with private_engine.connect() as conn:
         officer = changed_in_reach(conn, RowScope(district="520103"), seen, staff["yunyan"].user_id)
         assert officer.cases == [yunyan.id] and officer.others == [yunyan.id]
         dept = changed_in_reach(conn, CGJ, seen, cgj.user_id)
@@ -78,36 +62,38 @@ def test_only_the_cases_in_reach_and_who_changed_them(engine: Engine) -> None:
 
     # the department's own step: in reach, not someone else's; its return still reaches it (the case's
     # department is cleared, the event's is the returning department)
-    _committed(engine, lambda c: wf.return_case(c, cgj, nanming.id, nanming.version, reason="不属于本部门"))
-    with engine.connect() as conn:
+    committed(
+        private_engine, lambda c: wf.return_case(c, cgj, nanming.id, nanming.version, reason="不属于本部门")
+    )
+    with private_engine.connect() as conn:
         got = changed_in_reach(conn, CGJ, seen, cgj.user_id)
         assert got.cases == [nanming.id] and got.others == []
         assert changed_in_reach(conn, RowScope(district="520103"), seen, None).cases == []
 
 
-def test_an_event_committed_after_a_newer_one_is_found(engine: Engine) -> None:
-    seen = _committed(engine, current)
-    with engine.connect() as slow:
+def test_an_event_committed_after_a_newer_one_is_found(private_engine: Engine) -> None:
+    seen = committed(private_engine, current)
+    with private_engine.connect() as slow:
         tx = slow.begin()
         # takes its event ids first, commits last (another district and category: no rollup row in common)
         early = _filed(slow, YUNYAN, 3)
-        late = _committed(engine, lambda c: _filed(c, NANMING, 4, "C0201"))
-        with engine.connect() as conn:
+        late = committed(private_engine, lambda c: _filed(c, NANMING, 4, "C0201"))
+        with private_engine.connect() as conn:
             first = changed_in_reach(conn, RowScope.city(), seen, None)
         assert first.cases == [late.id]
         tx.commit()
     assert early.event_id < late.event_id  # an id cursor "after the newest seen" would have passed it
-    with engine.connect() as conn:
+    with private_engine.connect() as conn:
         then = changed_in_reach(conn, RowScope.city(), first.cursor, None)
         assert then.cases == [early.id]
         assert changed_in_reach(conn, RowScope.city(), then.cursor, None).cases == []
 
 
-def test_a_long_gap_asks_for_a_full_reload(engine: Engine) -> None:
-    seen = _committed(engine, current)
+def test_a_long_gap_asks_for_a_full_reload(private_engine: Engine) -> None:
+    seen = committed(private_engine, current)
     for k in range(3):
-        _committed(engine, lambda c, k=k: _filed(c, NANMING, 10 + k))
-    with engine.connect() as conn:
+        committed(private_engine, lambda c, k=k: _filed(c, NANMING, 10 + k))
+    with private_engine.connect() as conn:
         got = changed_in_reach(conn, CGJ, seen, None, limit=5)  # 3 cases × report + file = 6 events
         assert got.overflow and got.cases == []
         assert changed_in_reach(conn, RowScope.city(), seen, None, limit=6).cases != []

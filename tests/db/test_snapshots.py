@@ -46,3 +46,18 @@ def test_anything_else_is_no_snapshot(value: object) -> None:
 @pytest.mark.parametrize("xid", [None, -1, True, "x", "1.5", 1.5, "12345678901234567890"])
 def test_an_unknown_transaction_is_never_taken_as_seen(xid: object) -> None:
     assert not snapshots.visible(xid, "100:110:")
+
+
+def test_snapshots_that_see_the_same_events_make_one_cursor() -> None:
+    # the newest event's transaction is 105: whatever ran after it (without an event) changes nothing
+    assert snapshots.canonical("100:110:103,107", 105) == "103:106:103"
+    assert snapshots.canonical("100:140:103,120,131", 105) == "103:106:103"
+    assert snapshots.canonical("104:112:", 105) == "106:106:"
+    assert snapshots.canonical("106:106:", "105") == "106:106:"
+    assert snapshots.canonical("90:95:91", None) == "1:1:"  # no event has a transaction: before them all
+    # what the cursor sees of the transactions that wrote events is what the snapshot saw
+    for x in range(95, 112):
+        if x <= 105:
+            assert snapshots.parse("100:110:103,107").sees(x) == snapshots.parse("103:106:103").sees(x)  # type: ignore[union-attr]
+    with pytest.raises(ValueError):
+        snapshots.canonical("junk", 1)

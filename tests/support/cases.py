@@ -145,3 +145,17 @@ def new_case(
     if status is CaseStatus.SUSPENDED:
         return wf.suspend(conn, lead, r.id, r.version, reason="等待材料", now=after(240))
     raise ValueError(status)
+
+
+def live_report(conn: Connection, k: int, at: datetime, category: str = "C0101") -> wf.CaseResult:
+    """A citizen's report at ``at``, the ``k``-th of a small grid of places in 云岩区 / 南明区 (the wall's tests)."""
+    return wf.report(
+        conn,
+        Actor.system(),
+        category_code=category,
+        lon=106.6905 + 0.0023 * (k % 11),
+        lat=26.5702 + 0.0019 * (k // 11),
+        description=f"live test {k}",
+        source="app",
+        now=at,
+    )

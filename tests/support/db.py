@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
 from dashboard.database import database_url, local_cluster
@@ -128,3 +129,19 @@ def restore_demo_media(conn: Connection, media_dir: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(clean.data)
         tpath.write_bytes(clean.thumb)
+
+
+T = TypeVar("T")
+
+
+def committed(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    """``fn`` in a transaction of its own, committed (a private database's test: what another screen's snapshot
+    sees only once committed)."""
+    with engine.begin() as c:
+        return fn(c)
+
+
+def read(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    """``fn`` on a connection of its own (its own snapshot)."""
+    with engine.connect() as c:
+        return fn(c)
