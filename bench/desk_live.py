@@ -22,9 +22,10 @@ from bench.common import BenchContext, Figure, pct, sign_in_context, timed
 from bench.map_browser import CHROMIUM_ARGS
 from bench.map_common import latency_figure
 from bench.map_server import app_server, database_copy
+from db import snapshots
 from db.accounts import load_identity
 from db.engine import make_engine
-from db.queries.wb_live import changed_in_reach, current
+from db.queries.wb_live import changed_in_reach
 from db.scope import RowScope
 from demo.users import DEMO_USERS
 from ops import workflow as wf
@@ -129,7 +130,7 @@ def query_figure(engine: Engine, gap: int = 50, runs: int = 200) -> Figure:
     transaction rolled back at the end (its own writes are the ones the snapshot did not see)."""
     with engine.connect() as conn, conn.begin() as tx:
         events = int(conn.execute(text("SELECT count(*) FROM case_event")).scalar_one())
-        seen = current(conn)
+        seen = snapshots.current(conn)
         conn.execute(
             text(
                 "INSERT INTO case_event (case_id, action, from_status, to_status, actor_role, department_code, at) "

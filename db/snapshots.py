@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import Connection, text
+
 _TEXT = re.compile(r"^(\d{1,19}):(\d{1,19}):((?:\d{1,19})(?:,\d{1,19})*)?$")
 #: in-progress transactions listed at most (a snapshot's text stays small for a browser store)
 MAX_XIP = 10_000
@@ -35,6 +37,15 @@ NEW_SINCE = (
 #: SQL: the statement's own snapshot as text and the newest transaction that wrote an event it sees (columns
 #: ``seen`` and ``top``: one statement reads one snapshot), for :func:`canonical`
 CURRENT = "pg_current_snapshot()::text AS seen, (SELECT max(tx)::text FROM case_event) AS top"
+
+
+_NOW = text(f"SELECT {CURRENT}")
+
+
+def current(conn: Connection) -> str:
+    """The database's snapshot now, as a cursor (a page's first reads are as new as it)."""
+    row = conn.execute(_NOW).one()
+    return canonical(row.seen, row.top)
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,11 @@ def xid_of(value: object) -> int | None:
     if isinstance(value, str) and value.isdigit() and len(value) <= 19:
         return int(value)
     return None
+
+
+def holds(xid: int | None, cursor: str) -> bool:
+    """Whether an answer read in ``cursor`` holds a doorbell's transaction (an unknown one: any answer does)."""
+    return xid is None or visible(xid, cursor)
 
 
 def visible(xid: object, seen: object) -> bool:

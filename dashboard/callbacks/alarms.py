@@ -8,6 +8,7 @@ admins: :func:`ops.alarms.acknowledge` refuses anyone else, and a second acknowl
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -78,10 +79,7 @@ async def read_alarms(
 
 
 def _by_kind(rows: list[AlarmView]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for a in rows:
-        out[a.kind] = out.get(a.kind, 0) + 1
-    return out
+    return dict(Counter(a.kind for a in rows))
 
 
 clicks.relay(ai.CLICK, {"type": ai.ACK, "id": ALL})

@@ -336,18 +336,14 @@ async def catch_up(
         first = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
         return first.cursor, {}, first.events, no_update, ticker_items(first.events, lang), no_update
     rung = bell if ctx.triggered_id == w.DOORBELL and isinstance(bell, dict) else None
-    # nothing new for a doorbell: answered all the same, so the browser may ring again at once (assets/wall.js)
-    nothing = (*(no_update,) * 5, {"n": rung.get("n")}) if rung is not None else None
     xid = snapshots.xid_of(rung.get("x")) if rung is not None else None
-    if xid is not None and snapshots.visible(xid, seen):  # this screen has it already
-        if nothing is None:
+    # this screen has it already, or nothing is new
+    got = None if xid is not None and snapshots.visible(xid, seen) else await shared_catch_up(seen, xid)
+    if got is None or not got.events:
+        if rung is None:
             raise PreventUpdate
-        return nothing
-    got = await shared_catch_up(seen, xid)
-    if not got.events:
-        if nothing is None:
-            raise PreventUpdate
-        return nothing
+        # a doorbell is answered all the same, so the browser may ring again at once (assets/wall.js)
+        return (*(no_update,) * 5, {"n": rung.get("n")})
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
         fresh = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
         return fresh.cursor, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang), no_update
@@ -365,7 +361,7 @@ async def shared_catch_up(seen: str, xid: int | None) -> CatchUp:
     app = runtime.services()
 
     def holds(g: CatchUp) -> bool:
-        return g.overflow or xid is None or snapshots.visible(xid, g.cursor)
+        return g.overflow or snapshots.holds(xid, g.cursor)
 
     return await app.caches.deltas.get(
         ("wall", seen),

@@ -26,7 +26,7 @@ from dashboard.ids import wb_live as lid
 from dashboard.ids import workbench as wid
 from db import snapshots
 from db.accounts import StaffIdentity
-from db.queries.wb_live import changes_in_reach, current
+from db.queries.wb_live import changes_in_reach
 from ops.policy import Screen, roles_for, workbench_scope
 
 ROLES = roles_for(Screen.WORKBENCH)
@@ -63,22 +63,22 @@ async def catch_up(
         raise PreventUpdate
     resync = bool(bell.get("resync"))
     seen = snapshots.valid(cursor)
+    xid = snapshots.xid_of(bell.get("x"))
     now = time.time()
     heat_due = now - float((slow or {}).get("at", 0) or 0) >= SLOW_SECONDS
-    fresh = seen is None or not snapshots.visible(bell.get("x"), seen)
+    fresh = seen is None or not snapshots.visible(xid, seen)
     new_slow = _bump(slow, at=now) if resync or (heat_due and fresh) else nothing
     if seen is None:  # no cursor yet: the page's first reads are as new as this doorbell
-        return await runtime.aread(current), _full(changed) if resync else nothing, nothing
+        return await runtime.aread(snapshots.current), _full(changed) if resync else nothing, nothing
     if not fresh and not resync:
         raise PreventUpdate  # this page has it already
     scope = workbench_scope(user)
     app = runtime.services()
-    xid = snapshots.xid_of(bell.get("x"))
     changes = await app.caches.deltas.get(  # one query per snapshot and scope, for every page
         ("workbench", scope, seen),
         app.push_hub().rings,
         lambda: runtime.aread(lambda c: changes_in_reach(c, scope, seen)),
-        lambda g: g.overflow or xid is None or snapshots.visible(xid, g.cursor),
+        lambda g: g.overflow or snapshots.holds(xid, g.cursor),
     )
     got = changes.for_reader(user.id)
     if resync or got.overflow:

@@ -10,7 +10,7 @@ from dash import dcc, html
 from dashboard import runtime
 from dashboard.i18n import t
 from dashboard.ids import wb_live as lid
-from db.queries.wb_live import current
+from db import snapshots
 
 STATES = ("open", "connecting", "offline")
 
@@ -19,7 +19,7 @@ def _snapshot_now() -> str | None:
     """The database's snapshot as the page is drawn (:mod:`db.snapshots`), so that the page's first reads and its
     cursor start from the same moment; ``None`` without a database (then the first doorbell sets it)."""
     try:
-        return runtime.services().read(current)
+        return runtime.services().read(snapshots.current)
     except Exception:  # noqa: BLE001 - no services or no database (a layout drawn outside the app)
         return None
 

@@ -63,19 +63,10 @@ class Changes:
         )
 
 
-_NOW = text(f"SELECT {snapshots.CURRENT}")
-
-
-def current(conn: Connection) -> str:
-    """The snapshot a page's first reads are as new as (its first doorbell), as a cursor."""
-    row = conn.execute(_NOW).one()
-    return snapshots.canonical(row.seen, row.top)
-
-
 def changes_in_reach(conn: Connection, scope: RowScope, seen: str, limit: int = GAP_LIMIT) -> Changes:
     """The cases within ``scope`` touched by the events the snapshot ``seen`` did not see, with their actors."""
     if scope.empty:
-        return Changes(cursor=current(conn))
+        return Changes(cursor=snapshots.current(conn))
     # one statement, so the snapshot handed back is the one the events were read in
     row = conn.execute(
         text(

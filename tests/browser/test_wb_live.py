@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from dashboard.components.workbench_queue import status_label
 from dashboard.settings import Settings
-from db.queries.wb_live import current
+from db import snapshots
 from ops import workflow as wf
 from ops.states import CaseStatus
 from tests.support.app import AppServer
@@ -236,7 +236,7 @@ def test_every_push_event_is_rebroadcast_on_the_window(
 
 def _snapshot(engine: Engine) -> str:
     with engine.connect() as conn:
-        return current(conn)
+        return snapshots.current(conn)
 
 
 def _catch_up(page: Page, base: str, cursor: str, upto: int) -> Any:

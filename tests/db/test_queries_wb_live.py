@@ -9,7 +9,8 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 
-from db.queries.wb_live import changed_in_reach, current
+from db import snapshots
+from db.queries.wb_live import changed_in_reach
 from db.scope import RowScope
 from ops import workflow as wf
 from ops.workflow import Actor
@@ -41,7 +42,7 @@ def test_only_the_cases_in_reach_and_who_changed_them(private_engine: Engine) ->
     lead, cgj = staff["lead"], staff["cgj"]
     nanming = committed(private_engine, lambda c: _filed(c, NANMING, 1))
     yunyan = committed(private_engine, lambda c: _filed(c, YUNYAN, 2))
-    seen = committed(private_engine, current)
+    seen = committed(private_engine, snapshots.current)
     nanming = committed(
         private_engine, lambda c: wf.dispatch(c, lead, nanming.id, nanming.version, department_code="CGJ")
     )
@@ -72,7 +73,7 @@ def test_only_the_cases_in_reach_and_who_changed_them(private_engine: Engine) ->
 
 
 def test_an_event_committed_after_a_newer_one_is_found(private_engine: Engine) -> None:
-    seen = committed(private_engine, current)
+    seen = committed(private_engine, snapshots.current)
     with private_engine.connect() as slow:
         tx = slow.begin()
         # takes its event ids first, commits last (another district and category: no rollup row in common)
@@ -90,7 +91,7 @@ def test_an_event_committed_after_a_newer_one_is_found(private_engine: Engine) -
 
 
 def test_a_long_gap_asks_for_a_full_reload(private_engine: Engine) -> None:
-    seen = committed(private_engine, current)
+    seen = committed(private_engine, snapshots.current)
     for k in range(3):
         committed(private_engine, lambda c, k=k: _filed(c, NANMING, 10 + k))
     with private_engine.connect() as conn:

@@ -25,10 +25,10 @@ from dashboard.app import create_server
 from dashboard.database import local_cluster
 from dashboard.runtime import Services
 from dashboard.settings import Settings, get_settings
+from db import snapshots
 from db.cluster import LocalCluster
 from db.engine import make_engine
 from db.queries.live import catch_up
-from db.queries.wb_live import current
 from db.read_route import ReadRoute
 from db.replica import Replica, standby_of
 from db.snapshots import visible
@@ -129,7 +129,7 @@ def test_views_read_the_replica_fall_back_when_paused_or_stopped_and_return(
     pair.replica.standby._psql("SELECT pg_wal_replay_pause()", DB)
     try:
         with pair.app.connect() as conn:
-            seen = current(conn)
+            seen = snapshots.current(conn)
         rung = new_event(pair.app)
         with pair.app.connect() as conn:
             xid = int(

@@ -15,9 +15,10 @@ from typing import TypeVar
 from sqlalchemy import Engine, text
 
 from dashboard.delta_cache import DeltaCache
+from db import snapshots
 from db.queries import live
 from db.queries.live import CatchUp, catch_up
-from db.queries.wb_live import Changes, changes_in_reach, current
+from db.queries.wb_live import Changes, changes_in_reach
 from db.scope import RowScope
 from geo.crs import TZ
 from ops import workflow as wf
@@ -76,7 +77,7 @@ def test_an_event_committed_after_a_newer_one_is_not_missed(private_engine: Engi
 def test_screens_miss_nothing_and_get_nothing_twice_in_a_burst(private_engine: Engine) -> None:
     rng = random.Random(16)
     staff = committed(private_engine, staff_actors)
-    start = read(private_engine, current)
+    start = read(private_engine, snapshots.current)
     first = int(
         read(
             private_engine,
@@ -126,7 +127,7 @@ def test_screens_miss_nothing_and_get_nothing_twice_in_a_burst(private_engine: E
 
 def test_workbench_scopes_are_kept_apart(private_engine: Engine) -> None:
     staff = committed(private_engine, staff_actors)
-    seen = read(private_engine, current)
+    seen = read(private_engine, snapshots.current)
     ours = committed(
         private_engine, lambda c: new_case(c, staff, point=YUNYAN, reporter=staff["yunyan"]).id
     )  # 云岩区
