@@ -6,7 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from psycopg.pq import TransactionStatus
+from sqlalchemy import Connection, Engine, create_engine, text
 
 from db.calendar_repo import OPTION, Periods, WorkCalendars
 
@@ -46,3 +47,13 @@ def make_engine(
         connect_args={"options": "-c timezone=Asia/Shanghai -c synchronous_commit=on"},
         execution_options={OPTION: WorkCalendars(working_periods)},
     )
+
+
+def one_snapshot(conn: Connection) -> None:
+    """The statements that follow on ``conn`` read one snapshot of the database (REPEATABLE READ, for this
+    transaction only), when its transaction has sent no statement yet: a read of several statements (the stats
+    table's counts, then the durations in the bins those counts chose) agrees with itself while the workflow
+    writes. A transaction already under way keeps its level (a test's, rolled back after)."""
+    raw = conn.connection.dbapi_connection
+    if raw is not None and raw.info.transaction_status == TransactionStatus.IDLE:
+        conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))

@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from db.accounts import StaffIdentity
+from db.engine import one_snapshot
 from db.period import Period
 from db.quantiles import quantiles
 from db.queries import rollup_stats
@@ -138,6 +139,7 @@ def stats_table(
     now = resolve_now(now)
     cfg = config or default_config()
     params = query_params(period, scope, now)
+    one_snapshot(conn)  # the counts, then the durations in the bins they chose: one state of the rollup
     tune(conn)
     unit = period_unit(period) if with_trend else None
     acc: dict[tuple[str, str | None], dict[str, Any]] = {}

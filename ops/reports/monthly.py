@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from db.engine import one_snapshot
 from db.errors import ValidationError
 from db.period import Period
 from db.queries import report_month as q
@@ -202,6 +203,7 @@ def gather(
     (:func:`ops.reports.scope.report_scope`)."""
     now = now or datetime.now(TZ)
     cfg = config or default_config()
+    one_snapshot(conn)  # this month and the last, its places and its tables: one state of the database
     scope_name: tuple[str, str] = ("全市", "City-wide")
     if scope.district is not None:
         found = q.district_name(conn, scope.district)
