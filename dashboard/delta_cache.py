@@ -1,6 +1,6 @@
 """The catch-up after a push doorbell, computed once per (scope, cursor) and shared by every screen of the process.
 
-Every open screen (wall, workbench) asks "what happened after the last event id I have" at each doorbell. Screens
+Every open screen (wall, workbench) asks "what did my snapshot not see" at each doorbell. Screens
 of one scope hold the same cursor (they got the same doorbells), so the question and its answer are the same:
 :class:`DeltaCache` runs ONE query per key however many screens ask at once (single flight: the others await the
 same future) and keeps the answer for the screens that ask a moment later.

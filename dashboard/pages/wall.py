@@ -5,7 +5,7 @@ The city map fills most of the screen: district outlines, the unit-grid heatmap 
 changed since the last base snapshot. Around it: KPI tiles, the 预警 panel of live alerts (their areas and markers on the map), the department response-time ranking
 and a ticker.
 Push: ``assets/wall.js`` listens to ``/push/events`` and rings the doorbell store; callbacks in
-:mod:`dashboard.callbacks.wall` catch up from the last event id.
+:mod:`dashboard.callbacks.wall_live` catch up from the screen's snapshot.
 
 URL parameters: ``?rotate=30`` rotates through preset views (whole city, each central district) every 30 s;
 ``?fallback=45`` sets the polling fallback in seconds (10–86400); ``?window=today|7d|30d``;
@@ -27,6 +27,7 @@ from dashboard.callbacks import alarms as _alarms  # noqa: F401  (the alarm bann
 from dashboard.callbacks import an_alertui_wall as _alerts  # noqa: F401  (registers the 预警 callbacks)
 from dashboard.callbacks import replica_wall as _replica  # noqa: F401  (副本延迟 / 读主库)
 from dashboard.callbacks import wall as _callbacks  # noqa: F401  (registers the callbacks)
+from dashboard.callbacks import wall_live as _live  # noqa: F401  (registers the live layer's callbacks)
 from dashboard.components import alarms as alarm_ui
 from dashboard.components import an_alertui as alert_ui
 from dashboard.components import basemap, heat_filter

@@ -23,7 +23,7 @@ from tests.support.threads import off_the_loop
 pytestmark = [pytest.mark.browser, pytest.mark.process, pytest.mark.timeout(420)]
 
 SECONDS = 180
-TICKER_SIZE = 10  # dashboard/callbacks/wall.py
+TICKER_SIZE = 10  # dashboard/callbacks/wall_live.py
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,119 @@
+"""The wall's live layer (/wall): the doorbell (written by ``assets/wall.js`` from ``/push/events``) or the fallback
+timer → :func:`catch_up`, everything the screen's snapshot (its cursor) did not see → ticker, live pins, cursor
+(which moves the KPI tiles, :mod:`dashboard.callbacks.wall`); one query per snapshot shared by every screen of the
+process (:func:`shared_catch_up`); the ticker in another language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Input, Output, State, callback, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import auth, ids, runtime
+from dashboard.callbacks.wall import ROLES
+from dashboard.components.wall_panels import ticker_items
+from dashboard.components.wall_wire import pin_feature
+from dashboard.ids import wall as w
+from db import snapshots
+from db.accounts import StaffIdentity
+from db.queries.live import CatchUp, latest_events
+from db.queries.live import catch_up as q_catch_up
+
+TICKER_SIZE = 10
+CATCHUP_LIMIT = 400
+
+
+def merge_live(
+    live: dict[str, Any], pins: list[dict[str, Any]], gone: list[list[int]], as_of: int
+) -> dict[str, Any]:
+    """Cases changed after the base snapshot: ``{id: pin feature}`` or ``{id: {"ev": n, "gone": true}}``."""
+    out = {k: v for k, v in live.items() if int(v.get("properties", v).get("ev", 0)) > as_of}
+    for f in pins:
+        out[str(f["properties"]["id"])] = f
+    for case_id, ev in gone:
+        out[str(case_id)] = {"ev": ev, "gone": True}
+    return out
+
+
+@callback(
+    Output(w.CURSOR, "data"),
+    Output(w.LIVE, "data"),
+    Output(w.TICKER_STORE, "data"),
+    Output(w.BASE_RELOAD, "data"),
+    Output(w.TICKER, "children"),
+    Output(w.LANDED, "data"),
+    Input(w.DOORBELL, "data"),
+    Input(w.FALLBACK, "n_intervals"),
+    State(w.CURSOR, "data"),
+    State(w.LIVE, "data"),
+    State(w.TICKER_STORE, "data"),
+    State(w.BASE_AS_OF, "data"),
+    State(w.BASE_RELOAD, "data"),
+    State(ids.LANG, "data"),
+)
+@auth.require_user(*ROLES)
+async def catch_up(
+    bell: dict[str, Any] | None,
+    _n: Any,
+    cursor: Any,
+    live: dict[str, Any] | None,
+    ticker: list[dict[str, Any]] | None,
+    as_of: int | None,
+    reload: int | None,
+    lang: str,
+    *,
+    user: StaffIdentity,
+) -> tuple[Any, ...]:
+    """Everything this screen's snapshot (the cursor) did not see: the push event is only a doorbell; the ticker is
+    rendered here too, in the same round trip."""
+    seen = snapshots.valid(cursor)
+    if seen is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
+        first = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
+        return first.cursor, {}, first.events, no_update, ticker_items(first.events, lang), no_update
+    rung = bell if ctx.triggered_id == w.DOORBELL and isinstance(bell, dict) else None
+    xid = snapshots.xid_of(rung.get("x")) if rung is not None else None
+    # this screen has it already, or nothing is new
+    got = None if xid is not None and snapshots.visible(xid, seen) else await shared_catch_up(seen, xid)
+    if got is None or not got.events:
+        if rung is None:
+            raise PreventUpdate
+        # a doorbell is answered all the same, so the browser may ring again at once (assets/wall.js)
+        return (*(no_update,) * 5, {"n": rung.get("n")})
+    if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
+        fresh = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
+        return fresh.cursor, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang), no_update
+    merged = merge_live(live or {}, [pin_feature(p) for p in got.pins], got.gone, int(as_of or 0))
+    known = {e.get("id") for e in got.events}
+    events = (got.events + [e for e in ticker or [] if e.get("id") not in known])[:TICKER_SIZE]
+    return got.cursor, merged, events, no_update, ticker_items(events, lang), no_update
+
+
+async def shared_catch_up(seen: str, xid: int | None) -> CatchUp:
+    """The events the snapshot ``seen`` did not see, one query for every wall screen of the process at that
+    snapshot: the screens rung by the same doorbell share it (:class:`dashboard.delta_cache.DeltaCache`). The
+    answer includes every doorbell this process has heard, and the doorbell's transaction ``xid``: one heard by
+    another process, or not replayed yet by a replica, is read again (on the primary)."""
+    app = runtime.services()
+
+    def holds(g: CatchUp) -> bool:
+        return g.overflow or snapshots.holds(xid, g.cursor)
+
+    return await app.caches.deltas.get(
+        ("wall", seen),
+        app.push_hub().rings,
+        lambda: runtime.aview_fresh(lambda c: q_catch_up(c, seen, CATCHUP_LIMIT), holds),
+        holds,
+    )
+
+
+@callback(
+    Output(w.TICKER, "children", allow_duplicate=True),
+    Input(ids.LANG, "data"),
+    State(w.TICKER_STORE, "data"),
+    prevent_initial_call=True,
+)
+@auth.require_user(*ROLES)
+async def ticker(lang: str, events: list[dict[str, Any]] | None, *, user: StaffIdentity) -> list[Any]:
+    """The ticker in another language (new events come rendered with the catch-up)."""
+    return ticker_items(events or [], lang)
