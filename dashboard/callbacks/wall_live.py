@@ -1,7 +1,7 @@
 """The wall's live layer (/wall): the doorbell (written by ``assets/wall.js`` from ``/push/events``) or the fallback
 timer → :func:`catch_up`, everything the screen's snapshot (its cursor) did not see → ticker, live pins, cursor
 (which moves the KPI tiles, :mod:`dashboard.callbacks.wall`); one query per snapshot shared by every screen of the
-process (:func:`shared_catch_up`); the ticker in another language."""
+process (:func:`shared_catch_up`); the ticker, in the screen's language."""
 
 from __future__ import annotations
 
@@ -45,32 +45,36 @@ def merge_live(
     Output(w.LANDED, "data"),
     Input(w.DOORBELL, "data"),
     Input(w.FALLBACK, "n_intervals"),
+    Input(ids.LANG, "data"),
     State(w.CURSOR, "data"),
     State(w.LIVE, "data"),
     State(w.TICKER_STORE, "data"),
     State(w.BASE_AS_OF, "data"),
     State(w.BASE_RELOAD, "data"),
-    State(ids.LANG, "data"),
 )
 @auth.require_user(*ROLES)
 async def catch_up(
     bell: dict[str, Any] | None,
     _n: Any,
+    lang: str,
     cursor: Any,
     live: dict[str, Any] | None,
     ticker: list[dict[str, Any]] | None,
     as_of: int | None,
     reload: int | None,
-    lang: str,
     *,
     user: StaffIdentity,
 ) -> tuple[Any, ...]:
     """Everything this screen's snapshot (the cursor) did not see: the push event is only a doorbell; the ticker is
-    rendered here too, in the same round trip."""
+    rendered here too, in the same round trip. Another language renders the ticker again, here as well: one
+    callback writes the ticker, so a catch-up under way is dropped by the browser for the newer call and cannot
+    land after it (a second callback once left an English wall's ticker at "waiting for events")."""
     seen = snapshots.valid(cursor)
     if seen is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
         first = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
         return first.cursor, {}, first.events, no_update, ticker_items(first.events, lang), no_update
+    if ctx.triggered_id == ids.LANG:
+        return (*(no_update,) * 4, ticker_items(ticker or [], lang), no_update)
     rung = bell if ctx.triggered_id == w.DOORBELL and isinstance(bell, dict) else None
     xid = snapshots.xid_of(rung.get("x")) if rung is not None else None
     # this screen has it already, or nothing is new
@@ -105,15 +109,3 @@ async def shared_catch_up(seen: str, xid: int | None) -> CatchUp:
         lambda: runtime.aview_fresh(lambda c: q_catch_up(c, seen, CATCHUP_LIMIT), holds),
         holds,
     )
-
-
-@callback(
-    Output(w.TICKER, "children", allow_duplicate=True),
-    Input(ids.LANG, "data"),
-    State(w.TICKER_STORE, "data"),
-    prevent_initial_call=True,
-)
-@auth.require_user(*ROLES)
-async def ticker(lang: str, events: list[dict[str, Any]] | None, *, user: StaffIdentity) -> list[Any]:
-    """The ticker in another language (new events come rendered with the catch-up)."""
-    return ticker_items(events or [], lang)

@@ -250,6 +250,11 @@ def test_the_wall_speaks_english_when_asked(wall_page: Page, app_server: AppServ
     expect(wall_page.locator(".wall-kpi-open .wall-kpi-label")).to_have_text("Open cases")
     expect(wall_page.locator("#wall-conn")).to_have_text("Live")
     expect(wall_page.locator("#wall-preset-label")).to_have_text("Whole city")
+    # the ticker too: its events, in English (a ticker written by two callbacks was left at "Waiting for events")
+    expect(wall_page.locator(".wall-tick-action").first).to_have_text(
+        re.compile(r"^[A-Za-z]"), timeout=10_000
+    )
+    expect(wall_page.locator("#wall-ticker .wall-empty")).to_have_count(0)
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(page: Page, app_server: AppServer) -> None:
