@@ -12,7 +12,7 @@ Event ids are not in commit order, so a notification with an older id still ring
 The listener reconnects with backoff (0.5 s doubling to 5 s, so a wall is back within seconds of the database) and,
 after each reconnect, rings with ``x`` unknown (``None``: every page catches up, so a notification lost while
 the connection was down is not missed; at the first connection ``x`` is the newest transaction that wrote events,
-so the pages opened since ask nothing); every :data:`HEALTH_SECONDS` of silence it reads ``max(case_event.id)`` and
+so the pages opened since ask nothing, and it does not ring when no transaction wrote any: a seeded history); every :data:`HEALTH_SECONDS` of silence it reads ``max(case_event.id)`` and
 rings the same way if it moved.
 
 Alerts (研判预警) ring a second doorbell on the same streams: the row trigger on ``analysis_alert`` (migration 0015)
@@ -237,7 +237,11 @@ class PushHub:
             "SELECT coalesce(max(id), 0), (SELECT max(tx)::text FROM case_event) FROM case_event"
         )
         row = await cur.fetchone()
-        if row is not None and (reconnected or int(row[0]) != self.latest):
+        if row is not None and not reconnected and self.latest is None and row[1] is None:
+            # the first connection, and no transaction wrote the events there are (a seeded history): no page can
+            # have missed one, so no page is rung (each would catch up for nothing as it subscribes)
+            self.latest = int(row[0])
+        elif row is not None and (reconnected or int(row[0]) != self.latest):
             # after a reconnection which transactions were missed is not known: every page reads; at the first
             # connection the newest one that wrote events, which the pages read since hold (they ask nothing)
             newest = None if reconnected or row[1] is None else int(row[1])
