@@ -4,6 +4,18 @@
     "use strict";
     const CELL_KEY = (f) => (f.properties && f.properties.k) || f.id;
     const hiddenSets = new WeakMap();
+    let wallMap = null;  // the wall's Leaflet map, once created (the init hook below)
+
+    /* The view {bounds, zoom} the map will show once it has fitted `bounds` with `padding` (what dash-leaflet then
+     * reports on moveend: [[S, W], [N, E]] of map.getBounds()), or null before the map has its size. Asked with the
+     * first fit, the heatmap and pins are requested without waiting for the map to move and report. */
+    function fittedView(bounds, padding) {
+        if (!wallMap || !wallMap.getSize().y) { return null; }
+        const cz = wallMap._getBoundsCenterZoom(L.latLngBounds(bounds), {padding: padding});
+        const zoom = wallMap._limitZoom(cz.zoom), px = wallMap.getPixelBounds(cz.center, zoom);
+        const sw = wallMap.unproject(px.getBottomLeft(), zoom), ne = wallMap.unproject(px.getTopRight(), zoom);
+        return {bounds: [[sw.lat, sw.lng], [ne.lat, ne.lng]], zoom: zoom};
+    }
 
     function classOf(n, breaks) {
         for (let k = 0; k < breaks.length; k++) {
@@ -53,6 +65,7 @@
         L.Map.addInitHook(function () {
             const map = this, el = map.getContainer();
             if (!el || el.id !== "wall-map") { return; }
+            wallMap = map;
             let asked = null, height = el.clientHeight, timer = null;
             for (const name of ["fitBounds", "flyToBounds"]) {
                 const own = map[name];
@@ -131,17 +144,19 @@
         wall: {
             rotate: function (n, presets, lang, config, current) {
                 const nu = window.dash_clientside.no_update;
-                if (!presets || !presets.length) { return [nu, nu]; }
+                if (!presets || !presets.length) { return [nu, nu, nu]; }
                 const rotating = config && config.rotate > 0;
                 const p = presets[rotating ? (n || 0) % presets.length : 0];
                 const label = lang === "en" ? p.en : p.zh;
                 // a language switch (dashboard/ids/__init__.py LANG) only renames the view once the map shows one;
                 // anything else (first call, presets, the rotation timer) moves the map
                 const trig = (window.dash_clientside.callback_context.triggered || []).map((x) => x.prop_id);
-                if (current && trig.length === 1 && trig[0] === "gy-lang.data") { return [nu, label]; }
+                if (current && trig.length === 1 && trig[0] === "gy-lang.data") { return [nu, label, nu]; }
                 const first = !current;  // no animation for the first view: the data comes after moveend
+                const view = first ? fittedView(p.bounds, [16, 16]) : null;  // and is asked for at once
                 return [{bounds: p.bounds, transition: first ? "fitBounds" : "flyToBounds",
-                    options: first ? {padding: [16, 16], animate: false} : {padding: [16, 16], duration: 1.5}}, label];
+                    options: first ? {padding: [16, 16], animate: false} : {padding: [16, 16], duration: 1.5}}, label,
+                    view || nu];
             },
             view: function (bounds, zoom, viewport, current) {
                 // only once our viewport (a preset) is set: the map's initial view is not the wall's

@@ -17,11 +17,13 @@ clientside_callback(
     _cs("rotate"),
     Output(w.MAP, "viewport"),
     Output(w.PRESET_LABEL, "children"),
+    Output(w.VIEW, "data", allow_duplicate=True),  # the first fit's view, foreseen (wall.js fittedView)
     Input(w.ROTATE, "n_intervals"),
     Input(w.PRESETS, "data"),
     Input(ids.LANG, "data"),
     State(w.CONFIG, "data"),
     State(w.MAP, "viewport"),
+    prevent_initial_call="initial_duplicate",
 )
 clientside_callback(
     _cs("view"),
