@@ -12,8 +12,8 @@ Event ids are not in commit order, so a notification with an older id still ring
 The listener reconnects with backoff (0.5 s doubling to 5 s, so a wall is back within seconds of the database) and,
 after each reconnect, rings with ``x`` unknown (``None``: every page catches up, so a notification lost while
 the connection was down is not missed; at the first connection ``x`` is the newest transaction that wrote events,
-so the pages opened since ask nothing, and it does not ring when no transaction wrote any: a seeded history); every :data:`HEALTH_SECONDS` of silence it reads ``max(case_event.id)`` and
-rings the same way if it moved.
+so the pages opened since ask nothing, and it does not ring when no transaction wrote any: a seeded history);
+every :data:`HEALTH_SECONDS` of silence it reads ``max(case_event.id)`` and rings the same way if it moved.
 
 Alerts (研判预警) ring a second doorbell on the same streams: the row trigger on ``analysis_alert`` (migration 0015)
 notifies ``analysis_alert`` at each raised or changed alert; the hub counts those notifications (``alerts``) and

@@ -89,12 +89,14 @@ class AnalysisAlertEvent(Base):
 
 
 class AnalysisCursor(Base):
-    """How far each incremental step of the analysis cycle has read (e.g. the last case id it counted), so a cycle
-    reads only what is new."""
+    """How far each incremental step of the analysis cycle has read (e.g. the last case id it counted, the snapshot
+    it counted in), so a cycle reads only what is new."""
 
     __tablename__ = "analysis_cursor"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    #: the snapshot (``pg_snapshot`` as text) the last step read in: what it did not see is new (migration 0040)
+    seen: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

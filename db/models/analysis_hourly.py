@@ -2,8 +2,8 @@
 
 One row per UTC hour, 1 km square of the unit grid (``area_key = '1km:I:J'``, ``''`` for a case outside the
 grid), district (``''`` for none) and 小类, with the number of reports created in that hour. The cycle adds the
-cases with an id above its ``analysis_cursor`` row ``'hourly'`` (:mod:`ops.analysis.hourly`), so the baselines
-never rescan the case table.
+cases its ``analysis_cursor`` row ``'hourly'`` has not seen (by snapshot, :mod:`ops.analysis.hourly`), so the
+baselines never rescan the case table.
 """
 
 from __future__ import annotations

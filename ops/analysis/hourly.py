@@ -1,15 +1,17 @@
 """The hourly read model of the alert cycle (table ``analysis_hourly``), kept up to date incrementally.
 
-:func:`top_up` adds the cases with an id above the ``analysis_cursor`` row ``'hourly'`` (at most up to the
-largest id it saw when it started) and moves the cursor, in the caller's transaction, holding the cursor row
-locked so two cycles never count a case twice. The table then answers every baseline of
-:mod:`ops.analysis.anomaly_step` and :mod:`ops.analysis.trend_step` without reading history from ``case``.
+:func:`top_up` adds the cases the ``analysis_cursor`` row ``'hourly'`` has not counted and moves the cursor, in the
+caller's transaction, holding the cursor row locked so two cycles never count a case twice. The cursor holds the
+newest case id and the snapshot its last count read in (``seen``, as the live screens hold one, :mod:`db.snapshots`);
+a count takes, in one statement with the snapshot it reads in, the cases above that id and the ones below it whose
+``report`` event (``case_event.tx``, the transaction that created the case) that snapshot did not see: a case
+committed after one with a higher id is counted all the same (by id alone it was missed for good).
+The table then answers every baseline of :mod:`ops.analysis.anomaly_step` and :mod:`ops.analysis.trend_step`
+without reading history from ``case``.
 
 What it does not follow: a case whose category is corrected after it was counted stays counted under its first
-小类 (reports are counted as they arrived); a case inserted by a transaction that commits after a later id was
-already counted is missed (the app writes one case per short transaction, so this is rare and only lowers a count
-by one). :func:`rebuild` recounts everything; the cycle does it by itself when the cursor is ahead of the case
-table (the cases were replaced).
+小类 (reports are counted as they arrived). :func:`rebuild` recounts everything; the cycle does it by itself when
+the newest case id is below the cursor's (the cases were replaced).
 """
 
 from __future__ import annotations
@@ -31,44 +33,55 @@ HOUR_SQL = "date_trunc('hour', c.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UT
 _COUNT_SQL = """
     SELECT {hour} AS hour, {area} AS area_key, COALESCE(c.district_code, '') AS district_code,
            c.category_code, count(*) AS n
-      FROM "case" c LEFT JOIN grid_cell g ON g.id = c.cell_id
-     WHERE c.id > :after AND c.id <= :upto
+      FROM {cases} c LEFT JOIN grid_cell g ON g.id = c.cell_id
      GROUP BY 1, 2, 3, 4
 """
-_COUNT = _COUNT_SQL.format(hour=HOUR_SQL, area=AREA_SQL)  # nosec B608 # this module's constants only
-_UPSERT_SQL = (
-    "INSERT INTO analysis_hourly (hour, area_key, district_code, category_code, n) {count} ON CONFLICT (hour, "
-    "area_key, district_code, category_code) DO UPDATE SET n = analysis_hourly.n + EXCLUDED.n"
-)
-_UPSERT = text(_UPSERT_SQL.format(count=_COUNT))
+_COUNT = _COUNT_SQL.format(hour=HOUR_SQL, area=AREA_SQL, cases='"case"')  # nosec B608 # this module's constants only
+#: One step, in one statement (one snapshot): the cases not counted yet (``fresh``: above id ``:after``, and below
+#: it those created by a transaction snapshot ``:seen`` did not see) added to the hourly counts; returns the
+#: statement's snapshot, how many were added, the oldest of them and the newest case id.
+_STEP_SQL = """
+    WITH s AS (SELECT pg_current_snapshot() AS now_s, CAST(:seen AS pg_snapshot) AS seen),
+    fresh AS MATERIALIZED (
+        SELECT c.id, c.created_at, c.cell_id, c.district_code, c.category_code
+          FROM "case" c, s
+         WHERE c.id > :after
+        UNION ALL
+        SELECT c.id, c.created_at, c.cell_id, c.district_code, c.category_code
+          FROM s, case_event e JOIN "case" c ON c.id = e.case_id
+         WHERE e.action = 'report' AND e.tx >= pg_snapshot_xmin(s.seen)
+           AND NOT pg_visible_in_snapshot(e.tx, s.seen) AND c.id <= :after
+    ),
+    added AS (
+        INSERT INTO analysis_hourly (hour, area_key, district_code, category_code, n) {count}
+        ON CONFLICT (hour, area_key, district_code, category_code) DO UPDATE SET n = analysis_hourly.n + EXCLUDED.n
+    )
+    SELECT (SELECT now_s::text FROM s) AS seen, count(*) AS added, min(created_at) AS oldest,
+           (SELECT COALESCE(max(id), 0) FROM "case") AS upto
+      FROM fresh
+"""
+_STEP = text(_STEP_SQL.format(count=_COUNT_SQL.format(hour=HOUR_SQL, area=AREA_SQL, cases="fresh")))  # nosec B608 # this module's constants only
 _LOCK = text("INSERT INTO analysis_cursor (name, last_id) VALUES (:name, 0) ON CONFLICT (name) DO NOTHING")
-_READ = text("SELECT last_id FROM analysis_cursor WHERE name = :name FOR UPDATE")
+_READ = text("SELECT last_id, seen FROM analysis_cursor WHERE name = :name FOR UPDATE")
+_NEWEST = text('SELECT COALESCE(max(id), 0) FROM "case"')
 _MOVE = text(
-    "UPDATE analysis_cursor SET last_id = :last, last_at = :now, updated_at = :now WHERE name = :name"
+    "UPDATE analysis_cursor SET last_id = :last, seen = :seen, last_at = :now, updated_at = :now WHERE name = :name"
 )
 
 
 def top_up(conn: Connection, now: datetime) -> int:
     """Count the cases added since the last top-up into ``analysis_hourly``; returns how many were added."""
     conn.execute(_LOCK, {"name": CURSOR})
-    last = int(conn.execute(_READ, {"name": CURSOR}).scalar_one())
-    upto = int(conn.execute(text('SELECT COALESCE(max(id), 0) FROM "case"')).scalar_one())
-    if upto < last:  # the cases were replaced: start again
+    last, seen = conn.execute(_READ, {"name": CURSOR}).one()
+    if int(conn.execute(_NEWEST).scalar_one()) < int(last):  # the cases were replaced: start again
         conn.execute(text("DELETE FROM analysis_hourly"))
-        last = 0
-    if upto == last:
-        conn.execute(_MOVE, {"last": last, "now": now, "name": CURSOR})
-        return 0
-    added, oldest = conn.execute(
-        text('SELECT count(*), min(created_at) FROM "case" WHERE id > :a AND id <= :u'),
-        {"a": last, "u": upto},
-    ).one()
-    conn.execute(_UPSERT, {"after": last, "upto": upto})
-    conn.execute(_MOVE, {"last": upto, "now": now, "name": CURSOR})
+        last, seen = 0, None
+    step = conn.execute(_STEP, {"seen": seen, "after": int(last)}).one()
+    conn.execute(_MOVE, {"last": int(step.upto), "seen": step.seen, "now": now, "name": CURSOR})
     cache = LEVEL_CACHE.get()
-    if cache is not None and oldest is not None:
-        cache.added(oldest)
-    return int(added)
+    if cache is not None and step.oldest is not None:
+        cache.added(step.oldest)
+    return int(step.added)
 
 
 class LevelCache:
@@ -102,13 +115,13 @@ def rebuild(conn: Connection, now: datetime) -> int:
     conn.execute(text("DELETE FROM analysis_hourly"))
     conn.execute(_LOCK, {"name": CURSOR})
     conn.execute(_READ, {"name": CURSOR})
-    conn.execute(_MOVE, {"last": 0, "now": now, "name": CURSOR})
+    conn.execute(_MOVE, {"last": 0, "seen": None, "now": now, "name": CURSOR})
     return top_up(conn, now)
 
 
 def full_recount(conn: Connection) -> pd.DataFrame:
     """What ``analysis_hourly`` should hold, counted from every case (tests and checks)."""
-    rows = conn.execute(text(_COUNT), {"after": 0, "upto": 2**62}).all()
+    rows = conn.execute(text(_COUNT)).all()
     return _frame(rows, ["hour", "area_key", "district_code", "category_code", "n"])
 
 
