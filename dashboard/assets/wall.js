@@ -271,6 +271,7 @@
      * itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or one silent for 45 s
      * (pings come every 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
     const PUSH_URL = "/push/events", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
+    const KPI_BELL = "wall-kpi-bell";
     const ALERT_BELL = "ana-wall-bell";  // dashboard/ids/an_alertui.py WALL_BELL
     const SETTLE_MS = 800;
     let es = null, retry = null, watchdog = null, backoff = 1000;
@@ -298,7 +299,13 @@
     }
     /* the cursor store changed, or a catch-up that found nothing new answered (the landed store) */
     function settled(cursor) {
-        if (typeof cursor === "string") { ready = true; cursorNow = cursor; }
+        if (typeof cursor === "string") {
+            // the KPI tiles read again once a catch-up brought something new: after it, not alongside it (the
+            // live pin comes first); their first read does not wait for the first catch-up (nothing writes this
+            // store but this script, so the page asks for both at once)
+            if (ready && cursor !== cursorNow) { setProps(KPI_BELL, {data: cursor}); }
+            ready = true; cursorNow = cursor;
+        }
         clearTimeout(inflight);
         inflight = null;
         if (!ready) { return; }

@@ -287,15 +287,15 @@ async def base_pins(
 @callback(
     Output(w.KPIS, "children"),
     Output(w.PIN_LEGEND, "children"),
-    Input(w.DOORBELL, "data"),
+    Input(w.KPI_BELL, "data"),
     Input(w.FALLBACK, "n_intervals"),
     Input(ids.LANG, "data"),
 )
 @auth.require_user(*ROLES)
 async def kpi_panel(_bell: Any, _n: Any, lang: str, *, user: StaffIdentity) -> tuple[Any, Any]:
     # the same numbers for every screen until a new doorbell, or for 20 s (overdue counts move with time); the
-    # legend's 在办 comes from the same snapshot as the tile's. Rung by the doorbell itself (wall.js writes it, no
-    # callback does), not by the catch-up's cursor: the first tiles are asked for with the first ticker, not after it
+    # legend's 在办 comes from the same snapshot as the tile's. Rung by wall.js after a catch-up brought something
+    # new (no callback writes that store, so the first tiles are asked for with the first ticker, not after it)
     rings = runtime.services().push_hub().rings
     k = await shared("kpis", rings, 20, kpis, lambda _: rings)
     return kpi_tiles(k, lang), pin_legend(k, lang)

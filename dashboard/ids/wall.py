@@ -33,6 +33,9 @@ BASE = "wall-base"  # columnar open pins of the viewport
 BASE_AS_OF = "wall-base-as-of"  # last event id the base snapshot includes
 BASE_RELOAD = "wall-base-reload"
 DOORBELL = "wall-doorbell"  # written by wall.js from the event stream
+KPI_BELL = (
+    "wall-kpi-bell"  # written by wall.js when a catch-up brought something new: the KPI tiles read again
+)
 CONN_STATE = "wall-conn-state"  # written by wall.js: open / connecting / offline
 CONN = "wall-conn"
 SETTLED = "wall-settled"  # written by the browser when a catch-up has landed (the doorbell may ring again)

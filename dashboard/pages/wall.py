@@ -120,6 +120,7 @@ def _stores(config: dict[str, Any]) -> list[Any]:
         dcc.Store(id=w.BASE_AS_OF, data=0),
         dcc.Store(id=w.BASE_RELOAD, data=0),
         dcc.Store(id=w.DOORBELL),
+        dcc.Store(id=w.KPI_BELL),
         dcc.Store(id=aa.WALL_BELL),  # the alerts doorbell (wall.js), read by callbacks/an_alertui_wall.py
         dcc.Store(id=w.CONN_STATE, data="connecting"),
         dcc.Store(id=w.CURSOR, data=None),
