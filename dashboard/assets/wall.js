@@ -275,7 +275,8 @@
     const ALERT_BELL = "ana-wall-bell";  // dashboard/ids/an_alertui.py WALL_BELL
     const SETTLE_MS = 800;
     let es = null, retry = null, watchdog = null, backoff = 1000;
-    let rings = 0, inflight = null, pending = null, ready = false, cursorNow = null;
+    // cursorNow: the screen's snapshot once its first catch-up has landed (null before: nothing to catch up from)
+    let rings = 0, inflight = null, pending = null, cursorNow = null;
     const holds = (bell) => cursorNow !== null && window.gy.snapshot.sees(bell.x, cursorNow);
 
     function setProps(id, props) {
@@ -295,7 +296,7 @@
     function ring(bell) {
         if (!bell || typeof bell.id !== "number" || holds(bell)) { return; }  // this screen has it already
         // before the screen's first catch-up has landed there is nothing to catch up from: keep the bell
-        if (inflight || !ready) { pending = bell; } else { send(bell); }
+        if (inflight || cursorNow === null) { pending = bell; } else { send(bell); }
     }
     /* the cursor store changed, or a catch-up that found nothing new answered (the landed store) */
     function settled(cursor) {
@@ -303,12 +304,12 @@
             // the KPI tiles read again once a catch-up brought something new: after it, not alongside it (the
             // live pin comes first); their first read does not wait for the first catch-up (nothing writes this
             // store but this script, so the page asks for both at once)
-            if (ready && cursor !== cursorNow) { setProps(KPI_BELL, {data: cursor}); }
-            ready = true; cursorNow = cursor;
+            if (cursorNow !== null && cursor !== cursorNow) { setProps(KPI_BELL, {data: cursor}); }
+            cursorNow = cursor;
         }
         clearTimeout(inflight);
         inflight = null;
-        if (!ready) { return; }
+        if (cursorNow === null) { return; }
         if (pending !== null && holds(pending)) { pending = null; }
         if (pending !== null) { const bell = pending; pending = null; send(bell); }
     }
@@ -319,7 +320,7 @@
     function close() {
         if (es) { es.close(); es = null; }
         clearTimeout(watchdog);
-        if (!onWall()) { ready = false; pending = null; cursorNow = null; }  // left the wall: its next layout starts afresh
+        if (!onWall()) { pending = null; cursorNow = null; }  // left the wall: its next layout starts afresh
     }
     function schedule() {
         close();

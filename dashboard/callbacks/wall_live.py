@@ -71,8 +71,7 @@ async def catch_up(
     land after it (a second callback once left an English wall's ticker at "waiting for events")."""
     seen = snapshots.valid(cursor)
     if seen is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
-        first = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
-        return first.cursor, {}, first.events, no_update, ticker_items(first.events, lang), no_update
+        return await _afresh(lang, no_update)
     if ctx.triggered_id == ids.LANG:
         return (*(no_update,) * 4, ticker_items(ticker or [], lang), no_update)
     rung = bell if ctx.triggered_id == w.DOORBELL and isinstance(bell, dict) else None
@@ -85,12 +84,18 @@ async def catch_up(
         # a doorbell is answered all the same, so the browser may ring again at once (assets/wall.js)
         return (*(no_update,) * 5, {"n": rung.get("n")})
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
-        fresh = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
-        return fresh.cursor, {}, fresh.events, (reload or 0) + 1, ticker_items(fresh.events, lang), no_update
+        return await _afresh(lang, (reload or 0) + 1)
     merged = merge_live(live or {}, [pin_feature(p) for p in got.pins], got.gone, int(as_of or 0))
     known = {e.get("id") for e in got.events}
     events = (got.events + [e for e in ticker or [] if e.get("id") not in known])[:TICKER_SIZE]
     return got.cursor, merged, events, no_update, ticker_items(events, lang), no_update
+
+
+async def _afresh(lang: str, reload: Any) -> tuple[Any, ...]:
+    """The catch-up's outputs from scratch: the latest events (the ticker and the cursor), no live pins, the base
+    layer's reload counter ``reload``."""
+    got = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
+    return got.cursor, {}, got.events, reload, ticker_items(got.events, lang), no_update
 
 
 async def shared_catch_up(seen: str, xid: int | None) -> CatchUp:
