@@ -34,6 +34,13 @@ NEW_SINCE = (
     "e.tx >= pg_snapshot_xmin(CAST(:seen AS pg_snapshot)) "
     "AND NOT pg_visible_in_snapshot(e.tx, CAST(:seen AS pg_snapshot))"
 )
+#: SQL: the ids of the cases whose ``report`` event a transaction the snapshot ``:seen`` did not see wrote (read from
+#: ``ix_case_event_tx``: the few newer events): the analysis cycle's counts and links take these below their last
+#: case id. The reading transaction's own reports are left out: its snapshot lists it as running, yet it read them.
+LATE_REPORTS = (
+    f"ARRAY(SELECT e.case_id FROM case_event e WHERE e.action = 'report' AND {NEW_SINCE} "  # nosec B608 # constants
+    "AND e.tx IS DISTINCT FROM pg_current_xact_id_if_assigned())"
+)
 #: SQL: the statement's own snapshot as text and the newest transaction that wrote an event it sees (columns
 #: ``seen`` and ``top``: one statement reads one snapshot), for :func:`canonical`
 CURRENT = "pg_current_snapshot()::text AS seen, (SELECT max(tx)::text FROM case_event) AS top"

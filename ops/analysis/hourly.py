@@ -25,6 +25,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from db.snapshots import LATE_REPORTS
+
 CURSOR = "hourly"
 #: A case's 1 km square key from its grid cell (``''`` outside the grid), SQL over ``g`` = grid_cell.
 AREA_SQL = "CASE WHEN g.id IS NULL THEN '' ELSE '1km:' || div(g.i, 10) || ':' || div(g.j, 10) END"
@@ -52,10 +54,7 @@ _STEP_SQL = """
                 UNION ALL
                 SELECT c.created_at, c.cell_id, c.district_code, c.category_code
                   FROM "case" c
-                 WHERE c.id <= :after AND c.id = ANY (ARRAY(
-                       SELECT e.case_id FROM case_event e  -- read from ix_case_event_tx: the few newer events
-                        WHERE e.tx >= pg_snapshot_xmin(CAST(:seen AS pg_snapshot)) AND e.action = 'report'
-                          AND NOT pg_visible_in_snapshot(e.tx, CAST(:seen AS pg_snapshot))))) c
+                 WHERE c.id <= :after AND c.id = ANY ({late})) c
           LEFT JOIN grid_cell g ON g.id = c.cell_id
          GROUP BY 1, 2, 3, 4
     ),
@@ -68,7 +67,7 @@ _STEP_SQL = """
            (SELECT COALESCE(max(id), 0) FROM "case") AS upto
       FROM grouped
 """
-_STEP = text(_STEP_SQL.format(hour=HOUR_SQL, area=AREA_SQL))  # nosec B608 # this module's constants only
+_STEP = text(_STEP_SQL.format(hour=HOUR_SQL, area=AREA_SQL, late=LATE_REPORTS))  # nosec B608 # this module's constants only
 _LOCK = text("INSERT INTO analysis_cursor (name, last_id) VALUES (:name, 0) ON CONFLICT (name) DO NOTHING")
 _READ = text("SELECT last_id, seen FROM analysis_cursor WHERE name = :name FOR UPDATE")
 _NEWEST = text('SELECT COALESCE(max(id), 0) FROM "case"')

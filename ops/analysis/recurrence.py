@@ -15,9 +15,11 @@ escalated cases reach the shift lead. Every later recurrence at the place is esc
 escalation (the case was closed, rejected or merged meanwhile, or changed under us) is logged and skipped; the
 link stays.
 
-The step is incremental and idempotent: the ``analysis_cursor`` row ``'recurrence'`` holds the last case id read,
-each step reads the cases reported since (at most ``batch``, in id order, so a first run over a long history
-catches up over several cycles without a long one), links and escalates, and moves the cursor, all in the
+The step is incremental and idempotent: the ``analysis_cursor`` row ``'recurrence'`` holds the last case id read
+and the snapshot it was read in (``seen``, as :mod:`ops.analysis.hourly`). Each step reads, in one statement, the
+cases above that id (at most ``batch``, in id order, so a first run over a long history catches up over several
+cycles without a long one) and, below it, those whose report that snapshot did not see (committed after a case
+with a higher id was read: by id alone never linked); it links and escalates, and moves the cursor, all in the
 caller's transaction. A case is linked at most once (``case_id`` is unique), so running a step again changes
 nothing.
 """
@@ -33,6 +35,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.errors import DomainError, ValidationError
+from db.snapshots import LATE_REPORTS
 from ops import workflow as wf
 from ops.workflow import Actor
 
@@ -63,9 +66,20 @@ _CANDIDATES = text(
                AND ST_DWithin(e.geom::geography, n.geom::geography, :radius)
              ORDER BY dist, e.closed_at DESC, e.id
              LIMIT 1) e
-     WHERE n.id > :last AND n.id <= :upto AND n.status NOT IN ('rejected', 'merged')
+     WHERE n.id = ANY(:ids) AND n.status NOT IN ('rejected', 'merged')
      ORDER BY n.id
     """
+)
+#: The cases a step reads, in one statement (one snapshot, returned as ``seen``): at most ``:b`` above the last id
+#: read, and below it the ones whose report the last step's snapshot ``:seen`` did not see; ``upto``: the newest id.
+_PENDING = text(
+    f"""
+    WITH fresh AS (SELECT id FROM "case" WHERE id > :last ORDER BY id LIMIT :b)
+    SELECT pg_current_snapshot()::text AS seen, (SELECT max(id) FROM fresh) AS upto,
+           ARRAY(SELECT id FROM fresh
+                 UNION SELECT c.id FROM "case" c WHERE c.id <= :last AND c.id = ANY ({LATE_REPORTS})
+                 ORDER BY 1) AS ids
+    """  # nosec B608 # a constant fragment of db.snapshots; values are bound parameters
 )
 _INSERT = text(
     "INSERT INTO case_recurrence (case_id, earlier_case_id, distance_m, days_after_close, place_case_id, number, "
@@ -93,23 +107,23 @@ def check_parameters(radius_m: float, days: int, escalate_at: int) -> None:
         )
 
 
-def _cursor(conn: Connection) -> int:
+def _cursor(conn: Connection) -> tuple[int, str | None]:
+    """The last case id read and the snapshot it was read in, the cursor row locked."""
     conn.execute(
         text("INSERT INTO analysis_cursor (name, last_id) VALUES (:n, 0) ON CONFLICT (name) DO NOTHING"),
         {"n": CURSOR},
     )
-    return int(
-        conn.execute(
-            text("SELECT last_id FROM analysis_cursor WHERE name = :n FOR UPDATE"), {"n": CURSOR}
-        ).scalar_one()
-    )
+    last, seen = conn.execute(
+        text("SELECT last_id, seen FROM analysis_cursor WHERE name = :n FOR UPDATE"), {"n": CURSOR}
+    ).one()
+    return int(last), seen
 
 
-def _links(conn: Connection, last: int, upto: int, radius_m: float, days: int) -> list[Link]:
-    """The links of the cases ``last < id <= upto``, each with its place and number (chains inside the batch
-    included: the cases are taken in id order)."""
+def _links(conn: Connection, ids: list[int], radius_m: float, days: int) -> list[Link]:
+    """The links of the cases ``ids``, each with its place and number (chains inside the batch included: the
+    cases are taken in id order)."""
     conn.execute(text("SET LOCAL jit = off"))  # compiling the lateral search costs more than it saves
-    found = conn.execute(_CANDIDATES, {"last": last, "upto": upto, "radius": radius_m, "days": days}).all()
+    found = conn.execute(_CANDIDATES, {"ids": ids, "radius": radius_m, "days": days}).all()
     if not found:
         return []
     earlier = sorted({int(r.earlier_id) for r in found})
@@ -191,15 +205,10 @@ def recurrence_step(
     numbered ``escalate_at`` or more at its place, and move the cursor; returns the number of links made. Runs
     in the caller's transaction (commits nothing)."""
     check_parameters(radius_m, days, escalate_at)
-    last = _cursor(conn)
-    upto = conn.execute(
-        text('SELECT max(id) FROM (SELECT id FROM "case" WHERE id > :last ORDER BY id LIMIT :b) x'),
-        {"last": last, "b": max(1, int(batch))},
-    ).scalar()
-    if upto is None:
-        return 0
+    last, seen = _cursor(conn)
+    step = conn.execute(_PENDING, {"last": last, "b": max(1, int(batch)), "seen": seen}).one()
     made = 0
-    for link in _links(conn, last, int(upto), radius_m, days):
+    for link in _links(conn, list(step.ids), radius_m, days) if step.ids else []:
         params: dict[str, Any] = {
             "case_id": link.case_id,
             "earlier": link.earlier_case_id,
@@ -215,7 +224,10 @@ def recurrence_step(
         if link.number >= escalate_at:
             _escalate(conn, link, now)
     conn.execute(
-        text("UPDATE analysis_cursor SET last_id = :upto, last_at = :now, updated_at = :now WHERE name = :n"),
-        {"upto": int(upto), "now": now, "n": CURSOR},
+        text(
+            "UPDATE analysis_cursor SET last_id = COALESCE(:upto, last_id), seen = :seen, last_at = :now, "
+            "updated_at = :now WHERE name = :n"
+        ),
+        {"upto": step.upto, "seen": step.seen, "now": now, "n": CURSOR},
     )
     return made

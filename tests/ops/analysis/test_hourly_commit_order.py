@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from geo.crs import TZ
 from ops.analysis import hourly
@@ -36,3 +36,13 @@ def test_a_report_committed_after_a_newer_one_is_counted(private_engine: Engine)
     assert _counted(private_engine) == 3
     full = read(private_engine, hourly.full_recount)
     assert read(private_engine, hourly.table).equals(full)
+
+
+def test_a_report_of_the_counting_transaction_is_counted_once(conn: Connection) -> None:
+    """The reading transaction's own report is not 'late': its snapshot lists it as running, yet it read it."""
+    live_report(conn, 1, NOW - timedelta(minutes=30))
+    hourly.rebuild(conn, NOW)
+    live_report(conn, 2, NOW - timedelta(minutes=20))
+    assert hourly.top_up(conn, NOW) == 1
+    assert hourly.top_up(conn, NOW) == 0
+    assert hourly.table(conn).equals(hourly.full_recount(conn))
