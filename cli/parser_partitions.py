@@ -30,5 +30,13 @@ def add_partitions_commands(dsub: argparse._SubParsersAction) -> None:
         default=None,
         help="retain: whole months kept (default GUIYANG_HISTORY_KEEP_MONTHS; 0 keeps everything)",
     )
+    pt.add_argument(
+        "--every",
+        dest="p_every",
+        type=a.positive_float(24 * 366),
+        default=None,
+        metavar="HOURS",
+        help="retain: run now and then every HOURS until SIGTERM/Ctrl-C (a worker beside the server, e.g. 24)",
+    )
     pt.add_argument("--json", dest="p_json", action="store_true", help="status: print JSON")
     pt.set_defaults(handler=f"{_HANDLERS}:cmd_partitions")

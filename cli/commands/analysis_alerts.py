@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
-from types import FrameType
 
 from cli.progress import ok
+from cli.stopping import until_signal
 from dashboard.database import database_url
 from dashboard.settings import Settings
 from db.engine import make_engine
@@ -44,19 +43,9 @@ def cmd_analyze_run(settings: Settings, args: argparse.Namespace) -> int:
             report = run_cycle(engine, None, config)
             _print(report, args.json)
             return 0 if report.ok else 1
-        stop = False
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            nonlocal stop
-            stop = True
-
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
+        with until_signal() as should_stop:
             interval = args.interval or settings.analysis_interval_s
-            done = run_forever(engine, interval, lambda: stop, config, lambda r: _print(r, args.json))
-        finally:
-            for s, handler in previous.items():
-                signal.signal(s, handler)
+            done = run_forever(engine, interval, should_stop, config, lambda r: _print(r, args.json))
         if not args.json:
             ok(f"analysis cycle stopped after {done:,} cycles")
         return 0

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import time
 from collections.abc import Callable
 from datetime import datetime
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import text
 
 from cli.progress import console, fail, ok, progress_bars
+from cli.stopping import until_signal
 from dashboard.database import database_url, local_cluster
 from dashboard.settings import Settings
 from db.engine import make_engine
@@ -133,12 +132,6 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     engine = make_engine(database_url(settings), pool_size=2, working_periods=settings.working_periods)
     rng = np.random.default_rng(args.seed)
-    stop = False
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        nonlocal stop
-        stop = True
-
     # 我来核实 as the Open311 API runs it: the same radius, photo limit and media folder
     api = get_open311_settings()
     verifying = Verifying(api.verification_radius_m, settings.media_path, api.max_photo_bytes)
@@ -168,46 +161,44 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
             f"rhythm: {rhythm.per_hour('reports', now) * args.speed:.1f} reports and "
             f"{rhythm.per_hour('steps', now) * args.speed:.1f} steps an hour now (the history's × {args.speed:g})"
         )
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     started = time.monotonic()
     done = skipped = 0
-    try:
-        while not stop and (args.seconds is None or time.monotonic() - started < args.seconds):
-            if run is not None:  # the burst's reports now due, beside the normal steps
-                due = run.due(time.monotonic() - started)
-                for k in due:
-                    step = bu.file_report(engine, context, rng, run, k)
-                    if args.verbose or not step.ok:
-                        console.print(f"{step.action:<12} case {step.case_id or '-'} {step.detail}")
-                if due and run.done:
-                    ok(f"burst: {sum(r.ok for r in run.results)} of {len(run.results)} reports filed")
-            if clocks is not None:  # the history's rhythm: reports and steps as two Poisson processes
-                steps = clocks.due(time.monotonic(), engine, rng, context)
-            elif time.monotonic() >= started + (done + skipped) / args.rate:
-                steps = simulate_steps(engine, 1, rng, context=context)
-            else:
-                steps = []
-            for step in steps:
-                done += step.ok
-                skipped += not step.ok and step.action != "idle"
-                if args.verbose:
-                    console.print(
-                        f"{step.action:<12} case {step.case_id or '-'} {'' if step.ok else step.detail}"
-                    )
+    with until_signal() as should_stop:
+        try:
+            while not should_stop() and (args.seconds is None or time.monotonic() - started < args.seconds):
+                if run is not None:  # the burst's reports now due, beside the normal steps
+                    due = run.due(time.monotonic() - started)
+                    for k in due:
+                        step = bu.file_report(engine, context, rng, run, k)
+                        if args.verbose or not step.ok:
+                            console.print(f"{step.action:<12} case {step.case_id or '-'} {step.detail}")
+                    if due and run.done:
+                        ok(f"burst: {sum(r.ok for r in run.results)} of {len(run.results)} reports filed")
+                if clocks is not None:  # the history's rhythm: reports and steps as two Poisson processes
+                    steps = clocks.due(time.monotonic(), engine, rng, context)
+                elif time.monotonic() >= started + (done + skipped) / args.rate:
+                    steps = simulate_steps(engine, 1, rng, context=context)
+                else:
+                    steps = []
+                for step in steps:
+                    done += step.ok
+                    skipped += not step.ok and step.action != "idle"
+                    if args.verbose:
+                        console.print(
+                            f"{step.action:<12} case {step.case_id or '-'} {'' if step.ok else step.detail}"
+                        )
 
-            # next tick at the requested rate or rhythm (or the burst's next report), waking up early on a signal
-            tick = clocks.next_at() if clocks is not None else started + (done + skipped) / args.rate
-            nxt = run.next_at() if run is not None else None
-            if nxt is not None:
-                tick = min(tick, started + nxt)
-            if args.seconds is not None:
-                tick = min(tick, started + args.seconds)
-            while (left := tick - time.monotonic()) > 0 and not stop:
-                time.sleep(min(left, 0.2))
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-        engine.dispose()
+                # next tick at the requested rate or rhythm (or the burst's next report), waking up early on a signal
+                tick = clocks.next_at() if clocks is not None else started + (done + skipped) / args.rate
+                nxt = run.next_at() if run is not None else None
+                if nxt is not None:
+                    tick = min(tick, started + nxt)
+                if args.seconds is not None:
+                    tick = min(tick, started + args.seconds)
+                while (left := tick - time.monotonic()) > 0 and not should_stop():
+                    time.sleep(min(left, 0.2))
+        finally:
+            engine.dispose()
     ok(f"simulated {done:,} steps ({skipped:,} skipped) in {time.monotonic() - started:.0f} s")
     if run is not None and not run.done:
         ok(f"burst: {sum(r.ok for r in run.results)} of {len(run.offsets)} reports filed before the end")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import signal
-from types import FrameType
 
 from cli.progress import ok
+from cli.stopping import until_signal
 from dashboard.database import database_url
 from dashboard.settings import Settings
 from db.engine import make_engine
@@ -37,20 +36,10 @@ def cmd_notify_run(settings: Settings, args: argparse.Namespace) -> int:
         if args.once:
             print(_summary(run_once(engine, config)), flush=True)
             return 0
-        stop = False
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            nonlocal stop
-            stop = True
-
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
+        with until_signal() as should_stop:
             total = run_forever(
-                engine, config, lambda: stop, on_round=lambda r: print(_summary(r), flush=True)
+                engine, config, should_stop, on_round=lambda r: print(_summary(r), flush=True)
             )
-        finally:
-            for s, handler in previous.items():
-                signal.signal(s, handler)
         ok(f"notification worker stopped; {_summary(total)}")
         return 0
     finally:

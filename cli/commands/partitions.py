@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rich.console import Console
 from rich.table import Table
@@ -15,11 +15,13 @@ from sqlalchemy import Engine
 
 import cli.commands.setup  # noqa: F401 - the db command's own handler, loaded before logging is set up (as main does)
 from cli.progress import fail, ok, progress_bars
+from cli.stopping import until_signal
 from dashboard.database import database_url
 from dashboard.settings import Settings
 from db import partitions
 from db.engine import make_engine
 from geo.crs import TZ
+from ops import retention
 
 
 def cmd_partitions(settings: Settings, args: argparse.Namespace) -> int:
@@ -82,21 +84,32 @@ def _retain(settings: Settings, args: argparse.Namespace, engine: Engine) -> int
     if keep <= 0:
         ok("保留全部历史 / keeping every month (GUIYANG_HISTORY_KEEP_MONTHS = 0)")
         return 0
-    with progress_bars() as update, engine.begin() as conn:
-        out = partitions.retain(
-            conn,
-            keep,
-            settings.history_archive_dir,
-            audit_keep_days=settings.audit_keep_days,
-            now=datetime.now(UTC),
-            progress=lambda done, total: update("retain", done, total),
+    policy = retention.Policy(keep, settings.history_archive_dir, settings.audit_keep_days)
+    if args.p_every is not None:
+        every = args.p_every
+        ok(
+            f"每 {every:g} 小时归档一次，保留 {keep} 个月 / retention every {every:g} h, keeping {keep} month(s)"
         )
+        with until_signal() as should_stop:
+            done = retention.run_forever(
+                engine, policy, every * 3600, should_stop, lambda out: _report(out, True)
+            )
+        ok(f"retention stopped after {done:,} round(s)")
+        return 0
+    with progress_bars() as update:
+        out = retention.retain_once(
+            engine, policy, progress=lambda done, total: update("retain", done, total)
+        )
+    _report(out)
+    return 0
+
+
+def _report(out: list[partitions.Retained], stamped: bool = False) -> None:
+    when = f"{datetime.now(TZ):%Y-%m-%d %H:%M} " if stamped else ""
     for r in out:
         if r.dropped:
             ok(f"{r.partition}: {r.rows:,} rows → {r.archive}")
         else:
-            print(f"  {r.partition}: kept ({r.reason})")
-    ok(
-        f"已归档并删除 {sum(r.dropped for r in out)} 个分区 / {sum(r.dropped for r in out)} partition(s) archived and dropped"
-    )
-    return 0
+            print(f"  {r.partition}: kept ({r.reason})", flush=True)
+    n = sum(r.dropped for r in out)
+    ok(f"{when}已归档并删除 {n} 个分区 / {n} partition(s) archived and dropped")

@@ -41,3 +41,15 @@ def test_ensure_status_retain(use_test_db: Path, capsys: pytest.CaptureFixture[s
     assert "--to" in capsys.readouterr().err
     assert main(["db", "url"]) == 0
     assert "postgresql" in capsys.readouterr().out
+
+
+def test_retain_every_refuses_a_bad_period_and_keeps_everything_by_default(
+    use_test_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for bad in ("0", "-3", "abc"):
+        with pytest.raises(SystemExit) as refused:
+            main(["db", "partitions", "retain", "--every", bad])
+        assert refused.value.code == 2
+        assert "--every" in capsys.readouterr().err
+    assert main(["db", "partitions", "retain", "--every", "24"]) == 0  # GUIYANG_HISTORY_KEEP_MONTHS = 0
+    assert "keeping every month" in capsys.readouterr().err
