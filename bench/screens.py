@@ -115,7 +115,7 @@ async def _steps(base: str, pids: list[int], written: list[int]) -> list[Figure]
                 i = len(screens)
                 kind = "workbench" if i % 3 == 2 else "wall"
                 user = "lead" if kind == "wall" else WORKBENCH_USERS[(i // 3) % len(WORKBENCH_USERS)]
-                screen = Screen(client, kind, deps, sessions[user])
+                screen = Screen(base, kind, deps, sessions[user])
                 screens.append(screen)
             step = [asyncio.create_task(s.listen(samples, stop)) for s in screens]
             step += [asyncio.create_task(s.catch_up_loop(samples, stop, measuring)) for s in screens]
@@ -138,6 +138,7 @@ async def _steps(base: str, pids: list[int], written: list[int]) -> list[Figure]
             stop = asyncio.Event()
             for s in screens:  # the next step reconnects every screen (as after a server restart)
                 s.rung.clear()
+                s.close()
             figures += _figures(n, samples, streams, events, secs, server_cpu, client_cpu, _rss_mib(pids))
     return figures
 

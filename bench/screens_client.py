@@ -1,8 +1,9 @@
-"""The open screens of :mod:`bench.screens`: asyncio + httpx, each screen holding ``/push/events`` and calling
-its catch-up callback on every doorbell as the browser does (``assets/gy_push.js``: one catch-up at a time; a
-doorbell that rings meanwhile is answered when the previous catch-up has landed; the server answers 204 when
-the page's snapshot holds the doorbell already), plus a probe calling the wall's
-heat + pins callbacks. No ``run()``: part of :mod:`bench.screens`."""
+"""The open screens of :mod:`bench.screens`: asyncio streams (:mod:`bench.http_lite`), each screen holding
+``/push/events`` and calling its catch-up callback on every doorbell as the browser does (``assets/gy_push.js``: one
+catch-up at a time; a doorbell that rings meanwhile is answered when the previous catch-up has landed; a doorbell
+whose transaction the screen's cursor holds already asks nothing, :func:`db.snapshots.visible`, the rule
+``gy.snapshot.sees`` follows), plus a probe calling the wall's heat + pins callbacks. No ``run()``: part of
+:mod:`bench.screens`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from typing import Any
 
 import httpx
 
+from bench.http_lite import Connection, HttpError
 from bench.map_common import STREET, viewport
 from bench.map_http import callback_body
+from db.snapshots import visible
 
 CONFIG = {"rotate": 0, "fallback": 45, "window": "7d", "scale": "heat", "colors": ["#000"] * 5}
 
@@ -34,12 +37,11 @@ def _output(body: dict[str, Any], comp: str, prop: str) -> Any:
 
 
 class Screen:
-    """One open page: ``kind`` "wall" or "workbench", signed in with ``cookies``."""
+    """One open page of the app at ``base``: ``kind`` "wall" or "workbench", signed in with ``headers``."""
 
-    def __init__(
-        self, client: httpx.AsyncClient, kind: str, deps: list[dict[str, Any]], headers: dict[str, str]
-    ) -> None:
-        self.client, self.kind, self.deps, self.headers = client, kind, deps, headers
+    def __init__(self, base: str, kind: str, deps: list[dict[str, Any]], headers: dict[str, str]) -> None:
+        self.base, self.kind, self.deps, self.headers = base, kind, deps, headers
+        self.calls = Connection(base, headers)
         self.cursor: str | None = None
         self.bell: dict[str, Any] = {}
         self.rung = asyncio.Event()
@@ -61,38 +63,39 @@ class Screen:
         return callback_body(self.deps, "wbp-cursor.data", values, "wbp-doorbell.data")
 
     def apply(self, got: dict[str, Any]) -> None:
+        cursor = _output(got, f"{'wall' if self.kind == 'wall' else 'wbp'}-cursor", "data")
+        self.cursor = cursor if cursor is not None else self.cursor  # an output left out keeps its value
         if self.kind == "wall":
-            self.cursor = _output(got, "wall-cursor", "data")
             self.live = _output(got, "wall-live", "data") or self.live
             self.ticker = _output(got, "wall-ticker-store", "data") or self.ticker
             if self.as_of is None:
                 self.as_of = self.bell.get("id")  # as if the base layer was read at the first catch-up
             return
-        self.cursor = _output(got, "wbp-cursor", "data")
         changed = _output(got, "wbp-changed", "data")
         self.changed = changed if changed is not None else self.changed
         slow = _output(got, "wbp-slow", "data")
         self.slow = slow if slow is not None else self.slow
 
     async def listen(self, samples: Samples, stop: asyncio.Event) -> None:
-        """Hold the event stream; each doorbell is kept (the last one stands for all) and rings."""
-        async with self.client.stream("GET", "/push/events", headers=self.headers, timeout=None) as r:
-            r.raise_for_status()
-            samples.streams_open += 1
-            event = ""
-            try:
-                async for line in r.aiter_lines():
-                    if stop.is_set():
-                        return
-                    if line.startswith("event:"):
-                        event = line[6:].strip()
-                    elif line.startswith("data:") and event == "doorbell":
-                        data = json.loads(line[5:])
-                        if isinstance(data.get("id"), int):
-                            self.bell = data
-                            self.rung.set()
-            finally:
-                samples.streams_open -= 1
+        """Hold the event stream; each doorbell is kept (the last one stands for all) and rings, unless the
+        screen's cursor holds its transaction already."""
+        stream = Connection(self.base, self.headers)
+        samples.streams_open += 1
+        event = ""
+        try:
+            async for line in stream.lines("/push/events"):
+                if stop.is_set():
+                    return
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event == "doorbell":
+                    data = json.loads(line[5:])
+                    if isinstance(data.get("id"), int) and not visible(data.get("x"), self.cursor):
+                        self.bell = data
+                        self.rung.set()
+        finally:
+            samples.streams_open -= 1
+            stream.close()
 
     async def catch_up_loop(self, samples: Samples, stop: asyncio.Event, measuring: asyncio.Event) -> None:
         while not stop.is_set():
@@ -102,19 +105,22 @@ class Screen:
                 return
             t0 = time.perf_counter()
             try:
-                r = await self.client.post("/_dash-update-component", json=self.body(), headers=self.headers)
-            except httpx.HTTPError as exc:
-                samples.errors.append(repr(exc)[:80])
+                status, got = await self.calls.post_json("/_dash-update-component", self.body())
+            except HttpError as exc:
+                samples.errors.append(str(exc))
                 continue
             took = time.perf_counter() - t0
-            if r.status_code == 200:
-                self.apply(r.json())
-            elif r.status_code != 204:
-                samples.errors.append(f"catch-up {r.status_code}")
+            if status == 200:
+                self.apply(got)
+            elif status != 204:
+                samples.errors.append(f"catch-up {status}")
                 continue
             if measuring.is_set():
                 samples.catch_up.append(took)
                 samples.doorbells += 1
+
+    def close(self) -> None:
+        self.calls.close()
 
 
 async def probe(

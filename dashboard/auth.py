@@ -34,7 +34,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dashboard import runtime
 from dashboard.ratelimit import client_key, parse_networks
 from db.accounts import StaffIdentity, load_session_identity
-from db.cache import MISSING
 
 log = logging.getLogger("guiyang_ops.auth")
 CSRF_COOKIE = "_csrf_token"
@@ -134,11 +133,9 @@ def _identity(user_id: int, version: int) -> StaffIdentity | None:
 
 def _session_row(user_id: int) -> tuple[StaffIdentity, int, bool] | None:
     app = runtime.services()
-    cache = app.caches.identities
-    found = cache.get(user_id, MISSING)
-    if found is MISSING:
-        found = cache.put(user_id, app.read(lambda c: load_session_identity(c, user_id)))
-    return found
+    return app.caches.identities.get_or_compute(
+        user_id, lambda: app.read(lambda c: load_session_identity(c, user_id))
+    )
 
 
 def _pending(user_id: int, version: int) -> StaffIdentity | None:

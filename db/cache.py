@@ -3,9 +3,12 @@ wall's shared panels, photo icons, working calendars).
 
 A :class:`Cache` keeps at most ``max_size`` entries (the oldest stored is dropped first) for at most ``ttl``
 seconds each (``None``: until dropped); a lookup may ask for a shorter age. It is thread-safe (callbacks run in
-worker threads and on the event loop); the value is computed by the caller outside the lock, so two callers that
-miss at once both compute, and the later one's value is kept (every cached value here is cheap to compute twice
-and the same either way). Time is ``time.monotonic`` unless a clock is given (tests).
+worker threads and on the event loop); with ``get`` and ``put`` the value is computed by the caller outside the
+lock, so two callers that miss at once both compute, and the later one's value is kept (fine for values that are
+cheap to compute twice and the same either way). :meth:`Cache.get_or_compute` computes a missing value once:
+callers that miss the same key meanwhile wait for it (a value read on every request, such as a user's identity,
+would otherwise be read by every request in flight when it expires, each holding a database connection). Time is
+``time.monotonic`` unless a clock is given (tests).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class Cache(Generic[K, V]):
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        #: the keys being computed by :meth:`get_or_compute`: their lock and how many callers hold or wait for it
+        self._flights: dict[K, tuple[threading.Lock, int]] = {}
 
     @overload
     def get(self, key: K, *, ttl: float | None = None) -> V | None: ...
@@ -72,6 +77,28 @@ class Cache(Generic[K, V]):
                 while len(self._entries) > self.max_size:
                     self._entries.popitem(last=False)
             return value
+
+    def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
+        """The value under ``key``, computed by ``compute()`` and stored when missing; callers that miss the same
+        key while it is computed wait for that value instead of computing it again (if the computation fails,
+        the next caller computes)."""
+        found = self.get(key, MISSING)
+        if found is not MISSING:
+            return found
+        with self._lock:
+            lock, waiting = self._flights.get(key, (threading.Lock(), 0))
+            self._flights[key] = (lock, waiting + 1)
+        try:
+            with lock:
+                found = self.get(key, MISSING)
+                return found if found is not MISSING else self.put(key, compute())
+        finally:
+            with self._lock:
+                lock, waiting = self._flights[key]
+                if waiting <= 1:
+                    del self._flights[key]
+                else:
+                    self._flights[key] = (lock, waiting - 1)
 
     def pop(self, key: K) -> None:
         with self._lock:

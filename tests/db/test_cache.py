@@ -81,3 +81,41 @@ def test_threads_share_it_safely_within_the_bound() -> None:
     for t in threads:
         t.join()
     assert len(cache) == 50
+
+
+def test_a_missing_value_is_computed_once_for_the_callers_that_miss_it_together() -> None:
+    cache: Cache[int, int] = Cache(ttl=60)
+    calls: list[int] = []
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> int:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return 42
+
+    got: list[int] = []
+    first = threading.Thread(target=lambda: got.append(cache.get_or_compute(7, slow)))
+    first.start()
+    assert started.wait(5)
+    others = [threading.Thread(target=lambda: got.append(cache.get_or_compute(7, slow))) for _ in range(8)]
+    for t in others:
+        t.start()
+    release.set()
+    for t in [first, *others]:
+        t.join(5)
+    assert got == [42] * 9 and len(calls) == 1
+    assert not cache._flights  # nothing left behind
+
+
+def test_a_failed_computation_is_not_kept_and_the_next_caller_computes() -> None:
+    cache: Cache[str, int] = Cache(ttl=60)
+
+    def boom() -> int:
+        raise RuntimeError("database away")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_compute("k", boom)
+    assert cache.get("k", MISSING) is MISSING and not cache._flights
+    assert cache.get_or_compute("k", lambda: 3) == 3
+    assert cache.get_or_compute("k", boom) == 3  # cached: not computed again
