@@ -45,9 +45,7 @@ class Screen:
         self.cursor: str | None = None
         self.bell: dict[str, Any] = {}
         self.rung = asyncio.Event()
-        self.live: dict[str, Any] = {}
         self.ticker: list[Any] = []
-        self.as_of: int | None = None
         self.changed: Any = None
         self.slow: Any = None
 
@@ -55,8 +53,7 @@ class Screen:
         bell = {"id": self.bell.get("id"), "x": self.bell.get("x"), "n": 1}
         if self.kind == "wall":
             values = {"wall-doorbell.data": bell, "wall-fallback.n_intervals": 0, "wall-cursor.data": self.cursor,
-                      "wall-live.data": self.live, "wall-ticker-store.data": self.ticker,
-                      "wall-base-as-of.data": self.as_of, "wall-base-reload.data": 0, "gy-lang.data": "zh"}  # fmt: skip
+                      "wall-ticker-store.data": self.ticker, "wall-base-reload.data": 0, "gy-lang.data": "zh"}  # fmt: skip
             return callback_body(self.deps, "wall-cursor.data", values, "wall-doorbell.data")
         values = {"wbp-doorbell.data": bell, "wbp-cursor.data": self.cursor, "wbp-changed.data": self.changed,
                   "wbp-slow.data": self.slow}  # fmt: skip
@@ -65,11 +62,8 @@ class Screen:
     def apply(self, got: dict[str, Any]) -> None:
         cursor = _output(got, f"{'wall' if self.kind == 'wall' else 'wbp'}-cursor", "data")
         self.cursor = cursor if cursor is not None else self.cursor  # an output left out keeps its value
-        if self.kind == "wall":
-            self.live = _output(got, "wall-live", "data") or self.live
+        if self.kind == "wall":  # the live pins' delta is merged in the browser (assets/wall.js): not here
             self.ticker = _output(got, "wall-ticker-store", "data") or self.ticker
-            if self.as_of is None:
-                self.as_of = self.bell.get("id")  # as if the base layer was read at the first catch-up
             return
         changed = _output(got, "wbp-changed", "data")
         self.changed = changed if changed is not None else self.changed

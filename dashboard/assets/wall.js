@@ -214,6 +214,21 @@
                 }
                 return {type: "FeatureCollection", features: features};
             },
+            /* a catch-up's delta into the screen's live pins: those older than the base layer go, the new and
+               the gone (closed, merged ...) replace theirs; a reset (a fresh screen, a long gap) empties them */
+            mergeLive: function (delta, asOf, live) {
+                if (!delta) { return window.dash_clientside.no_update; }
+                if (delta.reset) { return {}; }
+                const out = {};
+                for (const k in (live || {})) {
+                    const v = live[k];
+                    const ev = v.gone ? v.ev : (v.properties || {}).ev;
+                    if (ev > (asOf || 0)) { out[k] = v; }
+                }
+                (delta.pins || []).forEach((f) => { out[String(f.properties.id)] = f; });
+                (delta.gone || []).forEach((g) => { out[String(g[0])] = {ev: g[1], gone: true}; });
+                return out;
+            },
             livePins: function (live, asOf, hideout) {
                 const features = [], hidden = [];
                 for (const k in (live || {})) {
@@ -246,6 +261,22 @@
                 const windows = ["today", "7d", "30d"].map((k) => ({label: s["wall.window." + k], value: k}));
                 return [{lang: lang}, windows, s["wall.title"], s["wall.subtitle"], s["wall.heat.title"],
                     s["wall.ticker.title"]];
+            },
+            /* the ticker, from the events of the ticker store, in the screen's language (each entry's time is
+               Beijing time as the server wrote it: "YYYY-MM-DDTHH:MM:SS…+08:00") */
+            ticker: function (events, lang, strings) {
+                const s = (strings && strings[lang === "en" ? "en" : "zh"]) || {};
+                const k = lang === "en" ? 1 : 0;
+                const el = (type, className, children, extra) => ({type: type, namespace: "dash_html_components",
+                    props: Object.assign({className: className, children: children}, extra || {})});
+                if (!events || !events.length) { return [el("Div", "wall-empty", s["wall.ticker.empty"])]; }
+                return events.map((e) => el("Div",
+                    "wall-tick wall-tick-" + e.action + (e.urgent ? " wall-tick-urgent" : ""), [
+                        el("Span", "wall-tick-head", [el("Span", "wall-tick-time", String(e.at).slice(11, 19)),
+                            el("Span", "wall-tick-action", s["action." + e.action] || e.action)]),
+                        el("Span", "wall-tick-ticket", e.ticket),
+                        el("Span", "wall-tick-what", e.dist[k] + " · " + e.cat[k]),
+                    ], {"data-ticket": e.ticket, "data-event": String(e.id), key: String(e.id)}));
             },
             settled: function (cursor) {
                 if (window.wallPush) { window.wallPush.settled(cursor); }

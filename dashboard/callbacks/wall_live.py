@@ -1,7 +1,11 @@
 """The wall's live layer (/wall): the doorbell (written by ``assets/wall.js`` from ``/push/events``) or the fallback
-timer → :func:`catch_up`, everything the screen's snapshot (its cursor) did not see → ticker, live pins, cursor
-(which moves the KPI tiles, :mod:`dashboard.callbacks.wall`); one query per snapshot shared by every screen of the
-process (:func:`shared_catch_up`); the ticker, in the screen's language."""
+timer → :func:`catch_up`, everything the screen's snapshot (its cursor) did not see → the ticker's events, the delta
+of live pins, the cursor (which moves the KPI tiles, :mod:`dashboard.callbacks.wall`); one query per snapshot shared
+by every screen of the process (:func:`shared_catch_up`). The answer carries only what is new: the browser merges
+the pins into the screen's live pins and draws the ticker in the screen's language (``assets/wall.js``), so the
+request does not carry them and the answer neither carries all of them back nor any component (at 300 open screens
+a catch-up's CPU was mostly encoding and decoding those).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,8 @@ from typing import Any
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import auth, ids, runtime
+from dashboard import auth, runtime
 from dashboard.callbacks.wall import ROLES
-from dashboard.components.wall_panels import ticker_items
 from dashboard.components.wall_wire import pin_feature
 from dashboard.ids import wall as w
 from db import snapshots
@@ -24,56 +27,35 @@ TICKER_SIZE = 10
 CATCHUP_LIMIT = 400
 
 
-def merge_live(
-    live: dict[str, Any], pins: list[dict[str, Any]], gone: list[list[int]], as_of: int
-) -> dict[str, Any]:
-    """Cases changed after the base snapshot: ``{id: pin feature}`` or ``{id: {"ev": n, "gone": true}}``."""
-    out = {k: v for k, v in live.items() if int(v.get("properties", v).get("ev", 0)) > as_of}
-    for f in pins:
-        out[str(f["properties"]["id"])] = f
-    for case_id, ev in gone:
-        out[str(case_id)] = {"ev": ev, "gone": True}
-    return out
-
-
 @callback(
     Output(w.CURSOR, "data"),
-    Output(w.LIVE, "data"),
+    Output(w.DELTA, "data"),
     Output(w.TICKER_STORE, "data"),
     Output(w.BASE_RELOAD, "data"),
-    Output(w.TICKER, "children"),
     Output(w.LANDED, "data"),
     Input(w.DOORBELL, "data"),
     Input(w.FALLBACK, "n_intervals"),
-    Input(ids.LANG, "data"),
     State(w.CURSOR, "data"),
-    State(w.LIVE, "data"),
     State(w.TICKER_STORE, "data"),
-    State(w.BASE_AS_OF, "data"),
     State(w.BASE_RELOAD, "data"),
 )
 @auth.require_user(*ROLES)
 async def catch_up(
     bell: dict[str, Any] | None,
     _n: Any,
-    lang: str,
     cursor: Any,
-    live: dict[str, Any] | None,
-    ticker: list[dict[str, Any]] | None,
-    as_of: int | None,
+    shown: list[dict[str, Any]] | None,
     reload: int | None,
     *,
     user: StaffIdentity,
 ) -> tuple[Any, ...]:
-    """Everything this screen's snapshot (the cursor) did not see: the push event is only a doorbell; the ticker is
-    rendered here too, in the same round trip. Another language renders the ticker again, here as well: one
-    callback writes the ticker, so a catch-up under way is dropped by the browser for the newer call and cannot
-    land after it (a second callback once left an English wall's ticker at "waiting for events")."""
+    """Everything this screen's snapshot (the cursor) did not see: the push event is only a doorbell. The answer
+    is what the snapshot missed and nothing of what the screen holds: the new and the gone pins (merged into the
+    screen's live pins by ``mergeLive``), the ticker's events (drawn by ``ticker``, in the screen's language,
+    ``assets/wall.js``)."""
     seen = snapshots.valid(cursor)
     if seen is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
-        return await _afresh(lang, no_update)
-    if ctx.triggered_id == ids.LANG:
-        return (*(no_update,) * 4, ticker_items(ticker or [], lang), no_update)
+        return await _afresh(no_update)
     rung = bell if ctx.triggered_id == w.DOORBELL and isinstance(bell, dict) else None
     xid = snapshots.xid_of(rung.get("x")) if rung is not None else None
     # this screen has it already, or nothing is new
@@ -82,20 +64,20 @@ async def catch_up(
         if rung is None:
             raise PreventUpdate
         # a doorbell is answered all the same, so the browser may ring again at once (assets/wall.js)
-        return (*(no_update,) * 5, {"n": rung.get("n")})
+        return (*(no_update,) * 4, {"n": rung.get("n")})
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
-        return await _afresh(lang, (reload or 0) + 1)
-    merged = merge_live(live or {}, [pin_feature(p) for p in got.pins], got.gone, int(as_of or 0))
+        return await _afresh((reload or 0) + 1)
+    delta = {"pins": [pin_feature(p) for p in got.pins], "gone": got.gone, "to": got.cursor}
     known = {e.get("id") for e in got.events}
-    events = (got.events + [e for e in ticker or [] if e.get("id") not in known])[:TICKER_SIZE]
-    return got.cursor, merged, events, no_update, ticker_items(events, lang), no_update
+    events = (got.events + [e for e in shown or [] if e.get("id") not in known])[:TICKER_SIZE]
+    return got.cursor, delta, events, no_update, no_update
 
 
-async def _afresh(lang: str, reload: Any) -> tuple[Any, ...]:
+async def _afresh(reload: Any) -> tuple[Any, ...]:
     """The catch-up's outputs from scratch: the latest events (the ticker and the cursor), no live pins, the base
     layer's reload counter ``reload``."""
     got = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
-    return got.cursor, {}, got.events, reload, ticker_items(got.events, lang), no_update
+    return got.cursor, {"reset": True, "to": got.cursor}, got.events, reload, no_update
 
 
 async def shared_catch_up(seen: str, xid: int | None) -> CatchUp:

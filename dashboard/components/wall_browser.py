@@ -53,6 +53,21 @@ clientside_callback(
 )
 clientside_callback(_cs("heatGeojson"), Output(w.HEAT, "data"), Input(w.HEAT_GEO, "data"))
 clientside_callback(
+    _cs("ticker"),
+    Output(w.TICKER, "children"),
+    Input(w.TICKER_STORE, "data"),
+    Input(ids.LANG, "data"),
+    State(w.I18N, "data"),
+)
+clientside_callback(
+    _cs("mergeLive"),
+    Output(w.LIVE, "data"),
+    Input(w.DELTA, "data"),
+    State(w.BASE_AS_OF, "data"),
+    State(w.LIVE, "data"),
+    prevent_initial_call=True,
+)
+clientside_callback(
     _cs("livePins"),
     Output(w.LIVE_PINS, "data"),
     Output(w.PINS, "hideout"),

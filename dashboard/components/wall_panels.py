@@ -5,7 +5,6 @@ Pure formatting (data in, components out): no database, no callbacks.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -14,7 +13,6 @@ from dash import html
 from dashboard.i18n import t
 from db.queries.live import RATE_DAYS, Kpis
 from ops.response_panel import DepartmentRow
-from ops.states import ACTION_LABELS, Action
 
 PALETTES: dict[str, list[str]] = {
     # on a dark map the lowest class must still show: blue → teal → yellow → orange → red
@@ -207,40 +205,6 @@ def response_table(rows: list[DepartmentRow], lang: str, days: int = 30) -> list
         for d in shown
     ]
     return [title, html.Table([html.Thead(head), html.Tbody(body)], className="wall-table")]
-
-
-def action_label(action: str, lang: str) -> str:
-    try:
-        zh, en = ACTION_LABELS[Action(action)]
-    except ValueError:
-        return action
-    return en if lang == "en" else zh
-
-
-def ticker_items(events: list[dict[str, Any]], lang: str) -> list[Any]:
-    if not events:
-        return [html.Div(t("wall.ticker.empty", lang), className="wall-empty")]
-    k = 1 if lang == "en" else 0
-    return [
-        html.Div(
-            className=f"wall-tick wall-tick-{e['action']}" + (" wall-tick-urgent" if e.get("urgent") else ""),
-            **data_attrs(ticket=e["ticket"], event=str(e["id"])),
-            children=[
-                html.Span(
-                    [
-                        html.Span(
-                            datetime.fromisoformat(e["at"]).strftime("%H:%M:%S"), className="wall-tick-time"
-                        ),
-                        html.Span(action_label(e["action"], lang), className="wall-tick-action"),
-                    ],
-                    className="wall-tick-head",
-                ),
-                html.Span(e["ticket"], className="wall-tick-ticket"),
-                html.Span(f"{e['dist'][k]} · {e['cat'][k]}", className="wall-tick-what"),
-            ],
-        )
-        for e in events
-    ]
 
 
 def heat_legend(

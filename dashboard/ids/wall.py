@@ -44,6 +44,7 @@ CURSOR = (
 )
 LANDED = "wall-landed"  # a catch-up that found nothing new has answered (the doorbell may ring again)
 LIVE = "wall-live"  # {case id: pin feature or None (gone)} changed after the base snapshot
+DELTA = "wall-delta"  # what a catch-up brought ({pins, gone} or {reset}), merged into LIVE in the browser
 TICKER_STORE = "wall-ticker-store"
 
 # texts

@@ -38,6 +38,7 @@ from dashboard.ids import replica as rep
 from dashboard.ids import wall as w
 from db.queries.grid_levels import EMPTY, WINDOWS
 from ops.policy import Screen, roles_for
+from ops.states import ACTION_LABELS
 
 dash.register_page(
     __name__,
@@ -60,6 +61,7 @@ JS_STRINGS = (
     "wall.subtitle",
     "wall.heat.title",
     "wall.ticker.title",
+    "wall.ticker.empty",
     *(f"wall.window.{k}" for k in WINDOWS),
 )
 
@@ -107,6 +109,8 @@ def _signin(query: dict[str, Any]) -> html.Div:
 
 def _stores(config: dict[str, Any]) -> list[Any]:
     strings = {lang: {k: t(k, lang) for k in JS_STRINGS} for lang in ("zh", "en")}
+    for k, lang in enumerate(("zh", "en")):  # the ticker's actions (rendered in the browser, assets/wall.js)
+        strings[lang].update({f"action.{a.value}": names[k] for a, names in ACTION_LABELS.items()})
     return [
         dcc.Store(id=w.CONFIG, data=config),
         dcc.Store(id=w.I18N, data=strings),
@@ -127,6 +131,7 @@ def _stores(config: dict[str, Any]) -> list[Any]:
         dcc.Store(id=w.SETTLED),
         dcc.Store(id=w.LANDED),
         dcc.Store(id=w.LIVE, data={}),
+        dcc.Store(id=w.DELTA),
         dcc.Store(id=w.TICKER_STORE, data=[]),
         dcc.Interval(id=w.FALLBACK, interval=config["fallback"] * 1000),
         dcc.Interval(id=w.ROTATE, interval=max(config["rotate"], 5) * 1000, disabled=not config["rotate"]),
