@@ -45,7 +45,6 @@ class Screen:
         self.cursor: str | None = None
         self.bell: dict[str, Any] = {}
         self.rung = asyncio.Event()
-        self.ticker: list[Any] = []
         self.changed: Any = None
         self.slow: Any = None
 
@@ -53,7 +52,7 @@ class Screen:
         bell = {"id": self.bell.get("id"), "x": self.bell.get("x"), "n": 1}
         if self.kind == "wall":
             values = {"wall-doorbell.data": bell, "wall-fallback.n_intervals": 0, "wall-cursor.data": self.cursor,
-                      "wall-ticker-store.data": self.ticker, "wall-base-reload.data": 0, "gy-lang.data": "zh"}  # fmt: skip
+                      "wall-base-reload.data": 0, "gy-lang.data": "zh"}  # fmt: skip
             return callback_body(self.deps, "wall-cursor.data", values, "wall-doorbell.data")
         values = {"wbp-doorbell.data": bell, "wbp-cursor.data": self.cursor, "wbp-changed.data": self.changed,
                   "wbp-slow.data": self.slow}  # fmt: skip
@@ -62,8 +61,7 @@ class Screen:
     def apply(self, got: dict[str, Any]) -> None:
         cursor = _output(got, f"{'wall' if self.kind == 'wall' else 'wbp'}-cursor", "data")
         self.cursor = cursor if cursor is not None else self.cursor  # an output left out keeps its value
-        if self.kind == "wall":  # the live pins' delta is merged in the browser (assets/wall.js): not here
-            self.ticker = _output(got, "wall-ticker-store", "data") or self.ticker
+        if self.kind == "wall":  # the delta is merged in the browser (assets/wall.js mergeLive): not here
             return
         changed = _output(got, "wbp-changed", "data")
         self.changed = changed if changed is not None else self.changed

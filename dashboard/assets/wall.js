@@ -214,11 +214,14 @@
                 }
                 return {type: "FeatureCollection", features: features};
             },
-            /* a catch-up's delta into the screen's live pins: those older than the base layer go, the new and
-               the gone (closed, merged ...) replace theirs; a reset (a fresh screen, a long gap) empties them */
-            mergeLive: function (delta, asOf, live) {
-                if (!delta) { return window.dash_clientside.no_update; }
-                if (delta.reset) { return {}; }
+            /* a catch-up's delta into the screen's live pins and ticker: pins older than the base layer go, the
+               new and the gone (closed, merged ...) replace theirs, the new events go first in the ticker (which
+               keeps delta.keep); a reset (a fresh screen, a long gap) starts both again */
+            mergeLive: function (delta, asOf, live, shown) {
+                const nu = window.dash_clientside.no_update;
+                if (!delta) { return [nu, nu]; }
+                const fresh = delta.events || [];
+                if (delta.reset) { return [{}, fresh.slice(0, delta.keep)]; }
                 const out = {};
                 for (const k in (live || {})) {
                     const v = live[k];
@@ -227,7 +230,9 @@
                 }
                 (delta.pins || []).forEach((f) => { out[String(f.properties.id)] = f; });
                 (delta.gone || []).forEach((g) => { out[String(g[0])] = {ev: g[1], gone: true}; });
-                return out;
+                const known = new Set(fresh.map((e) => e.id));
+                const ticker = fresh.concat((shown || []).filter((e) => !known.has(e.id))).slice(0, delta.keep);
+                return [out, ticker];
             },
             livePins: function (live, asOf, hideout) {
                 const features = [], hidden = [];

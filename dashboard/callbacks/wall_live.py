@@ -30,13 +30,11 @@ CATCHUP_LIMIT = 400
 @callback(
     Output(w.CURSOR, "data"),
     Output(w.DELTA, "data"),
-    Output(w.TICKER_STORE, "data"),
     Output(w.BASE_RELOAD, "data"),
     Output(w.LANDED, "data"),
     Input(w.DOORBELL, "data"),
     Input(w.FALLBACK, "n_intervals"),
     State(w.CURSOR, "data"),
-    State(w.TICKER_STORE, "data"),
     State(w.BASE_RELOAD, "data"),
 )
 @auth.require_user(*ROLES)
@@ -44,15 +42,14 @@ async def catch_up(
     bell: dict[str, Any] | None,
     _n: Any,
     cursor: Any,
-    shown: list[dict[str, Any]] | None,
     reload: int | None,
     *,
     user: StaffIdentity,
 ) -> tuple[Any, ...]:
     """Everything this screen's snapshot (the cursor) did not see: the push event is only a doorbell. The answer
-    is what the snapshot missed and nothing of what the screen holds: the new and the gone pins (merged into the
-    screen's live pins by ``mergeLive``), the ticker's events (drawn by ``ticker``, in the screen's language,
-    ``assets/wall.js``)."""
+    is what the snapshot missed and nothing of what the screen holds: the new and the gone pins and the new events
+    (merged into the screen's live pins and ticker by ``mergeLive``; the ticker drawn by ``ticker`` in the screen's
+    language, ``assets/wall.js``)."""
     seen = snapshots.valid(cursor)
     if seen is None:  # a fresh screen: the latest events for the ticker; the base layer has the pins
         return await _afresh(no_update)
@@ -64,20 +61,23 @@ async def catch_up(
         if rung is None:
             raise PreventUpdate
         # a doorbell is answered all the same, so the browser may ring again at once (assets/wall.js)
-        return (*(no_update,) * 4, {"n": rung.get("n")})
+        return (*(no_update,) * 3, {"n": rung.get("n")})
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
         return await _afresh((reload or 0) + 1)
-    delta = {"pins": [pin_feature(p) for p in got.pins], "gone": got.gone, "to": got.cursor}
-    known = {e.get("id") for e in got.events}
-    events = (got.events + [e for e in shown or [] if e.get("id") not in known])[:TICKER_SIZE]
-    return got.cursor, delta, events, no_update, no_update
+    delta = {"pins": [pin_feature(p) for p in got.pins], "gone": got.gone, "events": got.events[:TICKER_SIZE]}
+    return got.cursor, {**delta, "keep": TICKER_SIZE, "to": got.cursor}, no_update, no_update
 
 
 async def _afresh(reload: Any) -> tuple[Any, ...]:
     """The catch-up's outputs from scratch: the latest events (the ticker and the cursor), no live pins, the base
     layer's reload counter ``reload``."""
     got = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
-    return got.cursor, {"reset": True, "to": got.cursor}, got.events, reload, no_update
+    return (
+        got.cursor,
+        {"reset": True, "events": got.events, "keep": TICKER_SIZE, "to": got.cursor},
+        reload,
+        no_update,
+    )
 
 
 async def shared_catch_up(seen: str, xid: int | None) -> CatchUp:

@@ -62,9 +62,11 @@ clientside_callback(
 clientside_callback(
     _cs("mergeLive"),
     Output(w.LIVE, "data"),
+    Output(w.TICKER_STORE, "data"),
     Input(w.DELTA, "data"),
     State(w.BASE_AS_OF, "data"),
     State(w.LIVE, "data"),
+    State(w.TICKER_STORE, "data"),
     prevent_initial_call=True,
 )
 clientside_callback(
