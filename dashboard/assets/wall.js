@@ -3,6 +3,7 @@
 (function () {
     "use strict";
     const CELL_KEY = (f) => (f.properties && f.properties.k) || f.id;
+    const DELTA = "wall-delta", BASE_AS_OF = "wall-base-as-of", LANG = "gy-lang";  // the live layer's inputs
     const hiddenSets = new WeakMap();
     let wallMap = null;  // the wall's Leaflet map, once created (the init hook below)
 
@@ -214,9 +215,9 @@
                 }
                 return {type: "FeatureCollection", features: features};
             },
-            /* a catch-up's delta into the screen's live pins and ticker: pins older than the base layer go, the
-               new and the gone (closed, merged ...) replace theirs, the new events go first in the ticker (which
-               keeps delta.keep); a reset (a fresh screen, a long gap) starts both again */
+            /* (liveLayer's) a catch-up's delta into the screen's live pins and ticker: pins older than the base
+               layer go, the new and the gone (closed, merged ...) replace theirs, the new events go first in the
+               ticker (which keeps delta.keep); a reset (a fresh screen, a long gap) starts both again */
             mergeLive: function (delta, asOf, live, shown) {
                 const nu = window.dash_clientside.no_update;
                 if (!delta) { return [nu, nu]; }
@@ -234,6 +235,25 @@
                 const ticker = fresh.concat((shown || []).filter((e) => !known.has(e.id))).slice(0, delta.keep);
                 return [out, ticker];
             },
+            /* the live layer in one step, so a catch-up's answer reaches the map with no callback between (a
+               chain of two clientside callbacks waited for the KPI tiles' read to land, ~120 ms): the delta is
+               merged (mergeLive), the live pins drawn (livePins) and the ticker (ticker); a new base layer only
+               redraws the pins, another language only the ticker */
+            liveLayer: function (delta, asOf, lang, live, shown, hideout, strings) {
+                const w = window.dash_clientside.wall, nu = window.dash_clientside.no_update;
+                const cc = window.dash_clientside.callback_context;
+                const fired = new Set(((cc && cc.triggered) || []).map((t) => t.prop_id.split(".")[0]));
+                const first = fired.size === 0 || fired.has("");
+                let merged = [nu, nu];
+                if (fired.has(DELTA) && delta) { merged = w.mergeLive(delta, asOf, live, shown); }
+                const nowLive = merged[0] === nu ? live : merged[0];
+                const nowShown = merged[1] === nu ? shown : merged[1];
+                const pins = first || fired.has(BASE_AS_OF) || merged[0] !== nu
+                    ? w.livePins(nowLive, asOf, hideout) : [nu, nu, nu];
+                const ticker = first || fired.has(LANG) || merged[1] !== nu ? w.ticker(nowShown, lang, strings) : nu;
+                return [merged[0], merged[1], pins[0], pins[1], pins[2], ticker];
+            },
+            /* (liveLayer's) the live pins newer than the base layer, and the base pins they hide */
             livePins: function (live, asOf, hideout) {
                 const features = [], hidden = [];
                 for (const k in (live || {})) {
@@ -267,8 +287,8 @@
                 return [{lang: lang}, windows, s["wall.title"], s["wall.subtitle"], s["wall.heat.title"],
                     s["wall.ticker.title"]];
             },
-            /* the ticker, from the events of the ticker store, in the screen's language (each entry's time is
-               Beijing time as the server wrote it: "YYYY-MM-DDTHH:MM:SS…+08:00") */
+            /* (liveLayer's) the ticker of the events, in the screen's language (each entry's time is Beijing
+               time as the server wrote it: "YYYY-MM-DDTHH:MM:SS…+08:00") */
             ticker: function (events, lang, strings) {
                 const s = (strings && strings[lang === "en" ? "en" : "zh"]) || {};
                 const k = lang === "en" ? 1 : 0;

@@ -65,7 +65,7 @@ async def catch_up(
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
         return await _afresh((reload or 0) + 1)
     delta = {"pins": [pin_feature(p) for p in got.pins], "gone": got.gone, "events": got.events[:TICKER_SIZE]}
-    return got.cursor, {**delta, "keep": TICKER_SIZE, "to": got.cursor}, no_update, no_update
+    return got.cursor, {**delta, "keep": TICKER_SIZE}, no_update, no_update
 
 
 async def _afresh(reload: Any) -> tuple[Any, ...]:
@@ -74,7 +74,7 @@ async def _afresh(reload: Any) -> tuple[Any, ...]:
     got = await runtime.aview(lambda c: latest_events(c, TICKER_SIZE))
     return (
         got.cursor,
-        {"reset": True, "events": got.events, "keep": TICKER_SIZE, "to": got.cursor},
+        {"reset": True, "events": got.events, "keep": TICKER_SIZE},
         reload,
         no_update,
     )

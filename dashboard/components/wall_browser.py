@@ -52,31 +52,21 @@ clientside_callback(
     Input(w.BASE, "data"),
 )
 clientside_callback(_cs("heatGeojson"), Output(w.HEAT, "data"), Input(w.HEAT_GEO, "data"))
-clientside_callback(
-    _cs("ticker"),
-    Output(w.TICKER, "children"),
-    Input(w.TICKER_STORE, "data"),
-    Input(ids.LANG, "data"),
-    State(w.I18N, "data"),
-)
-clientside_callback(
-    _cs("mergeLive"),
+clientside_callback(  # the catch-up's delta to the map and the ticker in one step (wall.js liveLayer)
+    _cs("liveLayer"),
     Output(w.LIVE, "data"),
     Output(w.TICKER_STORE, "data"),
-    Input(w.DELTA, "data"),
-    State(w.BASE_AS_OF, "data"),
-    State(w.LIVE, "data"),
-    State(w.TICKER_STORE, "data"),
-    prevent_initial_call=True,
-)
-clientside_callback(
-    _cs("livePins"),
     Output(w.LIVE_PINS, "data"),
     Output(w.PINS, "hideout"),
     Output(w.URGENT_PINS, "hideout"),
-    Input(w.LIVE, "data"),
+    Output(w.TICKER, "children"),
+    Input(w.DELTA, "data"),
     Input(w.BASE_AS_OF, "data"),
+    Input(ids.LANG, "data"),
+    State(w.LIVE, "data"),
+    State(w.TICKER_STORE, "data"),
     State(w.PINS, "hideout"),
+    State(w.I18N, "data"),
 )
 clientside_callback(
     _cs("texts"),
