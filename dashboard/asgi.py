@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from dashboard import access_log
 from dashboard.app import create_server
 from dashboard.settings import get_settings
 from db.media import release_large_buffers
@@ -11,4 +12,5 @@ from db.media import release_large_buffers
 
 def make_server() -> FastAPI:
     release_large_buffers()  # photos are decoded in this process
+    access_log.install()
     return create_server(get_settings())
