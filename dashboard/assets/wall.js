@@ -219,8 +219,6 @@
                layer go, the new and the gone (closed, merged ...) replace theirs, the new events go first in the
                ticker (which keeps delta.keep); a reset (a fresh screen, a long gap) starts both again */
             mergeLive: function (delta, asOf, live, shown) {
-                const nu = window.dash_clientside.no_update;
-                if (!delta) { return [nu, nu]; }
                 const fresh = delta.events || [];
                 if (delta.reset) { return [{}, fresh.slice(0, delta.keep)]; }
                 const out = {};

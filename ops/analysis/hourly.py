@@ -32,32 +32,21 @@ CURSOR = "hourly"
 AREA_SQL = "CASE WHEN g.id IS NULL THEN '' ELSE '1km:' || div(g.i, 10) || ':' || div(g.j, 10) END"
 HOUR_SQL = "date_trunc('hour', c.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
 
+#: The hourly counts of the cases ``{cases}`` (a table or a subquery, alias ``c``), with ``{extra}`` columns.
 _COUNT_SQL = """
     SELECT {hour} AS hour, {area} AS area_key, COALESCE(c.district_code, '') AS district_code,
-           c.category_code, count(*) AS n
-      FROM "case" c LEFT JOIN grid_cell g ON g.id = c.cell_id
+           c.category_code, count(*) AS n{extra}
+      FROM {cases} c LEFT JOIN grid_cell g ON g.id = c.cell_id
      GROUP BY 1, 2, 3, 4
 """
-_COUNT = _COUNT_SQL.format(hour=HOUR_SQL, area=AREA_SQL)  # nosec B608 # this module's constants only
+_COUNT = _COUNT_SQL.format(hour=HOUR_SQL, area=AREA_SQL, cases='"case"', extra="")  # nosec B608 # this module's constants only
 #: One step, in one statement (one snapshot): the cases not counted yet (above id ``:after``, and below it those
 #: created by a transaction snapshot ``:seen`` did not see) grouped and added to the hourly counts; returns the
 #: statement's snapshot, how many were added, the oldest of them and the newest case id. Only the groups are
 #: materialized (a rebuild reads every case once).
 _STEP_SQL = """
     WITH s AS (SELECT pg_current_snapshot() AS now_s),
-    grouped AS MATERIALIZED (
-        SELECT {hour} AS hour, {area} AS area_key, COALESCE(c.district_code, '') AS district_code,
-               c.category_code, count(*) AS n, min(c.created_at) AS oldest
-          FROM (SELECT c.created_at, c.cell_id, c.district_code, c.category_code
-                  FROM "case" c
-                 WHERE c.id > :after
-                UNION ALL
-                SELECT c.created_at, c.cell_id, c.district_code, c.category_code
-                  FROM "case" c
-                 WHERE c.id <= :after AND c.id = ANY ({late})) c
-          LEFT JOIN grid_cell g ON g.id = c.cell_id
-         GROUP BY 1, 2, 3, 4
-    ),
+    grouped AS MATERIALIZED ({count}),
     added AS (
         INSERT INTO analysis_hourly (hour, area_key, district_code, category_code, n)
         SELECT hour, area_key, district_code, category_code, n FROM grouped
@@ -67,7 +56,18 @@ _STEP_SQL = """
            (SELECT COALESCE(max(id), 0) FROM "case") AS upto
       FROM grouped
 """
-_STEP = text(_STEP_SQL.format(hour=HOUR_SQL, area=AREA_SQL, late=LATE_REPORTS))  # nosec B608 # this module's constants only
+#: the cases a step counts: above the last id, and below it the late ones (:data:`db.snapshots.LATE_REPORTS`)
+_NOT_COUNTED = f"""(SELECT c.created_at, c.cell_id, c.district_code, c.category_code FROM "case" c WHERE c.id > :after
+      UNION ALL
+      SELECT c.created_at, c.cell_id, c.district_code, c.category_code FROM "case" c
+       WHERE c.id <= :after AND c.id = ANY ({LATE_REPORTS}))"""  # nosec B608 # constants of db.snapshots
+_STEP = text(
+    _STEP_SQL.format(
+        count=_COUNT_SQL.format(
+            hour=HOUR_SQL, area=AREA_SQL, cases=_NOT_COUNTED, extra=", min(c.created_at) AS oldest"
+        )
+    )
+)  # nosec B608 # this module's constants only
 _LOCK = text("INSERT INTO analysis_cursor (name, last_id) VALUES (:name, 0) ON CONFLICT (name) DO NOTHING")
 _READ = text("SELECT last_id, seen FROM analysis_cursor WHERE name = :name FOR UPDATE")
 _NEWEST = text('SELECT COALESCE(max(id), 0) FROM "case"')
