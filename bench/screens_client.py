@@ -1,14 +1,22 @@
 """The open screens of :mod:`bench.screens`: asyncio streams (:mod:`bench.http_lite`), each screen holding
-``/push/events`` and calling its catch-up callback on every doorbell as the browser does (``assets/gy_push.js``: one
-catch-up at a time; a doorbell that rings meanwhile is answered when the previous catch-up has landed; a doorbell
-whose transaction the screen's cursor holds already asks nothing, :func:`db.snapshots.visible`, the rule
-``gy.snapshot.sees`` follows), plus a probe calling the wall's heat + pins callbacks. No ``run()``: part of
+``/push/events`` as the browser does:
+
+- a workbench calls its catch-up callback on every doorbell (``assets/gy_push.js``: one catch-up at a time; a
+  doorbell that rings meanwhile is answered when the previous catch-up has landed; a doorbell whose transaction the
+  screen's cursor holds already asks nothing, :func:`db.snapshots.visible`, the rule ``gy.snapshot.sees`` follows);
+- a wall holds ``/push/events?wall=1`` and merges the wall feed's deltas that follow on from its cursor
+  (:func:`db.snapshots.covers`), calling its catch-up callback only for the others and for doorbells
+  (``assets/wall.js``), and reads its KPI tiles a moment after something new (spread as ``kpiSoon`` does);
+
+plus a probe calling the wall's heat + pins callbacks. For each merged delta it records the time from the commit of
+the newest report in it (the writer's clock, ``commits``: ticket → time) to its arrival. No ``run()``: part of
 :mod:`bench.screens`."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,8 +26,10 @@ import httpx
 from bench.http_lite import Connection, HttpError
 from bench.map_common import STREET, viewport
 from bench.map_http import callback_body
-from db.snapshots import visible
+from db.snapshots import covers, visible
 
+#: assets/wall.js: the KPI tiles are read KPI_AFTER_MS + up to KPI_SPREAD_MS after something new
+KPI_AFTER_S, KPI_SPREAD_S = 1.0, 4.0
 CONFIG = {"rotate": 0, "fallback": 45, "window": "7d", "scale": "heat", "colors": ["#000"] * 5}
 
 
@@ -27,6 +37,10 @@ CONFIG = {"rotate": 0, "fallback": 45, "window": "7d", "scale": "heat", "colors"
 class Samples:
     catch_up: list[float] = field(default_factory=list)
     probe: list[float] = field(default_factory=list)
+    #: wall screens: the commit of a delta's newest report → the delta merged; the KPI tiles' reads
+    delivered: list[float] = field(default_factory=list)
+    kpis: list[float] = field(default_factory=list)
+    merged: int = 0
     doorbells: int = 0
     errors: list[str] = field(default_factory=list)
     streams_open: int = 0
@@ -39,14 +53,25 @@ def _output(body: dict[str, Any], comp: str, prop: str) -> Any:
 class Screen:
     """One open page of the app at ``base``: ``kind`` "wall" or "workbench", signed in with ``headers``."""
 
-    def __init__(self, base: str, kind: str, deps: list[dict[str, Any]], headers: dict[str, str]) -> None:
-        self.base, self.kind, self.deps, self.headers = base, kind, deps, headers
+    def __init__(
+        self,
+        base: str,
+        kind: str,
+        deps: list[dict[str, Any]],
+        headers: dict[str, str],
+        commits: dict[str, float],
+    ) -> None:
+        self.base, self.kind, self.deps, self.headers, self.commits = base, kind, deps, headers, commits
         self.calls = Connection(base, headers)
+        self.kpi_calls = Connection(base, headers)
         self.cursor: str | None = None
         self.bell: dict[str, Any] = {}
         self.rung = asyncio.Event()
         self.changed: Any = None
         self.slow: Any = None
+        self.busy = False  # a catch-up under way: the deltas that come meanwhile wait for it (wall.js)
+        self.waiting: list[dict[str, Any]] = []
+        self.kpi_due: asyncio.Task[None] | None = None
 
     def body(self) -> dict[str, Any]:
         bell = {"id": self.bell.get("id"), "x": self.bell.get("x"), "n": 1}
@@ -68,26 +93,78 @@ class Screen:
         slow = _output(got, "wbp-slow", "data")
         self.slow = slow if slow is not None else self.slow
 
-    async def listen(self, samples: Samples, stop: asyncio.Event) -> None:
+    async def listen(self, samples: Samples, stop: asyncio.Event, measuring: asyncio.Event) -> None:
         """Hold the event stream; each doorbell is kept (the last one stands for all) and rings, unless the
-        screen's cursor holds its transaction already."""
+        screen's cursor holds its transaction already; a wall's deltas are merged or ring."""
         stream = Connection(self.base, self.headers)
         samples.streams_open += 1
         event = ""
         try:
-            async for line in stream.lines("/push/events"):
+            async for line in stream.lines("/push/events?wall=1" if self.kind == "wall" else "/push/events"):
                 if stop.is_set():
                     return
                 if line.startswith("event:"):
                     event = line[6:].strip()
-                elif line.startswith("data:") and event == "doorbell":
+                elif line.startswith("data:") and event in ("doorbell", "delta"):
                     data = json.loads(line[5:])
-                    if isinstance(data.get("id"), int) and not visible(data.get("x"), self.cursor):
-                        self.bell = data
-                        self.rung.set()
+                    if not isinstance(data.get("id"), int) or visible(data.get("x"), self.cursor):
+                        continue
+                    if event == "delta" and self.busy:
+                        self.waiting = [*self.waiting, data][-8:]
+                    elif event == "delta" and self.follows(data):
+                        self.merge(data, samples, measuring)
+                        continue
+                    self.bell = data
+                    self.rung.set()
         finally:
             samples.streams_open -= 1
             stream.close()
+
+    def follows(self, d: dict[str, Any]) -> bool:
+        """assets/wall.js ``follows``: the screen's cursor is the delta's start, or between its start and end."""
+        start, end = d.get("from"), d.get("to")
+        return self.cursor is not None and (
+            start == self.cursor or (covers(self.cursor, start) and covers(end, self.cursor))
+        )
+
+    def merge(self, d: dict[str, Any], samples: Samples, measuring: asyncio.Event) -> None:
+        self.cursor = d["to"]
+        if measuring.is_set():
+            samples.merged += 1
+            at = [
+                self.commits[e["ticket"]]
+                for e in d["delta"].get("events", [])
+                if e.get("ticket") in self.commits
+            ]
+            if at:
+                samples.delivered.append(time.perf_counter() - max(at))
+        if self.kpi_due is None or self.kpi_due.done():
+            self.kpi_due = asyncio.create_task(self.read_kpis(samples, measuring))
+
+    async def read_kpis(self, samples: Samples, measuring: asyncio.Event) -> None:
+        await asyncio.sleep(KPI_AFTER_S + random.random() * KPI_SPREAD_S)  # nosec B311 # load spread, not security
+        values = {"wall-kpi-bell.data": self.cursor, "wall-fallback.n_intervals": 0, "gy-lang.data": "zh"}
+        body = callback_body(self.deps, "wall-kpis.children", values, "wall-kpi-bell.data")
+        t0 = time.perf_counter()
+        try:
+            status, _ = await self.kpi_calls.post_json("/_dash-update-component", body)
+        except HttpError as exc:
+            samples.errors.append(str(exc))
+            return
+        if status != 200:
+            samples.errors.append(f"kpis {status}")
+        elif measuring.is_set():
+            samples.kpis.append(time.perf_counter() - t0)
+
+    def landed(self, samples: Samples, measuring: asyncio.Event) -> None:
+        """A catch-up landed: the deltas that came meanwhile are merged if they follow on (wall.js ``settled``)."""
+        self.busy = False
+        waiting, self.waiting = self.waiting, []
+        for d in waiting:
+            if not visible(d.get("x"), self.cursor) and self.follows(d):
+                self.merge(d, samples, measuring)
+        if self.rung.is_set() and visible(self.bell.get("x"), self.cursor):
+            self.rung.clear()
 
     async def catch_up_loop(self, samples: Samples, stop: asyncio.Event, measuring: asyncio.Event) -> None:
         while not stop.is_set():
@@ -96,15 +173,18 @@ class Screen:
             if stop.is_set():
                 return
             t0 = time.perf_counter()
+            self.busy = True
             try:
                 status, got = await self.calls.post_json("/_dash-update-component", self.body())
             except HttpError as exc:
                 samples.errors.append(str(exc))
+                self.busy = False
                 continue
             took = time.perf_counter() - t0
             if status == 200:
                 self.apply(got)
-            elif status != 204:
+            self.landed(samples, measuring)
+            if status not in (200, 204):
                 samples.errors.append(f"catch-up {status}")
                 continue
             if measuring.is_set():
@@ -113,6 +193,9 @@ class Screen:
 
     def close(self) -> None:
         self.calls.close()
+        self.kpi_calls.close()
+        if self.kpi_due is not None:
+            self.kpi_due.cancel()
 
 
 async def probe(

@@ -180,10 +180,15 @@ async def acurrent_user() -> StaffIdentity | None:
     who = _session_user()
     if who is None:
         return None
-    found = runtime.services().caches.identities.get(who[0], MISSING)
-    if found is not MISSING:
-        return _valid(found, who[1])
-    return await anyio.to_thread.run_sync(_identity, *who)
+    caches = runtime.services().caches
+    found = caches.identities.get(who[0], MISSING)
+    if (
+        found is MISSING
+    ):  # expired (every second): the screens asking meanwhile wait for one read, not a thread each
+        found = await caches.identity_reads.get(
+            who[0], 0, lambda: anyio.to_thread.run_sync(_session_row, who[0]), ttl=0
+        )
+    return _valid(found, who[1])
 
 
 def require_user(*roles: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:

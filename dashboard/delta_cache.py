@@ -59,17 +59,24 @@ class DeltaCache(Generic[T]):
     def clear(self) -> None:
         self._entries.clear()
 
+    def peek(self, key: Hashable) -> T | None:
+        """The answer stored for ``key`` whatever its age, or None."""
+        hit = self._entries.get(key)
+        return None if hit is None else hit[2]
+
     async def get(
         self,
         key: Hashable,
         want: int,
         compute: Callable[[], Awaitable[T]],
         fresh: Callable[[T], bool] = lambda _: True,
+        ttl: float | None = None,
     ) -> T:
-        """The answer for ``key`` computed for a doorbell ``>= want`` and ``fresh``: stored, under way, or
-        computed now."""
+        """The answer for ``key`` computed for a doorbell ``>= want``, younger than ``ttl`` (default: the
+        cache's) and ``fresh``: stored, under way, or computed now."""
         hit = self._entries.get(key)
-        if hit is not None and hit[0] >= want and self.clock() - hit[1] < self.ttl and fresh(hit[2]):
+        limit = self.ttl if ttl is None else ttl
+        if hit is not None and hit[0] >= want and self.clock() - hit[1] < limit and fresh(hit[2]):
             self._entries.move_to_end(key)
             return hit[2]
         flight = self._inflight.get(key)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -60,12 +61,20 @@ class Bell:
         return {"id": self.id, "x": self.x, "n": self.n}
 
 
+#: Wall feed messages a stream holds at most while it is slow to send them (the oldest dropped: a screen that
+#: misses one catches up by itself, :mod:`dashboard.wall_feed`)
+FEED_BACKLOG = 8
+
+
 class Subscriber:
-    """One event stream's doorbells: the last case-event bell, the alerts counter, and an event set when either
-    changed."""
+    """One event stream's doorbells: the last case-event bell, the alerts counter, the wall feed's messages not
+    sent yet, and an event set when any changed."""
 
     def __init__(self, bell: Bell | None, alerts: int = 0) -> None:
         self.bell = bell
+        #: the bell the stream starts with (a wall stream sends only this one; the feed rings it afterwards)
+        self.first = bell
+        self._feed: deque[tuple[str, str]] = deque(maxlen=FEED_BACKLOG)
         self.alerts = alerts
         self._rung = asyncio.Event()
         self._case = bell is not None
@@ -89,6 +98,17 @@ class Subscriber:
         self.alarms = alarms
         self._alarm = True
         self._rung.set()
+
+    def ring_feed(self, message: tuple[str, str]) -> None:
+        """A wall feed message: (event name, JSON data)."""
+        self._feed.append(message)
+        self._rung.set()
+
+    def take_feed(self) -> list[tuple[str, str]]:
+        """After :meth:`wait`: the wall feed's messages since the last call, oldest first."""
+        out = list(self._feed)
+        self._feed.clear()
+        return out
 
     def take_alarms(self) -> int | None:
         """After :meth:`wait`: the alarms counter if that doorbell rang since the last call, else None."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -28,6 +28,7 @@ from dashboard.delta_cache import DeltaCache
 from dashboard.push import PushHub, conninfo_from_sqlalchemy
 from dashboard.ratelimit import ALLOWED, ClientLimiter, Decision, client_key, parse_networks
 from dashboard.settings import Settings
+from dashboard.wall_feed import Step, WallFeed
 from db import rate_limit
 from db.accounts import StaffIdentity
 from db.cache import Cache
@@ -64,12 +65,18 @@ class Caches:
     identities: Cache[int, tuple[StaffIdentity, int, bool] | None] = field(
         default_factory=lambda: Cache(ttl=IDENTITY_SECONDS)
     )
+    #: the identity reads under way, by user id: the event loop's callers of one user wait for one read (a
+    #: single flight only, nothing kept: ``identities`` keeps the answers)
+    identity_reads: DeltaCache[tuple[StaffIdentity, int, bool] | None] = field(
+        default_factory=lambda: DeltaCache(max_entries=1024)
+    )
     #: the workbench's reference data by name
     reference: Cache[str, Any] = field(default_factory=lambda: Cache(ttl=REFERENCE_SECONDS))
     #: the area an officer's workbench map opens on, by district (districts do not move)
     district_bounds: Cache[str, BBox | None] = field(default_factory=lambda: Cache(ttl=REFERENCE_SECONDS))
-    #: the wall's panels shared by every screen: name → (version, value); the age allowed is the caller's
-    wall: Cache[str, tuple[int, Any]] = field(default_factory=Cache)
+    #: the wall's panels shared by every screen (one read at a time each): name → value, stamped with the
+    #: doorbell it was read for; the age allowed is the caller's
+    wall: DeltaCache[Any] = field(default_factory=lambda: DeltaCache(max_entries=16, ttl=600.0))
     #: hot-spot results (ops.analysis.hotspots) by (scope, filters, level), and the grid they are computed on
     hotspots: Cache[tuple[Any, ...], Any] = field(
         default_factory=lambda: Cache(ttl=HOTSPOT_SECONDS, max_size=64)
@@ -109,6 +116,7 @@ class Services:
     #: where the reads of read-only screens go (a read replica while it is up and close behind); None: primary
     reads: ReadRoute | None = None
     _hub: PushHub | None = field(default=None, init=False)
+    _feed: WallFeed | None = field(default=None, init=False)
     _busts: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _limit_hits: int = field(default=0, init=False)
 
@@ -133,6 +141,13 @@ class Services:
             url = self.engine.url.render_as_string(hide_password=False)
             self._hub = PushHub(conninfo_from_sqlalchemy(url), on_bust=self.clear_cache)
         return self._hub
+
+    def wall_feed(self, step: Step, start: Callable[[], Awaitable[str]]) -> WallFeed:
+        """The process's wall feed (one catch-up per doorbell for every wall stream), made on first use with
+        ``step`` and ``start`` (:mod:`dashboard.wall_delta`), stopped with the app."""
+        if self._feed is None:
+            self._feed = WallFeed(self.push_hub(), step, start)
+        return self._feed
 
     def clear_cache(self, name: str) -> None:
         """Forget what this process cached under ``name`` (:mod:`db.cache_bust`'s names)."""
@@ -170,6 +185,8 @@ class Services:
         task.add_done_callback(self._busts.discard)
 
     async def stop(self) -> None:
+        if self._feed is not None:
+            await self._feed.stop()
         if self._hub is not None:
             await self._hub.stop()
         self.engine.dispose()

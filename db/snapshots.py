@@ -122,3 +122,13 @@ def visible(xid: object, seen: object) -> bool:
     then the screen reads)."""
     x, snap = xid_of(xid), parse(seen)
     return x is not None and snap is not None and snap.sees(x)
+
+
+def covers(big: object, small: object) -> bool:
+    """Whether the snapshot text ``big`` sees every transaction ``small`` sees (False when either is unknown, or
+    when telling would mean listing transactions: ``big``'s ``xmax`` below ``small``'s). A screen at ``small``
+    may then take a delta computed from an older cursor up to ``big`` (:mod:`dashboard.wall_feed`)."""
+    b, s = parse(big), parse(small)
+    if b is None or s is None or b.xmax < s.xmax:
+        return False
+    return all(not s.sees(x) for x in b.xip)

@@ -7,6 +7,11 @@ count}`` at connect and at every commit of events (coalesced; :class:`dashboard.
 its open alarms), a ``ping`` every 15 s so the page can tell a live stream from a dead one. The page then asks for
 everything its last snapshot did not see (a Dash callback); the event carries no case data. ``retry: 1000`` makes the browser's
 EventSource reconnect within a second after a restart or a network drop.
+
+A wall (``?wall=1``, a signed-in user of the wall's roles) gets the wall feed instead of the doorbells after the
+first one (:mod:`dashboard.wall_feed`): a ``delta`` event with what the feed's cursor did not see, the same as the
+wall's catch-up callback answers (pins, gone, ticker events: what every wall role sees), or a ``doorbell`` when the
+feed cannot tell. ``/push/status`` counts the feed's members, deltas and doorbells.
 """
 
 from __future__ import annotations
@@ -21,10 +26,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from dashboard import auth
+from dashboard import auth, wall_delta
 from dashboard.push import Bell, PushHub
 from dashboard.runtime import Services
+from ops.policy import Screen, roles_for
 
+#: who may have the wall feed's deltas (``?wall=1``): the wall's roles
+WALL_ROLES = frozenset(roles_for(Screen.WALL))
 PING_SECONDS = 15
 RETRY_MS = 1000
 #: Seconds a stream gets to end cleanly at shutdown (less than uvicorn's --timeout-graceful-shutdown).
@@ -47,6 +55,10 @@ def make_router(ops: Services) -> APIRouter:
             )
         h = hub()
         sub = h.subscribe()
+        # a wall asks for the feed (dashboard/wall_feed.py): its deltas instead of the doorbells after the first
+        feed = ops.wall_feed(wall_delta.step, wall_delta.current) if _wants_feed(request, user.role) else None
+        if feed is not None:
+            feed.join(sub)
         stopping = anyio.Event()  # set by sse-starlette when the server shuts down
 
         async def stream() -> AsyncIterator[ServerSentEvent]:
@@ -60,10 +72,12 @@ def make_router(ops: Services) -> APIRouter:
                     await asyncio.wait({rung, stop}, return_when=asyncio.FIRST_COMPLETED)
                     if rung.done():
                         bell, alerts = rung.result()
-                        if bell is not None:
+                        if bell is not None and (feed is None or bell is sub.first):
                             yield ServerSentEvent(
                                 data=json.dumps(bell.data()), event="doorbell", id=str(bell.id)
                             )
+                        for name, data in sub.take_feed():
+                            yield ServerSentEvent(data=data, event=name)
                         if alerts is not None:
                             yield ServerSentEvent(data=json.dumps({"n": alerts}), event="alerts")
                         alarms = sub.take_alarms()
@@ -75,6 +89,8 @@ def make_router(ops: Services) -> APIRouter:
                     if task is not None and not task.done():
                         task.cancel()
                 h.unsubscribe(sub)
+                if feed is not None:
+                    feed.leave(sub)
 
         return EventSourceResponse(
             stream(),
@@ -85,12 +101,15 @@ def make_router(ops: Services) -> APIRouter:
             shutdown_grace_period=SHUTDOWN_GRACE,
         )
 
+    def _wants_feed(request: Request, role: str) -> bool:
+        return request.query_params.get("wall") == "1" and role in WALL_ROLES
+
     @router.get("/status", include_in_schema=False)
     async def status() -> JSONResponse:
         user = await auth.acurrent_user()
         if user is None:
             return JSONResponse({"error": "unauthorized"}, status_code=401)
-        h = hub()
+        h, feed = hub(), ops.wall_feed(wall_delta.step, wall_delta.current)
         return JSONResponse(
             {
                 "listening": h.connected,
@@ -98,6 +117,7 @@ def make_router(ops: Services) -> APIRouter:
                 "alerts": h.alerts,
                 "alarms": h.alarms,
                 "subscribers": h.subscribers,
+                "wall_feed": {"members": feed.members, "deltas": feed.deltas, "rings": feed.rings},
             }
         )
 

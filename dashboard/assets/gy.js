@@ -5,13 +5,23 @@ window.gy = Object.assign({}, window.gy, {
      * transaction or cursor is never held (the page asks, the server decides). */
     snapshot: {
         sees: function (xid, seen) {
-            if (typeof xid !== "number" || typeof seen !== "string") { return false; }
-            const m = /^(\d+):(\d+):([\d,]*)$/.exec(seen);
-            if (!m) { return false; }
-            const xmin = Number(m[1]), xmax = Number(m[2]);
-            if (xid < xmin) { return true; }
-            if (xid >= xmax) { return false; }
-            return !(m[3] ? m[3].split(",").map(Number) : []).includes(xid);
+            if (typeof xid !== "number") { return false; }
+            const s = window.gy.snapshot.parse(seen);
+            return s !== null && (xid < s.xmin || (xid < s.xmax && !s.xip.includes(xid)));
+        },
+        /* Whether the snapshot `big` sees every transaction `small` sees (db/snapshots.py covers): false when
+         * either is unknown or `big`'s xmax is below `small`'s */
+        covers: function (big, small) {
+            const b = window.gy.snapshot.parse(big), s = window.gy.snapshot.parse(small);
+            if (b === null || s === null || b.xmax < s.xmax) { return false; }
+            return b.xip.every((x) => !(x < s.xmin || (x < s.xmax && !s.xip.includes(x))));
+        },
+        /* {xmin, xmax, xip} of a snapshot's text, or null for anything else (db/snapshots.py parse) */
+        parse: function (seen) {
+            const m = typeof seen === "string" ? /^(\d{1,19}):(\d{1,19}):((?:\d{1,19})(?:,\d{1,19})*)?$/.exec(seen) : null;
+            if (!m) { return null; }
+            const s = {xmin: Number(m[1]), xmax: Number(m[2]), xip: m[3] ? m[3].split(",").map(Number) : []};
+            return s.xmin <= s.xmax && s.xip.every((x) => s.xmin <= x && x < s.xmax) ? s : null;
         },
     },
     map: {

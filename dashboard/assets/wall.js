@@ -315,23 +315,33 @@
         },
     });
 
-    /* Push: our own EventSource on /push/events rings the doorbell store; a Dash callback then catches up with
-     * what the screen's snapshot (the cursor store) did not see. A doorbell whose transaction the cursor holds
-     * already asks nothing (gy.snapshot.sees, the rule of db/snapshots.py). Dash drops the answer of a callback
-     * that is triggered again before it returns, so the doorbell rings once, then waits until that catch-up has
-     * landed (the cursor store changed, or the landed store when nothing was new, or 800 ms) and rings again
-     * with the last doorbell if more arrived meanwhile (doorbells come in commit order: the last one stands for
-     * all). The browser reconnects by
-     * itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or one silent for 45 s
-     * (pings come every 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
-    const PUSH_URL = "/push/events", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
-    const KPI_BELL = "wall-kpi-bell";
+    /* Push: our own EventSource on /push/events?wall=1. The server's wall feed (dashboard/wall_feed.py) sends a
+     * `delta` at each commit: what its cursor did not see, up to its next cursor. A screen whose cursor is the
+     * delta's `from` (or lies between `from` and `to`, gy.snapshot.covers) merges it (the delta store, liveLayer)
+     * and takes `to` as its cursor, with no request at all; any other screen, and every `doorbell` (the stream's
+     * first, or one the feed could not answer), rings the doorbell store: a Dash callback then catches up with
+     * what the screen's snapshot (the cursor store) did not see. A delta or doorbell whose transaction the
+     * cursor holds already asks nothing (gy.snapshot.sees, the rule of db/snapshots.py). Dash drops the answer
+     * of a callback that is triggered again before it returns, so the doorbell rings once, then waits until that
+     * catch-up has landed (the cursor store changed, or the landed store when nothing was new, or 800 ms); the
+     * deltas that came meanwhile are merged then if they follow on, else it rings again with the last doorbell
+     * (doorbells come in commit order: the last one stands for all). The KPI tiles read again a moment after
+     * something new (spread over KPI_SPREAD_MS so the screens of a wall do not all ask at once). The browser
+     * reconnects by itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or one silent
+     * for 45 s (pings come every 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
+    const PUSH_URL = "/push/events?wall=1", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
+    const KPI_BELL = "wall-kpi-bell", CURSOR = "wall-cursor", KPI_AFTER_MS = 1000, KPI_SPREAD_MS = 4000, BACKLOG = 8;
     const ALERT_BELL = "ana-wall-bell";  // dashboard/ids/an_alertui.py WALL_BELL
     const SETTLE_MS = 800;
     let es = null, retry = null, watchdog = null, backoff = 1000;
     // cursorNow: the screen's snapshot once its first catch-up has landed (null before: nothing to catch up from)
-    let rings = 0, inflight = null, pending = null, cursorNow = null;
+    let rings = 0, inflight = null, pending = null, cursorNow = null, kpiTimer = null;
+    let deltas = [];  // the feed's deltas that came while a catch-up was under way, oldest first
     const holds = (bell) => cursorNow !== null && window.gy.snapshot.sees(bell.x, cursorNow);
+    // a delta this screen can merge: its cursor is the delta's start, or between its start and its end
+    const follows = (d) => cursorNow !== null && typeof d.from === "string" && typeof d.to === "string" &&
+        (d.from === cursorNow || (window.gy.snapshot.covers(cursorNow, d.from) &&
+            window.gy.snapshot.covers(d.to, cursorNow)));
 
     function setProps(id, props) {
         const dc = window.dash_clientside;
@@ -352,18 +362,44 @@
         // before the screen's first catch-up has landed there is nothing to catch up from: keep the bell
         if (inflight || cursorNow === null) { pending = bell; } else { send(bell); }
     }
+    function kpiSoon() {
+        if (kpiTimer) { return; }
+        kpiTimer = setTimeout(() => { kpiTimer = null; setProps(KPI_BELL, {data: cursorNow}); },
+            KPI_AFTER_MS + Math.random() * KPI_SPREAD_MS);
+    }
+    /* merge a delta of the feed: the live layer from the delta store, the cursor store moved to its end */
+    function merge(d) {
+        cursorNow = d.to;  // before the settled callback hears of it: that one is no catch-up landing
+        setProps(DELTA, {data: d.delta});
+        setProps(CURSOR, {data: d.to});
+        kpiSoon();
+    }
+    function onDelta(d) {
+        if (!d || typeof d.id !== "number" || !d.delta || holds(d)) { return; }
+        if (inflight || cursorNow === null) {  // merged (or rung) once the catch-up under way has landed
+            deltas = deltas.concat([d]).slice(-BACKLOG);
+            pending = d;
+        } else if (follows(d)) {
+            merge(d);
+        } else {
+            send(d);
+        }
+    }
     /* the cursor store changed, or a catch-up that found nothing new answered (the landed store) */
     function settled(cursor) {
         if (typeof cursor === "string") {
             // the KPI tiles read again once a catch-up brought something new: after it, not alongside it (the
             // live pin comes first); their first read does not wait for the first catch-up (nothing writes this
             // store but this script, so the page asks for both at once)
-            if (cursorNow !== null && cursor !== cursorNow) { setProps(KPI_BELL, {data: cursor}); }
+            if (cursorNow !== null && cursor !== cursorNow) { kpiSoon(); }
             cursorNow = cursor;
         }
         clearTimeout(inflight);
         inflight = null;
         if (cursorNow === null) { return; }
+        const waiting = deltas;
+        deltas = [];
+        waiting.forEach((d) => { if (!holds(d) && follows(d)) { merge(d); } });
         if (pending !== null && holds(pending)) { pending = null; }
         if (pending !== null) { const bell = pending; pending = null; send(bell); }
     }
@@ -374,7 +410,7 @@
     function close() {
         if (es) { es.close(); es = null; }
         clearTimeout(watchdog);
-        if (!onWall()) { pending = null; cursorNow = null; }  // left the wall: its next layout starts afresh
+        if (!onWall()) { pending = null; cursorNow = null; deltas = []; }  // left the wall: its next layout starts afresh
     }
     function schedule() {
         close();
@@ -393,6 +429,10 @@
         src.addEventListener("doorbell", (e) => {
             kick();
             try { ring(JSON.parse(e.data)); } catch (err) { /* not ours */ }
+        });
+        src.addEventListener("delta", (e) => {
+            kick();
+            try { onDelta(JSON.parse(e.data)); } catch (err) { /* not ours */ }
         });
         // 预警: an alert was raised or changed; the alerts panel and markers read again (callbacks/an_alertui_wall.py)
         src.addEventListener("alerts", (e) => {

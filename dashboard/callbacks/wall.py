@@ -59,22 +59,11 @@ PANEL_DAYS = 30
 T = TypeVar("T")
 
 
-async def shared(
-    name: str,
-    want: int,
-    ttl: float,
-    fn: Callable[[Connection], T],
-    version_of: Callable[[T], int] = lambda _: 0,
-) -> T:
-    """One computation for every screen: reused for ``ttl`` seconds unless a screen asks for a newer version than
-    the value has (``version_of``; the KPI tiles use the count of doorbells the process had heard: a new event
-    recomputes them once, for all screens)."""
-    memo = runtime.services().caches.wall
-    hit = memo.get(name, ttl=ttl)
-    if hit is not None and want <= hit[0]:
-        return hit[1]
-    value = await runtime.aview(fn)
-    memo.put(name, (version_of(value), value))
+async def shared(name: str, want: int, ttl: float, fn: Callable[[Connection], T]) -> T:
+    """One computation for every screen, one at a time: reused for ``ttl`` seconds unless a screen asks for a
+    newer version than the value was read for (``want``; the KPI tiles use the count of doorbells the process had
+    heard: a new event recomputes them once, for all screens, however many ask while it is read)."""
+    value: T = await runtime.services().caches.wall.get(name, want, lambda: runtime.aview(fn), ttl=ttl)
     return value
 
 
@@ -126,8 +115,8 @@ def _static(conn: Connection) -> tuple[Any, ...]:
 def cached_presets() -> list[dict[str, Any]] | None:
     """The preset views if a screen loaded them already: the layout then carries them, and the map goes to the
     first one without waiting for a round trip."""
-    hit = runtime.services().caches.wall.get("static")
-    return None if hit is None else hit[1][2]
+    hit = runtime.services().caches.wall.peek("static")
+    return None if hit is None else hit[2]
 
 
 @callback(
@@ -297,7 +286,7 @@ async def kpi_panel(_bell: Any, _n: Any, lang: str, *, user: StaffIdentity) -> t
     # legend's 在办 comes from the same snapshot as the tile's. Rung by wall.js after a catch-up brought something
     # new (no callback writes that store, so the first tiles are asked for with the first ticker, not after it)
     rings = runtime.services().push_hub().rings
-    k = await shared("kpis", rings, 20, kpis, lambda _: rings)
+    k = await shared("kpis", rings, 20, kpis)
     return kpi_tiles(k, lang), pin_legend(k, lang)
 
 

@@ -1,10 +1,12 @@
-"""The wall's live layer (/wall): the doorbell (written by ``assets/wall.js`` from ``/push/events``) or the fallback
-timer → :func:`catch_up`, everything the screen's snapshot (its cursor) did not see → the ticker's events, the delta
-of live pins, the cursor (which moves the KPI tiles, :mod:`dashboard.callbacks.wall`); one query per snapshot shared
-by every screen of the process (:func:`shared_catch_up`). The answer carries only what is new: the browser merges
-the pins into the screen's live pins and draws the ticker in the screen's language (``assets/wall.js``), so the
-request does not carry them and the answer neither carries all of them back nor any component (at 300 open screens
-a catch-up's CPU was mostly encoding and decoding those).
+"""The wall's live layer (/wall): a screen's own catch-up. Most commits reach an open wall as the wall feed's delta
+on its event stream (:mod:`dashboard.wall_feed`), merged with no request; the doorbell (written by
+``assets/wall.js`` when a delta does not follow on from the screen's cursor, or the stream's first doorbell) or the
+fallback timer → :func:`catch_up`, everything the screen's snapshot (its cursor) did not see → the ticker's events,
+the delta of live pins, the cursor (which moves the KPI tiles, :mod:`dashboard.callbacks.wall`); one query per
+snapshot shared by every screen of the process and the feed (:func:`dashboard.wall_delta.shared_catch_up`). The
+answer carries only what is new: the browser merges the pins into the screen's live pins and draws the ticker in
+the screen's language (``assets/wall.js``), so the request does not carry them and the answer neither carries all
+of them back nor any component (at 300 open screens a catch-up's CPU was mostly encoding and decoding those).
 """
 
 from __future__ import annotations
@@ -16,15 +18,11 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import auth, runtime
 from dashboard.callbacks.wall import ROLES
-from dashboard.components.wall_wire import pin_feature
 from dashboard.ids import wall as w
+from dashboard.wall_delta import TICKER_SIZE, delta_of, shared_catch_up
 from db import snapshots
 from db.accounts import StaffIdentity
-from db.queries.live import CatchUp, latest_events
-from db.queries.live import catch_up as q_catch_up
-
-TICKER_SIZE = 10
-CATCHUP_LIMIT = 400
+from db.queries.live import latest_events
 
 
 @callback(
@@ -64,8 +62,7 @@ async def catch_up(
         return (*(no_update,) * 3, {"n": rung.get("n")})
     if got.overflow:  # too much missed (a long disconnection): reload the base layer, restart the ticker
         return await _afresh((reload or 0) + 1)
-    delta = {"pins": [pin_feature(p) for p in got.pins], "gone": got.gone, "events": got.events[:TICKER_SIZE]}
-    return got.cursor, {**delta, "keep": TICKER_SIZE}, no_update, no_update
+    return got.cursor, delta_of(got), no_update, no_update
 
 
 async def _afresh(reload: Any) -> tuple[Any, ...]:
@@ -77,22 +74,4 @@ async def _afresh(reload: Any) -> tuple[Any, ...]:
         {"reset": True, "events": got.events, "keep": TICKER_SIZE},
         reload,
         no_update,
-    )
-
-
-async def shared_catch_up(seen: str, xid: int | None) -> CatchUp:
-    """The events the snapshot ``seen`` did not see, one query for every wall screen of the process at that
-    snapshot: the screens rung by the same doorbell share it (:class:`dashboard.delta_cache.DeltaCache`). The
-    answer includes every doorbell this process has heard, and the doorbell's transaction ``xid``: one heard by
-    another process, or not replayed yet by a replica, is read again (on the primary)."""
-    app = runtime.services()
-
-    def holds(g: CatchUp) -> bool:
-        return g.overflow or snapshots.holds(xid, g.cursor)
-
-    return await app.caches.deltas.get(
-        ("wall", seen),
-        app.push_hub().rings,
-        lambda: runtime.aview_fresh(lambda c: q_catch_up(c, seen, CATCHUP_LIMIT), holds),
-        holds,
     )

@@ -117,3 +117,25 @@ def test_an_answer_missing_the_doorbell_is_computed_again() -> None:
         assert cache.queries == 2
 
     asyncio.run(main())
+
+
+def test_a_caller_may_allow_another_age() -> None:
+    """The wall's panels share the cache, each with the age it allows (the KPI tiles 20 s, the outlines 10 min)."""
+
+    async def main() -> None:
+        now = [0.0]
+        cache: DeltaCache[str] = DeltaCache(ttl=600, clock=lambda: now[0])
+        assert cache.peek("kpis") is None
+
+        async def read() -> str:
+            return f"at {now[0]:.0f}"
+
+        assert await cache.get("kpis", 0, read, ttl=20) == "at 0"
+        now[0] = 19.0
+        assert await cache.get("kpis", 0, read, ttl=20) == "at 0"
+        now[0] = 21.0
+        assert await cache.get("kpis", 0, read) == "at 0"  # the cache's own 600 s
+        assert await cache.get("kpis", 0, read, ttl=20) == "at 21"
+        assert cache.peek("kpis") == "at 21" and cache.queries == 2
+
+    asyncio.run(main())

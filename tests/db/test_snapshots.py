@@ -61,3 +61,37 @@ def test_snapshots_that_see_the_same_events_make_one_cursor() -> None:
             assert snapshots.parse("100:110:103,107").sees(x) == snapshots.parse("103:106:103").sees(x)  # type: ignore[union-attr]
     with pytest.raises(ValueError):
         snapshots.canonical("junk", 1)
+
+
+def test_a_later_snapshot_covers_an_earlier_one() -> None:
+    assert snapshots.covers("103:112:103,107", "100:110:103,107")  # 103 and 107 were running in both
+    assert snapshots.covers("108:112:", "100:110:103,107")  # both committed since
+    assert snapshots.covers("100:110:103,107", "100:110:103,107")
+    assert not snapshots.covers("100:110:103,107", "103:112:103,107")  # misses 110 and 111
+    assert not snapshots.covers("100:112:104", "100:110:103,107")  # 104 was seen by the smaller one
+    assert not snapshots.covers("1:1:", "junk") and not snapshots.covers(None, "1:1:")
+
+
+def test_covers_means_every_transaction_seen_is_seen() -> None:
+    """Against the definition, over every small snapshot pair: ``covers`` never claims what is not so."""
+    import itertools
+
+    def texts() -> list[str]:
+        out = []
+        for xmin, xmax in itertools.combinations_with_replacement(range(1, 7), 2):
+            inner = list(range(xmin, xmax))
+            for k in range(len(inner) + 1):
+                out += [f"{xmin}:{xmax}:{','.join(map(str, c))}" for c in itertools.combinations(inner, k)]
+        return out
+
+    claimed = 0
+    for big, small in itertools.product(texts(), repeat=2):
+        b, s = snapshots.parse(big), snapshots.parse(small)
+        assert b is not None and s is not None
+        truth = all(b.sees(x) for x in range(0, 9) if s.sees(x))
+        if snapshots.covers(big, small):
+            claimed += 1
+            assert truth, (big, small)
+        elif b.xmax >= s.xmax:
+            assert not truth, (big, small)  # refused only when it would have to list transactions
+    assert claimed > 100

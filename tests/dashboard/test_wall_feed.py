@@ -1,0 +1,170 @@
+"""The wall feed (:class:`dashboard.wall_feed.WallFeed`) on the wall's real catch-up (:mod:`dashboard.wall_delta`)
+and a database of its own (the reports are committed): each doorbell becomes one delta that starts where the last
+one ended; a doorbell already sent sends nothing; a failed read rings the doorbell instead and the next one reads
+from the same cursor; too much new rings and starts again; with no wall open nothing is read. The hub's listener
+is not started: the test rings it with each commit's real transaction, as the listener would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import Engine, text
+
+from dashboard import runtime, wall_delta
+from dashboard.push import PushHub, Subscriber
+from dashboard.settings import Settings
+from dashboard.wall_feed import WallFeed
+from db import snapshots
+from geo.crs import TZ
+from ops.workflow import CaseResult
+from tests.support.cases import live_report
+from tests.support.db import committed, read
+
+NOW = datetime(2026, 3, 12, 9, 0, tzinfo=TZ)
+T = TypeVar("T")
+
+
+@pytest.fixture
+def app(settings: Settings, private_engine: Engine) -> Iterator[runtime.Services]:
+    with runtime.using(runtime.Services(settings=settings, engine=private_engine)) as services:
+        yield services
+
+
+def run(main: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(main())
+
+
+def quiet_hub(app: runtime.Services) -> PushHub:
+    hub = app.push_hub()
+    hub.start = lambda: None  # type: ignore[method-assign]  # no listener: the test rings with each commit
+    return hub
+
+
+def report(engine: Engine, k: int) -> tuple[CaseResult, int]:
+    r = committed(engine, lambda c: live_report(c, k, NOW - timedelta(minutes=k)))
+    tx = read(
+        engine, lambda c: c.execute(text("SELECT tx::text FROM case_event WHERE id = :i"), {"i": r.event_id})
+    )
+    return r, int(tx.scalar_one())
+
+
+async def messages(sub: Subscriber, want: int = 1, timeout: float = 10.0) -> list[tuple[str, dict[str, Any]]]:
+    out: list[tuple[str, dict[str, Any]]] = []
+    async with asyncio.timeout(timeout):
+        while len(out) < want:
+            await sub.wait()
+            out += [(name, json.loads(data)) for name, data in sub.take_feed()]
+    return out
+
+
+async def settle() -> None:
+    await asyncio.sleep(0.3)  # the feed reads in a worker thread
+
+
+def test_each_doorbell_is_one_delta_on_from_the_last(app: runtime.Services, private_engine: Engine) -> None:
+    async def main() -> None:
+        hub = quiet_hub(app)
+        feed = WallFeed(hub, wall_delta.step, wall_delta.current)
+        wall = hub.subscribe()
+        feed.join(wall)
+        await settle()
+        start = feed.cursor
+        assert snapshots.valid(start)
+        a, xa = report(private_engine, 1)
+        hub.publish(a.event_id, xa)
+        [(name, first)] = await messages(wall)
+        assert name == "delta" and first["from"] == start and first["x"] == xa
+        assert [e["ticket"] for e in first["delta"]["events"]] == [a.ticket]
+        assert [p["properties"]["id"] for p in first["delta"]["pins"]] == [a.id]
+        b, xb = report(private_engine, 2)
+        hub.publish(b.event_id, xb)
+        [(_, second)] = await messages(wall)
+        assert second["from"] == first["to"] and snapshots.visible(xb, second["to"])
+        assert [e["ticket"] for e in second["delta"]["events"]] == [b.ticket]
+        hub.publish(b.event_id, xb)  # a doorbell the feed's cursor holds: nothing is sent
+        await settle()
+        assert wall.take_feed() == [] and feed.deltas == 2 and feed.rings == 0
+        await feed.stop()
+
+    run(main)
+
+
+def test_a_failed_read_rings_and_the_next_one_reads_on(app: runtime.Services, private_engine: Engine) -> None:
+    failures = [ConnectionError("the database went away")]
+
+    async def flaky(seen: str, xid: int | None) -> tuple[str, dict[str, Any] | None]:
+        if failures:
+            raise failures.pop()
+        return await wall_delta.step(seen, xid)
+
+    async def main() -> None:
+        hub = quiet_hub(app)
+        feed = WallFeed(hub, flaky, wall_delta.current)
+        wall = hub.subscribe()
+        feed.join(wall)
+        await settle()
+        start = feed.cursor
+        a, xa = report(private_engine, 3)
+        hub.publish(a.event_id, xa)
+        [(name, bell)] = await messages(wall)
+        assert name == "doorbell" and bell["x"] == xa and feed.cursor == start  # the screens ask themselves
+        b, xb = report(private_engine, 4)
+        hub.publish(b.event_id, xb)
+        [(name, delta)] = await messages(wall)
+        assert name == "delta" and delta["from"] == start  # both reports, from where the feed was
+        assert {e["ticket"] for e in delta["delta"]["events"]} == {a.ticket, b.ticket}
+        await feed.stop()
+
+    run(main)
+
+
+def test_too_much_new_rings_and_starts_again(
+    app: runtime.Services, private_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wall_delta, "CATCHUP_LIMIT", 2)
+
+    async def main() -> None:
+        hub = quiet_hub(app)
+        feed = WallFeed(hub, wall_delta.step, wall_delta.current)
+        wall = hub.subscribe()
+        feed.join(wall)
+        await settle()
+        for k in range(5, 8):
+            r, x = report(private_engine, k)
+        hub.publish(r.event_id, x)
+        [(name, _)] = await messages(wall)
+        assert name == "doorbell" and feed.cursor is None  # the screens read afresh; the feed starts again
+        s, y = report(private_engine, 8)
+        hub.publish(s.event_id, y)
+        [(name, _)] = await messages(wall)
+        assert name == "doorbell" and snapshots.visible(y, feed.cursor)  # its new cursor, from now on
+        t, z = report(private_engine, 9)
+        hub.publish(t.event_id, z)
+        [(name, delta)] = await messages(wall)
+        assert name == "delta" and [e["ticket"] for e in delta["delta"]["events"]] == [t.ticket]
+        await feed.stop()
+
+    run(main)
+
+
+def test_with_no_wall_open_nothing_is_read(app: runtime.Services, private_engine: Engine) -> None:
+    async def main() -> None:
+        hub = quiet_hub(app)
+        feed = WallFeed(hub, wall_delta.step, wall_delta.current)
+        wall = hub.subscribe()
+        feed.join(wall)
+        await settle()
+        feed.leave(wall)
+        queries = app.caches.deltas.queries
+        r, x = report(private_engine, 10)
+        hub.publish(r.event_id, x)
+        await settle()
+        assert app.caches.deltas.queries == queries and feed.cursor is None and wall.take_feed() == []
+        await feed.stop()
+
+    run(main)
