@@ -1,15 +1,17 @@
 """The open screens of :mod:`bench.screens`: asyncio streams (:mod:`bench.http_lite`), each screen holding
 ``/push/events`` as the browser does:
 
-- a workbench calls its catch-up callback on every doorbell (``assets/gy_push.js``: one catch-up at a time; a
-  doorbell that rings meanwhile is answered when the previous catch-up has landed; a doorbell whose transaction the
+- a screen calls its catch-up callback on a doorbell (``assets/gy_push.js``: one catch-up at a time; a doorbell
+  that rings meanwhile is answered when the previous catch-up has landed; a doorbell whose transaction the
   screen's cursor holds already asks nothing, :func:`db.snapshots.visible`, the rule ``gy.snapshot.sees`` follows);
-- a wall holds ``/push/events?wall=1`` and merges the wall feed's deltas that follow on from its cursor
+- a wall holds ``/push/events?feed=wall`` and merges the wall feed's deltas that follow on from its cursor
   (:func:`db.snapshots.covers`), calling its catch-up callback only for the others and for doorbells
   (``assets/wall.js``), and reads its KPI tiles a moment after something new (spread as ``kpiSoon`` does);
+- a workbench holds ``/push/events?feed=workbench`` and merges its scope's deltas the same way
+  (``assets/gy_push.js``; the queue's re-read after a change is not asked for, as before);
 
 plus a probe calling the wall's heat + pins callbacks. For each merged delta it records the time from the commit of
-the newest report in it (the writer's clock, ``commits``: ticket → time) to its arrival. No ``run()``: part of
+its newest event (the writer's clock, ``commits``: event id → time) to its arrival. No ``run()``: part of
 :mod:`bench.screens`."""
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class Screen:
         kind: str,
         deps: list[dict[str, Any]],
         headers: dict[str, str],
-        commits: dict[str, float],
+        commits: dict[int, float],
     ) -> None:
         self.base, self.kind, self.deps, self.headers, self.commits = base, kind, deps, headers, commits
         self.calls = Connection(base, headers)
@@ -100,7 +102,9 @@ class Screen:
         samples.streams_open += 1
         event = ""
         try:
-            async for line in stream.lines("/push/events?wall=1" if self.kind == "wall" else "/push/events"):
+            async for line in stream.lines(
+                "/push/events?feed=wall" if self.kind == "wall" else "/push/events?feed=workbench"
+            ):
                 if stop.is_set():
                     return
                 if line.startswith("event:"):
@@ -131,14 +135,9 @@ class Screen:
         self.cursor = d["to"]
         if measuring.is_set():
             samples.merged += 1
-            at = [
-                self.commits[e["ticket"]]
-                for e in d["delta"].get("events", [])
-                if e.get("ticket") in self.commits
-            ]
-            if at:
-                samples.delivered.append(time.perf_counter() - max(at))
-        if self.kpi_due is None or self.kpi_due.done():
+            if d.get("id") in self.commits:  # the newest event heard of: the writer's last report, mostly
+                samples.delivered.append(time.perf_counter() - self.commits[d["id"]])
+        if self.kind == "wall" and (self.kpi_due is None or self.kpi_due.done()):
             self.kpi_due = asyncio.create_task(self.read_kpis(samples, measuring))
 
     async def read_kpis(self, samples: Samples, measuring: asyncio.Event) -> None:

@@ -61,19 +61,21 @@ class Bell:
         return {"id": self.id, "x": self.x, "n": self.n}
 
 
-#: Wall feed messages a stream holds at most while it is slow to send them (the oldest dropped: a screen that
-#: misses one catches up by itself, :mod:`dashboard.wall_feed`)
+#: Feed messages a stream holds at most while it is slow to send them (the oldest dropped: a screen that misses
+#: one catches up by itself, :mod:`dashboard.feeds`)
 FEED_BACKLOG = 8
 
 
 class Subscriber:
-    """One event stream's doorbells: the last case-event bell, the alerts counter, the wall feed's messages not
-    sent yet, and an event set when any changed."""
+    """One event stream's doorbells: the last case-event bell, the alerts counter, its feed's messages not sent
+    yet, and an event set when any changed."""
 
     def __init__(self, bell: Bell | None, alerts: int = 0) -> None:
         self.bell = bell
-        #: the bell the stream starts with (a wall stream sends only this one; the feed rings it afterwards)
+        #: the bell the stream starts with (a stream in a feed sends only this one; the feed rings it afterwards)
         self.first = bell
+        #: the signed-in user the stream is for (a feed's personal delta, :mod:`dashboard.feeds`)
+        self.reader: int | None = None
         self._feed: deque[tuple[str, str]] = deque(maxlen=FEED_BACKLOG)
         self.alerts = alerts
         self._rung = asyncio.Event()
@@ -100,12 +102,12 @@ class Subscriber:
         self._rung.set()
 
     def ring_feed(self, message: tuple[str, str]) -> None:
-        """A wall feed message: (event name, JSON data)."""
+        """A feed's message: (event name, JSON data)."""
         self._feed.append(message)
         self._rung.set()
 
     def take_feed(self) -> list[tuple[str, str]]:
-        """After :meth:`wait`: the wall feed's messages since the last call, oldest first."""
+        """After :meth:`wait`: the feed's messages since the last call, oldest first."""
         out = list(self._feed)
         self._feed.clear()
         return out

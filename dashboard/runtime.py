@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -25,10 +25,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dashboard.answer_cache import AnswerCache
 from dashboard.api.open311_settings import Open311Settings, get_open311_settings
 from dashboard.delta_cache import DeltaCache
+from dashboard.feeds import Feed, Personal, Step
 from dashboard.push import PushHub, conninfo_from_sqlalchemy
 from dashboard.ratelimit import ALLOWED, ClientLimiter, Decision, client_key, parse_networks
 from dashboard.settings import Settings
-from dashboard.wall_feed import Step, WallFeed
 from db import rate_limit
 from db.accounts import StaffIdentity
 from db.cache import Cache
@@ -116,7 +116,7 @@ class Services:
     #: where the reads of read-only screens go (a read replica while it is up and close behind); None: primary
     reads: ReadRoute | None = None
     _hub: PushHub | None = field(default=None, init=False)
-    _feed: WallFeed | None = field(default=None, init=False)
+    _feeds: dict[Hashable, Feed] = field(default_factory=dict, init=False)
     _busts: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _limit_hits: int = field(default=0, init=False)
 
@@ -142,12 +142,20 @@ class Services:
             self._hub = PushHub(conninfo_from_sqlalchemy(url), on_bust=self.clear_cache)
         return self._hub
 
-    def wall_feed(self, step: Step, start: Callable[[], Awaitable[str]]) -> WallFeed:
-        """The process's wall feed (one catch-up per doorbell for every wall stream), made on first use with
-        ``step`` and ``start`` (:mod:`dashboard.wall_delta`), stopped with the app."""
-        if self._feed is None:
-            self._feed = WallFeed(self.push_hub(), step, start)
-        return self._feed
+    def feed(
+        self, key: Hashable, step: Step, start: Callable[[], Awaitable[str]], personal: Personal | None = None
+    ) -> Feed:
+        """The process's feed ``key`` (one catch-up per doorbell for every stream of a kind and scope,
+        :mod:`dashboard.feeds`), made on first use with ``step``, ``start`` and ``personal``, stopped with the
+        app."""
+        found = self._feeds.get(key)
+        if found is None:
+            found = self._feeds[key] = Feed(self.push_hub(), step, start, personal)
+        return found
+
+    def feeds(self) -> dict[Hashable, Feed]:
+        """The process's feeds by key."""
+        return dict(self._feeds)
 
     def clear_cache(self, name: str) -> None:
         """Forget what this process cached under ``name`` (:mod:`db.cache_bust`'s names)."""
@@ -185,8 +193,8 @@ class Services:
         task.add_done_callback(self._busts.discard)
 
     async def stop(self) -> None:
-        if self._feed is not None:
-            await self._feed.stop()
+        for feed in self._feeds.values():
+            await feed.stop()
         if self._hub is not None:
             await self._hub.stop()
         self.engine.dispose()

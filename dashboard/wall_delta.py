@@ -1,7 +1,7 @@
 """The wall's catch-up: what a snapshot (a screen's cursor) did not see, as the browser merges it (``assets/wall.js``
 ``mergeLive``): the new and changed pins, the gone ones, the newest events for the ticker. One query per snapshot
 for every wall screen of the process (:class:`dashboard.delta_cache.DeltaCache`), whether a screen's own catch-up
-callback (:mod:`dashboard.callbacks.wall_live`) or the process's wall feed (:mod:`dashboard.wall_feed`) asks.
+callback (:mod:`dashboard.callbacks.wall_live`) or the process's wall feed (:mod:`dashboard.feeds`) asks.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from dashboard import runtime
 from dashboard.components.wall_wire import pin_feature
-from dashboard.wall_feed import Overflow
+from dashboard.feeds import Overflow
 from db import snapshots
 from db.queries.live import CatchUp
 from db.queries.live import catch_up as q_catch_up
@@ -51,7 +51,7 @@ def delta_of(got: CatchUp) -> dict[str, Any]:
 
 async def step(seen: str, xid: int | None) -> tuple[str, dict[str, Any] | None]:
     """The wall feed's step from ``seen`` after a doorbell of ``xid``: the next cursor and the delta up to it
-    (None: nothing new). Raises :class:`dashboard.wall_feed.Overflow` when too much is new to send (the screens read afresh)."""
+    (None: nothing new). Raises :class:`dashboard.feeds.Overflow` when too much is new to send (the screens read afresh)."""
     got = await shared_catch_up(seen, xid)
     if got.overflow:
         raise Overflow(seen)

@@ -127,7 +127,7 @@ def visible(xid: object, seen: object) -> bool:
 def covers(big: object, small: object) -> bool:
     """Whether the snapshot text ``big`` sees every transaction ``small`` sees (False when either is unknown, or
     when telling would mean listing transactions: ``big``'s ``xmax`` below ``small``'s). A screen at ``small``
-    may then take a delta computed from an older cursor up to ``big`` (:mod:`dashboard.wall_feed`)."""
+    may then take a delta computed from an older cursor up to ``big`` (:mod:`dashboard.feeds`)."""
     b, s = parse(big), parse(small)
     if b is None or s is None or b.xmax < s.xmax:
         return False

@@ -8,10 +8,12 @@ its open alarms), a ``ping`` every 15 s so the page can tell a live stream from 
 everything its last snapshot did not see (a Dash callback); the event carries no case data. ``retry: 1000`` makes the browser's
 EventSource reconnect within a second after a restart or a network drop.
 
-A wall (``?wall=1``, a signed-in user of the wall's roles) gets the wall feed instead of the doorbells after the
-first one (:mod:`dashboard.wall_feed`): a ``delta`` event with what the feed's cursor did not see, the same as the
-wall's catch-up callback answers (pins, gone, ticker events: what every wall role sees), or a ``doorbell`` when the
-feed cannot tell. ``/push/status`` counts the feed's members, deltas and doorbells.
+A page may ask for a feed instead of the doorbells after the first one (:mod:`dashboard.feeds`): ``?feed=wall``
+(a user of the wall's roles: the wall's catch-up, pins, gone, ticker events, what every wall role sees) or
+``?feed=workbench`` (a user of the workbench's roles: the cases within the user's reach that changed, and those
+someone else changed, the feed of the user's scope). Each commit is then a ``delta`` event with what the feed's
+cursor did not see, or a ``doorbell`` when the feed cannot tell. ``/push/status`` counts the feeds' members,
+deltas and doorbells.
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from dashboard import auth, wall_delta
+from dashboard import auth, wall_delta, wb_delta
+from dashboard.feeds import Feed
 from dashboard.push import Bell, PushHub
 from dashboard.runtime import Services
-from ops.policy import Screen, roles_for
+from db.accounts import StaffIdentity
+from ops.policy import Screen, roles_for, workbench_scope
 
-#: who may have the wall feed's deltas (``?wall=1``): the wall's roles
 WALL_ROLES = frozenset(roles_for(Screen.WALL))
+WORKBENCH_ROLES = frozenset(roles_for(Screen.WORKBENCH))
 PING_SECONDS = 15
 RETRY_MS = 1000
 #: Seconds a stream gets to end cleanly at shutdown (less than uvicorn's --timeout-graceful-shutdown).
@@ -55,9 +59,10 @@ def make_router(ops: Services) -> APIRouter:
             )
         h = hub()
         sub = h.subscribe()
-        # a wall asks for the feed (dashboard/wall_feed.py): its deltas instead of the doorbells after the first
-        feed = ops.wall_feed(wall_delta.step, wall_delta.current) if _wants_feed(request, user.role) else None
+        # a page may ask for its feed (dashboard/feeds.py): deltas instead of the doorbells after the first
+        feed = _feed(request.query_params.get("feed"), user)
         if feed is not None:
+            sub.reader = user.id
             feed.join(sub)
         stopping = anyio.Event()  # set by sse-starlette when the server shuts down
 
@@ -101,15 +106,24 @@ def make_router(ops: Services) -> APIRouter:
             shutdown_grace_period=SHUTDOWN_GRACE,
         )
 
-    def _wants_feed(request: Request, role: str) -> bool:
-        return request.query_params.get("wall") == "1" and role in WALL_ROLES
+    def _feed(kind: str | None, user: StaffIdentity) -> Feed | None:
+        """The feed ``kind`` for ``user``: the wall's (one for all), the workbench's of the user's scope, or None
+        (not asked for, or not the user's screen)."""
+        if kind == "wall" and user.role in WALL_ROLES:
+            return ops.feed("wall", wall_delta.step, wall_delta.current)
+        if kind == "workbench" and user.role in WORKBENCH_ROLES:
+            scope = workbench_scope(user)
+            return ops.feed(
+                ("workbench", scope), wb_delta.step_for(scope), wb_delta.current, wb_delta.personal
+            )
+        return None
 
     @router.get("/status", include_in_schema=False)
     async def status() -> JSONResponse:
         user = await auth.acurrent_user()
         if user is None:
             return JSONResponse({"error": "unauthorized"}, status_code=401)
-        h, feed = hub(), ops.wall_feed(wall_delta.step, wall_delta.current)
+        h = hub()
         return JSONResponse(
             {
                 "listening": h.connected,
@@ -117,7 +131,15 @@ def make_router(ops: Services) -> APIRouter:
                 "alerts": h.alerts,
                 "alarms": h.alarms,
                 "subscribers": h.subscribers,
-                "wall_feed": {"members": feed.members, "deltas": feed.deltas, "rings": feed.rings},
+                "feeds": [
+                    {
+                        "members": f.members,
+                        "deltas": f.deltas,
+                        "rings": f.rings,
+                        "kind": str(k[0] if isinstance(k, tuple) else k),
+                    }
+                    for k, f in ops.feeds().items()
+                ],
             }
         )
 

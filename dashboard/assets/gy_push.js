@@ -16,15 +16,30 @@
  * nothing (gy.snapshot.sees in gy.js, the rule of db/snapshots.py). After a lost connection the first
  * doorbell carries `resync: true` (the page re-reads what it shows once: the safety net for anything missed).
  * The browser reconnects by itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or
- * one silent for 45 s (pings come every 15 s) is reopened with backoff. */
+ * one silent for 45 s (pings come every 15 s) is reopened with backoff.
+ *
+ * A page whose marker also names a feed (`data-gy-push-feed="workbench"`, with `data-gy-push-cursor`,
+ * `-changed` and `-slow`: its cursor, refresh-hook and heatmap stores) asks the stream for it (dashboard/feeds.py):
+ * each commit then comes as a `delta` of the cases in the user's reach that changed and those someone else
+ * changed. A delta that follows on from the page's cursor (it is the delta's `from`, or lies between `from` and
+ * `to`: gy.snapshot.covers) is merged with no request, as the page's catch-up callback (callbacks/wb_live.py)
+ * would answer: the cursor store moves to `to`, the refresh hook is bumped when cases changed, the heatmap's at
+ * most once a minute; any other delta rings as a doorbell. Deltas that come while a catch-up (or the re-reads
+ * it started) is under way are merged once it has landed, if they follow on. */
 (function () {
     "use strict";
     const PUSH_URL = "/push/events", SETTLE_MS = 800, SILENT_MS = 45000;
-    const names = new Set(["hello", "doorbell", "alerts", "ping", "alarm", "message"]);
+    const names = new Set(["hello", "doorbell", "delta", "alerts", "ping", "alarm", "message"]);
     let es = null, retry = null, watchdog = null, backoff = 1000, page = null, conn = "connecting";
     let rings = 0, inflight = null, pending = null, cursorNow = null, lost = false, resync = false;
+    let deltas = [], slowAt = Date.now();  // the feed's deltas waiting for a catch-up to land; the heatmap's read
+    const BACKLOG = 8, SLOW_MS = 60000;  // callbacks/wb_live.py SLOW_SECONDS
     // the page's cursor holds the doorbell's transaction already (gy.snapshot.sees, the rule of db/snapshots.py)
     const holds = (bell) => cursorNow !== null && window.gy.snapshot.sees(bell.x, cursorNow);
+    // a delta the page can merge: its cursor is the delta's start, or between its start and its end
+    const follows = (d) => cursorNow !== null && typeof d.from === "string" && typeof d.to === "string" &&
+        (d.from === cursorNow || (window.gy.snapshot.covers(cursorNow, d.from) &&
+            window.gy.snapshot.covers(d.to, cursorNow)));
 
     function setProps(id, props) {
         const dc = window.dash_clientside;
@@ -60,6 +75,34 @@
         send(bell, again || resync);
         resync = false;
     }
+    /* merge a delta of the feed as the page's catch-up would have answered it */
+    function merge(d) {
+        const cases = d.delta.cases || [], others = d.delta.others || [];
+        cursorNow = d.to;
+        if (cases.length) {  // the refresh hook: the page's re-reads hold what comes next (wb_live.js settled)
+            clearTimeout(inflight);
+            inflight = setTimeout(settled, SETTLE_MS);
+            setProps(page.changed, {data: {n: Date.now() + rings, cases: cases, others: others, full: false}});
+        }
+        setProps(page.cursor, {data: d.to});
+        if (Date.now() - slowAt >= SLOW_MS) {
+            slowAt = Date.now();
+            setProps(page.slow, {data: {n: slowAt, at: slowAt / 1000}});
+        }
+    }
+    function onDelta(d) {
+        if (!d || typeof d.id !== "number" || !d.delta || !page) { return; }
+        if (holds(d)) { return; }  // this page has it already
+        if (inflight || cursorNow === null || lost || resync) {  // merged (or rung) once the catch-up has landed
+            deltas = deltas.concat([d]).slice(-BACKLOG);
+            ring(d, lost);
+            lost = false;
+        } else if (follows(d)) {
+            merge(d);
+        } else {
+            ring(d, false);
+        }
+    }
     /* called by the page's clientside callback on its cursor store (or by the timer): the catch-up landed.
      * ``holdMs``: the catch-up started re-reads (the queue) that must land before the next ring, else Dash would
      * drop them on a busy city; the page calls ``release()`` when they have (or the hold runs out). */
@@ -68,6 +111,13 @@
         clearTimeout(inflight);
         inflight = null;
         if (holdMs > 0) { inflight = setTimeout(settled, holdMs); return; }
+        const waiting = deltas;
+        deltas = [];
+        for (const d of waiting) {
+            if (inflight) { deltas.push(d); continue; }  // a merge bumped the refresh hook: wait for its re-reads
+            if (!resync && !holds(d) && follows(d)) { merge(d); }
+        }
+        if (inflight) { return; }
         if (pending !== null && !resync && holds(pending)) { pending = null; }
         if (pending !== null) {
             const bell = pending, again = resync;
@@ -101,6 +151,8 @@
                 const again = lost;
                 lost = false;
                 ring(data, again);
+            } else if (name === "delta") {
+                onDelta(data);
             }
         };
     }
@@ -113,7 +165,7 @@
     function open() {
         close();
         if (!page) { return; }
-        const src = new EventSource(PUSH_URL);
+        const src = new EventSource(page.feed ? PUSH_URL + "?feed=" + encodeURIComponent(page.feed) : PUSH_URL);
         es = src;
         names.forEach((name) => src.addEventListener(name, handler(name)));
         src.addEventListener("open", () => { backoff = 1000; state("open"); kick(); });
@@ -127,8 +179,9 @@
     /* the page's layout comes and goes (Dash pages): follow its marker */
     function follow() {
         const el = marker();
-        const want = el ? {el: el, bell: el.getAttribute("data-gy-push-bell"),
-            state: el.getAttribute("data-gy-push-state")} : null;
+        const attr = (name) => el.getAttribute("data-gy-push-" + name);
+        const want = el ? {el: el, bell: attr("bell"), state: attr("state"), feed: attr("feed"),
+            cursor: attr("cursor"), changed: attr("changed"), slow: attr("slow")} : null;
         if (want && page && page.el === el) {
             if (!es && !retry) { open(); }
             return;
@@ -140,6 +193,7 @@
             retry = inflight = null;
             pending = cursorNow = null;
             lost = resync = false;
+            deltas = [];
         }
         page = want;
         if (page) { open(); }

@@ -315,7 +315,7 @@
         },
     });
 
-    /* Push: our own EventSource on /push/events?wall=1. The server's wall feed (dashboard/wall_feed.py) sends a
+    /* Push: our own EventSource on /push/events?feed=wall. The server's wall feed (dashboard/feeds.py) sends a
      * `delta` at each commit: what its cursor did not see, up to its next cursor. A screen whose cursor is the
      * delta's `from` (or lies between `from` and `to`, gy.snapshot.covers) merges it (the delta store, liveLayer)
      * and takes `to` as its cursor, with no request at all; any other screen, and every `doorbell` (the stream's
@@ -329,7 +329,7 @@
      * something new (spread over KPI_SPREAD_MS so the screens of a wall do not all ask at once). The browser
      * reconnects by itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or one silent
      * for 45 s (pings come every 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
-    const PUSH_URL = "/push/events?wall=1", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
+    const PUSH_URL = "/push/events?feed=wall", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
     const KPI_BELL = "wall-kpi-bell", CURSOR = "wall-cursor", KPI_AFTER_MS = 1000, KPI_SPREAD_MS = 4000, BACKLOG = 8;
     const ALERT_BELL = "ana-wall-bell";  // dashboard/ids/an_alertui.py WALL_BELL
     const SETTLE_MS = 800;

@@ -1,5 +1,5 @@
 """The wall's live layer (/wall): a screen's own catch-up. Most commits reach an open wall as the wall feed's delta
-on its event stream (:mod:`dashboard.wall_feed`), merged with no request; the doorbell (written by
+on its event stream (:mod:`dashboard.feeds`), merged with no request; the doorbell (written by
 ``assets/wall.js`` when a delta does not follow on from the screen's cursor, or the stream's first doorbell) or the
 fallback timer → :func:`catch_up`, everything the screen's snapshot (its cursor) did not see → the ticker's events,
 the delta of live pins, the cursor (which moves the KPI tiles, :mod:`dashboard.callbacks.wall`); one query per

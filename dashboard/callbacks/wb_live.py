@@ -1,5 +1,8 @@
 """The workbench's live updates: the catch-up after a push doorbell and the connection indicator.
 
+Most commits reach an open workbench as its scope's feed's delta on its event stream (:mod:`dashboard.feeds`,
+:mod:`dashboard.wb_delta`), merged by ``assets/gy_push.js`` with no request, as :func:`catch_up` would answer. For
+the others (a delta that does not follow on from the page's cursor, the stream's first doorbell, a reconnection)
 ``assets/gy_push.js`` rings :data:`~dashboard.ids.wb_live.DOORBELL` with the committing transaction; unless the
 page's cursor (the snapshot its last catch-up was read in, :mod:`db.snapshots`) holds it already,
 :func:`catch_up` asks the database which cases within the user's reach changed since (one small indexed query,
@@ -7,8 +10,9 @@ page's cursor (the snapshot its last catch-up was read in, :mod:`db.snapshots`) 
 :data:`~dashboard.ids.wb_live.CHANGED`: the refresh hook the queue, the pins and the case card take as an Input.
 Nothing in reach changed: the cursor moves and nothing else is read.
 
-The case card (:func:`card_refresh`) refreshes only when someone else changed the case it shows (or after a
-reconnection), keeping the action forms and what the user typed, with a notice that the case was updated.
+The case card (:func:`card_refresh`, through ``live_card`` in :mod:`dashboard.callbacks.workbench_card`) refreshes
+only when someone else changed the case it shows (or after a reconnection), keeping the action forms and what the
+user typed, with a notice that the case was updated.
 """
 
 from __future__ import annotations
@@ -24,9 +28,9 @@ from dashboard import auth, ids, runtime
 from dashboard.i18n import t
 from dashboard.ids import wb_live as lid
 from dashboard.ids import workbench as wid
+from dashboard.wb_delta import shared_changes
 from db import snapshots
 from db.accounts import StaffIdentity
-from db.queries.wb_live import changes_in_reach
 from ops.policy import Screen, roles_for, workbench_scope
 
 ROLES = roles_for(Screen.WORKBENCH)
@@ -72,14 +76,7 @@ async def catch_up(
         return await runtime.aread(snapshots.current), _full(changed) if resync else nothing, nothing
     if not fresh and not resync:
         raise PreventUpdate  # this page has it already
-    scope = workbench_scope(user)
-    app = runtime.services()
-    changes = await app.caches.deltas.get(  # one query per snapshot and scope, for every page
-        ("workbench", scope, seen),
-        app.push_hub().rings,
-        lambda: runtime.aread(lambda c: changes_in_reach(c, scope, seen)),
-        lambda g: g.overflow or snapshots.holds(xid, g.cursor),
-    )
+    changes = await shared_changes(workbench_scope(user), seen, xid)  # one query per snapshot and scope
     got = changes.for_reader(user.id)
     if resync or got.overflow:
         return got.cursor, _full(changed), new_slow

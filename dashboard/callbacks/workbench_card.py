@@ -10,6 +10,7 @@ import dash_leaflet as dl
 import dash_mantine_components as dmc
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, html
 from dash import no_update as nothing
+from dash.exceptions import PreventUpdate
 
 from dashboard import auth, ids, runtime
 from dashboard.callbacks.wb_live import card_refresh
@@ -104,7 +105,7 @@ def card_actions(card: wb_card.CaseCard, role: Role, scoped: bool) -> tuple[list
     *_TEXT_OUTPUTS,
     Input(wid.SELECTED, "data"),
     Input(wid.REFRESH, "data"),
-    Input(LIVE, "data"),
+    Input(wid.CARD_LIVE, "data"),
     Input(ids.LANG, "data"),
     State(wid.DRAFTS, "data"),
     State(wid.CARD_STATE, "data"),
@@ -129,9 +130,9 @@ async def case_card(
     the user typed and the photos they chose survive a refused attempt; a language switch sets their texts in
     place (or, if the forms changed meanwhile, draws them again with what the user had typed)."""
     case_id = _selected_id(selected)
-    pushed = ctx.triggered_id == LIVE
-    if pushed:  # someone else changed a case: this card only if it is the one shown
-        refresh = None if case_id is None else card_refresh(live, case_id, lang)
+    pushed = ctx.triggered_id == wid.CARD_LIVE
+    if pushed:  # someone else changed the case shown (live_card below)
+        refresh = live if isinstance(live, dict) and live.get("case") == case_id else None
         if refresh is None:
             return (*[nothing] * _FIRST_TEXT_OUTPUT, *_texts_unchanged())
     if case_id is None:
@@ -152,7 +153,7 @@ async def case_card(
     actions, pending = card_actions(card, role, scoped)
     names = [a.value for a in actions]
     refreshed = (
-        ctx.triggered_id in (wid.REFRESH, LIVE)
+        ctx.triggered_id in (wid.REFRESH, wid.CARD_LIVE)
         and isinstance(refresh, dict)
         and refresh.get("case") == case_id
     )
@@ -189,6 +190,26 @@ async def case_card(
     }
     info, more = card_info(card, lang), card_sections(card, lang)
     return False, info, note, forms, more, state, [ring], *text_outputs
+
+
+@callback(
+    Output(wid.CARD_LIVE, "data"),
+    Input(LIVE, "data"),
+    State(wid.SELECTED, "data"),
+    State(ids.LANG, "data"),
+    prevent_initial_call=True,
+)
+@auth.require_user(*ROLES)
+async def live_card(changed: Any, selected: Any, lang: str, *, user: StaffIdentity) -> dict[str, Any]:
+    """The push's refresh hook moved: the card reads again only if someone else changed the case it shows. A
+    callback of its own, not an Input of :func:`case_card`: a push that comes while the card reads the outcome of
+    the user's own action would otherwise make Dash drop that answer (a callback triggered again before it
+    returns), and the success notice with it (the own step's push reaches the page before the action's answer)."""
+    case_id = _selected_id(selected)
+    refresh = None if case_id is None else card_refresh(changed, case_id, lang)
+    if refresh is None:
+        raise PreventUpdate
+    return {**refresh, "n": changed.get("n") if isinstance(changed, dict) else None}
 
 
 @callback(

@@ -1,6 +1,7 @@
 """The workbench's live updates (push): the stores the doorbell and the catch-up use and the connection
 indicator (实时 / 重连中 / 离线), in one block the page adds once. ``assets/gy_push.js`` finds the indicator by its
-``data-gy-push-bell`` attribute and opens the page's one EventSource; the callbacks are in
+``data-gy-push-bell`` attribute and opens the page's one EventSource with the workbench's feed (``data-gy-push-feed``;
+the stores a merged delta moves are named beside it, :mod:`dashboard.feeds`); the callbacks are in
 :mod:`dashboard.callbacks.wb_live`."""
 
 from __future__ import annotations
@@ -46,7 +47,14 @@ def components() -> html.Div:
                 className="wbp-conn wbp-conn-connecting",
                 role="status",
                 title=t("wbp.conn.title.connecting"),
-                **{"data-gy-push-bell": lid.DOORBELL, "data-gy-push-state": lid.STATE},  # type: ignore[arg-type]
+                **{
+                    "data-gy-push-bell": lid.DOORBELL,
+                    "data-gy-push-state": lid.STATE,  # type: ignore[arg-type]
+                    "data-gy-push-feed": "workbench",
+                    "data-gy-push-cursor": lid.CURSOR,
+                    "data-gy-push-changed": lid.CHANGED,
+                    "data-gy-push-slow": lid.SLOW,
+                },  # fmt: skip
             ),
         ],
     )

@@ -5,7 +5,7 @@ The city map fills most of the screen: district outlines, the unit-grid heatmap 
 changed since the last base snapshot. Around it: KPI tiles, the 预警 panel of live alerts (their areas and markers on the map), the department response-time ranking
 and a ticker.
 Push: ``assets/wall.js`` listens to ``/push/events?wall=1`` and merges the wall feed's deltas
-(:mod:`dashboard.wall_feed`); when one does not follow on from the screen's snapshot it rings the doorbell store and
+(:mod:`dashboard.feeds`); when one does not follow on from the screen's snapshot it rings the doorbell store and
 callbacks in :mod:`dashboard.callbacks.wall_live` catch up from there.
 
 URL parameters: ``?rotate=30`` rotates through preset views (whole city, each central district) every 30 s;

@@ -183,6 +183,7 @@ def _page(fit: BBox | None) -> html.Div:
             dcc.Store(id=wid.BTN_CLICK),
             dcc.Store(id=wid.SELECTED),
             dcc.Store(id=wid.REFRESH, data={"n": 0}),
+            dcc.Store(id=wid.CARD_LIVE),
             dcc.Store(id=wid.DRAFTS),
             dcc.Store(id=wid.CARD_STATE),
             dcc.Store(id=wid.QUEUE_DATA),

@@ -354,7 +354,7 @@ def test_two_browsers_on_one_case_one_success_one_clear_conflict(
     first, second = two
     # the second page hears no push (its stream refused): its card stays as it was, as in the second before a
     # push arrives, and the server's refusal of the stale action is what is tested
-    second.context.route("**/push/events", lambda route: route.abort())
+    second.context.route("**/push/events*", lambda route: route.abort())
     open_workbench(first, app_server.base, "dispatcher")
     open_workbench(second, app_server.base, "lead")
     for page in two:

@@ -1,7 +1,8 @@
-"""The wall feed (:class:`dashboard.wall_feed.WallFeed`) on the wall's real catch-up (:mod:`dashboard.wall_delta`)
-and a database of its own (the reports are committed): each doorbell becomes one delta that starts where the last
+"""The feeds (:class:`dashboard.feeds.Feed`) on the wall's real catch-up (:mod:`dashboard.wall_delta`) and the
+workbench's (:mod:`dashboard.wb_delta`), on a database of its own (the reports are committed): each doorbell becomes one delta that starts where the last
 one ended; a doorbell already sent sends nothing; a failed read rings the doorbell instead and the next one reads
-from the same cursor; too much new rings and starts again; with no wall open nothing is read. The hub's listener
+from the same cursor; too much new rings and starts again; with no wall open nothing is read; a workbench's readers
+share one read and are each told what someone else changed. The hub's listener
 is not started: the test rings it with each commit's real transaction, as the listener would."""
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import Engine, text
 
-from dashboard import runtime, wall_delta
+from dashboard import runtime, wall_delta, wb_delta
+from dashboard.feeds import Feed
 from dashboard.push import PushHub, Subscriber
 from dashboard.settings import Settings
-from dashboard.wall_feed import WallFeed
 from db import snapshots
+from db.scope import RowScope
 from geo.crs import TZ
+from ops import workflow as wf
 from ops.workflow import CaseResult
-from tests.support.cases import live_report
+from tests.support.cases import live_report, staff_actors
 from tests.support.db import committed, read
 
 NOW = datetime(2026, 3, 12, 9, 0, tzinfo=TZ)
@@ -45,12 +48,12 @@ def quiet_hub(app: runtime.Services) -> PushHub:
     return hub
 
 
+_TX = text("SELECT tx::text FROM case_event WHERE id = :i")
+
+
 def report(engine: Engine, k: int) -> tuple[CaseResult, int]:
     r = committed(engine, lambda c: live_report(c, k, NOW - timedelta(minutes=k)))
-    tx = read(
-        engine, lambda c: c.execute(text("SELECT tx::text FROM case_event WHERE id = :i"), {"i": r.event_id})
-    )
-    return r, int(tx.scalar_one())
+    return r, int(read(engine, lambda c: c.execute(_TX, {"i": r.event_id})).scalar_one())
 
 
 async def messages(sub: Subscriber, want: int = 1, timeout: float = 10.0) -> list[tuple[str, dict[str, Any]]]:
@@ -69,7 +72,7 @@ async def settle() -> None:
 def test_each_doorbell_is_one_delta_on_from_the_last(app: runtime.Services, private_engine: Engine) -> None:
     async def main() -> None:
         hub = quiet_hub(app)
-        feed = WallFeed(hub, wall_delta.step, wall_delta.current)
+        feed = Feed(hub, wall_delta.step, wall_delta.current)
         wall = hub.subscribe()
         feed.join(wall)
         await settle()
@@ -104,7 +107,7 @@ def test_a_failed_read_rings_and_the_next_one_reads_on(app: runtime.Services, pr
 
     async def main() -> None:
         hub = quiet_hub(app)
-        feed = WallFeed(hub, flaky, wall_delta.current)
+        feed = Feed(hub, flaky, wall_delta.current)
         wall = hub.subscribe()
         feed.join(wall)
         await settle()
@@ -130,7 +133,7 @@ def test_too_much_new_rings_and_starts_again(
 
     async def main() -> None:
         hub = quiet_hub(app)
-        feed = WallFeed(hub, wall_delta.step, wall_delta.current)
+        feed = Feed(hub, wall_delta.step, wall_delta.current)
         wall = hub.subscribe()
         feed.join(wall)
         await settle()
@@ -155,7 +158,7 @@ def test_too_much_new_rings_and_starts_again(
 def test_with_no_wall_open_nothing_is_read(app: runtime.Services, private_engine: Engine) -> None:
     async def main() -> None:
         hub = quiet_hub(app)
-        feed = WallFeed(hub, wall_delta.step, wall_delta.current)
+        feed = Feed(hub, wall_delta.step, wall_delta.current)
         wall = hub.subscribe()
         feed.join(wall)
         await settle()
@@ -165,6 +168,40 @@ def test_with_no_wall_open_nothing_is_read(app: runtime.Services, private_engine
         hub.publish(r.event_id, x)
         await settle()
         assert app.caches.deltas.queries == queries and feed.cursor is None and wall.take_feed() == []
+        await feed.stop()
+
+    run(main)
+
+
+def test_a_workbench_feed_tells_each_reader_what_others_changed(
+    app: runtime.Services, private_engine: Engine
+) -> None:
+    """One read for the scope; each reader is told which cases someone else changed, and no one's user id."""
+    staff = committed(private_engine, staff_actors)
+    dispatcher, lead = staff["dispatcher"], staff["lead"]
+
+    async def main() -> None:
+        hub = quiet_hub(app)
+        scope = RowScope.city()
+        feed = Feed(hub, wb_delta.step_for(scope), wb_delta.current, wb_delta.personal)
+        own, other = hub.subscribe(), hub.subscribe()
+        own.reader, other.reader = dispatcher.user_id, lead.user_id
+        feed.join(own)
+        feed.join(other)
+        await settle()
+        r = committed(
+            private_engine,
+            lambda c: wf.report(c, dispatcher, category_code="C0101", lon=106.7119, lat=26.5716,
+                                description="调度员代报", source="hotline"),
+        )  # fmt: skip
+        x = int(read(private_engine, lambda c: c.execute(_TX, {"i": r.event_id})).scalar_one())
+        queries = app.caches.deltas.queries
+        hub.publish(r.event_id, x)
+        [(_, mine)] = await messages(own)
+        [(_, theirs)] = await messages(other)
+        assert mine["delta"] == {"cases": [r.id], "others": []}  # the dispatcher's own report
+        assert theirs["delta"] == {"cases": [r.id], "others": [r.id]}
+        assert mine["to"] == theirs["to"] and app.caches.deltas.queries == queries + 1
         await feed.stop()
 
     run(main)
