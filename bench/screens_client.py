@@ -39,7 +39,7 @@ CONFIG = {"rotate": 0, "fallback": 45, "window": "7d", "scale": "heat", "colors"
 class Samples:
     catch_up: list[float] = field(default_factory=list)
     probe: list[float] = field(default_factory=list)
-    #: wall screens: the commit of a delta's newest report → the delta merged; the KPI tiles' reads
+    #: every screen: the commit of a delta's newest event → the delta merged; the walls' KPI tiles' reads
     delivered: list[float] = field(default_factory=list)
     kpis: list[float] = field(default_factory=list)
     merged: int = 0
@@ -97,7 +97,7 @@ class Screen:
 
     async def listen(self, samples: Samples, stop: asyncio.Event, measuring: asyncio.Event) -> None:
         """Hold the event stream; each doorbell is kept (the last one stands for all) and rings, unless the
-        screen's cursor holds its transaction already; a wall's deltas are merged or ring."""
+        screen's cursor holds its transaction already; a delta is merged, or rings when it does not follow on."""
         stream = Connection(self.base, self.headers)
         samples.streams_open += 1
         event = ""

@@ -182,9 +182,8 @@ async def acurrent_user() -> StaffIdentity | None:
         return None
     caches = runtime.services().caches
     found = caches.identities.get(who[0], MISSING)
-    if (
-        found is MISSING
-    ):  # expired (every second): the screens asking meanwhile wait for one read, not a thread each
+    if found is MISSING:
+        # expired (every second): the screens asking meanwhile wait for one read, not a worker thread each
         found = await caches.identity_reads.get(
             who[0], 0, lambda: anyio.to_thread.run_sync(_session_row, who[0]), ttl=0
         )

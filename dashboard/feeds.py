@@ -22,13 +22,13 @@ read (the feed forgets its cursor and starts again with the next screen).
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import contextvars
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from dashboard.push import Bell, PushHub, Subscriber
+from dashboard.push import Bell, PushHub, Subscriber, cancel
 from db import snapshots
 
 log = logging.getLogger("guiyang_ops.push")
@@ -50,11 +50,19 @@ def _encode(data: dict[str, Any]) -> str:
 
 class Feed:
     """One feed on ``hub``: ``step`` reads a delta, ``start`` the database's snapshot now; ``personal`` (if any)
-    makes each reader's delta."""
+    makes each reader's delta; the feed's task runs in ``context`` (None: a copy of the caller's)."""
 
     def __init__(
-        self, hub: PushHub, step: Step, start: Callable[[], Awaitable[str]], personal: Personal | None = None
+        self,
+        hub: PushHub,
+        step: Step,
+        start: Callable[[], Awaitable[str]],
+        personal: Personal | None = None,
+        context: contextvars.Context | None = None,
     ) -> None:
+        #: what the feed's task runs in (the app it reads through), not the context of the request that opened the
+        #: first stream: that request's session must not live on in the feed
+        self.context = context
         self.hub = hub
         self._step = step
         self._start = start
@@ -75,17 +83,16 @@ class Feed:
         """A stream's subscriber gets the feed's messages from now on."""
         self._members.add(sub)
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="feed")
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name="feed", context=self.context
+            )
 
     def leave(self, sub: Subscriber) -> None:
         self._members.discard(sub)
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel(task)
 
     async def _run(self) -> None:
         sub = self.hub.subscribe()

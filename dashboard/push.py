@@ -200,10 +200,7 @@ class PushHub:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel(task)
         self.connected = False
 
     async def _run(self) -> None:
@@ -282,6 +279,14 @@ class PushHub:
             if self._alarm_stamp is not None:
                 self.publish_alarms()
             self._alarm_stamp = stamp
+
+
+async def cancel(task: asyncio.Task[None] | None) -> None:
+    """Cancel a background task (a listener, a feed) and wait for it to end, whatever it raised."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
 
 
 def parse_payload(payload: str) -> tuple[int, int | None]:

@@ -13,7 +13,7 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import Context, ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -150,7 +150,9 @@ class Services:
         app."""
         found = self._feeds.get(key)
         if found is None:
-            found = self._feeds[key] = Feed(self.push_hub(), step, start, personal)
+            context = Context()  # the feed reads through this app, and knows of no request
+            context.run(_current.set, self)
+            found = self._feeds[key] = Feed(self.push_hub(), step, start, personal, context)
         return found
 
     def feeds(self) -> dict[Hashable, Feed]:

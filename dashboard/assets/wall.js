@@ -326,11 +326,12 @@
      * catch-up has landed (the cursor store changed, or the landed store when nothing was new, or 800 ms); the
      * deltas that came meanwhile are merged then if they follow on, else it rings again with the last doorbell
      * (doorbells come in commit order: the last one stands for all). The KPI tiles read again a moment after
-     * something new (spread over KPI_SPREAD_MS so the screens of a wall do not all ask at once). The browser
+     * something new (1-5 s, at random: the screens of a wall do not all ask at once). The browser
      * reconnects by itself after a drop (the server sends retry: 1000); a closed stream (HTTP error) or one silent
      * for 45 s (pings come every 15 s) is reopened with backoff. Starts and stops with the wall's layout. */
-    const PUSH_URL = "/push/events?feed=wall", BELL = "wall-doorbell", STATE = "wall-conn-state", MARK = "wall-conn";
-    const KPI_BELL = "wall-kpi-bell", CURSOR = "wall-cursor", KPI_AFTER_MS = 1000, KPI_SPREAD_MS = 4000, BACKLOG = 8;
+    const PUSH_URL = "/push/events?feed=wall", BELL = "wall-doorbell", STATE = "wall-conn-state";
+    const MARK = "wall-conn", KPI_BELL = "wall-kpi-bell", CURSOR = "wall-cursor", BACKLOG = 8;
+    const KPI_AFTER_MS = 1000, KPI_SPREAD_MS = 4000;
     const ALERT_BELL = "ana-wall-bell";  // dashboard/ids/an_alertui.py WALL_BELL
     const SETTLE_MS = 800;
     let es = null, retry = null, watchdog = null, backoff = 1000;
@@ -388,9 +389,9 @@
     /* the cursor store changed, or a catch-up that found nothing new answered (the landed store) */
     function settled(cursor) {
         if (typeof cursor === "string") {
-            // the KPI tiles read again once a catch-up brought something new: after it, not alongside it (the
-            // live pin comes first); their first read does not wait for the first catch-up (nothing writes this
-            // store but this script, so the page asks for both at once)
+            // the KPI tiles read again a moment after a catch-up brought something new (kpiSoon: not alongside
+            // it, the live pin comes first); their first read does not wait for the first catch-up (nothing writes
+            // this store but this script, so the page asks for both at once)
             if (cursorNow !== null && cursor !== cursorNow) { kpiSoon(); }
             cursorNow = cursor;
         }
@@ -410,7 +411,9 @@
     function close() {
         if (es) { es.close(); es = null; }
         clearTimeout(watchdog);
-        if (!onWall()) { pending = null; cursorNow = null; deltas = []; }  // left the wall: its next layout starts afresh
+        if (!onWall()) {  // left the wall: its next layout starts afresh
+            pending = null; cursorNow = null; deltas = [];
+        }
     }
     function schedule() {
         close();

@@ -26,7 +26,7 @@ from db.media import store_photo
 from demo.public import placeholder_picture
 from ops import moderation as m
 from ops import workflow as wf
-from tests.support.app import sign_in_client
+from tests.support.app import sign_in_client, sse_events
 from tests.support.cases import CATEGORY, YUNYAN
 from tests.support.db import private_copy
 
@@ -110,17 +110,11 @@ def test_a_doorbell_reaches_streams_on_both_workers(served: tuple[str, str, Path
     stop = threading.Event()
 
     def listen(w: int, client: httpx.Client) -> None:
-        with client.stream("GET", "/push/events", timeout=httpx.Timeout(30, read=None)) as r:
-            event = ""
-            for line in r.iter_lines():
-                if stop.is_set():
-                    return
-                if line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:") and event == "hello":
-                    assert json.loads(line[5:])["worker"] == w  # the stream is held by that worker
-                elif line.startswith("data:") and event == "doorbell":
-                    rung[w].append(int(json.loads(line[5:])["id"]))
+        for event, data in sse_events(client, "/push/events", stop):
+            if event == "hello":
+                assert json.loads(data)["worker"] == w  # the stream is held by that worker
+            elif event == "doorbell":
+                rung[w].append(int(json.loads(data)["id"]))
 
     threads = [threading.Thread(target=listen, args=(w, c), daemon=True) for w, c in clients.items()]
     for t in threads:

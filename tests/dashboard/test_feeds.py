@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from dashboard import runtime, wall_delta, wb_delta
-from dashboard.feeds import Feed
+from dashboard.feeds import Feed, Step
 from dashboard.push import PushHub, Subscriber
 from dashboard.settings import Settings
 from db import snapshots
@@ -69,13 +69,19 @@ async def settle() -> None:
     await asyncio.sleep(0.3)  # the feed reads in a worker thread
 
 
+async def opened(app: runtime.Services, step: Step = wall_delta.step) -> tuple[PushHub, Feed, Subscriber]:
+    """A wall feed (or one of ``step``) on the app's hub with one stream joined, its first cursor taken."""
+    hub = quiet_hub(app)
+    feed = Feed(hub, step, wall_delta.current)
+    wall = hub.subscribe()
+    feed.join(wall)
+    await settle()
+    return hub, feed, wall
+
+
 def test_each_doorbell_is_one_delta_on_from_the_last(app: runtime.Services, private_engine: Engine) -> None:
     async def main() -> None:
-        hub = quiet_hub(app)
-        feed = Feed(hub, wall_delta.step, wall_delta.current)
-        wall = hub.subscribe()
-        feed.join(wall)
-        await settle()
+        hub, feed, wall = await opened(app)
         start = feed.cursor
         assert snapshots.valid(start)
         a, xa = report(private_engine, 1)
@@ -106,11 +112,7 @@ def test_a_failed_read_rings_and_the_next_one_reads_on(app: runtime.Services, pr
         return await wall_delta.step(seen, xid)
 
     async def main() -> None:
-        hub = quiet_hub(app)
-        feed = Feed(hub, flaky, wall_delta.current)
-        wall = hub.subscribe()
-        feed.join(wall)
-        await settle()
+        hub, feed, wall = await opened(app, flaky)
         start = feed.cursor
         a, xa = report(private_engine, 3)
         hub.publish(a.event_id, xa)
@@ -132,11 +134,7 @@ def test_too_much_new_rings_and_starts_again(
     monkeypatch.setattr(wall_delta, "CATCHUP_LIMIT", 2)
 
     async def main() -> None:
-        hub = quiet_hub(app)
-        feed = Feed(hub, wall_delta.step, wall_delta.current)
-        wall = hub.subscribe()
-        feed.join(wall)
-        await settle()
+        hub, feed, wall = await opened(app)
         for k in range(5, 8):
             r, x = report(private_engine, k)
         hub.publish(r.event_id, x)
@@ -157,11 +155,7 @@ def test_too_much_new_rings_and_starts_again(
 
 def test_with_no_wall_open_nothing_is_read(app: runtime.Services, private_engine: Engine) -> None:
     async def main() -> None:
-        hub = quiet_hub(app)
-        feed = Feed(hub, wall_delta.step, wall_delta.current)
-        wall = hub.subscribe()
-        feed.join(wall)
-        await settle()
+        hub, feed, wall = await opened(app)
         feed.leave(wall)
         queries = app.caches.deltas.queries
         r, x = report(private_engine, 10)

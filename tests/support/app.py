@@ -3,7 +3,8 @@ and signing in as the login form does."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 import httpx
 
@@ -37,3 +38,17 @@ class AppServer(AppProcess):
 
 #: opens another client of the app in process (its own cookies), as ``httpx.Client(base_url=...)`` would
 OpenClient = Callable[..., httpx.Client]
+
+
+def sse_events(client: httpx.Client, path: str, stop: threading.Event) -> Iterator[tuple[str, str]]:
+    """The server-sent events of ``path`` as ``(event name, data)``, until the stream ends or ``stop`` is set (seen
+    at the next line: a ping comes every 15 s)."""
+    with client.stream("GET", path, timeout=httpx.Timeout(30, read=None)) as r:
+        event = ""
+        for line in r.iter_lines():
+            if stop.is_set():
+                return
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                yield event, line[5:].strip()

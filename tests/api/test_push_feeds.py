@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from db import snapshots
 from ops import workflow as wf
-from tests.support.app import AppServer, sign_in_client
+from tests.support.app import AppServer, sign_in_client, sse_events
 from tests.support.cases import CATEGORY, NANMING, YUNYAN
 
 pytestmark = pytest.mark.server
@@ -54,16 +54,9 @@ def streaming(base: str, user: str, password: str, path: str) -> Iterator[Stream
     sign_in_client(client, user, password, "/wall")
 
     def listen() -> None:
-        with client.stream("GET", path, timeout=httpx.Timeout(30, read=None)) as r:
-            event = ""
-            for line in r.iter_lines():
-                if stop.is_set():
-                    return
-                if line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:"):
-                    stream.got.append((event, line[5:].strip()))
-                    stream.ready.set()
+        for item in sse_events(client, path, stop):
+            stream.got.append(item)
+            stream.ready.set()
 
     thread = threading.Thread(target=listen, daemon=True)
     thread.start()
