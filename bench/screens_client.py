@@ -28,7 +28,7 @@ import httpx
 from bench.http_lite import Connection, HttpError
 from bench.map_common import STREET, viewport
 from bench.map_http import callback_body
-from db.snapshots import covers, visible
+from db.snapshots import follows, visible
 
 #: assets/wall.js: the KPI tiles are read KPI_AFTER_MS + up to KPI_SPREAD_MS after something new
 KPI_AFTER_S, KPI_SPREAD_S = 1.0, 4.0
@@ -125,11 +125,7 @@ class Screen:
             stream.close()
 
     def follows(self, d: dict[str, Any]) -> bool:
-        """assets/wall.js ``follows``: the screen's cursor is the delta's start, or between its start and end."""
-        start, end = d.get("from"), d.get("to")
-        return self.cursor is not None and (
-            start == self.cursor or (covers(self.cursor, start) and covers(end, self.cursor))
-        )
+        return follows(self.cursor, d.get("from"), d.get("to"))
 
     def merge(self, d: dict[str, Any], samples: Samples, measuring: asyncio.Event) -> None:
         self.cursor = d["to"]

@@ -103,7 +103,6 @@ class Feed:
                 log.warning("feed: no cursor yet (%s)", " ".join(str(exc).split()))
             while True:
                 bell, _ = await sub.wait()
-                sub.take_alarms()
                 if bell is not None:
                     await self.on_bell(bell)
         finally:

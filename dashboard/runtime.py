@@ -66,9 +66,9 @@ class Caches:
         default_factory=lambda: Cache(ttl=IDENTITY_SECONDS)
     )
     #: the identity reads under way, by user id: the event loop's callers of one user wait for one read (a
-    #: single flight only, nothing kept: ``identities`` keeps the answers)
+    #: single flight only: ``identities`` keeps the answers, this one keeps at most the last)
     identity_reads: DeltaCache[tuple[StaffIdentity, int, bool] | None] = field(
-        default_factory=lambda: DeltaCache(max_entries=1024)
+        default_factory=lambda: DeltaCache(max_entries=1)
     )
     #: the workbench's reference data by name
     reference: Cache[str, Any] = field(default_factory=lambda: Cache(ttl=REFERENCE_SECONDS))

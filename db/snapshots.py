@@ -124,6 +124,12 @@ def visible(xid: object, seen: object) -> bool:
     return x is not None and snap is not None and snap.sees(x)
 
 
+def follows(cursor: object, start: object, end: object) -> bool:
+    """Whether a screen at ``cursor`` can merge a feed's delta from ``start`` to ``end`` (:mod:`dashboard.feeds`):
+    its cursor is the start, or lies between the start and the end. ``gy.snapshot.follows`` is the same rule."""
+    return isinstance(cursor, str) and (cursor == start or (covers(cursor, start) and covers(end, cursor)))
+
+
 def covers(big: object, small: object) -> bool:
     """Whether the snapshot text ``big`` sees every transaction ``small`` sees (False when either is unknown, or
     when telling would mean listing transactions: ``big``'s ``xmax`` below ``small``'s). A screen at ``small``

@@ -16,6 +16,13 @@ window.gy = Object.assign({}, window.gy, {
             if (b === null || s === null || b.xmax < s.xmax) { return false; }
             return b.xip.every((x) => !(x < s.xmin || (x < s.xmax && !s.xip.includes(x))));
         },
+        /* Whether a page at `cursor` can merge a feed's delta (dashboard/feeds.py): its cursor is the delta's
+         * start, or between its start and its end (db/snapshots.py follows) */
+        follows: function (delta, cursor) {
+            const s = window.gy.snapshot;
+            return typeof cursor === "string" && typeof delta.from === "string" && typeof delta.to === "string" &&
+                (delta.from === cursor || (s.covers(cursor, delta.from) && s.covers(delta.to, cursor)));
+        },
         /* {xmin, xmax, xip} of a snapshot's text, or null for anything else (db/snapshots.py parse) */
         parse: function (seen) {
             const m = typeof seen === "string" ? /^(\d{1,19}):(\d{1,19}):((?:\d{1,19})(?:,\d{1,19})*)?$/.exec(seen) : null;

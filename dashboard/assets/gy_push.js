@@ -36,10 +36,8 @@
     const BACKLOG = 8, SLOW_MS = 60000;  // callbacks/wb_live.py SLOW_SECONDS
     // the page's cursor holds the doorbell's transaction already (gy.snapshot.sees, the rule of db/snapshots.py)
     const holds = (bell) => cursorNow !== null && window.gy.snapshot.sees(bell.x, cursorNow);
-    // a delta the page can merge: its cursor is the delta's start, or between its start and its end
-    const follows = (d) => cursorNow !== null && typeof d.from === "string" && typeof d.to === "string" &&
-        (d.from === cursorNow || (window.gy.snapshot.covers(cursorNow, d.from) &&
-            window.gy.snapshot.covers(d.to, cursorNow)));
+    // a delta this page can merge (gy.snapshot.follows: its cursor is the delta's start, or between start and end)
+    const follows = (d) => cursorNow !== null && window.gy.snapshot.follows(d, cursorNow);
 
     function setProps(id, props) {
         const dc = window.dash_clientside;

@@ -339,10 +339,8 @@
     let rings = 0, inflight = null, pending = null, cursorNow = null, kpiTimer = null;
     let deltas = [];  // the feed's deltas that came while a catch-up was under way, oldest first
     const holds = (bell) => cursorNow !== null && window.gy.snapshot.sees(bell.x, cursorNow);
-    // a delta this screen can merge: its cursor is the delta's start, or between its start and its end
-    const follows = (d) => cursorNow !== null && typeof d.from === "string" && typeof d.to === "string" &&
-        (d.from === cursorNow || (window.gy.snapshot.covers(cursorNow, d.from) &&
-            window.gy.snapshot.covers(d.to, cursorNow)));
+    // a delta this page can merge (gy.snapshot.follows: its cursor is the delta's start, or between start and end)
+    const follows = (d) => cursorNow !== null && window.gy.snapshot.follows(d, cursorNow);
 
     function setProps(id, props) {
         const dc = window.dash_clientside;

@@ -39,9 +39,8 @@ QUEUE_MARKED = "wb-queue-marked"
 
 SELECTED = "wb-selected"
 REFRESH = "wb-refresh"
-CARD_LIVE = (
-    "wb-card-live"  # the shown card is stale: someone else changed it (callbacks/workbench_card.py live_card)
-)
+#: the shown card is stale: someone else changed it (callbacks/workbench_card.py live_card)
+CARD_LIVE = "wb-card-live"
 DRAFTS = "wb-drafts"
 CARD = "wb-card"
 CARD_CLOSE = "wb-card-close"

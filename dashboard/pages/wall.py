@@ -4,7 +4,7 @@ The city map fills most of the screen: district outlines, the unit-grid heatmap 
 ``hideout``), open-case pins clustered by light with urgent ones pulsing, and a small separate layer of pins
 changed since the last base snapshot. Around it: KPI tiles, the 预警 panel of live alerts (their areas and markers on the map), the department response-time ranking
 and a ticker.
-Push: ``assets/wall.js`` listens to ``/push/events?wall=1`` and merges the wall feed's deltas
+Push: ``assets/wall.js`` listens to ``/push/events?feed=wall`` and merges the wall feed's deltas
 (:mod:`dashboard.feeds`); when one does not follow on from the screen's snapshot it rings the doorbell store and
 callbacks in :mod:`dashboard.callbacks.wall_live` catch up from there.
 
