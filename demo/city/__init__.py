@@ -18,7 +18,9 @@ Python CPU and 30 s of PostgreSQL CPU):
    :class:`.workclock.VecCalendar` (identical to :class:`geo.calendar.WorkCalendar`);
 5. duplicate suggestions of every report (:mod:`.dupes`);
 6. binary COPY (:mod:`.pgbinary`, :mod:`.rows`, :mod:`.events`) inside a bulk-load window (:mod:`.load`), then
-   the checks: tickets by the trigger's formula, routing of a sample by ``gy_route`` itself.
+   the checks: tickets by the trigger's formula, routing of a sample by ``gy_route`` itself. A big seed
+   (:data:`.stage.MIN_CASES` and more, on an empty or replaced history) builds the history's months in a second
+   session while this one loads and indexes ``case``, and attaches them (:mod:`.stage`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import psycopg
 from sqlalchemy import Connection
 
 from db import partitions, rollups
-from demo.city import load, payloads, persons, rows
+from demo.city import load, payloads, persons, rows, stage
 from demo.city import slots as sl
 from demo.city.draws import DESCRIPTION_TAILS, SOURCES, Draws, draw_cases
 from demo.city.dupes import find_duplicates
@@ -44,6 +46,7 @@ from demo.city.refdata import Reference, load_reference
 from demo.city.replay import Replayer, State
 from demo.city.routing import GridIndex, route_points
 from demo.city.spots import PointSampler
+from demo.city.stage import Stage
 from demo.city.timeline import Timeline, build_timeline, plain_histories
 from demo.city.workclock import DAY, VecCalendar, calendar_range, to_pg
 from geo.crs import TZ
@@ -131,17 +134,43 @@ def seed_demo_city(
     on_progress: Progress = _noop,
 ) -> SeedResult:
     """Write the demo city into the caller's transaction (see the module docstring). ``replace`` first removes
-    every existing case and its history (admin-only: it briefly disables the history's append-only triggers)."""
+    every existing case and its history (admin-only: it briefly disables the history's append-only triggers).
+    A big seed that owns its transaction builds the history beside (:mod:`.stage`); if it fails, it rolls that
+    transaction back itself."""
     if cases < 1 or days < 1:
         raise ValueError("cases and days must be positive")
-    clock = _Clock()
     raw: psycopg.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+    existing = load.count_rows(raw)
+    beside = Stage.open(conn) if stage.wanted(conn, cases, replace=replace, existing=existing) else None
+    try:
+        result = _seed(conn, raw, cases, days, seed, now, replace, on_progress, existing, beside)
+    except BaseException:
+        if beside is not None:
+            beside.abort()
+        raise
+    if beside is not None:
+        beside.close()
+    return result
+
+
+def _seed(
+    conn: Connection,
+    raw: psycopg.Connection,
+    cases: int,
+    days: int,
+    seed: int,
+    now: datetime | None,
+    replace: bool,
+    on_progress: Progress,
+    existing: dict[str, int],
+    beside: Stage | None,
+) -> SeedResult:
+    clock = _Clock()
     now_pg = to_pg((now or datetime.now(TZ)).astimezone(TZ))
     ref = load_reference(conn)
     vc = VecCalendar(ref.calendar, *calendar_range(now_pg - days * DAY, now_pg))
     rng = np.random.default_rng([seed, 0])
     on_progress("draw", 0, 1)
-    existing = load.count_rows(raw)
     person_ids, registered = persons.ensure_demo_persons(
         raw, np.random.default_rng([seed, 1]), now_pg - days * DAY
     )
@@ -210,6 +239,7 @@ def seed_demo_city(
         rebuild=rebuild,
         timings=rebuilt,
         on_step=lambda done, total: on_progress("indexes", done, total),
+        before_history=None if beside is None else beside.finish,
     ):
         raw.execute(f"SET LOCAL {rollups.DEFERRED_SETTING} = on")  # the rollup is rebuilt once at the end
         if replace:
@@ -243,9 +273,7 @@ def seed_demo_city(
             suggested=dept[order],
             reporter=reporter,
         )
-        _copy_cases(raw, cols, state, vocab, on_progress, freeze=freeze)
-        clock.lap("copy cases")
-        n_events = _copy_events(
+        n_events, event_chunks = _event_rows(
             raw,
             replayer,
             ids,
@@ -261,11 +289,19 @@ def seed_demo_city(
             seed,
             on_progress,
         )
-        clock.lap("copy events")
+        if beside is not None:  # the history is built beside while this session loads and indexes "case"
+            beside.start(rows.EVENT_COLUMNS, event_chunks)
+        _copy_cases(raw, cols, state, vocab, on_progress, freeze=freeze)
+        clock.lap("copy cases")
+        if beside is None:
+            load.copy_binary(raw, "case_event", rows.EVENT_COLUMNS, event_chunks)
+            clock.lap("copy events")
         on_progress("indexes", 0, 1)
     clock.lap("indexes and keys")
     slowest = sorted(rebuilt.items(), key=lambda kv: -kv[1])[:6]
     clock.timings.update({f"  {name}": secs for name, secs in slowest})
+    if beside is not None:
+        clock.timings.update({f"  beside: {name}": secs for name, secs in beside.timings.items()})
     on_progress("verify", 0, 1)
     load.verify_load(raw, first, first + cases - 1, VERIFY_SAMPLE, seed)
     load.notify(raw)
@@ -306,7 +342,7 @@ def _copy_cases(
     load.copy_binary(raw, '"case"', rows.CASE_COLUMNS, chunks(), freeze=freeze)
 
 
-def _copy_events(
+def _event_rows(
     raw: psycopg.Connection,
     rp: Replayer,
     ids: np.ndarray,
@@ -321,7 +357,8 @@ def _copy_events(
     dup_count: np.ndarray,
     seed: int,
     on_progress: Progress,
-) -> int:
+) -> tuple[int, Iterator[list[bytes]]]:
+    """The events' ids (reserved) and a generator of their binary COPY chunks."""
     groups = rp.groups
     total = sum(len(g.case) for g in groups)
     first = load.reserve_ids(raw, "case_event", total)
@@ -350,5 +387,4 @@ def _copy_events(
             done += 1
             on_progress("events", done, n_chunks)
 
-    load.copy_binary(raw, "case_event", rows.EVENT_COLUMNS, chunks())
-    return total
+    return total, chunks()

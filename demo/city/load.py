@@ -59,14 +59,16 @@ SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', conrelid::regclass, conname
 """
 _KEYS = """
 SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', conrelid::regclass, conname),
-       format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+       format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', conrelid::regclass, conname, pg_get_constraintdef(oid)),
+       conrelid = 'case_event'::regclass
   FROM pg_constraint
  WHERE contype IN ('p', 'u') AND conparentid = 0 AND conrelid = ANY(%(t)s::regclass[])
  ORDER BY conrelid::regclass::text, contype, conname
 """
 _INDEXES = """
 SELECT format('DROP INDEX %%s', i.indexrelid::regclass),
-       replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ')  -- a partitioned table's: on every partition
+       replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '),  -- a partitioned table's: on every partition
+       i.indrelid = 'case_event'::regclass
   FROM pg_index i
  WHERE i.indrelid = ANY(%(t)s::regclass[])
    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
@@ -193,17 +195,19 @@ def bulk_window(
     rebuild: bool,
     timings: dict[str, float] | None = None,
     on_step: Callable[[int, int], None] | None = None,
+    before_history: Callable[[], None] | None = None,
 ) -> Iterator[None]:
     """Drop the foreign keys of case/case_event (with ``rebuild`` also their primary and unique keys, their
     secondary indexes and the foreign keys pointing at them) and the load's triggers (:data:`_TRIGGERS`); put
-    everything back on exit: triggers, keys, indexes, then foreign keys (validated set-wise). ``timings`` receives
-    the seconds of each re-created key, index and foreign key by name; ``on_step(done, total)`` follows them."""
+    everything back on exit: triggers, keys, indexes (``case``'s, then ``before_history()`` is called, then
+    ``case_event``'s), then foreign keys (validated set-wise). ``timings`` receives the seconds of each re-created
+    key, index and foreign key (and ``before_history``) by name; ``on_step(done, total)`` follows them."""
     params = {"t": list(TABLES), "incoming": rebuild}
     fks = conn.execute(_FKS, params).fetchall()
     keys = conn.execute(_KEYS, params).fetchall() if rebuild else []
     indexes = conn.execute(_INDEXES, params).fetchall() if rebuild else []
     conn.execute('LOCK TABLE "case", case_event IN SHARE ROW EXCLUSIVE MODE')
-    for drop, _ in fks + keys + indexes:
+    for drop, *_ in fks + keys + indexes:
         conn.execute(drop)
     tx_default = conn.execute(_TX).fetchone()
     if tx_default is not None:
@@ -219,9 +223,19 @@ def bulk_window(
     conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
     conn.execute("SET LOCAL work_mem = '256MB'")
     conn.execute("SET LOCAL jit = off")  # compiling the validation queries costs more than it saves
-    todo = keys + indexes + fks
-    for k, (drop, create) in enumerate(todo):
-        if k == len(keys) + len(indexes):  # before the first foreign key: the planner learns the loaded sizes
+    built = sorted(keys + indexes, key=lambda r: r[2])  # case's first (stable: keys before indexes)
+    history = next((k for k, r in enumerate(built) if r[2]), len(built))
+    todo = [(drop, create) for drop, create, *_ in built + fks]
+    for k, item in enumerate([*todo, None]):
+        if k == history and before_history is not None:
+            started = time.perf_counter()
+            before_history()
+            if timings is not None:
+                timings["before history"] = round(time.perf_counter() - started, 2)
+        if item is None:
+            break
+        drop, create = item
+        if k == len(built):  # before the first foreign key: the planner learns the loaded sizes
             conn.execute('ANALYZE "case"')
         started = time.perf_counter()
         conn.execute(create)
