@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import psycopg
@@ -46,10 +46,10 @@ PREFIX = "seed_stage_"
 _BOUND = "seed_stage_bound"  # the CHECK proving a month's bounds, dropped once the month is attached
 
 _STALE = """
-SELECT nspname FROM pg_namespace
- WHERE nspname LIKE 'seed\\_stage\\_%%'
-   AND (substr(nspname, 12)::int = %(me)s
-        OR substr(nspname, 12)::int NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL))
+SELECT nspname FROM (
+    SELECT nspname, CASE WHEN nspname ~ '^seed_stage_[0-9]{1,9}$' THEN substr(nspname, 12)::int END AS pid
+      FROM pg_namespace) n
+ WHERE n.pid = %(me)s OR n.pid NOT IN (SELECT a.pid FROM pg_stat_activity a WHERE a.pid IS NOT NULL)
 """
 #: the live table's primary key and indexes, as the stage twin's (the twin is in another schema: same names)
 _INDEXES = """
@@ -93,6 +93,7 @@ class Stage:
     months: list[Month] = field(default_factory=list)
     thread: threading.Thread | None = None
     error: BaseException | None = None
+    stopping: threading.Event = field(default_factory=threading.Event)
     timings: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -135,9 +136,14 @@ class Stage:
             if p.table == "case_event" and p.lower is not None and p.upper is not None and _PART.match(p.name)
         ]
 
+        def checked() -> Iterator[list[bytes]]:
+            for chunk in chunks:
+                self._check()
+                yield chunk
+
         def run() -> None:
             try:
-                self._build(columns, chunks)
+                self._build(columns, checked())
             except BaseException as exc:  # noqa: BLE001 - handed to the seed's thread by finish()/abort()
                 self.error = exc
 
@@ -154,6 +160,7 @@ class Stage:
         s.execute("SET maintenance_work_mem = '1GB'")
         s.execute("SET jit = off")
         for statement in self.indexes:
+            self._check()
             s.execute(statement)
         self._lap("keys and indexes", started)
         # each month's statistics go with it: the foreign key's validation and the rollup's rebuild, which read
@@ -168,6 +175,10 @@ class Stage:
             s.execute(f"ALTER TABLE {self.twin} DETACH PARTITION {self.schema}.{m.name}")
         self._lap("bounds", started)
 
+    def _check(self) -> None:
+        if self.stopping.is_set():
+            raise RuntimeError("the seed stopped")
+
     def _lap(self, name: str, started: float) -> None:
         self.timings[name] = round(time.perf_counter() - started - sum(self.timings.values()), 2)
 
@@ -176,6 +187,8 @@ class Stage:
         self._join()
         raw = _raw(self.conn)
         for m in self.months:
+            if raw.execute(f"SELECT EXISTS (SELECT 1 FROM public.{m.name})").fetchone() != (False,):  # nosec B608
+                raise RuntimeError(f"{m.name} is not empty: the history is not replaced")  # never drop a row
             own = [r[0] for r in raw.execute(_OWN_TRIGGERS, (f"public.{m.name}",)).fetchall()]
             raw.execute(f"DROP TABLE public.{m.name}")
             raw.execute(f"ALTER TABLE {self.schema}.{m.name} SET SCHEMA public")
@@ -193,6 +206,7 @@ class Stage:
 
     def abort(self) -> None:
         """After a failure: stop the thread, roll the seed's transaction back (its locks go), drop the stage."""
+        self.stopping.set()
         if self.thread is not None and self.thread.is_alive():
             _raw(self.side).cancel_safe()
             self.thread.join()

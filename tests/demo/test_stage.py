@@ -11,6 +11,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import Engine, text
 
+import demo.city as city
 from db.engine import make_engine
 from demo.city import load, seed_demo_city, stage
 from demo.city.stage import Stage
@@ -103,12 +104,13 @@ def test_built_beside_equals_the_seed_in_one_session(
     assert indexes and all(r[4] == "true" and r[5] == "1" for r in indexes)
 
 
-@pytest.mark.parametrize("where", ["beside", "after the swap"])
+@pytest.mark.parametrize("where", ["beside", "here while beside works", "after the swap"])
 def test_a_failure_leaves_the_database_as_it_was(
     owner: Engine, beside: list[str], monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    """A failure in the second session (its months committed in the stage), and one after the seed's transaction
-    moved them into public and attached them: both roll back to the city that was there, with no stage left."""
+    """A failure in the second session (its months committed in the stage), one in the seed's session while the
+    second one works (it stops), and one after the seed's transaction moved the months into public and attached
+    them: each rolls back to the city that was there, with no stage left."""
     before = _state(owner)
 
     def boom(*args: object, **kwargs: object) -> None:
@@ -122,12 +124,14 @@ def test_a_failure_leaves_the_database_as_it_was(
             raise RuntimeError("boom")
 
         monkeypatch.setattr(Stage, "_build", broken)
+    elif where == "here while beside works":
+        monkeypatch.setattr(city, "_copy_cases", boom)
     else:
         monkeypatch.setattr(load, "verify_load", boom)
     with pytest.raises(RuntimeError, match="boom"):
         _seed(owner, seed=4)
     assert _state(owner) == before
-    assert before[2] == 0 and len(beside) == (0 if where == "beside" else 1)
+    assert before[2] == 0 and len(beside) == (1 if where == "after the swap" else 0)
 
 
 def test_a_stage_left_by_a_killed_seed_goes_with_the_next(owner: Engine, beside: list[str]) -> None:
