@@ -42,6 +42,9 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     except (ValueError, RuntimeError, MemoryError) as exc:  # others: cli.main's one line
         fail(f"seed-demo 失败，数据库未改变 / seed-demo failed, the database is unchanged: {_one_line(exc)}")
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: the transaction rolled back (and a history built beside was dropped)
+        fail("seed-demo 已中断，数据库未改变 / seed-demo interrupted, the database is unchanged")
+        return 130
 
 
 def _one_line(exc: BaseException) -> str:
