@@ -13,8 +13,8 @@ How (:class:`Stage`):
    holding a twin of ``case_event`` (``LIKE … INCLUDING CONSTRAINTS``, partitioned by ``at`` the same way);
 2. inside the seed's bulk-load window (:func:`.load.bulk_window`), a thread of this process makes the twin's
    months with the bounds of the live months, COPYs the events into it, builds the live table's primary key and
-   indexes on it, proves each month's bounds with a CHECK and detaches the months (its own commits; no live table
-   is touched);
+   indexes on it, analyzes it, proves each month's bounds with a CHECK and detaches the months (its own commits;
+   no live table is touched);
 3. the seed's transaction, after it has built ``case``'s keys and indexes, drops its own months (empty: the seed
    runs only on an empty or replaced history), moves each built month into ``public``, attaches it (the CHECK
    proves the bounds without a scan; the row triggers are cloned by PostgreSQL) and gives it the month's own
@@ -28,6 +28,7 @@ must own its transaction (no savepoint): small seeds, and seeds inside a caller'
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -205,16 +206,21 @@ class Stage:
             raise self.error
 
     def abort(self) -> None:
-        """After a failure: stop the thread, roll the seed's transaction back (its locks go), drop the stage."""
+        """After a failure: stop the thread, roll the seed's transaction back (its locks go), drop the stage. Each
+        step is tried whatever the one before did (the caller re-raises the failure itself); a stage that cannot
+        be dropped now (the server gone) is dropped by the next seed."""
         self.stopping.set()
         if self.thread is not None and self.thread.is_alive():
-            _raw(self.side).cancel_safe()
+            with contextlib.suppress(psycopg.Error):
+                _raw(self.side).cancel_safe()
             self.thread.join()
-        self.conn.rollback()
+        with contextlib.suppress(Exception):
+            self.conn.rollback()
         try:
             _raw(self.side).execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
         except psycopg.Error:  # the side session broke: a fresh one drops it
-            with self.conn.engine.connect() as again:
+            with contextlib.suppress(Exception), self.conn.engine.connect() as again:
+                _raw(again).execute("SET lock_timeout = '60s'")
                 _raw(again).execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
                 again.commit()
         finally:
