@@ -25,7 +25,6 @@ Python CPU and 30 s of PostgreSQL CPU):
 
 from __future__ import annotations
 
-import resource
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from sqlalchemy import Connection
 from db import partitions, rollups
 from demo.city import load, payloads, persons, rows, stage
 from demo.city import slots as sl
+from demo.city.clock import Clock
 from demo.city.draws import DESCRIPTION_TAILS, SOURCES, Draws, draw_cases
 from demo.city.dupes import find_duplicates
 from demo.city.events import CHUNK, ActorContext, event_chunks, event_ids
@@ -46,7 +46,6 @@ from demo.city.refdata import Reference, load_reference
 from demo.city.replay import Replayer, State
 from demo.city.routing import GridIndex, route_points
 from demo.city.spots import PointSampler
-from demo.city.stage import Stage
 from demo.city.timeline import Timeline, build_timeline, plain_histories
 from demo.city.workclock import DAY, VecCalendar, calendar_range, to_pg
 from geo.crs import TZ
@@ -72,20 +71,6 @@ class SeedResult:
     timings: dict[str, float] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     planted: list[Planted] = field(default_factory=list)  # the planted patterns (:mod:`.patterns`)
-
-
-class _Clock:
-    """Seconds of each stage; ``peak MB``: the process's peak resident memory so far (``ru_maxrss``)."""
-
-    def __init__(self) -> None:
-        self.start = self.last = time.perf_counter()
-        self.timings: dict[str, float] = {}
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.timings[name] = round(now - self.last, 2)
-        self.timings["peak MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        self.last = now
 
 
 def _route(
@@ -141,7 +126,7 @@ def seed_demo_city(
         raise ValueError("cases and days must be positive")
     raw: psycopg.Connection = conn.connection.driver_connection  # type: ignore[assignment]
     existing = load.count_rows(raw)
-    beside = Stage.open(conn) if stage.wanted(conn, cases, replace=replace, existing=existing) else None
+    beside = stage.Stage.open(conn) if stage.wanted(conn, cases, replace=replace, existing=existing) else None
     try:
         result = _seed(conn, raw, cases, days, seed, now, replace, on_progress, existing, beside)
     except BaseException:
@@ -163,9 +148,9 @@ def _seed(
     replace: bool,
     on_progress: Progress,
     existing: dict[str, int],
-    beside: Stage | None,
+    beside: stage.Stage | None,
 ) -> SeedResult:
-    clock = _Clock()
+    clock = Clock()
     now_pg = to_pg((now or datetime.now(TZ)).astimezone(TZ))
     ref = load_reference(conn)
     vc = VecCalendar(ref.calendar, *calendar_range(now_pg - days * DAY, now_pg))
@@ -301,7 +286,7 @@ def _seed(
     slowest = sorted(rebuilt.items(), key=lambda kv: -kv[1])[:6]
     clock.timings.update({f"  {name}": secs for name, secs in slowest})
     if beside is not None:
-        clock.timings.update({f"  beside: {name}": secs for name, secs in beside.timings.items()})
+        clock.timings.update({f"  beside: {name}": secs for name, secs in beside.clock.timings.items()})
     on_progress("verify", 0, 1)
     load.verify_load(raw, first, first + cases - 1, VERIFY_SAMPLE, seed)
     load.notify(raw)

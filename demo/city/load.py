@@ -38,6 +38,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -223,26 +224,36 @@ def bulk_window(
     conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
     conn.execute("SET LOCAL work_mem = '256MB'")
     conn.execute("SET LOCAL jit = off")  # compiling the validation queries costs more than it saves
-    built = sorted(keys + indexes, key=lambda r: r[2])  # case's first (stable: keys before indexes)
-    history = next((k for k, r in enumerate(built) if r[2]), len(built))
-    todo = [(drop, create) for drop, create, *_ in built + fks]
-    for k, item in enumerate([*todo, None]):
-        if k == history and before_history is not None:
-            started = time.perf_counter()
-            before_history()
-            if timings is not None:
-                timings["before history"] = round(time.perf_counter() - started, 2)
-        if item is None:
-            break
-        drop, create = item
-        if k == len(built):  # before the first foreign key: the planner learns the loaded sizes
-            conn.execute('ANALYZE "case"')
+    case_built = [(drop, create) for drop, create, history in keys + indexes if not history]
+    history_built = [(drop, create) for drop, create, history in keys + indexes if history]
+    todo = case_built + history_built + [(drop, create) for drop, create in fks]
+    done = 0
+
+    def timed(name: str, run: Callable[[], object]) -> None:
         started = time.perf_counter()
-        conn.execute(create)
+        run()
         if timings is not None:
-            timings[drop.rsplit(" ", 1)[-1].strip('"')] = round(time.perf_counter() - started, 2)
-        if on_step is not None:
-            on_step(k + 1, len(todo))
+            timings[name] = round(time.perf_counter() - started, 2)
+
+    def build(statements: list[tuple[str, str]]) -> None:
+        nonlocal done
+        for drop, create in statements:
+            timed(_name(drop), partial(conn.execute, create))
+            done += 1
+            if on_step is not None:
+                on_step(done, len(todo))
+
+    build(case_built)
+    if before_history is not None:  # the history's months built beside are attached here
+        timed("before history", before_history)
+    build(history_built)
+    conn.execute('ANALYZE "case"')  # before the foreign keys: the planner learns the loaded sizes
+    build(todo[len(case_built) + len(history_built) :])
+
+
+def _name(drop: str) -> str:
+    """The key, index or foreign key a DROP statement names."""
+    return drop.rsplit(" ", 1)[-1].strip('"')
 
 
 def copy_binary(

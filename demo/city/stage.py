@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -40,6 +39,7 @@ from sqlalchemy import Connection
 
 from db import partitions
 from demo.city import load
+from demo.city.clock import Clock
 
 #: the smallest seed built beside (smaller ones are quick in one session, and their tests run in savepoints)
 MIN_CASES = 1_000_000
@@ -78,9 +78,12 @@ def wanted(conn: Connection, cases: int, *, replace: bool, existing: dict[str, i
 @dataclass(frozen=True)
 class Month:
     name: str
-    bound: str  # FOR VALUES FROM (…) TO (…), as the live month's
-    lower: str
+    lower: str  # timestamptz literals, as the live month's bounds
     upper: str
+
+    @property
+    def bound(self) -> str:
+        return f"FOR VALUES FROM ('{self.lower}') TO ('{self.upper}')"
 
 
 @dataclass
@@ -95,7 +98,7 @@ class Stage:
     thread: threading.Thread | None = None
     error: BaseException | None = None
     stopping: threading.Event = field(default_factory=threading.Event)
-    timings: dict[str, float] = field(default_factory=dict)
+    clock: Clock = field(default_factory=lambda: Clock(memory=False))
 
     @classmethod
     def open(cls, conn: Connection) -> Stage:
@@ -127,12 +130,7 @@ class Stage:
     def start(self, columns: str, chunks: Iterable[list[bytes]]) -> None:
         """Step 2, in the seed's window (its months ensured): build the months in a thread."""
         self.months = [
-            Month(
-                p.name,
-                _bound(p.lower.isoformat(), p.upper.isoformat()),
-                p.lower.isoformat(),
-                p.upper.isoformat(),
-            )
+            Month(p.name, p.lower.isoformat(), p.upper.isoformat())
             for p in partitions.partitions(self.conn)
             if p.table == "case_event" and p.lower is not None and p.upper is not None and _PART.match(p.name)
         ]
@@ -153,35 +151,32 @@ class Stage:
 
     def _build(self, columns: str, chunks: Iterable[list[bytes]]) -> None:
         s = _raw(self.side)
+        self.clock = Clock(memory=False)
         for m in self.months:
             s.execute(f"CREATE TABLE {self.schema}.{m.name} PARTITION OF {self.twin} {m.bound}")
-        started = time.perf_counter()
         load.copy_binary(s, self.twin, columns, chunks)
-        self._lap("copy events", started)
+        self.clock.lap("copy events")
         s.execute("SET maintenance_work_mem = '1GB'")
         s.execute("SET jit = off")
         for statement in self.indexes:
             self._check()
             s.execute(statement)
-        self._lap("keys and indexes", started)
+        self.clock.lap("keys and indexes")
         # each month's statistics go with it: the foreign key's validation and the rollup's rebuild, which read
         # the months in the seed's session, plan their joins on them (without, on guesses: three times slower)
         s.execute(f"ANALYZE {self.twin}")
-        self._lap("analyze", started)
+        self.clock.lap("analyze")
         for m in self.months:
             s.execute(
                 f"ALTER TABLE {self.schema}.{m.name} ADD CONSTRAINT {_BOUND} "
                 f"CHECK (at >= '{m.lower}'::timestamptz AND at < '{m.upper}'::timestamptz)"
             )
             s.execute(f"ALTER TABLE {self.twin} DETACH PARTITION {self.schema}.{m.name}")
-        self._lap("bounds", started)
+        self.clock.lap("bounds")
 
     def _check(self) -> None:
         if self.stopping.is_set():
             raise RuntimeError("the seed stopped")
-
-    def _lap(self, name: str, started: float) -> None:
-        self.timings[name] = round(time.perf_counter() - started - sum(self.timings.values()), 2)
 
     def finish(self) -> None:
         """Step 3, in the seed's transaction: wait for the thread, then swap its months in for the live ones."""
@@ -228,10 +223,6 @@ class Stage:
 
     def close(self) -> None:
         self.side.close()
-
-
-def _bound(lower: str, upper: str) -> str:
-    return f"FOR VALUES FROM ('{lower}') TO ('{upper}')"
 
 
 def _raw(conn: Connection) -> psycopg.Connection:
